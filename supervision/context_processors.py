@@ -1,0 +1,26 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .models import Role
+from .navigation import navigation_for
+from .permissions import get_own_profile
+
+
+def shell(request):
+    """What the page layout needs: whose organisation this is and the menu by role."""
+    user = getattr(request, "user", None)
+    organisation = None
+    if user is not None and user.is_authenticated:
+        profile = get_own_profile(user)
+        organisation = profile.organisation if profile else None
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    return {
+        "shell": {
+            "organisation": organisation,
+            "service_name": organisation.name if organisation else _("Clinical supervision"),
+            "show_nhs_logo": bool(organisation and organisation.show_nhs_logo),
+            "navigation": navigation_for(user, current) if user is not None else [],
+        },
+        "Role": Role,
+        "home_url": reverse("supervision:home"),
+    }

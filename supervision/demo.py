@@ -1,0 +1,329 @@
+"""A realistic demo organisation, created through the same services as the app.
+
+Idempotent: people are found by email and organisations by slug, so running
+it twice changes nothing.
+"""
+
+import datetime
+import random
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from .models import Band, Department, Organisation, Profession, Role, StaffProfile
+from .services.people import role_grant, staff_invite
+
+DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    first: str
+    last: str
+    org: str
+    department: str
+    profession: str
+    band: str
+    title: str
+    roles: tuple[str, ...] = ()
+    login_for: str = ""  # the role this person demonstrates, for the printed list
+
+
+ORGANISATIONS = {
+    "westfield": (
+        "Westfield Hospitals NHS Trust",
+        [
+            "Ward 7 (Acute medicine)",
+            "Ward 12 (Surgery)",
+            "Emergency department",
+            "Maternity",
+            "Critical care",
+            "Children's ward",
+        ],
+    ),
+    "northgate": (
+        "Northgate Community Health",
+        ["District nursing", "Community mental health", "Rapid response"],
+    ),
+}
+
+KEY_PEOPLE = [
+    DemoPerson(
+        "Amara",
+        "Okafor",
+        "westfield",
+        "Ward 7 (Acute medicine)",
+        Profession.NURSE,
+        Band.BAND_7,
+        "Ward sister",
+        login_for="Staff member (supervisee)",
+    ),
+    DemoPerson(
+        "Helen",
+        "Marsh",
+        "westfield",
+        "Critical care",
+        Profession.NURSE,
+        Band.BAND_8A,
+        "Professional Nurse Advocate",
+        (Role.SUPERVISOR,),
+        login_for="Supervisor",
+    ),
+    DemoPerson(
+        "Tom",
+        "Fletcher",
+        "westfield",
+        "Emergency department",
+        Profession.DOCTOR,
+        Band.OTHER,
+        "Specialty trainee (ST4)",
+        (Role.FACILITATOR,),
+        login_for="Group facilitator",
+    ),
+    DemoPerson(
+        "Priya",
+        "Raman",
+        "westfield",
+        "Children's ward",
+        Profession.DOCTOR,
+        Band.OTHER,
+        "Specialty trainee (ST5)",
+        (Role.FACILITATOR,),
+    ),
+    DemoPerson(
+        "Grace",
+        "Adeyemi",
+        "westfield",
+        "Maternity",
+        Profession.MIDWIFE,
+        Band.BAND_6,
+        "Midwife",
+        (Role.PEER_SUPPORTER,),
+        login_for="Peer supporter",
+    ),
+    DemoPerson(
+        "Sam",
+        "Whitaker",
+        "westfield",
+        "Ward 12 (Surgery)",
+        Profession.NURSE,
+        Band.BAND_8B,
+        "Lead nurse, education",
+        (Role.PROGRAMME_ADMIN,),
+        login_for="Programme admin",
+    ),
+    DemoPerson(
+        "Ruth",
+        "Ellison",
+        "westfield",
+        "Critical care",
+        Profession.PSYCHOLOGIST,
+        Band.BAND_8C,
+        "Staff wellbeing lead",
+        (Role.WELLBEING_LEAD,),
+        login_for="Wellbeing lead",
+    ),
+    DemoPerson(
+        "Daniel",
+        "Moss",
+        "westfield",
+        "Ward 12 (Surgery)",
+        Profession.NURSE,
+        Band.BAND_7,
+        "Charge nurse",
+        (Role.SUPERVISOR,),
+    ),
+    DemoPerson(
+        "Fiona",
+        "Kerr",
+        "westfield",
+        "Emergency department",
+        Profession.NURSE,
+        Band.BAND_8A,
+        "Matron",
+        (Role.SUPERVISOR,),
+    ),
+    DemoPerson(
+        "Kwame",
+        "Boateng",
+        "westfield",
+        "Ward 7 (Acute medicine)",
+        Profession.NURSE,
+        Band.BAND_6,
+        "Staff nurse",
+        (Role.PEER_SUPPORTER,),
+    ),
+    DemoPerson(
+        "Joanna",
+        "Price",
+        "northgate",
+        "District nursing",
+        Profession.NURSE,
+        Band.BAND_8A,
+        "Head of nursing",
+        (Role.PROGRAMME_ADMIN, Role.SUPERVISOR),
+        login_for="Programme admin of another organisation",
+    ),
+    DemoPerson(
+        "Owen",
+        "Pritchard",
+        "northgate",
+        "Community mental health",
+        Profession.NURSE,
+        Band.BAND_7,
+        "Team leader",
+        (Role.SUPERVISOR,),
+    ),
+    DemoPerson(
+        "Leah",
+        "Carter",
+        "northgate",
+        "Rapid response",
+        Profession.AHP,
+        Band.BAND_6,
+        "Occupational therapist",
+        (Role.PEER_SUPPORTER,),
+    ),
+]
+
+FIRST_NAMES = [
+    "Aisha",
+    "Ben",
+    "Chloe",
+    "David",
+    "Ella",
+    "Femi",
+    "Georgia",
+    "Harry",
+    "Isla",
+    "Jack",
+    "Kiran",
+    "Lucy",
+    "Mohammed",
+    "Nadia",
+    "Oliver",
+    "Poppy",
+    "Rhys",
+    "Sofia",
+    "Theo",
+    "Uma",
+    "Victor",
+    "Wendy",
+    "Yusuf",
+    "Zara",
+    "Alfie",
+    "Bethan",
+    "Callum",
+    "Deepa",
+    "Ethan",
+    "Farah",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Brown",
+    "Campbell",
+    "Davies",
+    "Evans",
+    "Fraser",
+    "Green",
+    "Hughes",
+    "Iqbal",
+    "Jones",
+    "Khan",
+    "Lewis",
+    "Morgan",
+    "Nowak",
+    "O'Brien",
+    "Patel",
+    "Quinn",
+    "Roberts",
+    "Singh",
+    "Taylor",
+    "Usman",
+    "Vaughan",
+    "Walker",
+    "Young",
+]
+NURSE_TITLES = {
+    Band.BAND_5: "Staff nurse",
+    Band.BAND_6: "Senior staff nurse",
+    Band.BAND_7: "Ward sister",
+    Band.BAND_8A: "Matron",
+}
+
+
+def _email(person: DemoPerson) -> str:
+    last = person.last.lower().replace("'", "")
+    return f"{person.first.lower()}.{last}@{person.org}.example"
+
+
+def _generated_people(count: int) -> list[DemoPerson]:
+    rng = random.Random(2026)  # noqa: S311 - demo names, not security
+    people, seen = [], set()
+    bands = [Band.BAND_5] * 5 + [Band.BAND_6] * 4 + [Band.BAND_7] * 2 + [Band.BAND_8A]
+    while len(people) < count:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        if (first, last) in seen:
+            continue
+        seen.add((first, last))
+        org = "westfield" if len(people) % 4 else "northgate"
+        band = rng.choice(bands)
+        profession = rng.choice([Profession.NURSE] * 6 + [Profession.MIDWIFE, Profession.AHP])
+        title = NURSE_TITLES[band] if profession == Profession.NURSE else profession.label
+        department = rng.choice(ORGANISATIONS[org][1])
+        people.append(DemoPerson(first, last, org, department, profession, band, title))
+    return people
+
+
+@transaction.atomic
+def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
+    """Create the demo organisations and people; returns (role, email) of the demo logins."""
+    User = get_user_model()
+    organisations, departments = {}, {}
+    for slug, (name, department_names) in ORGANISATIONS.items():
+        organisation, _ = Organisation.objects.get_or_create(slug=slug, defaults={"name": name})
+        organisations[slug] = organisation
+        for department_name in department_names:
+            departments[slug, department_name], _ = Department.objects.get_or_create(
+                organisation=organisation, name=department_name
+            )
+
+    managers: dict[str, StaffProfile] = {}
+    logins = []
+    for index, person in enumerate(KEY_PEOPLE + _generated_people(generated)):
+        email = _email(person)
+        profile = StaffProfile.objects.filter(user__email=email).first()
+        if profile is None:
+            profile = staff_invite(
+                actor=None,
+                organisation=organisations[person.org],
+                email=email,
+                first_name=person.first,
+                last_name=person.last,
+                department=departments[person.org, person.department],
+                profession=person.profession,
+                band=person.band,
+                job_title=person.title,
+                line_manager=managers.get(person.org) if index > 2 else None,
+                start_date=datetime.date(2018 + index % 7, 1 + index % 12, 1),
+                send_invitation=False,
+            )
+            user = profile.user
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=user, email=email, defaults={"verified": True, "primary": True}
+            )
+        for role in person.roles:
+            role_grant(actor=None, user=profile.user, organisation=profile.organisation, role=role)
+        if Role.PROGRAMME_ADMIN in person.roles:
+            managers.setdefault(person.org, profile)
+        if person.login_for:
+            logins.append((person.login_for, email))
+    # The external facilitator of seed 004's reflective groups works for Northgate
+    # but facilitates at Westfield too: roles are per organisation.
+    tom = User.objects.get(email=_email(KEY_PEOPLE[2]))
+    role_grant(actor=None, user=tom, organisation=organisations["northgate"], role=Role.FACILITATOR)
+    return logins

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from supervision.demo import DEMO_PASSWORD, load_demo_data
+
+
+class Command(BaseCommand):
+    help = "Create two demo organisations with about 40 staff, and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load demo data even though DEBUG is off (never on a real deployment).",
+        )
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "Demo data is for development: DEBUG is off. Use --force if you really mean it."
+            )
+        logins = load_demo_data()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ as:"))
+        width = max(len(role) for role, _ in logins)
+        for role, email in logins:
+            self.stdout.write(f"  {role.ljust(width)}  {email}")
+        self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")

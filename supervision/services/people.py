@@ -1,0 +1,205 @@
+"""Adding, changing and deactivating staff, and granting roles. Every change is audited."""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+
+from ..models import Department, Organisation, Role, RoleGrant, StaffProfile
+
+PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager", "start_date")
+
+
+def _queue_invitation(profile: StaffProfile) -> None:
+    from ..tasks import send_staff_invitation
+
+    transaction.on_commit(lambda: send_staff_invitation.delay(profile.pk))
+
+
+@transaction.atomic
+def staff_invite(
+    *,
+    actor,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    profession: str,
+    band: str,
+    department: Department | None = None,
+    job_title: str = "",
+    line_manager: StaffProfile | None = None,
+    start_date: datetime.date | None = None,
+    roles: list[str] | tuple[str, ...] = (),
+    send_invitation: bool = True,
+) -> StaffProfile:
+    """Add a person to an organisation and email them a one-time link to set a password."""
+    User = get_user_model()
+    user = User(email=email.strip().lower(), first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    profile = StaffProfile(
+        user=user,
+        organisation=organisation,
+        department=department,
+        profession=profession,
+        band=band,
+        job_title=job_title,
+        line_manager=line_manager,
+        start_date=start_date,
+        invited_at=timezone.now() if send_invitation else None,
+    )
+    profile.full_clean()
+    profile.save()
+    audit_log(
+        actor=actor,
+        action="staff.added",
+        target=profile,
+        organisation_id=organisation.pk,
+        summary=f"Added {user.email}",
+    )
+    for role in roles:
+        role_grant(actor=actor, user=user, organisation=organisation, role=role)
+    if send_invitation:
+        _queue_invitation(profile)
+    return profile
+
+
+@transaction.atomic
+def staff_update(*, actor, profile: StaffProfile, first_name: str, last_name: str, **fields):
+    """Change a person's name and profile fields; the audit entry names what changed."""
+    changed = []
+    user = profile.user
+    for name, value in (("first_name", first_name), ("last_name", last_name)):
+        if getattr(user, name) != value:
+            setattr(user, name, value)
+            changed.append(name)
+    for name in PROFILE_FIELDS:
+        if name in fields and getattr(profile, name) != fields[name]:
+            setattr(profile, name, fields[name])
+            changed.append(name)
+    if not changed:
+        return profile
+    user.full_clean()
+    user.save()
+    profile.full_clean()
+    profile.save()
+    audit_log(
+        actor=actor,
+        action="staff.updated",
+        target=profile,
+        organisation_id=profile.organisation_id,
+        summary=f"Updated {user.email}",
+        details={"fields": changed},
+    )
+    return profile
+
+
+@transaction.atomic
+def staff_invitation_resend(*, actor, profile: StaffProfile) -> StaffProfile:
+    profile.invited_at = timezone.now()
+    profile.save(update_fields=["invited_at"])
+    audit_log(
+        actor=actor,
+        action="staff.invited",
+        target=profile,
+        organisation_id=profile.organisation_id,
+        summary=f"Sent a new invitation to {profile.user.email}",
+    )
+    _queue_invitation(profile)
+    return profile
+
+
+@transaction.atomic
+def staff_deactivate(*, actor, profile: StaffProfile, reason: str) -> StaffProfile:
+    """Stop a person signing in. Their history stays; their open sessions stop working."""
+    user = profile.user
+    if user.pk == getattr(actor, "pk", None):
+        raise ValidationError(_("You cannot deactivate yourself."))
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    audit_log(
+        actor=actor,
+        action="staff.deactivated",
+        target=profile,
+        organisation_id=profile.organisation_id,
+        summary=f"Deactivated {user.email}",
+        details={"reason": reason},
+    )
+    return profile
+
+
+@transaction.atomic
+def staff_reactivate(*, actor, profile: StaffProfile) -> StaffProfile:
+    user = profile.user
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    audit_log(
+        actor=actor,
+        action="staff.reactivated",
+        target=profile,
+        organisation_id=profile.organisation_id,
+        summary=f"Reactivated {user.email}",
+    )
+    return profile
+
+
+@transaction.atomic
+def role_grant(*, actor, user, organisation: Organisation, role: str) -> RoleGrant:
+    """Give `user` a role in `organisation` (no-op if they hold it already)."""
+    grant, created = RoleGrant.objects.get_or_create(
+        user=user, organisation=organisation, role=role, defaults={"granted_by": actor}
+    )
+    if created:
+        audit_log(
+            actor=actor,
+            action="role.granted",
+            target=grant,
+            organisation_id=organisation.pk,
+            summary=f"{Role(role).label} granted to {user.email}",
+            details={"role": role, "user_id": user.pk},
+        )
+    return grant
+
+
+@transaction.atomic
+def role_remove(*, actor, user, organisation: Organisation, role: str) -> bool:
+    """Take a role away; returns whether the user held it."""
+    grant = RoleGrant.objects.filter(user=user, organisation=organisation, role=role).first()
+    if grant is None:
+        return False
+    audit_log(
+        actor=actor,
+        action="role.removed",
+        target=grant,
+        organisation_id=organisation.pk,
+        summary=f"{Role(role).label} removed from {user.email}",
+        details={"role": role, "user_id": user.pk},
+    )
+    grant.delete()
+    return True
+
+
+@transaction.atomic
+def staff_roles_set(*, actor, profile: StaffProfile, roles) -> tuple[set[str], set[str]]:
+    """Make the person's roles in their organisation exactly `roles`; returns (added, removed)."""
+    organisation = profile.organisation
+    current = set(
+        RoleGrant.objects.filter(user=profile.user, organisation=organisation).values_list(
+            "role", flat=True
+        )
+    )
+    wanted = set(roles)
+    if actor.pk == profile.user_id and Role.PROGRAMME_ADMIN in current - wanted:
+        raise ValidationError(_("You cannot remove your own programme admin role."))
+    for role in sorted(wanted - current):
+        role_grant(actor=actor, user=profile.user, organisation=organisation, role=role)
+    for role in sorted(current - wanted):
+        role_remove(actor=actor, user=profile.user, organisation=organisation, role=role)
+    return wanted - current, current - wanted

@@ -1,0 +1,42 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from accounts.tokens import invitation_url
+
+from .models import StaffProfile
+
+
+@shared_task(
+    name="supervision.tasks.send_staff_invitation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_staff_invitation(profile_id: int) -> None:
+    """Email a one-time link to set a password.
+
+    Skips people who have left, who have already set a password, or whose
+    profile is gone, so a redelivered task does nothing harmful.
+    """
+    profile = (
+        StaffProfile.objects.select_related("user", "organisation").filter(pk=profile_id).first()
+    )
+    if profile is None or not profile.user.is_active or profile.user.has_usable_password():
+        return
+    context = {
+        "profile": profile,
+        "organisation": profile.organisation,
+        "link": invitation_url(profile.user),
+        "days": settings.INVITATION_TIMEOUT_DAYS,
+        "site_url": settings.SITE_URL,
+    }
+    subject = render_to_string("emails/invitation_subject.txt", context).strip()
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("emails/invitation.txt", context),
+        to=[profile.user.email],
+    )
+    message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
+    message.send()

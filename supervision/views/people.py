@@ -1,0 +1,198 @@
+"""The people directory: programme admins add, invite, edit and deactivate staff."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
+from ..models import Role, RoleGrant
+from ..permissions import (
+    admin_home_organisation,
+    departments_visible_to,
+    get_staff_for_user,
+    organisations_where,
+    role_required,
+    staff_visible_to,
+)
+from ..services import people as people_services
+
+PAGE_SIZE = 50
+
+
+def _filtered_people(request: HttpRequest, form: PeopleFilterForm):
+    people = (
+        staff_visible_to(request.user)
+        .select_related("user", "department", "organisation")
+        .prefetch_related(
+            Prefetch("user__role_grants", queryset=RoleGrant.objects.order_by("role"))
+        )
+    )
+    if not form.is_valid():
+        return people
+    data = form.cleaned_data
+    if data["q"]:
+        for word in data["q"].split():
+            people = people.filter(
+                Q(user__first_name__icontains=word)
+                | Q(user__last_name__icontains=word)
+                | Q(user__email__icontains=word)
+            )
+    if data["department"]:
+        people = people.filter(department=data["department"])
+    if data["role"]:
+        people = people.filter(
+            user__role_grants__role=data["role"],
+            user__role_grants__organisation=F("organisation"),
+        )
+    status = data["status"]
+    if status == "active":
+        people = people.active().exclude(pk__in=people.invited().values("pk"))
+    elif status == "invited":
+        people = people.invited()
+    elif status == "deactivated":
+        people = people.deactivated()
+    return people
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def people_list(request: HttpRequest) -> HttpResponse:
+    form = PeopleFilterForm(request.GET or None, departments=departments_visible_to(request.user))
+    page = Paginator(_filtered_people(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "supervision/people/list.html",
+        {
+            "filter_form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "several_organisations": len(organisations_where(request.user, Role.PROGRAMME_ADMIN))
+            > 1,
+        },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    grants = RoleGrant.objects.filter(user=profile.user).select_related("organisation")
+    return render(request, "supervision/people/detail.html", {"person": profile, "grants": grants})
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def person_add(request: HttpRequest) -> HttpResponse:
+    organisation = admin_home_organisation(request.user)
+    form = StaffForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile = people_services.staff_invite(
+                actor=request.user, organisation=organisation, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s has been added and an invitation sent to %(email)s.")
+                % {"name": profile.user.get_full_name(), "email": profile.user.email},
+            )
+            return redirect("supervision:person", pk=profile.pk)
+    return render(
+        request, "supervision/people/form.html", {"form": form, "organisation": organisation}
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    form = StaffForm(request.POST or None, organisation=profile.organisation, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.staff_update(actor=request.user, profile=profile, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("supervision:person", pk=profile.pk)
+    return render(request, "supervision/people/form.html", {"form": form, "person": profile})
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    current = list(
+        RoleGrant.objects.filter(user=profile.user, organisation=profile.organisation).values_list(
+            "role", flat=True
+        )
+    )
+    form = RolesForm(request.POST or None, initial={"roles": current})
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.staff_roles_set(
+                actor=request.user, profile=profile, roles=form.cleaned_data["roles"]
+            )
+        except ValidationError as error:
+            form.add_error("roles", error)
+        else:
+            messages.success(request, _("Roles updated."))
+            return redirect("supervision:person", pk=profile.pk)
+    return render(request, "supervision/people/roles.html", {"form": form, "person": profile})
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            people_services.staff_deactivate(
+                actor=request.user, profile=profile, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s can no longer sign in. Their history is kept.")
+                % {"name": profile.user.get_full_name()},
+            )
+            return redirect("supervision:person", pk=profile.pk)
+    return render(request, "supervision/people/deactivate.html", {"form": form, "person": profile})
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["POST"])
+def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    people_services.staff_reactivate(actor=request.user, profile=profile)
+    messages.success(
+        request, _("%(name)s can sign in again.") % {"name": profile.user.get_full_name()}
+    )
+    return redirect("supervision:person", pk=profile.pk)
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["POST"])
+def person_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    profile = get_staff_for_user(request.user, pk)
+    if not profile.user.is_active or profile.has_accepted_invitation:
+        messages.error(
+            request, _("Only people who have not yet set a password can be sent an invitation.")
+        )
+    else:
+        people_services.staff_invitation_resend(actor=request.user, profile=profile)
+        messages.success(
+            request,
+            _("A new invitation has been sent to %(email)s.") % {"email": profile.user.email},
+        )
+    return redirect("supervision:person", pk=profile.pk)

@@ -1,0 +1,39 @@
+"""Production: refuses to start without the values that must not be guessed."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import *  # noqa: F403
+from .base import env
+
+REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS")
+missing = [name for name in REQUIRED if not env.str(name, default="")]
+if not (env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")):
+    missing.append("CELERY_BROKER_URL or REDIS_URL")
+if missing:
+    raise ImproperlyConfigured(
+        "Production settings need these environment variables: " + ", ".join(missing)
+    )
+if len(env.str("DJANGO_SECRET_KEY")) < 50:
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
+
+DEBUG = False
+SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_NAME = "__Secure-sessionid"
+CSRF_COOKIE_NAME = "__Secure-csrftoken"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+STATIC_ROOT = env("DJANGO_STATIC_ROOT", default="/app/staticfiles")
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
