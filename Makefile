@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
-NHSUK := node_modules/nhsuk-frontend/dist/nhsuk
 VENDOR := static/vendor/nhsuk-frontend
 
 .PHONY: run test lint format assets install install-test demo migrate clean lock bench
@@ -30,12 +29,8 @@ install-test: $(VENV)/.installed-test
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-$(VENDOR)/.copied: node_modules/.package-lock.json
-	rm -rf $(VENDOR)
-	mkdir -p $(VENDOR)
-	cp $(NHSUK)/nhsuk-frontend.min.css $(NHSUK)/nhsuk-frontend.min.css.map $(VENDOR)/
-	cp $(NHSUK)/nhsuk-frontend.min.js $(NHSUK)/nhsuk-frontend.min.js.map $(VENDOR)/
-	cp -r $(NHSUK)/assets $(VENDOR)/assets
+$(VENDOR)/.copied: node_modules/.package-lock.json scripts/vendor-assets
+	scripts/vendor-assets
 	touch $@
 
 assets: $(VENDOR)/.copied
