@@ -25,7 +25,11 @@ class InvitationTokenGenerator(PasswordResetTokenGenerator):
             ts = base36_to_int(ts_b36)
         except ValueError:
             return False
-        if not constant_time_compare(self._make_token_with_timestamp(user, ts), token):
+        # As Django's own check: the current secret key or any of its fallbacks.
+        if not any(
+            constant_time_compare(self._make_token_with_timestamp(user, ts, secret), token)
+            for secret in [self.secret, *self.secret_fallbacks]
+        ):
             return False
         max_age = settings.INVITATION_TIMEOUT_DAYS * 24 * 60 * 60
         return (self._num_seconds(self._now()) - ts) <= max_age

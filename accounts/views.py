@@ -33,7 +33,7 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if user is None:
         return render(request, "accounts/invitation_invalid.html")
 
-    form = SetPasswordForm(user, request.POST or None)
+    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()

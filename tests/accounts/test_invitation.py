@@ -1,0 +1,138 @@
+import re
+
+import pytest
+import time_machine
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.tokens import invitation_path
+from supervision.models import Band, Profession
+from supervision.services.people import staff_invite
+from supervision.tasks import send_staff_invitation
+
+pytestmark = pytest.mark.django_db
+
+NEW_PASSWORD = "Reflective-practice-42"
+
+
+@pytest.fixture
+def invited(organisation, programme_admin):
+    return staff_invite(
+        actor=programme_admin,
+        organisation=organisation,
+        email="new.starter@westfield.example",
+        first_name="New",
+        last_name="Starter",
+        profession=Profession.NURSE,
+        band=Band.BAND_5,
+        send_invitation=False,
+    ).user
+
+
+def _link_from_email():
+    return re.search(r"https?://\S+/accounts/invitation/\S+/", mail.outbox[-1].body).group(0)
+
+
+def test_invitation_email_has_a_link_and_no_password(invited):
+    send_staff_invitation(invited.profile.pk)
+    message = mail.outbox[0]
+    assert message.to == [invited.email]
+    assert "Westfield Hospitals NHS Trust" in message.subject
+    assert _link_from_email()
+    html = message.alternatives[0][0]
+    assert "Choose your password" in html
+
+
+def test_invited_person_sets_a_password_and_is_signed_in(client, invited):
+    url = invitation_path(invited)
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("supervision:home")
+    assert client.session["_auth_user_id"] == str(invited.pk)
+    invited.refresh_from_db()
+    assert invited.check_password(NEW_PASSWORD)
+    assert EmailAddress.objects.get(user=invited).verified
+
+
+def test_invitation_link_works_only_once(client, invited):
+    url = invitation_path(invited)
+    client.post(url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    client.logout()
+    response = client.get(url)
+    assert "does not work" in response.content.decode()
+    response = client.post(url, {"new_password1": "x" * 12, "new_password2": "x" * 12})
+    invited.refresh_from_db()
+    assert invited.check_password(NEW_PASSWORD)
+
+
+def test_invitation_link_expires(client, invited, settings):
+    settings.INVITATION_TIMEOUT_DAYS = 14
+    url = invitation_path(invited)
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=15)):
+        response = client.get(url)
+    assert "does not work" in response.content.decode()
+
+
+def test_deactivated_person_cannot_use_their_invitation(client, invited):
+    url = invitation_path(invited)
+    invited.is_active = False
+    invited.save()
+    assert "does not work" in client.get(url).content.decode()
+
+
+def test_weak_password_is_refused_with_an_error_summary(client, invited):
+    response = client.post(
+        invitation_path(invited), {"new_password1": "password", "new_password2": "password"}
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in content
+    assert "too common" in content
+    invited.refresh_from_db()
+    assert not invited.has_usable_password()
+
+
+@pytest.mark.parametrize("uidb64", ["MQ", "!!!", "OTk5OTk5OTk5OTk5OTk5OTk5OTk5OTk5"])
+def test_garbage_links_answer_with_an_explanation_not_an_error(client, uidb64):
+    response = client.get(
+        reverse("accounts:invitation_accept", kwargs={"uidb64": uidb64, "token": "abc-def"})
+    )
+    assert response.status_code == 200
+    assert "does not work" in response.content.decode()
+
+
+def test_staff_sign_in_with_email_and_password(client, supervisee):
+    response = client.post(
+        reverse("account_login"),
+        {"login": supervisee.email.upper(), "password": "a-long-test-password"},
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(supervisee.pk)
+
+
+def test_wrong_password_is_refused(client, supervisee):
+    response = client.post(
+        reverse("account_login"), {"login": supervisee.email, "password": "wrong-password"}
+    )
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_nobody_can_sign_up_on_their_own(client, db):
+    response = client.post(
+        reverse("account_signup"),
+        {"email": "walk.in@example.com", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+    assert response.status_code == 200
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(email="walk.in@example.com").exists()
+
+
+def test_password_reset_sends_an_email(client, supervisee):
+    client.post(reverse("account_reset_password"), {"email": supervisee.email})
+    assert len(mail.outbox) == 1
+    assert supervisee.email in mail.outbox[0].to
