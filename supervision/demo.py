@@ -11,8 +11,23 @@ from dataclasses import dataclass
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Band, Department, Organisation, Profession, Role, StaffProfile
+from .models import (
+    DEFAULT_THEMES,
+    Band,
+    Department,
+    Organisation,
+    PeriodKind,
+    Profession,
+    Programme,
+    Role,
+    StaffProfile,
+    SupervisorProfile,
+    Theme,
+    TrainingRecord,
+    WeeklyAvailability,
+)
 from .services.people import role_grant, staff_invite
 
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
@@ -59,6 +74,16 @@ KEY_PEOPLE = [
         Band.BAND_7,
         "Ward sister",
         login_for="Staff member (supervisee)",
+    ),
+    DemoPerson(
+        "Jordan",
+        "Lee",
+        "westfield",
+        "Ward 7 (Acute medicine)",
+        Profession.NURSE,
+        Band.BAND_5,
+        "Staff nurse",
+        login_for="Staff member, band 5 (PNA route)",
     ),
     DemoPerson(
         "Helen",
@@ -324,6 +349,94 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
             logins.append((person.login_for, email))
     # The external facilitator of seed 004's reflective groups works for Northgate
     # but facilitates at Westfield too: roles are per organisation.
-    tom = User.objects.get(email=_email(KEY_PEOPLE[2]))
+    tom = User.objects.get(email="tom.fletcher@westfield.example")
     role_grant(actor=None, user=tom, organisation=organisations["northgate"], role=Role.FACILITATOR)
+    _load_programmes(organisations)
     return logins
+
+
+def _financial_year(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """1 April to 31 March: the NHS year the seed 002 allowance runs to."""
+    start_year = today.year if today.month >= 4 else today.year - 1
+    return datetime.date(start_year, 4, 1), datetime.date(start_year + 1, 3, 31)
+
+
+def _load_programmes(organisations) -> None:
+    """Seed 002's programmes at Westfield, a rolling one at Northgate, supervisors, themes."""
+    westfield, northgate = organisations["westfield"], organisations["northgate"]
+    start, end = _financial_year(timezone.localdate())
+    pna, _ = Programme.objects.get_or_create(
+        organisation=westfield,
+        name="Professional Nurse Advocate (PNA) programme",
+        defaults={
+            "description": "Restorative clinical supervision for Band 5 and 6 nurses, "
+            "delivered by Professional Nurse Advocates online via MS Teams.",
+            "eligible_everyone": False,
+            "eligible_bands": [Band.BAND_5, Band.BAND_6],
+            "eligible_professions": [Profession.NURSE, Profession.MIDWIFE],
+            "allowance_sessions": 4,
+            "period_kind": PeriodKind.ROLLING,
+        },
+    )
+    senior, _ = Programme.objects.get_or_create(
+        organisation=westfield,
+        name="Band 7 and 8 one-to-one supervision",
+        defaults={
+            "description": "Two one-hour one-to-one sessions each until 31 March, online via "
+            "MS Teams: a 12-month quality-improvement project.",
+            "eligible_everyone": False,
+            "eligible_bands": [Band.BAND_7, Band.BAND_8A, Band.BAND_8B, Band.BAND_8C, Band.BAND_8D],
+            "eligible_professions": [Profession.NURSE, Profession.MIDWIFE],
+            "not_eligible_message": "Band 5 and 6 staff reach supervision through the "
+            "Professional Nurse Advocate (PNA) programme.",
+            "alternative": pna,
+            "allowance_sessions": 2,
+            "session_minutes": 60,
+            "period_kind": PeriodKind.FIXED,
+            "period_start": start,
+            "period_end": end,
+        },
+    )
+    community, _ = Programme.objects.get_or_create(
+        organisation=northgate,
+        name="Clinical supervision for community teams",
+        defaults={
+            "description": "Open to everyone at Northgate; book a first session with any "
+            "supervisor who has space.",
+            "allowance_sessions": 6,
+            "period_kind": PeriodKind.ROLLING,
+            "allow_booking_without_agreement": True,
+        },
+    )
+    for organisation in (westfield, northgate):
+        for name in DEFAULT_THEMES:
+            Theme.objects.get_or_create(organisation=organisation, name=name)
+
+    teams = "https://teams.microsoft.com/l/meetup-join/demo-{}"
+    supervisors = [
+        ("helen.marsh@westfield.example", [senior, pna], [(1, 14), (3, 10)], "pna"),
+        ("daniel.moss@westfield.example", [senior], [(2, 9)], "restorative"),
+        ("fiona.kerr@westfield.example", [senior, pna], [(4, 13)], "pna"),
+        ("joanna.price@northgate.example", [community], [(0, 15)], "clinical_supervision"),
+        ("owen.pritchard@northgate.example", [community], [(2, 11)], "restorative"),
+    ]
+    for email, programmes, windows, training in supervisors:
+        user = get_user_model().objects.get(email=email)
+        profile, created = SupervisorProfile.objects.get_or_create(
+            user=user,
+            defaults={"meeting_link": teams.format(user.pk), "capacity": 6},
+        )
+        profile.programmes.add(*programmes)
+        if created:
+            TrainingRecord.objects.create(
+                supervisor=profile, kind=training, completed_on=datetime.date(2024, 3, 1)
+            )
+            for weekday, hour in windows:
+                WeeklyAvailability.objects.create(
+                    supervisor=user,
+                    weekday=weekday,
+                    start_time=datetime.time(hour, 0),
+                    end_time=datetime.time(hour + 2, 0),
+                    valid_from=start,
+                    meeting_link=profile.meeting_link,
+                )

@@ -6,7 +6,12 @@ from .models import Band, Department, Profession, Role, StaffProfile
 
 
 class DateInput(forms.DateInput):
+    """A native date picker; its value must be ISO 8601 whatever the locale."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None, format="%Y-%m-%d"):
+        super().__init__(attrs, format=format)
 
 
 class StaffForm(forms.Form):
@@ -141,3 +146,153 @@ class PeopleFilterForm(forms.Form):
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments
+
+
+# --- One-to-one supervision: agreements, booking and session records ----------
+
+
+class SlotChoiceForm(forms.Form):
+    """Choose one free slot; the value is the slot's UTC start (see availability.Slot.key)."""
+
+    slot = forms.ChoiceField(
+        label=_("Choose a time"),
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a time"),
+            "invalid_choice": _("That time is no longer free. Choose another time."),
+        },
+    )
+
+    def __init__(self, *args, slots, describe, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.slots = {slot.key: slot for slot in slots}
+        self.fields["slot"].choices = [(slot.key, describe(slot)) for slot in slots]
+
+    def chosen(self):
+        return self.slots[self.cleaned_data["slot"]]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The other person sees this. Do not include anything confidential."),
+    )
+
+
+class AgreementTermsForm(forms.Form):
+    ground_rules = forms.CharField(label=_("Ground rules"), widget=forms.Textarea)
+    frequency = forms.CharField(
+        label=_("How often you will meet"), max_length=200, help_text=_("For example, monthly")
+    )
+    confidentiality_limits = forms.CharField(
+        label=_("The limits of confidentiality"),
+        widget=forms.Textarea,
+        help_text=_("When something said in supervision would be shared: risk and safeguarding."),
+    )
+    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
+    review_date = forms.DateField(label=_("Review date"), widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        start, review = data.get("start_date"), data.get("review_date")
+        if start and review and review <= start:
+            self.add_error("review_date", _("The review date must be after the start date."))
+        return data
+
+
+class SessionLogForm(forms.Form):
+    attendance = forms.ChoiceField(
+        label=_("Did the session take place?"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose whether the session was attended")},
+    )
+    actual_minutes = forms.IntegerField(
+        label=_("How long it lasted, in minutes"),
+        min_value=1,
+        max_value=480,
+        required=False,
+    )
+    functions = forms.MultipleChoiceField(
+        label=_("Functions covered"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The A-EQUIP model. Choose all that apply."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("No names or details: themes only."),
+    )
+    agreed_actions = forms.CharField(
+        label=_("Agreed actions"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+    escalated = forms.BooleanField(
+        label=_("A safety or safeguarding concern was escalated under the organisation's policy"),
+        required=False,
+        help_text=_("Record when and to whom only, never the detail."),
+    )
+    escalated_on = forms.DateField(label=_("Escalated on"), required=False, widget=DateInput)
+    escalated_to = forms.CharField(
+        label=_("Escalated to"),
+        required=False,
+        max_length=200,
+        help_text=_("A role, for example the safeguarding lead"),
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        from .models import SupervisionFunction
+        from .services.sessions import ATTENDANCE_CHOICES
+
+        super().__init__(*args, **kwargs)
+        self.fields["attendance"].choices = ATTENDANCE_CHOICES
+        self.fields["functions"].choices = SupervisionFunction.choices
+        self.fields["themes"].queryset = themes
+
+    def clean(self):
+        data = super().clean()
+        if data.get("attendance") == "attended" and not data.get("actual_minutes"):
+            self.add_error("actual_minutes", _("Enter how long the session lasted"))
+        if data.get("escalated"):
+            if not data.get("escalated_on"):
+                self.add_error("escalated_on", _("Enter the date the concern was escalated"))
+            if not data.get("escalated_to"):
+                self.add_error("escalated_to", _("Enter who the concern was escalated to"))
+        return data
+
+
+class SessionConfirmForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Your comment (optional)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_("Only you and your supervisor can read it."),
+    )
+
+
+class SupervisorFilterForm(forms.Form):
+    MODE_CHOICES = [
+        ("", _("Online or in person")),
+        ("online", _("Online")),
+        ("in_person", _("In person")),
+    ]
+
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
+    )
+    mode = forms.ChoiceField(label=_("How"), choices=MODE_CHOICES, required=False)
+    available = forms.BooleanField(
+        label=_("Only supervisors with times offered and space for new supervisees"),
+        required=False,
+    )
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = programmes

@@ -6,32 +6,68 @@ from django.utils.translation import gettext as _
 from .models import Role
 from .permissions import user_roles
 
-# (url name, label, role needed or None for everyone signed in, url names it covers)
+SIGNED_IN = None
+
+# (url name, label, role needed (SIGNED_IN for everyone), url names it covers;
+# a name ending in "_" covers every name that starts with it)
 MENU = [
-    ("supervision:home", _("Home"), None, ("supervision:home",)),
+    ("supervision:home", _("Home"), SIGNED_IN, ("supervision:home",)),
+    (
+        "supervision:programmes",
+        _("Supervision"),
+        SIGNED_IN,
+        (
+            "supervision:programmes",
+            "supervision:supervisors",
+            "supervision:supervisor",
+            "supervision:supervisor_request",
+            "supervision:first_session_book",
+            "supervision:agreement_",
+            "supervision:agreements",
+            "supervision:agreement",
+        ),
+    ),
+    (
+        "supervision:sessions",
+        _("Sessions"),
+        SIGNED_IN,
+        ("supervision:sessions", "supervision:session", "supervision:session_"),
+    ),
+    (
+        "supervision:availability",
+        _("Availability"),
+        Role.SUPERVISOR,
+        (
+            "supervision:availability",
+            "supervision:availability_",
+            "supervision:supervisor_profile",
+            "supervision:supervisor_training_",
+        ),
+    ),
     (
         "supervision:people",
         _("People"),
         Role.PROGRAMME_ADMIN,
-        (
-            "supervision:people",
-            "supervision:person",
-            "supervision:person_add",
-            "supervision:person_edit",
-            "supervision:person_roles",
-            "supervision:person_deactivate",
-            "supervision:person_reactivate",
-            "supervision:person_invite",
-        ),
+        ("supervision:people", "supervision:person", "supervision:person_"),
     ),
     (
         "supervision:departments",
         _("Departments"),
         Role.PROGRAMME_ADMIN,
-        ("supervision:departments", "supervision:department_add", "supervision:department_edit"),
+        ("supervision:departments", "supervision:department_"),
     ),
-    ("mfa_index", _("Security"), None, ("mfa_index",)),
+    (
+        "supervision:manage_programmes",
+        _("Programmes"),
+        Role.PROGRAMME_ADMIN,
+        ("supervision:manage_",),
+    ),
+    ("mfa_index", _("Security"), SIGNED_IN, ("mfa_",)),
 ]
+
+
+def _covers(cover: str, view_name: str) -> bool:
+    return view_name.startswith(cover) if cover.endswith("_") else view_name == cover
 
 
 def navigation_for(user, current_view: str) -> list[dict]:
@@ -39,7 +75,11 @@ def navigation_for(user, current_view: str) -> list[dict]:
         return []
     roles = user_roles(user)
     return [
-        {"href": reverse(name), "text": label, "current": current_view in covers}
+        {
+            "href": reverse(name),
+            "text": label,
+            "current": any(_covers(cover, current_view) for cover in covers),
+        }
         for name, label, role, covers in MENU
-        if role is None or role in roles
+        if role is SIGNED_IN or role in roles
     ]

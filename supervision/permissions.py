@@ -8,9 +8,25 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
-from .models import Department, Organisation, Role, RoleGrant, StaffProfile
+from .models import (
+    Agreement,
+    AvailabilityException,
+    AvailabilitySlot,
+    Department,
+    Organisation,
+    Programme,
+    Role,
+    RoleGrant,
+    Session,
+    StaffProfile,
+    SupervisorProfile,
+    Theme,
+    TrainingRecord,
+    WeeklyAvailability,
+)
 
 _CACHE_ATTR = "_supervision_roles"
 
@@ -88,10 +104,16 @@ def get_staff_for_user(user, pk: int) -> StaffProfile:
 
 
 def get_own_profile(user) -> StaffProfile | None:
-    try:
-        return StaffProfile.objects.select_related("organisation", "department").get(user=user)
-    except StaffProfile.DoesNotExist:
+    """The user's staff profile, fetched once per request and kept on the user."""
+    if not user.is_authenticated:
         return None
+    if not hasattr(user, "_supervision_profile"):
+        user._supervision_profile = (
+            StaffProfile.objects.select_related("organisation", "department")
+            .filter(user=user)
+            .first()
+        )
+    return user._supervision_profile
 
 
 def login_required_view(view):
@@ -104,22 +126,6 @@ def login_required_view(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-__all__ = [
-    "admin_home_organisation",
-    "departments_visible_to",
-    "get_department_for_user",
-    "get_own_profile",
-    "get_staff_for_user",
-    "has_role",
-    "login_required_view",
-    "organisations_where",
-    "role_required",
-    "roles_by_organisation",
-    "staff_visible_to",
-    "user_roles",
-]
 
 
 def departments_visible_to(user):
@@ -147,3 +153,125 @@ def admin_home_organisation(user):
     if profile is not None and profile.organisation_id in administered:
         return profile.organisation
     return Organisation.objects.get(pk=min(administered))
+
+
+# --- Programmes (programme admins) -------------------------------------------
+
+
+def programmes_managed_by(user):
+    """Programmes of the organisations the user administers."""
+    return Programme.objects.filter(
+        organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
+    )
+
+
+def get_programme_for_admin(user, pk: int) -> Programme:
+    try:
+        return programmes_managed_by(user).select_related("organisation").get(pk=pk)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def themes_managed_by(user):
+    return Theme.objects.filter(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def get_theme_for_admin(user, pk: int) -> Theme:
+    try:
+        return themes_managed_by(user).get(pk=pk)
+    except Theme.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Supervisors' own set-up --------------------------------------------------
+
+AVAILABILITY_KINDS = {
+    "slot": AvailabilitySlot,
+    "weekly": WeeklyAvailability,
+    "away": AvailabilityException,
+}
+
+
+def get_availability_for_user(user, kind: str, pk: int):
+    """One of the user's own availability entries; 404 for anyone else's."""
+    model = AVAILABILITY_KINDS.get(kind)
+    if model is None:
+        raise Http404
+    try:
+        return model.objects.get(pk=pk, supervisor=user)
+    except model.DoesNotExist:
+        raise Http404 from None
+
+
+def get_training_for_user(user, pk: int) -> TrainingRecord:
+    try:
+        return TrainingRecord.objects.get(pk=pk, supervisor__user=user)
+    except TrainingRecord.DoesNotExist:
+        raise Http404 from None
+
+
+# --- Staff: programmes, supervisors, agreements and sessions -------------------
+
+
+def programmes_open_to(user):
+    """Active programmes of the user's own organisation (eligibility is shown per person)."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(organisation_id=profile.organisation_id, is_active=True)
+
+
+def supervisors_visible_to(user):
+    """Supervisor profiles of people who supervise in the user's organisation's programmes."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return SupervisorProfile.objects.none()
+    return SupervisorProfile.objects.filter(
+        programmes__organisation_id=profile.organisation_id, programmes__is_active=True
+    ).distinct()
+
+
+def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:
+    try:
+        return supervisors_visible_to(user).select_related("user").get(pk=pk)
+    except SupervisorProfile.DoesNotExist:
+        raise Http404 from None
+
+
+def agreements_visible_to(user):
+    """Agreements the user is one of the two people in; nobody else reads them."""
+    return Agreement.objects.filter(Q(supervisor=user) | Q(supervisee=user))
+
+
+def get_agreement_for_user(user, pk: int) -> Agreement:
+    try:
+        return (
+            agreements_visible_to(user)
+            .select_related("programme__organisation", "supervisor", "supervisee")
+            .get(pk=pk)
+        )
+    except Agreement.DoesNotExist:
+        raise Http404 from None
+
+
+def sessions_visible_to(user):
+    """Sessions the user took part in. The shared record goes no further."""
+    return Session.objects.involving(user)
+
+
+def get_session_for_user(user, pk: int, *, as_role: str | None = None) -> Session:
+    """A session of the user's own; 404 for strangers, 403 for the wrong participant.
+
+    `as_role` ("supervisor" or "supervisee") is for actions only one side may take.
+    """
+    try:
+        session = (
+            sessions_visible_to(user)
+            .select_related("programme__organisation", "supervisor", "supervisee", "agreement")
+            .get(pk=pk)
+        )
+    except Session.DoesNotExist:
+        raise Http404 from None
+    if as_role is not None and session.role_of(user) != as_role:
+        raise PermissionDenied
+    return session

@@ -14,6 +14,7 @@ from ..permissions import (
     role_required,
 )
 from ..services import organisations as organisation_services
+from .forms_data import posted
 
 
 @role_required(Role.PROGRAMME_ADMIN)
@@ -31,7 +32,7 @@ def department_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def department_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = DepartmentForm(request.POST or None, organisation=organisation)
+    form = DepartmentForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         department = organisation_services.department_create(
             actor=request.user, organisation=organisation, **form.cleaned_data
@@ -46,7 +47,7 @@ def department_add(request: HttpRequest) -> HttpResponse:
 def department_edit(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_department_for_user(request.user, pk)
     form = DepartmentForm(
-        request.POST or None, organisation=department.organisation, instance=department
+        posted(request), organisation=department.organisation, instance=department
     )
     if request.method == "POST" and form.is_valid():
         organisation_services.department_update(

@@ -1,29 +1,67 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from ..models import Role, StaffProfile
+from ..models import Agreement, Role, Session, StaffProfile
 from ..permissions import (
     get_own_profile,
     login_required_view,
     organisations_where,
     roles_by_organisation,
+    sessions_visible_to,
     user_roles,
 )
+from .supervisors import programme_offers
+
+
+def _supervisor_context(user, now):
+    mine = Session.objects.filter(supervisor=user)
+    return {
+        "to_log": mine.unlogged(now).count(),
+        "supervising_next": mine.upcoming(now)
+        .select_related("programme__organisation", "supervisee")
+        .order_by("starts_at")[:5],
+        "agreements_waiting": Agreement.objects.current()
+        .filter(supervisor=user, supervisor_accepted_at__isnull=True)
+        .select_related("supervisee", "programme"),
+    }
 
 
 @login_required_view
 def home(request: HttpRequest) -> HttpResponse:
     """One page per person that says what to do next, section by role."""
-    roles = user_roles(request.user)
+    user = request.user
+    roles = user_roles(user)
+    now = timezone.now()
+    profile = get_own_profile(user)
     context = {
-        "profile": get_own_profile(request.user),
+        "profile": profile,
         "roles": roles,
         "role_labels": sorted(Role(role).label for role in roles),
-        "roles_elsewhere": len(roles_by_organisation(request.user)) > 1,
+        "roles_elsewhere": len(roles_by_organisation(user)) > 1,
     }
+    if profile is not None:
+        context["upcoming"] = (
+            sessions_visible_to(user)
+            .filter(supervisee=user)
+            .upcoming(now)
+            .select_related("programme__organisation", "supervisor")
+            .order_by("starts_at")[:5]
+        )
+        context["offers"] = programme_offers(user)
+        context["to_confirm"] = Session.objects.filter(
+            supervisee=user, record__isnull=False, record__supervisee_confirmed_at__isnull=True
+        ).count()
+        context["agreements_to_accept"] = (
+            Agreement.objects.current()
+            .filter(supervisee=user, supervisee_accepted_at__isnull=True)
+            .select_related("supervisor")
+        )
+    if Role.SUPERVISOR in roles:
+        context.update(_supervisor_context(user, now))
     if Role.PROGRAMME_ADMIN in roles:
         staff = StaffProfile.objects.in_organisations(
-            organisations_where(request.user, Role.PROGRAMME_ADMIN)
+            organisations_where(user, Role.PROGRAMME_ADMIN)
         )
         context["staff_counts"] = {
             "active": staff.active().count(),

@@ -20,6 +20,7 @@ from ..permissions import (
     staff_visible_to,
 )
 from ..services import people as people_services
+from .forms_data import posted
 
 PAGE_SIZE = 50
 
@@ -89,7 +90,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = StaffForm(request.POST or None, organisation=organisation)
+    form = StaffForm(posted(request), organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             profile = people_services.staff_invite(
@@ -113,7 +114,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    form = StaffForm(request.POST or None, organisation=profile.organisation, instance=profile)
+    form = StaffForm(posted(request), organisation=profile.organisation, instance=profile)
     if request.method == "POST" and form.is_valid():
         try:
             people_services.staff_update(actor=request.user, profile=profile, **form.cleaned_data)
@@ -134,7 +135,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
             "role", flat=True
         )
     )
-    form = RolesForm(request.POST or None, initial={"roles": current})
+    form = RolesForm(posted(request), initial={"roles": current})
     if request.method == "POST" and form.is_valid():
         try:
             people_services.staff_roles_set(
@@ -152,7 +153,7 @@ def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    form = DeactivateForm(request.POST or None)
+    form = DeactivateForm(posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             people_services.staff_deactivate(

@@ -1,0 +1,190 @@
+"""Who may use a programme and how much of its allowance they have left.
+
+Plain functions over the models; the booking service calls them inside its
+transaction, the pages call them to show "2 of 2 sessions left until 31 March".
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import AllowanceExtra, PeriodKind, Programme, Session, StaffProfile
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    reason: str = ""
+    alternative: Programme | None = None
+
+
+def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibility:
+    """Whether a person may use a programme, and if not, why and where to go instead."""
+
+    def refused(reason: str) -> Eligibility:
+        message = programme.not_eligible_message or reason
+        return Eligibility(False, message, programme.alternative)
+
+    if profile is None or profile.organisation_id != programme.organisation_id:
+        return Eligibility(False, _("This programme is for staff of another organisation."))
+    if not programme.is_active:
+        return Eligibility(False, _("This programme is not open for booking."))
+    if programme.eligible_everyone:
+        return Eligibility(True)
+    if programme.eligible_bands and profile.band not in programme.eligible_bands:
+        return refused(_("This programme is not open to your band."))
+    if programme.eligible_professions and profile.profession not in programme.eligible_professions:
+        return refused(_("This programme is not open to your profession."))
+    department_ids = {d.pk for d in programme.eligible_departments.all()}
+    if department_ids and profile.department_id not in department_ids:
+        return refused(_("This programme is not open to your department."))
+    return Eligibility(True)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime.datetime | None  # None: from the beginning
+    end: datetime.datetime | None  # None: open-ended (rolling)
+    end_date: datetime.date | None  # the last day, for messages
+
+
+def _zone(programme: Programme) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(programme.organisation.time_zone)
+
+
+def _local_midnight(day: datetime.date, zone) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+
+
+def add_months(moment, months: int):
+    """The same day and time `months` later (or earlier), clamped to the month's end."""
+    years, month_index = divmod(moment.month - 1 + months, 12)
+    year, month = moment.year + years, month_index + 1
+    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last_day = (next_month - datetime.timedelta(days=1)).day
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def period_containing(programme: Programme, moment: datetime.datetime) -> Period:
+    """The allowance period a session starting at `moment` falls in."""
+    zone = _zone(programme)
+    if programme.period_kind == PeriodKind.FIXED:
+        start = _local_midnight(programme.period_start, zone) if programme.period_start else None
+        end = _local_midnight(programme.period_end + datetime.timedelta(days=1), zone)
+        return Period(start, end, programme.period_end)
+    return Period(add_months(moment, -programme.rolling_months), None, None)
+
+
+COUNTED = Q(status__in=[Session.Status.BOOKED, Session.Status.ATTENDED])
+
+
+def counted_sessions(programme: Programme):
+    """The filter for sessions that use up allowance under this programme's rules."""
+    counted = COUNTED
+    if programme.did_not_attend_counts:
+        counted |= Q(status=Session.Status.DID_NOT_ATTEND)
+    if programme.late_cancellation_counts:
+        counted |= Q(
+            status=Session.Status.CANCELLED,
+            cancelled_by=Session.CancelledBy.SUPERVISEE,
+            late_cancellation=True,
+        )
+    return counted
+
+
+@dataclass(frozen=True)
+class Allowance:
+    limited: bool
+    total: int
+    used: int
+    period: Period
+    renews_on: datetime.date | None
+    rolling_months: int = 12
+
+    @property
+    def left(self) -> int:
+        return max(self.total - self.used, 0)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.limited and self.left == 0
+
+
+def allowance(
+    programme: Programme, user, at: datetime.datetime | None = None, exclude_session=None
+) -> Allowance:
+    """How much of the programme's allowance `user` has in the period containing `at`."""
+    at = at or timezone.now()
+    period = period_containing(programme, at)
+    sessions = Session.objects.filter(programme=programme, supervisee=user).filter(
+        counted_sessions(programme)
+    )
+    if exclude_session is not None:
+        sessions = sessions.exclude(pk=exclude_session.pk)
+    if period.start is not None:
+        sessions = sessions.filter(starts_at__gte=period.start)
+    if period.end is not None:
+        sessions = sessions.filter(starts_at__lt=period.end)
+    if programme.allowance_sessions is None:
+        return Allowance(False, 0, sessions.count(), period, None, programme.rolling_months)
+
+    day = timezone.localtime(at, _zone(programme)).date()
+    extra = (
+        AllowanceExtra.objects.filter(
+            programme=programme, user=user, valid_from__lte=day, valid_until__gte=day
+        ).aggregate(total=Sum("sessions"))["total"]
+        or 0
+    )
+    used = sessions.count()
+    total = programme.allowance_sessions + extra
+    renews_on = _renews_on(programme, period, sessions, used, total)
+    return Allowance(True, total, used, period, renews_on, programme.rolling_months)
+
+
+def _renews_on(programme, period, sessions, used, total) -> datetime.date | None:
+    if programme.period_kind == PeriodKind.FIXED:
+        return period.end_date + datetime.timedelta(days=1) if period.end_date else None
+    if used < total:
+        return None
+    # Rolling: the oldest counted session drops out of the window first.
+    oldest = sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
+    if oldest is None:
+        return None
+    return timezone.localtime(add_months(oldest, programme.rolling_months), _zone(programme)).date()
+
+
+def refusal_message(programme: Programme, allowance_now: Allowance) -> str:
+    """What a refused booking says: what is left and when it renews."""
+    if allowance_now.period.end_date and programme.period_kind == PeriodKind.FIXED:
+        return _(
+            "You have used all %(total)s of your sessions in %(programme)s until "
+            "%(end)s. Your allowance renews on %(renews)s; your programme admin can "
+            "grant an extra session if you need one sooner."
+        ) % {
+            "total": allowance_now.total,
+            "programme": programme.name,
+            "end": f"{allowance_now.period.end_date:%-d %B %Y}",
+            "renews": f"{allowance_now.renews_on:%-d %B %Y}",
+        }
+    renews = (
+        _(" Your next session becomes available on %(date)s.")
+        % {"date": f"{allowance_now.renews_on:%-d %B %Y}"}
+        if allowance_now.renews_on
+        else ""
+    )
+    return (
+        _(
+            "You have used all %(total)s of your sessions in %(programme)s in the last "
+            "%(months)s months."
+        )
+        % {
+            "total": allowance_now.total,
+            "programme": programme.name,
+            "months": programme.rolling_months,
+        }
+        + renews
+    )

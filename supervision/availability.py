@@ -1,0 +1,140 @@
+"""Free slots: a supervisor's availability less what is already taken.
+
+Weekly windows are wall-clock times in the organisation's zone, turned into
+UTC date by date so a clock change moves nothing a person sees.
+"""
+
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Commitment,
+    Programme,
+    WeeklyAvailability,
+)
+
+# Nobody can book a slot that starts within this much time from now.
+MINIMUM_NOTICE = datetime.timedelta(hours=1)
+DEFAULT_HORIZON = datetime.timedelta(weeks=6)
+
+
+@dataclass(frozen=True)
+class Slot:
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    mode: str
+    meeting_link: str
+    location: str
+
+    @property
+    def key(self) -> str:
+        """A stable form value for the slot: its start as a UTC timestamp."""
+        return self.starts_at.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def parse_slot_key(value: str) -> datetime.datetime | None:
+    try:
+        return datetime.datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def _chop(start, end, length, delivery):
+    while start + length <= end:
+        yield Slot(start, start + length, *delivery)
+        start += length
+
+
+def _delivery(window):
+    return (window.mode, window.meeting_link, window.location)
+
+
+def _weekly_windows(windows, zone, start, end):
+    """(start, end, delivery) in UTC for each date a weekly window falls on."""
+    first = timezone.localtime(start, zone).date()
+    last = timezone.localtime(end, zone).date()
+    day = first
+    while day <= last:
+        for window in windows:
+            if window.weekday != day.weekday() or day < window.valid_from:
+                continue
+            if window.valid_until and day > window.valid_until:
+                continue
+            local_start = datetime.datetime.combine(day, window.start_time, tzinfo=zone)
+            local_end = datetime.datetime.combine(day, window.end_time, tzinfo=zone)
+            yield (
+                local_start.astimezone(datetime.UTC),
+                local_end.astimezone(datetime.UTC),
+                _delivery(window),
+            )
+        day += datetime.timedelta(days=1)
+
+
+def _overlaps(slot: Slot, busy) -> bool:
+    return any(b_start < slot.ends_at and slot.starts_at < b_end for b_start, b_end in busy)
+
+
+def free_slots(
+    *,
+    supervisor,
+    programme: Programme,
+    supervisee=None,
+    start: datetime.datetime | None = None,
+    end: datetime.datetime | None = None,
+    now: datetime.datetime | None = None,
+    ignore_session=None,
+) -> list[Slot]:
+    """Slots of the programme's length that the supervisor offers and both people have free.
+
+    Four queries whatever the data: single slots, weekly windows, exceptions,
+    and the commitments of the two people.
+    """
+    now = now or timezone.now()
+    start = max(start or now, now + MINIMUM_NOTICE)
+    end = end or now + DEFAULT_HORIZON
+    if end <= start:
+        return []
+    zone = zoneinfo.ZoneInfo(programme.organisation.time_zone)
+    length = datetime.timedelta(minutes=programme.session_minutes)
+
+    windows = [
+        (s.starts_at, s.ends_at, _delivery(s))
+        for s in AvailabilitySlot.objects.filter(
+            supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
+        )
+    ]
+    weekly = list(WeeklyAvailability.objects.filter(supervisor=supervisor))
+    windows += list(_weekly_windows(weekly, zone, start, end))
+
+    busy = list(
+        AvailabilityException.objects.filter(
+            supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
+        ).values_list("starts_at", "ends_at")
+    )
+    people = [supervisor.pk] + ([supervisee.pk] if supervisee is not None else [])
+    commitments = Commitment.objects.filter(
+        user_id__in=people, ends_at__gt=start, starts_at__lt=end
+    )
+    if ignore_session is not None:
+        commitments = commitments.filter(~Q(session=ignore_session))
+    busy += list(commitments.values_list("starts_at", "ends_at"))
+
+    slots = {}
+    for window_start, window_end, delivery in windows:
+        for slot in _chop(window_start, window_end, length, delivery):
+            if slot.starts_at < start or slot.ends_at > end or _overlaps(slot, busy):
+                continue
+            slots.setdefault(slot.starts_at, slot)
+    return [slots[key] for key in sorted(slots)]
+
+
+def find_free_slot(*, starts_at: datetime.datetime, **kwargs) -> Slot | None:
+    """The free slot starting exactly at `starts_at`, if there is one."""
+    candidates = free_slots(start=starts_at, end=starts_at + datetime.timedelta(days=1), **kwargs)
+    return next((slot for slot in candidates if slot.starts_at == starts_at), None)

@@ -1,0 +1,363 @@
+"""Forms of the programme admin's pages: programmes, extra sessions and themes."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .forms import DateInput
+from .models import (
+    Band,
+    Department,
+    Modality,
+    PeriodKind,
+    Profession,
+    Programme,
+    StaffProfile,
+    Theme,
+)
+from .services.programmes import MAX_EXTRA_SESSIONS
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes_no(label, **kwargs) -> forms.TypedChoiceField:
+    """A required Yes/No question as radios; cleans to True or False."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=YES_NO,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Answer yes or no.")},
+        **kwargs,
+    )
+
+
+def _yes_no_initial(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+class ProgrammeForm(forms.Form):
+    """A programme's description, eligibility, allowance and rules, in one form."""
+
+    EVERYONE = [
+        ("yes", _("Everyone in the organisation")),
+        ("no", _("Only the bands, professions or departments chosen below")),
+    ]
+
+    # About
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the programme.")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the programme offers, as staff will read it."),
+    )
+    modality = forms.ChoiceField(
+        label=_("Kind of supervision"),
+        choices=Modality.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the kind of supervision.")},
+    )
+    # Who is eligible
+    eligible_everyone = forms.TypedChoiceField(
+        label=_("Who can use it"),
+        choices=EVERYONE,
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "If you choose from more than one list below, a person must match each "
+            "(for example, Band 7 and a nurse)."
+        ),
+        error_messages={"required": _("Choose who can use the programme.")},
+    )
+    eligible_bands = forms.MultipleChoiceField(
+        label=_("Bands"),
+        choices=Band.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    eligible_professions = forms.MultipleChoiceField(
+        label=_("Professions"),
+        choices=Profession.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    eligible_departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"),
+        queryset=Department.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    not_eligible_message = forms.CharField(
+        label=_("Message for people who are not eligible"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example: Band 5 and 6 staff reach supervision through the PNA programme."),
+    )
+    alternative = forms.ModelChoiceField(
+        label=_("Where to go instead"),
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("No other programme"),
+        error_messages={
+            "invalid_choice": _("Choose another programme of the same organisation."),
+        },
+    )
+    # Allowance
+    allowance_sessions = forms.IntegerField(
+        label=_("Sessions per period"),
+        required=False,
+        min_value=1,
+        max_value=366,
+        help_text=_("Leave empty for no limit."),
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
+    )
+    session_minutes = forms.IntegerField(
+        label=_("Minutes per session"),
+        min_value=15,
+        max_value=480,
+        error_messages={
+            "min_value": _("A session must last between 15 and 480 minutes."),
+            "max_value": _("A session must last between 15 and 480 minutes."),
+            "required": _("Enter how many minutes a session lasts."),
+        },
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
+    )
+    period_kind = forms.ChoiceField(
+        label=_("Allowance period"),
+        choices=PeriodKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a fixed or a rolling period.")},
+    )
+    period_start = forms.DateField(
+        label=_("Period starts"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Fixed period only; optional. For example, 2026-04-01"),
+    )
+    period_end = forms.DateField(
+        label=_("Period ends"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Fixed period only. For example, 2027-03-31"),
+    )
+    rolling_months = forms.IntegerField(
+        label=_("Rolling period in months"),
+        required=False,
+        min_value=1,
+        max_value=36,
+        help_text=_("Rolling period only. The allowance counts sessions in this many months."),
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
+    )
+    # What counts
+    late_cancellation_hours = forms.IntegerField(
+        label=_("Late cancellation notice (hours)"),
+        min_value=0,
+        max_value=336,
+        help_text=_("A cancellation with less notice than this is late."),
+        error_messages={"required": _("Enter how many hours' notice a cancellation needs.")},
+        widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
+    )
+    late_cancellation_counts = _yes_no(_("Do late cancellations by the supervisee use a session?"))
+    did_not_attend_counts = _yes_no(_("Do sessions the supervisee did not attend use a session?"))
+    # Booking
+    allow_booking_without_agreement = _yes_no(
+        _("Can a first session be booked with any supervisor that has capacity?"),
+        help_text=_("If not, the supervisee and supervisor agree a supervision agreement first."),
+    )
+    is_active = _yes_no(_("Is the programme open for booking?"))
+
+    def __init__(self, *args, organisation, instance: Programme | None = None, **kwargs):
+        self.organisation = organisation
+        self.instance = instance
+        kwargs.setdefault("initial", self._initial(instance))
+        super().__init__(*args, **kwargs)
+        self.fields["eligible_departments"].queryset = organisation.departments.all()
+        others = Programme.objects.filter(organisation=organisation)
+        if instance is not None:
+            others = others.exclude(pk=instance.pk)
+        self.fields["alternative"].queryset = others
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            Fieldset(_("About the programme"), "name", "description", "modality"),
+            Fieldset(
+                _("Who is eligible"),
+                "eligible_everyone",
+                "eligible_bands",
+                "eligible_professions",
+                "eligible_departments",
+                "not_eligible_message",
+                "alternative",
+            ),
+            Fieldset(
+                _("Allowance"),
+                "allowance_sessions",
+                "session_minutes",
+                "period_kind",
+                "period_start",
+                "period_end",
+                "rolling_months",
+            ),
+            Fieldset(
+                _("What counts against the allowance"),
+                "late_cancellation_hours",
+                "late_cancellation_counts",
+                "did_not_attend_counts",
+            ),
+            Fieldset(_("Booking"), "allow_booking_without_agreement", "is_active"),
+        )
+
+    @staticmethod
+    def _initial(instance: Programme | None) -> dict:
+        if instance is None:
+            # The model's defaults, as answers.
+            return {
+                "modality": Modality.ONE_TO_ONE,
+                "eligible_everyone": "yes",
+                "session_minutes": 60,
+                "period_kind": PeriodKind.FIXED,
+                "rolling_months": 12,
+                "late_cancellation_hours": 24,
+                "late_cancellation_counts": "yes",
+                "did_not_attend_counts": "yes",
+                "allow_booking_without_agreement": "no",
+                "is_active": "yes",
+            }
+        return {
+            "name": instance.name,
+            "description": instance.description,
+            "modality": instance.modality,
+            "eligible_everyone": _yes_no_initial(instance.eligible_everyone),
+            "eligible_bands": instance.eligible_bands,
+            "eligible_professions": instance.eligible_professions,
+            "eligible_departments": [d.pk for d in instance.eligible_departments.all()],
+            "not_eligible_message": instance.not_eligible_message,
+            "alternative": instance.alternative_id,
+            "allowance_sessions": instance.allowance_sessions,
+            "session_minutes": instance.session_minutes,
+            "period_kind": instance.period_kind,
+            "period_start": instance.period_start,
+            "period_end": instance.period_end,
+            "rolling_months": instance.rolling_months,
+            "late_cancellation_hours": instance.late_cancellation_hours,
+            "late_cancellation_counts": _yes_no_initial(instance.late_cancellation_counts),
+            "did_not_attend_counts": _yes_no_initial(instance.did_not_attend_counts),
+            "allow_booking_without_agreement": _yes_no_initial(
+                instance.allow_booking_without_agreement
+            ),
+            "is_active": _yes_no_initial(instance.is_active),
+        }
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        clash = Programme.objects.filter(organisation=self.organisation, name__iexact=name)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if clash.exists():
+            raise forms.ValidationError(_("There is already a programme with this name."))
+        return name
+
+    def clean(self):
+        data = super().clean()
+        self._clean_eligibility(data)
+        self._clean_period(data)
+        return data
+
+    def _clean_eligibility(self, data):
+        if data.get("eligible_everyone"):
+            # Open to everyone: the chosen groups would be ignored, so keep none.
+            data["eligible_bands"] = []
+            data["eligible_professions"] = []
+            data["eligible_departments"] = []
+        elif data.get("eligible_everyone") is False and not (
+            data.get("eligible_bands")
+            or data.get("eligible_professions")
+            or data.get("eligible_departments")
+        ):
+            self.add_error(
+                "eligible_bands",
+                _(
+                    "Choose at least one band, profession or department, or open the "
+                    "programme to everyone."
+                ),
+            )
+
+    def _clean_period(self, data):
+        kind = data.get("period_kind")
+        if kind == PeriodKind.ROLLING:
+            if data.get("rolling_months") is None and "rolling_months" not in self.errors:
+                self.add_error("rolling_months", _("Enter how many months a rolling period lasts."))
+            # A rolling period has no dates; keeping old ones would only mislead.
+            data["period_start"] = None
+            data["period_end"] = None
+            return
+        if kind == PeriodKind.FIXED:
+            start, end = data.get("period_start"), data.get("period_end")
+            if end is None and "period_end" not in self.errors:
+                self.add_error("period_end", _("Enter the date a fixed period ends."))
+            elif start and end and end <= start:
+                self.add_error("period_end", _("The period must end after it starts."))
+        if data.get("rolling_months") is None and "rolling_months" not in self.errors:
+            # A fixed period does not use it: keep what the programme had.
+            data["rolling_months"] = self.instance.rolling_months if self.instance else 12
+
+
+class ExtraSessionForm(forms.Form):
+    """Extra sessions for one person in one programme."""
+
+    person = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=StaffProfile.objects.none(),
+        empty_label=_("Choose a person"),
+        error_messages={
+            "required": _("Choose the person to give extra sessions to."),
+            "invalid_choice": _("Choose an active member of staff of this organisation."),
+        },
+    )
+    sessions = forms.TypedChoiceField(
+        label=_("Number of extra sessions"),
+        choices=[(n, str(n)) for n in range(1, MAX_EXTRA_SESSIONS + 1)],
+        coerce=int,
+        initial=1,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("For example, a difficult period at work. Kept in the audit trail."),
+        error_messages={"required": _("Enter the reason for the extra sessions.")},
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = self._person_label
+
+    @staticmethod
+    def _person_label(profile: StaffProfile) -> str:
+        name = profile.user.get_full_name()
+        return f"{name} ({profile.user.email})" if name else profile.user.email
+
+
+class ThemeForm(forms.Form):
+    name = forms.CharField(
+        label=_("New theme"),
+        max_length=100,
+        error_messages={"required": _("Enter the name of the theme.")},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        self.organisation = organisation
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if Theme.objects.filter(organisation=self.organisation, name__iexact=name).exists():
+            raise forms.ValidationError(_("There is already a theme with this name."))
+        return name

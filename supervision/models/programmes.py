@@ -1,0 +1,146 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .organisations import Department, Organisation
+
+
+class Modality(models.TextChoices):
+    ONE_TO_ONE = "one_to_one", _("One-to-one supervision")
+    GROUP = "group", _("Group supervision")
+    PEER_SUPPORT = "peer_support", _("Peer support")
+
+
+class PeriodKind(models.TextChoices):
+    FIXED = "fixed", _("Fixed period, ending on a date")
+    ROLLING = "rolling", _("Rolling period (the last 12 months)")
+
+
+class SupervisionFunction(models.TextChoices):
+    """The A-EQUIP model's functions of clinical supervision."""
+
+    RESTORATIVE = "restorative", _("Restorative (wellbeing and support)")
+    NORMATIVE = "normative", _("Normative (standards and accountability)")
+    FORMATIVE = "formative", _("Formative (learning and development)")
+    PERSONAL_ACTION = "personal_action", _("Personal action for quality improvement")
+
+
+class Programme(models.Model):
+    """A supervision programme an organisation runs, with who may join and how much.
+
+    An allowance is `allowance_sessions` sessions of `session_minutes` minutes per
+    period. A fixed period runs from `period_start` to `period_end`; a rolling
+    period is the last `rolling_months` months.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programmes"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    modality = models.CharField(
+        _("modality"), max_length=16, choices=Modality.choices, default=Modality.ONE_TO_ONE
+    )
+    is_active = models.BooleanField(_("open for booking"), default=True)
+
+    eligible_everyone = models.BooleanField(_("open to everyone"), default=True)
+    eligible_bands = models.JSONField(_("bands"), default=list, blank=True)
+    eligible_professions = models.JSONField(_("professions"), default=list, blank=True)
+    eligible_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
+    not_eligible_message = models.TextField(
+        _("message for people who are not eligible"),
+        blank=True,
+        help_text=_("For example: Band 5 and 6 staff reach supervision through the PNA programme."),
+    )
+    alternative = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("where to go instead"),
+    )
+
+    allowance_sessions = models.PositiveSmallIntegerField(
+        _("sessions per period"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+    )
+    session_minutes = models.PositiveSmallIntegerField(_("minutes per session"), default=60)
+    period_kind = models.CharField(
+        _("allowance period"), max_length=8, choices=PeriodKind.choices, default=PeriodKind.FIXED
+    )
+    period_start = models.DateField(_("period starts"), null=True, blank=True)
+    period_end = models.DateField(_("period ends"), null=True, blank=True)
+    rolling_months = models.PositiveSmallIntegerField(_("rolling period in months"), default=12)
+    late_cancellation_hours = models.PositiveSmallIntegerField(
+        _("late cancellation notice (hours)"), default=24
+    )
+    late_cancellation_counts = models.BooleanField(
+        _("late cancellations by the supervisee use up a session"), default=True
+    )
+    did_not_attend_counts = models.BooleanField(
+        _("sessions not attended use up a session"), default=True
+    )
+    allow_booking_without_agreement = models.BooleanField(
+        _("a first session can be booked with any supervisor that has capacity"), default=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="programme_name_unique_in_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_kind="rolling") | Q(period_end__isnull=False),
+                name="programme_fixed_period_has_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__isnull=True)
+                | Q(period_end__isnull=True)
+                | Q(period_start__lt=models.F("period_end")),
+                name="programme_period_starts_before_it_ends",
+            ),
+            models.CheckConstraint(
+                condition=Q(session_minutes__gte=15, session_minutes__lte=480),
+                name="programme_session_length_sensible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Theme(models.Model):
+    """A theme a session can touch on; each organisation keeps its own list."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("name"), max_length=100)
+    is_active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="theme_name_unique_in_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+DEFAULT_THEMES = (
+    "Workload",
+    "Patient death",
+    "Conflict",
+    "Wellbeing",
+    "Clinical skills",
+    "Career",
+    "Team relationships",
+    "Ethical dilemma",
+)

@@ -1,0 +1,195 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .agreements import Agreement
+from .programmes import Programme, Theme
+from .supervisors import DeliveryFields
+
+
+class SessionQuerySet(models.QuerySet):
+    def involving(self, user):
+        return self.filter(Q(supervisor=user) | Q(supervisee=user))
+
+    def not_cancelled(self):
+        return self.exclude(status=Session.Status.CANCELLED)
+
+    def upcoming(self, now=None):
+        return self.filter(status=Session.Status.BOOKED, ends_at__gt=now or timezone.now())
+
+    def unlogged(self, now=None):
+        """Sessions that have ended but the supervisor has not yet logged."""
+        return self.filter(status=Session.Status.BOOKED, ends_at__lte=now or timezone.now())
+
+
+class Session(DeliveryFields):
+    """A one-to-one supervision session. Times are UTC."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        ATTENDED = "attended", _("Attended")
+        DID_NOT_ATTEND = "did_not_attend", _("Did not attend")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class CancelledBy(models.TextChoices):
+        SUPERVISOR = "supervisor", _("Supervisor")
+        SUPERVISEE = "supervisee", _("Supervisee")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="sessions"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_supervisor"
+    )
+    supervisee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sessions_as_supervisee"
+    )
+    starts_at = models.DateTimeField(_("starts"), db_index=True)
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.BOOKED, db_index=True
+    )
+    cancelled_by = models.CharField(max_length=16, choices=CancelledBy.choices, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    late_cancellation = models.BooleanField(default=False)
+    # Bumped on every change the calendar invite must reflect (RFC 5546).
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SessionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [
+            models.Index(fields=["supervisor", "starts_at"]),
+            models.Index(fields=["supervisee", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"
+            ),
+            models.CheckConstraint(
+                condition=~Q(supervisor=models.F("supervisee")), name="session_not_with_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="session_cancelled_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.programme} {self.starts_at:%Y-%m-%d %H:%M}Z"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("supervision:session", kwargs={"pk": self.pk})
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def role_of(self, user) -> str:
+        return "supervisor" if user.pk == self.supervisor_id else "supervisee"
+
+    def other_person(self, user):
+        return self.supervisee if user.pk == self.supervisor_id else self.supervisor
+
+
+class Commitment(models.Model):
+    """Time a person has promised to a session, so nobody is in two at once.
+
+    One row per person per session (one-to-one now, group sessions later). On
+    PostgreSQL an exclusion constraint (migration 0003) forbids two rows of one
+    person whose times overlap, so two simultaneous bookings cannot both win.
+    On SQLite every transaction begins IMMEDIATE (settings), so bookers take
+    turns and the service's overlap check is decisive.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="commitments"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, null=True, blank=True, related_name="commitments"
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="commitment_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} busy {self.starts_at:%Y-%m-%d %H:%M}Z"
+
+
+class SessionRecord(models.Model):
+    """The shared record of a session: seen by its supervisor and supervisee only."""
+
+    session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
+    actual_minutes = models.PositiveSmallIntegerField(_("how long it lasted (minutes)"), null=True)
+    functions = models.JSONField(_("functions covered"), default=list, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="+")
+    agreed_actions = models.TextField(_("agreed actions"), blank=True, max_length=4000)
+    escalated = models.BooleanField(_("a concern was escalated"), default=False)
+    escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
+    escalated_to = models.CharField(_("escalated to"), max_length=200, blank=True)
+    supervisee_comment = models.TextField(_("your comment"), blank=True, max_length=4000)
+    supervisee_confirmed_at = models.DateTimeField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    logged_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(escalated=False) | Q(escalated_on__isnull=False),
+                name="escalation_has_a_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Record of session {self.session_id}"
+
+
+class AllowanceExtra(models.Model):
+    """Extra sessions granted to one person in one programme, with a reason."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="extras")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="allowance_extras"
+    )
+    sessions = models.PositiveSmallIntegerField(_("extra sessions"), default=1)
+    reason = models.CharField(_("reason"), max_length=300)
+    valid_from = models.DateField()
+    valid_until = models.DateField()
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1), name="extra_is_at_least_one_session"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sessions} extra for user {self.user_id} in {self.programme_id}"

@@ -1,0 +1,56 @@
+"""Reserving people's time so that nobody is in two sessions at once.
+
+PostgreSQL refuses an overlapping commitment through an exclusion constraint,
+even when two bookings race. SQLite has none; there every transaction begins
+IMMEDIATE (see the settings), so writers take turns and the overlap check
+below is decisive. Other apps (group sessions) reserve time through these
+functions too.
+"""
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from ..models import Commitment
+
+
+class TimeTaken(Exception):
+    """Someone involved is already committed to an overlapping session."""
+
+
+def _first_clash(user_ids, starts_at, ends_at, exclude_session=None):
+    clashes = Commitment.objects.filter(
+        user_id__in=user_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude_session is not None:
+        clashes = clashes.exclude(session=exclude_session)
+    return clashes.first()
+
+
+def commitments_reserve(*, user_ids, starts_at, ends_at, session=None) -> None:
+    """Commit each person's time to the session, or raise TimeTaken."""
+    if _first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
+        raise TimeTaken(_("That time is no longer free."))
+    try:
+        with transaction.atomic():
+            Commitment.objects.bulk_create(
+                Commitment(user_id=uid, starts_at=starts_at, ends_at=ends_at, session=session)
+                for uid in user_ids
+            )
+    except IntegrityError as error:
+        raise TimeTaken(_("Someone has just booked that time.")) from error
+
+
+def commitments_move(*, session, starts_at, ends_at) -> None:
+    """Move a session's commitments to new times, or raise TimeTaken."""
+    user_ids = list(session.commitments.values_list("user_id", flat=True))
+    if _first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
+        raise TimeTaken(_("That time is no longer free."))
+    try:
+        with transaction.atomic():
+            session.commitments.update(starts_at=starts_at, ends_at=ends_at)
+    except IntegrityError as error:
+        raise TimeTaken(_("Someone has just booked that time.")) from error
+
+
+def commitments_release(*, session) -> None:
+    session.commitments.all().delete()

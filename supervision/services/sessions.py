@@ -1,0 +1,289 @@
+"""Booking, moving, cancelling and logging one-to-one sessions."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+
+from ..allowances import allowance, eligibility, refusal_message
+from ..availability import find_free_slot
+from ..models import (
+    Agreement,
+    Programme,
+    Session,
+    SessionRecord,
+    StaffProfile,
+    SupervisionFunction,
+)
+from .scheduling import (
+    TimeTaken,
+    commitments_move,
+    commitments_release,
+    commitments_reserve,
+)
+
+
+class BookingRefused(Exception):
+    """A booking that cannot be made; the message says why, in plain words."""
+
+
+def _queue_email(session: Session, change: str) -> None:
+    from ..tasks import send_session_email
+
+    transaction.on_commit(lambda: send_session_email.delay(session.pk, change))
+
+
+def _check_allowance(programme, supervisee, starts_at, exclude_session=None) -> None:
+    current = allowance(programme, supervisee, at=starts_at, exclude_session=exclude_session)
+    period = current.period
+    if period.start is not None and starts_at < period.start:
+        raise BookingRefused(_("This programme's period has not started yet."))
+    if period.end is not None and starts_at >= period.end:
+        raise BookingRefused(
+            _("This programme's sessions run until %(end)s; choose an earlier time.")
+            % {"end": f"{period.end_date:%-d %B %Y}"}
+        )
+    if current.exhausted:
+        raise BookingRefused(refusal_message(programme, current))
+
+
+def _lock_person(user) -> StaffProfile | None:
+    """Hold the supervisee's row so their own bookings cannot race past the allowance."""
+    return StaffProfile.objects.select_for_update().filter(user=user).first()
+
+
+def may_book_without_agreement(programme: Programme, supervisor, supervisee) -> bool:
+    """A first session with any supervisor who has room, where the programme allows it."""
+    from .agreements import has_capacity
+
+    return (
+        programme.allow_booking_without_agreement
+        and not Session.objects.filter(programme=programme, supervisee=supervisee).exists()
+        and has_capacity(supervisor)
+    )
+
+
+@transaction.atomic
+def session_book(
+    *,
+    actor,
+    programme: Programme,
+    supervisor,
+    starts_at: datetime.datetime,
+    agreement: Agreement | None = None,
+) -> Session:
+    """Book the slot starting at `starts_at` for `actor` with `supervisor`."""
+    supervisee = actor
+    profile = _lock_person(supervisee)
+    allowed = eligibility(programme, profile)
+    if not allowed.eligible:
+        raise BookingRefused(allowed.reason)
+    if agreement is not None:
+        if (
+            agreement.status != Agreement.Status.ACTIVE
+            or agreement.supervisee_id != supervisee.pk
+            or agreement.supervisor_id != supervisor.pk
+            or agreement.programme_id != programme.pk
+        ):
+            raise BookingRefused(_("Both of you need to accept the agreement before booking."))
+    elif not may_book_without_agreement(programme, supervisor, supervisee):
+        raise BookingRefused(
+            _("Agree a supervision agreement with this supervisor before booking a session.")
+        )
+    slot = find_free_slot(
+        starts_at=starts_at, supervisor=supervisor, programme=programme, supervisee=supervisee
+    )
+    if slot is None:
+        raise BookingRefused(_("That time is no longer free. Choose another time."))
+    _check_allowance(programme, supervisee, starts_at)
+
+    session = Session(
+        programme=programme,
+        agreement=agreement,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=slot.starts_at,
+        ends_at=slot.ends_at,
+        mode=slot.mode,
+        meeting_link=slot.meeting_link,
+        location=slot.location,
+    )
+    session.full_clean()
+    session.save()
+    try:
+        commitments_reserve(
+            user_ids=[supervisor.pk, supervisee.pk],
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            session=session,
+        )
+    except TimeTaken as error:
+        raise BookingRefused(str(error)) from error
+    audit_log(
+        actor=actor,
+        action="session.booked",
+        target=session,
+        organisation_id=programme.organisation_id,
+        summary=f"Session booked for {session.starts_at:%Y-%m-%d %H:%M}Z",
+    )
+    _queue_email(session, "booked")
+    return session
+
+
+@transaction.atomic
+def session_reschedule(*, actor, session: Session, starts_at: datetime.datetime) -> Session:
+    """Move a booked session to another free slot of the same supervisor."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
+        raise BookingRefused(_("Only sessions that have not started can be moved."))
+    slot = find_free_slot(
+        starts_at=starts_at,
+        supervisor=session.supervisor,
+        programme=session.programme,
+        supervisee=session.supervisee,
+        ignore_session=session,
+    )
+    if slot is None:
+        raise BookingRefused(_("That time is no longer free. Choose another time."))
+    _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
+    previous = session.starts_at
+    try:
+        commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
+    except TimeTaken as error:
+        raise BookingRefused(str(error)) from error
+    session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
+    session.mode, session.meeting_link, session.location = (
+        slot.mode,
+        slot.meeting_link,
+        slot.location,
+    )
+    session.sequence += 1
+    session.save()
+    audit_log(
+        actor=actor,
+        action="session.rescheduled",
+        target=session,
+        organisation_id=session.programme.organisation_id,
+        summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
+        f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
+    )
+    _queue_email(session, "rescheduled")
+    return session
+
+
+def is_late_cancellation(session: Session, when: datetime.datetime) -> bool:
+    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
+    return session.starts_at - when < notice
+
+
+@transaction.atomic
+def session_cancel(*, actor, session: Session, reason: str) -> Session:
+    """Cancel a booked session. Late cancellations by the supervisee are flagged."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if session.status != Session.Status.BOOKED:
+        raise BookingRefused(_("This session is not booked, so it cannot be cancelled."))
+    now = timezone.now()
+    by = session.role_of(actor)
+    session.status = Session.Status.CANCELLED
+    session.cancelled_by = by
+    session.cancelled_at = now
+    session.cancellation_reason = reason
+    session.late_cancellation = by == Session.CancelledBy.SUPERVISEE and is_late_cancellation(
+        session, now
+    )
+    session.sequence += 1
+    session.save()
+    commitments_release(session=session)
+    audit_log(
+        actor=actor,
+        action="session.cancelled",
+        target=session,
+        organisation_id=session.programme.organisation_id,
+        summary=f"Session cancelled by the {by}" + (" (late)" if session.late_cancellation else ""),
+    )
+    _queue_email(session, "cancelled")
+    return session
+
+
+ATTENDANCE_CHOICES = (
+    (Session.Status.ATTENDED, _("Attended")),
+    (Session.Status.DID_NOT_ATTEND, _("Did not attend")),
+)
+
+
+@transaction.atomic
+def session_log(
+    *,
+    actor,
+    session: Session,
+    attendance: str,
+    actual_minutes: int | None,
+    functions: list[str],
+    themes,
+    agreed_actions: str,
+    escalated: bool,
+    escalated_on: datetime.date | None,
+    escalated_to: str,
+) -> SessionRecord:
+    """The supervisor records what happened. The supervisee is asked to confirm."""
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    if actor.pk != session.supervisor_id:
+        raise ValidationError(_("Only the supervisor logs a session."))
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(_("A cancelled session cannot be logged."))
+    if session.starts_at > timezone.now():
+        raise ValidationError(_("A session can be logged once it has started."))
+    if attendance not in dict(ATTENDANCE_CHOICES):
+        raise ValidationError(_("Choose whether the session was attended."))
+    if set(functions) - set(SupervisionFunction.values):
+        raise ValidationError(_("Choose functions from the list."))
+    attended = attendance == Session.Status.ATTENDED
+    record, created = SessionRecord.objects.get_or_create(
+        session=session, defaults={"logged_by": actor}
+    )
+    record.actual_minutes = actual_minutes if attended else None
+    record.functions = list(functions) if attended else []
+    record.agreed_actions = agreed_actions if attended else ""
+    record.escalated = escalated
+    record.escalated_on = escalated_on if escalated else None
+    record.escalated_to = escalated_to if escalated else ""
+    record.supervisee_confirmed_at = None  # a changed record is confirmed again
+    record.full_clean(exclude=["session"])
+    record.save()
+    record.themes.set(themes if attended else [])
+    session.status = attendance
+    session.save(update_fields=["status", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="session.logged" if created else "session.record_changed",
+        target=session,
+        organisation_id=session.programme.organisation_id,
+        summary=f"Session logged as {session.get_status_display().lower()}",
+    )
+    _queue_email(session, "logged")
+    return record
+
+
+@transaction.atomic
+def session_confirm(*, actor, session: Session, comment: str) -> SessionRecord:
+    """The supervisee adds a comment and confirms the shared record."""
+    if actor.pk != session.supervisee_id:
+        raise ValidationError(_("Only the supervisee confirms a session record."))
+    record = SessionRecord.objects.select_for_update().filter(session=session).first()
+    if record is None:
+        raise ValidationError(_("Your supervisor has not logged this session yet."))
+    record.supervisee_comment = comment
+    record.supervisee_confirmed_at = timezone.now()
+    record.save(update_fields=["supervisee_comment", "supervisee_confirmed_at", "updated_at"])
+    audit_log(
+        actor=actor,
+        action="session.confirmed",
+        target=session,
+        organisation_id=session.programme.organisation_id,
+        summary="Session record confirmed by the supervisee",
+    )
+    return record

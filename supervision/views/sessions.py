@@ -1,0 +1,206 @@
+"""Sessions: history, detail, calendar file, move, cancel, log and confirm."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ..calendar import session_invite
+from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
+from ..models import Role, Session, SessionRecord, Theme
+from ..permissions import (
+    get_session_for_user,
+    login_required_view,
+    role_required,
+    sessions_visible_to,
+)
+from ..services import sessions as session_services
+from .booking import pick_slot
+from .forms_data import posted
+
+PAGE_SIZE = 25
+
+
+def _listed(sessions):
+    return sessions.select_related("programme__organisation", "supervisor", "supervisee", "record")
+
+
+@login_required_view
+def session_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    mine = sessions_visible_to(request.user)
+    upcoming = _listed(mine.upcoming(now)).order_by("starts_at")
+    past = Paginator(
+        _listed(mine.exclude(pk__in=upcoming.values("pk"))).order_by("-starts_at"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "supervision/sessions/list.html",
+        {"upcoming": upcoming, "page": past, "query": ""},
+    )
+
+
+@role_required(Role.SUPERVISOR)
+def session_unlogged(request: HttpRequest) -> HttpResponse:
+    sessions = _listed(Session.objects.filter(supervisor=request.user).unlogged()).order_by(
+        "starts_at"
+    )
+    return render(request, "supervision/sessions/unlogged.html", {"sessions": sessions})
+
+
+@login_required_view
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
+    role = session.role_of(request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "supervision/sessions/detail.html",
+        {
+            "session": session,
+            "record": record,
+            "role": role,
+            "other": session.other_person(request.user),
+            "can_change": session.status == Session.Status.BOOKED and session.starts_at > now,
+            "can_log": role == "supervisor"
+            and session.status != Session.Status.CANCELLED
+            and session.starts_at <= now,
+            "can_confirm": role == "supervisee"
+            and record is not None
+            and record.supervisee_confirmed_at is None,
+        },
+    )
+
+
+@login_required_view
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    cancelled = session.status == Session.Status.CANCELLED
+    response = HttpResponse(
+        session_invite(session, cancel=cancelled),
+        content_type=f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="supervision-{session.pk}.ics"'
+    return response
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
+        messages.error(request, _("Only sessions that have not started can be moved."))
+        return redirect("supervision:session", pk=session.pk)
+    return pick_slot(
+        request,
+        programme=session.programme,
+        supervisor=session.supervisor,
+        supervisee=session.supervisee,
+        ignore_session=session,
+        context={
+            "title": _("Move this session"),
+            "back_url": session.get_absolute_url(),
+            "success_message": _(
+                "The session has moved. An updated calendar invite is on its way."
+            ),
+            "button": _("Move to this time"),
+            "current": session,
+        },
+        book=lambda starts_at: session_services.session_reschedule(
+            actor=request.user, session=session, starts_at=starts_at
+        ),
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk)
+    if session.status != Session.Status.BOOKED:
+        messages.error(request, _("This session is not booked, so it cannot be cancelled."))
+        return redirect("supervision:session", pk=session.pk)
+    form = ReasonForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.session_cancel(
+                actor=request.user, session=session, reason=form.cleaned_data["reason"]
+            )
+        except session_services.BookingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The session is cancelled. You have both been told."))
+            return redirect("supervision:session", pk=session.pk)
+    late = session.role_of(request.user) == "supervisee" and session_services.is_late_cancellation(
+        session, timezone.now()
+    )
+    return render(
+        request,
+        "supervision/sessions/cancel.html",
+        {"session": session, "form": form, "late": late},
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_log(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, as_role="supervisor")
+    if session.status == Session.Status.CANCELLED or session.starts_at > timezone.now():
+        messages.error(request, _("A session can be logged once it has taken place."))
+        return redirect("supervision:session", pk=session.pk)
+    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
+    themes = Theme.objects.filter(organisation_id=session.programme.organisation_id).filter(
+        is_active=True
+    )
+    if record is not None:
+        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
+    initial = {"attendance": "attended", "actual_minutes": session.minutes}
+    if record is not None:
+        initial = {
+            "attendance": session.status,
+            "actual_minutes": record.actual_minutes,
+            "functions": record.functions,
+            "themes": list(record.themes.all()),
+            "agreed_actions": record.agreed_actions,
+            "escalated": record.escalated,
+            "escalated_on": record.escalated_on,
+            "escalated_to": record.escalated_to,
+        }
+    form = SessionLogForm(posted(request), initial=initial, themes=themes.distinct())
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_services.session_log(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("The session is logged. Your supervisee has been asked to confirm it.")
+            )
+            return redirect("supervision:session", pk=session.pk)
+    return render(request, "supervision/sessions/log.html", {"session": session, "form": form})
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, as_role="supervisee")
+    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
+    if record is None:
+        messages.error(request, _("Your supervisor has not logged this session yet."))
+        return redirect("supervision:session", pk=session.pk)
+    form = SessionConfirmForm(posted(request), initial={"comment": record.supervisee_comment})
+    if request.method == "POST" and form.is_valid():
+        session_services.session_confirm(
+            actor=request.user, session=session, comment=form.cleaned_data["comment"]
+        )
+        messages.success(request, _("Thank you. The session record is confirmed."))
+        return redirect("supervision:session", pk=session.pk)
+    return render(
+        request,
+        "supervision/sessions/confirm.html",
+        {"session": session, "record": record, "form": form},
+    )

@@ -1,0 +1,217 @@
+"""Staff find a programme and a supervisor, and ask for supervision."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ..allowances import allowance, eligibility
+from ..availability import free_slots
+from ..forms import SupervisorFilterForm
+from ..models import (
+    Agreement,
+    AvailabilitySlot,
+    Modality,
+    SupervisorProfile,
+    WeeklyAvailability,
+)
+from ..permissions import (
+    agreements_visible_to,
+    get_own_profile,
+    get_supervisor_for_user,
+    login_required_view,
+    programmes_open_to,
+    supervisors_visible_to,
+)
+from ..services.agreements import agreement_request
+from ..services.sessions import may_book_without_agreement, session_book
+from .booking import pick_slot
+
+
+def programme_offers(user):
+    """Each open programme with whether the user may use it and what they have left."""
+    profile = get_own_profile(user)
+    offers = []
+    for programme in (
+        programmes_open_to(user)
+        .filter(modality=Modality.ONE_TO_ONE)
+        .select_related("organisation", "alternative")
+        .prefetch_related("eligible_departments")
+    ):
+        allowed = eligibility(programme, profile)
+        offers.append(
+            {
+                "programme": programme,
+                "eligibility": allowed,
+                "allowance": allowance(programme, user) if allowed.eligible else None,
+            }
+        )
+    return offers
+
+
+@login_required_view
+def programme_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "supervision/programmes/list.html",
+        {
+            "offers": programme_offers(request.user),
+            "agreements": agreements_visible_to(request.user)
+            .current()
+            .filter(supervisee=request.user)
+            .select_related("supervisor", "programme"),
+        },
+    )
+
+
+def _directory(user, form: SupervisorFilterForm):
+    now = timezone.now()
+    supervisors = (
+        supervisors_visible_to(user)
+        .select_related("user__profile__department")
+        .prefetch_related("programmes", "training")
+        .annotate(
+            current=Count(
+                "user__agreements_as_supervisor",
+                filter=Q(user__agreements_as_supervisor__ended_at__isnull=True),
+                distinct=True,
+            ),
+            offers_times=Exists(
+                AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
+            )
+            | Exists(
+                WeeklyAvailability.objects.filter(supervisor=OuterRef("user")).filter(
+                    Q(valid_until__isnull=True) | Q(valid_until__gte=now.date())
+                )
+            ),
+        )
+        .order_by("user__last_name", "user__first_name")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["programme"]:
+            supervisors = supervisors.filter(programmes=data["programme"])
+        if data["mode"]:
+            supervisors = supervisors.filter(mode=data["mode"])
+        if data["available"]:
+            supervisors = supervisors.filter(
+                offers_times=True, accepting_new=True, current__lt=F("capacity")
+            )
+    return supervisors
+
+
+@login_required_view
+def supervisor_list(request: HttpRequest) -> HttpResponse:
+    form = SupervisorFilterForm(
+        request.GET or None,
+        programmes=programmes_open_to(request.user).filter(modality=Modality.ONE_TO_ONE),
+    )
+    return render(
+        request,
+        "supervision/supervisors/list.html",
+        {"filter_form": form, "supervisors": _directory(request.user, form)},
+    )
+
+
+def _programmes_for(request, supervisor: SupervisorProfile):
+    """The supervisor's programmes the user is eligible for, with what they can do next."""
+    profile = get_own_profile(request.user)
+    current = {
+        a.programme_id: a
+        for a in Agreement.objects.current().filter(
+            supervisor=supervisor.user, supervisee=request.user
+        )
+    }
+    options = []
+    for programme in supervisor.programmes.filter(is_active=True).select_related("organisation"):
+        allowed = eligibility(programme, profile)
+        options.append(
+            {
+                "programme": programme,
+                "eligibility": allowed,
+                "agreement": current.get(programme.pk),
+                "can_book_first": allowed.eligible
+                and programme.pk not in current
+                and may_book_without_agreement(programme, supervisor.user, request.user),
+            }
+        )
+    return options
+
+
+@login_required_view
+def supervisor_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    supervisor = get_supervisor_for_user(request.user, pk)
+    options = _programmes_for(request, supervisor)
+    first = next((o["programme"] for o in options if o["eligibility"].eligible), None)
+    slots = (
+        free_slots(supervisor=supervisor.user, programme=first, supervisee=request.user)[:5]
+        if first
+        else []
+    )
+    return render(
+        request,
+        "supervision/supervisors/detail.html",
+        {
+            "supervisor": supervisor,
+            "options": options,
+            "slots": slots,
+            "slot_programme": first,
+            "is_self": supervisor.user_id == request.user.pk,
+        },
+    )
+
+
+@login_required_view
+@require_POST
+def supervisor_request(request: HttpRequest, pk: int, programme_pk: int) -> HttpResponse:
+    supervisor = get_supervisor_for_user(request.user, pk)
+    programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
+    try:
+        agreement = agreement_request(
+            actor=request.user, supervisor=supervisor.user, programme=programme
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("supervision:supervisor", pk=supervisor.pk)
+    messages.success(
+        request,
+        _(
+            "You have asked %(name)s to supervise you. Read the agreement below and accept it; "
+            "once you have both accepted you can book a session."
+        )
+        % {"name": supervisor.user.get_full_name()},
+    )
+    return redirect("supervision:agreement", pk=agreement.pk)
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def first_session_book(request: HttpRequest, pk: int, programme_pk: int) -> HttpResponse:
+    """Where the programme allows it: a first session before any agreement."""
+    supervisor = get_supervisor_for_user(request.user, pk)
+    programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
+    if not may_book_without_agreement(programme, supervisor.user, request.user):
+        raise PermissionDenied
+    return pick_slot(
+        request,
+        programme=programme,
+        supervisor=supervisor.user,
+        supervisee=request.user,
+        context={
+            "title": _("Book a first session with %(name)s")
+            % {"name": supervisor.user.get_full_name()},
+            "back_url": supervisor.get_absolute_url(),
+            "success_message": _("Your session is booked. A calendar invite is on its way."),
+            "button": _("Book this session"),
+        },
+        book=lambda starts_at: session_book(
+            actor=request.user,
+            programme=programme,
+            supervisor=supervisor.user,
+            starts_at=starts_at,
+        ),
+    )

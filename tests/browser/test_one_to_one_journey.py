@@ -1,0 +1,181 @@
+"""Issue 3's journey on the demo data, in Chromium, with axe on every page.
+
+A Band 7 nurse asks a supervisor for supervision, both accept the agreement,
+she books a Teams session and gets the invite, moves it (the invite updates),
+the supervisor logs it, she confirms it and has one session left; a third
+booking is refused with the reason; a Band 5 nurse is pointed to the PNA route.
+A real Celery worker (in this process, on the configured broker) sends the emails.
+"""
+
+import datetime
+import re
+import time
+
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from playwright.sync_api import expect
+
+from supervision.demo import DEMO_PASSWORD, load_demo_data
+from supervision.models import Session
+from supervision_site.celery import app
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def demo(live_server):
+    return dict(load_demo_data())
+
+
+@pytest.fixture
+def worker():
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield
+
+
+def wait_for_mail(count, timeout=30):
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert len(mail.outbox) >= count, [m.subject for m in mail.outbox]
+    return mail.outbox
+
+
+def invite_of(message):
+    return next(content for name, content, kind in message.attachments if name == "invite.ics")
+
+
+class Person:
+    def __init__(self, browser, live_server, email, check):
+        self.context = browser.new_context()
+        self.page = self.context.new_page()
+        self.url = live_server.url
+        self.check = check
+        self.page.goto(f"{self.url}/accounts/login/")
+        self.page.get_by_label("Email").fill(email)
+        self.page.get_by_label("Password").fill(DEMO_PASSWORD)
+        self.page.get_by_role("button", name="Sign in").click()
+        expect(self.page.locator("h1")).to_contain_text("Hello")
+        self.check(self.page)
+
+    def go(self, path):
+        self.page.goto(f"{self.url}{path}")
+        self.check(self.page)
+
+    def click(self, role, name):
+        self.page.get_by_role(role, name=name).first.click()
+        self.check(self.page)
+
+
+def test_band_7_nurse_books_moves_and_confirms_supervision(
+    browser, live_server, demo, worker, check_accessibility
+):
+    nurse = Person(browser, live_server, demo["Staff member (supervisee)"], check_accessibility)
+    page = nurse.page
+    expect(page.locator("#your-supervision")).to_contain_text("2 of 2 sessions left until 31 March")
+
+    # Find Helen and ask her for supervision in the Band 7-8 programme.
+    nurse.click("link", "Book supervision")
+    nurse.click("link", "Find a supervisor")
+    nurse.click("link", "Helen Marsh")
+    page.get_by_role("button", name="Ask for supervision").first.click()
+    nurse.check(page)
+    expect(page.locator("h1")).to_contain_text("Supervision agreement with Helen Marsh")
+    expect(page.get_by_text("Limits of confidentiality")).to_be_visible()
+    nurse.click("button", "Accept this agreement")
+    agreement_url = page.url
+
+    supervisor = Person(browser, live_server, demo["Supervisor"], check_accessibility)
+    supervisor.click("link", "Amara Okafor has asked you for supervision")
+    supervisor.click("button", "Accept this agreement")
+    expect(supervisor.page.get_by_text("You have both accepted the agreement")).to_be_visible()
+
+    # Book the first free Teams slot.
+    page.goto(agreement_url)
+    nurse.click("button", "Book a session")
+    page.get_by_role("radio").first.check()
+    nurse.click("button", "Book this session")
+    expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
+    expect(
+        page.get_by_role("link", name=re.compile("Join online \\(Microsoft Teams\\)"))
+    ).to_be_visible()
+    session = Session.objects.get()
+
+    outbox = wait_for_mail(2)
+    assert {m.to[0] for m in outbox} == {
+        demo["Staff member (supervisee)"],
+        demo["Supervisor"],
+    }
+    first_invite = invite_of(outbox[0])
+    assert "METHOD:REQUEST" in first_invite
+    assert "SEQUENCE:0" in first_invite
+    assert "TZID=Europe/London" in first_invite
+    assert "teams.microsoft.com" in first_invite
+    uid = re.search(r"UID:(\S+)", first_invite).group(1)
+
+    # Move it to another time: the same invite, a higher sequence.
+    nurse.click("button", "Move this session")
+    page.get_by_role("radio").nth(1).check()
+    nurse.click("button", "Move to this time")
+    expect(page.get_by_text("The session has moved")).to_be_visible()
+    outbox = wait_for_mail(4)
+    moved_invite = invite_of(outbox[-1])
+    assert f"UID:{uid}" in moved_invite
+    assert "SEQUENCE:1" in moved_invite
+    session.refresh_from_db()
+
+    # After the session, the supervisor logs it.
+    with time_machine.travel(session.ends_at + datetime.timedelta(hours=2), tick=True):
+        supervisor.go("/sessions/to-log/")
+        supervisor.click("link", re.compile(session.starts_at.strftime("%Y")))
+        supervisor.click("button", "Log this session")
+        supervisor.page.get_by_label("Attended").check()
+        supervisor.page.get_by_label("How long it lasted, in minutes").fill("55")
+        supervisor.page.get_by_label(re.compile("^Restorative")).check()
+        supervisor.page.get_by_label("Workload").check()
+        supervisor.page.get_by_label("Agreed actions").fill("Book a debrief with the team.")
+        supervisor.click("button", "Save the record")
+        expect(supervisor.page.get_by_text("The session is logged")).to_be_visible()
+
+        # The nurse confirms it and has one session left.
+        nurse.go(f"/sessions/{session.pk}/")
+        expect(page.get_by_text("Book a debrief with the team.")).to_be_visible()
+        nurse.click("button", "Confirm the record")
+        page.get_by_label("Your comment (optional)").fill("Helpful, thank you.")
+        nurse.click("button", "Confirm")
+        expect(page.get_by_text("The session record is confirmed")).to_be_visible()
+        nurse.go("/")
+        expect(page.locator("#your-supervision")).to_contain_text(
+            "1 of 2 sessions left until 31 March"
+        )
+
+        # A second booking is fine; a third is refused with the reason.
+        page.goto(agreement_url)
+        nurse.click("button", "Book a session")
+        page.get_by_role("radio").first.check()
+        nurse.click("button", "Book this session")
+        expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
+        page.goto(agreement_url)
+        nurse.click("button", "Book a session")
+        page.get_by_role("radio").first.check()
+        nurse.click("button", "Book this session")
+        summary = page.locator(".nhsuk-error-summary")
+        expect(summary).to_contain_text("You have used all 2 of your sessions")
+        expect(summary).to_contain_text("renews on 1 April")
+
+
+def test_band_5_nurse_is_pointed_to_the_pna_programme(
+    browser, live_server, demo, check_accessibility
+):
+    nurse = Person(
+        browser, live_server, demo["Staff member, band 5 (PNA route)"], check_accessibility
+    )
+    expect(nurse.page.locator("#your-supervision")).to_contain_text(
+        "Band 5 and 6 staff reach supervision through the Professional Nurse Advocate"
+    )
+    nurse.go("/programmes/")
+    nurse.click("link", "Go to Professional Nurse Advocate (PNA) programme")
+    expect(nurse.page.get_by_role("link", name="Helen Marsh")).to_be_visible()

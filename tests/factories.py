@@ -1,0 +1,136 @@
+import datetime
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from supervision.models import (
+    Agreement,
+    Band,
+    Department,
+    Mode,
+    Organisation,
+    PeriodKind,
+    Profession,
+    Programme,
+    RoleGrant,
+    StaffProfile,
+    SupervisorProfile,
+    WeeklyAvailability,
+)
+
+PASSWORD = "a-long-test-password"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Test Hospitals NHS Trust {n}")
+    slug = factory.Sequence(lambda n: f"trust-{n}")
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"Ward {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@trust.example")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )
+
+
+class StaffProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = StaffProfile
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    department = factory.LazyAttribute(lambda o: DepartmentFactory(organisation=o.organisation))
+    profession = Profession.NURSE
+    band = Band.BAND_6
+    job_title = "Staff nurse"
+
+
+class RoleGrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RoleGrant
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class ProgrammeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Programme
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    name = factory.Sequence(lambda n: f"One-to-one supervision {n}")
+    allowance_sessions = 2
+    session_minutes = 60
+    period_kind = PeriodKind.FIXED
+    period_start = datetime.date(2026, 4, 1)
+    period_end = datetime.date(2027, 3, 31)
+
+
+class SupervisorProfileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SupervisorProfile
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    capacity = 6
+    mode = Mode.ONLINE
+    meeting_link = "https://teams.microsoft.com/l/meetup-join/abc"
+
+    @factory.post_generation
+    def programmes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.programmes.set(extracted)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    """An agreement both people have accepted."""
+
+    class Meta:
+        model = Agreement
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    supervisor = factory.SubFactory(UserFactory)
+    supervisee = factory.SubFactory(UserFactory)
+    start_date = datetime.date(2026, 4, 1)
+    review_date = datetime.date(2027, 4, 1)
+    supervisor_accepted_at = factory.LazyFunction(timezone.now)
+    supervisee_accepted_at = factory.LazyFunction(timezone.now)
+
+
+class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WeeklyAvailability
+
+    supervisor = factory.SubFactory(UserFactory)
+    weekday = 1  # Tuesday
+    start_time = datetime.time(14, 0)
+    end_time = datetime.time(16, 0)
+    valid_from = datetime.date(2026, 1, 1)
+    mode = Mode.ONLINE
+    meeting_link = "https://teams.microsoft.com/l/meetup-join/abc"

@@ -1,0 +1,287 @@
+import datetime
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from supervision.models import Agreement, Band, Session, SessionRecord, SupervisionFunction
+from supervision.services.agreements import (
+    agreement_accept,
+    agreement_end,
+    agreement_request,
+    agreement_update_terms,
+)
+from supervision.services.sessions import session_book, session_confirm, session_log
+from tests.factories import StaffProfileFactory, SupervisorProfileFactory
+
+from .conftest import tuesday
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_request_needs_both_acceptances_before_booking(
+    frozen_now, band7, supervisor, supervisor_profile, programme
+):
+    agreement = agreement_request(actor=band7, supervisor=supervisor, programme=programme)
+    assert agreement.status == Agreement.Status.PROPOSED
+    agreement_accept(actor=band7, agreement=agreement)
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.PROPOSED
+    agreement_accept(actor=supervisor, agreement=agreement)
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.ACTIVE
+
+
+def test_changing_the_terms_asks_both_to_accept_again(agreement):
+    agreement_update_terms(
+        actor=agreement.supervisor,
+        agreement=agreement,
+        ground_rules="New rules",
+        frequency="Every six weeks",
+        confidentiality_limits=agreement.confidentiality_limits,
+        start_date=agreement.start_date,
+        review_date=agreement.review_date,
+    )
+    agreement.refresh_from_db()
+    assert agreement.status == Agreement.Status.PROPOSED
+    with pytest.raises(ValidationError):
+        agreement_update_terms(
+            actor=agreement.supervisee,
+            agreement=agreement,
+            ground_rules="x",
+            frequency="x",
+            confidentiality_limits="x",
+            start_date=agreement.start_date,
+            review_date=agreement.review_date,
+        )
+
+
+def test_a_line_manager_cannot_be_the_supervisor(band7, supervisor, supervisor_profile, programme):
+    band7.profile.line_manager = supervisor.profile
+    band7.profile.save()
+    with pytest.raises(ValidationError, match="line manager"):
+        agreement_request(actor=band7, supervisor=supervisor, programme=programme)
+
+
+def test_capacity_is_enforced(supervisor, supervisor_profile, programme, organisation):
+    supervisor_profile.capacity = 1
+    supervisor_profile.save()
+    first = StaffProfileFactory(organisation=organisation, band=Band.BAND_7).user
+    second = StaffProfileFactory(organisation=organisation, band=Band.BAND_7).user
+    agreement_request(actor=first, supervisor=supervisor, programme=programme)
+    with pytest.raises(ValidationError, match="not taking on new supervisees"):
+        agreement_request(actor=second, supervisor=supervisor, programme=programme)
+
+
+def test_an_ineligible_person_cannot_ask(supervisor, supervisor_profile, programme, supervisee):
+    with pytest.raises(ValidationError, match="PNA programme"):
+        agreement_request(actor=supervisee, supervisor=supervisor, programme=programme)
+
+
+def test_ending_an_agreement_cancels_sessions_still_to_come(frozen_now, agreement):
+    session = session_book(
+        actor=agreement.supervisee,
+        programme=agreement.programme,
+        supervisor=agreement.supervisor,
+        agreement=agreement,
+        starts_at=tuesday(1, 14),
+    )
+    agreement_end(actor=agreement.supervisee, agreement=agreement, reason="Moving trusts")
+    session.refresh_from_db()
+    assert session.status == Session.Status.CANCELLED
+    assert AuditEntry.objects.filter(action="agreement.ended").exists()
+
+
+@pytest.fixture
+def past_session(agreement):
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC)):
+        session = session_book(
+            actor=agreement.supervisee,
+            programme=agreement.programme,
+            supervisor=agreement.supervisor,
+            agreement=agreement,
+            starts_at=tuesday(1, 14),
+        )
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 16, tzinfo=datetime.UTC)):
+        yield session
+
+
+def _log(session, themes, **overrides):
+    values = {
+        "attendance": Session.Status.ATTENDED,
+        "actual_minutes": 50,
+        "functions": [SupervisionFunction.RESTORATIVE],
+        "themes": themes,
+        "agreed_actions": "Ask for a team debrief",
+        "escalated": False,
+        "escalated_on": None,
+        "escalated_to": "",
+    }
+    values.update(overrides)
+    return session_log(actor=session.supervisor, session=session, **values)
+
+
+def test_supervisor_logs_and_supervisee_confirms(past_session, themes):
+    record = _log(past_session, themes[:1])
+    past_session.refresh_from_db()
+    assert past_session.status == Session.Status.ATTENDED
+    assert list(record.themes.all()) == themes[:1]
+    session_confirm(actor=past_session.supervisee, session=past_session, comment="Thanks")
+    record.refresh_from_db()
+    assert record.supervisee_confirmed_at is not None
+
+
+def test_only_the_supervisor_logs_and_not_before_it_starts(frozen_now, agreement, themes):
+    session = session_book(
+        actor=agreement.supervisee,
+        programme=agreement.programme,
+        supervisor=agreement.supervisor,
+        agreement=agreement,
+        starts_at=tuesday(1, 14),
+    )
+    with pytest.raises(ValidationError, match="once it has started"):
+        _log(session, themes)
+    with pytest.raises(ValidationError, match="Only the supervisor"):
+        session_log(
+            actor=agreement.supervisee,
+            session=session,
+            attendance="attended",
+            actual_minutes=1,
+            functions=[],
+            themes=[],
+            agreed_actions="",
+            escalated=False,
+            escalated_on=None,
+            escalated_to="",
+        )
+
+
+def test_escalation_records_when_and_to_whom(past_session, themes):
+    record = _log(
+        past_session,
+        themes,
+        escalated=True,
+        escalated_on=datetime.date(2026, 12, 1),
+        escalated_to="Safeguarding lead",
+    )
+    assert (record.escalated_on, record.escalated_to) == (
+        datetime.date(2026, 12, 1),
+        "Safeguarding lead",
+    )
+
+
+def test_the_record_is_for_the_two_of_them_only(
+    client, past_session, themes, programme_admin, other_supervisee
+):
+    _log(past_session, themes)
+    url = reverse("supervision:session", kwargs={"pk": past_session.pk})
+    client.force_login(past_session.supervisee)
+    assert "Ask for a team debrief" in client.get(url).content.decode()
+    client.force_login(past_session.supervisor)
+    assert "Ask for a team debrief" in client.get(url).content.decode()
+    for stranger in (programme_admin, other_supervisee):
+        client.force_login(stranger)
+        assert client.get(url).status_code == 404
+
+
+def test_the_log_form_explains_missing_answers_and_keeps_the_rest(client, past_session, themes):
+    client.force_login(past_session.supervisor)
+    response = client.post(
+        reverse("supervision:session_log", kwargs={"pk": past_session.pk}),
+        {"attendance": "attended", "agreed_actions": "Keep me", "escalated": "on"},
+    )
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in content
+    assert "Enter how long the session lasted" in content
+    assert "Enter the date the concern was escalated" in content
+    assert "Keep me" in content
+    assert not SessionRecord.objects.exists()
+
+
+def test_session_history_runs_the_same_queries_for_many_sessions(
+    client, agreement, programme, organisation, django_assert_num_queries
+):
+    client.force_login(agreement.supervisee)
+    url = reverse("supervision:sessions")
+    supervisors = [SupervisorProfileFactory(programmes=[programme]).user for _ in range(3)]
+    start = datetime.datetime(2026, 5, 5, 13, tzinfo=datetime.UTC)
+
+    def past(index):
+        Session.objects.create(
+            programme=programme,
+            supervisor=supervisors[index % 3],
+            supervisee=agreement.supervisee,
+            starts_at=start + datetime.timedelta(days=index),
+            ends_at=start + datetime.timedelta(days=index, hours=1),
+            status=Session.Status.ATTENDED,
+        )
+
+    past(0)
+    # session, user, roles, profile (time zone and layout), upcoming sessions,
+    # the count and page of past sessions (each with programme, organisation,
+    # both people and the record joined).
+    with django_assert_num_queries(7):
+        client.get(url)
+    for index in range(1, 30):
+        past(index)
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.context["page"].paginator.count == 30
+
+
+def test_unlogged_sessions_list_runs_the_same_queries(
+    client, agreement, programme, django_assert_num_queries
+):
+    client.force_login(agreement.supervisor)
+    url = reverse("supervision:sessions_unlogged")
+    # session, user, roles, profile, the unlogged sessions with everything joined.
+    with django_assert_num_queries(5):
+        client.get(url)
+    start = datetime.datetime(2026, 5, 5, 13, tzinfo=datetime.UTC)
+    for index in range(20):
+        Session.objects.create(
+            programme=programme,
+            supervisor=agreement.supervisor,
+            supervisee=StaffProfileFactory(organisation=programme.organisation).user,
+            starts_at=start + datetime.timedelta(days=index),
+            ends_at=start + datetime.timedelta(days=index, hours=1),
+        )
+    with django_assert_num_queries(5):
+        response = client.get(url)
+    assert len(response.context["sessions"]) == 20
+
+
+def test_agreement_pages_are_404_to_everyone_else(client, agreement, other_supervisee):
+    client.force_login(other_supervisee)
+    assert client.get(reverse("supervision:agreement", args=[agreement.pk])).status_code == 404
+    client.force_login(agreement.supervisee)
+    assert client.get(reverse("supervision:agreement", args=[agreement.pk])).status_code == 200
+
+
+def test_asking_twice_explains_instead_of_failing(client, agreement, supervisor_profile):
+    client.force_login(agreement.supervisee)
+    response = client.post(
+        reverse(
+            "supervision:supervisor_request", args=[supervisor_profile.pk, agreement.programme.pk]
+        ),
+        follow=True,
+    )
+    assert "already have an agreement" in response.content.decode()
+    assert Agreement.objects.count() == 1
+
+
+def test_first_session_without_agreement_where_the_programme_allows(
+    frozen_now, programme, supervisor_profile, band7
+):
+    programme.allow_booking_without_agreement = True
+    programme.save()
+    session = session_book(
+        actor=band7,
+        programme=programme,
+        supervisor=supervisor_profile.user,
+        starts_at=tuesday(1, 14),
+    )
+    assert session.agreement is None

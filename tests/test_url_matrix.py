@@ -1,0 +1,309 @@
+"""Every named URL, walked as every kind of user, answers the status we expect.
+
+A URL that is not in MATRIX fails `test_every_url_is_in_the_matrix`, so a new
+view cannot ship without an explicit decision about who may reach it.
+Statuses: 200 shown, 302 redirected (LOGIN: to the sign-in page), 403 in scope
+but not allowed, 404 out of scope (another organisation's record), 405 wrong
+method.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+ROLES = (
+    "anonymous",
+    "supervisee",
+    "supervisor",
+    "facilitator",
+    "peer_supporter",
+    "programme_admin",
+    "wellbeing_lead",
+    "outsider",
+)
+SIGNED_IN = ROLES[1:]
+LOGIN = "login"  # 302 to the sign-in page
+ADMIN_LOGIN = "admin-login"  # 302 to the Django admin's sign-in page
+
+
+def rule(anonymous=LOGIN, signed_in=200, method="get", **overrides):
+    expected = {"anonymous": anonymous, **dict.fromkeys(SIGNED_IN, signed_in)}
+    expected.update(overrides)
+    return {"method": method, "expected": expected}
+
+
+ADMIN_ONLY = {"programme_admin": 200, "outsider": 200}
+ADMIN_OBJECT = {"programme_admin": 200, "outsider": 404}
+# The supervisor's own set-up; the outsider is an admin elsewhere, not a supervisor.
+SUPERVISOR_ONLY = {"supervisor": 200}
+# A record of the supervisee and supervisor only: nobody else learns it exists.
+PAIR_ONLY = {"supervisee": 200, "supervisor": 200}
+
+MATRIX = {
+    "healthz": rule(anonymous=200),
+    # Ours: supervision
+    "supervision:home": rule(),
+    "supervision:people": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:person_add": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:person": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:person_edit": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:person_roles": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:person_deactivate": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:person_reactivate": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
+    "supervision:person_invite": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
+    "supervision:departments": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:department_add": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:department_edit": rule(signed_in=403, **ADMIN_OBJECT),
+    # Programme admins: programmes, allowances, themes
+    "supervision:manage_programmes": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:manage_programme_add": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:manage_programme_edit": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:manage_programme_extra": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:manage_themes": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:manage_theme_toggle": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
+    # Staff: programmes, the supervisor directory, agreements, booking
+    "supervision:programmes": rule(),
+    "supervision:supervisors": rule(),
+    "supervision:supervisor": rule(outsider=404),
+    # Asking again, or when not eligible, explains why on the supervisor's page.
+    "supervision:supervisor_request": rule(method="post", signed_in=302, outsider=404),
+    # The demo programme needs an agreement first.
+    "supervision:first_session_book": rule(signed_in=403, outsider=404),
+    "supervision:agreements": rule(),
+    "supervision:agreement": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:agreement_edit": rule(signed_in=404, supervisor=200, supervisee=403),
+    "supervision:agreement_accept": rule(
+        method="post", signed_in=404, supervisor=302, supervisee=302
+    ),
+    "supervision:agreement_end": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:agreement_book": rule(signed_in=404, supervisee=200, supervisor=403),
+    # Sessions
+    "supervision:sessions": rule(),
+    "supervision:sessions_unlogged": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:session": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:session_ics": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:session_reschedule": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:session_cancel": rule(signed_in=404, **PAIR_ONLY),
+    "supervision:session_log": rule(signed_in=404, supervisor=200, supervisee=403),
+    "supervision:session_confirm": rule(signed_in=404, supervisee=200, supervisor=403),
+    # Supervisors' own set-up
+    "supervision:supervisor_profile": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:supervisor_training_add": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:supervisor_training_delete": rule(method="post", signed_in=403, supervisor=302),
+    "supervision:availability": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:availability_slot_add": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:availability_weekly_add": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:availability_exception_add": rule(signed_in=403, **SUPERVISOR_ONLY),
+    "supervision:availability_delete": rule(method="post", signed_in=403, supervisor=302),
+    # Ours: accounts (a made-up token: the page explains the link does not work)
+    "accounts:invitation_accept": rule(anonymous=200),
+    # allauth: signed-in people are sent on from the entrance pages
+    "account_login": rule(anonymous=200, signed_in=302),
+    "account_logout": rule(anonymous=302),
+    "account_inactive": rule(anonymous=200),
+    "account_signup": rule(anonymous=200, signed_in=302),
+    "account_reauthenticate": rule(),
+    "account_email": rule(),
+    "account_email_verification_sent": rule(anonymous=200),
+    "account_change_password": rule(),
+    "account_set_password": rule(signed_in=302),
+    "account_reset_password": rule(anonymous=200),
+    # No sign-in code is pending, so there is nothing to confirm.
+    "account_confirm_login_code": rule(signed_in=302),
+    "account_confirm_email": rule(anonymous=200),
+    "account_reset_password_from_key_done": rule(anonymous=200),
+    "account_reset_password_from_key": rule(anonymous=200),
+    "account_reset_password_done": rule(anonymous=200),
+    "mfa_index": rule(),
+    "mfa_authenticate": rule(signed_in=302),
+    "mfa_reauthenticate": rule(signed_in=302),
+    # Setting up an authenticator asks for the password again first.
+    "mfa_activate_totp": rule(signed_in=302),
+    "mfa_deactivate_totp": rule(signed_in=404),
+    "mfa_view_recovery_codes": rule(signed_in=404),
+    "mfa_generate_recovery_codes": rule(signed_in=302),
+    "mfa_download_recovery_codes": rule(signed_in=404),
+}
+
+# The Django admin is for staff users only; none of the roles is one.
+ADMIN_EXCEPTIONS = {
+    "admin:login": rule(anonymous=200, signed_in=200),
+    # Django's admin logout is POST-only; a GET is sent back to the admin.
+    "admin:logout": rule(anonymous=302, signed_in=302),
+}
+
+
+def _walk(patterns, namespace=None):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = namespace
+            if pattern.namespace:
+                inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from _walk(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+
+def all_url_names():
+    return sorted({name for name, _ in _walk(get_resolver().url_patterns)})
+
+
+def expected_for(name):
+    if name in MATRIX:
+        return MATRIX[name]
+    if name in ADMIN_EXCEPTIONS:
+        return ADMIN_EXCEPTIONS[name]
+    if name.startswith("admin:"):
+        return rule(anonymous=ADMIN_LOGIN, signed_in=ADMIN_LOGIN)
+    return None
+
+
+def test_every_url_is_in_the_matrix():
+    missing = [name for name in all_url_names() if expected_for(name) is None]
+    assert missing == [], f"add these URLs to the role x URL matrix: {missing}"
+
+
+def test_matrix_names_only_urls_that_exist():
+    assert set(MATRIX) - set(all_url_names()) == set()
+
+
+@pytest.fixture
+def records(supervisee, supervisor, organisation):
+    """One of each record, belonging to the supervisee, the supervisor and their trust."""
+    from supervision.models import (
+        AvailabilityException,
+        AvailabilitySlot,
+        Session,
+        SessionRecord,
+        Theme,
+        TrainingRecord,
+    )
+    from tests.factories import (
+        AgreementFactory,
+        ProgrammeFactory,
+        SupervisorProfileFactory,
+        WeeklyAvailabilityFactory,
+    )
+
+    programme = ProgrammeFactory(organisation=organisation)
+    profile = SupervisorProfileFactory(user=supervisor, programmes=[programme])
+    agreement = AgreementFactory(programme=programme, supervisor=supervisor, supervisee=supervisee)
+    now = timezone.now()
+
+    def session(start):
+        return Session.objects.create(
+            programme=programme,
+            agreement=agreement,
+            supervisor=supervisor,
+            supervisee=supervisee,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            meeting_link="https://teams.microsoft.com/l/meetup-join/x",
+        )
+
+    upcoming = session(now + datetime.timedelta(days=3))
+    past = session(now - datetime.timedelta(days=3))
+    past.status = Session.Status.ATTENDED
+    past.save()
+    SessionRecord.objects.create(session=past, actual_minutes=60, logged_by=supervisor)
+    return {
+        "programme": programme,
+        "supervisor_profile": profile,
+        "agreement": agreement,
+        "upcoming": upcoming,
+        "past": past,
+        "theme": Theme.objects.create(organisation=organisation, name="Workload"),
+        "department": supervisee.profile.department,
+        "person": supervisee.profile,
+        "training": TrainingRecord.objects.create(
+            supervisor=profile, kind="pna", completed_on=datetime.date(2024, 5, 1)
+        ),
+        "slot": AvailabilitySlot.objects.create(
+            supervisor=supervisor,
+            starts_at=now + datetime.timedelta(days=9),
+            ends_at=now + datetime.timedelta(days=9, hours=2),
+        ),
+        "weekly": WeeklyAvailabilityFactory(supervisor=supervisor),
+        "away": AvailabilityException.objects.create(
+            supervisor=supervisor,
+            starts_at=now + datetime.timedelta(days=20),
+            ends_at=now + datetime.timedelta(days=21),
+        ),
+    }
+
+
+# Which record's primary key a URL with `pk` takes, by URL-name prefix (longest first).
+PK_OF = [
+    ("supervision:person", "person"),
+    ("supervision:department_", "department"),
+    ("supervision:manage_programme_", "programme"),
+    ("supervision:manage_theme_", "theme"),
+    ("supervision:supervisor_training_", "training"),
+    ("supervision:supervisor", "supervisor_profile"),
+    ("supervision:first_session_book", "supervisor_profile"),
+    ("supervision:agreement", "agreement"),
+    ("supervision:session_log", "past"),
+    ("supervision:session_confirm", "past"),
+    ("supervision:session", "upcoming"),
+]
+
+
+def _url(name, records):
+    _, pattern = next((n, p) for n, p in _walk(get_resolver().url_patterns) if n == name)
+    needed = set(pattern.pattern.regex.groupindex)
+    fixed = {
+        "uidb64": "MQ",
+        "token": "not-a-real-token",
+        "key": "not-a-real-key",
+        "uidb36": "1",
+        "app_label": "supervision",
+        "object_id": "1",
+        "content_type_id": "999",
+        "id": "1",
+        "kind": "slot",
+        "programme_pk": records["programme"].pk,
+    }
+    args = {key: fixed[key] for key in needed if key in fixed}
+    if "pk" in needed:
+        if name == "supervision:availability_delete":
+            args["pk"] = records["slot"].pk
+        else:
+            record = next(key for prefix, key in PK_OF if name.startswith(prefix))
+            args["pk"] = records[record].pk
+    return reverse(name, kwargs=args)
+
+
+def _outcome(response):
+    """The status, with redirects to a sign-in page told apart from other redirects."""
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(reverse("account_login")):
+            return LOGIN
+        if location.startswith(reverse("admin:login")):
+            return ADMIN_LOGIN
+    return response.status_code
+
+
+@pytest.mark.parametrize("name", all_url_names())
+def test_url_answers_each_role_as_expected(client, role_users, records, name):
+    spec = expected_for(name)
+    assert spec is not None, f"{name} is not in the matrix"
+    url = _url(name, records)
+    wrong = {}
+    for role in ROLES:
+        client.logout()
+        user = role_users[role]
+        if user is not None:
+            client.force_login(user)
+        outcome = _outcome(getattr(client, spec["method"])(url))
+        if outcome != spec["expected"][role]:
+            wrong[role] = f"expected {spec['expected'][role]}, got {outcome}"
+    assert wrong == {}, f"{spec['method'].upper()} {url}"
