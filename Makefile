@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint format assets install install-test demo migrate clean lock bench
+.PHONY: run test lint format assets install install-test demo migrate clean lock bench-reminders
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ test: install-test assets lint
 lock: $(PY)
 	$(PIP) install --quiet -e '.[test]'
 	$(PIP) freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
+
+# Dispatch 10,000 due reminders through a real worker and Redis (PostgreSQL on
+# 127.0.0.1:5432, Redis on 127.0.0.1:6379); prints reminders per minute.
+bench-reminders: install
+	$(PY) bench/reminders.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

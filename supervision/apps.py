@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "Supervision"
+
+    def ready(self):
+        from .notifications import register_kinds
+
+        register_kinds()

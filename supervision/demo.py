@@ -76,6 +76,15 @@ KEY_PEOPLE = [
         login_for="Staff member (supervisee)",
     ),
     DemoPerson(
+        "Chidi",
+        "Obi",
+        "westfield",
+        "Ward 12 (Surgery)",
+        Profession.NURSE,
+        Band.BAND_7,
+        "Senior charge nurse",
+    ),
+    DemoPerson(
         "Jordan",
         "Lee",
         "westfield",
@@ -352,7 +361,70 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     tom = User.objects.get(email="tom.fletcher@westfield.example")
     role_grant(actor=None, user=tom, organisation=organisations["northgate"], role=Role.FACILITATOR)
     _load_programmes(organisations)
+    _load_sessions(organisations["westfield"])
     return logins
+
+
+def _load_sessions(westfield) -> None:
+    """A supervision pair with a session coming up and one not yet logged.
+
+    Their reminders, feedback prompt and log nudges are planned in the outbox
+    like any others, so `make run` shows the notification pipeline at work.
+    """
+    from .availability import free_slots
+    from .models import Agreement, Session
+    from .notifications import (
+        plan_follow_ups,
+        schedule_allowance_nudges,
+        schedule_wellbeing_digests,
+    )
+    from .services.scheduling import commitments_reserve
+    from .services.sessions import session_book
+
+    supervisor = get_user_model().objects.get(email="daniel.moss@westfield.example")
+    supervisee = StaffProfile.objects.filter(user__email="chidi.obi@westfield.example").first()
+    programme = Programme.objects.get(organisation=westfield, name__startswith="Band 7 and 8")
+    if supervisee is None or Agreement.objects.filter(supervisor=supervisor).exists():
+        return
+    now = timezone.now()
+    agreement = Agreement.objects.create(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee.user,
+        start_date=timezone.localdate() - datetime.timedelta(days=60),
+        review_date=timezone.localdate() + datetime.timedelta(days=300),
+        supervisor_accepted_at=now,
+        supervisee_accepted_at=now,
+    )
+    # Three weeks ago, the session happened but is not logged yet.
+    start = (now - datetime.timedelta(days=21)).replace(minute=0, second=0, microsecond=0)
+    past = Session.objects.create(
+        programme=programme,
+        agreement=agreement,
+        supervisor=supervisor,
+        supervisee=supervisee.user,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        meeting_link=supervisor.supervisor_profile.meeting_link,
+    )
+    commitments_reserve(
+        user_ids=[supervisor.pk, supervisee.user_id],
+        starts_at=past.starts_at,
+        ends_at=past.ends_at,
+        session=past,
+    )
+    plan_follow_ups(past, now)
+    slots = free_slots(supervisor=supervisor, programme=programme, supervisee=supervisee.user)
+    if slots:
+        session_book(
+            actor=supervisee.user,
+            programme=programme,
+            supervisor=supervisor,
+            agreement=agreement,
+            starts_at=slots[0].starts_at,
+        )
+    schedule_allowance_nudges()
+    schedule_wellbeing_digests()
 
 
 def _financial_year(today: datetime.date) -> tuple[datetime.date, datetime.date]:

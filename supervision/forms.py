@@ -163,10 +163,19 @@ class SlotChoiceForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, slots, describe, **kwargs):
+    reason = forms.CharField(
+        label=_("Why are you moving it?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The other person sees this. Do not include anything confidential."),
+    )
+
+    def __init__(self, *args, slots, describe, ask_reason=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.slots = {slot.key: slot for slot in slots}
         self.fields["slot"].choices = [(slot.key, describe(slot)) for slot in slots]
+        if not ask_reason:
+            del self.fields["reason"]
 
     def chosen(self):
         return self.slots[self.cleaned_data["slot"]]

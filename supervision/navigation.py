@@ -62,6 +62,7 @@ MENU = [
         Role.PROGRAMME_ADMIN,
         ("supervision:manage_",),
     ),
+    ("notifications:list", _("Notifications"), SIGNED_IN, ("notifications:",)),
     ("mfa_index", _("Security"), SIGNED_IN, ("mfa_",)),
 ]
 

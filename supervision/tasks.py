@@ -1,10 +1,7 @@
-import zoneinfo
-
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
 
 from accounts.tokens import invitation_url
 
@@ -45,60 +42,17 @@ def send_staff_invitation(profile_id: int) -> None:
     message.send()
 
 
-SESSION_EMAIL_SUBJECTS = {
-    "booked": "Supervision booked: {when}",
-    "rescheduled": "Supervision moved to {when}",
-    "cancelled": "Supervision cancelled: {when}",
-    "logged": "Please confirm your supervision record for {when}",
-}
+@shared_task(name="supervision.tasks.schedule_allowance_nudges")
+def schedule_allowance_nudges() -> int:
+    """Daily: plan the nudges due 6 and 2 weeks before fixed allowance periods end."""
+    from .notifications import schedule_allowance_nudges as plan
+
+    return plan()
 
 
-@shared_task(
-    name="supervision.tasks.send_session_email",
-    autoretry_for=(OSError,),
-    retry_backoff=True,
-    max_retries=5,
-)
-def send_session_email(session_id: int, change: str) -> None:
-    """Tell both people about a booking, move or cancellation, with a calendar invite.
+@shared_task(name="supervision.tasks.schedule_wellbeing_digests")
+def schedule_wellbeing_digests() -> int:
+    """Monthly: plan a digest for each wellbeing lead."""
+    from .notifications import schedule_wellbeing_digests as plan
 
-    After logging, only the supervisee is asked to confirm. No email carries
-    what was discussed.
-    """
-    from .calendar import session_invite
-    from .models import Session
-
-    session = (
-        Session.objects.select_related("programme__organisation", "supervisor", "supervisee")
-        .filter(pk=session_id)
-        .first()
-    )
-    if session is None or change not in SESSION_EMAIL_SUBJECTS:
-        return
-    zone = zoneinfo.ZoneInfo(session.programme.organisation.time_zone)
-    local_start = session.starts_at.astimezone(zone)
-    when = f"{local_start:%A %-d %B %Y at %H:%M} {local_start.tzname()}"
-    recipients = (
-        [session.supervisee] if change == "logged" else [session.supervisee, session.supervisor]
-    )
-    invite = None if change == "logged" else session_invite(session, cancel=change == "cancelled")
-    for person in recipients:
-        context = {
-            "session": session,
-            "person": person,
-            "other": session.other_person(person),
-            "change": change,
-            "when": when,
-            "organisation": session.programme.organisation,
-            "link": f"{settings.SITE_URL}{reverse('supervision:session', args=[session.pk])}",
-        }
-        message = EmailMultiAlternatives(
-            subject=SESSION_EMAIL_SUBJECTS[change].format(when=when),
-            body=render_to_string("emails/session.txt", context),
-            to=[person.email],
-        )
-        message.attach_alternative(render_to_string("emails/session.html", context), "text/html")
-        if invite is not None:
-            method = "CANCEL" if change == "cancelled" else "REQUEST"
-            message.attach("invite.ics", invite, f"text/calendar; method={method}; charset=utf-8")
-        message.send()
+    return plan()

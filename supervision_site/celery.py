@@ -14,6 +14,20 @@ app.autodiscover_tasks()
 # The periodic scans, declared in code so every deployment runs the same ones.
 # Later issues add the reminder and prompt scans here.
 app.conf.beat_schedule = {
+    # The outbox: every reminder and prompt that is due goes out from here.
+    "dispatch-notifications": {
+        "task": "notifications.tasks.dispatch_due",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+    "schedule-allowance-nudges": {
+        "task": "supervision.tasks.schedule_allowance_nudges",
+        "schedule": crontab(hour=6, minute=5),
+    },
+    "schedule-wellbeing-digests": {
+        "task": "supervision.tasks.schedule_wellbeing_digests",
+        "schedule": crontab(day_of_month=1, hour=6, minute=10),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("notifications/", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("supervision.urls")),
 ]

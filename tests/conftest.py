@@ -4,11 +4,23 @@
 trust whose admin must never see the first one's records.
 """
 
+import datetime
+
 import pytest
+import time_machine
 
-from supervision.models import Role
+from supervision.models import Band, Role, Theme
 
-from .factories import OrganisationFactory, RoleGrantFactory, StaffProfileFactory
+from .factories import (
+    AgreementFactory,
+    OrganisationFactory,
+    ProgrammeFactory,
+    RoleGrantFactory,
+    StaffProfileFactory,
+    SupervisorProfileFactory,
+    WeeklyAvailabilityFactory,
+)
+from .scenario import NOW
 
 
 def _person(organisation, *roles, **kwargs):
@@ -83,3 +95,61 @@ def role_users(
         "wellbeing_lead": wellbeing_lead,
         "outsider": outsider,
     }
+
+
+# --- One-to-one supervision: seed 002's programmes and a supervisor ----------
+
+
+@pytest.fixture
+def frozen_now():
+    with time_machine.travel(NOW, tick=False):
+        yield NOW
+
+
+@pytest.fixture
+def pna_programme(organisation):
+    return ProgrammeFactory(
+        organisation=organisation,
+        name="Professional Nurse Advocate programme",
+        eligible_everyone=False,
+        eligible_bands=[Band.BAND_5, Band.BAND_6],
+        allowance_sessions=None,
+    )
+
+
+@pytest.fixture
+def programme(organisation, pna_programme):
+    """Seed 002: Band 7 and 8 nurses, two one-hour sessions until 31 March."""
+    return ProgrammeFactory(
+        organisation=organisation,
+        name="Band 7-8 one-to-one supervision",
+        eligible_everyone=False,
+        eligible_bands=[Band.BAND_7, Band.BAND_8A, Band.BAND_8B],
+        not_eligible_message="Band 5 and 6 staff reach supervision through the PNA programme.",
+        alternative=pna_programme,
+        allowance_sessions=2,
+        period_start=datetime.date(2026, 4, 1),
+        period_end=datetime.date(2027, 3, 31),
+    )
+
+
+@pytest.fixture
+def supervisor_profile(supervisor, programme):
+    profile = SupervisorProfileFactory(user=supervisor, programmes=[programme])
+    WeeklyAvailabilityFactory(supervisor=supervisor)  # Tuesdays 14:00-16:00 London
+    return profile
+
+
+@pytest.fixture
+def band7(organisation):
+    return StaffProfileFactory(organisation=organisation, band=Band.BAND_7).user
+
+
+@pytest.fixture
+def agreement(band7, supervisor, supervisor_profile, programme):
+    return AgreementFactory(programme=programme, supervisor=supervisor, supervisee=band7)
+
+
+@pytest.fixture
+def themes(organisation):
+    return [Theme.objects.create(organisation=organisation, name=n) for n in ("Workload", "Career")]

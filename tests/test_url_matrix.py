@@ -103,6 +103,10 @@ MATRIX = {
     "supervision:availability_weekly_add": rule(signed_in=403, **SUPERVISOR_ONLY),
     "supervision:availability_exception_add": rule(signed_in=403, **SUPERVISOR_ONLY),
     "supervision:availability_delete": rule(method="post", signed_in=403, supervisor=302),
+    # Notifications: one's own list and choices; failed sends for programme admins
+    "notifications:list": rule(),
+    "notifications:preferences": rule(),
+    "notifications:failed": rule(signed_in=403, **ADMIN_ONLY),
     # Ours: accounts (a made-up token: the page explains the link does not work)
     "accounts:invitation_accept": rule(anonymous=200),
     # allauth: signed-in people are sent on from the entrance pages

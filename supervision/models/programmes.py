@@ -25,6 +25,10 @@ class SupervisionFunction(models.TextChoices):
     PERSONAL_ACTION = "personal_action", _("Personal action for quality improvement")
 
 
+def default_reminder_hours() -> list[int]:
+    return [24, 1]
+
+
 class Programme(models.Model):
     """A supervision programme an organisation runs, with who may join and how much.
 
@@ -81,6 +85,12 @@ class Programme(models.Model):
     )
     did_not_attend_counts = models.BooleanField(
         _("sessions not attended use up a session"), default=True
+    )
+    reminder_hours = models.JSONField(
+        _("reminders before a session (hours)"),
+        default=default_reminder_hours,
+        blank=True,
+        help_text=_("For example 24 and 1: a day before and an hour before."),
     )
     allow_booking_without_agreement = models.BooleanField(
         _("a first session can be booked with any supervisor that has capacity"), default=False

@@ -31,10 +31,14 @@ class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in plain words."""
 
 
-def _queue_email(session: Session, change: str) -> None:
-    from ..tasks import send_session_email
+def _notify(session: Session, change: str, reason: str = "") -> None:
+    """Schedule the emails (with calendar invites) and what follows the change."""
+    from ..notifications import session_changed, session_logged
 
-    transaction.on_commit(lambda: send_session_email.delay(session.pk, change))
+    if change == "logged":
+        session_logged(session)
+    else:
+        session_changed(session, change, reason)
 
 
 def _check_allowance(programme, supervisee, starts_at, exclude_session=None) -> None:
@@ -130,13 +134,15 @@ def session_book(
         organisation_id=programme.organisation_id,
         summary=f"Session booked for {session.starts_at:%Y-%m-%d %H:%M}Z",
     )
-    _queue_email(session, "booked")
+    _notify(session, "booked")
     return session
 
 
 @transaction.atomic
-def session_reschedule(*, actor, session: Session, starts_at: datetime.datetime) -> Session:
-    """Move a booked session to another free slot of the same supervisor."""
+def session_reschedule(
+    *, actor, session: Session, starts_at: datetime.datetime, reason: str = ""
+) -> Session:
+    """Move a booked session to another free slot of the same supervisor, saying why."""
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
         raise BookingRefused(_("Only sessions that have not started can be moved."))
@@ -170,8 +176,9 @@ def session_reschedule(*, actor, session: Session, starts_at: datetime.datetime)
         organisation_id=session.programme.organisation_id,
         summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
         f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
+        details={"by": session.role_of(actor), "reason": reason},
     )
-    _queue_email(session, "rescheduled")
+    _notify(session, "rescheduled", reason)
     return session
 
 
@@ -205,7 +212,7 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
         organisation_id=session.programme.organisation_id,
         summary=f"Session cancelled by the {by}" + (" (late)" if session.late_cancellation else ""),
     )
-    _queue_email(session, "cancelled")
+    _notify(session, "cancelled", reason)
     return session
 
 
@@ -264,7 +271,7 @@ def session_log(
         organisation_id=session.programme.organisation_id,
         summary=f"Session logged as {session.get_status_display().lower()}",
     )
-    _queue_email(session, "logged")
+    _notify(session, "logged")
     return record
 
 

@@ -146,7 +146,7 @@ def agreement_book(request: HttpRequest, pk: int) -> HttpResponse:
             "button": _("Book this session"),
             "allowance": allowance(agreement.programme, request.user),
         },
-        book=lambda starts_at: session_book(
+        book=lambda starts_at, _reason: session_book(
             actor=request.user,
             programme=agreement.programme,
             supervisor=agreement.supervisor,

@@ -26,7 +26,9 @@ def describe_slot(programme):
 
 
 def pick_slot(request, *, programme, supervisor, supervisee, context, book, ignore_session=None):
-    """Show the free slots; on POST call `book(starts_at)` and go to the session page.
+    """Show the free slots; on POST call `book(starts_at, reason)` and go to the session page.
+
+    A reason is asked for when moving a session (`ignore_session` is that session).
 
     `book` raises BookingRefused with a message the person can act on; the
     page then shows it in an error summary and offers the slots again.
@@ -37,10 +39,15 @@ def pick_slot(request, *, programme, supervisor, supervisee, context, book, igno
         supervisee=supervisee,
         ignore_session=ignore_session,
     )
-    form = SlotChoiceForm(posted(request), slots=slots, describe=describe_slot(programme))
+    form = SlotChoiceForm(
+        posted(request),
+        slots=slots,
+        describe=describe_slot(programme),
+        ask_reason=ignore_session is not None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            session = book(form.chosen().starts_at)
+            session = book(form.chosen().starts_at, form.cleaned_data.get("reason", ""))
         except BookingRefused as refused:
             form.add_error(None, str(refused))
         else:

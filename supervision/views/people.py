@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
-from ..models import Role, RoleGrant
+from ..models import Role, RoleGrant, Session
 from ..permissions import (
     admin_home_organisation,
     departments_visible_to,
@@ -83,7 +83,20 @@ def people_list(request: HttpRequest) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
     grants = RoleGrant.objects.filter(user=profile.user).select_related("organisation")
-    return render(request, "supervision/people/detail.html", {"person": profile, "grants": grants})
+    # Attendance facts only: when, which programme, what happened. The record
+    # of what was discussed is never fetched here.
+    sessions = (
+        Session.objects.filter(
+            supervisee=profile.user, programme__organisation_id=profile.organisation_id
+        )
+        .select_related("programme__organisation")
+        .order_by("-starts_at")[:50]
+    )
+    return render(
+        request,
+        "supervision/people/detail.html",
+        {"person": profile, "grants": grants, "sessions": sessions},
+    )
 
 
 @role_required(Role.PROGRAMME_ADMIN)

@@ -111,8 +111,8 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             "button": _("Move to this time"),
             "current": session,
         },
-        book=lambda starts_at: session_services.session_reschedule(
-            actor=request.user, session=session, starts_at=starts_at
+        book=lambda starts_at, reason: session_services.session_reschedule(
+            actor=request.user, session=session, starts_at=starts_at, reason=reason
         ),
     )
 

@@ -208,7 +208,7 @@ def first_session_book(request: HttpRequest, pk: int, programme_pk: int) -> Http
             "success_message": _("Your session is booked. A calendar invite is on its way."),
             "button": _("Book this session"),
         },
-        book=lambda starts_at: session_book(
+        book=lambda starts_at, _reason: session_book(
             actor=request.user,
             programme=programme,
             supervisor=supervisor.user,

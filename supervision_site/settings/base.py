@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "supervision",
     "peergroups",
     "feedback",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -237,3 +238,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- Notifications ------------------------------------------------------------
+# A row claimed by a worker that then died is claimed again after this long.
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)

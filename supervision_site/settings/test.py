@@ -13,7 +13,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
 TEST_EMAIL_DIR = env("TEST_EMAIL_DIR", default="")
 if TEST_EMAIL_DIR:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_BACKEND = env(
+        "TEST_EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend"
+    )
     EMAIL_FILE_PATH = TEST_EMAIL_DIR
 else:
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -45,6 +45,7 @@ ROLE_PAGES = {
             "/manage/programmes/",
             "/manage/programmes/add/",
             "/manage/themes/",
+            "/notifications/failed/",
         ],
     ),
     "Wellbeing lead": ("wellbeing-lead", []),
@@ -66,7 +67,13 @@ def test_demo_role_signs_in_and_sees_their_home(
     expect(page.locator(f"#{section}")).to_be_visible()
     check_accessibility(page)
 
-    for path in [*extra_pages, "/accounts/2fa/", "/accounts/email/"]:
+    for path in [
+        *extra_pages,
+        "/accounts/2fa/",
+        "/accounts/email/",
+        "/notifications/",
+        "/notifications/preferences/",
+    ]:
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("h1")).to_have_count(1)
         check_accessibility(page)

@@ -36,12 +36,20 @@ def worker():
         yield
 
 
+AMARA_OR_HELEN = {"amara.okafor@westfield.example", "helen.marsh@westfield.example"}
+
+
 def wait_for_mail(count, timeout=30):
+    """The emails to the nurse and her supervisor (the demo has another pair)."""
+
+    def theirs():
+        return [m for m in mail.outbox if m.to[0] in AMARA_OR_HELEN]
+
     deadline = time.monotonic() + timeout
-    while len(mail.outbox) < count and time.monotonic() < deadline:
+    while len(theirs()) < count and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert len(mail.outbox) >= count, [m.subject for m in mail.outbox]
-    return mail.outbox
+    assert len(theirs()) >= count, [m.subject for m in mail.outbox]
+    return theirs()
 
 
 def invite_of(message):
@@ -102,7 +110,7 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
     expect(
         page.get_by_role("link", name=re.compile("Join online \\(Microsoft Teams\\)"))
     ).to_be_visible()
-    session = Session.objects.get()
+    session = Session.objects.get(supervisee__email=demo["Staff member (supervisee)"])
 
     outbox = wait_for_mail(2)
     assert {m.to[0] for m in outbox} == {
@@ -119,12 +127,16 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
     # Move it to another time: the same invite, a higher sequence.
     nurse.click("button", "Move this session")
     page.get_by_role("radio").nth(1).check()
+    page.get_by_label("Why are you moving it?").fill("Clinic moved to Tuesday mornings")
     nurse.click("button", "Move to this time")
     expect(page.get_by_text("The session has moved")).to_be_visible()
     outbox = wait_for_mail(4)
-    moved_invite = invite_of(outbox[-1])
+    moved = [m for m in outbox if m.subject.startswith("Supervision moved")]
+    assert len(moved) == 2
+    moved_invite = invite_of(moved[0])
     assert f"UID:{uid}" in moved_invite
     assert "SEQUENCE:1" in moved_invite
+    assert "Clinic moved to Tuesday mornings" in moved[0].body
     session.refresh_from_db()
 
     # After the session, the supervisor logs it.

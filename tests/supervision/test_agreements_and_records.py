@@ -15,8 +15,7 @@ from supervision.services.agreements import (
 )
 from supervision.services.sessions import session_book, session_confirm, session_log
 from tests.factories import StaffProfileFactory, SupervisorProfileFactory
-
-from .conftest import tuesday
+from tests.scenario import tuesday
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +284,48 @@ def test_first_session_without_agreement_where_the_programme_allows(
         starts_at=tuesday(1, 14),
     )
     assert session.agreement is None
+
+
+def test_programme_admin_sees_that_sessions_happened_but_not_what_was_said(
+    client, past_session, themes, programme_admin
+):
+    _log(past_session, themes)
+    client.force_login(programme_admin)
+    response = client.get(
+        reverse("supervision:person", kwargs={"pk": past_session.supervisee.profile.pk})
+    )
+    content = response.content.decode()
+    assert "Attended" in content
+    assert "Tuesday 1 December 2026" in content
+    assert "Ask for a team debrief" not in content
+    assert "Workload" not in content
+
+
+def test_home_runs_the_same_queries_however_many_sessions(
+    client, agreement, programme, django_assert_num_queries
+):
+    start = datetime.datetime(2027, 1, 5, 14, tzinfo=datetime.UTC)
+
+    def upcoming(index):
+        Session.objects.create(
+            programme=programme,
+            agreement=agreement,
+            supervisor=agreement.supervisor,
+            supervisee=agreement.supervisee,
+            starts_at=start + datetime.timedelta(days=7 * index),
+            ends_at=start + datetime.timedelta(days=7 * index, hours=1),
+        )
+
+    upcoming(0)
+    client.force_login(agreement.supervisee)
+    with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC)):
+        # session, user, roles, profile, upcoming sessions, the programmes (with
+        # departments prefetched), the eligible programme's used sessions and
+        # extra grants, records to confirm, agreements to accept. It grows with
+        # the number of programmes a trust runs, never with sessions.
+        with django_assert_num_queries(11):
+            client.get(reverse("supervision:home"))
+        for index in range(1, 12):
+            upcoming(index)
+        with django_assert_num_queries(11):
+            client.get(reverse("supervision:home"))

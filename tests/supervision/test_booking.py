@@ -17,8 +17,7 @@ from supervision.services.sessions import (
     session_reschedule,
 )
 from tests.factories import AgreementFactory, StaffProfileFactory
-
-from .conftest import tuesday
+from tests.scenario import tuesday
 
 pytestmark = pytest.mark.django_db
 

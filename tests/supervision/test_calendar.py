@@ -5,9 +5,8 @@ from icalendar import Calendar
 
 from supervision.calendar import session_invite
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
-from supervision.tasks import send_session_email
-
-from .conftest import tuesday
+from tests.outbox import deliver_due
+from tests.scenario import tuesday
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +57,9 @@ def test_a_summer_session_carries_british_summer_time(agreement, programme):
 
 def test_moving_keeps_the_uid_and_raises_the_sequence(booked):
     _, before = parse(session_invite(booked))
-    moved = session_reschedule(actor=booked.supervisee, session=booked, starts_at=tuesday(8, 15))
+    moved = session_reschedule(
+        actor=booked.supervisee, session=booked, starts_at=tuesday(8, 15), reason="Clinic clash"
+    )
     _, after = parse(session_invite(moved))
     assert after["UID"] == before["UID"]
     assert after["SEQUENCE"] == 1
@@ -74,7 +75,7 @@ def test_cancelling_sends_a_cancel_with_the_same_uid(booked):
 
 
 def test_both_people_are_emailed_the_invite_and_nothing_confidential(booked, mailoutbox):
-    send_session_email(booked.pk, "booked")
+    deliver_due()
     assert sorted(m.to[0] for m in mailoutbox) == sorted(
         [booked.supervisor.email, booked.supervisee.email]
     )
@@ -82,16 +83,44 @@ def test_both_people_are_emailed_the_invite_and_nothing_confidential(booked, mai
         name, _content, kind = message.attachments[0]
         assert name == "invite.ics"
         assert kind.startswith("text/calendar; method=REQUEST")
-        assert "Tuesday 1 December 2026 at 14:00 GMT" in message.subject
+        assert "Tuesday 1 December 2026, 14:00 to 15:00 GMT" in message.subject
 
 
-def test_the_logged_email_goes_to_the_supervisee_only_without_content(booked, mailoutbox):
-    from supervision.models import SessionRecord
+def test_the_confirm_prompt_goes_to_the_supervisee_only_without_content(booked, mailoutbox):
+    import time_machine
 
-    SessionRecord.objects.create(
-        session=booked, actual_minutes=60, agreed_actions="Secret plan", logged_by=booked.supervisor
+    from supervision.models import SupervisionFunction
+    from supervision.services.sessions import session_log
+
+    deliver_due()
+    mailoutbox.clear()
+    with time_machine.travel(booked.ends_at + datetime.timedelta(hours=1), tick=False):
+        session_log(
+            actor=booked.supervisor,
+            session=booked,
+            attendance="attended",
+            actual_minutes=60,
+            functions=[SupervisionFunction.RESTORATIVE],
+            themes=[],
+            agreed_actions="Secret plan",
+            escalated=False,
+            escalated_on=None,
+            escalated_to="",
+        )
+        deliver_due()
+    # The feedback prompt (due at the end) and the request to confirm.
+    assert {m.to[0] for m in mailoutbox} == {booked.supervisee.email}
+    assert any("confirm" in m.subject for m in mailoutbox)
+    assert all("Secret plan" not in m.body for m in mailoutbox)
+    assert all(m.attachments == [] for m in mailoutbox)
+
+
+def test_the_move_email_gives_the_reason(booked, mailoutbox):
+    session_reschedule(
+        actor=booked.supervisee, session=booked, starts_at=tuesday(8, 15), reason="Clinic clash"
     )
-    send_session_email(booked.pk, "logged")
-    assert [m.to[0] for m in mailoutbox] == [booked.supervisee.email]
-    assert "Secret plan" not in mailoutbox[0].body
-    assert mailoutbox[0].attachments == []
+    deliver_due()
+    moved = [m for m in mailoutbox if m.subject.startswith("Supervision moved")]
+    assert len(moved) == 2
+    assert all("Reason given: Clinic clash" in m.body for m in moved)
+    assert all("SEQUENCE:1" in m.attachments[0][1] for m in moved)

@@ -1,0 +1,94 @@
+"""The outbox: every reminder and prompt is a row before it is an email.
+
+A row is scheduled once (a unique constraint on recipient, kind, object and
+due time makes scheduling it again a no-op), claimed by the dispatcher, and
+sent by a task that re-checks its state under a row lock, so neither a
+redelivered task nor a second dispatcher can send it twice, and a worker that
+dies leaves it to be claimed again.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_target(self, target: models.Model):
+        return self.filter(target_type=target._meta.label_lower, target_id=target.pk)
+
+    def pending(self):
+        return self.filter(state=Notification.State.PENDING)
+
+
+class Notification(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=48, db_index=True)
+    # The object it concerns, by label and id: the outbox knows no other app's tables.
+    target_type = models.CharField(max_length=64)
+    target_id = models.BigIntegerField()
+    organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    due_at = models.DateTimeField()
+    # When to try next: the due time, later after a failure or in quiet hours.
+    next_attempt_at = models.DateTimeField(db_index=True)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(default=False)
+    # What the message says, fixed when it is sent (for the in-app list).
+    subject = models.CharField(max_length=255, blank=True)
+    # Non-confidential extras (a reason for a move, say); never session content.
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "target_type", "target_id", "due_at"],
+                name="notification_once_per_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                name="notification_due_pending",
+                condition=Q(state__in=["pending", "sending"]),
+            ),
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["recipient", "-due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to user {self.recipient_id} at {self.due_at:%Y-%m-%d %H:%M}Z"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice to have (or not) emails of one kind."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=48)
+    email = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="one_preference_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'email' if self.email else 'in app only'}"

@@ -1,0 +1,85 @@
+"""Scheduling, moving and cancelling notifications. Other apps call these."""
+
+import datetime
+import zoneinfo
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+
+from . import registry
+from .models import Notification
+
+QUIET_START = datetime.time(21, 0)
+QUIET_END = datetime.time(8, 0)
+
+
+def outside_quiet_hours(moment: datetime.datetime, time_zone: str) -> datetime.datetime:
+    """`moment`, or 08:00 local the next morning if it falls between 21:00 and 08:00."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    local = moment.astimezone(zone)
+    if QUIET_END <= local.time() < QUIET_START:
+        return moment
+    day = local.date() if local.time() < QUIET_END else local.date() + datetime.timedelta(days=1)
+    return datetime.datetime.combine(day, QUIET_END, tzinfo=zone).astimezone(datetime.UTC)
+
+
+def notification_schedule(
+    *,
+    recipient,
+    kind: str,
+    target: models.Model,
+    due_at: datetime.datetime,
+    organisation_id: int | None = None,
+    payload: dict | None = None,
+    time_zone: str | None = None,
+) -> Notification:
+    """Schedule one notification; scheduling the same one again changes nothing.
+
+    `time_zone` is the recipient's organisation's, for quiet hours.
+    A cancelled one scheduled again (a session moved back) becomes pending again.
+    """
+    spec = registry.get(kind)
+    if spec is None:
+        raise ValueError(f"Unknown notification kind {kind!r}")
+    attempt_at = due_at
+    if spec.prompt:
+        attempt_at = outside_quiet_hours(due_at, time_zone or settings.TIME_ZONE)
+    lookup = {
+        "recipient": recipient,
+        "kind": kind,
+        "target_type": target._meta.label_lower,
+        "target_id": target.pk,
+        "due_at": due_at,
+    }
+    defaults = {
+        "organisation_id": organisation_id,
+        "next_attempt_at": attempt_at,
+        "payload": payload or {},
+    }
+    try:
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(**lookup, defaults=defaults)
+    except IntegrityError:  # scheduled at the same moment by someone else
+        notification, created = Notification.objects.get(**lookup), False
+    if not created and notification.state == Notification.State.CANCELLED:
+        Notification.objects.filter(pk=notification.pk).update(
+            state=Notification.State.PENDING, attempts=0, last_error="", **defaults
+        )
+    return notification
+
+
+def notifications_cancel(*, target: models.Model, kinds=None) -> int:
+    """Cancel the notifications about `target` that have not gone yet."""
+    pending = Notification.objects.for_target(target).filter(
+        state__in=[Notification.State.PENDING, Notification.State.SENDING]
+    )
+    if kinds is not None:
+        pending = pending.filter(kind__in=kinds)
+    return pending.update(state=Notification.State.CANCELLED)
+
+
+def dispatch_soon() -> None:
+    """Ask a worker to dispatch now rather than at the next beat (after commit)."""
+    from .tasks import dispatch_due
+
+    transaction.on_commit(lambda: dispatch_due.delay())

@@ -1,0 +1,355 @@
+"""The notifications one-to-one supervision sends, and when.
+
+Registered with the outbox (notifications.registry) when the app starts.
+Nothing confidential goes in any of them: who, when, where, and a link.
+"""
+
+import datetime
+import zoneinfo
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from notifications import registry
+from notifications.models import Notification
+from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
+
+from .calendar import session_invite
+from .models import Organisation, Programme, Role, RoleGrant, Session, SessionRecord
+from .templatetags.supervision_tags import format_when
+
+LOG_NUDGES_AFTER = (
+    datetime.timedelta(hours=48),
+    datetime.timedelta(hours=96),
+    datetime.timedelta(hours=144),
+)
+SESSION_FOLLOW_UPS = ("session_reminder", "feedback_prompt", "log_nudge")
+
+
+def _session(notification) -> Session | None:
+    return (
+        Session.objects.select_related("programme__organisation", "supervisor", "supervisee")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+
+
+def _when(session) -> str:
+    zone = session.programme.organisation.time_zone
+    return format_when(session.starts_at, session.ends_at, zone)
+
+
+def _session_message(
+    notification, session, subject, template, attachments=(), **extra
+) -> registry.Message:
+    organisation = session.programme.organisation
+    return registry.Message(
+        subject=str(subject),
+        template=template,
+        context={
+            "session": session,
+            "when": _when(session),
+            "other": session.other_person(notification.recipient),
+            "time_zone": organisation.time_zone,
+            **extra,
+        },
+        organisation_name=organisation.name,
+        url=session.get_absolute_url(),
+        attachments=list(attachments),
+    )
+
+
+def _change(change):
+    subjects = {
+        "session_booked": _("Supervision booked"),
+        "session_moved": _("Supervision moved"),
+        "session_cancelled": _("Supervision cancelled"),
+    }
+
+    def render(notification):
+        session = _session(notification)
+        if session is None:
+            return None
+        cancel = change == "session_cancelled"
+        method = "CANCEL" if cancel else "REQUEST"
+        invite = (
+            "invite.ics",
+            session_invite(session, cancel=cancel),
+            f"text/calendar; method={method}; charset=utf-8",
+        )
+        return _session_message(
+            notification,
+            session,
+            f"{subjects[change]}: {_when(session)}",
+            "session_change",
+            attachments=[invite],
+            change=change,
+            reason=notification.payload.get("reason", ""),
+        )
+
+    return render
+
+
+def _reminder(notification):
+    session = _session(notification)
+    if session is None or session.status != Session.Status.BOOKED:
+        return None
+    hours = notification.payload.get("hours")
+    # A reminder for a time the session no longer has is stale.
+    if session.starts_at - datetime.timedelta(hours=hours) != notification.due_at:
+        return None
+    return _session_message(
+        notification,
+        session,
+        _("Reminder: supervision %(when)s")
+        % {"when": _("tomorrow") if hours >= 24 else _("in %(hours)s hour(s)") % {"hours": hours}},
+        "session_reminder",
+        hours=hours,
+    )
+
+
+def _feedback_prompt(notification):
+    session = _session(notification)
+    if session is None or session.status in (
+        Session.Status.CANCELLED,
+        Session.Status.DID_NOT_ATTEND,
+    ):
+        return None
+    return _session_message(
+        notification, session, _("How was your supervision?"), "feedback_prompt"
+    )
+
+
+def _log_nudge(notification):
+    session = _session(notification)
+    if session is None or session.status != Session.Status.BOOKED:
+        return None
+    # Nudges held back (quiet hours, a quiet worker) are not sent in a burst:
+    # a later one already due stands for this one.
+    if (
+        Notification.objects.for_target(session)
+        .filter(kind="log_nudge", due_at__gt=notification.due_at, due_at__lte=timezone.now())
+        .exists()
+    ):
+        return None
+    return _session_message(
+        notification, session, _("Please log your supervision session"), "log_nudge"
+    )
+
+
+def _confirm_prompt(notification):
+    session = _session(notification)
+    record = SessionRecord.objects.filter(session_id=notification.target_id).first()
+    if session is None or record is None or record.supervisee_confirmed_at:
+        return None
+    return _session_message(
+        notification, session, _("Please confirm your supervision record"), "confirm_prompt"
+    )
+
+
+def _allowance_nudge(notification):
+    from .allowances import allowance, eligibility
+
+    programme = (
+        Programme.objects.select_related("organisation").filter(pk=notification.target_id).first()
+    )
+    profile = getattr(notification.recipient, "profile", None)
+    if programme is None or not eligibility(programme, profile).eligible:
+        return None
+    left = allowance(programme, notification.recipient)
+    if not left.limited or left.left == 0 or left.period.end_date is None:
+        return None
+    return registry.Message(
+        subject=str(
+            _("You have supervision sessions left before %(end)s")
+            % {"end": f"{left.period.end_date:%-d %B}"}
+        ),
+        template="allowance_nudge",
+        context={
+            "programme": programme,
+            "allowance": left,
+            "time_zone": programme.organisation.time_zone,
+        },
+        organisation_name=programme.organisation.name,
+        url=reverse("supervision:programmes"),
+    )
+
+
+def _wellbeing_digest(notification):
+    organisation = Organisation.objects.filter(pk=notification.target_id).first()
+    if organisation is None:
+        return None
+    return registry.Message(
+        subject=str(_("Your monthly supervision engagement report")),
+        template="wellbeing_digest",
+        context={"organisation": organisation, "time_zone": organisation.time_zone},
+        organisation_name=organisation.name,
+        url=reverse("supervision:home"),
+    )
+
+
+KINDS = [
+    registry.Kind(
+        "session_booked",
+        _("A session is booked"),
+        _change("session_booked"),
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "session_moved",
+        _("A session is moved"),
+        _change("session_moved"),
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "session_cancelled",
+        _("A session is cancelled"),
+        _change("session_cancelled"),
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "session_reminder", _("Reminders before a session"), _reminder, prompt=False, optional=False
+    ),
+    registry.Kind("feedback_prompt", _("Asking for feedback after a session"), _feedback_prompt),
+    registry.Kind("log_nudge", _("Reminders to log a session you supervised"), _log_nudge),
+    registry.Kind("confirm_prompt", _("Asking you to confirm a session record"), _confirm_prompt),
+    registry.Kind(
+        "allowance_nudge", _("Sessions left before your allowance ends"), _allowance_nudge
+    ),
+    registry.Kind(
+        "wellbeing_digest", _("Monthly engagement report (wellbeing leads)"), _wellbeing_digest
+    ),
+]
+
+
+def register_kinds() -> None:
+    for kind in KINDS:
+        registry.register(kind)
+
+
+# --- Scheduling ------------------------------------------------------------------
+
+
+def _schedule(session, recipient, kind, due_at, **payload):
+    notification_schedule(
+        recipient=recipient,
+        kind=kind,
+        target=session,
+        due_at=due_at,
+        organisation_id=session.programme.organisation_id,
+        payload=payload,
+        time_zone=session.programme.organisation.time_zone,
+    )
+
+
+def plan_follow_ups(session: Session, now) -> None:
+    """Reminders before the session, the feedback prompt and log nudges after it."""
+    for hours in session.programme.reminder_hours:
+        due = session.starts_at - datetime.timedelta(hours=hours)
+        if due > now:
+            for person in (session.supervisor, session.supervisee):
+                _schedule(session, person, "session_reminder", due, hours=hours)
+    _schedule(session, session.supervisee, "feedback_prompt", session.ends_at)
+    for after in LOG_NUDGES_AFTER:
+        _schedule(session, session.supervisor, "log_nudge", session.ends_at + after)
+
+
+def session_changed(session: Session, change: str, reason: str = "") -> None:
+    """Tell both people about a booking, move or cancellation, and (re)plan what follows.
+
+    Called inside the booking service's transaction; the rows commit with it.
+    """
+    now = timezone.now()
+    kind = {
+        "booked": "session_booked",
+        "rescheduled": "session_moved",
+        "cancelled": "session_cancelled",
+    }[change]
+    if change != "booked":
+        notifications_cancel(target=session, kinds=SESSION_FOLLOW_UPS)
+    for person in (session.supervisor, session.supervisee):
+        _schedule(session, person, kind, now, reason=reason, sequence=session.sequence)
+    if change != "cancelled":
+        plan_follow_ups(session, now)
+    dispatch_soon()
+
+
+def session_logged(session: Session) -> None:
+    """Ask the supervisee to confirm; the supervisor needs no more nudges."""
+    notifications_cancel(target=session, kinds=["log_nudge"])
+    _schedule(session, session.supervisee, "confirm_prompt", timezone.now())
+    dispatch_soon()
+
+
+def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
+    """Plan nudges to eligible staff with allowance left, 6 and 2 weeks before a period ends."""
+    from .allowances import allowance, eligibility
+    from .models import PeriodKind, StaffProfile
+
+    today = today or timezone.localdate()
+    scheduled = 0
+    programmes = (
+        Programme.objects.filter(
+            is_active=True,
+            period_kind=PeriodKind.FIXED,
+            allowance_sessions__isnull=False,
+            period_end__gte=today,
+        )
+        .select_related("organisation")
+        .prefetch_related("eligible_departments")
+    )
+    for programme in programmes:
+        zone = programme.organisation.time_zone
+        for weeks in (6, 2):
+            day = programme.period_end - datetime.timedelta(weeks=weeks)
+            # Planned ahead (and again each day, a no-op for rows that exist),
+            # so a day the beat missed loses nothing; relevance is re-checked
+            # when each is sent.
+            if day < today:
+                continue
+            due = datetime.datetime.combine(day, datetime.time(9), tzinfo=zoneinfo.ZoneInfo(zone))
+            staff = StaffProfile.objects.filter(
+                organisation_id=programme.organisation_id, user__is_active=True
+            ).select_related("user", "department")
+            for profile in staff:
+                if not eligibility(programme, profile).eligible:
+                    continue
+                if allowance(programme, profile.user).left == 0:
+                    continue
+                notification_schedule(
+                    recipient=profile.user,
+                    kind="allowance_nudge",
+                    target=programme,
+                    due_at=due,
+                    organisation_id=programme.organisation_id,
+                    time_zone=zone,
+                )
+                scheduled += 1
+    return scheduled
+
+
+def schedule_wellbeing_digests(today: datetime.date | None = None) -> int:
+    """On the first of the month, a digest to each wellbeing lead (no personal data)."""
+    today = today or timezone.localdate()
+    scheduled = 0
+    for grant in RoleGrant.objects.filter(role=Role.WELLBEING_LEAD).select_related(
+        "organisation", "user"
+    ):
+        zone = grant.organisation.time_zone
+        due = datetime.datetime.combine(
+            today.replace(day=1), datetime.time(9), tzinfo=zoneinfo.ZoneInfo(zone)
+        )
+        notification_schedule(
+            recipient=grant.user,
+            kind="wellbeing_digest",
+            target=grant.organisation,
+            due_at=due,
+            organisation_id=grant.organisation_id,
+            time_zone=zone,
+        )
+        scheduled += 1
+    return scheduled

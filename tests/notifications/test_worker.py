@@ -1,0 +1,151 @@
+"""The outbox with real parts: a real Celery worker, the real broker and database."""
+
+import datetime
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+
+from notifications.models import Notification
+from notifications.services import notification_schedule
+from notifications.tasks import dispatch_due
+from supervision.services.sessions import session_book
+from supervision_site.celery import app
+from tests.scenario import NOW, tuesday
+from tests.test_celery import _database_url
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+def test_a_real_worker_delivers_each_reminder_exactly_once(agreement):
+    app.control.purge()
+    with time_machine.travel(NOW, tick=False):
+        session = session_book(
+            actor=agreement.supervisee,
+            programme=agreement.programme,
+            supervisor=agreement.supervisor,
+            agreement=agreement,
+            starts_at=tuesday(1, 14),
+        )
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        # The booking emails first, then move the clock past both reminders.
+        with time_machine.travel(NOW + datetime.timedelta(seconds=1), tick=True):
+            dispatch_due.delay()
+            assert wait_until(lambda: len(mail.outbox) == 2)
+        with time_machine.travel(session.starts_at - datetime.timedelta(minutes=30), tick=True):
+            dispatch_due.delay()
+            dispatch_due.delay()  # a second beat, at the same moment
+            assert wait_until(lambda: len(mail.outbox) == 6)
+            time.sleep(1)
+            dispatch_due.delay()
+            time.sleep(1.5)
+    subjects = Counter(m.subject.split(":")[0] for m in mail.outbox)
+    assert subjects == {"Supervision booked": 2, "Reminder": 4}
+    ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
+    assert len(ids) == len(set(ids))
+    assert not Notification.objects.filter(state="sending").exists()
+
+
+def _worker(tmp_path, env_extra=None):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "supervision_site.settings.test",
+        "DATABASE_URL": _database_url(),
+        "TEST_EMAIL_DIR": str(tmp_path),
+        "TEST_EMAIL_BACKEND": "tests.slow_file_backend.SlowFileBackend",
+        **(env_extra or {}),
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "supervision_site",
+            "worker",
+            "--concurrency=2",
+            "--loglevel=warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=open(tmp_path.parent / "worker.log", "ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _message_ids(folder: Path) -> Counter:
+    found = Counter()
+    for path in folder.iterdir():
+        found.update(re.findall(r"^Message-ID: <(notification-\d+)@", path.read_text(), re.M))
+    return found
+
+
+def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
+    agreement, tmp_path, settings
+):
+    app.control.purge()
+    with time_machine.travel(NOW, tick=False):
+        session = session_book(
+            actor=agreement.supervisee,
+            programme=agreement.programme,
+            supervisor=agreement.supervisor,
+            agreement=agreement,
+            starts_at=tuesday(1, 14),
+        )
+    Notification.objects.all().delete()
+    # 300 due notifications that are not prompts (quiet hours would hold prompts).
+    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
+    for minute in range(300):
+        notification_schedule(
+            recipient=agreement.supervisee,
+            kind="session_booked",
+            target=session,
+            due_at=due + datetime.timedelta(minutes=minute),
+            organisation_id=agreement.programme.organisation_id,
+        )
+    first = _worker(tmp_path)
+    try:
+        dispatch_due()
+        assert wait_until(lambda: sum(_message_ids(tmp_path).values()) >= 40)
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # the worker and its children, mid-batch
+        first.wait(30)
+    sent_before = sum(_message_ids(tmp_path).values())
+    assert sent_before < 300, "the worker finished before it could be killed"
+
+    settings.NOTIFICATIONS_LEASE_SECONDS = 1
+    second = _worker(tmp_path)
+    try:
+        time.sleep(1.5)
+        dispatch_due()  # claims again what the dead worker had claimed
+        assert wait_until(
+            lambda: Notification.objects.filter(state="sent").count() == 300, timeout=120
+        )
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(60)
+    counts = _message_ids(tmp_path)
+    assert len(counts) == 300
+    assert max(counts.values()) == 1
