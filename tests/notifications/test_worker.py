@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from django.conf import settings as django_settings
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.core import mail
 
 from notifications.models import Notification
