@@ -76,6 +76,16 @@ KEY_PEOPLE = [
         login_for="Staff member (supervisee)",
     ),
     DemoPerson(
+        "Ife",
+        "Adebayo",
+        "westfield",
+        "Emergency department",
+        Profession.DOCTOR,
+        Band.OTHER,
+        "Foundation doctor (FY2)",
+        login_for="Junior doctor",
+    ),
+    DemoPerson(
         "Chidi",
         "Obi",
         "westfield",
@@ -362,7 +372,174 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     role_grant(actor=None, user=tom, organisation=organisations["northgate"], role=Role.FACILITATOR)
     _load_programmes(organisations)
     _load_sessions(organisations["westfield"])
+    _load_groups_and_peer_support(organisations)
     return logins
+
+
+def _load_groups_and_peer_support(organisations) -> None:
+    """Seeds 000, 001, 003 and 004 in the demo: groups, peer supporters, resources.
+
+    The reflective practice group is full, with nobody waiting, so a demo nurse
+    can ask to join and land on the waiting list.
+    """
+    from peergroups.models import Group, PeerSupporterProfile, Resource
+    from peergroups.services.groups import group_create, membership_accept, membership_request
+
+    from .models import Modality
+
+    User = get_user_model()
+    westfield = organisations["westfield"]
+    if Group.objects.filter(organisation=westfield).exists():
+        return
+    groups_programme, _ = Programme.objects.get_or_create(
+        organisation=westfield,
+        name="Reflective practice and peer support groups",
+        defaults={
+            "description": "Monthly facilitated groups of at most eight, face to face or online.",
+            "modality": Modality.GROUP,
+            "period_kind": PeriodKind.ROLLING,
+        },
+    )
+    tom = User.objects.get(email="tom.fletcher@westfield.example")
+    priya = User.objects.get(email="priya.raman@westfield.example")
+    helen = User.objects.get(email="helen.marsh@westfield.example")
+    role_grant(actor=None, user=helen, organisation=westfield, role=Role.FACILITATOR)
+    today = timezone.localdate()
+    common = {
+        "programme": groups_programme,
+        "description": "",
+        "mode": "online",
+        "location": "",
+        "starts_on": today,
+        "ends_on": None,
+        "offer_hours": 72,
+        "absence_threshold": 2,
+    }
+
+    def group(name, group_type, facilitators, weekday, week, hour, members=(), **extra):
+        created = group_create(
+            actor=None,
+            organisation=westfield,
+            facilitators=facilitators,
+            **{
+                **common,
+                "name": name,
+                "group_type": group_type,
+                "capacity": 8,
+                "meeting_link": f"https://teams.microsoft.com/l/meetup-join/demo-group-{weekday}{week}",
+                "recurrence": "monthly",
+                "weekday": weekday,
+                "week_of_month": week,
+                "start_time": datetime.time(hour, 0),
+                "end_time": datetime.time(hour + 1, 30),
+                "open_to_other_organisations": extra.get("open", False),
+            },
+        )
+        for member in members:
+            membership_accept(
+                actor=facilitators[0],
+                membership=membership_request(actor=member, group=created),
+            )
+        return created
+
+    staff = list(
+        StaffProfile.objects.filter(organisation=westfield, user__is_active=True)
+        .exclude(user__in=[tom, priya, helen])
+        .exclude(
+            user__email__in=["amara.okafor@westfield.example", "ife.adebayo@westfield.example"]
+        )
+        .filter(band__in=[Band.BAND_5, Band.BAND_6, Band.BAND_7])
+        .select_related("user")
+        .order_by("user__email")
+    )
+    group(
+        "Tuesday reflective practice group",
+        "reflective_practice",
+        [tom, priya],
+        weekday=1,
+        week=2,
+        hour=14,
+        members=[profile.user for profile in staff[:8]],
+        open=True,
+    )
+    group(
+        "Preceptorship group",
+        "preceptorship",
+        [priya],
+        weekday=3,
+        week=1,
+        hour=10,
+        members=[profile.user for profile in staff[8:12]],
+    )
+    # Seed 003: the facilitators receive supervision themselves.
+    group(
+        "Facilitators' supervision group",
+        "facilitators",
+        [helen],
+        weekday=4,
+        week=3,
+        hour=12,
+        members=[tom, priya],
+    )
+    # Seed 001: a reflective group for the peer supporters.
+    supporters = [
+        User.objects.get(email=e)
+        for e in ("grace.adeyemi@westfield.example", "kwame.boateng@westfield.example")
+    ]
+    group(
+        "Peer supporters' reflective group",
+        "peer_support",
+        [tom],
+        weekday=2,
+        week=4,
+        hour=16,
+        members=supporters,
+    )
+
+    for email, course in (
+        ("grace.adeyemi@westfield.example", "Peer support after adverse events (2 days)"),
+        ("kwame.boateng@westfield.example", "TRiM practitioner"),
+        ("leah.carter@northgate.example", "Peer support after adverse events (2 days)"),
+    ):
+        PeerSupporterProfile.objects.get_or_create(
+            user=User.objects.get(email=email),
+            defaults={
+                "trained_on": datetime.date(2025, 3, 1),
+                "training": course,
+                "refresher_due": datetime.date(2027, 3, 1),
+            },
+        )
+    for title, link, audience, category in (
+        (
+            "Supporting a colleague after an adverse event",
+            "https://www.england.nhs.uk/patient-safety/",
+            "supporters",
+            "Guides",
+        ),
+        (
+            "Trauma risk management (TRiM): what a check-in looks like",
+            "https://www.england.nhs.uk/supporting-our-nhs-people/",
+            "supporters",
+            "Guides",
+        ),
+        (
+            "Employee assistance programme: 24-hour confidential support",
+            "https://www.nhs.uk/mental-health/",
+            "everyone",
+            "Where to get help",
+        ),
+        (
+            "Running a reflective practice group",
+            "https://www.england.nhs.uk/nursingmidwifery/",
+            "facilitators",
+            "Facilitation",
+        ),
+    ):
+        Resource.objects.get_or_create(
+            organisation=westfield,
+            title=title,
+            defaults={"link": link, "audience": audience, "category": category},
+        )
 
 
 def _load_sessions(westfield) -> None:

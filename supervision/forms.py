@@ -26,8 +26,10 @@ class StaffForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("Department"), queryset=Department.objects.none(), required=False
     )
-    profession = forms.ChoiceField(label=_("Profession"), choices=Profession.choices)
-    band = forms.ChoiceField(label=_("Band"), choices=Band.choices)
+    profession = forms.ChoiceField(
+        label=_("Profession"), choices=[("", _("Choose a profession")), *Profession.choices]
+    )
+    band = forms.ChoiceField(label=_("Band"), choices=[("", _("Choose a band")), *Band.choices])
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     line_manager = forms.ModelChoiceField(
         label=_("Line manager"),

@@ -34,6 +34,31 @@ MENU = [
         ("supervision:sessions", "supervision:session", "supervision:session_"),
     ),
     (
+        "peergroups:groups",
+        _("Groups"),
+        SIGNED_IN,
+        (
+            "peergroups:group",
+            "peergroups:groups",
+            "peergroups:group_",
+            "peergroups:member_",
+            "peergroups:session",
+            "peergroups:session_",
+        ),
+    ),
+    (
+        "peergroups:support_requests",
+        _("Peer support"),
+        SIGNED_IN,
+        (
+            "peergroups:support_",
+            "peergroups:supporter_profile",
+            "peergroups:resource",
+            "peergroups:resources",
+            "peergroups:resource_",
+        ),
+    ),
+    (
         "supervision:availability",
         _("Availability"),
         Role.SUPERVISOR,

@@ -24,6 +24,14 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.schedule_allowance_nudges",
         "schedule": crontab(hour=6, minute=5),
     },
+    "extend-group-meetings": {
+        "task": "peergroups.tasks.extend_group_meetings",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "expire-group-offers": {
+        "task": "peergroups.tasks.expire_group_offers",
+        "schedule": crontab(minute="*/15"),
+    },
     "schedule-wellbeing-digests": {
         "task": "supervision.tasks.schedule_wellbeing_digests",
         "schedule": crontab(day_of_month=1, hour=6, minute=10),

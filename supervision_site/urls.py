@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
+    path("", include("peergroups.urls")),
     path("", include("supervision.urls")),
 ]
 

@@ -103,6 +103,50 @@ MATRIX = {
     "supervision:availability_weekly_add": rule(signed_in=403, **SUPERVISOR_ONLY),
     "supervision:availability_exception_add": rule(signed_in=403, **SUPERVISOR_ONLY),
     "supervision:availability_delete": rule(method="post", signed_in=403, supervisor=302),
+    # Groups: the facilitator runs this group; the others are not members of it
+    "peergroups:groups": rule(),
+    "peergroups:group_add": rule(signed_in=403, **ADMIN_ONLY),
+    "peergroups:group": rule(outsider=404),
+    "peergroups:group_edit": rule(signed_in=403, programme_admin=200, outsider=404),
+    "peergroups:group_join": rule(method="post", signed_in=302, outsider=404),
+    "peergroups:group_leave": rule(signed_in=403, outsider=404),
+    "peergroups:group_offer": rule(signed_in=403, outsider=404),
+    "peergroups:member_accept": rule(
+        method="post", signed_in=403, facilitator=302, programme_admin=302, outsider=404
+    ),
+    "peergroups:member_remove": rule(
+        signed_in=403, facilitator=200, programme_admin=200, outsider=404
+    ),
+    "peergroups:session": rule(signed_in=404, facilitator=200, programme_admin=200),
+    "peergroups:session_ics": rule(signed_in=404, facilitator=200, programme_admin=200),
+    # The register and record are the facilitators' (a meeting that has happened).
+    "peergroups:session_register": rule(signed_in=404, facilitator=200, programme_admin=403),
+    "peergroups:session_record": rule(signed_in=404, facilitator=200, programme_admin=403),
+    "peergroups:session_move": rule(signed_in=404, facilitator=200, programme_admin=403),
+    "peergroups:session_cancel": rule(signed_in=404, facilitator=200, programme_admin=403),
+    # Peer support: a request by the supervisee, assigned to the peer supporter;
+    # the coordinator (programme admin) sees its status and dates only.
+    "peergroups:support_requests": rule(),
+    "peergroups:support_request_add": rule(),
+    "peergroups:support_request": rule(
+        signed_in=404, supervisee=200, peer_supporter=200, programme_admin=200
+    ),
+    "peergroups:support_assign": rule(
+        signed_in=404, supervisee=403, peer_supporter=403, programme_admin=200
+    ),
+    "peergroups:support_checkin": rule(
+        signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
+    ),
+    "peergroups:support_close": rule(
+        signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
+    ),
+    "peergroups:supporter_profile": rule(signed_in=403, peer_supporter=200),
+    # The resource library: curated by programme admins, read by all staff
+    "peergroups:resources": rule(),
+    "peergroups:resource_add": rule(signed_in=403, **ADMIN_ONLY),
+    "peergroups:resource_edit": rule(signed_in=403, **ADMIN_OBJECT),
+    "peergroups:resource_delete": rule(signed_in=403, **ADMIN_OBJECT),
+    "peergroups:resource_file": rule(outsider=404),
     # Notifications: one's own list and choices; failed sends for programme admins
     "notifications:list": rule(),
     "notifications:preferences": rule(),
@@ -180,7 +224,7 @@ def test_matrix_names_only_urls_that_exist():
 
 
 @pytest.fixture
-def records(supervisee, supervisor, organisation):
+def records(supervisee, supervisor, organisation, facilitator, peer_supporter, programme_admin):
     """One of each record, belonging to the supervisee, the supervisor and their trust."""
     from supervision.models import (
         AvailabilityException,
@@ -214,6 +258,7 @@ def records(supervisee, supervisor, organisation):
         )
 
     upcoming = session(now + datetime.timedelta(days=3))
+    group_records = _group_records(organisation, supervisee, peer_supporter, facilitator, now)
     past = session(now - datetime.timedelta(days=3))
     past.status = Session.Status.ATTENDED
     past.save()
@@ -241,11 +286,93 @@ def records(supervisee, supervisor, organisation):
             starts_at=now + datetime.timedelta(days=20),
             ends_at=now + datetime.timedelta(days=21),
         ),
+        **group_records,
+    }
+
+
+def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
+    """A group the facilitator runs, a request to join it, a meeting to come and one
+    held; a peer-support request; a resource with a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from peergroups.models import (
+        GroupSession,
+        PeerSupporterProfile,
+        Resource,
+        SupportRequest,
+    )
+    from peergroups.services.groups import group_create, membership_request
+    from supervision.models import Modality
+    from tests.factories import ProgrammeFactory, StaffProfileFactory
+
+    programme = ProgrammeFactory(
+        organisation=organisation,
+        modality=Modality.GROUP,
+        allowance_sessions=None,
+        name="Reflective practice groups",
+    )
+    group = group_create(
+        actor=None,
+        organisation=organisation,
+        facilitators=[facilitator],
+        programme=programme,
+        name="Reflective practice",
+        description="",
+        group_type="reflective_practice",
+        capacity=8,
+        mode="online",
+        meeting_link="https://teams.microsoft.com/l/meetup-join/group",
+        location="",
+        recurrence="monthly",
+        weekday=1,
+        week_of_month=2,
+        start_time=datetime.time(14),
+        end_time=datetime.time(15, 30),
+        starts_on=(now + datetime.timedelta(days=1)).date(),
+        ends_on=None,
+        open_to_other_organisations=False,
+        offer_hours=72,
+        absence_threshold=2,
+    )
+    newcomer = StaffProfileFactory(organisation=organisation).user
+    held_start = now - datetime.timedelta(days=2)
+    PeerSupporterProfile.objects.create(user=peer_supporter)
+    return {
+        "group": group,
+        "membership": membership_request(actor=newcomer, group=group),
+        "meeting": group.sessions.order_by("starts_at").first(),
+        "held_meeting": GroupSession.objects.create(
+            group=group,
+            occurrence=held_start.date(),
+            starts_at=held_start,
+            ends_at=held_start + datetime.timedelta(minutes=90),
+        ),
+        "support_request": SupportRequest.objects.create(
+            organisation=organisation,
+            requester=supervisee,
+            contact_mode="phone",
+            status="assigned",
+            supporter=peer_supporter,
+            assigned_at=now,
+            first_contact_due=now + datetime.timedelta(hours=72),
+        ),
+        "resource": Resource.objects.create(
+            organisation=organisation,
+            title="After an adverse event",
+            file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide", content_type="application/pdf"),
+        ),
     }
 
 
 # Which record's primary key a URL with `pk` takes, by URL-name prefix (longest first).
 PK_OF = [
+    ("peergroups:session_register", "held_meeting"),
+    ("peergroups:session_record", "held_meeting"),
+    ("peergroups:session", "meeting"),
+    ("peergroups:member_", "group"),
+    ("peergroups:group", "group"),
+    ("peergroups:support_", "support_request"),
+    ("peergroups:resource_", "resource"),
     ("supervision:person", "person"),
     ("supervision:department_", "department"),
     ("supervision:manage_programme_", "programme"),
@@ -274,6 +401,7 @@ def _url(name, records):
         "id": "1",
         "kind": "slot",
         "programme_pk": records["programme"].pk,
+        "membership_pk": records["membership"].pk,
     }
     args = {key: fixed[key] for key in needed if key in fixed}
     if "pk" in needed:

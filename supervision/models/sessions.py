@@ -123,6 +123,8 @@ class Commitment(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.CASCADE, null=True, blank=True, related_name="commitments"
     )
+    # A group meeting (peergroups.GroupSession) by id: that app owns the table.
+    group_session_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         indexes = [models.Index(fields=["user", "starts_at"])]

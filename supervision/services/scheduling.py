@@ -54,3 +54,51 @@ def commitments_move(*, session, starts_at, ends_at) -> None:
 
 def commitments_release(*, session) -> None:
     session.commitments.all().delete()
+
+
+# --- Group meetings (peergroups) ---------------------------------------------------
+
+
+def commitments_reserve_group(*, user_ids, starts_at, ends_at, group_session_id: int) -> None:
+    """Commit each person's time to a group meeting, or raise TimeTaken."""
+    clash = Commitment.objects.filter(
+        user_id__in=user_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exclude(group_session_id=group_session_id)
+    if clash.exists():
+        raise TimeTaken(_("That time is no longer free."))
+    try:
+        with transaction.atomic():
+            Commitment.objects.bulk_create(
+                Commitment(
+                    user_id=uid,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    group_session_id=group_session_id,
+                )
+                for uid in user_ids
+            )
+    except IntegrityError as error:
+        raise TimeTaken(_("Someone has just booked that time.")) from error
+
+
+def commitments_move_group(*, group_session_id: int, starts_at, ends_at) -> None:
+    """Move everyone's commitments to a group meeting to new times, or raise TimeTaken."""
+    mine = Commitment.objects.filter(group_session_id=group_session_id)
+    clash = Commitment.objects.filter(
+        user_id__in=mine.values("user_id"), starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).exclude(group_session_id=group_session_id)
+    if clash.exists():
+        raise TimeTaken(_("That time is no longer free."))
+    try:
+        with transaction.atomic():
+            mine.update(starts_at=starts_at, ends_at=ends_at)
+    except IntegrityError as error:
+        raise TimeTaken(_("Someone has just booked that time.")) from error
+
+
+def commitments_release_group(group_session_id: int, user_ids=None) -> None:
+    """Free the time given to a group meeting: everyone's, or only `user_ids`'."""
+    mine = Commitment.objects.filter(group_session_id=group_session_id)
+    if user_ids is not None:
+        mine = mine.filter(user_id__in=user_ids)
+    mine.delete()

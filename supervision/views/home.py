@@ -59,6 +59,14 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if Role.SUPERVISOR in roles:
         context.update(_supervisor_context(user, now))
+    if Role.FACILITATOR in roles:
+        from peergroups.summaries import facilitator_summary
+
+        context["facilitating"] = facilitator_summary(user)
+    if Role.PEER_SUPPORTER in roles:
+        from peergroups.summaries import supporter_summary
+
+        context["supporting"] = supporter_summary(user)
     if Role.PROGRAMME_ADMIN in roles:
         staff = StaffProfile.objects.in_organisations(
             organisations_where(user, Role.PROGRAMME_ADMIN)

@@ -72,3 +72,23 @@ def csp_violations(page):
         ),
     )
     return seen
+
+
+@pytest.fixture
+def demo(live_server):
+    """The demo data, as the role -> email of its demo logins."""
+    from supervision.demo import load_demo_data
+
+    return dict(load_demo_data())
+
+
+@pytest.fixture
+def worker():
+    """A real Celery worker (a thread here) on the configured broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from supervision_site.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        yield

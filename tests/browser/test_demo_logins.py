@@ -30,12 +30,19 @@ ROLE_PAGES = {
         ["/programmes/", "/supervisors/", "/agreements/", "/sessions/"],
     ),
     "Staff member, band 5 (PNA route)": ("your-supervision", ["/programmes/"]),
+    "Junior doctor": (
+        "your-supervision",
+        ["/peer-support/", "/peer-support/ask/", "/resources/", "/groups/"],
+    ),
     "Supervisor": (
         "supervising",
         ["/sessions/to-log/", "/supervising/availability/", "/supervising/profile/"],
     ),
-    "Group facilitator": ("facilitating", []),
-    "Peer supporter": ("peer-support", []),
+    "Group facilitator": ("facilitating", ["/groups/"]),
+    "Peer supporter": (
+        "peer-support",
+        ["/peer-support/", "/peer-support/supporter/", "/resources/"],
+    ),
     "Programme admin": (
         "programme-admin",
         [
@@ -46,6 +53,8 @@ ROLE_PAGES = {
             "/manage/programmes/add/",
             "/manage/themes/",
             "/notifications/failed/",
+            "/groups/add/",
+            "/resources/add/",
         ],
     ),
     "Wellbeing lead": ("wellbeing-lead", []),

@@ -13,27 +13,13 @@ import time
 
 import pytest
 import time_machine
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_PASSWORD, load_demo_data
 from supervision.models import Session
-from supervision_site.celery import app
+from tests.browser.people import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(live_server):
-    return dict(load_demo_data())
-
-
-@pytest.fixture
-def worker():
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
-        yield
 
 
 AMARA_OR_HELEN = {"amara.okafor@westfield.example", "helen.marsh@westfield.example"}
@@ -54,28 +40,6 @@ def wait_for_mail(count, timeout=30):
 
 def invite_of(message):
     return next(content for name, content, kind in message.attachments if name == "invite.ics")
-
-
-class Person:
-    def __init__(self, browser, live_server, email, check):
-        self.context = browser.new_context()
-        self.page = self.context.new_page()
-        self.url = live_server.url
-        self.check = check
-        self.page.goto(f"{self.url}/accounts/login/")
-        self.page.get_by_label("Email").fill(email)
-        self.page.get_by_label("Password").fill(DEMO_PASSWORD)
-        self.page.get_by_role("button", name="Sign in").click()
-        expect(self.page.locator("h1")).to_contain_text("Hello")
-        self.check(self.page)
-
-    def go(self, path):
-        self.page.goto(f"{self.url}{path}")
-        self.check(self.page)
-
-    def click(self, role, name):
-        self.page.get_by_role(role, name=name).first.click()
-        self.check(self.page)
 
 
 def test_band_7_nurse_books_moves_and_confirms_supervision(

@@ -1,0 +1,255 @@
+"""Forms for groups: setting one up, leaving, removing, moving, the register and the record."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import DateInput
+from supervision.models import Modality, Mode, Programme, Role, SupervisionFunction
+from supervision.models.supervisors import https_url
+
+from .models import Attendance, Group
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+WEEKS_OF_MONTH = [
+    (1, _("First")),
+    (2, _("Second")),
+    (3, _("Third")),
+    (4, _("Fourth")),
+    (5, _("Last")),
+]
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, attrs=None, format="%H:%M"):
+        super().__init__(attrs, format=format)
+
+
+class PersonChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class GroupForm(forms.ModelForm):
+    """A group's settings. The service does the saving; this only validates."""
+
+    meeting_link = forms.URLField(
+        label=_("Meeting link"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        validators=[https_url],
+        help_text=_("A Microsoft Teams, Zoom or other https:// link."),
+    )
+    facilitators = PersonChoiceField(
+        label=_("Facilitators"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("One or two people who hold the facilitator role here."),
+    )
+    weekday = forms.TypedChoiceField(label=_("Day of the week"), choices=WEEKDAYS, coerce=int)
+    week_of_month = forms.TypedChoiceField(
+        label=_("Which week of the month"),
+        choices=WEEKS_OF_MONTH,
+        coerce=int,
+        initial=1,
+        help_text=_("For monthly groups, for example the second Tuesday."),
+    )
+
+    class Meta:
+        model = Group
+        fields = [
+            "name",
+            "description",
+            "programme",
+            "group_type",
+            "capacity",
+            "facilitators",
+            "mode",
+            "meeting_link",
+            "location",
+            "recurrence",
+            "weekday",
+            "week_of_month",
+            "start_time",
+            "end_time",
+            "starts_on",
+            "ends_on",
+            "open_to_other_organisations",
+            "offer_hours",
+            "absence_threshold",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "mode": forms.RadioSelect,
+            "start_time": TimeInput,
+            "end_time": TimeInput,
+            "starts_on": DateInput,
+            "ends_on": DateInput,
+        }
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = Programme.objects.filter(
+            organisation=organisation, modality=Modality.GROUP
+        )
+        self.fields["facilitators"].queryset = (
+            get_user_model()
+            .objects.filter(
+                role_grants__organisation=organisation, role_grants__role=Role.FACILITATOR
+            )
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        self.fields["mode"].choices = Mode.choices
+        self.fields["capacity"].min_value = 2
+        self.fields["capacity"].widget.attrs.update(min=2, max=20)
+
+    def clean_facilitators(self):
+        chosen = self.cleaned_data["facilitators"]
+        if not 1 <= len(chosen) <= 2:
+            raise forms.ValidationError(_("Choose one or two facilitators."))
+        return chosen
+
+    def clean_capacity(self):
+        capacity = self.cleaned_data["capacity"]
+        if not 2 <= capacity <= 20:
+            raise forms.ValidationError(_("A group has between 2 and 20 places."))
+        return capacity
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == Mode.ONLINE and not data.get("meeting_link"):
+            self.add_error("meeting_link", _("Enter the meeting link"))
+        if data.get("mode") == Mode.IN_PERSON and not data.get("location"):
+            self.add_error("location", _("Enter where the group meets"))
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("The meeting must end after it starts."))
+        first, last = data.get("starts_on"), data.get("ends_on")
+        if first and last and last < first:
+            self.add_error("ends_on", _("The last date must be after the first."))
+        return data
+
+    def _post_clean(self):
+        # The service validates the model (and its constraints) when it saves;
+        # checking here too would report a bad time twice.
+        pass
+
+
+class LeaveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why are you leaving? (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The facilitators see this."),
+    )
+
+
+class RemoveForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Recorded with the change. Do not include anything confidential."),
+        error_messages={"required": _("Give a reason for removing them")},
+    )
+
+
+class CancelMeetingForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone in the group sees this."),
+        error_messages={"required": _("Give a reason for cancelling")},
+    )
+
+
+class MoveMeetingForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    start_time = forms.TimeField(label=_("From"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("Until"), widget=TimeInput)
+    reason = forms.CharField(
+        label=_("Reason (optional)"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Everyone in the group sees this."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", _("The meeting must end after it starts."))
+        return data
+
+
+class RegisterForm(forms.Form):
+    """One choice per member: present, apologies or absent."""
+
+    def __init__(self, *args, members, marks, **kwargs):
+        super().__init__(*args, **kwargs)
+        for user in members:
+            self.fields[f"member_{user.pk}"] = forms.ChoiceField(
+                label=user.get_full_name() or user.email,
+                choices=Attendance.Status.choices,
+                widget=forms.RadioSelect,
+                initial=marks.get(user.pk),
+                error_messages={"required": _("Choose present, apologies or absent")},
+            )
+
+    def marks(self) -> dict[int, str]:
+        return {
+            int(name.removeprefix("member_")): value for name, value in self.cleaned_data.items()
+        }
+
+
+class RecordForm(forms.Form):
+    functions = forms.MultipleChoiceField(
+        label=_("Functions covered"),
+        choices=SupervisionFunction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The A-EQUIP model. Choose all that apply."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("No names or details: themes only."),
+    )
+    notes = forms.CharField(
+        label=_("Notes for the group"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_("No names. Only the facilitators and members of this group can read these."),
+    )
+    systemic_issues = forms.CharField(
+        label=_("Systemic issues to raise with the organisation"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+        help_text=_(
+            "No names and nothing that could identify anyone: these are fed back "
+            "to the organisation as anonymous themes."
+        ),
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = themes

@@ -1,0 +1,35 @@
+from .groups import (
+    Attendance,
+    Group,
+    GroupRecord,
+    GroupSession,
+    GroupType,
+    Membership,
+    Recurrence,
+)
+from .peer_support import (
+    CheckIn,
+    ContactMode,
+    EventKind,
+    Outcome,
+    PeerSupporterProfile,
+    Resource,
+    SupportRequest,
+)
+
+__all__ = [
+    "Attendance",
+    "CheckIn",
+    "ContactMode",
+    "EventKind",
+    "Group",
+    "GroupRecord",
+    "GroupSession",
+    "GroupType",
+    "Membership",
+    "Outcome",
+    "PeerSupporterProfile",
+    "Recurrence",
+    "Resource",
+    "SupportRequest",
+]

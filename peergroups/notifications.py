@@ -1,0 +1,11 @@
+"""The notifications groups and peer support send, registered with the outbox."""
+
+from notifications import registry
+
+
+def register_kinds() -> None:
+    from .notifications_groups import KINDS as GROUP_KINDS
+    from .notifications_peer import KINDS as PEER_KINDS
+
+    for kind in [*GROUP_KINDS, *PEER_KINDS]:
+        registry.register(kind)

@@ -1,0 +1,305 @@
+"""The notifications groups send, their calendar invites, and when they are planned.
+
+Nothing confidential goes in any of them: which group, when, where, and a link.
+Each meeting has one invite UID for its whole life; SEQUENCE grows on every
+change, and a cancelled meeting's invite is METHOD:CANCEL.
+"""
+
+import datetime
+import zoneinfo
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from notifications import registry
+from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
+from supervision.calendar import PRODID, session_uid
+from supervision.templatetags.supervision_tags import format_when
+
+from .models import Group, GroupSession, Membership
+
+REMINDER_HOURS = (24, 1)
+# The templates are notifications/emails/group_<kind>.txt and .html.
+EMAILS = "group_"
+
+
+def meeting_when(meeting) -> str:
+    return format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)
+
+
+def _attendee(user, role: str) -> vCalAddress:
+    attendee = vCalAddress(f"mailto:{user.email}")
+    attendee.params["cn"] = vText(user.get_full_name() or user.email)
+    attendee.params["role"] = vText(role)
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("FALSE")
+    return attendee
+
+
+def meeting_invite(meeting: GroupSession, *, cancel: bool = False) -> bytes:
+    """The .ics file for a group meeting: a request, or a cancellation."""
+    group = meeting.group
+    zone = zoneinfo.ZoneInfo(group.organisation.time_zone)
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    event = Event()
+    event.add("uid", session_uid(meeting))
+    event.add("sequence", meeting.sequence)
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", meeting.starts_at.astimezone(zone))
+    event.add("dtend", meeting.ends_at.astimezone(zone))
+    event.add("summary", f"{group.get_group_type_display()}: {group.name}")
+    if group.mode == "online":
+        event.add("location", group.meeting_link)
+        event.add("url", group.meeting_link)
+    else:
+        event.add("location", group.location)
+    facilitators = list(group.facilitators.all())
+    if facilitators:
+        organizer = vCalAddress(f"mailto:{facilitators[0].email}")
+        organizer.params["cn"] = vText(facilitators[0].get_full_name() or facilitators[0].email)
+        event.add("organizer", organizer)
+    for person in facilitators:
+        event.add("attendee", _attendee(person, "CHAIR"))
+    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def _meeting(notification) -> GroupSession | None:
+    return (
+        GroupSession.objects.select_related("group__organisation")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+
+
+def _takes_part(user_id: int, group: Group) -> bool:
+    return (
+        group.facilitators.filter(pk=user_id).exists()
+        or group.memberships.filter(user_id=user_id, state=Membership.State.ACTIVE).exists()
+    )
+
+
+def _message(group, subject, template, url, attachments=(), **context) -> registry.Message:
+    return registry.Message(
+        subject=str(subject),
+        template=EMAILS + template,
+        context={"group": group, "time_zone": group.organisation.time_zone, **context},
+        organisation_name=group.organisation.name,
+        url=url,
+        attachments=list(attachments),
+    )
+
+
+def _reminder(notification):
+    meeting = _meeting(notification)
+    if meeting is None or meeting.status != GroupSession.Status.SCHEDULED:
+        return None
+    hours = notification.payload.get("hours", 24)
+    # A reminder for a time the meeting no longer has, or for someone who left, is stale.
+    if meeting.starts_at - datetime.timedelta(hours=hours) != notification.due_at:
+        return None
+    if not _takes_part(notification.recipient_id, meeting.group):
+        return None
+    subject = _("Reminder: %(group)s %(when)s") % {
+        "group": meeting.group.name,
+        "when": _("tomorrow") if hours >= 24 else _("in %(hours)s hour(s)") % {"hours": hours},
+    }
+    return _message(
+        meeting.group,
+        subject,
+        "reminder",
+        meeting.get_absolute_url(),
+        meeting=meeting,
+        when=meeting_when(meeting),
+    )
+
+
+def _place_offered(notification):
+    membership = (
+        Membership.objects.select_related("group__organisation")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+    if membership is None or membership.state != Membership.State.OFFERED:
+        return None
+    group = membership.group
+    deadline = membership.offer_expires_at.astimezone(
+        zoneinfo.ZoneInfo(group.organisation.time_zone)
+    )
+    from django.urls import reverse
+
+    return _message(
+        group,
+        _("A place in %(group)s is yours if you want it") % {"group": group.name},
+        "place_offered",
+        reverse("peergroups:group_offer", kwargs={"pk": group.pk}),
+        deadline=deadline,
+    )
+
+
+def _absence_flag(notification):
+    membership = (
+        Membership.objects.select_related("group__organisation", "user")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+    if membership is None or membership.state != Membership.State.ACTIVE:
+        return None
+    group = membership.group
+    return _message(
+        group,
+        _("A member of %(group)s has missed several meetings") % {"group": group.name},
+        "absence_flag",
+        group.get_absolute_url(),
+        missed=notification.payload.get("missed", group.absence_threshold),
+    )
+
+
+def _meeting_changed(notification):
+    meeting = _meeting(notification)
+    if meeting is None:
+        return None
+    cancel = meeting.status == GroupSession.Status.CANCELLED
+    method = "CANCEL" if cancel else "REQUEST"
+    invite = (
+        "invite.ics",
+        meeting_invite(meeting, cancel=cancel),
+        f"text/calendar; method={method}; charset=utf-8",
+    )
+    subject = _("%(group)s: meeting cancelled") if cancel else _("%(group)s: meeting moved")
+    return _message(
+        meeting.group,
+        subject % {"group": meeting.group.name},
+        "meeting_changed",
+        meeting.get_absolute_url(),
+        attachments=[invite],
+        meeting=meeting,
+        when=meeting_when(meeting),
+        cancelled=cancel,
+        reason=notification.payload.get("reason", ""),
+    )
+
+
+KINDS = [
+    registry.Kind(
+        "group_reminder",
+        _("Reminders before a group meeting"),
+        _reminder,
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "group_place_offered",
+        _("A place in a group is offered to you"),
+        _place_offered,
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "group_absence_flag",
+        _("A group member has missed meetings (facilitators)"),
+        _absence_flag,
+    ),
+    registry.Kind(
+        "group_meeting_changed",
+        _("A group meeting is moved or cancelled"),
+        _meeting_changed,
+        prompt=False,
+        optional=False,
+    ),
+]
+
+
+# --- Scheduling (called inside the services' transactions) ---------------------------
+
+
+def _person(user_id):
+    return get_user_model()(pk=user_id)
+
+
+def plan_reminders(meeting: GroupSession, user_ids, now) -> None:
+    """Reminders 24 hours and 1 hour before the meeting, for each person given."""
+    organisation = meeting.group.organisation
+    for hours in REMINDER_HOURS:
+        due = meeting.starts_at - datetime.timedelta(hours=hours)
+        if due <= now:
+            continue
+        for user_id in user_ids:
+            notification_schedule(
+                recipient=_person(user_id),
+                kind="group_reminder",
+                target=meeting,
+                due_at=due,
+                organisation_id=organisation.pk,
+                payload={"hours": hours},
+                time_zone=organisation.time_zone,
+            )
+
+
+def _everyone(group) -> list[int]:
+    return [
+        *group.facilitators.values_list("pk", flat=True),
+        *group.memberships.filter(state=Membership.State.ACTIVE).values_list("user_id", flat=True),
+    ]
+
+
+def meeting_changed(meeting: GroupSession, reason: str = "") -> None:
+    """Send everyone the updated invite, and re-plan (or drop) the reminders."""
+    now = timezone.now()
+    group = meeting.group
+    people = _everyone(group)
+    notifications_cancel(target=meeting, kinds=["group_reminder"])
+    for user_id in people:
+        notification_schedule(
+            recipient=_person(user_id),
+            kind="group_meeting_changed",
+            target=meeting,
+            # One notification per change: the sequence makes each one distinct.
+            due_at=now,
+            organisation_id=group.organisation_id,
+            payload={"reason": reason, "sequence": meeting.sequence},
+            time_zone=group.organisation.time_zone,
+        )
+    if meeting.status == GroupSession.Status.SCHEDULED:
+        plan_reminders(meeting, people, now)
+    dispatch_soon()
+
+
+def place_offered(membership: Membership) -> None:
+    group = membership.group
+    notification_schedule(
+        recipient=_person(membership.user_id),
+        kind="group_place_offered",
+        target=membership,
+        due_at=timezone.now(),
+        organisation_id=group.organisation_id,
+        payload={"expires_at": membership.offer_expires_at.isoformat()},
+        time_zone=group.organisation.time_zone,
+    )
+    dispatch_soon()
+
+
+def absence_flagged(group: Group, user_id: int, missed: int) -> None:
+    """Tell the facilitators; the member's name is in the app, behind sign-in."""
+    membership = group.memberships.filter(user_id=user_id, state=Membership.State.ACTIVE).first()
+    if membership is None:
+        return
+    now = timezone.now()
+    for facilitator_id in group.facilitators.values_list("pk", flat=True):
+        notification_schedule(
+            recipient=_person(facilitator_id),
+            kind="group_absence_flag",
+            target=membership,
+            due_at=now,
+            organisation_id=group.organisation_id,
+            payload={"missed": missed},
+            time_zone=group.organisation.time_zone,
+        )
+    dispatch_soon()

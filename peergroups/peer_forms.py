@@ -1,0 +1,293 @@
+"""Forms for peer support and the resource library.
+
+Dates and times are typed as wall-clock times in the organisation's zone and
+turned into UTC here, as the supervision forms do.
+"""
+
+import datetime
+import zoneinfo
+from pathlib import PurePath
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.supervisor_forms import date_field, local_to_utc, time_field
+
+from .models import ContactMode, EventKind, Outcome, Resource
+
+NOTE_MAX = 4000
+FILE_MAX_BYTES = 10 * 1024 * 1024
+FILE_EXTENSIONS = ("pdf", "docx", "doc", "pptx", "xlsx", "odt", "txt", "png", "jpg", "jpeg")
+
+
+class SupporterChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        profile = getattr(obj, "profile", None)
+        job = f" ({profile.job_title})" if profile is not None and profile.job_title else ""
+        return f"{obj.get_full_name() or obj.email}{job}"
+
+
+class SupportRequestForm(forms.Form):
+    event_kind = forms.ChoiceField(
+        label=_("What happened (optional)"),
+        choices=[("", _("I would rather not say")), *EventKind.choices],
+        required=False,
+        widget=forms.RadioSelect,
+        help_text=_("Only you and your supporter will see this."),
+    )
+    contact_mode = forms.ChoiceField(
+        label=_("How would you like to be contacted?"),
+        choices=ContactMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you would like to be contacted")},
+    )
+    contact_detail = forms.CharField(
+        label=_("Contact details"),
+        max_length=200,
+        help_text=_(
+            "A phone number, email address or where to find you, and the best times. "
+            "Only you and your supporter will see this."
+        ),
+        error_messages={"required": _("Enter how your supporter can reach you")},
+    )
+    note = forms.CharField(
+        label=_("Anything you would like your supporter to know (optional)"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Only you and your supporter will see this. The coordinator does not."),
+    )
+    supporter = SupporterChoiceField(
+        label=_("Choose a supporter (optional)"),
+        queryset=None,
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=_("Let the coordinator choose someone for me"),
+        help_text=_(
+            "Supporters who are available now, not from your department and not your line manager."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the supporters listed")},
+    )
+
+    def __init__(self, *args, supporters, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["supporter"].queryset = supporters
+
+
+class AssignForm(forms.Form):
+    supporter = SupporterChoiceField(
+        label=_("Supporter"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        empty_label=None,
+        help_text=_(
+            "Suggested supporters are available, have room, do not work in the requester's "
+            "department and are not their line manager."
+        ),
+        error_messages={
+            "required": _("Choose a supporter"),
+            "invalid_choice": _("Choose one of the supporters listed"),
+        },
+    )
+
+    def __init__(self, *args, supporters, suggested, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["supporter"]
+        # Any supporter of the organisation is accepted here, so that choosing an
+        # unsuitable one gets the service's reason rather than "not a valid choice";
+        # only the suggestions are offered.
+        field.queryset = supporters
+        field.widget.choices = [(user.pk, field.label_from_instance(user)) for user in suggested]
+
+
+class CheckInForm(forms.Form):
+    date = date_field(_("Date of the check-in"), missing=_("Enter the date of the check-in"))
+    time = time_field(_("Time"), missing=_("Enter the time of the check-in"))
+    mode = forms.ChoiceField(
+        label=_("How you checked in"),
+        choices=ContactMode.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how you checked in")},
+    )
+    notes = forms.CharField(
+        label=_("Notes (optional)"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("Only you and the person you support can read these."),
+    )
+    next_due = date_field(
+        _("Next check-in due (optional)"),
+        required=False,
+        help_text=_(
+            "We suggest a follow-up about a month later. Leave empty if none is planned. "
+            "For example, 2026-12-01"
+        ),
+    )
+
+    def __init__(self, *args, zone: zoneinfo.ZoneInfo, **kwargs):
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        day, time = data.get("date"), data.get("time")
+        if day is None or time is None:
+            return data
+        today = timezone.localdate(timezone=self.zone)
+        if day > today:
+            self.add_error("date", _("The check-in date must be today or in the past"))
+            return data
+        if day < today - datetime.timedelta(days=366):
+            self.add_error("date", _("Enter a date within the last year"))
+            return data
+        try:
+            data["happened_at"] = local_to_utc(day, time, self.zone)
+        except ValidationError as error:
+            self.add_error("time", error)
+            return data
+        next_due = data.get("next_due")
+        if next_due is not None:
+            if next_due <= day:
+                self.add_error("next_due", _("The next check-in must be after this one"))
+            elif next_due > today + datetime.timedelta(days=366):
+                self.add_error("next_due", _("Enter a date within the next year"))
+        return data
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Outcome.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the outcome")},
+    )
+
+
+class PeerSupporterProfileForm(forms.Form):
+    available = forms.BooleanField(
+        label=_("I am available for new requests"),
+        required=False,
+        help_text=_("Untick this to pause new requests; the people you support now are kept."),
+    )
+    capacity = forms.IntegerField(
+        label=_("Most people you can support at once"),
+        min_value=1,
+        max_value=20,
+        error_messages={"required": _("Enter how many people you can support at once")},
+    )
+    training = forms.CharField(
+        label=_("Training course (optional)"),
+        max_length=200,
+        required=False,
+        help_text=_("For example, TRiM practitioner training."),
+    )
+    trained_on = date_field(_("Trained on (optional)"), required=False)
+    refresher_due = date_field(_("Refresher due (optional)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        trained_on, refresher_due = data.get("trained_on"), data.get("refresher_due")
+        if trained_on and trained_on > timezone.localdate():
+            self.add_error("trained_on", _("The training date must be in the past"))
+        elif trained_on and refresher_due and refresher_due <= trained_on:
+            self.add_error("refresher_due", _("The refresher must be due after the training"))
+        return data
+
+
+class HttpsLinkField(forms.CharField):
+    """An https:// link and nothing else: no http://, javascript: or other schemes."""
+
+    widget = forms.URLInput
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        scheme, separator, rest = value.partition("://")
+        if not separator or scheme.lower() != "https":
+            raise ValidationError(_("Enter a link that starts with https://"), code="https")
+        value = f"https://{rest}"
+        URLValidator(
+            schemes=["https"], message=_("Enter a link in the right format, for example https://…")
+        )(value)
+        return value
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"), max_length=200, error_messages={"required": _("Enter a title")}
+    )
+    description = forms.CharField(
+        label=_("Description (optional)"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    link = HttpsLinkField(
+        label=_("Link"),
+        max_length=200,
+        required=False,
+        help_text=_("A web page that starts with https://. Give a link or upload a file."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("PDF, Word, PowerPoint, Excel, text or image files up to 10 MB."),
+        error_messages={"invalid": _("Upload a file"), "empty": _("The file is empty")},
+    )
+    audience = forms.ChoiceField(
+        label=_("Who is it for?"),
+        choices=Resource.Audience.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose who it is for")},
+    )
+    category = forms.CharField(
+        label=_("Category (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("For example, After an adverse event."),
+    )
+
+    def __init__(self, *args, current_file: str = "", **kwargs):
+        self.current_file = current_file
+        super().__init__(*args, **kwargs)
+        if current_file:
+            self.fields["file"].help_text = _(
+                "Upload a file to replace %(name)s. PDF, Word, PowerPoint, Excel, text or "
+                "image files up to 10 MB."
+            ) % {"name": PurePath(current_file).name}
+            self.fields["remove_file"] = forms.BooleanField(
+                label=_("Remove the current file"), required=False
+            )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload:
+            return None
+        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        if extension not in FILE_EXTENSIONS:
+            raise ValidationError(
+                _("The file must be one of: %(types)s") % {"types": ", ".join(FILE_EXTENSIONS)}
+            )
+        if upload.size > FILE_MAX_BYTES:
+            raise ValidationError(_("The file must be smaller than 10 MB"))
+        if len(upload.name) > 80:
+            upload.name = f"{PurePath(upload.name).stem[:70]}.{extension}"
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        keeps_file = self.current_file and not data.get("remove_file")
+        if (
+            "link" in data
+            and "file" in data
+            and not data.get("link")
+            and not data.get("file")
+            and not keeps_file
+        ):
+            self.add_error("link", _("Enter a link or upload a file"))
+        return data

@@ -1,0 +1,126 @@
+"""Who may see and change groups, their members, meetings, registers and records.
+
+A group is in scope for the staff of its host organisation, for everyone when
+it is open to other organisations, and for its facilitators and members.
+A meeting (and its record) is in scope only for the group's facilitators, its
+active members and the host organisation's programme admins; anyone else gets
+404. In scope but not allowed (a member opening the register) gets 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from supervision.models import Role
+from supervision.permissions import get_own_profile, has_role, organisations_where
+
+from ..models import Group, GroupSession, Membership
+
+__all__ = [
+    "can_edit_group",
+    "can_manage_group",
+    "get_group_for_user",
+    "get_meeting_for_user",
+    "get_membership_for_user",
+    "groups_visible_to",
+    "is_facilitator",
+    "is_host_admin",
+    "may_read_record",
+    "meetings_visible_to",
+]
+
+
+def groups_visible_to(user):
+    """Groups the user may browse: their organisation's, open ones, and their own."""
+    if not user.is_authenticated:
+        return Group.objects.none()
+    profile = get_own_profile(user)
+    scope = (
+        Q(open_to_other_organisations=True, is_active=True)
+        | Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+        | Q(facilitators=user)
+        | Q(memberships__user=user, memberships__state__in=Membership.CURRENT)
+    )
+    if profile is not None:
+        scope |= Q(organisation_id=profile.organisation_id, is_active=True)
+    return Group.objects.filter(pk__in=Group.objects.filter(scope).values("pk"))
+
+
+def is_facilitator(user, group: Group) -> bool:
+    """One query per group per request; kept on the group object."""
+    cached = getattr(group, "_facilitator_ids", None)
+    if cached is None:
+        cached = set(group.facilitators.values_list("pk", flat=True))
+        group._facilitator_ids = cached
+    return user.pk in cached
+
+
+def is_host_admin(user, group: Group) -> bool:
+    return has_role(user, Role.PROGRAMME_ADMIN, group.organisation_id)
+
+
+def can_manage_group(user, group: Group) -> bool:
+    """Facilitators and the host organisation's programme admins run the membership."""
+    return is_facilitator(user, group) or is_host_admin(user, group)
+
+
+def can_edit_group(user, group: Group) -> bool:
+    """Only the host organisation's programme admins change a group's settings."""
+    return is_host_admin(user, group)
+
+
+def get_group_for_user(user, pk: int, *, manage: bool = False, edit: bool = False) -> Group:
+    """A group in the user's scope (404 otherwise); 403 when they may not manage or edit it."""
+    try:
+        group = groups_visible_to(user).select_related("organisation", "programme").get(pk=pk)
+    except Group.DoesNotExist:
+        raise Http404 from None
+    if edit and not can_edit_group(user, group):
+        raise PermissionDenied
+    if manage and not can_manage_group(user, group):
+        raise PermissionDenied
+    return group
+
+
+def get_membership_for_user(user, group: Group, pk: int) -> Membership:
+    """A membership of `group` for someone who manages it (checked by the caller)."""
+    try:
+        return Membership.objects.select_related("user").get(pk=pk, group=group)
+    except Membership.DoesNotExist:
+        raise Http404 from None
+
+
+def meetings_visible_to(user):
+    """Meetings of groups the user facilitates, is an active member of, or administers."""
+    if not user.is_authenticated:
+        return GroupSession.objects.none()
+    return GroupSession.objects.filter(
+        group__in=Group.objects.filter(
+            Q(facilitators=user)
+            | Q(memberships__user=user, memberships__state=Membership.State.ACTIVE)
+            | Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+        ).values("pk")
+    )
+
+
+def get_meeting_for_user(user, pk: int, *, facilitate: bool = False) -> GroupSession:
+    """A meeting in the user's scope (404 otherwise); 403 for `facilitate` unless a facilitator."""
+    try:
+        meeting = (
+            meetings_visible_to(user)
+            .select_related("group__organisation", "group__programme")
+            .get(pk=pk)
+        )
+    except GroupSession.DoesNotExist:
+        raise Http404 from None
+    if facilitate and not is_facilitator(user, meeting.group):
+        raise PermissionDenied
+    return meeting
+
+
+def may_read_record(user, group: Group) -> bool:
+    """A group record: its facilitators and active members, nobody else (not admins)."""
+    return (
+        is_facilitator(user, group)
+        or Membership.objects.filter(group=group, user=user, state=Membership.State.ACTIVE).exists()
+    )

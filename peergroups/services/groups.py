@@ -1,0 +1,750 @@
+"""Groups: setting them up, membership and the waiting list, meetings, registers, records.
+
+Capacity holds under concurrency: every change that can fill a place locks the
+Group row first (select_for_update) and counts active and offered places inside
+the same transaction, so two people cannot take the last place at once.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from supervision.models import Commitment, Modality, Role, RoleGrant, SupervisionFunction
+from supervision.services.scheduling import (
+    TimeTaken,
+    commitments_move_group,
+    commitments_release_group,
+    commitments_reserve_group,
+)
+from supervision.templatetags.supervision_tags import format_when
+
+from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
+from ..recurrence import group_occurrences
+
+HORIZON = datetime.timedelta(days=183)  # meetings are generated about 6 months ahead
+PLACE_TAKERS = (Membership.State.ACTIVE, Membership.State.OFFERED)
+SCHEDULE_FIELDS = (
+    "recurrence",
+    "weekday",
+    "week_of_month",
+    "start_time",
+    "end_time",
+    "starts_on",
+    "ends_on",
+)
+GROUP_FIELDS = (
+    "programme",
+    "name",
+    "description",
+    "group_type",
+    "capacity",
+    "mode",
+    "meeting_link",
+    "location",
+    "open_to_other_organisations",
+    "offer_hours",
+    "absence_threshold",
+    *SCHEDULE_FIELDS,
+)
+
+
+class GroupRefused(Exception):
+    """A change that cannot be made; the message says why, in plain words."""
+
+
+def _notify():
+    from .. import notifications_groups
+
+    return notifications_groups
+
+
+def _lock(group: Group) -> Group:
+    return Group.objects.select_for_update().select_related("organisation").get(pk=group.pk)
+
+
+def places_taken(group: Group) -> int:
+    return group.memberships.filter(state__in=PLACE_TAKERS).count()
+
+
+def _active_ids(group: Group) -> list[int]:
+    return list(
+        group.memberships.filter(state=Membership.State.ACTIVE).values_list("user_id", flat=True)
+    )
+
+
+def _future_meetings(group: Group, now):
+    return group.sessions.filter(status=GroupSession.Status.SCHEDULED, starts_at__gt=now)
+
+
+def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str | None:
+    """Plain words for what already takes someone's time then, or None when all are free."""
+    clashes = Commitment.objects.filter(
+        user_id__in=user_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
+    ).select_related("user", "session__programme__organisation")
+    if exclude_meeting_id is not None:
+        clashes = clashes.exclude(group_session_id=exclude_meeting_id)
+    clash = clashes.first()
+    if clash is None:
+        return None
+    name = clash.user.get_full_name() or clash.user.email
+    if clash.session_id:
+        session = clash.session
+        when = format_when(
+            session.starts_at, session.ends_at, session.programme.organisation.time_zone
+        )
+        return _("%(name)s has a one-to-one supervision session then (%(when)s).") % {
+            "name": name,
+            "when": when,
+        }
+    meeting = (
+        GroupSession.objects.select_related("group__organisation")
+        .filter(pk=clash.group_session_id)
+        .first()
+    )
+    if meeting is not None:
+        when = format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)
+        return _("%(name)s is at a meeting of %(group)s then (%(when)s).") % {
+            "name": name,
+            "group": meeting.group.name,
+            "when": when,
+        }
+    return _("%(name)s is already busy then.") % {"name": name}
+
+
+def _reserve(meeting: GroupSession, user_ids, *, strict: bool) -> list[int]:
+    """Reserve people's time for a meeting. Strict: refuse on any clash, naming it.
+
+    Not strict (extending the horizon): reserve whoever is free and return the
+    ids of those who are not, so one clash does not stop a group's meetings.
+    """
+    user_ids = list(user_ids)
+    if not user_ids:
+        return []
+    if strict:
+        clash = describe_clash(user_ids, meeting.starts_at, meeting.ends_at, meeting.pk)
+        if clash:
+            raise GroupRefused(clash)
+        try:
+            commitments_reserve_group(
+                user_ids=user_ids,
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                group_session_id=meeting.pk,
+            )
+        except TimeTaken as error:
+            raise GroupRefused(str(error)) from error
+        return []
+    busy = []
+    for user_id in user_ids:
+        try:
+            commitments_reserve_group(
+                user_ids=[user_id],
+                starts_at=meeting.starts_at,
+                ends_at=meeting.ends_at,
+                group_session_id=meeting.pk,
+            )
+        except TimeTaken:
+            busy.append(user_id)
+    return busy
+
+
+def _people(group: Group) -> list[int]:
+    return [*group.facilitators.values_list("pk", flat=True), *_active_ids(group)]
+
+
+# --- Meetings generated from the recurrence -------------------------------------
+
+
+def _meeting_for(group, occurrence) -> GroupSession:
+    meeting = GroupSession(
+        group=group,
+        occurrence=occurrence.date,
+        starts_at=occurrence.starts_at.astimezone(datetime.UTC),
+        ends_at=occurrence.ends_at.astimezone(datetime.UTC),
+    )
+    meeting.full_clean(exclude=["group"])
+    meeting.save()
+    return meeting
+
+
+def meetings_extend(*, group: Group, now=None, strict: bool = False) -> list[GroupSession]:
+    """Create the group's meetings up to the horizon that do not exist yet. Safe to repeat.
+
+    Reserves the facilitators' and active members' time and plans reminders.
+    `strict` (creating a group) refuses the whole change on any clash.
+    """
+    now = now or timezone.now()
+    zone_today = timezone.localtime(now, timezone=_zone(group)).date()
+    existing = set(group.sessions.values_list("occurrence", flat=True))
+    people = _people(group)
+    created = []
+    for occurrence in group_occurrences(group, zone_today, zone_today + HORIZON):
+        if occurrence.date in existing or occurrence.starts_at <= now:
+            continue
+        meeting = _meeting_for(group, occurrence)
+        _reserve(meeting, people, strict=strict)
+        _notify().plan_reminders(meeting, people, now)
+        created.append(meeting)
+    return created
+
+
+def _zone(group):
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(group.organisation.time_zone)
+
+
+# --- Setting up a group ---------------------------------------------------------
+
+
+def _check_setup(*, organisation, programme, facilitators) -> None:
+    if programme.organisation_id != organisation.pk or programme.modality != Modality.GROUP:
+        raise ValidationError(_("Choose one of your organisation's group programmes."))
+    if not 1 <= len(facilitators) <= 2:
+        raise ValidationError(_("Choose one or two facilitators."))
+    trained = set(
+        RoleGrant.objects.filter(
+            organisation=organisation, role=Role.FACILITATOR, user__in=facilitators
+        ).values_list("user_id", flat=True)
+    )
+    if trained != {f.pk for f in facilitators}:
+        raise ValidationError(_("Facilitators must hold the facilitator role here."))
+
+
+@transaction.atomic
+def group_create(*, actor, organisation, facilitators, now=None, **fields) -> Group:
+    """Set up a group, generate its meetings for 6 months and reserve the facilitators' time.
+
+    `fields` are the Group's own (GROUP_FIELDS). A facilitator's clash is refused.
+    """
+    facilitators = list(facilitators)
+    _check_setup(
+        organisation=organisation, programme=fields["programme"], facilitators=facilitators
+    )
+    group = Group(organisation=organisation, **{k: fields[k] for k in fields if k in GROUP_FIELDS})
+    group.full_clean()
+    group.save()
+    group.facilitators.set(facilitators)
+    meetings = meetings_extend(group=group, now=now, strict=True)
+    audit_log(
+        actor=actor,
+        action="group.created",
+        target=group,
+        organisation_id=organisation.pk,
+        summary=f"Group {group.name} set up with {len(meetings)} meetings",
+    )
+    return group
+
+
+@transaction.atomic
+def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Group:
+    """Change a group's settings. A new schedule moves or cancels the future meetings.
+
+    Future meetings on a date the new schedule keeps are moved (same invite UID,
+    higher SEQUENCE); the others are cancelled, and new ones generated.
+    """
+    now = now or timezone.now()
+    group = _lock(group)
+    facilitators = list(facilitators)
+    _check_setup(
+        organisation=group.organisation,
+        programme=fields.get("programme", group.programme),
+        facilitators=facilitators,
+    )
+    if fields.get("capacity", group.capacity) < places_taken(group):
+        raise ValidationError(
+            _("The group has %(count)s members or offers; capacity cannot be lower.")
+            % {"count": places_taken(group)}
+        )
+    schedule_changed = any(k in fields and fields[k] != getattr(group, k) for k in SCHEDULE_FIELDS)
+    for name, value in fields.items():
+        if name in GROUP_FIELDS:
+            setattr(group, name, value)
+    group.full_clean()
+    group.save()
+    _change_facilitators(group, facilitators, now)
+    if schedule_changed:
+        _reschedule_future(actor, group, now)
+    meetings_extend(group=group, now=now, strict=True)
+    audit_log(
+        actor=actor,
+        action="group.changed",
+        target=group,
+        organisation_id=group.organisation_id,
+        summary=f"Group {group.name} changed",
+        details={"schedule_changed": schedule_changed},
+    )
+    return group
+
+
+def _change_facilitators(group, facilitators, now):
+    before = set(group.facilitators.values_list("pk", flat=True))
+    after = {f.pk for f in facilitators}
+    group.facilitators.set(facilitators)
+    group._facilitator_ids = after
+    future = list(_future_meetings(group, now))
+    for meeting in future:
+        if before - after:
+            commitments_release_group(meeting.pk, user_ids=before - after)
+        _reserve(meeting, after - before, strict=True)
+        _notify().plan_reminders(meeting, after - before, now)
+
+
+def _reschedule_future(actor, group, now):
+    zone_today = timezone.localtime(now, timezone=_zone(group)).date()
+    wanted = {o.date: o for o in group_occurrences(group, zone_today, zone_today + HORIZON)}
+    for meeting in _future_meetings(group, now):
+        occurrence = wanted.get(meeting.occurrence)
+        if occurrence is None:
+            _cancel(actor, meeting, _("The group's schedule changed."))
+        else:
+            _move(
+                actor,
+                meeting,
+                occurrence.starts_at.astimezone(datetime.UTC),
+                occurrence.ends_at.astimezone(datetime.UTC),
+                "",
+            )
+
+
+# --- Membership and the waiting list ------------------------------------------------
+
+
+@transaction.atomic
+def membership_request(*, actor, group: Group) -> Membership:
+    """Ask to join. A facilitator or programme admin accepts the request."""
+    group = _lock(group)
+    if not group.is_active:
+        raise GroupRefused(_("This group is not taking new members."))
+    if group.memberships.current().filter(user=actor).exists():
+        raise GroupRefused(_("You have already asked to join this group."))
+    membership = Membership(group=group, user=actor, state=Membership.State.REQUESTED)
+    membership.full_clean(exclude=["group", "user"])
+    membership.save()
+    audit_log(
+        actor=actor,
+        action="group.join_requested",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=f"Asked to join {group.name}",
+    )
+    return membership
+
+
+def _activate(group, membership, now) -> None:
+    """Make them a member: reserve their time for every future meeting, or refuse."""
+    meetings = list(_future_meetings(group, now))
+    for meeting in meetings:
+        _reserve(meeting, [membership.user_id], strict=True)
+    membership.state = Membership.State.ACTIVE
+    membership.joined_at = now
+    membership.offer_expires_at = None
+    membership.full_clean(exclude=["group", "user"])
+    membership.save()
+    for meeting in meetings:
+        _notify().plan_reminders(meeting, [membership.user_id], now)
+
+
+@transaction.atomic
+def membership_accept(*, actor, membership: Membership, now=None) -> Membership:
+    """Accept a request: a member if there is a place, otherwise next on the waiting list."""
+    now = now or timezone.now()
+    group = _lock(membership.group)
+    membership = Membership.objects.select_related("user").get(pk=membership.pk)
+    if membership.state != Membership.State.REQUESTED:
+        raise GroupRefused(_("This request has already been dealt with."))
+    if places_taken(group) < group.capacity and not _waiting(group).exists():
+        _activate(group, membership, now)
+        summary = f"Accepted into {group.name}"
+    else:
+        membership.state = Membership.State.WAITING
+        membership.waiting_since = now
+        membership.full_clean(exclude=["group", "user"])
+        membership.save()
+        summary = f"Put on the waiting list of {group.name}"
+    audit_log(
+        actor=actor,
+        action=f"group.member_{membership.state}",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=summary,
+    )
+    return membership
+
+
+def _waiting(group):
+    return group.memberships.filter(state=Membership.State.WAITING).order_by("waiting_since", "pk")
+
+
+def _offer_places(group, now) -> list[Membership]:
+    """Offer every free place to the next people on the waiting list, in order."""
+    offered = []
+    free = group.capacity - places_taken(group)
+    for membership in _waiting(group).select_related("user")[: max(free, 0)]:
+        membership.state = Membership.State.OFFERED
+        membership.offer_expires_at = now + datetime.timedelta(hours=group.offer_hours)
+        membership.full_clean(exclude=["group", "user"])
+        membership.save()
+        audit_log(
+            actor=None,
+            action="group.place_offered",
+            target=membership,
+            organisation_id=group.organisation_id,
+            summary=f"Place in {group.name} offered until "
+            f"{membership.offer_expires_at:%Y-%m-%d %H:%M}Z",
+        )
+        _notify().place_offered(membership)
+        offered.append(membership)
+    return offered
+
+
+def _end(group, membership, state, reason, now) -> None:
+    held_place = membership.state in PLACE_TAKERS
+    was_active = membership.state == Membership.State.ACTIVE
+    membership.state = state
+    membership.reason = reason
+    membership.ended_at = now
+    membership.offer_expires_at = None
+    membership.full_clean(exclude=["group", "user"])
+    membership.save()
+    if was_active:
+        for meeting_id in _future_meetings(group, now).values_list("pk", flat=True):
+            commitments_release_group(meeting_id, user_ids=[membership.user_id])
+    if held_place:
+        _offer_places(group, now)
+
+
+@transaction.atomic
+def membership_leave(*, actor, membership: Membership, reason: str = "", now=None) -> Membership:
+    """The member leaves (or withdraws a request). A freed place goes to the waiting list."""
+    now = now or timezone.now()
+    group = _lock(membership.group)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.user_id != actor.pk or membership.state not in Membership.CURRENT:
+        raise GroupRefused(_("You are not in this group."))
+    _end(group, membership, Membership.State.LEFT, reason, now)
+    audit_log(
+        actor=actor,
+        action="group.member_left",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=f"Left {group.name}",
+        details={"reason": reason},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, actor, membership: Membership, reason: str, now=None) -> Membership:
+    """A facilitator or admin removes someone, saying why. A freed place is offered on."""
+    now = now or timezone.now()
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for removing them."))
+    group = _lock(membership.group)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.state not in Membership.CURRENT:
+        raise GroupRefused(_("They are no longer in this group."))
+    _end(group, membership, Membership.State.REMOVED, reason, now)
+    audit_log(
+        actor=actor,
+        action="group.member_removed",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=f"Removed from {group.name}",
+        details={"reason": reason},
+    )
+    return membership
+
+
+@transaction.atomic
+def offer_accept(*, actor, membership: Membership, now=None) -> Membership:
+    """Take up an offered place before its deadline."""
+    now = now or timezone.now()
+    group = _lock(membership.group)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.user_id != actor.pk or membership.state != Membership.State.OFFERED:
+        raise GroupRefused(_("There is no place on offer to you in this group."))
+    if membership.offer_expires_at and membership.offer_expires_at <= now:
+        raise GroupRefused(_("Sorry, this offer has expired."))
+    _activate(group, membership, now)
+    audit_log(
+        actor=actor,
+        action="group.offer_accepted",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=f"Accepted a place in {group.name}",
+    )
+    return membership
+
+
+@transaction.atomic
+def offer_decline(*, actor, membership: Membership, now=None) -> Membership:
+    """Turn down an offered place; it goes to the next person waiting."""
+    now = now or timezone.now()
+    group = _lock(membership.group)
+    membership = Membership.objects.get(pk=membership.pk)
+    if membership.user_id != actor.pk or membership.state != Membership.State.OFFERED:
+        raise GroupRefused(_("There is no place on offer to you in this group."))
+    _end(group, membership, Membership.State.DECLINED, "", now)
+    audit_log(
+        actor=actor,
+        action="group.offer_declined",
+        target=membership,
+        organisation_id=group.organisation_id,
+        summary=f"Declined a place in {group.name}",
+    )
+    return membership
+
+
+@transaction.atomic
+def offers_expire(*, group_id: int, now=None) -> int:
+    """Expire the group's offers past their deadline and offer the places on. Safe to repeat."""
+    now = now or timezone.now()
+    group = _lock(Group(pk=group_id))
+    expired = list(
+        group.memberships.filter(state=Membership.State.OFFERED, offer_expires_at__lte=now)
+    )
+    for membership in expired:
+        _end(group, membership, Membership.State.DECLINED, "Offer expired", now)
+        audit_log(
+            actor=None,
+            action="group.offer_expired",
+            target=membership,
+            organisation_id=group.organisation_id,
+            summary=f"Offer of a place in {group.name} expired",
+        )
+    if expired:
+        _offer_places(group, now)
+    return len(expired)
+
+
+# --- Moving and cancelling meetings -----------------------------------------------
+
+
+def _move(actor, meeting, starts_at, ends_at, reason):
+    if (meeting.starts_at, meeting.ends_at) == (starts_at, ends_at):
+        return
+    clash = describe_clash(
+        list(
+            Commitment.objects.filter(group_session_id=meeting.pk).values_list("user_id", flat=True)
+        ),
+        starts_at,
+        ends_at,
+        exclude_meeting_id=meeting.pk,
+    )
+    if clash:
+        raise GroupRefused(clash)
+    try:
+        commitments_move_group(group_session_id=meeting.pk, starts_at=starts_at, ends_at=ends_at)
+    except TimeTaken as error:
+        raise GroupRefused(str(error)) from error
+    previous = meeting.starts_at
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.sequence += 1
+    meeting.full_clean(exclude=["group"])
+    meeting.save()
+    audit_log(
+        actor=actor,
+        action="group.meeting_moved",
+        target=meeting,
+        organisation_id=meeting.group.organisation_id,
+        summary=f"Meeting moved from {previous:%Y-%m-%d %H:%M}Z to {starts_at:%Y-%m-%d %H:%M}Z",
+        details={"reason": reason},
+    )
+    _notify().meeting_changed(meeting, reason)
+
+
+def _cancel(actor, meeting, reason):
+    meeting.status = GroupSession.Status.CANCELLED
+    meeting.sequence += 1
+    meeting.save()
+    commitments_release_group(meeting.pk)
+    audit_log(
+        actor=actor,
+        action="group.meeting_cancelled",
+        target=meeting,
+        organisation_id=meeting.group.organisation_id,
+        summary=f"Meeting of {meeting.starts_at:%Y-%m-%d %H:%M}Z cancelled",
+        details={"reason": reason},
+    )
+    _notify().meeting_changed(meeting, reason)
+
+
+def _lock_meeting(meeting, now):
+    meeting = (
+        GroupSession.objects.select_for_update()
+        .select_related("group__organisation")
+        .get(pk=meeting.pk)
+    )
+    if meeting.status != GroupSession.Status.SCHEDULED or meeting.starts_at <= now:
+        raise GroupRefused(_("Only meetings that have not started can be changed."))
+    return meeting
+
+
+@transaction.atomic
+def meeting_move(
+    *, actor, meeting: GroupSession, starts_at, ends_at, reason: str = "", now=None
+) -> GroupSession:
+    """Move one meeting. Everyone's time moves with it; a clash is refused, naming it."""
+    now = now or timezone.now()
+    meeting = _lock_meeting(meeting, now)
+    if ends_at <= starts_at:
+        raise ValidationError(_("The meeting must end after it starts."))
+    if starts_at <= now:
+        raise ValidationError(_("Choose a time in the future."))
+    _move(actor, meeting, starts_at, ends_at, reason)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, actor, meeting: GroupSession, reason: str, now=None) -> GroupSession:
+    """Cancel one meeting; everyone's time is freed and the invite is withdrawn."""
+    now = now or timezone.now()
+    meeting = _lock_meeting(meeting, now)
+    _cancel(actor, meeting, reason)
+    return meeting
+
+
+# --- The register and the record ------------------------------------------------------
+
+
+def _check_held(meeting, now):
+    if meeting.status == GroupSession.Status.CANCELLED:
+        raise ValidationError(_("This meeting was cancelled."))
+    if meeting.starts_at > now:
+        raise ValidationError(
+            _("The register and record can be filled in once the meeting starts.")
+        )
+
+
+def absence_streaks(group: Group, user_ids=None) -> dict[int, int]:
+    """For each member, how many of the latest marked meetings in a row they missed
+    without apologies. One query."""
+    marks = (
+        Attendance.objects.filter(session__group=group)
+        .exclude(session__status=GroupSession.Status.CANCELLED)
+        .order_by("-session__starts_at")
+        .values_list("user_id", "status")
+    )
+    if user_ids is not None:
+        marks = marks.filter(user_id__in=list(user_ids))
+    streaks: dict[int, int] = {}
+    done: set[int] = set()
+    for user_id, status in marks:
+        if user_id in done:
+            continue
+        if status == Attendance.Status.ABSENT:
+            streaks[user_id] = streaks.get(user_id, 0) + 1
+        else:
+            done.add(user_id)
+    return streaks
+
+
+def absence_flags(group: Group) -> list[int]:
+    """Ids of active members who have missed `absence_threshold` meetings in a row."""
+    active = _active_ids(group)
+    streaks = absence_streaks(group, active)
+    return [uid for uid in active if streaks.get(uid, 0) >= group.absence_threshold]
+
+
+@transaction.atomic
+def register_save(*, actor, meeting: GroupSession, marks: dict[int, str], now=None) -> list[int]:
+    """Mark each member present, apologies or absent; flag repeated absences to facilitators.
+
+    Returns the ids of members newly flagged by this register.
+    """
+    now = now or timezone.now()
+    meeting = (
+        GroupSession.objects.select_for_update()
+        .select_related("group__organisation")
+        .get(pk=meeting.pk)
+    )
+    group = meeting.group
+    _check_held(meeting, now)
+    members = set(
+        group.memberships.filter(state=Membership.State.ACTIVE).values_list("user_id", flat=True)
+    ) | set(meeting.register.values_list("user_id", flat=True))
+    if set(marks) - members:
+        raise ValidationError(_("Only the group's members can be marked."))
+    if set(marks.values()) - set(Attendance.Status.values):
+        raise ValidationError(_("Choose present, apologies or absent."))
+    before = absence_streaks(group, marks)
+    for user_id, status in marks.items():
+        Attendance.objects.update_or_create(
+            session=meeting, user_id=user_id, defaults={"status": status}
+        )
+    after = absence_streaks(group, marks)
+    flagged = [
+        uid for uid in marks if after.get(uid, 0) >= group.absence_threshold > before.get(uid, 0)
+    ]
+    audit_log(
+        actor=actor,
+        action="group.register_taken",
+        target=meeting,
+        organisation_id=group.organisation_id,
+        summary=f"Register taken: {len(marks)} marked, {len(flagged)} flagged",
+    )
+    for user_id in flagged:
+        _notify().absence_flagged(group, user_id, after[user_id])
+    return flagged
+
+
+@transaction.atomic
+def record_save(
+    *,
+    actor,
+    meeting: GroupSession,
+    functions: list[str],
+    themes,
+    notes: str,
+    systemic_issues: str,
+    now=None,
+) -> GroupRecord:
+    """The facilitators' record of a meeting: functions and themes covered, never names."""
+    now = now or timezone.now()
+    meeting = GroupSession.objects.select_for_update().select_related("group").get(pk=meeting.pk)
+    _check_held(meeting, now)
+    if set(functions) - set(SupervisionFunction.values):
+        raise ValidationError(_("Choose functions from the list."))
+    themes = list(themes)
+    if any(t.organisation_id != meeting.group.organisation_id for t in themes):
+        raise ValidationError(_("Choose themes from the list."))
+    record, created = GroupRecord.objects.get_or_create(
+        session=meeting, defaults={"written_by": actor}
+    )
+    record.functions = list(functions)
+    record.notes = notes
+    record.systemic_issues = systemic_issues
+    record.written_by = actor
+    record.full_clean(exclude=["session"])
+    record.save()
+    record.themes.set(themes)
+    audit_log(
+        actor=actor,
+        action="group.record_written" if created else "group.record_changed",
+        target=meeting,
+        organisation_id=meeting.group.organisation_id,
+        summary="Group record written" if created else "Group record changed",
+    )
+    return record
+
+
+def groups_needing_meetings():
+    """Ids of active groups, for the daily horizon task."""
+    return list(
+        Group.objects.filter(is_active=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def meetings_extend_for(*, group_id: int, now=None) -> int:
+    """Daily: generate the group's meetings out to the horizon (task entry point)."""
+    group = _lock(Group(pk=group_id))
+    return len(meetings_extend(group=group, now=now))

@@ -1,0 +1,35 @@
+"""What the home page shows facilitators and peer supporters (plain functions)."""
+
+from django.utils import timezone
+
+from .models import GroupSession, SupportRequest
+
+
+def facilitator_summary(user, limit: int = 3) -> dict:
+    now = timezone.now()
+    meetings = (
+        GroupSession.objects.filter(
+            group__facilitators=user, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
+        )
+        .select_related("group__organisation")
+        .order_by("starts_at")[:limit]
+    )
+    unrecorded = GroupSession.objects.filter(
+        group__facilitators=user,
+        status=GroupSession.Status.SCHEDULED,
+        ends_at__lte=now,
+        record__isnull=True,
+    ).count()
+    return {"meetings": list(meetings), "unrecorded": unrecorded}
+
+
+def supporter_summary(user) -> dict:
+    open_requests = SupportRequest.objects.filter(
+        supporter=user, status=SupportRequest.Status.ASSIGNED
+    )
+    return {
+        "open": open_requests.count(),
+        "first_contact_overdue": open_requests.filter(
+            first_contact_due__lt=timezone.now(), checkins__isnull=True
+        ).count(),
+    }

@@ -1,0 +1,513 @@
+"""Groups: browse, set up, join, leave, offers, members, meetings, register and record.
+
+Every object is fetched through peergroups.permissions: out of scope 404,
+in scope but not allowed 403.
+"""
+
+import datetime
+import zoneinfo
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from supervision.models import Role, Theme
+from supervision.permissions import (
+    admin_home_organisation,
+    login_required_view,
+    role_required,
+)
+from supervision.views.forms_data import posted
+
+from ..group_forms import (
+    CancelMeetingForm,
+    GroupForm,
+    LeaveForm,
+    MoveMeetingForm,
+    RecordForm,
+    RegisterForm,
+    RemoveForm,
+)
+from ..models import Group, GroupRecord, GroupSession, Membership
+from ..notifications_groups import meeting_invite, meeting_when
+from ..permissions import (
+    can_edit_group,
+    can_manage_group,
+    get_group_for_user,
+    get_meeting_for_user,
+    get_membership_for_user,
+    groups_visible_to,
+    is_facilitator,
+    may_read_record,
+)
+from ..services import groups as services
+
+UPCOMING_SHOWN = 12
+
+
+def _my_membership(user, group) -> Membership | None:
+    return group.memberships.current().filter(user=user).first()
+
+
+def _group_fields(form) -> dict:
+    data = dict(form.cleaned_data)
+    facilitators = list(data.pop("facilitators"))
+    return {"facilitators": facilitators, **data}
+
+
+@login_required_view
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = (
+        groups_visible_to(request.user)
+        .select_related("organisation", "programme")
+        .annotate(
+            members=Count("memberships", filter=Q(memberships__state=Membership.State.ACTIVE))
+        )
+        .order_by("name")
+    )
+    mine = dict(
+        Membership.objects.current().filter(user=request.user).values_list("group_id", "state")
+    )
+    states = dict(Membership.State.choices)
+    rows = [(group, states.get(mine.get(group.pk), "")) for group in groups]
+    return render(
+        request,
+        "peergroups/groups/list.html",
+        {"rows": rows, "can_add": Role.PROGRAMME_ADMIN in _roles(request.user)},
+    )
+
+
+def _roles(user):
+    from supervision.permissions import user_roles
+
+    return user_roles(user)
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def group_add(request: HttpRequest) -> HttpResponse:
+    organisation = admin_home_organisation(request.user)
+    form = GroupForm(posted(request), organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_create(
+                actor=request.user, organisation=organisation, **_group_fields(form)
+            )
+        except (ValidationError, services.GroupRefused) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The group is set up and its meetings are scheduled."))
+            return redirect(group.get_absolute_url())
+    return render(
+        request, "peergroups/groups/form.html", {"form": form, "title": _("Set up a group")}
+    )
+
+
+def _error_text(error) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, edit=True)
+    form = GroupForm(
+        posted(request),
+        organisation=group.organisation,
+        instance=Group.objects.get(pk=group.pk),
+        initial={"facilitators": list(group.facilitators.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_update(actor=request.user, group=group, **_group_fields(form))
+        except (ValidationError, services.GroupRefused) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The group is changed. Everyone affected has been told."))
+            return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/form.html",
+        {"form": form, "title": _("Change the group"), "group": group},
+    )
+
+
+@login_required_view
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk)
+    user = request.user
+    facilitating = is_facilitator(user, group)
+    manage = can_manage_group(user, group)
+    mine = _my_membership(user, group)
+    member = mine is not None and mine.state == Membership.State.ACTIVE
+    facilitators = list(group.facilitators.order_by("first_name", "last_name"))
+    members = waiting = requests = []
+    flagged = set()
+    if manage:
+        current = list(
+            group.memberships.current()
+            .select_related("user")
+            .order_by("waiting_since", "requested_at", "pk")
+        )
+        members = [m for m in current if m.state in services.PLACE_TAKERS]
+        waiting = [m for m in current if m.state == Membership.State.WAITING]
+        requests = [m for m in current if m.state == Membership.State.REQUESTED]
+        flagged = set(services.absence_flags(group))
+    meetings = []
+    if facilitating or member or manage:
+        meetings = list(
+            group.sessions.filter(ends_at__gt=timezone.now())
+            .select_related("record")
+            .order_by("starts_at")[:UPCOMING_SHOWN]
+        )
+        for meeting in meetings:
+            meeting.group = group
+            meeting.when_text = meeting_when(meeting)
+    return render(
+        request,
+        "peergroups/groups/detail.html",
+        {
+            "group": group,
+            "facilitators": facilitators,
+            "mine": mine,
+            "member": member,
+            "facilitating": facilitating,
+            "manage": manage,
+            "can_edit": can_edit_group(user, group),
+            "members": members,
+            "waiting": waiting,
+            "requests": requests,
+            "flagged": flagged,
+            "meetings": meetings,
+            "places_left": max(group.capacity - services.places_taken(group), 0),
+            "time_zone": group.organisation.time_zone,
+        },
+    )
+
+
+@login_required_view
+@require_POST
+def group_join(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk)
+    try:
+        services.membership_request(actor=request.user, group=group)
+    except services.GroupRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("You have asked to join. A facilitator will let you know."))
+    return redirect(group.get_absolute_url())
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk)
+    mine = _my_membership(request.user, group)
+    if mine is None:
+        raise PermissionDenied
+    form = LeaveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_leave(
+                actor=request.user, membership=mine, reason=form.cleaned_data["reason"]
+            )
+        except services.GroupRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("You have left the group."))
+        return redirect(group.get_absolute_url())
+    return render(
+        request, "peergroups/groups/leave.html", {"group": group, "form": form, "mine": mine}
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def group_offer(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk)
+    mine = _my_membership(request.user, group)
+    if mine is None or mine.state != Membership.State.OFFERED:
+        raise PermissionDenied
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        try:
+            if answer == "accept":
+                services.offer_accept(actor=request.user, membership=mine)
+                messages.success(request, _("Welcome to the group. Your meetings are in the list."))
+            elif answer == "decline":
+                services.offer_decline(actor=request.user, membership=mine)
+                messages.success(request, _("You have declined the place."))
+            else:
+                messages.error(request, _("Choose whether to accept or decline the place."))
+                return redirect("peergroups:group_offer", pk=group.pk)
+        except services.GroupRefused as refused:
+            messages.error(request, str(refused))
+        return redirect(group.get_absolute_url())
+    zone = zoneinfo.ZoneInfo(group.organisation.time_zone)
+    return render(
+        request,
+        "peergroups/groups/offer.html",
+        {"group": group, "mine": mine, "deadline": mine.offer_expires_at.astimezone(zone)},
+    )
+
+
+@login_required_view
+@require_POST
+def member_accept(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, manage=True)
+    membership = get_membership_for_user(request.user, group, membership_pk)
+    try:
+        membership = services.membership_accept(actor=request.user, membership=membership)
+    except services.GroupRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        name = membership.user.get_full_name()
+        if membership.state == Membership.State.ACTIVE:
+            messages.success(request, _("%(name)s is now a member.") % {"name": name})
+        else:
+            messages.success(
+                request,
+                _("The group is full, so %(name)s is on the waiting list.") % {"name": name},
+            )
+    return redirect(group.get_absolute_url())
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def member_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    group = get_group_for_user(request.user, pk, manage=True)
+    membership = get_membership_for_user(request.user, group, membership_pk)
+    if membership.state not in Membership.CURRENT:
+        messages.error(request, _("They are no longer in this group."))
+        return redirect(group.get_absolute_url())
+    form = RemoveForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_remove(
+                actor=request.user, membership=membership, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, services.GroupRefused) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("They have been removed from the group."))
+            return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/remove.html",
+        {"group": group, "membership": membership, "form": form},
+    )
+
+
+# --- Meetings ---------------------------------------------------------------------
+
+
+@login_required_view
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    meeting.when_text = meeting_when(meeting)
+    group = meeting.group
+    facilitating = is_facilitator(request.user, group)
+    record = None
+    if may_read_record(request.user, group):
+        record = GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
+    register = []
+    if facilitating:
+        register = list(meeting.register.select_related("user").order_by("user__first_name"))
+    now = timezone.now()
+    return render(
+        request,
+        "peergroups/groups/session.html",
+        {
+            "meeting": meeting,
+            "group": group,
+            "record": record,
+            "register": register,
+            "facilitating": facilitating,
+            "can_change": facilitating
+            and meeting.status == GroupSession.Status.SCHEDULED
+            and meeting.starts_at > now,
+            "held": meeting.status == GroupSession.Status.SCHEDULED and meeting.starts_at <= now,
+            "time_zone": group.organisation.time_zone,
+        },
+    )
+
+
+@login_required_view
+def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    cancelled = meeting.status == GroupSession.Status.CANCELLED
+    response = HttpResponse(
+        meeting_invite(meeting, cancel=cancelled),
+        content_type=f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="group-meeting-{meeting.pk}.ics"'
+    return response
+
+
+def _not_held(request, meeting):
+    if meeting.status == GroupSession.Status.CANCELLED or meeting.starts_at > timezone.now():
+        messages.error(
+            request, _("The register and record can be filled in once the meeting starts.")
+        )
+        return redirect(meeting.get_absolute_url())
+    return None
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_register(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, facilitate=True)
+    meeting.when_text = meeting_when(meeting)
+    if (response := _not_held(request, meeting)) is not None:
+        return response
+    marks = dict(meeting.register.values_list("user_id", "status"))
+    members = list(
+        get_user_model()
+        .objects.filter(
+            Q(group_memberships__group=meeting.group, group_memberships__state="active")
+            | Q(pk__in=list(marks))
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+    form = RegisterForm(posted(request), members=members, marks=marks)
+    if request.method == "POST" and form.is_valid():
+        try:
+            flagged = services.register_save(
+                actor=request.user, meeting=meeting, marks=form.marks()
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The register is saved."))
+            if flagged:
+                messages.warning(
+                    request,
+                    _(
+                        "Some members have now missed several meetings in a row without "
+                        "apologies. They are flagged on the group page."
+                    ),
+                )
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/register.html",
+        {"meeting": meeting, "group": meeting.group, "form": form, "members": members},
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_record(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, facilitate=True)
+    meeting.when_text = meeting_when(meeting)
+    if (response := _not_held(request, meeting)) is not None:
+        return response
+    record = GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
+    themes = Theme.objects.filter(organisation_id=meeting.group.organisation_id, is_active=True)
+    initial = {}
+    if record is not None:
+        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
+        initial = {
+            "functions": record.functions,
+            "themes": list(record.themes.all()),
+            "notes": record.notes,
+            "systemic_issues": record.systemic_issues,
+        }
+    form = RecordForm(posted(request), initial=initial, themes=themes.distinct())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_save(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The group record is saved."))
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/record.html",
+        {"meeting": meeting, "group": meeting.group, "form": form},
+    )
+
+
+def _changeable(request, meeting):
+    if meeting.status != GroupSession.Status.SCHEDULED or meeting.starts_at <= timezone.now():
+        messages.error(request, _("Only meetings that have not started can be changed."))
+        return redirect(meeting.get_absolute_url())
+    return None
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_move(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, facilitate=True)
+    meeting.when_text = meeting_when(meeting)
+    if (response := _changeable(request, meeting)) is not None:
+        return response
+    zone = zoneinfo.ZoneInfo(meeting.group.organisation.time_zone)
+    local_start, local_end = meeting.starts_at.astimezone(zone), meeting.ends_at.astimezone(zone)
+    form = MoveMeetingForm(
+        posted(request),
+        initial={
+            "date": local_start.date(),
+            "start_time": local_start.time(),
+            "end_time": local_end.time(),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        starts_at = datetime.datetime.combine(data["date"], data["start_time"], tzinfo=zone)
+        ends_at = datetime.datetime.combine(data["date"], data["end_time"], tzinfo=zone)
+        try:
+            services.meeting_move(
+                actor=request.user,
+                meeting=meeting,
+                starts_at=starts_at.astimezone(datetime.UTC),
+                ends_at=ends_at.astimezone(datetime.UTC),
+                reason=data["reason"],
+            )
+        except (ValidationError, services.GroupRefused) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(
+                request, _("The meeting has moved. Everyone has been sent an updated invite.")
+            )
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/move.html",
+        {"meeting": meeting, "group": meeting.group, "form": form},
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, facilitate=True)
+    meeting.when_text = meeting_when(meeting)
+    if (response := _changeable(request, meeting)) is not None:
+        return response
+    form = CancelMeetingForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.meeting_cancel(
+                actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"]
+            )
+        except (ValidationError, services.GroupRefused) as error:
+            form.add_error(None, _error_text(error))
+        else:
+            messages.success(request, _("The meeting is cancelled. Everyone has been told."))
+            return redirect(meeting.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/cancel.html",
+        {"meeting": meeting, "group": meeting.group, "form": form},
+    )
