@@ -6,6 +6,10 @@ class PeergroupsConfig(AppConfig):
     verbose_name = "Groups and peer support"
 
     def ready(self):
+        from supervision.allowances import register_usage
+
+        from .allowance_usage import group_meetings_used
         from .notifications import register_kinds
 
         register_kinds()
+        register_usage(group_meetings_used)

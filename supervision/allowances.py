@@ -81,6 +81,15 @@ def period_containing(programme: Programme, moment: datetime.datetime) -> Period
 
 COUNTED = Q(status__in=[Session.Status.BOOKED, Session.Status.ATTENDED])
 
+# Other apps' sessions that use up a programme's allowance (group meetings):
+# functions (programme, user, period) -> int, registered when those apps start.
+_OTHER_USAGE = []
+
+
+def register_usage(counter) -> None:
+    if counter not in _OTHER_USAGE:
+        _OTHER_USAGE.append(counter)
+
 
 def counted_sessions(programme: Programme):
     """The filter for sessions that use up allowance under this programme's rules."""
@@ -139,7 +148,7 @@ def allowance(
         ).aggregate(total=Sum("sessions"))["total"]
         or 0
     )
-    used = sessions.count()
+    used = sessions.count() + sum(count(programme, user, period) for count in _OTHER_USAGE)
     total = programme.allowance_sessions + extra
     renews_on = _renews_on(programme, period, sessions, used, total)
     return Allowance(True, total, used, period, renews_on, programme.rolling_months)

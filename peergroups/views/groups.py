@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from supervision.allowances import allowance
 from supervision.models import Role, Theme
 from supervision.permissions import (
     admin_home_organisation,
@@ -189,6 +190,10 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "places_left": max(group.capacity - services.places_taken(group), 0),
             "time_zone": group.organisation.time_zone,
+            # Where the group's programme has an allowance, what a member has left.
+            "allowance": allowance(group.programme, user)
+            if member and group.programme.allowance_sessions is not None
+            else None,
         },
     )
 

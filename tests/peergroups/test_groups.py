@@ -757,3 +757,21 @@ def test_the_offered_person_answers_on_the_offer_page(client, group, full_with_q
     page = client.get(reverse("peergroups:group", kwargs={"pk": group.pk}))
     assert page.status_code == 200
     assert len(page.context["meetings"]) == 6
+
+
+def test_group_meetings_use_up_a_group_programmes_allowance(
+    group, member, group_programme, facilitator
+):
+    from supervision.allowances import allowance
+
+    group_programme.allowance_sessions = 10
+    group_programme.period_kind = "rolling"
+    group_programme.save()
+    upcoming = GroupSession.objects.filter(group=group, status="scheduled").count()
+    assert allowance(group_programme, member).used == upcoming
+    # Apologies for the first meeting: it no longer counts.
+    first = GroupSession.objects.filter(group=group).order_by("starts_at").first()
+    Attendance.objects.create(session=first, user=member, status="apologies")
+    assert allowance(group_programme, member).used == upcoming - 1
+    # A one-to-one programme is not affected by group meetings.
+    assert group_programme.modality == "group"
