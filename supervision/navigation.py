@@ -58,6 +58,19 @@ MENU = [
             "peergroups:resource_",
         ),
     ),
+    ("feedback:journal", _("Journal"), SIGNED_IN, ("feedback:journal", "feedback:journal_")),
+    (
+        "feedback:wellbeing",
+        _("Wellbeing"),
+        SIGNED_IN,
+        ("feedback:wellbeing_", "feedback:wellbeing"),
+    ),
+    (
+        "feedback:ideas",
+        _("Ideas"),
+        SIGNED_IN,
+        ("feedback:ideas", "feedback:idea", "feedback:idea_"),
+    ),
     (
         "supervision:availability",
         _("Availability"),

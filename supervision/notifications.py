@@ -41,7 +41,7 @@ def _when(session) -> str:
 
 
 def _session_message(
-    notification, session, subject, template, attachments=(), **extra
+    notification, session, subject, template, attachments=(), url=None, **extra
 ) -> registry.Message:
     organisation = session.programme.organisation
     return registry.Message(
@@ -55,7 +55,7 @@ def _session_message(
             **extra,
         },
         organisation_name=organisation.name,
-        url=session.get_absolute_url(),
+        url=url or session.get_absolute_url(),
         attachments=list(attachments),
     )
 
@@ -117,7 +117,11 @@ def _feedback_prompt(notification):
     ):
         return None
     return _session_message(
-        notification, session, _("How was your supervision?"), "feedback_prompt"
+        notification,
+        session,
+        _("How was your supervision?"),
+        "feedback_prompt",
+        url=reverse("feedback:give_session", args=[session.pk]),
     )
 
 

@@ -32,6 +32,10 @@ app.conf.beat_schedule = {
         "task": "peergroups.tasks.expire_group_offers",
         "schedule": crontab(minute="*/15"),
     },
+    "schedule-wellbeing-prompts": {
+        "task": "feedback.tasks.schedule_wellbeing_prompts",
+        "schedule": crontab(day_of_month=1, hour=0, minute=30),
+    },
     "schedule-wellbeing-digests": {
         "task": "supervision.tasks.schedule_wellbeing_digests",
         "schedule": crontab(day_of_month=1, hour=6, minute=10),

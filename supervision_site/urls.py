@@ -12,6 +12,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("peergroups.urls")),
+    path("", include("feedback.urls")),
     path("", include("supervision.urls")),
 ]
 

@@ -147,6 +147,33 @@ MATRIX = {
     "peergroups:resource_edit": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_delete": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_file": rule(outsider=404),
+    # Session feedback: the participant's own; aggregates for those who ran sessions
+    "feedback:give_session": rule(signed_in=404, supervisee=200, supervisor=403),
+    "feedback:give_meeting": rule(signed_in=404, supervisee=200, facilitator=403),
+    "feedback:summary": rule(signed_in=403, supervisor=200, facilitator=200),
+    "feedback:questions": rule(signed_in=403, programme_admin=200, outsider=404),
+    "feedback:question_edit": rule(signed_in=403, programme_admin=200, outsider=404),
+    "feedback:question_move": rule(method="post", signed_in=403, programme_admin=302, outsider=404),
+    "feedback:question_retire": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
+    # The reflective journal: its author's alone; everyone else, superusers too, 404
+    "feedback:journal": rule(),
+    "feedback:journal_add": rule(),
+    "feedback:journal_entry": rule(signed_in=404, supervisee=200),
+    "feedback:journal_edit": rule(signed_in=404, supervisee=200),
+    "feedback:journal_delete": rule(method="post", signed_in=404, supervisee=302),
+    # Without entries chosen: the choice page, and the PDF sends you back to it.
+    "feedback:journal_export": rule(),
+    "feedback:journal_export_pdf": rule(signed_in=302),
+    # Wellbeing: one's own check-ins only (no URL names anyone else's)
+    "feedback:wellbeing": rule(),
+    "feedback:wellbeing_checkin": rule(),
+    # Improvement ideas: the author's department and programme admins
+    "feedback:ideas": rule(),
+    "feedback:idea_add": rule(),
+    "feedback:idea": rule(signed_in=404, supervisee=200, programme_admin=200),
+    "feedback:idea_edit": rule(signed_in=404, supervisee=200, programme_admin=200),
     # Notifications: one's own list and choices; failed sends for programme admins
     "notifications:list": rule(),
     "notifications:preferences": rule(),
@@ -259,6 +286,13 @@ def records(supervisee, supervisor, organisation, facilitator, peer_supporter, p
 
     upcoming = session(now + datetime.timedelta(days=3))
     group_records = _group_records(organisation, supervisee, peer_supporter, facilitator, now)
+    from feedback.models import ImprovementIdea, JournalEntry
+    from feedback.services.feedback import questions_for
+    from peergroups.models import Attendance
+
+    Attendance.objects.create(
+        session=group_records["held_meeting"], user=supervisee, status="present"
+    )
     past = session(now - datetime.timedelta(days=3))
     past.status = Session.Status.ATTENDED
     past.save()
@@ -287,6 +321,20 @@ def records(supervisee, supervisor, organisation, facilitator, peer_supporter, p
             ends_at=now + datetime.timedelta(days=21),
         ),
         **group_records,
+        "question": questions_for(programme)[0],
+        "journal_entry": JournalEntry.objects.create(
+            author=supervisee,
+            template="gibbs",
+            title="A hard night",
+            sections={"description": "What happened on the ward."},
+        ),
+        "idea": ImprovementIdea.objects.create(
+            author=supervisee,
+            organisation=organisation,
+            department=supervisee.profile.department,
+            title="Protected break rota",
+            description="A rota so night staff get their breaks.",
+        ),
     }
 
 
@@ -366,6 +414,10 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
 
 # Which record's primary key a URL with `pk` takes, by URL-name prefix (longest first).
 PK_OF = [
+    ("feedback:give_session", "past"),
+    ("feedback:question_", "question"),
+    ("feedback:idea", "idea"),
+    ("feedback:journal_", "journal_entry"),
     ("peergroups:session_register", "held_meeting"),
     ("peergroups:session_record", "held_meeting"),
     ("peergroups:session", "meeting"),
@@ -402,6 +454,9 @@ def _url(name, records):
         "kind": "slot",
         "programme_pk": records["programme"].pk,
         "membership_pk": records["membership"].pk,
+        "session_pk": records["past"].pk,
+        "meeting_pk": records["held_meeting"].pk,
+        "template": "gibbs",
     }
     args = {key: fixed[key] for key in needed if key in fixed}
     if "pk" in needed:

@@ -27,7 +27,19 @@ def sign_in(page, live_server, email):
 ROLE_PAGES = {
     "Staff member (supervisee)": (
         "your-supervision",
-        ["/programmes/", "/supervisors/", "/agreements/", "/sessions/"],
+        [
+            "/programmes/",
+            "/supervisors/",
+            "/agreements/",
+            "/sessions/",
+            "/journal/",
+            "/journal/new/gibbs/",
+            "/journal/export/",
+            "/wellbeing/",
+            "/wellbeing/check-in/",
+            "/ideas/",
+            "/ideas/new/",
+        ],
     ),
     "Staff member, band 5 (PNA route)": ("your-supervision", ["/programmes/"]),
     "Junior doctor": (
@@ -36,7 +48,12 @@ ROLE_PAGES = {
     ),
     "Supervisor": (
         "supervising",
-        ["/sessions/to-log/", "/supervising/availability/", "/supervising/profile/"],
+        [
+            "/sessions/to-log/",
+            "/supervising/availability/",
+            "/supervising/profile/",
+            "/feedback/summary/",
+        ],
     ),
     "Group facilitator": ("facilitating", ["/groups/"]),
     "Peer supporter": (

@@ -60,3 +60,26 @@ def test_admin_home_counts_staff_in_their_organisation_only(
     client.force_login(programme_admin)
     response = client.get(reverse("supervision:home"))
     assert response.context["staff_counts"] == {"active": 2, "invited": 0}
+
+
+def test_wellbeing_lead_sees_departments_of_five_or_more_only(client, wellbeing_lead, organisation):
+    from feedback.models import WellbeingCheckIn
+    from tests.factories import DepartmentFactory, StaffProfileFactory
+
+    big = DepartmentFactory(organisation=organisation, name="Big ward")
+    small = DepartmentFactory(organisation=organisation, name="Small ward")
+    for department, people in ((big, 5), (small, 4)):
+        for _ in range(people):
+            author = StaffProfileFactory(organisation=organisation, department=department).user
+            WellbeingCheckIn.objects.create(
+                author=author,
+                organisation=organisation,
+                department_id=department.pk,
+                feeling=2,
+                comment="private words",
+            )
+    client.force_login(wellbeing_lead)
+    content = client.get(reverse("supervision:home")).content.decode()
+    assert "Big ward</td><td>5</td><td>2.0" in content
+    assert "Small ward</td><td>fewer than 5</td><td>fewer than 5" in content
+    assert "private words" not in content

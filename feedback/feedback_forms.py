@@ -1,0 +1,73 @@
+"""Forms for session feedback and for the questions programme admins keep."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import FeedbackQuestion, QuestionKind
+
+RATING_CHOICES = [
+    (1, _("1 - Strongly disagree or very poor")),
+    (2, _("2")),
+    (3, _("3")),
+    (4, _("4")),
+    (5, _("5 - Strongly agree or excellent")),
+]
+
+
+class FeedbackForm(forms.Form):
+    """One field per current question: ratings required, free text optional."""
+
+    def __init__(self, *args, questions: list[FeedbackQuestion], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            if question.kind == QuestionKind.RATING:
+                field = forms.TypedChoiceField(
+                    label=question.text,
+                    choices=RATING_CHOICES,
+                    coerce=int,
+                    widget=forms.RadioSelect,
+                    error_messages={
+                        "required": _("Choose a rating from 1 to 5."),
+                        "invalid_choice": _("Choose a rating from 1 to 5."),
+                    },
+                )
+            else:
+                field = forms.CharField(
+                    label=question.text,
+                    required=False,
+                    max_length=4000,
+                    widget=forms.Textarea(attrs={"rows": 4}),
+                    help_text=_("Optional. Only you can see what you write here."),
+                )
+            self.fields[self.field_name(question)] = field
+
+    @staticmethod
+    def field_name(question: FeedbackQuestion) -> str:
+        return f"question_{question.pk}"
+
+    def answers(self) -> dict[FeedbackQuestion, int | str | None]:
+        return {q: self.cleaned_data.get(self.field_name(q)) for q in self.questions}
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=300,
+        error_messages={"required": _("Enter the question.")},
+    )
+    kind = forms.ChoiceField(
+        label=_("Answer"),
+        choices=QuestionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how people answer.")},
+    )
+
+
+class QuestionEditForm(forms.Form):
+    text = forms.CharField(
+        label=_("Question"),
+        max_length=300,
+        error_messages={"required": _("Enter the question.")},
+        help_text=_("How people answer cannot change: answers already given keep their meaning."),
+    )

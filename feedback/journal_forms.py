@@ -1,0 +1,92 @@
+"""The journal's forms: one textarea per prompt of the chosen template."""
+
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from supervision.forms import DateInput
+
+from .journal_templates import prompts_for
+
+SECTION_PREFIX = "section_"
+
+
+def describe_session(session) -> str:
+    """A session by its date and programme only: no other person is named."""
+    zone = ZoneInfo(session.programme.organisation.time_zone)
+    day = date_format(timezone.localtime(session.starts_at, zone), "j F Y")
+    return f"{day} \u2013 {session.programme.name}"
+
+
+class JournalEntryForm(forms.Form):
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        help_text=_(
+            "Only you can read your journal. Do not include anything that could identify "
+            "a patient, service user or colleague."
+        ),
+    )
+    occurred_on = forms.DateField(
+        label=_("When it happened (optional)"),
+        required=False,
+        widget=DateInput,
+        help_text=_("For example, 2026-05-12"),
+    )
+    session = forms.TypedChoiceField(
+        label=_("Link it to one of your supervision sessions (optional)"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=(),
+    )
+
+    def __init__(self, *args, template: str, sessions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prompts = prompts_for(template)
+        self.fields["session"].choices = [
+            ("", _("No session")),
+            *((session.pk, describe_session(session)) for session in sessions),
+        ]
+        for prompt in self.prompts:
+            self.fields[SECTION_PREFIX + prompt.key] = forms.CharField(
+                label=prompt.label,
+                help_text=prompt.hint,
+                required=False,
+                max_length=20000,
+                widget=forms.Textarea(attrs={"rows": 5}),
+            )
+        # Prompts come after the title and date, the session link last.
+        self.order_fields(
+            ["title", "occurred_on", *(SECTION_PREFIX + p.key for p in self.prompts), "session"]
+        )
+
+    @staticmethod
+    def initial_for(entry) -> dict:
+        return {
+            "title": entry.title,
+            "occurred_on": entry.occurred_on,
+            "session": entry.session_id,
+            **{SECTION_PREFIX + key: text for key, text in entry.sections.items()},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not any(cleaned.get(SECTION_PREFIX + p.key, "").strip() for p in self.prompts):
+            raise forms.ValidationError(_("Write something for at least one prompt."))
+        return cleaned
+
+    @property
+    def sections(self) -> dict[str, str]:
+        return {p.key: self.cleaned_data.get(SECTION_PREFIX + p.key, "") for p in self.prompts}
+
+    def service_kwargs(self) -> dict:
+        return {
+            "title": self.cleaned_data["title"],
+            "occurred_on": self.cleaned_data["occurred_on"],
+            "session_id": self.cleaned_data["session"],
+            "sections": self.sections,
+        }

@@ -1,0 +1,125 @@
+"""The guided prompts of each journal template, and how they map onto the NMC form.
+
+A template's prompts are the keys an entry's `sections` may hold. The export
+maps them onto the questions of the NMC revalidation reflective account.
+"""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import JournalTemplate
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str
+    label: str | Promise
+    hint: str | Promise
+
+
+PROMPTS: dict[str, tuple[Prompt, ...]] = {
+    JournalTemplate.GIBBS: (
+        Prompt("description", _("Description"), _("What happened? Keep to the facts.")),
+        Prompt("feelings", _("Feelings"), _("What were you thinking and feeling at the time?")),
+        Prompt("evaluation", _("Evaluation"), _("What was good and what was bad about it?")),
+        Prompt("analysis", _("Analysis"), _("What sense can you make of the situation?")),
+        Prompt("conclusion", _("Conclusion"), _("What else could you have done?")),
+        Prompt(
+            "action_plan",
+            _("Action plan"),
+            _("If it happened again, what would you do? What will you do differently?"),
+        ),
+    ),
+    JournalTemplate.ROLFE: (
+        Prompt("what", _("What?"), _("What happened? What was your part in it?")),
+        Prompt("so_what", _("So what?"), _("What does it mean? What did you learn?")),
+        Prompt("now_what", _("Now what?"), _("What will you do now? What needs to change?")),
+    ),
+    JournalTemplate.FREE: (
+        Prompt("reflection", _("Reflection"), _("Write your reflection in your own words.")),
+    ),
+}
+
+# The NMC revalidation reflective account's questions, in the form's order.
+NMC_NATURE = "nature"
+NMC_LEARNED = "learned"
+NMC_CHANGE = "change"
+NMC_CODE = "code"
+
+NMC_QUESTIONS: tuple[tuple[str, str | Promise], ...] = (
+    (
+        NMC_NATURE,
+        _(
+            "What was the nature of the CPD activity and/or practice-related feedback "
+            "and/or event or experience in your practice?"
+        ),
+    ),
+    (
+        NMC_LEARNED,
+        _(
+            "What did you learn from the CPD activity and/or feedback and/or event or "
+            "experience in your practice?"
+        ),
+    ),
+    (NMC_CHANGE, _("How did you change or improve your practice as a result?")),
+    (
+        NMC_CODE,
+        _(
+            "How is this relevant to the Code? Select one or more themes: Prioritise people \u2013 "
+            "Practise effectively \u2013 Preserve safety \u2013 Promote professionalism and trust"
+        ),
+    ),
+)
+
+CODE_THEMES = (
+    _("Prioritise people"),
+    _("Practise effectively"),
+    _("Preserve safety"),
+    _("Promote professionalism and trust"),
+)
+
+# Which prompts answer which NMC question. The Code question is the nurse's to answer.
+NMC_MAPPING: dict[str, dict[str, tuple[str, ...]]] = {
+    JournalTemplate.GIBBS: {
+        NMC_NATURE: ("description", "feelings"),
+        NMC_LEARNED: ("evaluation", "analysis", "conclusion"),
+        NMC_CHANGE: ("action_plan",),
+    },
+    JournalTemplate.ROLFE: {
+        NMC_NATURE: ("what",),
+        NMC_LEARNED: ("so_what",),
+        NMC_CHANGE: ("now_what",),
+    },
+    JournalTemplate.FREE: {NMC_NATURE: ("reflection",)},
+}
+
+
+def prompts_for(template: str) -> tuple[Prompt, ...]:
+    """The template's prompts; KeyError for a template that does not exist."""
+    return PROMPTS[template]
+
+
+def is_template(template: str) -> bool:
+    return template in PROMPTS
+
+
+def labelled_sections(entry) -> list[tuple[Prompt, str]]:
+    """The entry's prompts in order, each with what was written (blank if nothing)."""
+    return [(prompt, entry.sections.get(prompt.key, "")) for prompt in PROMPTS[entry.template]]
+
+
+def nmc_account(entry) -> list[dict]:
+    """The entry as the NMC form's questions, each with the answers mapped onto it."""
+    mapping = NMC_MAPPING[entry.template]
+    labels = {prompt.key: prompt.label for prompt in PROMPTS[entry.template]}
+    account = []
+    for key, question in NMC_QUESTIONS:
+        parts = [
+            {"label": labels[prompt_key], "text": entry.sections[prompt_key]}
+            for prompt_key in mapping.get(key, ())
+            if entry.sections.get(prompt_key, "").strip()
+        ]
+        account.append({"key": key, "question": question, "parts": parts})
+    return account

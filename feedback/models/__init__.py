@@ -1,0 +1,15 @@
+from .feedback import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
+from .ideas import ImprovementIdea
+from .journal import JournalEntry, JournalTemplate
+from .wellbeing import WellbeingCheckIn
+
+__all__ = [
+    "FeedbackAnswer",
+    "FeedbackQuestion",
+    "FeedbackResponse",
+    "ImprovementIdea",
+    "JournalEntry",
+    "JournalTemplate",
+    "QuestionKind",
+    "WellbeingCheckIn",
+]

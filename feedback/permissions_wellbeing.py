@@ -1,0 +1,53 @@
+"""Who may see wellbeing check-ins and improvement ideas. Views fetch through here.
+
+A check-in is its author's alone: no URL takes someone else's check-in, and the
+only queryset is the user's own. An idea is seen by its author's department and
+by the programme admins of its organisation; anyone else gets 404. Those who
+can see it but did not write it (and do not administer it) get 403 on edit.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from supervision.models import Role
+from supervision.permissions import get_own_profile, organisations_where
+
+from .models import ImprovementIdea, WellbeingCheckIn
+
+
+def own_checkins(user) -> QuerySet[WellbeingCheckIn]:
+    """The user's own check-ins; nobody else's, whatever their role."""
+    if not user.is_authenticated:
+        return WellbeingCheckIn.objects.none()
+    return WellbeingCheckIn.objects.filter(author=user)
+
+
+def ideas_visible_to(user) -> QuerySet[ImprovementIdea]:
+    """Ideas of the user's own department, their own, and every idea of the
+    organisations they administer."""
+    if not user.is_authenticated:
+        return ImprovementIdea.objects.none()
+    scope = Q(author=user) | Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+    profile = get_own_profile(user)
+    if profile is not None and profile.department_id is not None:
+        scope |= Q(organisation_id=profile.organisation_id, department_id=profile.department_id)
+    return ImprovementIdea.objects.filter(scope)
+
+
+def can_change_idea(user, idea: ImprovementIdea) -> bool:
+    """The author and programme admins of the idea's organisation."""
+    return idea.author_id == user.pk or idea.organisation_id in organisations_where(
+        user, Role.PROGRAMME_ADMIN
+    )
+
+
+def get_idea_for_user(user, pk: int, *, write: bool = False) -> ImprovementIdea:
+    """One idea the user may see (404 otherwise); with write=True, 403 unless they may change it."""
+    try:
+        idea = ideas_visible_to(user).select_related("author", "department").get(pk=pk)
+    except ImprovementIdea.DoesNotExist:
+        raise Http404 from None
+    if write and not can_change_idea(user, idea):
+        raise PermissionDenied
+    return idea

@@ -1,0 +1,199 @@
+"""Writes for session feedback: questions per programme, and one response per session.
+
+Audit entries carry ids only: never an answer, never a rating.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.services import audit_log
+from peergroups.models import GroupSession
+from supervision.models import Programme, Session
+
+from ..models.feedback import (
+    DEFAULT_QUESTIONS,
+    FeedbackAnswer,
+    FeedbackQuestion,
+    FeedbackResponse,
+    QuestionKind,
+)
+
+# A session the supervisee may give feedback on once it has ended; the record
+# may not be logged yet (the prompt goes out when the session ends).
+NO_FEEDBACK_STATUSES = (Session.Status.CANCELLED, Session.Status.DID_NOT_ATTEND)
+
+
+@transaction.atomic
+def questions_for(programme: Programme) -> list[FeedbackQuestion]:
+    """The programme's current questions, in order; seeded with the defaults the first time."""
+    if not FeedbackQuestion.objects.filter(programme=programme).exists():
+        # Lock the programme so two first responses cannot both seed it.
+        Programme.objects.select_for_update().filter(pk=programme.pk).first()
+        if not FeedbackQuestion.objects.filter(programme=programme).exists():
+            FeedbackQuestion.objects.bulk_create(
+                FeedbackQuestion(programme=programme, text=str(text), kind=kind, position=i)
+                for i, (text, kind) in enumerate(DEFAULT_QUESTIONS, start=1)
+            )
+    return list(FeedbackQuestion.objects.filter(programme=programme, retired=False))
+
+
+def session_open_for_feedback(session: Session, now=None) -> bool:
+    now = now or timezone.now()
+    return session.status not in NO_FEEDBACK_STATUSES and session.ends_at <= now
+
+
+def meeting_open_for_feedback(meeting: GroupSession, now=None) -> bool:
+    now = now or timezone.now()
+    return meeting.status != GroupSession.Status.CANCELLED and meeting.ends_at <= now
+
+
+def feedback_given(*, author, session: Session | None = None, meeting=None) -> bool:
+    if session is not None:
+        return FeedbackResponse.objects.filter(author=author, session=session).exists()
+    return FeedbackResponse.objects.filter(author=author, group_session_id=meeting.pk).exists()
+
+
+@transaction.atomic
+def feedback_submit(
+    *,
+    author,
+    answers: dict[FeedbackQuestion, int | str | None],
+    session: Session | None = None,
+    meeting: GroupSession | None = None,
+) -> FeedbackResponse:
+    """Record one person's feedback on one session or group meeting, once.
+
+    Raises ValidationError when it was given already, the session has not
+    happened, or a question is not one of the programme's current questions.
+    """
+    if (session is None) == (meeting is None):
+        raise ValueError("feedback is on a session or a meeting")
+    if session is not None:
+        programme, open_now = session.programme, session_open_for_feedback(session)
+        response = FeedbackResponse(
+            author=author, programme=programme, session=session, supervisor=session.supervisor
+        )
+    else:
+        programme, open_now = meeting.group.programme, meeting_open_for_feedback(meeting)
+        # Two facilitators may run a meeting: totals for them go by the group, not this field.
+        response = FeedbackResponse(
+            author=author, programme=programme, group_session_id=meeting.pk, supervisor=None
+        )
+    if not open_now:
+        raise ValidationError(_("You can give feedback once the session has taken place."))
+    if feedback_given(author=author, session=session, meeting=meeting):
+        raise ValidationError(_("You have already given feedback on this session. Thank you."))
+    for question in answers:
+        if question.programme_id != programme.pk or question.retired:
+            raise ValidationError(_("The questions have changed. Please try again."))
+    # A meeting has no single supervisor (it may have two facilitators): left empty.
+    response.full_clean(exclude=["supervisor"] if meeting is not None else None)
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        # Submitted twice at the same moment: the first one stands.
+        raise ValidationError(
+            _("You have already given feedback on this session. Thank you.")
+        ) from None
+    rows = []
+    for question, value in answers.items():
+        if question.kind == QuestionKind.RATING:
+            answer = FeedbackAnswer(response=response, question=question, rating=value)
+        elif value:
+            answer = FeedbackAnswer(response=response, question=question, text=value)
+        else:
+            continue
+        answer.full_clean(exclude=["response"])
+        rows.append(answer)
+    FeedbackAnswer.objects.bulk_create(rows)
+    details = {"programme_id": programme.pk}
+    if session is not None:
+        details["session_id"] = session.pk
+    else:
+        details["group_session_id"] = meeting.pk
+    audit_log(
+        actor=author,
+        action="feedback.given",
+        target=response,
+        organisation_id=programme.organisation_id,
+        summary=f"Feedback {response.pk} given",
+        details=details,
+    )
+    return response
+
+
+# --- Questions (programme admins) ----------------------------------------------
+
+
+@transaction.atomic
+def question_create(*, actor, programme: Programme, text: str, kind: str) -> FeedbackQuestion:
+    """Add a question at the end of the programme's list."""
+    questions_for(programme)  # a programme's first own question comes after the defaults
+    last = FeedbackQuestion.objects.filter(programme=programme).aggregate(m=Max("position"))["m"]
+    question = FeedbackQuestion(
+        programme=programme, text=text.strip(), kind=kind, position=(last or 0) + 1
+    )
+    question.full_clean()
+    question.save()
+    _audit(actor, question, "feedback_question.added", "Added feedback question")
+    return question
+
+
+@transaction.atomic
+def question_update(*, actor, question: FeedbackQuestion, text: str) -> FeedbackQuestion:
+    """Reword a question. Its kind stays: answers already given keep their meaning."""
+    question.text = text.strip()
+    question.full_clean()
+    question.save(update_fields=["text"])
+    _audit(actor, question, "feedback_question.changed", "Changed feedback question")
+    return question
+
+
+@transaction.atomic
+def question_move(*, actor, question: FeedbackQuestion, direction: str) -> FeedbackQuestion:
+    """Swap a question with its neighbour above ("up") or below ("down")."""
+    if direction not in ("up", "down"):
+        raise ValidationError(_("Choose up or down."))
+    siblings = list(
+        FeedbackQuestion.objects.select_for_update().filter(programme_id=question.programme_id)
+    )
+    index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        return question
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    # Renumber from 1, which also mends equal positions.
+    for position, sibling in enumerate(siblings, start=1):
+        sibling.position = position
+    FeedbackQuestion.objects.bulk_update(siblings, ["position"])
+    question.position = next(q.position for q in siblings if q.pk == question.pk)
+    _audit(actor, question, "feedback_question.moved", f"Moved feedback question {direction}")
+    return question
+
+
+@transaction.atomic
+def question_set_retired(*, actor, question: FeedbackQuestion, retired: bool) -> FeedbackQuestion:
+    """Retire a question (no longer asked; its answers stay) or restore it."""
+    if question.retired == retired:
+        return question
+    question.retired = retired
+    question.save(update_fields=["retired"])
+    action = "feedback_question.retired" if retired else "feedback_question.restored"
+    summary = "Retired feedback question" if retired else "Restored feedback question"
+    _audit(actor, question, action, summary)
+    return question
+
+
+def _audit(actor, question: FeedbackQuestion, action: str, summary: str) -> None:
+    audit_log(
+        actor=actor,
+        action=action,
+        target=question,
+        organisation_id=question.programme.organisation_id,
+        summary=f"{summary} {question.pk}",
+        details={"programme_id": question.programme_id},
+    )

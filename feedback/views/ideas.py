@@ -1,0 +1,83 @@
+"""Quality-improvement ideas: seen by the author's department and programme admins."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from supervision.permissions import get_own_profile, login_required_view
+from supervision.views.forms_data import posted
+
+from ..permissions_wellbeing import can_change_idea, get_idea_for_user, ideas_visible_to
+from ..services import ideas as idea_services
+from ..wellbeing_forms import IdeaEditForm, IdeaFilterForm, IdeaForm
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required_view
+def idea_list(request: HttpRequest) -> HttpResponse:
+    filter_form = IdeaFilterForm(request.GET or None)
+    ideas = ideas_visible_to(request.user).select_related("author", "department")
+    if filter_form.is_valid() and filter_form.cleaned_data["status"]:
+        ideas = ideas.filter(status=filter_form.cleaned_data["status"])
+    return render(
+        request,
+        "feedback/ideas/list.html",
+        {
+            "ideas": ideas,
+            "filter_form": filter_form,
+            "can_add": get_own_profile(request.user) is not None,
+        },
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def idea_add(request: HttpRequest) -> HttpResponse:
+    if get_own_profile(request.user) is None:
+        raise PermissionDenied
+    form = IdeaForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea = idea_services.idea_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Your idea has been logged."))
+            return redirect("feedback:idea", pk=idea.pk)
+    return render(request, "feedback/ideas/form.html", {"form": form})
+
+
+@login_required_view
+def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk)
+    return render(
+        request,
+        "feedback/ideas/detail.html",
+        {"idea": idea, "can_change": can_change_idea(request.user, idea)},
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_idea_for_user(request.user, pk, write=True)
+    form = IdeaEditForm(posted(request), instance=idea)
+    if request.method == "POST" and form.is_valid():
+        try:
+            idea_services.idea_update(actor=request.user, idea=idea, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The changes have been saved."))
+            return redirect("feedback:idea", pk=idea.pk)
+    return render(request, "feedback/ideas/form.html", {"form": form, "idea": idea})

@@ -1,0 +1,186 @@
+"""Session feedback: the participant's form, totals for whoever ran it, questions for admins."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from supervision.models import Role
+from supervision.permissions import get_programme_for_admin, login_required_view, role_required
+from supervision.templatetags.supervision_tags import format_when
+from supervision.views.forms_data import posted
+
+from ..aggregates import MINIMUM_RESPONSES, rating_summary
+from ..feedback_forms import FeedbackForm, QuestionEditForm, QuestionForm
+from ..models import FeedbackQuestion
+from ..permissions import (
+    get_meeting_for_feedback,
+    get_question_for_admin,
+    get_session_for_feedback,
+    may_see_summary,
+    responses_about,
+)
+from ..services import feedback as services
+
+# --- Giving feedback -------------------------------------------------------------
+
+
+def _give(request, *, session=None, meeting=None, programme, open_now, back_url, title_when):
+    already = services.feedback_given(author=request.user, session=session, meeting=meeting)
+    context = {
+        "session": session,
+        "meeting": meeting,
+        "back_url": back_url,
+        "when": title_when,
+        "already": already,
+        "open_now": open_now,
+        "form": None,
+    }
+    if already or not open_now:
+        if request.method == "POST" and already:
+            messages.info(request, _("You have already given feedback on this session. Thank you."))
+        return render(request, "feedback/session_feedback/give.html", context)
+    questions = services.questions_for(programme)
+    form = FeedbackForm(posted(request), questions=questions)
+    if form.is_valid():
+        try:
+            services.feedback_submit(
+                author=request.user, session=session, meeting=meeting, answers=form.answers()
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            messages.success(request, _("Thank you for your feedback."))
+            return redirect(request.path)
+    context["form"] = form
+    return render(request, "feedback/session_feedback/give.html", context)
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def give_for_session(request: HttpRequest, session_pk: int) -> HttpResponse:
+    session = get_session_for_feedback(request.user, session_pk)
+    return _give(
+        request,
+        session=session,
+        programme=session.programme,
+        open_now=services.session_open_for_feedback(session),
+        back_url=session.get_absolute_url(),
+        title_when=format_when(
+            session.starts_at, session.ends_at, session.programme.organisation.time_zone
+        ),
+    )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def give_for_meeting(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_feedback(request.user, meeting_pk)
+    return _give(
+        request,
+        meeting=meeting,
+        programme=meeting.group.programme,
+        open_now=services.meeting_open_for_feedback(meeting),
+        back_url=meeting.get_absolute_url(),
+        title_when=format_when(
+            meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone
+        ),
+    )
+
+
+# --- Totals for supervisors and facilitators -------------------------------------
+
+
+@login_required_view
+@require_http_methods(["GET"])
+def summary(request: HttpRequest) -> HttpResponse:
+    if not may_see_summary(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "feedback/session_feedback/summary.html",
+        {
+            "summary": rating_summary(responses_about(request.user), minimum=MINIMUM_RESPONSES),
+            "minimum": MINIMUM_RESPONSES,
+        },
+    )
+
+
+# --- Questions (programme admins) --------------------------------------------------
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def question_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
+    programme = get_programme_for_admin(request.user, programme_pk)
+    form = QuestionForm(posted(request))
+    if form.is_valid():
+        try:
+            services.question_create(actor=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error("text", error.messages)
+        else:
+            messages.success(request, _("The question has been added."))
+            return redirect("feedback:questions", programme_pk=programme.pk)
+    if request.method == "GET":
+        services.questions_for(programme)  # show the defaults the programme starts with
+    questions = list(FeedbackQuestion.objects.filter(programme=programme))
+    return render(
+        request,
+        "feedback/session_feedback/question_list.html",
+        {"programme": programme, "questions": questions, "form": form},
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_question_for_admin(request.user, pk)
+    form = QuestionEditForm(posted(request), initial={"text": question.text})
+    if form.is_valid():
+        try:
+            services.question_update(
+                actor=request.user, question=question, text=form.cleaned_data["text"]
+            )
+        except ValidationError as error:
+            form.add_error("text", error.messages)
+        else:
+            messages.success(request, _("The question has been changed."))
+            return redirect("feedback:questions", programme_pk=question.programme_id)
+    return render(
+        request,
+        "feedback/session_feedback/question_edit.html",
+        {"question": question, "programme": question.programme, "form": form},
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["POST"])
+def question_move(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_question_for_admin(request.user, pk)
+    try:
+        services.question_move(
+            actor=request.user, question=question, direction=request.POST.get("direction", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("feedback:questions", programme_pk=question.programme_id)
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["POST"])
+def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
+    question = get_question_for_admin(request.user, pk)
+    services.question_set_retired(
+        actor=request.user, question=question, retired=not question.retired
+    )
+    if question.retired:
+        messages.success(
+            request,
+            _("The question has been retired. Answers already given are kept."),
+        )
+    else:
+        messages.success(request, _("The question is asked again."))
+    return redirect("feedback:questions", programme_pk=question.programme_id)

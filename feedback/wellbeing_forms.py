@@ -1,0 +1,135 @@
+"""Forms for wellbeing check-ins and improvement ideas."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from peergroups.models import ContactMode
+
+from .models import ImprovementIdea
+from .services.ideas import allowed_statuses
+
+FEELINGS = [
+    (1, _("1: Very low")),
+    (2, _("2: Low")),
+    (3, _("3: Okay")),
+    (4, _("4: Good")),
+    (5, _("5: Very good")),
+]
+FEELING_WORDS = {value: label for value, label in FEELINGS}
+YES, NO = "yes", "no"
+
+
+class CheckInForm(forms.Form):
+    feeling = forms.TypedChoiceField(
+        label=_("How are you feeling about work at the moment?"),
+        choices=FEELINGS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose how you are feeling about work"),
+            "invalid_choice": _("Choose how you are feeling about work"),
+        },
+    )
+    comment = forms.CharField(
+        label=_("Anything you would like to add (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Only you can read this. Nobody else sees it, not even a peer supporter."),
+    )
+    wants_peer_support = forms.ChoiceField(
+        label=_("Would you like a peer supporter to contact you?"),
+        choices=[(YES, _("Yes")), (NO, _("No"))],
+        widget=forms.RadioSelect,
+        help_text=_("Peer supporters are trained colleagues from another department."),
+        error_messages={
+            "required": _("Choose yes if you would like a peer supporter to contact you"),
+            "invalid_choice": _("Choose yes or no"),
+        },
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I agree that a peer supporter and the peer support coordinator may see that I "
+            "asked for support, and that my supporter may contact me as I say below"
+        ),
+        required=False,
+        help_text=_("Only if you answered yes. Your feeling and your comment stay private."),
+    )
+    contact_mode = forms.ChoiceField(
+        label=_("How would you like to be contacted? (if you answered yes)"),
+        choices=ContactMode.choices,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choose how you would like to be contacted")},
+    )
+    contact_detail = forms.CharField(
+        label=_("Contact details (if you answered yes)"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "A phone number, email address or where to find you, and the best times. "
+            "Only you and your supporter will see this."
+        ),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("wants_peer_support") != YES:
+            return data
+        if not data.get("consent"):
+            self.add_error(
+                "consent", _("Confirm that you agree to a peer supporter contacting you")
+            )
+        if not data.get("contact_mode") and "contact_mode" not in self.errors:
+            self.add_error("contact_mode", _("Choose how you would like to be contacted"))
+        if not data.get("contact_detail") and "contact_detail" not in self.errors:
+            self.add_error("contact_detail", _("Enter how your supporter can reach you"))
+        return data
+
+
+class IdeaForm(forms.ModelForm):
+    class Meta:
+        model = ImprovementIdea
+        fields = ["title", "description", "team", "from_supervision"]
+        labels = {
+            "title": _("Title"),
+            "description": _("Describe the idea"),
+            "team": _("Team or people involved (optional)"),
+            "from_supervision": _("This idea came out of supervision"),
+        }
+        help_texts = {
+            "from_supervision": _(
+                "We record only that it did, never which session or what was said there."
+            ),
+        }
+        error_messages = {
+            "title": {"required": _("Enter a title")},
+            "description": {"required": _("Describe the idea")},
+        }
+        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+
+
+class IdeaEditForm(IdeaForm):
+    class Meta(IdeaForm.Meta):
+        fields = [*IdeaForm.Meta.fields, "status"]
+        labels = {**IdeaForm.Meta.labels, "status": _("Status")}
+        widgets = {**IdeaForm.Meta.widgets, "status": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = self.instance.status
+        field = self.fields["status"]
+        allowed = allowed_statuses(current)
+        field.choices = [
+            (value, label) for value, label in ImprovementIdea.Status.choices if value in allowed
+        ]
+        field.error_messages["invalid_choice"] = _("Choose one of the statuses listed")
+        field.error_messages["required"] = _("Choose a status")
+
+
+class IdeaFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Any status")), *ImprovementIdea.Status.choices],
+        required=False,
+    )

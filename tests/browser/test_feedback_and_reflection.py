@@ -1,0 +1,117 @@
+"""Issue 6's journey on the demo data, in Chromium, with axe on every page.
+
+After a logged session the nurse gets the feedback prompt, gives feedback,
+writes a Gibbs reflection and downloads it as a revalidation PDF; the
+supervisor sees aggregates only once three people have responded; a
+wellbeing check-in answering yes creates a peer-support request.
+"""
+
+import datetime
+import re
+
+import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from feedback.models import FeedbackResponse, WellbeingCheckIn
+from feedback.services.feedback import feedback_submit, questions_for
+from peergroups.models import SupportRequest
+from supervision.models import Programme, Session, SessionRecord, StaffProfile
+from supervision.notifications import plan_follow_ups
+from tests.browser.people import Person
+from tests.outbox import deliver_due
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _logged_session(programme, supervisor, supervisee, days_ago):
+    start = (timezone.now() - datetime.timedelta(days=days_ago)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    session = Session.objects.create(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        status=Session.Status.ATTENDED,
+        meeting_link="https://teams.microsoft.com/l/meetup-join/demo",
+    )
+    SessionRecord.objects.create(session=session, actual_minutes=60, logged_by=supervisor)
+    return session
+
+
+def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_accessibility):
+    nurse_profile = StaffProfile.objects.get(user__email=demo["Staff member (supervisee)"])
+    helen = StaffProfile.objects.get(user__email=demo["Supervisor"]).user
+    programme = Programme.objects.get(name__startswith="Band 7 and 8")
+    session = _logged_session(programme, helen, nurse_profile.user, days_ago=2)
+
+    # The outbox prompts her for feedback (the prompt is due when the session ends).
+    plan_follow_ups(session, session.starts_at - datetime.timedelta(days=1))
+    with time_machine.travel(session.ends_at + datetime.timedelta(hours=10), tick=False):
+        deliver_due()
+    (prompt,) = [
+        m
+        for m in mail.outbox
+        if m.subject == "How was your supervision?" and m.to == [nurse_profile.user.email]
+    ]
+    link = re.search(r"https?://\S+/feedback/sessions/\d+/", prompt.body).group(0)
+
+    nurse = Person(browser, live_server, demo["Staff member (supervisee)"], check_accessibility)
+    nurse.go("/" + link.split("://", 1)[1].split("/", 1)[1])
+    for radio in nurse.page.get_by_role("radio", name="5 - Strongly agree or excellent").all():
+        radio.check()
+    nurse.page.get_by_label("What helped?").fill("Being listened to without judgement.")
+    nurse.click("button", "Send feedback")
+    expect(nurse.page.get_by_text("Thank you", exact=False).first).to_be_visible()
+    assert FeedbackResponse.objects.filter(author=nurse_profile.user).count() == 1
+
+    # Helen sees nothing until three people have responded, and never the text.
+    supervisor = Person(browser, live_server, demo["Supervisor"], check_accessibility)
+    supervisor.go("/feedback/summary/")
+    expect(supervisor.page.get_by_text("at least 3 people", exact=False).first).to_be_visible()
+    for days, email in ((3, "chidi.obi@westfield.example"), (4, "jordan.lee@westfield.example")):
+        other = StaffProfile.objects.get(user__email=email).user
+        other_session = _logged_session(programme, helen, other, days_ago=days)
+        answers = {q: 4 for q in questions_for(programme) if q.kind == "rating"}
+        feedback_submit(author=other, session=other_session, answers=answers)
+    supervisor.go("/feedback/summary/")
+    page = supervisor.page.content()
+    assert "Being listened to without judgement" not in page
+    assert "Amara" not in page
+    expect(supervisor.page.get_by_text("4.3").first).to_be_visible()
+
+    # A Gibbs reflection, exported as an NMC reflective account PDF.
+    nurse.go("/journal/")
+    nurse.click("link", "Gibbs' reflective cycle")
+    nurse.page.get_by_label("Title").fill("Breaking bad news on nights")
+    nurse.page.get_by_label("Description").fill("A relative arrived after the death.")
+    nurse.page.get_by_label("Analysis").fill("I learned to slow down and sit with them.")
+    nurse.page.get_by_label("Action plan").fill("Ask for a quiet room early.")
+    nurse.click("button", "Save reflection")
+    nurse.go("/journal/export/")
+    nurse.page.get_by_label("Breaking bad news on nights").check()
+    with nurse.page.expect_download() as download:
+        nurse.page.get_by_role("button", name="Download as PDF").click()
+    pdf = download.value.path().read_bytes()
+    assert pdf.startswith(b"%PDF")
+    assert b"Reflective accounts form" in pdf
+
+    # A wellbeing check-in that asks for a peer supporter creates a request.
+    nurse.go("/wellbeing/check-in/")
+    nurse.page.get_by_label("2: Low").check()
+    nurse.page.get_by_role("radio", name="Yes").check()
+    nurse.page.get_by_label(re.compile("^I agree that a peer supporter")).check()
+    nurse.page.get_by_label("Phone call").check()
+    nurse.page.get_by_label("Contact details (if you answered yes)").fill("Ward 7, after 4pm")
+    nurse.click("button", "Save my check-in")
+    expect(
+        nurse.page.get_by_text("We have asked for a peer supporter", exact=False)
+    ).to_be_visible()
+    checkin = WellbeingCheckIn.objects.get(author=nurse_profile.user)
+    assert SupportRequest.objects.filter(
+        pk=checkin.support_request_id, requester=nurse_profile.user
+    ).exists()
