@@ -602,6 +602,9 @@ def _load_sessions(westfield) -> None:
         )
     schedule_allowance_nudges()
     schedule_wellbeing_digests()
+    from feedback.notifications_wellbeing import schedule_wellbeing_prompts
+
+    schedule_wellbeing_prompts()
 
 
 def _financial_year(today: datetime.date) -> tuple[datetime.date, datetime.date]:
