@@ -4,8 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput
-from supervision.models import Modality, Mode, Programme, Role, SupervisionFunction
+from supervision.forms import CoveredForm, DateInput
+from supervision.models import Modality, Mode, Programme, Role
 from supervision.models.supervisors import https_url
 
 from .models import Attendance, Group
@@ -217,21 +217,7 @@ class RegisterForm(forms.Form):
         }
 
 
-class RecordForm(forms.Form):
-    functions = forms.MultipleChoiceField(
-        label=_("Functions covered"),
-        choices=SupervisionFunction.choices,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("The A-EQUIP model. Choose all that apply."),
-    )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("No names or details: themes only."),
-    )
+class RecordForm(CoveredForm):
     notes = forms.CharField(
         label=_("Notes for the group"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -249,7 +235,3 @@ class RecordForm(forms.Form):
             "to the organisation as anonymous themes."
         ),
     )
-
-    def __init__(self, *args, themes, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["themes"].queryset = themes

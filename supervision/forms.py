@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from .models import Band, Department, Profession, Role, StaffProfile
+from .models import Band, Department, Profession, Role, StaffProfile, SupervisionFunction, Theme
 
 
 class DateInput(forms.DateInput):
@@ -213,7 +213,41 @@ class AgreementTermsForm(forms.Form):
         return data
 
 
-class SessionLogForm(forms.Form):
+class CoveredForm(forms.Form):
+    """What a session or group meeting covered: A-EQUIP functions and the host's themes."""
+
+    functions = forms.MultipleChoiceField(
+        label=_("Functions covered"),
+        choices=SupervisionFunction.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The A-EQUIP model. Choose all that apply."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("No names or details: themes only."),
+    )
+
+    def __init__(self, *args, themes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = themes
+
+
+class SessionLogForm(CoveredForm):
+    field_order = [
+        "attendance",
+        "actual_minutes",
+        "functions",
+        "themes",
+        "agreed_actions",
+        "escalated",
+        "escalated_on",
+        "escalated_to",
+    ]
+
     attendance = forms.ChoiceField(
         label=_("Did the session take place?"),
         widget=forms.RadioSelect,
@@ -224,19 +258,6 @@ class SessionLogForm(forms.Form):
         min_value=1,
         max_value=480,
         required=False,
-    )
-    functions = forms.MultipleChoiceField(
-        label=_("Functions covered"),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("The A-EQUIP model. Choose all that apply."),
-    )
-    themes = forms.ModelMultipleChoiceField(
-        label=_("Themes"),
-        queryset=None,
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("No names or details: themes only."),
     )
     agreed_actions = forms.CharField(
         label=_("Agreed actions"),
@@ -258,13 +279,10 @@ class SessionLogForm(forms.Form):
     )
 
     def __init__(self, *args, themes, **kwargs):
-        from .models import SupervisionFunction
         from .services.sessions import ATTENDANCE_CHOICES
 
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, themes=themes, **kwargs)
         self.fields["attendance"].choices = ATTENDANCE_CHOICES
-        self.fields["functions"].choices = SupervisionFunction.choices
-        self.fields["themes"].queryset = themes
 
     def clean(self):
         data = super().clean()
