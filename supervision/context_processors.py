@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ def shell(request):
             "service_name": organisation.name if organisation else _("Clinical supervision"),
             "show_nhs_logo": bool(organisation and organisation.show_nhs_logo),
             "navigation": navigation_for(user, current) if user is not None else [],
+            "allow_signup": settings.ACCOUNT_ALLOW_SIGNUP,
         },
         "Role": Role,
         "home_url": reverse("supervision:home"),

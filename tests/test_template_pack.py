@@ -518,7 +518,7 @@ def test_login_page_uses_the_site_layout_and_nhs_fields(client):
     response = client.get(reverse("account_login"))
     doc = parse(response.content.decode())
 
-    assert "Sign In" in doc.find("title").text
+    assert "Sign in" in doc.find("title").text
     main = doc.find("main", id="maincontent")
     h1s = doc.find_all("h1")
     assert len(h1s) == 1

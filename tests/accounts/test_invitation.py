@@ -136,3 +136,9 @@ def test_password_reset_sends_an_email(client, supervisee):
     client.post(reverse("account_reset_password"), {"email": supervisee.email})
     assert len(mail.outbox) == 1
     assert supervisee.email in mail.outbox[0].to
+
+
+def test_the_sign_in_page_does_not_invite_people_to_sign_up_when_sign_up_is_closed(client, db):
+    content = client.get(reverse("account_login")).content.decode()
+    assert reverse("account_signup") not in content
+    assert "programme admin adds you" in content
