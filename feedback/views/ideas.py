@@ -45,7 +45,10 @@ def idea_list(request: HttpRequest) -> HttpResponse:
 def idea_add(request: HttpRequest) -> HttpResponse:
     if get_own_profile(request.user) is None:
         raise PermissionDenied
-    form = IdeaForm(posted(request))
+    # From a session record the box is ticked; which session is never kept.
+    form = IdeaForm(
+        posted(request), initial={"from_supervision": request.GET.get("from") == "supervision"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             idea = idea_services.idea_create(actor=request.user, **form.cleaned_data)

@@ -251,3 +251,21 @@ def test_every_url_as_every_role(client, role_users, idea, name):
         if role_users[role] is not None:
             client.force_login(role_users[role])
         assert client.get(url).status_code == expected, role
+
+
+def test_an_idea_from_a_session_record_keeps_no_link_to_the_session(client, supervisee):
+    client.force_login(supervisee)
+    response = client.get(reverse("feedback:idea_add") + "?from=supervision")
+    assert response.context["form"]["from_supervision"].value() is True
+    client.post(
+        reverse("feedback:idea_add"),
+        {
+            "title": "Handover checklist",
+            "description": "Shorter handovers",
+            "team": "",
+            "from_supervision": "on",
+        },
+    )
+    idea = ImprovementIdea.objects.get(title="Handover checklist")
+    assert idea.from_supervision is True
+    assert not any("session" in field.name for field in ImprovementIdea._meta.get_fields())
