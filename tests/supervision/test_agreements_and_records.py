@@ -295,6 +295,9 @@ def test_programme_admin_sees_that_sessions_happened_but_not_what_was_said(
         reverse("supervision:person", kwargs={"pk": past_session.supervisee.profile.pk})
     )
     content = response.content.decode()
+    assert content.count("Supervision attended") == 1
+    title = content.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert "<" not in title
     assert "Attended" in content
     assert "Tuesday 1 December 2026" in content
     assert "Ask for a team debrief" not in content
