@@ -468,6 +468,17 @@ def _url(name, records):
     return reverse(name, kwargs=args)
 
 
+def _page_problem(response) -> str:
+    """Every page we render has one h1 and a plain-text title."""
+    if not response["Content-Type"].startswith("text/html"):
+        return ""
+    content = response.content.decode()
+    if content.count("<h1") != 1:
+        return f"{content.count('<h1')} h1 elements"
+    title = content.split("<title>", 1)[-1].split("</title>", 1)[0]
+    return "markup in the title" if "<" in title else ""
+
+
 def _outcome(response):
     """The status, with redirects to a sign-in page told apart from other redirects."""
     if response.status_code == 302:
@@ -490,7 +501,12 @@ def test_url_answers_each_role_as_expected(client, role_users, records, name):
         user = role_users[role]
         if user is not None:
             client.force_login(user)
-        outcome = _outcome(getattr(client, spec["method"])(url))
+        response = getattr(client, spec["method"])(url)
+        outcome = _outcome(response)
         if outcome != spec["expected"][role]:
             wrong[role] = f"expected {spec['expected'][role]}, got {outcome}"
+        elif outcome == 200 and not name.startswith("admin:"):
+            problem = _page_problem(response)
+            if problem:
+                wrong[role] = problem
     assert wrong == {}, f"{spec['method'].upper()} {url}"
