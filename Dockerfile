@@ -58,6 +58,7 @@ RUN DJANGO_SECRET_KEY=build-time-only-collectstatic-key-never-used-at-run-time-0
     DATABASE_URL=sqlite:////tmp/collectstatic.sqlite3 \
     REDIS_URL=redis://127.0.0.1:6379/0 \
     DJANGO_ALLOWED_HOSTS=localhost \
+    FIELD_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWNvbGxlY3RzdGF0aWMtayE= \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/collectstatic.sqlite3 \
     && mkdir -p /app/var \

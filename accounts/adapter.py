@@ -1,5 +1,16 @@
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -7,3 +18,80 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Single sign-on with Microsoft Entra ID, for people already invited.
+
+    A Microsoft account signs in only the active member of staff whose email
+    address the organisation's directory confirms; it never creates an account.
+    """
+
+    def is_open_for_signup(self, request, sociallogin) -> bool:
+        return False
+
+    def list_apps(self, request, provider=None, client_id=None):
+        # Sign-in is switched on by environment variables only: apps built from
+        # settings are never saved, so a SocialApp row added in the Django
+        # admin cannot open a second way in.
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        return [app for app in apps if app.pk is None]
+
+    def get_provider(self, request, provider, client_id=None):
+        from allauth.socialaccount.models import SocialApp
+
+        try:
+            return super().get_provider(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            # Single sign-on is off: its pages do not exist (not a 500).
+            raise Http404 from None
+
+    def pre_social_login(self, request, sociallogin) -> None:
+        """Let in an invited, active person whose verified email matches; refuse anyone else."""
+        if sociallogin.is_existing:
+            # Connected before; still only while they are active staff.
+            user = sociallogin.user
+            if not user.is_active:
+                _refuse(request, "inactive")
+            if _staff_profile(user) is None:
+                _refuse(request, "not_invited")
+            return
+
+        emails = [a.email.lower() for a in sociallogin.email_addresses if a.verified and a.email]
+        if not emails:
+            _refuse(request, "unverified")
+
+        if sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # Signed in already: the Microsoft account must be this person's own.
+            if request.user.email.lower() not in emails:
+                _refuse(request, "someone_else")
+            return
+
+        matches = Q()
+        for email in emails:
+            matches |= Q(email__iexact=email)
+        user = get_user_model().objects.filter(matches).first()
+        profile = _staff_profile(user) if user is not None else None
+        if profile is None:
+            _refuse(request, "not_invited")
+        if not user.is_active:
+            _refuse(request, "inactive")
+
+        from .services import sso_account_connect
+
+        sso_account_connect(
+            request=request, sociallogin=sociallogin, user=user, profile=profile, email=user.email
+        )
+
+
+def _staff_profile(user):
+    from supervision.permissions import get_own_profile
+
+    return get_own_profile(user)
+
+
+def _refuse(request, reason: str):
+    logger.info("Single sign-on refused: %s", reason)
+    raise ImmediateHttpResponse(
+        render(request, "accounts/sso_refused.html", {"reason": reason}, status=403)
+    )

@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
@@ -19,3 +20,17 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+if apps.is_installed("allauth.usersessions"):
+    from allauth.usersessions.admin import UserSessionAdmin as AllauthUserSessionAdmin
+    from allauth.usersessions.models import UserSession
+
+    # allauth's own admin searches `user__username`, which our email-only user
+    # has not got, so any search there failed with a server error.
+    class UserSessionAdmin(AllauthUserSessionAdmin):
+        search_fields = ("user__email", "ip")
+
+    if admin.site.is_registered(UserSession):
+        admin.site.unregister(UserSession)
+    admin.site.register(UserSession, UserSessionAdmin)

@@ -5,6 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
+    path("my-data/", views.data_export, name="data_export"),
     path(
         "invitation/<str:uidb64>/<str:token>/",
         views.invitation_accept,

@@ -1,17 +1,27 @@
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_log
 
+from .data_export import personal_data_export
 from .tokens import invitation_token_generator
+
+# Building the download reads every table that holds anything about the
+# person; a few a day is plenty, so more than this an hour is refused.
+EXPORTS_PER_HOUR = 5
 
 
 def _invited_user(uidb64: str, token: str):
@@ -59,3 +69,39 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
         )
         return redirect("supervision:home")
     return render(request, "accounts/invitation_accept.html", {"form": form, "invited": user})
+
+
+def _export_allowed(user) -> bool:
+    """Count this download against the person's hourly allowance (shared cache)."""
+    key = f"personal-data-export:{user.pk}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= EXPORTS_PER_HOUR
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Explain what a person's own data download holds; POST sends it as a zip."""
+    if request.method == "POST":
+        if not _export_allowed(request.user):
+            messages.error(
+                request,
+                _("You have downloaded your data several times in the last hour. Try again later."),
+            )
+            return redirect("accounts:data_export")
+        export = personal_data_export(user=request.user)
+        response = HttpResponse(export.content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(
+        request,
+        "accounts/data_export.html",
+        {"retention_days": settings.LEAVER_RETENTION_DAYS},
+    )

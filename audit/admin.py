@@ -5,7 +5,7 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "summary", "actor", "organisation_id")
+    list_display = ("created_at", "action", "summary", "actor", "organisation_id", "ip_address")
     list_filter = ("action",)
     search_fields = ("summary", "target_id")
 

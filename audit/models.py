@@ -9,6 +9,11 @@ class AuditEntry(models.Model):
     `target_type`/`target_id` name the changed record without a database-level
     link, so an entry outlives its record; `details` never holds confidential
     text, only identifiers and the names of what changed.
+
+    Append-only: a database trigger refuses UPDATE and DELETE (migration
+    0002_append_only). So nothing may ever need to change a row: the actor is
+    kept as a bare id (no constraint, no SET_NULL), and people are deactivated
+    or anonymised, never deleted.
     """
 
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -16,7 +21,9 @@ class AuditEntry(models.Model):
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        # Never cascade into the trail: deleting a user must not touch audit rows.
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     organisation_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -25,6 +32,8 @@ class AuditEntry(models.Model):
     target_id = models.CharField(max_length=64)
     summary = models.CharField(max_length=255)
     details = models.JSONField(default=dict, blank=True)
+    # Where the request came from (None for background tasks and commands).
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -34,3 +43,13 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
+
+    @property
+    def details_text(self) -> str:
+        """The details as plain words, e.g. "fields: band, last_name; role: supervisor"."""
+        parts = []
+        for key, value in self.details.items():
+            if isinstance(value, list | tuple):
+                value = ", ".join(str(item) for item in value)
+            parts.append(f"{key.replace('_', ' ')}: {value}")
+        return "; ".join(parts)

@@ -2,7 +2,33 @@ from typing import Any
 
 from django.db import models
 
+from .context import current_ip
 from .models import AuditEntry
+
+ACCESS_DENIED = "access.denied"
+ACCESS_NOT_FOUND = "access.not_found"
+
+
+def _write(
+    *,
+    actor,
+    action: str,
+    target_type: str,
+    target_id: str,
+    summary: str,
+    organisation_id: int | None,
+    details: dict[str, Any] | None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organisation_id=organisation_id,
+        action=action,
+        target_type=target_type[:64],
+        target_id=target_id[:64],
+        summary=summary[:255],
+        details=details or {},
+        ip_address=current_ip(),
+    )
 
 
 def audit_log(
@@ -14,13 +40,38 @@ def audit_log(
     organisation_id: int | None = None,
     details: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Record one change. Call it inside the service's transaction."""
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
-        organisation_id=organisation_id,
+    """Record one change. Call it inside the service's transaction.
+
+    `summary` and `details` name what changed with identifiers, states and
+    field names; never free text a person wrote (notes, comments, reasons
+    given by participants), which stays in its confidential record. The
+    client's IP address comes from the request being served, if any.
+    """
+    return _write(
+        actor=actor,
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
-        summary=summary[:255],
-        details=details or {},
+        summary=summary,
+        organisation_id=organisation_id,
+        details=details,
+    )
+
+
+def audit_access_refused(
+    *, actor, action: str, path: str, method: str, status: int, organisation_id: int | None
+) -> AuditEntry:
+    """Record a refused request (403) or a miss on an object's URL (404).
+
+    The target is the URL path; the query string is left out (it can hold
+    search words). One entry per refused request.
+    """
+    return _write(
+        actor=actor,
+        action=action,
+        target_type="url",
+        target_id=path,
+        summary=f"{method} {path} answered {status}",
+        organisation_id=organisation_id,
+        details={"method": method, "status": status},
     )

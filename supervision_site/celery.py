@@ -44,4 +44,9 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Leavers past LEAVER_RETENTION_DAYS: private text removed, facts kept.
+    "anonymise-leavers": {
+        "task": "accounts.tasks.anonymise_leavers",
+        "schedule": crontab(hour=3, minute=47),
+    },
 }

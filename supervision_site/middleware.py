@@ -1,11 +1,52 @@
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
+# Browser features no page of this site uses, switched off for the page and
+# anything it might embed, so injected markup cannot reach a camera, a
+# microphone or the person's location. Only features browsers recognise: an
+# unknown name (interest-cohort, retired with FLoC) is a console error, not a
+# protection.
+DISABLED_FEATURES = (
+    "accelerometer",
+    "autoplay",
+    "browsing-topics",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "picture-in-picture",
+    "screen-wake-lock",
+    "serial",
+    "usb",
+    "xr-spatial-tracking",
+)
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DISABLED_FEATURES)
 
-class NoStoreForSignedInMiddleware:
-    """Forbid any cache from keeping a page rendered for a signed-in person.
 
-    Every such page can carry personal or confidential data; a shared
-    computer's back button or a proxy must not show it to the next person.
+class PermissionsPolicyMiddleware:
+    """Send the Permissions-Policy header on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        return response
+
+
+class NoStoreMiddleware:
+    """Forbid any cache from keeping a page or file this application answers.
+
+    Nearly every page carries personal or confidential data (and the few that
+    do not for a signed-in person, such as an email confirmation link's page,
+    may for an anonymous one); a shared computer's back button or a proxy must
+    not show it to the next person. Static files are served by WhiteNoise
+    before this middleware runs, so they stay cacheable.
     """
 
     def __init__(self, get_response):
@@ -13,8 +54,6 @@ class NoStoreForSignedInMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
-            patch_cache_control(response, no_store=True, private=True)
+        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True, private=True)
         return response

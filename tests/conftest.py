@@ -20,6 +20,7 @@ from .factories import (
     SupervisorProfileFactory,
     WeeklyAvailabilityFactory,
 )
+from .records import records  # noqa: F401 - a fixture, shared with every test module
 from .scenario import NOW
 
 

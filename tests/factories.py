@@ -21,6 +21,28 @@ from supervision.models import (
 )
 
 PASSWORD = "a-long-test-password"
+# The authenticator app of every test user who must have one (see
+# add_authenticator_app); tests compute its codes with totp_code().
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def add_authenticator_app(user) -> None:
+    """Set up two-factor authentication (an authenticator app) for `user`, as allauth would."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, TOTP_SECRET)
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app shows right now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
@@ -58,6 +80,12 @@ class UserFactory(factory.django.DjangoModelFactory):
                 user=self, email=self.email, defaults={"verified": True, "primary": True}
             )
 
+    @factory.post_generation
+    def authenticator_app(self, create, extracted, **kwargs):
+        """A staff user has set up two-factor authentication, as they must (False: not yet)."""
+        if create and (self.is_staff if extracted is None else extracted):
+            add_authenticator_app(self)
+
 
 class StaffProfileFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -74,9 +102,19 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
 class RoleGrantFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RoleGrant
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
+
+    @factory.post_generation
+    def authenticator_app(self, create, extracted, **kwargs):
+        """Programme admins and wellbeing leads have set up two-factor authentication,
+        as they must before they can do anything (False: not yet)."""
+        from accounts.permissions import MFA_ROLES
+
+        if create and (self.role in MFA_ROLES if extracted is None else extracted):
+            add_authenticator_app(self.user)
 
 
 class ProgrammeFactory(factory.django.DjangoModelFactory):

@@ -132,6 +132,8 @@ REQUIRED_PRODUCTION_ENV = {
     "DATABASE_URL": "sqlite:////tmp/x.sqlite3",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "DJANGO_ALLOWED_HOSTS": "supervision.example.nhs.uk",
+    # A Fernet key (base64 of 32 bytes) used only by these subprocesses.
+    "FIELD_ENCRYPTION_KEYS": "ZGVwbG95bWVudC10ZXN0LW9ubHktZmllbGQta2V5ISE=",
 }
 
 

@@ -1,4 +1,7 @@
-"""The site's shell: health check, security headers, error pages."""
+"""The site's shell: health check, the script nonce, error pages.
+
+The security headers are asserted in test_security_headers.py.
+"""
 
 import pytest
 from django.db import OperationalError
@@ -39,13 +42,6 @@ def test_pages_carry_a_nonce_based_content_security_policy(client, supervisee):
     )
 
 
-def test_signed_in_pages_are_never_stored_by_caches(client, supervisee):
-    client.force_login(supervisee)
-    response = client.get(reverse("supervision:home"))
-    assert "no-store" in response["Cache-Control"]
-    assert "private" in response["Cache-Control"]
-
-
 def test_pages_say_they_are_in_british_english(client):
     response = client.get(reverse("account_login"))
     assert '<html lang="en-GB">' in response.content.decode()
@@ -56,10 +52,3 @@ def test_unknown_page_is_a_404_in_the_site_layout(client, supervisee):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
-
-
-def test_clickjacking_and_sniffing_are_refused(client):
-    response = client.get(reverse("account_login"))
-    assert response["X-Frame-Options"] == "DENY"
-    assert response["X-Content-Type-Options"] == "nosniff"
-    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Programme, Session
+from supervision_site.encryption import EncryptedTextField
 
 
 class QuestionKind(models.TextChoices):
@@ -87,7 +88,7 @@ class FeedbackAnswer(models.Model):
     question = models.ForeignKey(FeedbackQuestion, on_delete=models.PROTECT, related_name="+")
     rating = models.PositiveSmallIntegerField(null=True, blank=True)
     # Confidential: its author only.
-    text = models.TextField(blank=True, max_length=4000)
+    text = EncryptedTextField(blank=True, max_length=4000)
 
     class Meta:
         constraints = [

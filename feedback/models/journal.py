@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.encryption import EncryptedCharField, EncryptedJSONField
+
 
 class JournalTemplate(models.TextChoices):
     GIBBS = "gibbs", _("Gibbs' reflective cycle")
@@ -18,8 +20,8 @@ class JournalEntry(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="journal_entries"
     )
     template = models.CharField(_("template"), max_length=8, choices=JournalTemplate.choices)
-    title = models.CharField(_("title"), max_length=200)
-    sections = models.JSONField(default=dict)
+    title = EncryptedCharField(_("title"), max_length=200)
+    sections = EncryptedJSONField(default=dict)
     # Optional: which of the author's own sessions it reflects on (id only).
     session_id = models.BigIntegerField(null=True, blank=True)
     group_session_id = models.BigIntegerField(null=True, blank=True)

@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Organisation
+from supervision_site.encryption import EncryptedTextField
 
 
 class WellbeingCheckIn(models.Model):
@@ -19,7 +20,7 @@ class WellbeingCheckIn(models.Model):
     profession = models.CharField(max_length=32, blank=True)
     feeling = models.PositiveSmallIntegerField(_("how you are feeling about work"))
     # Confidential: its author only.
-    comment = models.TextField(_("anything you would like to add"), blank=True, max_length=2000)
+    comment = EncryptedTextField(_("anything you would like to add"), blank=True, max_length=2000)
     wants_peer_support = models.BooleanField(default=False)
     support_request_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Organisation, Programme, Theme
 from supervision.models.supervisors import DeliveryFields
+from supervision_site.encryption import EncryptedTextField
 
 
 class GroupType(models.TextChoices):
@@ -199,8 +200,8 @@ class GroupRecord(models.Model):
     session = models.OneToOneField(GroupSession, on_delete=models.CASCADE, related_name="record")
     functions = models.JSONField(_("functions covered"), default=list, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="+")
-    notes = models.TextField(_("notes for the group"), blank=True, max_length=4000)
-    systemic_issues = models.TextField(
+    notes = EncryptedTextField(_("notes for the group"), blank=True, max_length=4000)
+    systemic_issues = EncryptedTextField(
         _("systemic issues to raise with the organisation"),
         blank=True,
         max_length=4000,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Organisation
+from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 
 
 class PeerSupporterProfile(models.Model):
@@ -66,8 +67,8 @@ class SupportRequest(models.Model):
         _("how you would like to be contacted"), max_length=16, choices=ContactMode.choices
     )
     # Confidential: the requester and the supporter only.
-    contact_detail = models.CharField(_("contact details"), max_length=200, blank=True)
-    note = models.TextField(_("anything you would like your supporter to know"), blank=True)
+    contact_detail = EncryptedCharField(_("contact details"), max_length=200, blank=True)
+    note = EncryptedTextField(_("anything you would like your supporter to know"), blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
     supporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -108,7 +109,7 @@ class CheckIn(models.Model):
     happened_at = models.DateTimeField(_("when"))
     mode = models.CharField(_("how"), max_length=16, choices=ContactMode.choices)
     # Confidential: the requester and the supporter only.
-    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    notes = EncryptedTextField(_("notes"), blank=True, max_length=4000)
     next_due = models.DateField(_("next check-in due"), null=True, blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -434,7 +434,8 @@ def membership_leave(*, actor, membership: Membership, reason: str = "", now=Non
         target=membership,
         organisation_id=group.organisation_id,
         summary=f"Left {group.name}",
-        details={"reason": reason},
+        # Whether they said why, not what they said: the reason stays on the membership.
+        details={"reason_given": bool(reason.strip())},
     )
     return membership
 
@@ -456,7 +457,7 @@ def membership_remove(*, actor, membership: Membership, reason: str, now=None) -
         target=membership,
         organisation_id=group.organisation_id,
         summary=f"Removed from {group.name}",
-        details={"reason": reason},
+        details={"reason_given": bool(reason.strip())},
     )
     return membership
 
@@ -554,7 +555,7 @@ def _move(actor, meeting, starts_at, ends_at, reason):
         target=meeting,
         organisation_id=meeting.group.organisation_id,
         summary=f"Meeting moved from {previous:%Y-%m-%d %H:%M}Z to {starts_at:%Y-%m-%d %H:%M}Z",
-        details={"reason": reason},
+        details={"reason_given": bool(reason.strip())},
     )
     _notify().meeting_changed(meeting, reason)
 
@@ -570,7 +571,7 @@ def _cancel(actor, meeting, reason):
         target=meeting,
         organisation_id=meeting.group.organisation_id,
         summary=f"Meeting of {meeting.starts_at:%Y-%m-%d %H:%M}Z cancelled",
-        details={"reason": reason},
+        details={"reason_given": bool(reason.strip())},
     )
     _notify().meeting_changed(meeting, reason)
 
@@ -747,4 +748,14 @@ def groups_needing_meetings():
 def meetings_extend_for(*, group_id: int, now=None) -> int:
     """Daily: generate the group's meetings out to the horizon (task entry point)."""
     group = _lock(Group(pk=group_id))
-    return len(meetings_extend(group=group, now=now))
+    created = meetings_extend(group=group, now=now)
+    if created:
+        audit_log(
+            actor=None,
+            action="group.meetings_added",
+            target=group,
+            organisation_id=group.organisation_id,
+            summary=f"{len(created)} meeting(s) of {group.name} added to the calendar",
+            details={"meeting_ids": [meeting.pk for meeting in created]},
+        )
+    return len(created)

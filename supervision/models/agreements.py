@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.encryption import EncryptedTextField
+
 from .programmes import Programme
 
 DEFAULT_GROUND_RULES = _(
@@ -46,11 +48,11 @@ class Agreement(models.Model):
     supervisee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements_as_supervisee"
     )
-    ground_rules = models.TextField(_("ground rules"), default=DEFAULT_GROUND_RULES)
+    ground_rules = EncryptedTextField(_("ground rules"), default=DEFAULT_GROUND_RULES)
     frequency = models.CharField(
         _("how often we meet"), max_length=200, default=_("Monthly, for one hour")
     )
-    confidentiality_limits = models.TextField(
+    confidentiality_limits = EncryptedTextField(
         _("the limits of confidentiality"), default=DEFAULT_CONFIDENTIALITY
     )
     start_date = models.DateField(_("start date"))

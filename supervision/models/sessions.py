@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.encryption import EncryptedCharField, EncryptedTextField
+
 from .agreements import Agreement
 from .programmes import Programme, Theme
 from .supervisors import DeliveryFields
@@ -142,14 +144,16 @@ class SessionRecord(models.Model):
     """The shared record of a session: seen by its supervisor and supervisee only."""
 
     session = models.OneToOneField(Session, on_delete=models.CASCADE, related_name="record")
-    actual_minutes = models.PositiveSmallIntegerField(_("how long it lasted (minutes)"), null=True)
+    actual_minutes = models.PositiveSmallIntegerField(
+        _("how long it lasted (minutes)"), null=True, blank=True
+    )
     functions = models.JSONField(_("functions covered"), default=list, blank=True)
     themes = models.ManyToManyField(Theme, blank=True, related_name="+")
-    agreed_actions = models.TextField(_("agreed actions"), blank=True, max_length=4000)
+    agreed_actions = EncryptedTextField(_("agreed actions"), blank=True, max_length=4000)
     escalated = models.BooleanField(_("a concern was escalated"), default=False)
     escalated_on = models.DateField(_("escalated on"), null=True, blank=True)
-    escalated_to = models.CharField(_("escalated to"), max_length=200, blank=True)
-    supervisee_comment = models.TextField(_("your comment"), blank=True, max_length=4000)
+    escalated_to = EncryptedCharField(_("escalated to"), max_length=200, blank=True)
+    supervisee_comment = EncryptedTextField(_("your comment"), blank=True, max_length=4000)
     supervisee_confirmed_at = models.DateTimeField(null=True, blank=True)
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

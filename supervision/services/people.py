@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.sessions import user_sessions_end
 from audit.services import audit_log
 
 from ..models import Department, Organisation, Role, RoleGrant, StaffProfile
@@ -124,6 +125,9 @@ def staff_deactivate(*, actor, profile: StaffProfile, reason: str) -> StaffProfi
         raise ValidationError(_("You cannot deactivate yourself."))
     user.is_active = False
     user.save(update_fields=["is_active"])
+    # An inactive user's session is refused on every request anyway; ending
+    # the sessions too leaves nothing behind to revive by reactivating.
+    user_sessions_end(user=user)
     audit_log(
         actor=actor,
         action="staff.deactivated",
@@ -137,7 +141,16 @@ def staff_deactivate(*, actor, profile: StaffProfile, reason: str) -> StaffProfi
 
 @transaction.atomic
 def staff_reactivate(*, actor, profile: StaffProfile) -> StaffProfile:
+    """Let a deactivated person sign in again, unless they have been anonymised."""
     user = profile.user
+    if user.anonymised_at is not None:
+        # Their name, email and private text are gone; a new account is the way back.
+        raise ValidationError(
+            _(
+                "This person was anonymised after leaving, so they cannot be "
+                "reactivated. Add them again as a new person."
+            )
+        )
     user.is_active = True
     user.save(update_fields=["is_active"])
     audit_log(

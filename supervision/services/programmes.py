@@ -142,13 +142,19 @@ def programme_update(
     programme.save()
     if "eligible_departments" in changed:
         programme.eligible_departments.set(departments)
+    details: dict = {"fields": changed}
+    summary = f"Updated programme {programme.name}"
+    if "is_active" in changed:  # retiring (or restoring) is an edit of is_active
+        details["retired"] = not programme.is_active
+        verb = "Restored" if programme.is_active else "Retired"
+        summary = f"{verb} programme {programme.name}"
     audit_log(
         actor=actor,
         action="programme.updated",
         target=programme,
         organisation_id=programme.organisation_id,
-        summary=f"Updated programme {programme.name}",
-        details={"fields": changed},
+        summary=summary,
+        details=details,
     )
     return programme
 

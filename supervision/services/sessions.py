@@ -176,7 +176,8 @@ def session_reschedule(
         organisation_id=session.programme.organisation_id,
         summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
         f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
-        details={"by": session.role_of(actor), "reason": reason},
+        # Whether a reason was given, not the reason: it is the participants' words.
+        details={"by": session.role_of(actor), "reason_given": bool(reason.strip())},
     )
     _notify(session, "rescheduled", reason)
     return session

@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.leavers import anonymisation_due_at
+
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
 from ..models import Role, RoleGrant, Session
 from ..permissions import (
@@ -95,7 +97,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "supervision/people/detail.html",
-        {"person": profile, "grants": grants, "sessions": sessions},
+        {
+            "person": profile,
+            "grants": grants,
+            "sessions": sessions,
+            # Leavers only: when the nightly task will remove their private text.
+            "anonymise_at": None if profile.user.is_active else anonymisation_due_at(profile.user),
+        },
     )
 
 
@@ -188,10 +196,14 @@ def person_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def person_reactivate(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    people_services.staff_reactivate(actor=request.user, profile=profile)
-    messages.success(
-        request, _("%(name)s can sign in again.") % {"name": profile.user.get_full_name()}
-    )
+    try:
+        people_services.staff_reactivate(actor=request.user, profile=profile)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, _("%(name)s can sign in again.") % {"name": profile.user.get_full_name()}
+        )
     return redirect("supervision:person", pk=profile.pk)
 
 

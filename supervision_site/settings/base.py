@@ -21,6 +21,35 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
+# Confidential free text (session and group records, journal entries, feedback
+# and wellbeing comments, peer-support notes) is encrypted at rest with these
+# Fernet keys: the first encrypts, every one decrypts, so keys can rotate
+# (README, "Encryption keys"). production.py demands them; local.py and bench.py
+# derive a development key from SECRET_KEY when unset; test.py fixes one.
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+
+
+def development_field_encryption_key(secret_key: str) -> str:
+    """A stable Fernet key derived from SECRET_KEY (HKDF-SHA256), for development only.
+
+    Derived rather than written to a file so that the web process, the worker
+    and beat agree on it with nothing to create, share or race for. Changing
+    SECRET_KEY changes it, and what was encrypted before no longer reads.
+    """
+    import base64
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    raw = HKDF(
+        algorithm=hashes.SHA256(),
+        length=32,
+        salt=None,
+        info=b"clinical-supervision field encryption, development only",
+    ).derive(secret_key.encode())
+    return base64.urlsafe_b64encode(raw).decode("ascii")
+
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -32,7 +61,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Always installed (stable migrations); Microsoft sign-in is live only when
+    # the ENTRA_* variables configure it below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.microsoft",
     "allauth.mfa",
+    "allauth.usersessions",
     "crispy_forms",
     "csp",
     "accounts",
@@ -41,10 +75,12 @@ INSTALLED_APPS = [
     "peergroups",
     "feedback",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "supervision_site.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -52,11 +88,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.RequireMFAMiddleware",
     "supervision.middleware.OrganisationTimezoneMiddleware",
-    "supervision_site.middleware.NoStoreForSignedInMiddleware",
+    "supervision_site.middleware.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "supervision_site.urls"
@@ -102,7 +141,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 10},
+        "OPTIONS": {"min_length": 12},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -198,22 +237,105 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_ALLOW_SIGNUP = env.bool("ACCOUNT_ALLOW_SIGNUP", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Clinical supervision")
+# Programme admins, wellbeing leads and staff users must set up an authenticator
+# app (accounts.middleware.RequireMFAMiddleware) and may not turn it off.
+MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+# Failed sign-ins are throttled in the shared cache above (never a dummy one):
+# 5 per account per 5 minutes, 10 a minute per address, for the password and
+# for the two-factor code alike. Every limit is a moving window, so it lifts by
+# itself: nobody can lock a person out for longer by guessing.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Behind a load balancer every request comes from its address: count clients
+# by X-Forwarded-For instead, or one busy trust would share a single limit.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Sessions -----------------------------------------------------------------
+# A session ends after SESSION_IDLE_MINUTES without a request and, however
+# busy, SESSION_MAX_HOURS after signing in (accounts.middleware). The cookie
+# and the session row never outlive the absolute limit either.
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
+if SESSION_IDLE_MINUTES < 1 or SESSION_MAX_HOURS < 1:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_MAX_HOURS must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+# People see their signed-in sessions and sign the others out (allauth's
+# usersessions). Their last use is recorded by SessionLifetimeMiddleware once a
+# minute, not by allauth's middleware on every request.
+USERSESSIONS_TRACK_ACTIVITY = False
 
 # How long an invitation link stays valid.
 INVITATION_TIMEOUT_DAYS = env.int("INVITATION_TIMEOUT_DAYS", default=14)
+
+# Days after a person is deactivated before their name, email address and
+# private free text are removed (accounts.tasks.anonymise_leavers); facts such
+# as sessions and attendance are kept so reports still add up.
+LEAVER_RETENTION_DAYS = env.int("LEAVER_RETENTION_DAYS", default=365)
+
+# --- Single sign-on with Microsoft Entra ID (optional, off by default) --------
+# On only when all three ENTRA_* variables are set. Nobody signs up this way:
+# accounts.adapter.SocialAccountAdapter lets in only invited, active staff whose
+# verified email matches, and connects the Microsoft account to them.
+ENTRA_CLIENT_ID = env("ENTRA_CLIENT_ID", default="")
+ENTRA_CLIENT_SECRET = env("ENTRA_CLIENT_SECRET", default="")
+ENTRA_TENANT_ID = env("ENTRA_TENANT_ID", default="")
+ENTRA_EMAIL_DOMAINS = env.list("ENTRA_EMAIL_DOMAINS", default=[])
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches by email itself
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a GET asks to confirm: no sign-in by a link
+SOCIALACCOUNT_PROVIDERS: dict = {}
+if ENTRA_CLIENT_ID and ENTRA_CLIENT_SECRET and ENTRA_TENANT_ID:
+    from django.core.exceptions import ImproperlyConfigured
+
+    # Only a directory of our own vouches for its addresses: a multi-tenant
+    # endpoint would let anyone's tenant claim any email address.
+    if ENTRA_TENANT_ID.lower() in {"common", "organizations", "consumers"}:
+        raise ImproperlyConfigured("ENTRA_TENANT_ID must name one tenant (its ID or domain).")
+    SOCIALACCOUNT_PROVIDERS = {
+        "microsoft": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "client_id": ENTRA_CLIENT_ID,
+                    "secret": ENTRA_CLIENT_SECRET,
+                    "settings": {
+                        "tenant": ENTRA_TENANT_ID,
+                        # Addresses in the tenant are set by its administrators,
+                        # so they count as verified (only these domains, if set).
+                        "verified_email": ENTRA_EMAIL_DOMAINS or True,
+                    },
+                }
+            ],
+        }
+    }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
 CRISPY_FAIL_SILENTLY = False
 
 # --- Security -----------------------------------------------------------------
+# Lax, not Strict: a link from an email (a session to confirm) must arrive
+# signed in. Unsafe methods from other sites carry no cookie either way.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script of ours reads it; forms carry the token
+# Messages ("Booked with ...", "Signed in as ...") name people: kept in the
+# session on the server, not in a readable cookie beside it.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Same-origin: full referrer inside the site (Django's CSRF check wants it over
+# HTTPS), nothing at all to other sites, so a meeting link or the NHS font
+# server never learns which record, session or token page it was opened from.
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# How many reverse proxies in front of the app append to X-Forwarded-For; the
+# audit log takes the client's address from there only when this is above 0.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
@@ -228,10 +350,14 @@ CONTENT_SECURITY_POLICY = {
         "connect-src": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
-        "base-uri": [SELF],
+        "base-uri": [NONE],
         "object-src": [NONE],
     },
 }
+if SOCIALACCOUNT_PROVIDERS:
+    # The Microsoft sign-in form posts here and is redirected to Entra ID;
+    # browsers apply form-action to that redirect too.
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://login.microsoftonline.com")
 
 LOGGING = {
     "version": 1,
@@ -244,3 +370,5 @@ LOGGING = {
 # --- Notifications ------------------------------------------------------------
 # A row claimed by a worker that then died is claimed again after this long.
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
+# How long a built engagement report is kept in the cache (0: build it every time).
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)

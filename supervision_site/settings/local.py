@@ -1,6 +1,9 @@
 """Development on a laptop: the embedded defaults, debug on unless told."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import FIELD_ENCRYPTION_KEYS, SECRET_KEY, development_field_encryption_key, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
+if not FIELD_ENCRYPTION_KEYS:
+    # `make run` on a bare machine: a key derived from SECRET_KEY (see base.py).
+    FIELD_ENCRYPTION_KEYS = [development_field_encryption_key(SECRET_KEY)]

@@ -1,5 +1,6 @@
 """Production: refuses to start without the values that must not be guessed."""
 
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -9,12 +10,25 @@ REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS")
 missing = [name for name in REQUIRED if not env.str(name, default="")]
 if not (env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")):
     missing.append("CELERY_BROKER_URL or REDIS_URL")
+if not [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]:
+    missing.append("FIELD_ENCRYPTION_KEYS")
 if missing:
     raise ImproperlyConfigured(
         "Production settings need these environment variables: " + ", ".join(missing)
     )
 if len(env.str("DJANGO_SECRET_KEY")) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be at least 50 characters long.")
+
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.list("FIELD_ENCRYPTION_KEYS") if key.strip()]
+for position, key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
+    try:
+        Fernet(key)
+    except (ValueError, TypeError):
+        raise ImproperlyConfigured(
+            f"FIELD_ENCRYPTION_KEYS: key {position} is not a Fernet key (44 characters of "
+            'URL-safe base64). Generate one with: python -c "from cryptography.fernet '
+            'import Fernet; print(Fernet.generate_key().decode())"'
+        ) from None
 
 DEBUG = False
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -28,8 +42,10 @@ CSRF_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
-SESSION_COOKIE_NAME = "__Secure-sessionid"
-CSRF_COOKIE_NAME = "__Secure-csrftoken"
+# __Host-: browsers accept these only over HTTPS, for the whole site (Path=/)
+# and from this exact host (no Domain), so no subdomain can set or shadow them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

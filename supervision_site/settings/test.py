@@ -6,6 +6,8 @@ from .base import DATABASES, REDIS_URL, VAR_DIR, env
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# A fixed key (base64 of "test-only-field-encryption-key!!"), whatever the environment says.
+FIELD_ENCRYPTION_KEYS = ["dGVzdC1vbmx5LWZpZWxkLWVuY3J5cHRpb24ta2V5ISE="]
 
 # A real Celery worker started by a test runs in another process, so it must
 # find the test database on disk and leave its emails where the test can read them.
@@ -32,4 +34,9 @@ WHITENOISE_USE_FINDERS = True
 # Rate limits are exercised in their own tests; the many logins of the
 # role x URL matrix would otherwise trip them.
 ACCOUNT_RATE_LIMITS = False
+# Session time limits too (tests/accounts/test_security_sessions.py turns them
+# on): many tests travel months in time while signed in.
+SESSION_IDLE_MINUTES = None
+SESSION_MAX_HOURS = None
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 14  # Django's default
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

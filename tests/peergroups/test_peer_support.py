@@ -541,8 +541,9 @@ def test_the_coordinators_queue_takes_the_same_queries_for_1_or_20_requests(
     PeerSupporterProfile.objects.filter(user=supporter).update(capacity=20)
     for person in people[1:]:
         make_request(person, supporter=supporter)
-    # session, user, roles, own profile (time zone), own requests, supported, queue.
-    assert _queries(client, url("support_requests")) == one == 7
+    # session, user, roles, their authenticator app (two-factor is required of
+    # admins), own profile (time zone), own requests, supported, queue.
+    assert _queries(client, url("support_requests")) == one == 8
 
 
 def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(

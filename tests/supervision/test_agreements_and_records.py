@@ -132,6 +132,15 @@ def test_supervisor_logs_and_supervisee_confirms(past_session, themes):
     assert record.supervisee_confirmed_at is not None
 
 
+def test_a_session_the_supervisee_missed_is_logged_without_a_duration(past_session, themes):
+    record = _log(past_session, themes, attendance=Session.Status.DID_NOT_ATTEND)
+    past_session.refresh_from_db()
+    assert past_session.status == Session.Status.DID_NOT_ATTEND
+    assert record.actual_minutes is None
+    assert record.agreed_actions == ""
+    assert list(record.themes.all()) == []
+
+
 def test_only_the_supervisor_logs_and_not_before_it_starts(frozen_now, agreement, themes):
     session = session_book(
         actor=agreement.supervisee,

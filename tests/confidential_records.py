@@ -1,0 +1,154 @@
+"""One row of every model with an encrypted field, each such field holding MARKER.
+
+Shared by tests/test_encryption.py and tests/test_admin_confidentiality.py.
+`assert_every_encrypted_field_is_covered` fails as soon as a model gains an
+encrypted field this module does not fill, so those tests keep covering
+everything without anyone remembering to extend them.
+"""
+
+import datetime
+import json
+
+from django.utils import timezone
+
+from supervision_site.encryption import EncryptedJSONField, models_with_encrypted_fields
+
+MARKER = "CONFIDENTIAL-MARKER-4a7e9c"
+
+
+def create_confidential_records(*, organisation, supervisee, supervisor, peer_supporter, marker):
+    """The records, written through the ORM as the services would leave them."""
+    from feedback.models import (
+        FeedbackAnswer,
+        FeedbackQuestion,
+        FeedbackResponse,
+        JournalEntry,
+        WellbeingCheckIn,
+    )
+    from peergroups.models import CheckIn, Group, GroupRecord, GroupSession, SupportRequest
+    from supervision.models import Session, SessionRecord
+    from tests.factories import AgreementFactory, ProgrammeFactory
+
+    now = timezone.now()
+    programme = ProgrammeFactory(organisation=organisation)
+    agreement = AgreementFactory(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        ground_rules=f"Ground rules {marker}",
+        confidentiality_limits=f"Limits {marker}",
+    )
+    session = Session.objects.create(
+        programme=programme,
+        agreement=agreement,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=now - datetime.timedelta(days=2),
+        ends_at=now - datetime.timedelta(days=2) + datetime.timedelta(hours=1),
+        status=Session.Status.ATTENDED,
+        meeting_link="https://teams.microsoft.com/l/meetup-join/x",
+    )
+    session_record = SessionRecord.objects.create(
+        session=session,
+        actual_minutes=60,
+        agreed_actions=f"Actions {marker}",
+        escalated=True,
+        escalated_on=now.date(),
+        escalated_to=f"Escalated to {marker}",
+        supervisee_comment=f"Comment {marker}",
+        logged_by=supervisor,
+    )
+    group = Group.objects.create(
+        programme=programme,
+        organisation=organisation,
+        name="Reflective practice",
+        group_type="reflective_practice",
+        weekday=1,
+        start_time=datetime.time(14),
+        end_time=datetime.time(15, 30),
+        starts_on=now.date(),
+        meeting_link="https://teams.microsoft.com/l/meetup-join/group",
+    )
+    meeting = GroupSession.objects.create(
+        group=group,
+        occurrence=now.date(),
+        starts_at=now - datetime.timedelta(days=1),
+        ends_at=now - datetime.timedelta(days=1) + datetime.timedelta(minutes=90),
+    )
+    group_record = GroupRecord.objects.create(
+        session=meeting,
+        notes=f"Notes {marker}",
+        systemic_issues=f"Systemic {marker}",
+        written_by=supervisor,
+    )
+    support_request = SupportRequest.objects.create(
+        organisation=organisation,
+        requester=supervisee,
+        contact_mode="phone",
+        contact_detail=f"07700 900123 {marker}",
+        note=f"After the night shift {marker}",
+        status="assigned",
+        supporter=peer_supporter,
+        assigned_at=now,
+        first_contact_due=now + datetime.timedelta(hours=72),
+    )
+    checkin = CheckIn.objects.create(
+        request=support_request,
+        happened_at=now,
+        mode="phone",
+        notes=f"Check-in {marker}",
+        logged_by=peer_supporter,
+    )
+    journal_entry = JournalEntry.objects.create(
+        author=supervisee,
+        template="gibbs",
+        title=f"A hard night {marker}",
+        sections={"description": f"What happened {marker}", "feelings": "Tired — and sad"},
+    )
+    question = FeedbackQuestion.objects.create(
+        programme=programme, text="What helped?", kind="text", position=1
+    )
+    response = FeedbackResponse.objects.create(
+        author=supervisee, programme=programme, session=session, supervisor=supervisor
+    )
+    answer = FeedbackAnswer.objects.create(
+        response=response, question=question, text=f"Listening {marker}"
+    )
+    wellbeing = WellbeingCheckIn.objects.create(
+        author=supervisee, organisation=organisation, feeling=2, comment=f"Low {marker}"
+    )
+    return {
+        "agreement": agreement,
+        "session_record": session_record,
+        "group_record": group_record,
+        "support_request": support_request,
+        "checkin": checkin,
+        "journal_entry": journal_entry,
+        "feedback_answer": answer,
+        "wellbeing": wellbeing,
+    }
+
+
+def shows(field, value, marker) -> bool:
+    """Whether a field's (decrypted) value carries the marker."""
+    if isinstance(field, EncryptedJSONField):
+        return marker in json.dumps(value)
+    return marker in (value or "")
+
+
+def assert_every_encrypted_field_is_covered(records, marker):
+    """Every model with an encrypted field has a record here with the marker in each."""
+    covered = {type(obj): obj for obj in records.values()}
+    missing = []
+    for model, fields in models_with_encrypted_fields():
+        obj = covered.get(model)
+        if obj is None:
+            missing.append(model._meta.label)
+            continue
+        obj = model._default_manager.get(pk=obj.pk)
+        missing += [
+            f"{model._meta.label}.{f.name}"
+            for f in fields
+            if not shows(f, f.value_from_object(obj), marker)
+        ]
+    assert not missing, f"tests/confidential_records.py does not fill: {missing}"
