@@ -11,9 +11,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from supervision_site.svg import TEXT, svg_image, y_gridlines
+
 WIDTH, HEIGHT = 600, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 16, 16, 40
-BLUE, GREY, TEXT = "#005eb8", "#d8dde0", "#212b32"
+BLUE = "#005eb8"
 
 
 def _y(feeling: int) -> float:
@@ -48,15 +50,7 @@ def feelings_chart(points: list[tuple[datetime.datetime, int]], words: dict) -> 
         desc = _("No check-ins yet.")
     start = points[0][0] if points else None
     end = points[-1][0] if points else None
-    grid = format_html_join(
-        "",
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1"/>'
-        '<text x="{}" y="{}" text-anchor="end" font-size="12" fill="{}">{}</text>',
-        (
-            (LEFT, _y(v), WIDTH - RIGHT, _y(v), GREY, LEFT - 8, _y(v) + 4, TEXT, v)
-            for v in range(1, 6)
-        ),
-    )
+    grid = y_gridlines(((_y(v), v) for v in range(1, 6)), left=LEFT, right=WIDTH - RIGHT)
     line = dots = axis = ""
     if points:
         coordinates = [(_x(when, start, end), _y(feeling)) for when, feeling in points]
@@ -82,18 +76,11 @@ def feelings_chart(points: list[tuple[datetime.datetime, int]], words: dict) -> 
             TEXT,
             formats.date_format(timezone.localtime(end), "M Y"),
         )
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="100%" '
-        'role="img" aria-labelledby="wellbeing-chart-title wellbeing-chart-desc" '
-        'focusable="false" class="app-chart">'
-        '<title id="wellbeing-chart-title">{}</title><desc id="wellbeing-chart-desc">{}</desc>'
-        "{}{}{}{}</svg>",
-        WIDTH,
-        HEIGHT,
-        title,
-        desc,
-        grid,
-        line,
-        dots,
-        axis,
+    return svg_image(
+        chart_id="wellbeing-chart",
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        desc=desc,
+        body=format_html("{}{}{}{}", grid, line, dots, axis),
     )

@@ -31,6 +31,10 @@ from .models import (
 from .services.people import role_grant, staff_invite
 
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
+# The authenticator-app key of the demo programme admins and wellbeing lead,
+# who must use two-factor authentication: add it to an authenticator app (as a
+# "setup key", time-based) to get their codes. Printed with the demo logins.
+DEMO_TOTP_SECRET = "KRUGS4ZANFZSAYJAMRSW23ZAONSWG4TF"  # noqa: S105 - public demo key
 
 
 @dataclass(frozen=True)
@@ -362,6 +366,8 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
             )
         for role in person.roles:
             role_grant(actor=None, user=profile.user, organisation=profile.organisation, role=role)
+        if {Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD} & set(person.roles):
+            _add_demo_authenticator_app(profile.user)
         if Role.PROGRAMME_ADMIN in person.roles:
             managers.setdefault(person.org, profile)
         if person.login_for:
@@ -374,6 +380,18 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
     return logins
+
+
+def _add_demo_authenticator_app(user) -> None:
+    """Two-factor authentication with the published demo key, as the role requires."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.RECOVERY_CODES).exists():
+        RecoveryCodes.activate(user)
 
 
 def _load_groups_and_peer_support(organisations) -> None:

@@ -8,7 +8,7 @@ from .permissions import user_roles
 
 SIGNED_IN = None
 
-# (url name, label, role needed (SIGNED_IN for everyone), url names it covers;
+# (url name, label, role needed (SIGNED_IN for everyone; a tuple: any of them), url names it covers;
 # a name ending in "_" covers every name that starts with it)
 MENU = [
     ("supervision:home", _("Home"), SIGNED_IN, ("supervision:home",)),
@@ -100,8 +100,15 @@ MENU = [
         Role.PROGRAMME_ADMIN,
         ("supervision:manage_",),
     ),
+    (
+        "reports:engagement",
+        _("Reports"),
+        (Role.WELLBEING_LEAD, Role.PROGRAMME_ADMIN),
+        ("reports:",),
+    ),
+    ("audit:log", _("Audit log"), Role.PROGRAMME_ADMIN, ("audit:log",)),
     ("notifications:list", _("Notifications"), SIGNED_IN, ("notifications:",)),
-    ("mfa_index", _("Security"), SIGNED_IN, ("mfa_",)),
+    ("mfa_index", _("Security"), SIGNED_IN, ("mfa_", "accounts:data_export", "usersessions_list")),
 ]
 
 
@@ -120,5 +127,5 @@ def navigation_for(user, current_view: str) -> list[dict]:
             "current": any(_covers(cover, current_view) for cover in covers),
         }
         for name, label, role, covers in MENU
-        if role is SIGNED_IN or role in roles
+        if role is SIGNED_IN or (set(role) & roles if isinstance(role, tuple) else role in roles)
     ]

@@ -1,9 +1,12 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from . import views
 
 admin.site.site_header = "Clinical supervision administration"
+# The Django admin signs in through allauth: its two-factor stage and rate limits.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
@@ -13,6 +16,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("peergroups.urls")),
     path("", include("feedback.urls")),
+    path("", include("reports.urls")),
+    path("", include("audit.urls")),
     path("", include("supervision.urls")),
 ]
 

@@ -26,10 +26,18 @@ AMARA_OR_HELEN = {"amara.okafor@westfield.example", "helen.marsh@westfield.examp
 
 
 def wait_for_mail(count, timeout=30):
-    """The emails to the nurse and her supervisor (the demo has another pair)."""
+    """The calendar emails to the nurse and her supervisor (the demo has another pair).
+
+    Only those with an invite: the demo's monthly wellbeing prompts reach them
+    too, whenever the worker runs outside quiet hours (21:00 to 08:00).
+    """
 
     def theirs():
-        return [m for m in mail.outbox if m.to[0] in AMARA_OR_HELEN]
+        return [
+            m
+            for m in mail.outbox
+            if m.to[0] in AMARA_OR_HELEN and any(a[0] == "invite.ics" for a in m.attachments)
+        ]
 
     deadline = time.monotonic() + timeout
     while len(theirs()) < count and time.monotonic() < deadline:

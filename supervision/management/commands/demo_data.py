@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision.demo import DEMO_PASSWORD, load_demo_data
+from supervision.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 
 
 class Command(BaseCommand):
@@ -25,3 +25,7 @@ class Command(BaseCommand):
         for role, email in logins:
             self.stdout.write(f"  {role.ljust(width)}  {email}")
         self.stdout.write(f"  Password for every demo login: {DEMO_PASSWORD}")
+        self.stdout.write(
+            "  Programme admins and the wellbeing lead also need a code from an authenticator"
+            f" app set up with this key (time-based): {DEMO_TOTP_SECRET}"
+        )

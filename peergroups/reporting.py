@@ -1,0 +1,184 @@
+"""What the groups and peer-support app offers the engagement reports: querysets.
+
+As in supervision.reporting: each function takes a `reports.scope.ReportScope`
+and returns a queryset over this app's tables annotated with `month`,
+`person` and, where useful, `category`; the reports app counts them in the
+database and suppresses small numbers.
+"""
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import TruncMonth
+
+from supervision.models import Modality
+from supervision.reporting import eligible_q
+
+from .models import (
+    Attendance,
+    CheckIn,
+    Group,
+    GroupRecord,
+    GroupSession,
+    Membership,
+    SupportRequest,
+)
+
+ATTENDANCE = (
+    (Attendance.Status.PRESENT.value, "Present"),
+    (Attendance.Status.APOLOGIES.value, "Sent apologies"),
+    (Attendance.Status.ABSENT.value, "Absent"),
+)
+
+
+def _groups(scope) -> QuerySet:
+    return Group.objects.filter(organisation_id=scope.organisation_id).filter(
+        scope.programme_q("programme_id")
+    )
+
+
+def attendance(scope) -> QuerySet:
+    """Register entries of meetings in the period, with `month`, `person`, `category`."""
+    return (
+        Attendance.objects.filter(
+            session__group__in=_groups(scope),
+            session__status=GroupSession.Status.SCHEDULED,
+            session__starts_at__gte=scope.start,
+            session__starts_at__lt=scope.end,
+            user__is_active=True,
+        )
+        .filter(scope.people_q("user__profile__"))
+        .annotate(
+            month=TruncMonth("session__starts_at", tzinfo=scope.zone),
+            person=F("user_id"),
+            category=F("status"),
+        )
+    )
+
+
+def covered(scope, programme_list) -> QuerySet:
+    """Presence at meetings of people eligible for the group's programme."""
+    eligible = Q(pk__in=[])
+    for programme in programme_list:
+        if programme.modality == Modality.GROUP:
+            eligible |= Q(session__group__programme_id=programme.pk) & eligible_q(
+                programme, "user__profile__"
+            )
+    return (
+        attendance(scope)
+        .filter(status=Attendance.Status.PRESENT)
+        .filter(eligible)
+        .annotate(programme_ref=F("session__group__programme_id"))
+    )
+
+
+def fill(scope) -> dict:
+    """Members, places and people waiting in the active groups (two queries)."""
+    groups = _groups(scope).filter(is_active=True)
+    places = groups.aggregate(places=Sum("capacity"), groups=Count("pk"))
+    people = Membership.objects.filter(group__in=groups).filter(scope.people_q("user__profile__"))
+    counts = people.aggregate(
+        members=Count("user", filter=Q(state=Membership.State.ACTIVE), distinct=True),
+        waiting=Count(
+            "user",
+            filter=Q(state__in=[Membership.State.WAITING, Membership.State.OFFERED]),
+            distinct=True,
+        ),
+    )
+    return {**places, **counts}
+
+
+def systemic_issues(scope) -> QuerySet:
+    """Meetings whose record raised systemic issues, by type of group.
+
+    The issues themselves are free text for the organisation's leads to read
+    in the group's record; the report only counts them. The people behind a
+    count are those present at those meetings.
+    """
+    return (
+        GroupRecord.objects.filter(
+            session__group__in=_groups(scope),
+            session__starts_at__gte=scope.start,
+            session__starts_at__lt=scope.end,
+        )
+        .exclude(systemic_issues="")
+        .values(group_type=F("session__group__group_type"))
+        .annotate(
+            count=Count("pk", distinct=True),
+            people=Count(
+                "session__register__user",
+                filter=Q(session__register__status=Attendance.Status.PRESENT),
+                distinct=True,
+            ),
+        )
+        .order_by("-count", "group_type")
+    )
+
+
+def support_requests(scope) -> QuerySet:
+    """Peer-support requests made in the period, with `month`, `person`, `category`.
+
+    `category` is the kind of event; `state` is "open" or "closed";
+    `first_contact` is when the supporter first checked in, if they have.
+    """
+    first_contact = (
+        CheckIn.objects.filter(request=OuterRef("pk")).order_by("happened_at").values("happened_at")
+    )
+    return (
+        SupportRequest.objects.filter(
+            organisation_id=scope.organisation_id,
+            created_at__gte=scope.start,
+            created_at__lt=scope.end,
+        )
+        .filter(scope.people_q("requester__profile__"))
+        .annotate(
+            month=TruncMonth("created_at", tzinfo=scope.zone),
+            person=F("requester_id"),
+            category=F("event_kind"),
+            state=Case(
+                When(status=SupportRequest.Status.CLOSED, then=Value("closed")),
+                default=Value("open"),
+                output_field=CharField(),
+            ),
+            first_contact=Subquery(first_contact[:1]),
+        )
+    )
+
+
+def time_to_first_contact():
+    """The expression for request-to-first-contact, on `support_requests` rows."""
+    return ExpressionWrapper(F("first_contact") - F("created_at"), output_field=DurationField())
+
+
+def present_per_person(scope):
+    """Subqueries for one person (OuterRef "user_id"): meetings present at, and the last."""
+    from django.db.models import IntegerField, Max
+    from django.db.models.functions import Coalesce
+
+    mine = (
+        Attendance.objects.filter(
+            user_id=OuterRef("user_id"),
+            status=Attendance.Status.PRESENT,
+            session__group__in=_groups(scope),
+            session__status=GroupSession.Status.SCHEDULED,
+            session__starts_at__gte=scope.start,
+            session__starts_at__lt=scope.end,
+        )
+        .order_by()
+        .values("user_id")
+    )
+    count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    last = Subquery(mine.annotate(last=Max("session__starts_at")).values("last"))
+    return Coalesce(count, 0), last

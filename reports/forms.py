@@ -1,0 +1,149 @@
+import datetime
+
+from django import forms
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from supervision.models import Band, Department, Profession, Programme
+
+from .models import CoverageTarget
+from .scope import ReportScope, add_month
+
+MONTHS_OFFERED = 36
+DEFAULT_MONTHS = 12
+
+
+def _months(today: datetime.date) -> list[datetime.date]:
+    current = today.replace(day=1)
+    return [add_month(current, -back) for back in range(MONTHS_OFFERED)]
+
+
+class ReportFilterForm(forms.Form):
+    """The report's filters, read from the query string; every field is optional."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, required=False, empty_label=None
+    )
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=None,
+        required=False,
+        empty_label=_("All departments"),
+    )
+    band = forms.ChoiceField(
+        label=_("Band"), choices=[("", _("All bands")), *Band.choices], required=False
+    )
+    profession = forms.ChoiceField(
+        label=_("Profession"),
+        choices=[("", _("All professions")), *Profession.choices],
+        required=False,
+    )
+    programme = forms.ModelChoiceField(
+        label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
+    )
+    first_month = forms.ChoiceField(label=_("From"), required=False)
+    last_month = forms.ChoiceField(label=_("To"), required=False)
+
+    def __init__(self, *args, organisations, today: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = organisations
+        self.fields["organisation"].queryset = organisations
+        self.fields["department"].queryset = Department.objects.filter(
+            organisation__in=organisations
+        ).order_by("name")
+        self.fields["programme"].queryset = Programme.objects.filter(
+            organisation__in=organisations
+        ).order_by("name")
+        self.months = _months(today or timezone.localdate())
+        choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
+        self.fields["first_month"].choices = choices
+        self.fields["last_month"].choices = choices
+        self.fields["first_month"].initial = self.months[DEFAULT_MONTHS - 1].strftime("%Y-%m")
+        self.fields["last_month"].initial = self.months[0].strftime("%Y-%m")
+        if len(organisations) < 2:
+            self.fields["organisation"].widget = forms.HiddenInput()
+        if self.is_bound:
+            # Filters chosen without a range keep the default range, in the form as
+            # shown too (an unselected <select> would otherwise submit its first month).
+            data = self.data.copy()
+            for name in ("first_month", "last_month"):
+                if not data.get(name):
+                    data[name] = self.fields[name].initial
+            self.data = data
+
+    @staticmethod
+    def _month(value: str) -> datetime.date:
+        return datetime.date(int(value[:4]), int(value[5:7]), 1)
+
+    def clean(self):
+        data = super().clean()
+        organisation = data.get("organisation") or self.organisations.first()
+        data["organisation"] = organisation
+        for name in ("department", "programme"):
+            chosen = data.get(name)
+            if chosen is not None and chosen.organisation_id != organisation.pk:
+                self.add_error(
+                    name,
+                    _("Choose one of this organisation's %(things)s.")
+                    % {"things": _("departments") if name == "department" else _("programmes")},
+                )
+        first = self._month(data.get("first_month") or self.fields["first_month"].initial)
+        last = self._month(data.get("last_month") or self.fields["last_month"].initial)
+        if first > last:
+            self.add_error("last_month", _("The last month must not be before the first."))
+        data["first"], data["last"] = first, last
+        return data
+
+    def scope(self) -> ReportScope:
+        """The scope the valid filters describe."""
+        data = self.cleaned_data
+        organisation = data["organisation"]
+        return ReportScope(
+            organisation_id=organisation.pk,
+            time_zone=organisation.time_zone,
+            first_month=data["first"],
+            last_month=data["last"],
+            department_id=data["department"].pk if data.get("department") else None,
+            band=data.get("band") or "",
+            profession=data.get("profession") or "",
+            programme_id=data["programme"].pk if data.get("programme") else None,
+        )
+
+
+class ComplianceFilterForm(ReportFilterForm):
+    STATUS_CHOICES = [
+        ("", _("Everyone eligible")),
+        ("without", _("Not yet had supervision in the period")),
+        ("with", _("Had supervision in the period")),
+    ]
+    status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
+
+
+class TargetsForm(forms.Form):
+    """One coverage target per programme, as a percentage of eligible staff."""
+
+    def __init__(self, *args, programmes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.programmes = list(programmes)
+        current = dict(
+            CoverageTarget.objects.filter(programme__in=self.programmes).values_list(
+                "programme_id", "percent"
+            )
+        )
+        from .models import DEFAULT_COVERAGE_TARGET
+
+        for programme in self.programmes:
+            self.fields[f"programme_{programme.pk}"] = forms.IntegerField(
+                label=programme.name,
+                min_value=1,
+                max_value=100,
+                initial=current.get(programme.pk, DEFAULT_COVERAGE_TARGET),
+                help_text=_("Percentage of eligible staff to have at least one session."),
+                widget=forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}
+                ),
+            )
+
+    def targets(self):
+        for programme in self.programmes:
+            yield programme, self.cleaned_data[f"programme_{programme.pk}"]

@@ -1,0 +1,39 @@
+"""Who may see which reports. Views fetch through here.
+
+Wellbeing leads and programme admins see the engagement report of their
+organisations (aggregates only, small numbers suppressed). Only programme
+admins see per-person compliance: who has and hasn't had supervision, never
+what was said.
+"""
+
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+
+from supervision.models import Organisation, Role
+from supervision.permissions import organisations_where, redirect_to_login
+
+REPORT_ROLES = (Role.WELLBEING_LEAD, Role.PROGRAMME_ADMIN)
+
+
+def report_organisations(user, roles=REPORT_ROLES):
+    """Organisations whose reports the user may see, for the roles given."""
+    ids = {org for role in roles for org in organisations_where(user, role)}
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def reports_required(*roles):
+    """View decorator: sign-in required, then 403 unless the user holds one of `roles`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request)
+            if not any(organisations_where(request.user, role) for role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,90 @@
+"""What a report covers: one organisation, a slice of its staff, a programme, whole months.
+
+The people filters (department, band, profession) select the staff a figure
+is about; the programme filter selects the service. Each app's `reporting`
+module turns a scope into a queryset over its own tables, so the reports app
+never reaches into their tables itself.
+
+A filtered figure together with the unfiltered one would give away the figure
+for everyone else (the complement); `complement(dimension)` describes that
+"everyone else" so the report can check it is not a small number either.
+"""
+
+import dataclasses
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+PEOPLE_DIMENSIONS = ("department_id", "band", "profession")
+DIMENSIONS = (*PEOPLE_DIMENSIONS, "programme_id")
+
+
+def add_month(day: datetime.date, months: int = 1) -> datetime.date:
+    years, index = divmod(day.month - 1 + months, 12)
+    return datetime.date(day.year + years, index + 1, 1)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    organisation_id: int
+    time_zone: str
+    first_month: datetime.date  # the 1st of the first month
+    last_month: datetime.date  # the 1st of the last month (inclusive)
+    department_id: int | None = None
+    band: str = ""
+    profession: str = ""
+    programme_id: int | None = None
+    # Dimensions whose filter is negated: "everyone in the parent but these".
+    negated: frozenset[str] = frozenset()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def start(self) -> datetime.datetime:
+        return datetime.datetime.combine(self.first_month, datetime.time.min, tzinfo=self.zone)
+
+    @property
+    def end(self) -> datetime.datetime:
+        """Exclusive: midnight at the start of the month after the last."""
+        after = add_month(self.last_month)
+        return datetime.datetime.combine(after, datetime.time.min, tzinfo=self.zone)
+
+    @property
+    def months(self) -> list[datetime.date]:
+        months, month = [], self.first_month
+        while month <= self.last_month:
+            months.append(month)
+            month = add_month(month)
+        return months
+
+    def active_filters(self) -> list[str]:
+        return [name for name in DIMENSIONS if getattr(self, name) not in (None, "")]
+
+    def complement(self, dimension: str) -> "ReportScope":
+        """Everyone the parent report covers whom this filter leaves out."""
+        return dataclasses.replace(self, negated=self.negated | {dimension})
+
+    def people_q(self, prefix: str) -> Q:
+        """Q over StaffProfile fields reached through `prefix` ("" or "supervisee__profile__")."""
+        query = Q(**{f"{prefix}organisation_id": self.organisation_id})
+        for name in PEOPLE_DIMENSIONS:
+            value = getattr(self, name)
+            if value in (None, ""):
+                continue
+            condition = Q(**{f"{prefix}{name}": value})
+            query &= ~condition if name in self.negated else condition
+        return query
+
+    def programme_q(self, field: str = "programme_id") -> Q:
+        if self.programme_id is None:
+            return Q()
+        condition = Q(**{field: self.programme_id})
+        return ~condition if "programme_id" in self.negated else condition
+
+    def key(self) -> tuple:
+        """A hashable description, for caching and CSV file names."""
+        return dataclasses.astuple(self)

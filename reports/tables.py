@@ -1,0 +1,223 @@
+"""Report tables: figures counted in the database, each cell knowing its people.
+
+`crosstab` counts a queryset annotated with `person` by a row and a column
+field in four grouped queries (the cells, the row totals, the column totals
+and the grand total), so its cost does not grow with the data. `means` does
+the same for an average. Suppression is applied by `finish`.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Avg, CharField, Count, F, Value
+
+from supervision.reporting import month_of
+
+from .suppression import MINIMUM_PEOPLE, Additive, Cell, cell, protect
+
+
+@dataclass
+class Row:
+    key: object
+    label: str
+    cells: list[Cell]
+    total: Cell | None = None
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    row_header: str
+    columns: list[tuple[object, str]]
+    rows: list[Row]
+    totals: Row | None = None
+    total_label: str = "Total"
+    kind: str = "count"  # "count" | "percent" | "mean"
+    note: str = ""
+    # Months can be re-sliced by choosing another date range, so a column
+    # total over months is shown only when every month in it is shown.
+    rows_are_months: bool = False
+    depends_on: tuple[str, ...] = ("department_id", "band", "profession", "programme_id")
+    extra: dict = field(default_factory=dict)
+
+    def positions(self):
+        """((row key, column index), cell) for every cell, totals included."""
+        for row in self.rows:
+            for index, item in enumerate(row.cells):
+                yield (row.key, index), item
+            if row.total is not None:
+                yield (row.key, "total"), row.total
+        if self.totals is not None:
+            for index, item in enumerate(self.totals.cells):
+                yield ("__total__", index), item
+            if self.totals.total is not None:
+                yield ("__total__", "total"), self.totals.total
+
+    def additive_groups(self) -> list[Additive]:
+        """Rows and columns that add up to a total shown beside them."""
+        if self.kind != "count":
+            return []
+        groups = [Additive(row.cells, row.total) for row in self.rows if row.total is not None]
+        if self.totals is not None:
+            for index, total in enumerate(self.totals.cells):
+                groups.append(Additive([row.cells[index] for row in self.rows], total))
+            if self.totals.total is not None:
+                groups.append(Additive(self.totals.cells, self.totals.total))
+                groups.append(
+                    Additive([row.total for row in self.rows if row.total], self.totals.total)
+                )
+        return groups
+
+
+def _key(value, scope):
+    if isinstance(value, datetime.date | datetime.datetime):
+        return month_of(value, scope)
+    return value
+
+
+def raw_key(value, field: str | None):
+    """A grouping value from raw SQL: months come back as local datetimes or text."""
+    if field == "month" and value is not None:
+        if isinstance(value, str):
+            return datetime.date(int(value[:4]), int(value[5:7]), 1)
+        return datetime.date(value.year, value.month, 1)
+    return value
+
+
+def _grouped_counts(queryset, row_field, column_field, scope):
+    """Counts and distinct people by (row, column), by row, by column and in all.
+
+    One query: the filtered rows once in a common table expression, grouped
+    four ways (what GROUPING SETS does on PostgreSQL, written so SQLite runs it
+    too). Returns four dicts keyed by tuples: cells, rows, columns, and the
+    grand total as (count, people).
+    """
+    row_expression = F(row_field) if row_field else Value(None, output_field=CharField())
+    rows = queryset.order_by().annotate(
+        ident=F("pk"), who=F("person"), rk=row_expression, ck=F(column_field)
+    )
+    try:
+        sql, params = rows.values("ident", "who", "rk", "ck").query.sql_with_params()
+    except EmptyResultSet:
+        return {}, {}, {}, (0, 0)
+    counts = "COUNT(DISTINCT ident), COUNT(DISTINCT who)"
+    query = (
+        f"WITH t AS ({sql}) "  # noqa: S608 (Django's parameterised SQL; our own aliases)
+        f"SELECT 0, rk, ck, {counts} FROM t GROUP BY rk, ck "
+        f"UNION ALL SELECT 1, rk, NULL, {counts} FROM t GROUP BY rk "
+        f"UNION ALL SELECT 2, NULL, ck, {counts} FROM t GROUP BY ck "
+        f"UNION ALL SELECT 3, NULL, NULL, {counts} FROM t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        results = cursor.fetchall()
+    by_cell, by_row, by_column, grand = {}, {}, {}, (0, 0)
+    for level, row_value, column_value, n, people in results:
+        row_key = raw_key(row_value, row_field)
+        column_key = raw_key(column_value, column_field)
+        if level == 0:
+            by_cell[(row_key, column_key)] = (n, people)
+        elif level == 1:
+            by_row[(row_key,)] = (n, people)
+        elif level == 2:
+            by_column[(column_key,)] = (n, people)
+        else:
+            grand = (n, people)
+    return by_cell, by_row, by_column, grand
+
+
+def crosstab(
+    queryset,
+    scope,
+    *,
+    rows: list[tuple[object, str]] | None,
+    row_field: str | None,
+    columns: list[tuple[object, str]],
+    column_field: str,
+    totals: bool = True,
+    **table,
+) -> Table:
+    """Count `queryset` by row and column, with the people behind each count."""
+    by_cell, by_row, by_column, grand = _grouped_counts(queryset, row_field, column_field, scope)
+
+    def made(counts, key) -> Cell:
+        n, people = counts.get(key, (0, 0))
+        return cell(n, people)
+
+    if row_field is None:
+        rows = rows or [(None, "")]
+        by_cell = {(None, column): counts for (column,), counts in by_column.items()}
+        by_row = {(None,): grand}
+    table_rows = [
+        Row(
+            key,
+            label,
+            [made(by_cell, (key, column)) for column, _ in columns],
+            made(by_row, (key,)) if totals else None,
+        )
+        for key, label in rows
+    ]
+    total_row = None
+    if totals and row_field is not None:
+        total_row = Row(
+            None,
+            "Total",
+            [made(by_column, (column,)) for column, _ in columns],
+            cell(*grand),
+        )
+    return Table(rows=table_rows, totals=total_row, columns=columns, **table)
+
+
+def means(queryset, scope, *, months, value_field: str = "score", **table) -> Table:
+    """Monthly means of `value_field` and the people behind each (two queries)."""
+    queryset = queryset.order_by()
+    stats = {"mean": Avg(value_field), "people": Count("person", distinct=True)}
+    by_month = {
+        _key(record["month"], scope): record
+        for record in queryset.values("month").annotate(**stats).order_by()
+    }
+    overall = queryset.aggregate(**stats)
+
+    def made(record) -> Cell:
+        if not record or record["mean"] is None:
+            return cell(None, 0)
+        return cell(round(float(record["mean"]), 2), record["people"])
+
+    rows = [Row(month, label, [made(by_month.get(month))]) for month, label in months]
+    return Table(
+        rows=rows,
+        totals=Row(None, "Whole period", [made(overall)]),
+        kind="mean",
+        rows_are_months=True,
+        **table,
+    )
+
+
+def finish(table: Table, complements: list[Table]) -> Table:
+    """Suppress what a reader could work out: complements, then totals.
+
+    `complements` are the same table for "everyone else" under each active
+    filter; a filtered figure whose everyone-else figure comes from 1 to 4
+    people is hidden, or the unfiltered report would give that figure away.
+    Then month totals are hidden unless every month in them is shown, and
+    secondary suppression protects every row and column.
+    """
+    for other in complements:
+        theirs = dict(other.positions())
+        for position, mine in table.positions():
+            # A row missing from everyone else's table is a zero there.
+            if position in theirs and 0 < theirs[position].people < MINIMUM_PEOPLE:
+                mine.hide("complement")
+    if table.rows_are_months and table.totals is not None:
+        for index, total in enumerate(table.totals.cells):
+            if any(row.cells[index].hidden for row in table.rows):
+                total.hide("secondary")
+        if table.totals.total is not None and any(
+            row.total is not None and row.total.hidden for row in table.rows
+        ):
+            table.totals.total.hide("secondary")
+    protect(table.additive_groups())
+    return table

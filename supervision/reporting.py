@@ -1,0 +1,265 @@
+"""What the supervision app offers the engagement reports: querysets, never rows.
+
+Each function takes a `reports.scope.ReportScope` and returns a queryset over
+this app's tables, annotated with the names the reports app counts by:
+`month` (the month in the organisation's zone), `person` (the user the figure
+is about) and, where useful, `category`. The counting, and the suppression of
+small numbers, happen in the reports app, in the database.
+"""
+
+import datetime
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import TruncMonth
+
+from .allowances import add_months
+from .models import (
+    AvailabilitySlot,
+    Modality,
+    Programme,
+    Session,
+    SessionRecord,
+    StaffProfile,
+    WeeklyAvailability,
+)
+
+# The order the activity table shows; each session falls in exactly one.
+ACTIVITY = (
+    ("attended", "Attended"),
+    ("did_not_attend", "Did not attend"),
+    ("cancelled_late", "Cancelled late by the supervisee"),
+    ("cancelled_supervisee", "Cancelled in time by the supervisee"),
+    ("cancelled_supervisor", "Cancelled by the supervisor"),
+    ("booked", "Booked, not yet logged"),
+)
+
+ATTENDED = Q(status=Session.Status.ATTENDED)
+
+
+def programmes(scope) -> list[Programme]:
+    """The organisation's programmes the report covers (two queries)."""
+    queryset = Programme.objects.filter(organisation_id=scope.organisation_id)
+    if scope.programme_id is not None and "programme_id" not in scope.negated:
+        queryset = queryset.filter(pk=scope.programme_id)
+    elif scope.programme_id is not None:
+        queryset = queryset.exclude(pk=scope.programme_id)
+    return list(queryset.prefetch_related("eligible_departments").order_by("name"))
+
+
+def eligible_q(programme: Programme, prefix: str = "") -> Q:
+    """Q over StaffProfile fields (through `prefix`) for who may use `programme`.
+
+    Mirrors allowances.eligibility for a whole population at once; the
+    programme's eligible departments must be prefetched.
+    """
+    query = Q(**{f"{prefix}organisation_id": programme.organisation_id})
+    if programme.eligible_everyone:
+        return query
+    if programme.eligible_bands:
+        query &= Q(**{f"{prefix}band__in": programme.eligible_bands})
+    if programme.eligible_professions:
+        query &= Q(**{f"{prefix}profession__in": programme.eligible_professions})
+    departments = [department.pk for department in programme.eligible_departments.all()]
+    if departments:
+        query &= Q(**{f"{prefix}department_id__in": departments})
+    return query
+
+
+def population(scope) -> QuerySet:
+    """Active staff the report is about."""
+    return StaffProfile.objects.active().filter(scope.people_q(""))
+
+
+def eligible_counts(scope, programme_list) -> dict[int, int]:
+    """How many of the population may use each programme, in one query."""
+    if not programme_list:
+        return {}
+    counts = population(scope).aggregate(
+        **{f"p{p.pk}": Count("pk", filter=eligible_q(p)) for p in programme_list}
+    )
+    return {p.pk: counts[f"p{p.pk}"] for p in programme_list}
+
+
+def eligible_for_any_q(programme_list, prefix: str = "") -> Q:
+    query = Q(pk__in=[])
+    for programme in programme_list:
+        query |= eligible_q(programme, prefix)
+    return query
+
+
+def _month(field: str, scope):
+    return TruncMonth(field, tzinfo=scope.zone)
+
+
+def sessions(scope) -> QuerySet:
+    """One-to-one sessions starting in the period, of people in the population."""
+    return (
+        Session.objects.filter(
+            programme__organisation_id=scope.organisation_id,
+            starts_at__gte=scope.start,
+            starts_at__lt=scope.end,
+        )
+        .filter(scope.programme_q())
+        .filter(scope.people_q("supervisee__profile__"))
+        .filter(supervisee__is_active=True)
+    )
+
+
+def activity(scope) -> QuerySet:
+    """Sessions with `month`, `person` and `category` (one of ACTIVITY)."""
+    cancelled = Q(status=Session.Status.CANCELLED)
+    category = Case(
+        When(ATTENDED, then=Value("attended")),
+        When(status=Session.Status.DID_NOT_ATTEND, then=Value("did_not_attend")),
+        When(cancelled & Q(cancelled_by="supervisor"), then=Value("cancelled_supervisor")),
+        When(cancelled & Q(late_cancellation=True), then=Value("cancelled_late")),
+        When(cancelled, then=Value("cancelled_supervisee")),
+        default=Value("booked"),
+        output_field=CharField(),
+    )
+    return sessions(scope).annotate(
+        month=_month("starts_at", scope), person=F("supervisee_id"), category=category
+    )
+
+
+def covered(scope, programme_list) -> QuerySet:
+    """Attended sessions of people eligible for the session's programme.
+
+    Annotated with `month`, `person` and `programme`, for coverage counts.
+    """
+    one_to_one = [p for p in programme_list if p.modality == Modality.ONE_TO_ONE]
+    eligible = Q(pk__in=[])
+    for programme in one_to_one:
+        eligible |= Q(programme_id=programme.pk) & eligible_q(programme, "supervisee__profile__")
+    return (
+        sessions(scope)
+        .filter(ATTENDED)
+        .filter(eligible)
+        .annotate(month=_month("starts_at", scope), person=F("supervisee_id"))
+        .annotate(programme_ref=F("programme_id"))
+    )
+
+
+def usage_q(programme: Programme) -> Q:
+    """Sessions that use up `programme`'s allowance, by its rules."""
+    counted = Q(programme_id=programme.pk) & ATTENDED
+    if programme.did_not_attend_counts:
+        counted |= Q(programme_id=programme.pk, status=Session.Status.DID_NOT_ATTEND)
+    if programme.late_cancellation_counts:
+        counted |= Q(
+            programme_id=programme.pk,
+            status=Session.Status.CANCELLED,
+            late_cancellation=True,
+            cancelled_by="supervisee",
+        )
+    return counted
+
+
+def allowance_used(scope, programme_list) -> dict[int, tuple[int, int]]:
+    """Sessions used and people using them, per one-to-one programme, in one query."""
+    one_to_one = [p for p in programme_list if p.modality == Modality.ONE_TO_ONE]
+    if not one_to_one:
+        return {}
+    stats = {}
+    for programme in one_to_one:
+        condition = usage_q(programme)
+        stats[f"s{programme.pk}"] = Count("pk", filter=condition)
+        stats[f"p{programme.pk}"] = Count("supervisee", filter=condition, distinct=True)
+    row = sessions(scope).aggregate(**stats)
+    return {p.pk: (row[f"s{p.pk}"], row[f"p{p.pk}"]) for p in one_to_one}
+
+
+def themes(scope) -> QuerySet:
+    """(theme name, records, people) for the sessions in the period."""
+    through = SessionRecord.themes.through
+    return (
+        through.objects.filter(sessionrecord__session__in=sessions(scope).values("pk"))
+        .values(theme_name=F("theme__name"))
+        .annotate(
+            count=Count("sessionrecord", distinct=True),
+            people=Count("sessionrecord__session__supervisee", distinct=True),
+        )
+        .order_by("-count", "theme_name")
+    )
+
+
+def offered(scope) -> dict[datetime.date, tuple[int, int]]:
+    """Times supervisors offered, per month: one-off slots plus weekly windows.
+
+    Two queries: the one-off slots grouped by month in the database, and the
+    weekly windows (a few per supervisor), counted per month here.
+    Returns {month: (times offered, supervisors offering)}.
+    """
+    supervisors = Q(supervisor__profile__organisation_id=scope.organisation_id)
+    if scope.programme_id is not None:
+        programme = Q(supervisor__supervisor_profile__programmes=scope.programme_id)
+        supervisors &= ~programme if "programme_id" in scope.negated else programme
+    slots = (
+        AvailabilitySlot.objects.filter(supervisors)
+        .filter(starts_at__gte=scope.start, starts_at__lt=scope.end)
+        .annotate(month=_month("starts_at", scope))
+        .values("month")
+        .annotate(count=Count("pk", distinct=True), supervisors=Count("supervisor", distinct=True))
+    )
+    totals: dict[datetime.date, list] = {m: [0, set()] for m in scope.months}
+    slot_people: dict[datetime.date, int] = {}
+    for row in slots:
+        month = _as_month(row["month"], scope)
+        if month in totals:
+            totals[month][0] += row["count"]
+            slot_people[month] = row["supervisors"]
+    windows = WeeklyAvailability.objects.filter(supervisors).values_list(
+        "supervisor_id", "weekday", "valid_from", "valid_until"
+    )
+    for supervisor_id, weekday, valid_from, valid_until in windows:
+        for month in scope.months:
+            weeks = _weekdays_in_month(month, weekday, valid_from, valid_until)
+            if weeks:
+                totals[month][0] += weeks
+                totals[month][1].add(supervisor_id)
+    return {
+        month: (count, max(len(people), slot_people.get(month, 0)))
+        for month, (count, people) in totals.items()
+    }
+
+
+def _weekdays_in_month(month, weekday, valid_from, valid_until) -> int:
+    first = max(month, valid_from)
+    last = add_months(month, 1) - datetime.timedelta(days=1)
+    if valid_until is not None:
+        last = min(last, valid_until)
+    if first > last:
+        return 0
+    first += datetime.timedelta(days=(weekday - first.weekday()) % 7)
+    return 0 if first > last else (last - first).days // 7 + 1
+
+
+def _as_month(value, scope) -> datetime.date:
+    """A truncated month from the database (an aware datetime) as the 1st of the month."""
+    if isinstance(value, datetime.datetime):
+        value = value.astimezone(scope.zone) if value.tzinfo else value
+    return datetime.date(value.year, value.month, 1)
+
+
+month_of = _as_month
+
+
+def attended_per_person(scope):
+    """Subqueries for one person (OuterRef "user_id"): sessions attended, and the last one."""
+    from django.db.models import IntegerField, Max, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    mine = (
+        Session.objects.filter(
+            supervisee_id=OuterRef("user_id"),
+            status=Session.Status.ATTENDED,
+            starts_at__gte=scope.start,
+            starts_at__lt=scope.end,
+        )
+        .filter(scope.programme_q())
+        .order_by()
+        .values("supervisee_id")
+    )
+    count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
+    last = Subquery(mine.annotate(last=Max("starts_at")).values("last"))
+    return Coalesce(count, 0), last

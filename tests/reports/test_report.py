@@ -1,0 +1,465 @@
+"""The engagement report: figures counted right, nothing from fewer than 5 people."""
+
+import csv
+import datetime
+import io
+import itertools
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEntry
+from reports.models import CoverageTarget
+from reports.report import SLUGS, engagement_report
+from reports.scope import ReportScope
+from reports.suppression import (
+    MINIMUM_PEOPLE,
+    Additive,
+    Cell,
+    cell,
+    derivable_hidden_cells,
+    exposed,
+    protect,
+)
+from supervision.models import Band, Profession, Session, StaffProfile
+
+from .small_org import build
+
+pytestmark = pytest.mark.django_db
+
+SEPTEMBER, NOVEMBER = datetime.date(2026, 9, 1), datetime.date(2026, 11, 1)
+
+
+@pytest.fixture
+def small(organisation, frozen_now):
+    return build(organisation)
+
+
+def scope_for(organisation, **filters) -> ReportScope:
+    return ReportScope(
+        organisation_id=organisation.pk,
+        time_zone="Europe/London",
+        first_month=filters.pop("first_month", SEPTEMBER),
+        last_month=filters.pop("last_month", NOVEMBER),
+        **filters,
+    )
+
+
+# --- suppression on its own ----------------------------------------------------
+
+
+def test_a_cell_from_fewer_than_five_people_is_hidden():
+    assert cell(12, 4).hidden
+    assert str(cell(12, 4).shown) == "fewer than 5"
+    assert cell(0, 0).hidden  # a zero says something about everyone in a small group
+    assert not cell(12, 5).hidden
+    assert cell(12, 5).shown == 12
+
+
+def test_one_hidden_part_of_a_shown_total_hides_the_smallest_other_part():
+    small, middle, large = cell(2, 2), cell(7, 6), cell(30, 20)
+    total = cell(39, 28)
+    groups = [Additive([small, middle, large], total)]
+    assert derivable_hidden_cells(groups) == [small]
+    protect(groups)
+    assert middle.hidden
+    assert middle.reason == "secondary"
+    assert not large.hidden
+    assert not total.hidden
+    assert derivable_hidden_cells(groups) == []
+
+
+def test_hidden_parts_that_already_cover_five_people_need_nothing_more():
+    parts = [cell(2, 2), Cell(9, 6, hidden=True, reason="complement"), cell(30, 20)]
+    group = Additive(parts, cell(41, 28))
+    assert not exposed(group)
+    protect([group])
+    assert not parts[2].hidden
+
+
+def test_secondary_suppression_follows_through_rows_and_columns():
+    # a 2 x 2 table with totals: hiding one cell must not be undone by either total
+    a, b, c, d = cell(2, 2), cell(10, 8), cell(10, 8), cell(20, 15)
+    row1, row2 = cell(12, 10), cell(30, 23)
+    col1, col2, grand = cell(12, 10), cell(30, 23), cell(42, 33)
+    groups = [
+        Additive([a, b], row1),
+        Additive([c, d], row2),
+        Additive([a, c], col1),
+        Additive([b, d], col2),
+        Additive([row1, row2], grand),
+        Additive([col1, col2], grand),
+    ]
+    protect(groups)
+    assert derivable_hidden_cells(groups) == []
+    assert not any(exposed(group) for group in groups)
+
+
+# --- the report on a small organisation -----------------------------------------
+
+
+def _is_people_figure(table, column_index):
+    return table.columns[column_index][0] not in ("target", "places")
+
+
+def assert_nothing_small_shown(report):
+    for table in report.tables.values():
+        for (row_key, column), item in table.positions():
+            if item.hidden or (isinstance(column, int) and not _is_people_figure(table, column)):
+                continue
+            assert item.people >= MINIMUM_PEOPLE, (table.slug, row_key, column, item)
+        groups = table.additive_groups()
+        assert derivable_hidden_cells(groups) == [], table.slug
+        assert not any(exposed(group) for group in groups), table.slug
+        if table.rows_are_months and table.totals is not None:
+            for index, total in enumerate(table.totals.cells):
+                if any(row.cells[index].hidden for row in table.rows):
+                    assert total.hidden, table.slug
+    for chart in report.charts.values():
+        for point, row in zip(chart.result.points, chart.table.rows, strict=True):
+            assert (point.value is None) == any(c.hidden for c in row.cells[-1:]), chart.title
+
+
+def _filter_values(small):
+    wards = [None, *[ward.pk for ward in small["wards"].values()]]
+    bands = ["", Band.BAND_5, Band.BAND_7]
+    professions = ["", Profession.AHP]
+    one, _, group = small["programmes"]
+    programmes = [None, one.pk, group.pk]
+    return wards, bands, professions, programmes
+
+
+def test_suppression_holds_for_every_filter_combination(small, organisation):
+    """Every combination of filters on a small organisation: nothing under 5 shows."""
+    wards, bands, professions, programmes = _filter_values(small)
+    ranges = [(SEPTEMBER, NOVEMBER), (NOVEMBER, NOVEMBER)]
+    checked = 0
+    for ward, band, profession, programme, (first, last) in itertools.product(
+        wards, bands, professions, programmes, ranges
+    ):
+        if (first, last) != ranges[0] and (band or profession):
+            continue  # the one-month range with the ward and programme filters only
+        report = engagement_report(
+            scope_for(
+                organisation,
+                department_id=ward,
+                band=band,
+                profession=profession,
+                programme_id=programme,
+                first_month=first,
+                last_month=last,
+            )
+        )
+        assert_nothing_small_shown(report)
+        checked += 1
+    assert checked == 3 * 3 * 2 * 3 + 3 * 3
+
+
+def _activity_people(organisation, month, category, **where):
+    """Supervisees behind one activity cell, worked out independently in Python."""
+    people = set()
+    for session in Session.objects.select_related("supervisee__profile"):
+        profile = session.supervisee.profile
+        if any(getattr(profile, name) != value for name, value in where.items()):
+            continue
+        local = session.starts_at.astimezone(datetime.UTC)
+        if (local.year, local.month) != (month.year, month.month):
+            continue
+        kind = {
+            "attended": "attended",
+            "did_not_attend": "did_not_attend",
+            "booked": "booked",
+        }.get(session.status)
+        if session.status == "cancelled":
+            kind = (
+                "cancelled_supervisor"
+                if session.cancelled_by == "supervisor"
+                else "cancelled_late"
+                if session.late_cancellation
+                else "cancelled_supervisee"
+            )
+        if kind == category:
+            people.add(session.supervisee_id)
+    return people
+
+
+def test_a_ward_figure_never_gives_away_the_other_wards_by_subtraction(small, organisation):
+    """Whole-organisation figure minus Ward A's = everyone else's: never a small number."""
+    ward = small["wards"]["A"]
+    everyone = engagement_report(scope_for(organisation)).tables["activity"]
+    filtered = engagement_report(scope_for(organisation, department_id=ward.pk)).tables["activity"]
+    categories = [key for key, _ in filtered.columns]
+    others_ward = small["wards"]["B"]
+    compared = 0
+    for mine, whole in zip(filtered.rows, everyone.rows, strict=True):
+        positions = [(index, [category]) for index, category in enumerate(categories)]
+        positions.append(("total", categories))
+        for index, wanted in positions:
+            mine_cell = mine.total if index == "total" else mine.cells[index]
+            whole_cell = whole.total if index == "total" else whole.cells[index]
+            if mine_cell.hidden or whole_cell.hidden:
+                continue
+            others = set()
+            for category in wanted:
+                others |= _activity_people(
+                    organisation, mine.key, category, department_id=others_ward.pk
+                )
+            assert len(others) == 0 or len(others) >= MINIMUM_PEOPLE
+            compared += 1
+    assert compared  # some figures are shown in both, so the test means something
+
+
+def test_figures_are_counted_right(small, organisation):
+    report = engagement_report(scope_for(organisation))
+    activity = report.tables["activity"]
+    attended = [key for key, _ in activity.columns].index("attended")
+    total = activity.totals.cells[attended]
+    expected = Session.objects.filter(status="attended").count()
+    # (hidden here, as a month of it is: the figure behind it is still counted right)
+    assert total.value == expected
+    assert (
+        total.people
+        == Session.objects.filter(status="attended").values("supervisee").distinct().count()
+    )
+    coverage = report.tables["coverage"]
+    one = next(row for row in coverage.rows if row.label == "One-to-one")
+    eligible = one.cells[0]
+    assert eligible.value == len(small["staff"]) + len(small["supervisors"])
+    wellbeing = report.tables["wellbeing"]
+    assert wellbeing.rows[0].total.value == 32
+
+
+def test_months_follow_london_time_across_the_clock_change(small, organisation):
+    """23:30 UTC on 31 October 2026 is still October in London (GMT); 23:30 UTC on
+    31 March 2026 is 00:30 on 1 April (BST)."""
+    profile = small["staff"][0]
+    supervisor = small["supervisors"][0].user
+    for moment in (
+        datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 10, 31, 23, 30, tzinfo=datetime.UTC),
+    ):
+        Session.objects.create(
+            programme=small["programmes"][0],
+            supervisor=supervisor,
+            supervisee=profile.user,
+            starts_at=moment,
+            ends_at=moment + datetime.timedelta(hours=1),
+            status="attended",
+        )
+    scope = scope_for(
+        organisation, first_month=datetime.date(2026, 3, 1), last_month=datetime.date(2026, 4, 1)
+    )
+    from supervision.reporting import activity, month_of
+
+    months = {month_of(row["month"], scope) for row in activity(scope).values("month")}
+    assert months == {datetime.date(2026, 4, 1)}
+    october = scope_for(
+        organisation,
+        first_month=datetime.date(2026, 10, 1),
+        last_month=datetime.date(2026, 10, 1),
+    )
+    assert activity(october).filter(starts_at__day=31).count() == 1
+
+
+def test_the_report_runs_the_same_queries_however_much_data(
+    small, organisation, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    scope = scope_for(organisation, department_id=small["wards"]["A"].pk)
+    with CaptureQueriesContext(connection) as before:
+        engagement_report(scope)
+    build(organisation, suffix=" 2")  # twice the data
+    with CaptureQueriesContext(connection) as after:
+        engagement_report(scope)
+    assert len(after) == len(before)
+
+
+# --- the pages ---------------------------------------------------------------------
+
+
+def test_a_wellbeing_lead_sees_the_report_with_charts(client, small, wellbeing_lead):
+    client.force_login(wellbeing_lead)
+    response = client.get(reverse("reports:engagement"), {"first_month": "2026-09"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Coverage by programme" in html
+    assert 'role="img"' in html  # the SPC charts
+    assert "fewer than 5" in html
+    for text in ("Workload", "Reflective groups"):
+        assert text in html
+
+
+@pytest.mark.parametrize("role", ["supervisee", "supervisor", "facilitator", "peer_supporter"])
+def test_people_without_a_reporting_role_are_refused(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("reports:engagement")).status_code == 403
+    assert client.get(reverse("reports:export", args=["activity"])).status_code == 403
+
+
+def test_an_admin_of_another_organisation_never_sees_this_one(
+    client, small, organisation, outsider
+):
+    client.force_login(outsider)
+    response = client.get(reverse("reports:engagement"), {"organisation": organisation.pk})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "nhsuk-error-summary" in html
+    assert "Reflective groups" not in html
+    assert (
+        client.get(
+            reverse("reports:export", args=["coverage"]), {"organisation": organisation.pk}
+        ).status_code
+        == 404
+    )
+    own = client.get(reverse("reports:export", args=["coverage"])).content.decode()
+    assert "One-to-one" not in own
+
+
+def test_a_department_of_another_organisation_is_a_form_error(
+    client, small, wellbeing_lead, other_organisation
+):
+    from tests.factories import DepartmentFactory
+
+    stranger = DepartmentFactory(organisation=other_organisation)
+    client.force_login(wellbeing_lead)
+    response = client.get(reverse("reports:engagement"), {"department": stranger.pk})
+    assert response.status_code == 200
+    assert "nhsuk-error-summary" in response.content.decode()
+    bad = client.get(reverse("reports:engagement"), {"first_month": "not-a-month"})
+    assert bad.status_code == 200
+    assert "nhsuk-error-summary" in bad.content.decode()
+
+
+@pytest.mark.parametrize("slug", sorted(SLUGS))
+def test_every_table_downloads_as_csv_with_suppression(client, small, wellbeing_lead, slug):
+    client.force_login(wellbeing_lead)
+    response = client.get(
+        reverse("reports:export", args=[slug]), {"first_month": "2026-09", "last_month": "2026-11"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert len(rows) >= 2
+
+
+def test_an_unknown_table_is_404(client, wellbeing_lead):
+    client.force_login(wellbeing_lead)
+    assert client.get(reverse("reports:export", args=["nothing"])).status_code == 404
+
+
+def test_csv_cells_cannot_become_formulas():
+    from reports.csv_export import safe
+
+    assert safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert safe("+1") == "'+1"
+    assert safe("-2") == "'-2"
+    assert safe("@SUM(A1)") == "'@SUM(A1)"
+    assert safe("\tx") == "'\tx"
+    assert safe("Ward A") == "Ward A"
+    assert safe(12) == 12
+
+
+def test_a_hostile_programme_name_is_defused_in_the_csv(client, small, wellbeing_lead):
+    programme = small["programmes"][0]
+    programme.name = "=cmd|' /C calc'!A0"
+    programme.save()
+    client.force_login(wellbeing_lead)
+    response = client.get(reverse("reports:export", args=["coverage"]))
+    assert "'=cmd" in response.content.decode()
+
+
+def test_programme_admins_see_compliance_per_person_and_it_is_audited(
+    client, small, programme_admin
+):
+    client.force_login(programme_admin)
+    response = client.get(reverse("reports:compliance"), {"first_month": "2026-09"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    someone = small["staff"][0].user
+    assert someone.get_full_name() in html
+    assert AuditEntry.objects.filter(action="report.compliance_viewed").count() == 1
+    export = client.get(reverse("reports:compliance_export"), {"first_month": "2026-09"})
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.content.decode())))
+    assert rows[0][0] == "Name"
+    everyone_eligible = StaffProfile.objects.filter(organisation=small["wards"]["A"].organisation)
+    assert len(rows) == 1 + everyone_eligible.count()  # the first programme is for everyone
+    assert AuditEntry.objects.filter(action="report.compliance_exported").count() == 1
+
+
+def test_compliance_filters_those_without_supervision(client, small, programme_admin):
+    client.force_login(programme_admin)
+    response = client.get(
+        reverse("reports:compliance_export"), {"first_month": "2026-09", "status": "without"}
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))[1:]
+    assert rows
+    assert all(row[-1] == "no" for row in rows)
+
+
+def test_wellbeing_leads_cannot_see_compliance(client, wellbeing_lead):
+    client.force_login(wellbeing_lead)
+    assert client.get(reverse("reports:compliance")).status_code == 403
+    assert client.get(reverse("reports:compliance_export")).status_code == 403
+
+
+def test_compliance_page_queries_do_not_grow_with_people(
+    client, small, programme_admin, organisation, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(programme_admin)
+    url = reverse("reports:compliance")
+    with CaptureQueriesContext(connection) as before:
+        client.get(url)
+    build(organisation, suffix=" 2")
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) == len(before)
+
+
+def test_coverage_targets_are_set_and_audited(client, small, wellbeing_lead):
+    one = small["programmes"][0]
+    client.force_login(wellbeing_lead)
+    response = client.post(
+        reverse("reports:targets"), {f"programme_{p.pk}": 90 for p in small["programmes"]}
+    )
+    assert response.status_code == 302
+    assert CoverageTarget.objects.get(programme=one).percent == 90
+    assert AuditEntry.objects.filter(action="report.target_set").count() == 3
+    bad = client.post(reverse("reports:targets"), {f"programme_{one.pk}": 140})
+    assert bad.status_code == 200
+    assert "nhsuk-error-summary" in bad.content.decode()
+    assert CoverageTarget.objects.get(programme=one).percent == 90
+
+
+def test_the_report_is_built_once_for_the_same_filters_until_a_target_changes(
+    client, small, wellbeing_lead, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.REPORT_CACHE_SECONDS = 300
+    cache.clear()
+    client.force_login(wellbeing_lead)
+    url = reverse("reports:engagement")
+    with CaptureQueriesContext(connection) as first:
+        client.get(url)
+    with CaptureQueriesContext(connection) as again:
+        response = client.get(url)
+    assert len(again) < len(first) - 20  # the report itself came from the cache
+    assert ">80<" in response.content.decode()
+    one = small["programmes"][0]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("reports:targets"), {f"programme_{p.pk}": 95 for p in small["programmes"]}
+        )
+    html = client.get(url).content.decode()
+    assert ">95<" in html
+    assert ">80<" not in html
+    assert CoverageTarget.objects.get(programme=one).percent == 95
