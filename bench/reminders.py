@@ -64,6 +64,7 @@ def main() -> int:
     import django
 
     django.setup()
+    from bench.procs import tree_peak_rss
     from notifications.models import Notification
     from notifications.tasks import dispatch_due
     from supervision_site.celery import app
@@ -111,6 +112,7 @@ def main() -> int:
             if time.monotonic() - started > 600:
                 break
         elapsed = time.monotonic() - started
+        worker_rss = tree_peak_rss(worker.pid)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
@@ -128,6 +130,8 @@ def main() -> int:
         "duplicates": duplicates,
         "losses": losses,
         "worker_concurrency": args.concurrency,
+        # Peak RSS (VmHWM) of the Celery worker's main process and its pool processes.
+        "worker_peak_rss_mb": worker_rss,
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     out = ROOT / "bench" / "results"

@@ -6,6 +6,8 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self):
+        from . import lookups
         from .notifications import register_kinds
 
         register_kinds()
+        lookups.register()

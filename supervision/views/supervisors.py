@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -104,16 +105,25 @@ def _directory(user, form: SupervisorFilterForm):
     return supervisors
 
 
+DIRECTORY_PAGE_SIZE = 25
+
+
 @login_required_view
 def supervisor_list(request: HttpRequest) -> HttpResponse:
     form = SupervisorFilterForm(
         request.GET or None,
         programmes=programmes_open_to(request.user).filter(modality=Modality.ONE_TO_ONE),
     )
+    # A trust has hundreds of supervisors: a page of them at a time.
+    page = Paginator(_directory(request.user, form), DIRECTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "supervision/supervisors/list.html",
-        {"filter_form": form, "supervisors": _directory(request.user, form)},
+        {"filter_form": form, "page": page, "query": query.urlencode()},
     )
 
 

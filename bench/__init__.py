@@ -1,0 +1,1 @@
+"""The benchmarks (`make bench`, `make bench-reminders`): see bench/run.py."""

@@ -1,0 +1,170 @@
+"""The engagement report's time against the time of its bare SQL.
+
+Measured one at a time after the load test, with nothing else of the bench
+running, on the lead's unfiltered report (one organisation, twelve months).
+Medians of `repeats` runs:
+
+- the report, uncached: engagement_report() in this process (every aggregate,
+  its small-number suppression and complements, both run charts);
+- its bare SQL (the target's denominator): every statement the report runs,
+  captured from engagement_report() and replayed straight through psycopg2
+  (no ORM, no Python per row). The rest of the report's time is Django and
+  Python;
+- the report page as users get it (from the shared cache), over HTTP;
+- for scale, the activity table alone against ONE hand-written GROUPING SETS
+  statement giving the same figures (checked equal before it counts).
+"""
+
+import statistics
+import time
+from urllib.parse import parse_qs, urlsplit
+
+import psycopg2
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.forms import ReportFilterForm
+from reports.report import engagement_report
+from supervision.models import Organisation
+
+BARE_ACTIVITY = """
+WITH sessions AS (
+    SELECT date_trunc('month', s.starts_at AT TIME ZONE %(zone)s) AS month,
+           CASE
+               WHEN s.status = 'attended' THEN 'attended'
+               WHEN s.status = 'did_not_attend' THEN 'did_not_attend'
+               WHEN s.status = 'cancelled' AND s.cancelled_by = 'supervisor'
+                   THEN 'cancelled_supervisor'
+               WHEN s.status = 'cancelled' AND s.late_cancellation THEN 'cancelled_late'
+               WHEN s.status = 'cancelled' THEN 'cancelled_supervisee'
+               ELSE 'booked'
+           END AS category,
+           s.supervisee_id AS person
+    FROM supervision_session s
+    JOIN supervision_programme p ON p.id = s.programme_id
+    JOIN accounts_user u ON u.id = s.supervisee_id
+    JOIN supervision_staffprofile sp ON sp.user_id = s.supervisee_id
+    WHERE p.organisation_id = %(organisation)s
+      AND sp.organisation_id = %(organisation)s
+      AND u.is_active
+      AND s.starts_at >= %(start)s AND s.starts_at < %(end)s
+)
+SELECT month, category, COUNT(*) AS n, COUNT(DISTINCT person) AS people
+FROM sessions
+GROUP BY GROUPING SETS ((month, category), (month), (category), ())
+"""
+
+
+def _dsn() -> str:
+    db = settings.DATABASES["default"]
+    parts = {
+        "dbname": db["NAME"],
+        "user": db.get("USER"),
+        "password": db.get("PASSWORD"),
+        "host": db.get("HOST"),
+        "port": db.get("PORT"),
+    }
+    return " ".join(f"{k}={v}" for k, v in parts.items() if v)
+
+
+def scope_for(path: str, organisation_slug: str):
+    organisations = Organisation.objects.filter(slug=organisation_slug)
+    data = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
+    form = ReportFilterForm(data, organisations=organisations)
+    if not form.is_valid():
+        raise RuntimeError(f"report filters not valid: {form.errors.as_text()}")
+    return form.scope()
+
+
+def _timed(cursor, sql, params=None) -> tuple[float, list]:
+    started = time.perf_counter()
+    cursor.execute(sql, params)
+    rows = cursor.fetchall()
+    return time.perf_counter() - started, rows
+
+
+def _check_bare_figures(rows, report, scope) -> None:
+    """The hand-written statement must count what the report counts."""
+    table = report.tables["activity"]
+    mine = {}
+    for month, category, n, people in rows:
+        key = (month.date().replace(day=1) if month is not None else None, category)
+        mine[key] = (n, people)
+    expected = {(None, None): (table.totals.total.value, table.totals.total.people)}
+    for row in table.rows:
+        expected[(row.key, None)] = (row.total.value, row.total.people)
+    for index, (column, _label) in enumerate(table.columns):
+        total = table.totals.cells[index]
+        expected[(None, column)] = (total.value, total.people)
+    for key, figures in expected.items():
+        if mine.get(key, (0, 0)) != figures:
+            raise RuntimeError(
+                f"bare SQL disagrees with the report at {key}: {mine.get(key)} != {figures}"
+            )
+
+
+def compare(page_times: list[float], path: str, organisation_slug: str, repeats: int) -> dict:
+    """The report page's time (already measured) against its bare SQL."""
+    scope = scope_for(path, organisation_slug)
+    engagement_report(scope)  # warm the database's caches as the page runs were
+    with CaptureQueriesContext(connection) as captured:
+        report = engagement_report(scope)
+    statements = [q["sql"] for q in captured.captured_queries]
+    params = {
+        "zone": scope.time_zone,
+        "organisation": scope.organisation_id,
+        "start": scope.start,
+        "end": scope.end,
+    }
+    with psycopg2.connect(_dsn()) as raw, raw.cursor() as cursor:
+        _, rows = _timed(cursor, BARE_ACTIVITY, params)
+        _check_bare_figures(rows, report, scope)
+        bare = [_timed(cursor, BARE_ACTIVITY, params)[0] for _ in range(repeats)]
+        replays, per_statement = [], [0.0] * len(statements)
+        for _ in range(repeats):
+            total = 0.0
+            for index, sql in enumerate(statements):
+                elapsed, _rows = _timed(cursor, sql)
+                per_statement[index] += elapsed
+                total += elapsed
+            replays.append(total)
+    raw.close()
+    heaviest = max(range(len(statements)), key=lambda i: per_statement[i])
+    builds, activity = [], []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        engagement_report(scope)  # uncached: every aggregate, suppression, both charts
+        builds.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        engagement_report(scope, only=["activity"])
+        activity.append(time.perf_counter() - started)
+    page = statistics.median(page_times)
+    build = statistics.median(builds)
+    bare_median = statistics.median(bare)
+    replay = statistics.median(replays)
+    return {
+        "path": path,
+        "repeats": repeats,
+        "page_ms": round(page * 1000, 1),
+        "report_ms": round(build * 1000, 1),
+        "bare_sql_ms": round(replay * 1000, 1),
+        "ratio": round(build / replay, 2),
+        "bare_sql_definition": (
+            "every aggregate statement the report runs, replayed straight through psycopg2 "
+            "(no ORM, no Python per row); the report is engagement_report() uncached"
+        ),
+        "activity_ms": round(statistics.median(activity) * 1000, 1),
+        "activity_bare_sql_ms": round(bare_median * 1000, 1),
+        "activity_ratio": round(statistics.median(activity) / bare_median, 2),
+        "activity_bare_sql_definition": (
+            "one-to-one sessions by month x outcome with distinct people and all row, column "
+            "and grand totals, as one hand-written GROUPING SETS statement via psycopg2; "
+            "figures checked equal to the report's activity table"
+        ),
+        "report_statements": len(statements),
+        "report_sql_replayed_ms": round(replay * 1000, 1),
+        "report_minus_replay_ms": round((build - replay) * 1000, 1),
+        "heaviest_statement_ms": round(per_statement[heaviest] / repeats * 1000, 1),
+        "heaviest_statement": statements[heaviest][:300],
+    }

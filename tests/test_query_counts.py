@@ -1,0 +1,361 @@
+"""Every page `make bench` drives runs as many queries with 100 rows of its data as with 1.
+
+One case per page of bench/pages.py: the role that uses the page, its address,
+and a way to add rows of the data the page lists or counts (sessions,
+supervisors, availability, meetings and members, staff, report history). The
+page is asked for once to settle the session, then counted with 1 row and
+again with 100.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from bench.pages import PAGE_KEYS
+from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, WellbeingCheckIn
+from peergroups.models import Attendance, Group, GroupSession, Membership
+from supervision.models import (
+    AvailabilityException,
+    AvailabilitySlot,
+    Role,
+    Session,
+    SessionRecord,
+    Theme,
+    TrainingRecord,
+    WeeklyAvailability,
+)
+
+from .factories import (
+    AgreementFactory,
+    RoleGrantFactory,
+    StaffProfileFactory,
+    SupervisorProfileFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+TEAMS = "https://teams.microsoft.com/l/meetup-join/bench"
+
+
+def _session(programme, supervisor, supervisee, starts_at, status=Session.Status.BOOKED):
+    return Session.objects.create(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=starts_at,
+        ends_at=starts_at + datetime.timedelta(hours=1),
+        status=status,
+        meeting_link=TEAMS,
+    )
+
+
+def _future(now, n):
+    return now + datetime.timedelta(days=2, hours=n)
+
+
+class World:
+    """A trust with a nurse in an agreement, her supervisor, a group, a lead and an admin."""
+
+    def __init__(self, organisation, programme, agreement, now):
+        self.organisation = organisation
+        self.programme = programme
+        self.agreement = agreement
+        self.nurse = agreement.supervisee
+        self.supervisor = agreement.supervisor
+        self.now = now
+        self.rows = itertools.count()
+
+    def person(self, **kwargs):
+        return StaffProfileFactory(organisation=self.organisation, **kwargs).user
+
+    def nurse_sessions(self, count):
+        """Past sessions (logged, to confirm) and upcoming ones for the nurse."""
+        for _ in range(count):
+            n = next(self.rows)
+            past = _session(
+                self.programme,
+                self.supervisor,
+                self.nurse,
+                self.now - datetime.timedelta(days=200, hours=-3 * n),
+                Session.Status.ATTENDED,
+            )
+            SessionRecord.objects.create(session=past, actual_minutes=60)
+            _session(self.programme, self.supervisor, self.nurse, _future(self.now, 3 * n))
+
+    def supervisor_sessions(self, count):
+        """Sessions with other supervisees: logged, still to log, and to come."""
+        for _ in range(count):
+            n = next(self.rows)
+            someone = self.person()
+            start = self.now - datetime.timedelta(days=100, hours=-3 * n)
+            logged = _session(
+                self.programme, self.supervisor, someone, start, Session.Status.ATTENDED
+            )
+            SessionRecord.objects.create(session=logged, actual_minutes=60)
+            _session(
+                self.programme,
+                self.supervisor,
+                someone,
+                self.now - datetime.timedelta(days=50, hours=-3 * n),
+            )
+            _session(self.programme, self.supervisor, someone, _future(self.now, 3 * n + 1))
+
+    def availability(self, count):
+        """The supervisor's one-off times, weekly windows and time away."""
+        for _ in range(count):
+            n = next(self.rows)
+            day = self.now + datetime.timedelta(days=1 + n)
+            AvailabilitySlot.objects.create(
+                supervisor=self.supervisor,
+                starts_at=day.replace(hour=8, minute=0),
+                ends_at=day.replace(hour=9, minute=0),
+                meeting_link=TEAMS,
+            )
+            AvailabilityException.objects.create(
+                supervisor=self.supervisor,
+                starts_at=day.replace(year=2027, hour=12, minute=0),
+                ends_at=day.replace(year=2027, hour=13, minute=0),
+            )
+            WeeklyAvailability.objects.create(
+                supervisor=self.supervisor,
+                weekday=n % 5,
+                start_time=datetime.time(7 + n % 10, 0),
+                end_time=datetime.time(7 + n % 10, 30),
+                valid_from=datetime.date(2026, 1, 1),
+                meeting_link=TEAMS,
+            )
+
+    def supervisors(self, count):
+        """More supervisors in the programme, each trained, offering times, supervising."""
+        for _ in range(count):
+            user = self.person()
+            RoleGrantFactory(user=user, organisation=self.organisation, role=Role.SUPERVISOR)
+            profile = SupervisorProfileFactory(user=user, programmes=[self.programme])
+            TrainingRecord.objects.create(
+                supervisor=profile, kind="restorative", completed_on=datetime.date(2025, 5, 1)
+            )
+            WeeklyAvailability.objects.create(
+                supervisor=user,
+                weekday=2,
+                start_time=datetime.time(10),
+                end_time=datetime.time(12),
+                valid_from=datetime.date(2026, 1, 1),
+                meeting_link=TEAMS,
+            )
+            AgreementFactory(programme=self.programme, supervisor=user, supervisee=self.person())
+
+    def staff(self, count):
+        for _ in range(count):
+            user = self.person()
+            RoleGrantFactory(user=user, organisation=self.organisation, role=Role.FACILITATOR)
+
+    def group(self, facilitator):
+        group = Group.objects.create(
+            programme=self.programme,
+            organisation=self.organisation,
+            name="Reflective practice",
+            group_type="reflective_practice",
+            weekday=1,
+            start_time=datetime.time(14),
+            end_time=datetime.time(15),
+            starts_on=datetime.date(2025, 1, 1),
+        )
+        group.facilitators.add(facilitator)
+        return group
+
+    def group_rows(self, group, count):
+        """Past meetings with registers, meetings to come, and people waiting for a place."""
+        for _ in range(count):
+            n = next(self.rows)
+            members = list(
+                group.memberships.filter(state=Membership.State.ACTIVE).values_list(
+                    "user_id", flat=True
+                )
+            )
+            if len(members) < group.capacity:
+                member = self.person()
+                Membership.objects.create(
+                    group=group, user=member, state=Membership.State.ACTIVE, joined_at=self.now
+                )
+                members.append(member.pk)
+            else:
+                Membership.objects.create(
+                    group=group,
+                    user=self.person(),
+                    state=Membership.State.WAITING,
+                    waiting_since=self.now,
+                )
+            for when in (-1 - n, 1 + n):
+                starts = self.now + datetime.timedelta(days=7 * when)
+                meeting = GroupSession.objects.create(
+                    group=group,
+                    occurrence=starts.date(),
+                    starts_at=starts,
+                    ends_at=starts + datetime.timedelta(hours=1),
+                )
+                if when < 0:
+                    Attendance.objects.bulk_create(
+                        Attendance(session=meeting, user_id=uid, status="absent") for uid in members
+                    )
+
+    def report_rows(self, count, theme, question):
+        """People with an attended session (themes, feedback) and a wellbeing check-in."""
+        for _ in range(count):
+            n = next(self.rows)
+            # Half in the nurse's ward (the filtered report), half elsewhere (its complement).
+            department = self.nurse.profile.department if n % 2 else None
+            profile = StaffProfileFactory(
+                organisation=self.organisation,
+                **({"department": department} if department else {}),
+            )
+            starts = self.now - datetime.timedelta(days=30 + n % 200, hours=n)
+            session = _session(
+                self.programme, self.supervisor, profile.user, starts, Session.Status.ATTENDED
+            )
+            record = SessionRecord.objects.create(session=session, actual_minutes=60)
+            record.themes.add(theme)
+            response = FeedbackResponse.objects.create(
+                author=profile.user,
+                programme=self.programme,
+                session=session,
+                supervisor=self.supervisor,
+            )
+            FeedbackAnswer.objects.create(response=response, question=question, rating=1 + n % 5)
+            checkin = WellbeingCheckIn.objects.create(
+                author=profile.user,
+                organisation=self.organisation,
+                department_id=profile.department_id,
+                band=profile.band,
+                profession=profile.profession,
+                feeling=1 + n % 5,
+            )
+            WellbeingCheckIn.objects.filter(pk=checkin.pk).update(created_at=starts)
+
+
+@pytest.fixture
+def world(organisation, agreement, programme, frozen_now):
+    return World(organisation, programme, agreement, frozen_now)
+
+
+# Each case: (who asks, the address, add(count) rows of what the page shows).
+def _healthz(world, users):
+    return None, reverse("healthz"), world.nurse_sessions
+
+
+def _nurse_home(world, users):
+    return world.nurse, reverse("supervision:home"), world.nurse_sessions
+
+
+def _supervisors(world, users):
+    return world.nurse, reverse("supervision:supervisors"), world.supervisors
+
+
+def _supervisor(world, users):
+    def add(count):
+        world.availability(count)
+        world.supervisor_sessions(count)
+
+    address = reverse("supervision:supervisor", args=[world.supervisor.supervisor_profile.pk])
+    return world.nurse, address, add
+
+
+def _booking(world, users):
+    address = reverse("supervision:agreement_book", args=[world.agreement.pk])
+    return world.nurse, address, _supervisor(world, users)[2]
+
+
+def _sessions(world, users):
+    return world.nurse, reverse("supervision:sessions"), world.nurse_sessions
+
+
+def _availability(world, users):
+    def add(count):
+        world.availability(count)
+        world.supervisor_sessions(count)
+
+    return world.supervisor, reverse("supervision:availability"), add
+
+
+def _supervisor_sessions(world, users):
+    return world.supervisor, reverse("supervision:sessions"), world.supervisor_sessions
+
+
+def _unlogged(world, users):
+    return world.supervisor, reverse("supervision:sessions_unlogged"), world.supervisor_sessions
+
+
+def _group(world, users):
+    group = world.group(users["facilitator"])
+    address = reverse("peergroups:group", args=[group.pk])
+    return users["facilitator"], address, lambda count: world.group_rows(group, count)
+
+
+def _report(world, users):
+    theme = Theme.objects.create(organisation=world.organisation, name="Workload")
+    question = FeedbackQuestion.objects.create(
+        programme=world.programme, text="The session was useful", kind="rating", position=1
+    )
+    department = world.nurse.profile.department
+    address = reverse("reports:engagement") + (
+        f"?first_month=2025-12&last_month=2026-11&department={department.pk}"
+    )
+    return (
+        users["wellbeing_lead"],
+        address,
+        lambda count: world.report_rows(count, theme, question),
+    )
+
+
+def _people(world, users):
+    return users["programme_admin"], reverse("supervision:people"), world.staff
+
+
+CASES = {
+    "healthz": _healthz,
+    "nurse_home": _nurse_home,
+    "supervisors": _supervisors,
+    "supervisor": _supervisor,
+    "booking": _booking,
+    "sessions": _sessions,
+    "availability": _availability,
+    "supervisor_sessions": _supervisor_sessions,
+    "unlogged": _unlogged,
+    "group": _group,
+    "report": _report,
+    "people": _people,
+}
+
+
+def _count(client, address) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(address)
+    assert response.status_code == 200, (address, response.status_code)
+    return len(queries)
+
+
+def test_every_benchmarked_page_has_a_case_here():
+    assert set(CASES) == set(PAGE_KEYS)
+
+
+@pytest.mark.parametrize("page", PAGE_KEYS)
+def test_page_runs_as_many_queries_with_100_rows_as_with_1(
+    client, world, facilitator, wellbeing_lead, programme_admin, page
+):
+    users = {
+        "facilitator": facilitator,
+        "wellbeing_lead": wellbeing_lead,
+        "programme_admin": programme_admin,
+    }
+    user, address, add_rows = CASES[page](world, users)
+    if user is not None:
+        client.force_login(user)
+    add_rows(1)
+    client.get(address)  # settles the session's clocks
+    one = _count(client, address)
+    add_rows(99)
+    assert _count(client, address) == one
