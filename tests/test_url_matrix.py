@@ -7,11 +7,10 @@ but not allowed, 404 out of scope (another organisation's record), 405 wrong
 method.
 """
 
-import datetime
-
 import pytest
+from django.db import transaction
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
 ROLES = (
     "anonymous",
@@ -178,8 +177,19 @@ MATRIX = {
     "notifications:list": rule(),
     "notifications:preferences": rule(),
     "notifications:failed": rule(signed_in=403, **ADMIN_ONLY),
+    # Engagement reports: wellbeing leads and programme admins (each their own
+    # organisation's); per-person compliance for programme admins only
+    "reports:engagement": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
+    "reports:export": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
+    "reports:targets": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
+    "reports:compliance": rule(signed_in=403, **ADMIN_ONLY),
+    "reports:compliance_export": rule(signed_in=403, **ADMIN_ONLY),
+    # The audit log: programme admins, entries of their own organisations only
+    "audit:log": rule(signed_in=403, **ADMIN_ONLY),
     # Ours: accounts (a made-up token: the page explains the link does not work)
     "accounts:invitation_accept": rule(anonymous=200),
+    # One's own data: the page explaining the download, for everyone signed in
+    "accounts:data_export": rule(),
     # allauth: signed-in people are sent on from the entrance pages
     "account_login": rule(anonymous=200, signed_in=302),
     "account_logout": rule(anonymous=302),
@@ -199,18 +209,39 @@ MATRIX = {
     "account_reset_password_done": rule(anonymous=200),
     "mfa_index": rule(),
     "mfa_authenticate": rule(signed_in=302),
-    "mfa_reauthenticate": rule(signed_in=302),
+    # Confirming it is you with a code needs an authenticator app to give one.
+    "mfa_reauthenticate": rule(
+        signed_in=302, programme_admin=200, wellbeing_lead=200, outsider=200
+    ),
     # Setting up an authenticator asks for the password again first.
     "mfa_activate_totp": rule(signed_in=302),
-    "mfa_deactivate_totp": rule(signed_in=404),
+    # Those who have an authenticator app (admins and leads must) are asked for
+    # their password again first; the others have nothing to turn off.
+    "mfa_deactivate_totp": rule(
+        signed_in=404, programme_admin=302, wellbeing_lead=302, outsider=302
+    ),
     "mfa_view_recovery_codes": rule(signed_in=404),
     "mfa_generate_recovery_codes": rule(signed_in=302),
     "mfa_download_recovery_codes": rule(signed_in=404),
+    # One's own signed-in sessions (allauth.usersessions)
+    "usersessions_list": rule(),
+    # allauth socialaccount: Microsoft Entra ID sign-in is off unless ENTRA_* set
+    # it up, so its pages do not exist (tests/accounts/test_entra_sso.py has it on).
+    "microsoft_login": rule(anonymous=404, signed_in=404),
+    "microsoft_callback": rule(anonymous=404, signed_in=404),
+    "socialaccount_connections": rule(),
+    "socialaccount_login_cancelled": rule(anonymous=200),
+    # allauth answers its "sign-in failed" page with 401 Unauthorized.
+    "socialaccount_login_error": rule(anonymous=401, signed_in=401),
+    # Nobody signs up through single sign-on: with no sign-up pending, back to sign-in.
+    "socialaccount_signup": rule(signed_in=LOGIN),
 }
 
 # The Django admin is for staff users only; none of the roles is one.
 ADMIN_EXCEPTIONS = {
-    "admin:login": rule(anonymous=200, signed_in=200),
+    # It signs in through allauth (two-factor step, rate limits); a signed-in
+    # person who is not staff is refused.
+    "admin:login": rule(anonymous=LOGIN, signed_in=403),
     # Django's admin logout is POST-only; a GET is sent back to the admin.
     "admin:logout": rule(anonymous=302, signed_in=302),
 }
@@ -248,168 +279,6 @@ def test_every_url_is_in_the_matrix():
 
 def test_matrix_names_only_urls_that_exist():
     assert set(MATRIX) - set(all_url_names()) == set()
-
-
-@pytest.fixture
-def records(supervisee, supervisor, organisation, facilitator, peer_supporter, programme_admin):
-    """One of each record, belonging to the supervisee, the supervisor and their trust."""
-    from supervision.models import (
-        AvailabilityException,
-        AvailabilitySlot,
-        Session,
-        SessionRecord,
-        Theme,
-        TrainingRecord,
-    )
-    from tests.factories import (
-        AgreementFactory,
-        ProgrammeFactory,
-        SupervisorProfileFactory,
-        WeeklyAvailabilityFactory,
-    )
-
-    programme = ProgrammeFactory(organisation=organisation)
-    profile = SupervisorProfileFactory(user=supervisor, programmes=[programme])
-    agreement = AgreementFactory(programme=programme, supervisor=supervisor, supervisee=supervisee)
-    now = timezone.now()
-
-    def session(start):
-        return Session.objects.create(
-            programme=programme,
-            agreement=agreement,
-            supervisor=supervisor,
-            supervisee=supervisee,
-            starts_at=start,
-            ends_at=start + datetime.timedelta(hours=1),
-            meeting_link="https://teams.microsoft.com/l/meetup-join/x",
-        )
-
-    upcoming = session(now + datetime.timedelta(days=3))
-    group_records = _group_records(organisation, supervisee, peer_supporter, facilitator, now)
-    from feedback.models import ImprovementIdea, JournalEntry
-    from feedback.services.feedback import questions_for
-    from peergroups.models import Attendance
-
-    Attendance.objects.create(
-        session=group_records["held_meeting"], user=supervisee, status="present"
-    )
-    past = session(now - datetime.timedelta(days=3))
-    past.status = Session.Status.ATTENDED
-    past.save()
-    SessionRecord.objects.create(session=past, actual_minutes=60, logged_by=supervisor)
-    return {
-        "programme": programme,
-        "supervisor_profile": profile,
-        "agreement": agreement,
-        "upcoming": upcoming,
-        "past": past,
-        "theme": Theme.objects.create(organisation=organisation, name="Workload"),
-        "department": supervisee.profile.department,
-        "person": supervisee.profile,
-        "training": TrainingRecord.objects.create(
-            supervisor=profile, kind="pna", completed_on=datetime.date(2024, 5, 1)
-        ),
-        "slot": AvailabilitySlot.objects.create(
-            supervisor=supervisor,
-            starts_at=now + datetime.timedelta(days=9),
-            ends_at=now + datetime.timedelta(days=9, hours=2),
-        ),
-        "weekly": WeeklyAvailabilityFactory(supervisor=supervisor),
-        "away": AvailabilityException.objects.create(
-            supervisor=supervisor,
-            starts_at=now + datetime.timedelta(days=20),
-            ends_at=now + datetime.timedelta(days=21),
-        ),
-        **group_records,
-        "question": questions_for(programme)[0],
-        "journal_entry": JournalEntry.objects.create(
-            author=supervisee,
-            template="gibbs",
-            title="A hard night",
-            sections={"description": "What happened on the ward."},
-        ),
-        "idea": ImprovementIdea.objects.create(
-            author=supervisee,
-            organisation=organisation,
-            department=supervisee.profile.department,
-            title="Protected break rota",
-            description="A rota so night staff get their breaks.",
-        ),
-    }
-
-
-def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
-    """A group the facilitator runs, a request to join it, a meeting to come and one
-    held; a peer-support request; a resource with a file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from peergroups.models import (
-        GroupSession,
-        PeerSupporterProfile,
-        Resource,
-        SupportRequest,
-    )
-    from peergroups.services.groups import group_create, membership_request
-    from supervision.models import Modality
-    from tests.factories import ProgrammeFactory, StaffProfileFactory
-
-    programme = ProgrammeFactory(
-        organisation=organisation,
-        modality=Modality.GROUP,
-        allowance_sessions=None,
-        name="Reflective practice groups",
-    )
-    group = group_create(
-        actor=None,
-        organisation=organisation,
-        facilitators=[facilitator],
-        programme=programme,
-        name="Reflective practice",
-        description="",
-        group_type="reflective_practice",
-        capacity=8,
-        mode="online",
-        meeting_link="https://teams.microsoft.com/l/meetup-join/group",
-        location="",
-        recurrence="monthly",
-        weekday=1,
-        week_of_month=2,
-        start_time=datetime.time(14),
-        end_time=datetime.time(15, 30),
-        starts_on=(now + datetime.timedelta(days=1)).date(),
-        ends_on=None,
-        open_to_other_organisations=False,
-        offer_hours=72,
-        absence_threshold=2,
-    )
-    newcomer = StaffProfileFactory(organisation=organisation).user
-    held_start = now - datetime.timedelta(days=2)
-    PeerSupporterProfile.objects.create(user=peer_supporter)
-    return {
-        "group": group,
-        "membership": membership_request(actor=newcomer, group=group),
-        "meeting": group.sessions.order_by("starts_at").first(),
-        "held_meeting": GroupSession.objects.create(
-            group=group,
-            occurrence=held_start.date(),
-            starts_at=held_start,
-            ends_at=held_start + datetime.timedelta(minutes=90),
-        ),
-        "support_request": SupportRequest.objects.create(
-            organisation=organisation,
-            requester=supervisee,
-            contact_mode="phone",
-            status="assigned",
-            supporter=peer_supporter,
-            assigned_at=now,
-            first_contact_due=now + datetime.timedelta(hours=72),
-        ),
-        "resource": Resource.objects.create(
-            organisation=organisation,
-            title="After an adverse event",
-            file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide", content_type="application/pdf"),
-        ),
-    }
 
 
 # Which record's primary key a URL with `pk` takes, by URL-name prefix (longest first).
@@ -457,6 +326,7 @@ def _url(name, records):
         "session_pk": records["past"].pk,
         "meeting_pk": records["held_meeting"].pk,
         "template": "gibbs",
+        "table": "activity",
     }
     args = {key: fixed[key] for key in needed if key in fixed}
     if "pk" in needed:
@@ -510,3 +380,112 @@ def test_url_answers_each_role_as_expected(client, role_users, records, name):
             if problem:
                 wrong[role] = problem
     assert wrong == {}, f"{spec['method'].upper()} {url}"
+
+
+# --- POST ---------------------------------------------------------------------
+# Every URL is posted to as well (an empty form: the test client skips the CSRF
+# check, which test_a_form_refuses_a_post_without_its_csrf_token covers). A role
+# turned away on GET is turned away on POST the same way, so another
+# organisation's record answers 404 to a post too; a role let in gets the form
+# back with its errors (200), as on GET. Only where POST answers otherwise is it
+# listed here, by role.
+NO_POST = "no post"  # takes no posts: 405 (before or after turning away who GET turns away)
+EVERYONE_SIGNED_IN_REDIRECTED = dict.fromkeys(SIGNED_IN, 302)
+POST_DIFFERS = {
+    "healthz": NO_POST,
+    "feedback:journal": NO_POST,
+    "feedback:journal_entry": NO_POST,
+    "feedback:summary": NO_POST,
+    "peergroups:resources": NO_POST,
+    "peergroups:resource_file": NO_POST,
+    "peergroups:support_requests": NO_POST,
+    "peergroups:support_request": NO_POST,
+    "supervision:manage_programmes": NO_POST,
+    "account_inactive": NO_POST,
+    "account_email_verification_sent": NO_POST,
+    "account_reset_password_done": NO_POST,
+    "account_reset_password_from_key_done": NO_POST,
+    "mfa_index": NO_POST,
+    "mfa_view_recovery_codes": NO_POST,
+    "socialaccount_login_cancelled": NO_POST,
+    "socialaccount_login_error": NO_POST,
+    # An empty post is a complete one: every box unticked, or a confirmation.
+    "notifications:preferences": EVERYONE_SIGNED_IN_REDIRECTED,
+    "supervision:person_roles": {"programme_admin": 302},
+    "supervision:session_confirm": {"supervisee": 302},
+    "peergroups:session_record": {"facilitator": 302},
+    "peergroups:resource_delete": {"programme_admin": 302},
+    # The outsider's trust has no programme, so there is no target to fill in.
+    "reports:targets": {"outsider": 302},
+    "account_logout": EVERYONE_SIGNED_IN_REDIRECTED,
+    "account_email": EVERYONE_SIGNED_IN_REDIRECTED,  # no button pressed: back to the page
+    "usersessions_list": EVERYONE_SIGNED_IN_REDIRECTED,  # signs out the other sessions
+    # A made-up key: the GET explains the link does not work, a POST has nothing to confirm.
+    "account_confirm_email": rule(anonymous=404, signed_in=404)["expected"],
+}
+REFUSED = (LOGIN, ADMIN_LOGIN, 401, 403, 404)
+
+
+def post_expected_for(name):
+    """What each role gets when posting to a URL the matrix opens with GET."""
+    expected = expected_for(name)["expected"]
+    differs = POST_DIFFERS.get(name, {})
+    if differs == NO_POST:
+        # Whichever check the view makes first: the method's (405), or who is asking.
+        return {role: (expected[role], 405) if expected[role] in REFUSED else 405 for role in ROLES}
+    return {**expected, **differs}
+
+
+def _one_of(expected) -> tuple:
+    return expected if isinstance(expected, tuple) else (expected,)
+
+
+def _opened_with_get():
+    return [name for name in all_url_names() if (expected_for(name) or {}).get("method") == "get"]
+
+
+def test_post_never_lets_in_a_role_that_get_refuses():
+    """POST_DIFFERS may only say how a page answers those it lets in, or that it takes no
+    posts at all (405 whoever asks, which tells nobody whether a record exists)."""
+    assert set(POST_DIFFERS) <= set(_opened_with_get())
+    widened = {}
+    for name in _opened_with_get():
+        expected, posted = expected_for(name)["expected"], post_expected_for(name)
+        for role in ROLES:
+            if expected[role] in REFUSED and set(_one_of(posted[role])) - {expected[role], 405}:
+                widened[f"{name} {role}"] = f"GET {expected[role]}, POST {posted[role]}"
+    assert widened == {}
+
+
+@pytest.mark.parametrize("name", _opened_with_get())
+def test_url_answers_each_role_as_expected_when_posted_to(client, role_users, records, name):
+    url = _url(name, records)
+    expected = post_expected_for(name)
+    wrong = {}
+    for role in ROLES:
+        # Each role's post is undone, so a deletion cannot change what the next one sees.
+        with transaction.atomic():
+            client.logout()
+            if role_users[role] is not None:
+                client.force_login(role_users[role])
+            # A server error raises here (the test client re-raises it).
+            outcome = _outcome(client.post(url))
+            transaction.set_rollback(True)
+        if outcome not in _one_of(expected[role]):
+            wrong[role] = f"expected {expected[role]}, got {outcome}"
+    assert wrong == {}, f"POST {url}"
+
+
+@pytest.mark.parametrize(
+    ("name", "role"), [("feedback:idea_add", "supervisee"), ("account_login", "anonymous")]
+)
+def test_a_form_refuses_a_post_without_its_csrf_token(role_users, name, role):
+    client = Client(enforce_csrf_checks=True)
+    if role_users[role] is not None:
+        client.force_login(role_users[role])
+    url = reverse(name)
+    assert client.post(url, {"title": "A rota"}).status_code == 403
+    page = client.get(url).content.decode()
+    token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
+    # With the token from the page the same post gets through to the form.
+    assert client.post(url, {"csrfmiddlewaretoken": token}).status_code == 200

@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import feedback_submit, questions_for
+from notifications.services import outside_quiet_hours
 from peergroups.models import SupportRequest
 from supervision.models import Programme, Session, SessionRecord, StaffProfile
 from supervision.notifications import plan_follow_ups
@@ -49,9 +50,11 @@ def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_acc
     programme = Programme.objects.get(name__startswith="Band 7 and 8")
     session = _logged_session(programme, helen, nurse_profile.user, days_ago=2)
 
-    # The outbox prompts her for feedback (the prompt is due when the session ends).
+    # The outbox prompts her for feedback: due when the session ends, or at 08:00
+    # if it ends in quiet hours, so the test reads the same at any time of day.
     plan_follow_ups(session, session.starts_at - datetime.timedelta(days=1))
-    with time_machine.travel(session.ends_at + datetime.timedelta(hours=10), tick=False):
+    due = outside_quiet_hours(session.ends_at, "Europe/London")
+    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
         deliver_due()
     (prompt,) = [
         m
