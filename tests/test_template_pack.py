@@ -564,3 +564,24 @@ def test_email_management_radios_are_grouped(client, django_user_model):
     assert fieldset.find("legend", cls="nhsuk-fieldset__legend")
     assert doc.find("strong", cls="nhsuk-tag").text
     assert doc.find("label", for_="id_email")
+
+
+def test_selects_render_their_options_inline_with_django_s_own_markup():
+    """templates/django/forms/widgets/select.html writes what Django's does, faster."""
+    from django.forms.renderers import DjangoTemplates, TemplatesSetting, get_default_renderer
+
+    assert isinstance(get_default_renderer(), TemplatesSetting)
+    widget = forms.Select(
+        attrs={"class": "nhsuk-select", "aria-describedby": "x-hint"},
+        choices=[
+            ("", "Any"),
+            ("Wards", [("1", "Ward 1 <A&E>"), ("2", 'Ward "2"')]),
+            (3, "Clinic 3"),
+        ],
+    )
+    for value in (None, "", "2", 3):
+        ours = widget.render("department", value)
+        django_s = widget.render("department", value, renderer=DjangoTemplates())
+        assert ours == django_s
+    assert 'value="2" selected' in widget.render("department", "2")
+    assert "Ward 1 &lt;A&amp;E&gt;" in widget.render("department", None)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     # Always installed (stable migrations); Microsoft sign-in is live only when
@@ -116,6 +117,11 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through the site's templates, so templates/django/forms/ can
+# replace Django's own: a select renders its options inline instead of two
+# template includes per option (the report's filters have over a hundred).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
