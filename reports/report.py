@@ -18,6 +18,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, Count, F, Q
 from django.utils import formats, timezone
+from django.utils.safestring import mark_safe
 
 from feedback import reporting as feedback_reporting
 from feedback.models import FeedbackQuestion, QuestionKind
@@ -626,6 +627,13 @@ def reports_changed(organisation_id: int) -> None:
         cache.set(_version_key(organisation_id), 1, None)
 
 
+def _cache_key(scope: ReportScope) -> str:
+    """The filters, the day and the organisation's version (`reports_changed`)."""
+    version = cache.get(_version_key(scope.organisation_id), 0)
+    digest = hashlib.sha256(repr((scope.key(), version, timezone.localdate())).encode())
+    return f"reports:engagement:{digest.hexdigest()}"
+
+
 def cached_engagement_report(scope: ReportScope) -> Report:
     """The report, built at most every REPORT_CACHE_SECONDS for the same filters.
 
@@ -637,11 +645,29 @@ def cached_engagement_report(scope: ReportScope) -> Report:
     timeout = settings.REPORT_CACHE_SECONDS
     if not timeout:
         return engagement_report(scope)
-    version = cache.get(_version_key(scope.organisation_id), 0)
-    digest = hashlib.sha256(repr((scope.key(), version, timezone.localdate())).encode())
-    key = f"reports:engagement:{digest.hexdigest()}"
+    key = _cache_key(scope)
     report = cache.get(key)
     if report is None:
         report = engagement_report(scope)
         cache.set(key, report, timeout)
     return report
+
+
+def cached_report_html(scope: ReportScope, render: Callable[[Report], str], *vary: str) -> str:
+    """`render(report)`, kept as long as the report itself and forgotten with it.
+
+    The report's tables and charts are thousands of template nodes; the page
+    asks for them again on every visit with the same filters. `vary` is what
+    else the HTML depends on (the query string of its CSV links, the language).
+    """
+    timeout = settings.REPORT_CACHE_SECONDS
+    if not timeout:
+        return render(engagement_report(scope))
+    digest = hashlib.sha256(repr(vary).encode()).hexdigest()
+    key = f"{_cache_key(scope)}:html:{digest}"
+    html = cache.get(key)
+    if html is None:
+        html = str(render(cached_engagement_report(scope)))
+        cache.set(key, html, timeout)
+    # Our own template's output, escaped when it was rendered.
+    return mark_safe(html)  # noqa: S308

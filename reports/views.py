@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -19,7 +21,7 @@ from supervision.permissions import get_own_profile
 from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .permissions import REPORT_ROLES, report_organisations, reports_required
-from .report import cached_engagement_report, table_for_export
+from .report import cached_report_html, table_for_export
 from .services import coverage_target_set
 
 PAGE_SIZE = 50
@@ -44,15 +46,27 @@ def _query(request: HttpRequest) -> str:
 @reports_required(*REPORT_ROLES)
 def engagement(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
-    report = cached_engagement_report(form.scope()) if form.is_valid() else None
+    query = _query(request)
+    scope = body = None
+    if form.is_valid():
+        scope = form.scope()
+        body = cached_report_html(
+            scope,
+            lambda report: render_to_string(
+                "reports/includes/report.html", {"report": report, "query": query}
+            ),
+            query,
+            get_language(),
+        )
     return render(
         request,
         "reports/engagement.html",
         {
             "form": form,
-            "report": report,
-            "query": _query(request),
-            "organisation": form.cleaned_data.get("organisation") if report else None,
+            "scope": scope,
+            "body": body,
+            "query": query,
+            "organisation": form.cleaned_data.get("organisation") if scope else None,
             "is_admin": bool(report_organisations(request.user, [Role.PROGRAMME_ADMIN])),
         },
     )

@@ -454,6 +454,13 @@ def test_the_report_is_built_once_for_the_same_filters_until_a_target_changes(
         response = client.get(url)
     assert len(again) < len(first) - 20  # the report itself came from the cache
     assert ">80<" in response.content.decode()
+    # ...and so did its HTML: the tables' templates were not rendered again.
+    assert "reports/includes/table.html" not in [t.name for t in response.templates]
+    assert response.content.decode().count('class="app-report-table"') > 10
+    # Other filters are another report, with their own CSV links.
+    other = client.get(url, {"band": "6"}).content.decode()
+    assert "band=6&amp;" in other or 'band=6"' in other
+    assert "band=6" not in client.get(url).content.decode()
     one = small["programmes"][0]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
