@@ -3,7 +3,8 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -76,10 +77,17 @@ def _directory(user, form: SupervisorFilterForm):
         .select_related("user__profile__department")
         .prefetch_related("programmes", "training")
         .annotate(
-            current=Count(
-                "user__agreements_as_supervisor",
-                filter=Q(user__agreements_as_supervisor__ended_at__isnull=True),
-                distinct=True,
+            # Subqueries, not a join and GROUP BY: the page's 25 rows are found
+            # by the ordering alone and the count leaves them out.
+            current=Coalesce(
+                Subquery(
+                    Agreement.objects.filter(supervisor=OuterRef("user"), ended_at__isnull=True)
+                    .order_by()
+                    .values("supervisor")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
             ),
             offers_times=Exists(
                 AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
