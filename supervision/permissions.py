@@ -8,7 +8,7 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from .models import (
@@ -226,9 +226,14 @@ def supervisors_visible_to(user):
     profile = get_own_profile(user)
     if profile is None:
         return SupervisorProfile.objects.none()
-    return SupervisorProfile.objects.filter(
-        programmes__organisation_id=profile.organisation_id, programmes__is_active=True
-    ).distinct()
+    # EXISTS rather than a join and DISTINCT: each supervisor once, and a
+    # directory page can be read off the ordering without de-duplicating them all.
+    supervises_here = SupervisorProfile.programmes.through.objects.filter(
+        supervisorprofile=OuterRef("pk"),
+        programme__organisation_id=profile.organisation_id,
+        programme__is_active=True,
+    )
+    return SupervisorProfile.objects.filter(Exists(supervises_here))
 
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from supervision.views.supervisors import DIRECTORY_PAGE_SIZE
 
-from ..factories import StaffProfileFactory, SupervisorProfileFactory
+from ..factories import ProgrammeFactory, StaffProfileFactory, SupervisorProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +27,24 @@ def test_the_directory_shows_a_page_of_supervisors_at_a_time(
     assert second.count('class="nhsuk-card"') == 5
     beyond = client.get(url, {"page": "999"})
     assert beyond.status_code == 200  # the last page, not an error
+
+
+def test_a_supervisor_in_several_programmes_is_listed_once_and_others_not_at_all(
+    client, organisation, programme, pna_programme, band7
+):
+    user = StaffProfileFactory(organisation=organisation).user
+    SupervisorProfileFactory(user=user, programmes=[programme, pna_programme])
+    retired = ProgrammeFactory(organisation=organisation, is_active=False)
+    only_retired = StaffProfileFactory(organisation=organisation).user
+    SupervisorProfileFactory(user=only_retired, programmes=[retired])
+    elsewhere = ProgrammeFactory()  # another organisation's
+    SupervisorProfileFactory(
+        user=StaffProfileFactory(organisation=elsewhere.organisation).user,
+        programmes=[elsewhere],
+    )
+    client.force_login(band7)
+    html = client.get(reverse("supervision:supervisors")).content.decode()
+    assert "1 supervisor" in html
+    assert html.count('class="nhsuk-card"') == 1
+    assert html.count(user.get_full_name()) == 1
+    assert only_retired.get_full_name() not in html
