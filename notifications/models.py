@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
+
 
 class NotificationQuerySet(models.QuerySet):
     def for_target(self, target: models.Model):
@@ -21,7 +23,7 @@ class NotificationQuerySet(models.QuerySet):
         return self.filter(state=Notification.State.PENDING)
 
 
-class Notification(models.Model):
+class Notification(ChoiceLabels, models.Model):
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         SENDING = "sending", _("Sending")

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Programme, Session
+from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedTextField
 
 
@@ -14,7 +15,7 @@ class QuestionKind(models.TextChoices):
     TEXT = "text", _("Free text")
 
 
-class FeedbackQuestion(models.Model):
+class FeedbackQuestion(ChoiceLabels, models.Model):
     """A question a programme asks after each session. Retired ones keep their answers."""
 
     programme = models.ForeignKey(

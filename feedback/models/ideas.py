@@ -3,9 +3,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Department, Organisation
+from supervision_site.choices import ChoiceLabels
 
 
-class ImprovementIdea(models.Model):
+class ImprovementIdea(ChoiceLabels, models.Model):
     """A quality-improvement idea. Visible to the author's department and programme admins.
 
     It may have come out of supervision, but keeps no link to any session record.

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedCharField, EncryptedJSONField
 
 
@@ -13,7 +14,7 @@ class JournalTemplate(models.TextChoices):
     FREE = "free", _("Free text")
 
 
-class JournalEntry(models.Model):
+class JournalEntry(ChoiceLabels, models.Model):
     """A reflection. `sections` maps each of its template's prompts to the text written."""
 
     author = models.ForeignKey(

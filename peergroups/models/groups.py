@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Organisation, Programme, Theme
 from supervision.models.supervisors import DeliveryFields
+from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedTextField
 
 
@@ -98,7 +99,7 @@ class MembershipQuerySet(models.QuerySet):
         return self.filter(state__in=Membership.CURRENT)
 
 
-class Membership(models.Model):
+class Membership(ChoiceLabels, models.Model):
     class State(models.TextChoices):
         REQUESTED = "requested", _("Asked to join")
         ACTIVE = "active", _("Member")
@@ -139,7 +140,7 @@ class Membership(models.Model):
         return f"{self.user} in {self.group} ({self.state})"
 
 
-class GroupSession(models.Model):
+class GroupSession(ChoiceLabels, models.Model):
     """One meeting of a group, in UTC. Movable and cancellable one by one."""
 
     class Status(models.TextChoices):
@@ -173,7 +174,7 @@ class GroupSession(models.Model):
         return reverse("peergroups:session", kwargs={"pk": self.pk})
 
 
-class Attendance(models.Model):
+class Attendance(ChoiceLabels, models.Model):
     class Status(models.TextChoices):
         PRESENT = "present", _("Present")
         APOLOGIES = "apologies", _("Apologies")

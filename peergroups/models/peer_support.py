@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from supervision.models import Organisation
+from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 
 
@@ -46,7 +47,7 @@ class Outcome(models.TextChoices):
     PROFESSIONAL = "professional", _("Signposted to other professional help")
 
 
-class SupportRequest(models.Model):
+class SupportRequest(ChoiceLabels, models.Model):
     """Someone asking for peer support. Its content is for requester and supporter only."""
 
     class Status(models.TextChoices):
@@ -104,7 +105,7 @@ class SupportRequest(models.Model):
         return reverse("peergroups:support_request", kwargs={"pk": self.pk})
 
 
-class CheckIn(models.Model):
+class CheckIn(ChoiceLabels, models.Model):
     request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="checkins")
     happened_at = models.DateTimeField(_("when"))
     mode = models.CharField(_("how"), max_length=16, choices=ContactMode.choices)
@@ -123,7 +124,7 @@ class CheckIn(models.Model):
         return f"Check-in {self.pk} of request {self.request_id}"
 
 
-class Resource(models.Model):
+class Resource(ChoiceLabels, models.Model):
     """An item in the supporters' learning library, curated by programme admins."""
 
     class Audience(models.TextChoices):

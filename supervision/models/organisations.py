@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
+
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
@@ -34,7 +36,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Department(models.Model):
+class Department(ChoiceLabels, models.Model):
     """A ward, team or service within an organisation."""
 
     class Kind(models.TextChoices):

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
+
 from .organisations import Department, Organisation
 
 
@@ -60,7 +62,7 @@ class StaffProfileQuerySet(models.QuerySet):
         return self.filter(user__is_active=False)
 
 
-class StaffProfile(models.Model):
+class StaffProfile(ChoiceLabels, models.Model):
     """A member of staff: where they work and what they do."""
 
     user = models.OneToOneField(
@@ -115,7 +117,7 @@ class StaffProfile(models.Model):
         return self.user.has_usable_password()
 
 
-class RoleGrant(models.Model):
+class RoleGrant(ChoiceLabels, models.Model):
     """One role held by one person in one organisation."""
 
     user = models.ForeignKey(

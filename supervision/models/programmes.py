@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
+
 from .organisations import Department, Organisation
 
 
@@ -29,7 +31,7 @@ def default_reminder_hours() -> list[int]:
     return [24, 1]
 
 
-class Programme(models.Model):
+class Programme(ChoiceLabels, models.Model):
     """A supervision programme an organisation runs, with who may join and how much.
 
     An allowance is `allowance_sessions` sessions of `session_minutes` minutes per

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.choices import ChoiceLabels
+
 from .programmes import Programme
 
 https_url = URLValidator(
@@ -26,7 +28,7 @@ class Mode(models.TextChoices):
     IN_PERSON = "in_person", _("In person")
 
 
-class DeliveryFields(models.Model):
+class DeliveryFields(ChoiceLabels, models.Model):
     """Where a session happens: online with a meeting link, or in person at a location."""
 
     mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.ONLINE)
@@ -85,7 +87,7 @@ class SupervisorProfile(DeliveryFields):
         return reverse("supervision:supervisor", kwargs={"pk": self.pk})
 
 
-class TrainingRecord(models.Model):
+class TrainingRecord(ChoiceLabels, models.Model):
     class Kind(models.TextChoices):
         PNA = "pna", _("Professional Nurse Advocate (PNA)")
         RESTORATIVE = "restorative", _("Restorative supervision")
