@@ -26,7 +26,11 @@ def _choice_fields():
 
 def test_every_model_of_ours_with_choices_takes_the_cached_labels():
     missing = sorted(
-        {model.__name__ for model, _field in _choice_fields() if not issubclass(model, ChoiceLabels)}
+        {
+            model.__name__
+            for model, _field in _choice_fields()
+            if not issubclass(model, ChoiceLabels)
+        }
     )
     assert missing == []
 

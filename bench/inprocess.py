@@ -1,0 +1,115 @@
+"""Each bench page's cost in this process, one request at a time: where the time goes.
+
+After `make bench` (or `make bench ARGS=--reuse`) has left the `bench`
+database: signs one simulated user of each role in through Django's test
+client and times their pages with no load and no network, against /healthz;
+prints the milliseconds per request, the queries and their time. With a page
+key it also prints a cProfile of that page.
+
+    .venv/bin/python -m bench.inprocess            # every page
+    .venv/bin/python -m bench.inprocess people     # one page, with its profile
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision_site.settings.bench")
+    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/12")
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "60")
+    import django
+
+    django.setup()
+
+
+def _signed_in(email: str):
+    from django.test import Client
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(User.objects.get(email=email))
+    session = client.session
+    # As after the sign-in form and an authenticator code (RequireMFAMiddleware).
+    session["account_authentication_methods"] = [
+        {"method": "password", "at": time.time()},
+        {"method": "mfa", "at": time.time(), "type": "totp"},
+    ]
+    session.save()
+    return client
+
+
+def _timed(client, path: str, repeats: int) -> float:
+    for _ in range(3):
+        client.get(path)
+    started = time.perf_counter()
+    for _ in range(repeats):
+        client.get(path)
+    return (time.perf_counter() - started) / repeats * 1000
+
+
+def _queries(client, path: str) -> tuple[int, float]:
+    from django.db import connection
+
+    times = []
+
+    def timed(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            times.append(time.perf_counter() - started)
+
+    with connection.execute_wrapper(timed):
+        client.get(path)
+    return len(times), sum(times) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("page", nargs="?", help="a page key (bench/pages.py) to profile")
+    parser.add_argument("--repeats", type=int, default=30)
+    parser.add_argument("--top", type=int, default=30, help="profile lines")
+    args = parser.parse_args()
+    _setup()
+    from django.test import Client
+
+    from bench.pages import PAGE_KEYS, ROLE_SHARE
+    from bench.users import prepare
+
+    if args.page and args.page not in PAGE_KEYS:
+        parser.error(f"page is one of {', '.join(PAGE_KEYS)}")
+    floor = _timed(Client(HTTP_HOST="localhost"), "/healthz", args.repeats)
+    print(f"{'page':22} {'ms':>6} {'x healthz':>9} {'queries':>7} {'db ms':>6}  path")
+    print(f"{'healthz':22} {floor:6.1f} {1:9.1f} {'':>7} {'':>6}  /healthz")
+    for user in prepare({role: 1 for role in ROLE_SHARE}):
+        client = _signed_in(user.email)
+        for key, paths in user.paths.items():
+            if args.page and key != args.page:
+                continue
+            path = paths[0]
+            ms = _timed(client, path, args.repeats)
+            count, db_ms = _queries(client, path)
+            print(f"{key:22} {ms:6.1f} {ms / floor:9.1f} {count:7} {db_ms:6.1f}  {path[:60]}")
+            if args.page:
+                profile = cProfile.Profile()
+                profile.enable()
+                for _ in range(args.repeats):
+                    client.get(path)
+                profile.disable()
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
