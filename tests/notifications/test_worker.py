@@ -108,7 +108,7 @@ def _message_ids(folder: Path) -> Counter:
     reason="a SIGKILLed worker leaves kombu's SQLite-file broker (the laptop default) locked; "
     "production and CI use Redis, where this runs",
 )
-def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
+def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_it_was_sending(
     agreement, tmp_path, settings
 ):
     app.control.purge()
@@ -138,7 +138,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # the worker and its children, mid-batch
         first.wait(30)
-    sent_before = sum(_message_ids(tmp_path).values())
+    before = _message_ids(tmp_path)
+    sent_before = sum(before.values())
     assert sent_before < 300, "the worker finished before it could be killed"
 
     settings.NOTIFICATIONS_LEASE_SECONDS = 1
@@ -153,5 +154,12 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing(
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(60)
     counts = _message_ids(tmp_path)
-    assert len(counts) == 300
-    assert max(counts.values()) == 1
+    assert len(counts) == 300  # nothing lost
+    # The one window no outbox can close: a process that had written an email
+    # and was killed before its transaction committed leaves the row unsent,
+    # so it goes again. Only those can repeat: at most one per pool process
+    # (--concurrency=2), each once, each written before the kill.
+    again = {message_id for message_id, count in counts.items() if count > 1}
+    assert len(again) <= 2
+    assert all(counts[message_id] == 2 for message_id in again)
+    assert again <= set(before)
