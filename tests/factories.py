@@ -5,6 +5,8 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from feedback.models import FeedbackAnswer, FeedbackResponse
+from feedback.services.feedback import questions_for
 from supervision.models import (
     Agreement,
     Band,
@@ -172,3 +174,17 @@ class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
     valid_from = datetime.date(2026, 1, 1)
     mode = Mode.ONLINE
     meeting_link = "https://teams.microsoft.com/l/meetup-join/abc"
+
+
+def feedback_given(session, *, rating: int, text: str) -> FeedbackResponse:
+    """The supervisee's feedback on `session`: the first rating and the last text question."""
+    response = FeedbackResponse.objects.create(
+        author=session.supervisee,
+        programme=session.programme,
+        session=session,
+        supervisor=session.supervisor,
+    )
+    rating_question, *_, text_question = questions_for(session.programme)
+    FeedbackAnswer.objects.create(response=response, question=rating_question, rating=rating)
+    FeedbackAnswer.objects.create(response=response, question=text_question, text=text)
+    return response

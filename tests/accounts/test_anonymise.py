@@ -18,18 +18,16 @@ from accounts.tasks import anonymise_leavers
 from audit.models import AuditEntry
 from feedback.models import (
     FeedbackAnswer,
-    FeedbackResponse,
     ImprovementIdea,
     JournalEntry,
     WellbeingCheckIn,
 )
-from feedback.services.feedback import questions_for
 from notifications.models import Notification, NotificationPreference
 from peergroups.models import Attendance, CheckIn, Group, GroupSession, SupportRequest
 from supervision.models import Modality, Session, SessionRecord
 from supervision.services.people import staff_deactivate, staff_reactivate
 from supervision_site.celery import app
-from tests.factories import ProgrammeFactory, add_authenticator_app
+from tests.factories import ProgrammeFactory, add_authenticator_app, feedback_given
 
 pytestmark = pytest.mark.django_db
 
@@ -100,15 +98,7 @@ def leaver_data(agreement, band7, organisation, facilitator, peer_supporter):
     WellbeingCheckIn.objects.create(
         author=band7, organisation=organisation, feeling=2, comment="Thinking of leaving"
     )
-    response = FeedbackResponse.objects.create(
-        author=band7,
-        programme=agreement.programme,
-        session=session,
-        supervisor=agreement.supervisor,
-    )
-    rating, *_, text = questions_for(agreement.programme)
-    FeedbackAnswer.objects.create(response=response, question=rating, rating=5)
-    FeedbackAnswer.objects.create(response=response, question=text, text="My supervisor is kind")
+    feedback_given(session, rating=5, text="My supervisor is kind")
     request = SupportRequest.objects.create(
         organisation=organisation,
         requester=band7,

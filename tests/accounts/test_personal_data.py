@@ -11,11 +11,10 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from feedback.models import FeedbackAnswer, FeedbackResponse, JournalEntry, WellbeingCheckIn
-from feedback.services.feedback import questions_for
+from feedback.models import JournalEntry, WellbeingCheckIn
 from peergroups.models import CheckIn, SupportRequest
 from supervision.models import Session, SessionRecord
-from tests.factories import AgreementFactory, StaffProfileFactory
+from tests.factories import AgreementFactory, StaffProfileFactory, feedback_given
 from tests.scenario import NOW
 
 pytestmark = pytest.mark.django_db
@@ -87,15 +86,7 @@ def own_data(agreement, band7, frozen_now):
     WellbeingCheckIn.objects.create(
         author=band7, organisation=band7.profile.organisation, feeling=2, comment="Tired lately"
     )
-    response = FeedbackResponse.objects.create(
-        author=band7,
-        programme=agreement.programme,
-        session=session,
-        supervisor=agreement.supervisor,
-    )
-    rating, *_, text = questions_for(agreement.programme)
-    FeedbackAnswer.objects.create(response=response, question=rating, rating=4)
-    FeedbackAnswer.objects.create(response=response, question=text, text="Felt listened to")
+    feedback_given(session, rating=4, text="Felt listened to")
     return session
 
 
