@@ -15,6 +15,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditEntry
 from notifications.models import Notification
@@ -132,7 +133,7 @@ def test_junior_doctor_is_supported_from_request_to_close(
 
     client.force_login(programme_admin)
     page = client.get(url("support_assign", pk=support_request.pk)).content.decode()
-    assert supporter.get_full_name() in page
+    assert escape(supporter.get_full_name()) in page
     response = client.post(
         url("support_assign", pk=support_request.pk), {"supporter": supporter.pk}
     )
@@ -232,7 +233,7 @@ def test_coordinator_sees_status_and_dates_but_never_the_content(
             assert secret not in page
         assert str(EventKind.ADVERSE_EVENT.label) not in page
         assert "Phone call" not in page
-        assert supported.requester.get_full_name() not in page
+        assert escape(supported.requester.get_full_name()) not in page
     assert client.get(supported.get_absolute_url()).templates[0].name == (
         "peergroups/peer_support/status.html"
     )

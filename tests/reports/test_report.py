@@ -7,6 +7,7 @@ import itertools
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from audit.models import AuditEntry
 from reports.models import CoverageTarget
@@ -379,7 +380,7 @@ def test_programme_admins_see_compliance_per_person_and_it_is_audited(
     assert response.status_code == 200
     html = response.content.decode()
     someone = small["staff"][0].user
-    assert someone.get_full_name() in html
+    assert escape(someone.get_full_name()) in html
     assert AuditEntry.objects.filter(action="report.compliance_viewed").count() == 1
     export = client.get(reverse("reports:compliance_export"), {"first_month": "2026-09"})
     assert export.status_code == 200
