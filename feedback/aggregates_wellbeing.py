@@ -1,48 +1,29 @@
-"""Aggregates of wellbeing check-ins with small numbers suppressed.
+"""Aggregates of wellbeing check-ins, made safe to show through `disclosure`.
 
-Anyone who is not the author sees check-ins only as aggregates, and any cell
-built from fewer than `minimum` distinct people (not check-ins: one person
-checking in five times is still one person) is replaced by SUPPRESSED.
+Anyone who is not the author sees check-ins only as aggregates. A row built
+from fewer than `disclosure.MINIMUM_PEOPLE` distinct people (not check-ins:
+one person checking in five times is still one person) shows the
+`disclosure.HIDDEN_SMALL` marker ("fewer than 5") instead of every figure;
+other counts are rounded to the nearest 5 and means need 5 people behind them.
 """
 
 from django.db.models import Avg, Count, QuerySet
 from django.db.models.functions import TruncMonth
-from django.utils.translation import gettext
+
+import disclosure
 
 GROUPINGS = ("department_id", "band", "profession", "organisation_id", "month")
 
 
-class Suppressed:
-    """The "fewer than N people" marker that stands in for a suppressed cell."""
-
-    def __init__(self, minimum: int = 5):
-        self.minimum = minimum
-
-    def __str__(self) -> str:
-        return gettext("fewer than %(minimum)s") % {"minimum": self.minimum}
-
-    def __repr__(self) -> str:
-        return f"Suppressed(minimum={self.minimum})"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, Suppressed) and other.minimum == self.minimum
-
-    def __hash__(self) -> int:
-        return hash(("Suppressed", self.minimum))
-
-
-SUPPRESSED = Suppressed(5)
-
-
-def wellbeing_aggregate(
-    checkins_queryset: QuerySet, group_by: str | None = None, minimum: int = 5
-) -> list[dict]:
+def wellbeing_aggregate(checkins_queryset: QuerySet, group_by: str | None = None) -> list[dict]:
     """Counts and mean feeling per group, in one query.
 
     Returns one dict per group (a single one with group None when `group_by`
     is None): {"group", "people", "checkins", "mean", "suppressed"}. In a
-    suppressed row people, checkins and mean are all a Suppressed marker.
-    `group_by` is one of GROUPINGS; "month" groups by the month of created_at.
+    suppressed row people, checkins and mean are all `disclosure.HIDDEN_SMALL`;
+    otherwise people and checkins are rounded counts (`disclosure.count`) and
+    mean is `disclosure.mean`. `group_by` is one of GROUPINGS; "month" groups
+    by the month of created_at.
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"Cannot group wellbeing check-ins by {group_by!r}")
@@ -63,10 +44,11 @@ def wellbeing_aggregate(
             {"group": row[group_by], **{key: row[key] for key in stats}}
             for row in queryset.annotate(**stats).order_by(group_by)
         ]
-    marker = Suppressed(minimum)
     result = []
     for row in rows:
-        if (row["people"] or 0) < minimum:
+        people = row["people"] or 0
+        if disclosure.is_small(people):
+            marker = disclosure.HIDDEN_SMALL
             result.append(
                 {
                     "group": row["group"],
@@ -76,6 +58,14 @@ def wellbeing_aggregate(
                     "suppressed": True,
                 }
             )
-        else:
-            result.append({**row, "mean": round(float(row["mean"]), 1), "suppressed": False})
+            continue
+        result.append(
+            {
+                "group": row["group"],
+                "people": disclosure.count(people).value,
+                "checkins": disclosure.count(row["checkins"], people).value,
+                "mean": disclosure.mean(row["mean"], people).value,
+                "suppressed": False,
+            }
+        )
     return result

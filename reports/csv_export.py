@@ -2,7 +2,8 @@
 
 A cell that begins with =, +, -, @, a tab or a carriage return would be run
 as a formula by Excel or LibreOffice (CSV injection), so such text is prefixed
-with an apostrophe. Numbers are written as numbers.
+with an apostrophe. Numbers are written as numbers. Files start with a UTF-8
+byte order mark, so Excel opens names such as "Siân" and the en dash as they are.
 """
 
 import csv
@@ -24,9 +25,18 @@ def safe(value) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_response(filename: str, header: list, rows) -> HttpResponse:
+BOM = "\ufeff"
+
+
+def csv_response(filename: str, header: list, rows, preamble=()) -> HttpResponse:
+    """`preamble` rows (what the file is about) come first, then a blank row, then the table."""
     buffer = io.StringIO()
+    buffer.write(BOM)
     writer = csv.writer(buffer)
+    for line in preamble:
+        writer.writerow([safe(value) for value in line])
+    if preamble:
+        writer.writerow([])
     writer.writerow([safe(value) for value in header])
     for row in rows:
         writer.writerow([safe(value) for value in row])

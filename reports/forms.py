@@ -1,4 +1,5 @@
 import datetime
+import zoneinfo
 
 from django import forms
 from django.utils import formats, timezone
@@ -16,6 +17,14 @@ DEFAULT_MONTHS = 12
 def _months(today: datetime.date) -> list[datetime.date]:
     current = today.replace(day=1)
     return [add_month(current, -back) for back in range(MONTHS_OFFERED)]
+
+
+def _today(organisations) -> datetime.date:
+    """Today where the (first) organisation is: a month ends at its midnight."""
+    first = organisations.first() if organisations is not None else None
+    if first is None:
+        return timezone.localdate()
+    return timezone.localdate(timezone=zoneinfo.ZoneInfo(first.time_zone))
 
 
 class ReportFilterForm(forms.Form):
@@ -54,12 +63,14 @@ class ReportFilterForm(forms.Form):
         self.fields["programme"].queryset = Programme.objects.filter(
             organisation__in=organisations
         ).order_by("name")
-        self.months = _months(today or timezone.localdate())
+        self.months = _months(today or _today(organisations))
         choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
         self.fields["first_month"].choices = choices
         self.fields["last_month"].choices = choices
-        self.fields["first_month"].initial = self.months[DEFAULT_MONTHS - 1].strftime("%Y-%m")
-        self.fields["last_month"].initial = self.months[0].strftime("%Y-%m")
+        # By default the last 12 complete months: the month under way can be
+        # chosen, and is then marked incomplete.
+        self.fields["first_month"].initial = self.months[DEFAULT_MONTHS].strftime("%Y-%m")
+        self.fields["last_month"].initial = self.months[1].strftime("%Y-%m")
         if len(organisations) < 2:
             self.fields["organisation"].widget = forms.HiddenInput()
         if self.is_bound:

@@ -1,16 +1,17 @@
-"""The engagement report: every table, counted in the database, suppressed, charted.
+"""The engagement report: every table, counted in the database, protected, charted.
 
-`engagement_report(scope)` builds each table for the scope and, for every
-filter in use, the same table for "everyone else" (the complement), so that a
-filtered figure never lets a reader work out a small one by subtraction (see
-`tables.finish`). The number of queries depends on the number of filters in
-use, never on how much data there is.
+`engagement_report(scope)` builds each table for the scope. Every figure is
+made safe by the `disclosure` module as it is built (small numbers hidden,
+counts rounded to the nearest 5, rates from the rounded counts), which holds
+however many filters and periods a reader combines, so no table needs to know
+about any other. The number of queries never depends on how much data there is.
 """
 
 import datetime
 import hashlib
+import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
@@ -20,6 +21,8 @@ from django.db.models import Avg, Count, F, Q
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
+import disclosure
+from disclosure import Cell
 from feedback import reporting as feedback_reporting
 from feedback.models import FeedbackQuestion, QuestionKind
 from peergroups import reporting as group_reporting
@@ -27,20 +30,41 @@ from peergroups.models import EventKind, GroupType
 from supervision import reporting as supervision_reporting
 from supervision.models import Modality, Programme
 
+from . import headline
 from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
-from .scope import ReportScope
+from .scope import ReportScope, add_month
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import spc_table
-from .suppression import MINIMUM_PEOPLE, Cell, cell
-from .tables import Row, Table, crosstab, finish, means, raw_key
-
-PER_PROGRAMME = ("department_id", "band", "profession")  # rows are programmes already
-PEOPLE_ONLY = ("department_id", "band", "profession")
+from .tables import Row, Table, crosstab, means, raw_key
 
 
-def month_label(month: datetime.date) -> str:
-    return formats.date_format(month, "M Y")
+def month_label(month: datetime.date, incomplete: bool = False) -> str:
+    label = formats.date_format(month, "M Y")
+    return f"{label} (incomplete)" if incomplete else label
+
+
+def current_month(scope: ReportScope) -> datetime.date:
+    """The first of the month under way in the organisation's zone."""
+    return timezone.localdate(timezone=scope.zone).replace(day=1)
+
+
+def board_scope(organisation) -> ReportScope:
+    """The whole organisation over the last 12 complete months: what a board sees first."""
+    zone = zoneinfo.ZoneInfo(organisation.time_zone)
+    last = add_month(timezone.localdate(timezone=zone).replace(day=1), -1)
+    return ReportScope(
+        organisation_id=organisation.pk,
+        time_zone=organisation.time_zone,
+        first_month=add_month(last, -11),
+        last_month=last,
+    )
+
+
+def incomplete_months(scope: ReportScope) -> frozenset[datetime.date]:
+    """Months of the scope that have not ended yet (at most the current one)."""
+    now = current_month(scope)
+    return frozenset(month for month in scope.months if month >= now)
 
 
 @dataclass
@@ -53,7 +77,8 @@ class Context:
 
     @property
     def months(self) -> list[tuple[datetime.date, str]]:
-        return [(month, month_label(month)) for month in self.scope.months]
+        incomplete = incomplete_months(self.scope)
+        return [(month, month_label(month, month in incomplete)) for month in self.scope.months]
 
     @property
     def programmes(self) -> list[Programme]:
@@ -72,10 +97,6 @@ class Context:
                 self.scope, self.supervision_programmes
             )
         return self._eligible
-
-
-def _percent(numerator: int, denominator: int) -> float | None:
-    return round(100 * numerator / denominator, 1) if denominator else None
 
 
 def _months_between(start: datetime.date, end: datetime.date) -> int:
@@ -140,16 +161,17 @@ def coverage_by_programme(context: Context) -> Table:
     rows = []
     for programme in programmes:
         eligible = context.eligible.get(programme.pk, 0)
-        people = covered.get(programme.pk, 0)
+        eligible_cell = disclosure.count(eligible)
+        covered_cell = disclosure.count(covered.get(programme.pk, 0))
         rows.append(
             Row(
                 programme.pk,
                 programme.name,
                 [
-                    cell(eligible, eligible),
-                    cell(people, people),
-                    cell(_percent(people, eligible), min(people, eligible)),
-                    Cell(targets.get(programme.pk, DEFAULT_COVERAGE_TARGET), MINIMUM_PEOPLE),
+                    eligible_cell,
+                    covered_cell,
+                    disclosure.percent(covered_cell, eligible_cell),
+                    disclosure.fixed(targets.get(programme.pk, DEFAULT_COVERAGE_TARGET)),
                 ],
             )
         )
@@ -165,7 +187,6 @@ def coverage_by_programme(context: Context) -> Table:
         ],
         rows=rows,
         kind="mixed",
-        depends_on=PER_PROGRAMME,
         note="A session is a one-to-one session attended or a group meeting where the "
         "person was present, in a programme they are eligible for.",
     )
@@ -181,8 +202,11 @@ def coverage_by_month(context: Context) -> Table:
     by_month = _distinct_union(_covered_querysets(context), group_by_month=True)
     whole = _distinct_union(_covered_querysets(context), group_by_month=False).get(None, 0)
 
+    eligible_cell = disclosure.count(eligible_count)
+
     def made(people: int) -> list[Cell]:
-        return [cell(people, people), cell(_percent(people, eligible_count), people)]
+        covered = disclosure.count(people)
+        return [covered, disclosure.percent(covered, eligible_cell)]
 
     return Table(
         slug="coverage-monthly",
@@ -193,8 +217,41 @@ def coverage_by_month(context: Context) -> Table:
         totals=Row(None, "Whole period", made(whole)),
         kind="mixed",
         rows_are_months=True,
-        extra={"eligible": cell(eligible_count, eligible_count)},
+        extra={"eligible": eligible_cell},
         note="Staff eligible for any supervision programme in the report.",
+    )
+
+
+def coverage_by_department(context: Context) -> Table:
+    """Coverage of each department: a board's breakdown of where supervision is reaching."""
+    programmes = context.supervision_programmes
+    eligible, covered = supervision_reporting.coverage_by_department(
+        context.scope, programmes, group_reporting.covered(context.scope, programmes)
+    )
+    rows = []
+    for department_id, name in supervision_reporting.departments(context.scope):
+        people = eligible.get(department_id, 0)
+        eligible_cell = disclosure.count(people)
+        covered_cell = disclosure.count(covered.get(department_id, 0))
+        rows.append(
+            Row(
+                department_id,
+                name,
+                [eligible_cell, covered_cell, disclosure.percent(covered_cell, eligible_cell)],
+            )
+        )
+    return Table(
+        slug="coverage-departments",
+        title="Coverage by department",
+        row_header="Department",
+        columns=[
+            ("eligible", "Eligible staff"),
+            ("covered", "Had at least one session"),
+            ("percent", "Coverage (%)"),
+        ],
+        rows=rows,
+        kind="mixed",
+        note="Staff eligible for any supervision programme in the report, by their department now.",
     )
 
 
@@ -219,12 +276,11 @@ def attendance_rate(context: Context) -> Table:
     """Attended ÷ (attended + did not attend + cancelled late), by month."""
     sessions = supervision_reporting.activity(context.scope)
     due = ("attended", "did_not_attend", "cancelled_late")
-    missed = ("did_not_attend", "cancelled_late")
     stats = {
         "attended": Count("pk", filter=Q(category="attended")),
+        "attended_people": Count("person", filter=Q(category="attended"), distinct=True),
         "due": Count("pk", filter=Q(category__in=due)),
         "people": Count("person", filter=Q(category__in=due), distinct=True),
-        "missed_people": Count("person", filter=Q(category__in=missed), distinct=True),
     }
     by_month = {
         supervision_reporting.month_of(row["month"], context.scope): row
@@ -233,32 +289,31 @@ def attendance_rate(context: Context) -> Table:
     whole = sessions.aggregate(**stats)
 
     def made(row) -> list[Cell]:
-        if not row or not row["due"]:
-            return [cell(None, 0)]
-        result = cell(_percent(row["attended"], row["due"]), row["people"])
-        # The rate and the attended count together give the missed count away.
-        if 0 < row["missed_people"] < MINIMUM_PEOPLE:
-            result.hide("secondary")
-        return [result]
+        row = row or {"attended": 0, "attended_people": 0, "due": 0, "people": 0}
+        due_cell = disclosure.count(row["due"], row["people"])
+        attended = disclosure.count(row["attended"], row["attended_people"])
+        return [attended, due_cell, disclosure.percent(attended, due_cell)]
 
     return Table(
         slug="attendance-rate",
         title="Attendance rate by month",
         row_header="Month",
-        columns=[("rate", "Attended (%)")],
+        columns=[("attended", "Attended"), ("due", "Due to happen"), ("rate", "Attended (%)")],
         rows=[Row(month, label, made(by_month.get(month))) for month, label in context.months],
         totals=Row(None, "Whole period", made(whole)),
-        kind="percent",
+        kind="mixed",
         rows_are_months=True,
         note="Sessions attended out of those that were due to happen: attended, "
-        "did not attend, or cancelled late by the supervisee.",
+        "did not attend, or cancelled late by the supervisee. The rate is worked out "
+        "from the rounded counts.",
     )
 
 
 def offered(context: Context) -> Table:
     counts = supervision_reporting.offered(context.scope)
     rows = [
-        Row(month, label, [cell(*counts.get(month, (0, 0)))]) for month, label in context.months
+        Row(month, label, [disclosure.count(*counts.get(month, (0, 0)))])
+        for month, label in context.months
     ]
     return Table(
         slug="offered",
@@ -267,8 +322,7 @@ def offered(context: Context) -> Table:
         columns=[("offered", "Times offered")],
         rows=rows,
         rows_are_months=True,
-        depends_on=("programme_id",),
-        note="One-off times plus each week's repeating windows. Suppressed where fewer "
+        note="One-off times plus each week's repeating windows. Hidden where fewer "
         "than 5 supervisors offered. Not broken down by department, band or profession.",
     )
 
@@ -289,15 +343,13 @@ def allowance(context: Context) -> Table:
         eligible = context.eligible.get(programme.pk, 0)
         available = round(eligible * programme.allowance_sessions * months / period_months)
         sessions, people = used.get(programme.pk, (0, 0))
+        used_cell = disclosure.count(sessions, people)
+        available_cell = disclosure.count(available, eligible)
         rows.append(
             Row(
                 programme.pk,
                 programme.name,
-                [
-                    cell(sessions, people),
-                    cell(available, eligible),
-                    cell(_percent(sessions, available), people),
-                ],
+                [used_cell, available_cell, disclosure.percent(used_cell, available_cell)],
             )
         )
     return Table(
@@ -311,7 +363,6 @@ def allowance(context: Context) -> Table:
         ],
         rows=rows,
         kind="mixed",
-        depends_on=PER_PROGRAMME,
         note="Available: eligible staff times the allowance, in proportion to the months "
         "reported. Used: sessions that count against the allowance by the programme's rules.",
     )
@@ -335,7 +386,8 @@ def group_attendance(context: Context) -> Table:
 
 def group_fill(context: Context) -> Table:
     fill = group_reporting.fill(context.scope)
-    members, places = fill["members"] or 0, fill["places"] or 0
+    members = disclosure.count(fill["members"] or 0)
+    places = disclosure.fixed(fill["places"] or 0)
     return Table(
         slug="group-fill",
         title="Groups: places filled and waiting lists",
@@ -351,15 +403,14 @@ def group_fill(context: Context) -> Table:
                 None,
                 f"{fill['groups'] or 0} active groups",
                 [
-                    cell(members, members),
-                    Cell(places, MINIMUM_PEOPLE),
-                    cell(_percent(members, places), members),
-                    cell(fill["waiting"], fill["waiting"]),
+                    members,
+                    places,
+                    disclosure.percent(members, places),
+                    disclosure.count(fill["waiting"] or 0),
                 ],
             )
         ],
         kind="mixed",
-        depends_on=("department_id", "band", "profession", "programme_id"),
     )
 
 
@@ -374,7 +425,6 @@ def peer_support(context: Context) -> Table:
         slug="peer-support",
         title="Peer-support requests by kind of event",
         row_header="Kind of event",
-        depends_on=PEOPLE_ONLY,
         note="Requests made in the period. Counts only: nothing about what happened.",
     )
 
@@ -382,10 +432,12 @@ def peer_support(context: Context) -> Table:
 def first_contact(context: Context) -> Table:
     requests = group_reporting.support_requests(context.scope)
     contacted = Q(first_contact__isnull=False)
+    on_time = Q(first_contact__lte=F("first_contact_due"))
     row = requests.aggregate(
         contacted=Count("pk", filter=contacted),
         people=Count("person", filter=contacted, distinct=True),
-        on_time=Count("pk", filter=contacted & Q(first_contact__lte=F("first_contact_due"))),
+        on_time=Count("pk", filter=contacted & on_time),
+        on_time_people=Count("person", filter=contacted & on_time, distinct=True),
         mean=Avg(group_reporting.time_to_first_contact(), filter=contacted),
     )
     people = row["people"]
@@ -404,14 +456,13 @@ def first_contact(context: Context) -> Table:
                 None,
                 "Made in the period",
                 [
-                    cell(row["contacted"], people),
-                    cell(hours, people),
-                    cell(row["on_time"], people),
+                    disclosure.count(row["contacted"], people),
+                    disclosure.mean(hours, people),
+                    disclosure.count(row["on_time"], row["on_time_people"]),
                 ],
             )
         ],
         kind="mixed",
-        depends_on=PEOPLE_ONLY,
     )
 
 
@@ -437,7 +488,6 @@ def feedback_distribution(context: Context) -> Table:
         slug="feedback",
         title="Session feedback: ratings given (1 = lowest, 5 = highest)",
         row_header="Question",
-        depends_on=PEOPLE_ONLY,  # each question belongs to one programme
     )
 
 
@@ -467,7 +517,6 @@ def wellbeing_distribution(context: Context) -> Table:
         slug="wellbeing",
         title="Wellbeing check-ins: how people felt about work",
         row_header="Check-ins",
-        depends_on=PEOPLE_ONLY,
     )
 
 
@@ -480,13 +529,12 @@ def wellbeing_means(context: Context) -> Table:
         title="Wellbeing check-ins: mean feeling by month",
         row_header="Month",
         columns=[("mean", "Mean feeling (1 to 5)")],
-        depends_on=PEOPLE_ONLY,
     )
 
 
 def themes(context: Context) -> Table:
     rows = [
-        Row(row["theme_name"], row["theme_name"], [cell(row["count"], row["people"])])
+        Row(row["theme_name"], row["theme_name"], [disclosure.count(row["count"], row["people"])])
         for row in supervision_reporting.themes(context.scope)
     ]
     return Table(
@@ -504,7 +552,8 @@ def systemic_issues(context: Context) -> Table:
     labels = dict(GroupType.choices)
     counts = {row["group_type"]: row for row in group_reporting.systemic_issues(context.scope)}
     rows = [
-        Row(key, labels[key], [cell(row["count"], row["people"])]) for key, row in counts.items()
+        Row(key, labels[key], [disclosure.count(row["count"], row["people"])])
+        for key, row in counts.items()
     ]
     return Table(
         slug="systemic-issues",
@@ -512,13 +561,12 @@ def systemic_issues(context: Context) -> Table:
         row_header="Type of group",
         columns=[("meetings", "Meetings")],
         rows=rows,
-        depends_on=("programme_id",),
         note="Counts only. The people behind a count are those present at the meetings.",
     )
 
 
 SECTIONS: list[tuple[str, list[Callable[[Context], Table]]]] = [
-    ("Coverage", [coverage_by_programme, coverage_by_month]),
+    ("Coverage", [coverage_by_programme, coverage_by_month, coverage_by_department]),
     ("One-to-one activity", [activity, attendance_rate, offered, allowance, themes]),
     ("Groups", [group_attendance, group_fill, systemic_issues]),
     ("Peer support", [peer_support, first_contact]),
@@ -542,57 +590,97 @@ class Report:
     scope: ReportScope
     sections: list[tuple[str, list[Table]]]
     charts: dict[str, Chart]
+    headlines: list = field(default_factory=list)  # reports.headline.Headline
+    previous_scope: ReportScope | None = None
 
     @property
     def tables(self) -> dict[str, Table]:
         return {table.slug: table for _, tables in self.sections for table in tables}
 
 
-def _suppressed_tables(scope: ReportScope, names) -> dict[str, Table]:
+def _tables(scope: ReportScope, names) -> dict[str, Table]:
     context = Context(scope)
-    tables = {name: BUILDERS[name](context) for name in names}
-    for dimension in scope.active_filters():
-        wanted = [name for name in names if dimension in tables[name].depends_on]
-        if not wanted:
-            continue
-        other = Context(scope.complement(dimension))
-        for name in wanted:
-            tables[name].extra.setdefault("complements", []).append(BUILDERS[name](other))
-    for table in tables.values():
-        finish(table, table.extra.pop("complements", []))
-    return tables
+    return {name: BUILDERS[name](context) for name in names}
 
 
-def _chart(table: Table, column: int, title: str, *, target: float | None = None) -> Chart:
+def _chart(
+    table: Table,
+    column: int,
+    title: str,
+    *,
+    target: float | None = None,
+    incomplete: frozenset[datetime.date] = frozenset(),
+) -> Chart:
+    """An SPC chart of one column; hidden months are gaps, a month under way is left out."""
     labels = [row.label for row in table.rows]
-    values = [None if row.cells[column].hidden else row.cells[column].value for row in table.rows]
-    hidden = {row.label for row in table.rows if row.cells[column].hidden}
+    values = [
+        None if row.cells[column].hidden or row.key in incomplete else row.cells[column].value
+        for row in table.rows
+    ]
+    hidden = {
+        row.label: str(row.cells[column].shown) for row in table.rows if row.cells[column].hidden
+    }
     result = spc(labels, values, higher_is_better=True, target=target, floor=0, ceiling=100)
     svg = spc_chart(result, title=title, unit="%", chart_id=f"chart-{table.slug}")
-    return Chart(title, svg, result, table, spc_table(result, unit="%", suppressed_labels=hidden))
+    words = spc_table(
+        result,
+        unit="%",
+        suppressed_labels=hidden,
+        incomplete_labels={row.label for row in table.rows if row.key in incomplete},
+    )
+    return Chart(title, svg, result, table, words)
+
+
+def _coverage_target(table: Table | None) -> float | None:
+    """The coverage target the whole report is held to: the programmes' targets,
+    weighted by their eligible staff as shown (the one programme's when filtered)."""
+    if table is None:
+        return None
+    weighted = [
+        (row.cells[3].value, row.cells[0].value or 0)
+        for row in table.rows
+        if not row.cells[0].hidden and row.cells[3].value is not None
+    ]
+    total = sum(weight for _, weight in weighted)
+    if not total:
+        return None
+    return round(sum(target * weight for target, weight in weighted) / total)
 
 
 def engagement_report(scope: ReportScope, only: list[str] | None = None) -> Report:
     names = only or list(BUILDERS)
-    tables = _suppressed_tables(scope, names)
+    tables = _tables(scope, names)
     sections = [
         (heading, [tables[b.__name__] for b in builders if b.__name__ in tables])
         for heading, builders in SECTIONS
     ]
+    incomplete = incomplete_months(scope)
     charts = {}
     if "coverage_by_month" in tables:
         charts["coverage"] = _chart(
-            tables["coverage_by_month"], 1, "Coverage by month (% of eligible staff)"
+            tables["coverage_by_month"],
+            1,
+            "Coverage by month (% of eligible staff)",
+            target=_coverage_target(tables.get("coverage_by_programme")),
+            incomplete=incomplete,
         )
     if "attendance_rate" in tables:
-        charts["attendance"] = _chart(tables["attendance_rate"], 0, "Attendance rate by month (%)")
-    return Report(scope, [s for s in sections if s[1]], charts)
+        charts["attendance"] = _chart(
+            tables["attendance_rate"], 2, "Attendance rate by month (%)", incomplete=incomplete
+        )
+    report = Report(scope, [s for s in sections if s[1]], charts)
+    if only is None:
+        report.previous_scope = headline.previous_scope(scope)
+        previous = _tables(report.previous_scope, headline.BUILDERS)
+        report.headlines = headline.headlines(tables, previous, charts)
+    return report
 
 
 # The CSV file each table downloads as, and the builder that makes it.
 SLUGS = {
     "coverage": "coverage_by_programme",
     "coverage-monthly": "coverage_by_month",
+    "coverage-departments": "coverage_by_department",
     "activity": "activity",
     "attendance-rate": "attendance_rate",
     "offered": "offered",
@@ -612,7 +700,12 @@ SLUGS = {
 
 def table_for_export(scope: ReportScope, slug: str) -> Table | None:
     name = SLUGS.get(slug)
-    return None if name is None else _suppressed_tables(scope, [name])[name]
+    return None if name is None else _tables(scope, [name])[name]
+
+
+# Bumped whenever what a cached Report holds changes shape, so a deployment
+# never unpickles a report cached by the code before it.
+FORMAT = 2
 
 
 def _version_key(organisation_id: int) -> str:
@@ -631,7 +724,7 @@ def _cache_key(scope: ReportScope) -> str:
     """The filters, the day and the organisation's version (`reports_changed`)."""
     version = cache.get(_version_key(scope.organisation_id), 0)
     digest = hashlib.sha256(repr((scope.key(), version, timezone.localdate())).encode())
-    return f"reports:engagement:{digest.hexdigest()}"
+    return f"reports:engagement:{FORMAT}:{digest.hexdigest()}"
 
 
 def cached_engagement_report(scope: ReportScope) -> Report:

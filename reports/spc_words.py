@@ -5,14 +5,14 @@ The table is the accessible equivalent of the chart and always goes with it:
 see templates/reports/includes/spc_chart.html.
 """
 
-from collections.abc import Container
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from feedback.aggregates_wellbeing import SUPPRESSED, Suppressed
+from disclosure import HIDDEN_SMALL, Hidden
 
 from . import spc as s
 
@@ -187,13 +187,16 @@ def spc_table(
     result: s.SpcResult,
     *,
     unit: str = "%",
-    suppressed_labels: Container[str] = frozenset(),
-    suppressed: Suppressed = SUPPRESSED,
+    suppressed_labels: Container[str] | Mapping[str, str] = frozenset(),
+    suppressed: Hidden = HIDDEN_SMALL,
+    incomplete_labels: Container[str] = frozenset(),
 ) -> SpcTable:
     """The rows for templates/reports/includes/spc_chart.html.
 
-    A point with no value whose label is in `suppressed_labels` shows
-    `suppressed` ("fewer than 5"); any other point with no value, "No data".
+    A point with no value whose label is in `suppressed_labels` shows what the
+    mapping gives for it (or `suppressed`, "fewer than 5", for a plain
+    container); a month still under way (`incomplete_labels`) says so and is
+    never assessed; any other point with no value, "No data".
     """
     if result.mean is None:
         mean = limits = _("Not calculated")
@@ -205,8 +208,15 @@ def spc_table(
         }
     rows = []
     for point in result.points:
-        if point.value is None:
-            value = str(suppressed) if point.label in suppressed_labels else _("No data")
+        if point.label in incomplete_labels:
+            value, special = _("Month not over yet"), _("Not assessed: the month is incomplete")
+        elif point.value is None:
+            if isinstance(suppressed_labels, Mapping) and point.label in suppressed_labels:
+                value = str(suppressed_labels[point.label])
+            elif point.label in suppressed_labels:
+                value = str(suppressed)
+            else:
+                value = _("No data")
             special = ""
         else:
             value = number(point.value, unit)

@@ -1,9 +1,10 @@
-"""Report tables: figures counted in the database, each cell knowing its people.
+"""Report tables: figures counted in the database, made safe by `disclosure`.
 
 `crosstab` counts a queryset annotated with `person` by a row and a column
-field in four grouped queries (the cells, the row totals, the column totals
-and the grand total), so its cost does not grow with the data. `means` does
-the same for an average. Suppression is applied by `finish`.
+field in one grouped query (the cells, the row totals, the column totals and
+the grand total), so its cost does not grow with the data. `means` does the
+same for an average. Every figure becomes a `disclosure.Cell` as it is made:
+nothing here decides a threshold or rounds a count.
 """
 
 import datetime
@@ -13,9 +14,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Avg, CharField, Count, F, Value
 
+import disclosure
+from disclosure import Cell
 from supervision.reporting import month_of
-
-from .suppression import MINIMUM_PEOPLE, Additive, Cell, cell, protect
 
 
 @dataclass
@@ -35,12 +36,9 @@ class Table:
     rows: list[Row]
     totals: Row | None = None
     total_label: str = "Total"
-    kind: str = "count"  # "count" | "percent" | "mean"
+    kind: str = "count"  # "count" | "percent" | "mean" | "mixed"
     note: str = ""
-    # Months can be re-sliced by choosing another date range, so a column
-    # total over months is shown only when every month in it is shown.
     rows_are_months: bool = False
-    depends_on: tuple[str, ...] = ("department_id", "band", "profession", "programme_id")
     extra: dict = field(default_factory=dict)
 
     def positions(self):
@@ -56,20 +54,19 @@ class Table:
             if self.totals.total is not None:
                 yield ("__total__", "total"), self.totals.total
 
-    def additive_groups(self) -> list[Additive]:
-        """Rows and columns that add up to a total shown beside them."""
-        if self.kind != "count":
-            return []
-        groups = [Additive(row.cells, row.total) for row in self.rows if row.total is not None]
-        if self.totals is not None:
-            for index, total in enumerate(self.totals.cells):
-                groups.append(Additive([row.cells[index] for row in self.rows], total))
-            if self.totals.total is not None:
-                groups.append(Additive(self.totals.cells, self.totals.total))
-                groups.append(
-                    Additive([row.total for row in self.rows if row.total], self.totals.total)
-                )
-        return groups
+    def cells(self) -> list[Cell]:
+        return [item for _, item in self.positions()]
+
+    @property
+    def footnotes(self) -> list[str]:
+        """What the reader needs to know to read the figures honestly."""
+        cells = self.cells()
+        notes = []
+        if any(item.rounded for item in cells):
+            notes.append(str(disclosure.ROUNDING_NOTE))
+        if any(item.hidden for item in cells):
+            notes.append(str(disclosure.SMALL_NOTE))
+        return notes
 
 
 def _key(value, scope):
@@ -144,8 +141,7 @@ def crosstab(
     by_cell, by_row, by_column, grand = _grouped_counts(queryset, row_field, column_field, scope)
 
     def made(counts, key) -> Cell:
-        n, people = counts.get(key, (0, 0))
-        return cell(n, people)
+        return disclosure.count(*counts.get(key, (0, 0)))
 
     if row_field is None:
         rows = rows or [(None, "")]
@@ -166,7 +162,7 @@ def crosstab(
             None,
             "Total",
             [made(by_column, (column,)) for column, _ in columns],
-            cell(*grand),
+            disclosure.count(*grand),
         )
     return Table(rows=table_rows, totals=total_row, columns=columns, **table)
 
@@ -182,9 +178,9 @@ def means(queryset, scope, *, months, value_field: str = "score", **table) -> Ta
     overall = queryset.aggregate(**stats)
 
     def made(record) -> Cell:
-        if not record or record["mean"] is None:
-            return cell(None, 0)
-        return cell(round(float(record["mean"]), 2), record["people"])
+        if not record:
+            return disclosure.mean(None, 0, places=2)
+        return disclosure.mean(record["mean"], record["people"], places=2)
 
     rows = [Row(month, label, [made(by_month.get(month))]) for month, label in months]
     return Table(
@@ -194,30 +190,3 @@ def means(queryset, scope, *, months, value_field: str = "score", **table) -> Ta
         rows_are_months=True,
         **table,
     )
-
-
-def finish(table: Table, complements: list[Table]) -> Table:
-    """Suppress what a reader could work out: complements, then totals.
-
-    `complements` are the same table for "everyone else" under each active
-    filter; a filtered figure whose everyone-else figure comes from 1 to 4
-    people is hidden, or the unfiltered report would give that figure away.
-    Then month totals are hidden unless every month in them is shown, and
-    secondary suppression protects every row and column.
-    """
-    for other in complements:
-        theirs = dict(other.positions())
-        for position, mine in table.positions():
-            # A row missing from everyone else's table is a zero there.
-            if position in theirs and 0 < theirs[position].people < MINIMUM_PEOPLE:
-                mine.hide("complement")
-    if table.rows_are_months and table.totals is not None:
-        for index, total in enumerate(table.totals.cells):
-            if any(row.cells[index].hidden for row in table.rows):
-                total.hide("secondary")
-        if table.totals.total is not None and any(
-            row.total is not None and row.total.hidden for row in table.rows
-        ):
-            table.totals.total.hide("secondary")
-    protect(table.additive_groups())
-    return table

@@ -6,6 +6,7 @@ app_name = "reports"
 
 urlpatterns = [
     path("reports/", views.engagement, name="engagement"),
+    path("reports/summary/", views.summary, name="summary"),
     path("reports/export/<slug:table>.csv", views.export, name="export"),
     path("reports/compliance/", views.compliance, name="compliance"),
     path("reports/compliance.csv", views.compliance_export, name="compliance_export"),

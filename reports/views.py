@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,10 +18,17 @@ from supervision import reporting as supervision_reporting
 from supervision.models import Programme, Role
 from supervision.permissions import get_own_profile
 
+from . import caption
 from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
+from .headline import period_words
 from .permissions import REPORT_ROLES, report_organisations, reports_required
-from .report import cached_report_html, table_for_export
+from .report import (
+    cached_engagement_report,
+    cached_report_html,
+    incomplete_months,
+    table_for_export,
+)
 from .services import coverage_target_set
 
 PAGE_SIZE = 50
@@ -43,13 +50,24 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
+def _describe(scope) -> dict:
+    """What every page of a report says about what produced it."""
+    return {
+        "caption": caption.caption(scope),
+        "generated": formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i"),
+        "incomplete": bool(incomplete_months(scope)),
+    }
+
+
 @reports_required(*REPORT_ROLES)
 def engagement(request: HttpRequest) -> HttpResponse:
     form = _filters(request)
     query = _query(request)
     scope = body = None
+    context = {}
     if form.is_valid():
         scope = form.scope()
+        context = _describe(scope)
         body = cached_report_html(
             scope,
             lambda report: render_to_string(
@@ -62,12 +80,37 @@ def engagement(request: HttpRequest) -> HttpResponse:
         request,
         "reports/engagement.html",
         {
+            **context,
             "form": form,
             "scope": scope,
             "body": body,
             "query": query,
             "organisation": form.cleaned_data.get("organisation") if scope else None,
             "is_admin": bool(report_organisations(request.user, [Role.PROGRAMME_ADMIN])),
+        },
+    )
+
+
+@reports_required(*REPORT_ROLES)
+def summary(request: HttpRequest) -> HttpResponse:
+    """One page for a board: headline figures, their SPC icons, departments."""
+    form = _filters(request)
+    query = _query(request)
+    report = None
+    context = {}
+    if form.is_valid():
+        scope = form.scope()
+        context = _describe(scope)
+        report = cached_engagement_report(scope)
+    return render(
+        request,
+        "reports/summary.html",
+        {
+            **context,
+            "form": form,
+            "report": report,
+            "departments": report.tables.get("coverage-departments") if report else None,
+            "query": query,
         },
     )
 
@@ -81,6 +124,18 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     found = table_for_export(scope, table)
     if found is None:
         raise Http404
+    items = caption.filter_items(scope)
+    period = period_words(scope.first_month, scope.last_month)
+    if incomplete_months(scope):
+        period = _("%(period)s (the last month is not over yet)") % {"period": period}
+    preamble = [
+        [_("Engagement report"), found.title],
+        [_("Organisation"), caption.organisation_name(scope)],
+        [_("Period"), period],
+        [_("Filters"), caption.filters_words(items)],
+        [_("Generated"), formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i")],
+        *[[_("Note"), note] for note in found.footnotes],
+    ]
     header = [found.row_header, *[label for _, label in found.columns]]
     has_totals = any(row.total is not None for row in found.rows)
     if has_totals:
@@ -94,8 +149,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
                 "" if total is None else (str(total.shown) if total.hidden else total.value)
             )
         rows.append(values)
-    name = f"{table}-{scope.first_month:%Y-%m}-to-{scope.last_month:%Y-%m}.csv"
-    return csv_response(name, header, rows)
+    return csv_response(caption.file_name(scope, table, items), header, rows, preamble)
 
 
 def _compliance_rows(form: ComplianceFilterForm):

@@ -16,7 +16,7 @@ from notifications.models import Notification
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
 
 from .calendar import session_invite
-from .models import Organisation, Programme, Role, RoleGrant, Session, SessionRecord
+from .models import Programme, Role, RoleGrant, Session, SessionRecord
 from .templatetags.supervision_tags import format_when
 
 LOG_NUDGES_AFTER = (
@@ -180,19 +180,6 @@ def _allowance_nudge(notification):
     )
 
 
-def _wellbeing_digest(notification):
-    organisation = Organisation.objects.filter(pk=notification.target_id).first()
-    if organisation is None:
-        return None
-    return registry.Message(
-        subject=str(_("Your monthly supervision engagement report")),
-        template="wellbeing_digest",
-        context={"organisation": organisation, "time_zone": organisation.time_zone},
-        organisation_name=organisation.name,
-        url=reverse("supervision:home"),
-    )
-
-
 KINDS = [
     registry.Kind(
         "session_booked",
@@ -223,9 +210,6 @@ KINDS = [
     registry.Kind("confirm_prompt", _("Asking you to confirm a session record"), _confirm_prompt),
     registry.Kind(
         "allowance_nudge", _("Sessions left before your allowance ends"), _allowance_nudge
-    ),
-    registry.Kind(
-        "wellbeing_digest", _("Monthly engagement report (wellbeing leads)"), _wellbeing_digest
     ),
 ]
 

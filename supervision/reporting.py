@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from .allowances import add_months
 from .models import (
     AvailabilitySlot,
+    Department,
     Modality,
     Programme,
     Session,
@@ -85,6 +86,38 @@ def eligible_for_any_q(programme_list, prefix: str = "") -> Q:
     for programme in programme_list:
         query |= eligible_q(programme, prefix)
     return query
+
+
+def departments(scope) -> list[tuple[int, str]]:
+    """(id, name) of the departments the report's people filter leaves in, by name."""
+    queryset = Department.objects.filter(organisation_id=scope.organisation_id)
+    if scope.department_id is not None:
+        if "department_id" in scope.negated:
+            queryset = queryset.exclude(pk=scope.department_id)
+        else:
+            queryset = queryset.filter(pk=scope.department_id)
+    return list(queryset.order_by("name", "pk").values_list("pk", "name"))
+
+
+def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
+    """Eligible and covered people per department, in one query.
+
+    Covered: an attended one-to-one session here or a row of any of `others`
+    (querysets with a `person`, such as group presence), in a programme the
+    person is eligible for.
+    """
+    people = population(scope).filter(eligible_for_any_q(programme_list))
+    had = Q(user_id__in=covered(scope, programme_list).values("person"))
+    for other in others:
+        had |= Q(user_id__in=other.values("person"))
+    rows = people.values("department_id").annotate(
+        eligible=Count("pk"), covered=Count("pk", filter=had)
+    )
+    eligible, covered_people = {}, {}
+    for row in rows.order_by():
+        eligible[row["department_id"]] = row["eligible"]
+        covered_people[row["department_id"]] = row["covered"]
+    return eligible, covered_people
 
 
 def _month(field: str, scope):

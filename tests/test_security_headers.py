@@ -19,6 +19,7 @@ CSP = {
     "default-src": {"'self'"},
     # Plus a fresh 'nonce-...' on a page with inline scripts (tests/test_site.py).
     "script-src": {"'self'"},
+    # Plus the same nonce, for the printed report's running header only.
     "style-src": {"'self'"},
     # data: for the authenticator set-up page's QR code (an inline SVG image).
     "img-src": {"'self'", "data:"},
@@ -38,7 +39,7 @@ def csp_directives(response) -> dict[str, set[str]]:
     for part in response["Content-Security-Policy"].split(";"):
         name, *sources = part.split()
         nonces = {s for s in sources if s.startswith("'nonce-")}
-        assert not nonces or name == "script-src", name
+        assert not nonces or name in ("script-src", "style-src"), name
         directives[name] = set(sources) - nonces
     return directives
 

@@ -180,6 +180,7 @@ MATRIX = {
     # Engagement reports: wellbeing leads and programme admins (each their own
     # organisation's); per-person compliance for programme admins only
     "reports:engagement": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
+    "reports:summary": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
     "reports:export": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
     "reports:targets": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
     "reports:compliance": rule(signed_in=403, **ADMIN_ONLY),

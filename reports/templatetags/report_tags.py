@@ -24,3 +24,15 @@ def figure(cell):
 def cycle_label(columns, index):
     """The label of column `index`, for the stacked layout on narrow screens."""
     return f"{columns[index][1]} "
+
+
+@register.filter
+def css_string(value) -> str:
+    """`value` as the inside of a CSS double-quoted string (for a print header)."""
+    out = []
+    for char in str(value):
+        if char.isalnum() or char in " ,.:;()-'/&%":
+            out.append(char)
+        else:
+            out.append(f"\\{ord(char):x} ")
+    return "".join(out)

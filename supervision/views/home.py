@@ -31,7 +31,7 @@ def _supervisor_context(user, now):
 
 
 def _wellbeing_by_department(user, now):
-    """Check-ins of the last 3 months by department; cells under 5 people suppressed."""
+    """Check-ins of the last 3 months by department; `disclosure` hides rows under 5 people."""
     from feedback.aggregates_wellbeing import wellbeing_aggregate
     from feedback.models import WellbeingCheckIn
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "crispy_forms",
     "csp",
+    "disclosure",
     "accounts",
     "audit",
     "supervision",
@@ -349,7 +350,8 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
-        "style-src": [SELF],
+        # A nonce only for the report's print header (@page margin boxes).
+        "style-src": [SELF, NONCE],
         "img-src": [SELF, "data:"],
         # The NHS.UK frontend's Frutiger web fonts are served by the NHS.
         "font-src": [SELF, "https://assets.nhs.uk"],
@@ -378,3 +380,6 @@ LOGGING = {
 NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
 # How long a built engagement report is kept in the cache (0: build it every time).
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
+# Distinct people a batch of session feedback needs before whoever ran the
+# sessions sees its totals (disclosure.feedback_minimum): 3 at least.
+FEEDBACK_MINIMUM_RESPONDENTS = env.int("FEEDBACK_MINIMUM_RESPONDENTS", default=3)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from feedback.aggregates_wellbeing import SUPPRESSED, wellbeing_aggregate
+from disclosure import HIDDEN_SMALL
+from feedback.aggregates_wellbeing import wellbeing_aggregate
 from feedback.charts import feelings_chart
 from feedback.models import WellbeingCheckIn
 from feedback.notifications_wellbeing import schedule_wellbeing_prompts
@@ -237,8 +238,8 @@ def test_lead_sees_no_cell_under_five_people(organisation):
     }
 
     assert rows[small.pk]["suppressed"]
-    assert rows[small.pk]["people"] == SUPPRESSED
-    assert rows[small.pk]["mean"] == SUPPRESSED
+    assert rows[small.pk]["people"] == HIDDEN_SMALL
+    assert rows[small.pk]["mean"] == HIDDEN_SMALL
     assert str(rows[small.pk]["checkins"]) == "fewer than 5"
     assert not rows[large.pk]["suppressed"]
     assert rows[large.pk]["people"] == 5
@@ -253,7 +254,20 @@ def test_aggregate_counts_people_not_checkins_overall(organisation):
     assert row["suppressed"]
     _people(organisation, department, 3)
     [row] = wellbeing_aggregate(WellbeingCheckIn.objects.all())
-    assert (row["people"], row["checkins"], row["mean"]) == (5, 13, 3.0)
+    # 13 check-ins are shown rounded to the nearest 5 (disclosure.count).
+    assert (row["people"], row["checkins"], row["mean"]) == (5, 15, 3.0)
+
+
+def test_counts_a_lead_sees_are_rounded_to_the_nearest_five(organisation):
+    department = DepartmentFactory(organisation=organisation)
+    _people(organisation, department, 7, checkins_each=1, feeling=2)
+    [row] = wellbeing_aggregate(WellbeingCheckIn.objects.all())
+    # 7 people, 7 check-ins: both shown as 5, so one more or fewer is never readable.
+    assert (row["people"], row["checkins"], row["mean"], row["suppressed"]) == (5, 5, 2.0, False)
+    _people(organisation, department, 1, checkins_each=4, feeling=4)
+    [row] = wellbeing_aggregate(WellbeingCheckIn.objects.all())
+    # 8 people (10), 11 check-ins (10); the mean is not rounded away: (14 + 16) / 11.
+    assert (row["people"], row["checkins"], row["mean"]) == (10, 10, 2.7)
 
 
 def test_aggregate_by_month_band_and_profession(organisation):

@@ -38,11 +38,15 @@ PEOPLE = [
 STATUSES = ["attended", "attended", "did_not_attend", "late", "supervisor", "attended", "booked"]
 
 
-def build(organisation, suffix: str = "") -> dict:
-    """The organisation's history; `suffix` names a second copy's wards and programmes."""
+def build(organisation, suffix: str = "", people=PEOPLE, months=MONTHS) -> dict:
+    """The organisation's history; `suffix` names a second copy's wards and programmes.
+
+    `people` ((ward, band, profession) each) and `months` ((year, month) each)
+    make a larger organisation for the differencing attacks.
+    """
     wards = {
         name: DepartmentFactory(organisation=organisation, name=f"Ward {name}{suffix}")
-        for name in "AB"
+        for name in sorted({ward for ward, _, _ in people})
     }
     one = ProgrammeFactory(
         organisation=organisation, name=f"One-to-one{suffix}", eligible_everyone=True
@@ -69,7 +73,7 @@ def build(organisation, suffix: str = "") -> dict:
         StaffProfileFactory(
             organisation=organisation, department=wards[ward], band=band, profession=profession
         )
-        for ward, band, profession in PEOPLE
+        for ward, band, profession in people
     ]
     theme, _ = Theme.objects.get_or_create(organisation=organisation, name="Workload")
     question = FeedbackQuestion.objects.create(
@@ -77,10 +81,10 @@ def build(organisation, suffix: str = "") -> dict:
     )
     statuses = itertools.cycle(STATUSES)
     for index, profile in enumerate(staff):
-        for month_index, (year, month) in enumerate(MONTHS):
+        for month_index, (year, month) in enumerate(months):
             if (index + month_index) % 3 == 2:
                 continue
-            starts = datetime.datetime(year, month, 2 + index, 10, tzinfo=UTC)
+            starts = datetime.datetime(year, month, 2 + index % 26, 8 + index // 26, tzinfo=UTC)
             programme = senior if profile.band != Band.BAND_5 and index % 2 else one
             status = next(statuses)
             session = _session(programme, supervisors[index % 2].user, profile.user, starts, status)
@@ -116,9 +120,9 @@ def build(organisation, suffix: str = "") -> dict:
         weekday=1,
         start_time=datetime.time(14),
         end_time=datetime.time(15),
-        starts_on=datetime.date(2026, 9, 1),
+        starts_on=datetime.date(*months[0], 1),
     )
-    for month_index, (year, month) in enumerate(MONTHS):
+    for month_index, (year, month) in enumerate(months):
         starts = datetime.datetime(year, month, 8, 14, tzinfo=UTC)
         meeting = GroupSession.objects.create(
             group=group,

@@ -5,7 +5,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.template.loader import render_to_string
 
-from feedback.aggregates_wellbeing import Suppressed
+from disclosure import HIDDEN_SMALL
 from reports.spc import spc
 from reports.spc_chart import TARGET_DASH, spc_chart
 from reports.spc_words import spc_description, spc_table
@@ -225,7 +225,7 @@ def test_table_rows_round_for_display_and_say_why_a_month_is_special():
     # a 30 left out: 2; limits 54.5 ± 5.32.
     table = spc_table(spc(MONTHS, values), suppressed_labels={"May 2025"})
     may, jun, jul = table.rows[1:4]
-    assert may.value == str(Suppressed(5)) == "fewer than 5"
+    assert may.value == str(HIDDEN_SMALL) == "fewer than 5"
     assert jun.value == "No data"
     assert may.special_cause == jun.special_cause == ""
     assert jul.value == "52.0%"

@@ -1,0 +1,61 @@
+"""What produced a report: the words on its page, its print header and its CSV files.
+
+Every output of the report says which organisation, period and filters it is
+for, so a figure copied into a board paper never loses what it describes.
+"""
+
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from supervision.models import Band, Department, Organisation, Profession, Programme
+
+from .headline import period_words
+from .scope import ReportScope
+
+
+def filter_items(scope: ReportScope) -> list[tuple[str, str]]:
+    """(name, value) of each filter in use, in the form's order."""
+    items = []
+    if scope.department_id is not None:
+        name = Department.objects.filter(pk=scope.department_id).values_list("name", flat=True)
+        items.append((_("Department"), name.first() or "?"))
+    if scope.band:
+        items.append((_("Band"), str(dict(Band.choices).get(scope.band, scope.band))))
+    if scope.profession:
+        label = dict(Profession.choices).get(scope.profession, scope.profession)
+        items.append((_("Profession"), str(label)))
+    if scope.programme_id is not None:
+        name = Programme.objects.filter(pk=scope.programme_id).values_list("name", flat=True)
+        items.append((_("Programme"), name.first() or "?"))
+    return items
+
+
+def organisation_name(scope: ReportScope) -> str:
+    return (
+        Organisation.objects.filter(pk=scope.organisation_id).values_list("name", flat=True).first()
+        or ""
+    )
+
+
+def filters_words(items: list[tuple[str, str]]) -> str:
+    if not items:
+        return _("All staff and programmes (no filters)")
+    return "; ".join(f"{name}: {value}" for name, value in items)
+
+
+def caption(scope: ReportScope, items: list[tuple[str, str]] | None = None) -> str:
+    """One line: organisation, period and filters."""
+    items = filter_items(scope) if items is None else items
+    return _("%(organisation)s, %(period)s. %(filters)s.") % {
+        "organisation": organisation_name(scope),
+        "period": period_words(scope.first_month, scope.last_month),
+        "filters": filters_words(items),
+    }
+
+
+def file_name(scope: ReportScope, slug: str, items: list[tuple[str, str]] | None = None) -> str:
+    """A CSV file name that says what is in it, e.g. activity_2025-12-to-2026-11_band-5.csv."""
+    items = filter_items(scope) if items is None else items
+    parts = [slug, f"{scope.first_month:%Y-%m}-to-{scope.last_month:%Y-%m}"]
+    parts += [slugify(f"{name} {value}")[:40] for name, value in items]
+    return "_".join(part for part in parts if part) + ".csv"
