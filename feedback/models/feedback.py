@@ -1,4 +1,4 @@
-"""Session feedback: private to its author; others see aggregates of 3 or more."""
+"""Session feedback: private to its author; others see totals released in batches of 3+ people."""
 
 from django.conf import settings
 from django.db import models

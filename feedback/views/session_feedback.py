@@ -4,15 +4,22 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+import disclosure
 from supervision.models import Role
-from supervision.permissions import get_programme_for_admin, login_required_view, role_required
+from supervision.permissions import (
+    get_own_profile,
+    get_programme_for_admin,
+    login_required_view,
+    role_required,
+)
 from supervision.templatetags.supervision_tags import format_when
 from supervision.views.forms_data import posted
 
-from ..aggregates import MINIMUM_RESPONSES, rating_summary
+from ..aggregates import rating_summary
 from ..feedback_forms import FeedbackForm, QuestionEditForm, QuestionForm
 from ..models import FeedbackQuestion
 from ..permissions import (
@@ -37,6 +44,7 @@ def _give(request, *, session=None, meeting=None, programme, open_now, back_url,
         "already": already,
         "open_now": open_now,
         "form": None,
+        "minimum": disclosure.feedback_minimum(),
     }
     if already or not open_now:
         if request.method == "POST" and already:
@@ -93,18 +101,46 @@ def give_for_meeting(request: HttpRequest, meeting_pk: int) -> HttpResponse:
 # --- Totals for supervisors and facilitators -------------------------------------
 
 
+DEFAULT_TIME_ZONE = "Europe/London"
+
+
+def _time_zone(user) -> str:
+    """The user's own organisation's time zone: feedback is released by its calendar months."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return DEFAULT_TIME_ZONE
+    return profile.organisation.time_zone or DEFAULT_TIME_ZONE
+
+
 @login_required_view
 @require_http_methods(["GET"])
 def summary(request: HttpRequest) -> HttpResponse:
+    """Totals of the feedback released so far: a calendar month at a time, by batches of people.
+
+    The page changes only when a batch of at least `minimum` different people
+    is released, never as one response arrives; it says nothing of the
+    responses still waiting (how many there are would give each arrival away).
+    """
     if not may_see_summary(request.user):
         raise PermissionDenied
+    minimum = disclosure.feedback_minimum()
+    time_zone = _time_zone(request.user)
+    responses = responses_about(request.user)
+    release = disclosure.feedback_release(
+        responses.order_by().values_list("submitted_at", "author_id"),
+        now=timezone.now(),
+        time_zone=time_zone,
+        minimum=minimum,
+    )
+    totals = None
+    if release.until is not None:
+        totals = rating_summary(
+            responses, minimum=minimum, until=release.until, time_zone=time_zone
+        )
     return render(
         request,
         "feedback/session_feedback/summary.html",
-        {
-            "summary": rating_summary(responses_about(request.user), minimum=MINIMUM_RESPONSES),
-            "minimum": MINIMUM_RESPONSES,
-        },
+        {"summary": totals, "minimum": minimum},
     )
 
 

@@ -2,7 +2,7 @@
 
 After a logged session the nurse gets the feedback prompt, gives feedback,
 writes a Gibbs reflection and downloads it as a revalidation PDF; the
-supervisor sees aggregates only once three people have responded; a
+supervisor sees aggregates only in a released batch of three different people; a
 wellbeing check-in answering yes creates a peer-support request.
 """
 
@@ -72,19 +72,26 @@ def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_acc
     expect(nurse.page.get_by_text("Thank you", exact=False).first).to_be_visible()
     assert FeedbackResponse.objects.filter(author=nurse_profile.user).count() == 1
 
-    # Helen sees nothing until three people have responded, and never the text.
+    # Helen sees nothing until three different people have responded and their
+    # month has ended (a batch), and never the text.
     supervisor = Person(browser, live_server, demo["Supervisor"], check_accessibility)
     supervisor.go("/feedback/summary/")
-    expect(supervisor.page.get_by_text("at least 3 people", exact=False).first).to_be_visible()
+    expect(supervisor.page.get_by_text("No feedback has been released to you yet")).to_be_visible()
     for days, email in ((3, "chidi.obi@westfield.example"), (4, "jordan.lee@westfield.example")):
         other = StaffProfile.objects.get(user__email=email).user
         other_session = _logged_session(programme, helen, other, days_ago=days)
         answers = {q: 4 for q in questions_for(programme) if q.kind == "rating"}
         feedback_submit(author=other, session=other_session, answers=answers)
     supervisor.go("/feedback/summary/")
+    expect(supervisor.page.get_by_text("No feedback has been released to you yet")).to_be_visible()
+    # The three responses as if given last month: that month's batch is released.
+    last_month = timezone.localtime().replace(day=1, hour=12) - datetime.timedelta(days=3)
+    FeedbackResponse.objects.filter(supervisor=helen).update(submitted_at=last_month)
+    supervisor.go("/feedback/summary/")
     page = supervisor.page.content()
     assert "Being listened to without judgement" not in page
     assert "Amara" not in page
+    expect(supervisor.page.get_by_text("from 3 people").first).to_be_visible()
     expect(supervisor.page.get_by_text("4.3").first).to_be_visible()
 
     # A Gibbs reflection, exported as an NMC reflective account PDF.

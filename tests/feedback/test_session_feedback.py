@@ -1,6 +1,12 @@
-"""Session feedback: its author's alone; whoever ran the session sees totals of 3 or more."""
+"""Session feedback: its author's alone; whoever ran the session sees totals in batches.
+
+Totals are released a calendar month at a time (in the organisation's time
+zone), once at least 3 different people stand behind a batch, so the page
+never changes as a single response arrives.
+"""
 
 import datetime
+import zoneinfo
 
 import pytest
 import time_machine
@@ -9,8 +15,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+import disclosure
 from audit.models import AuditEntry
+from feedback.aggregates import rating_summary
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
+from feedback.permissions import responses_about
 from feedback.services.feedback import feedback_submit, questions_for
 from peergroups.models import Attendance, Group, GroupSession, Membership
 from supervision.models import Band, Session
@@ -24,8 +33,8 @@ pytestmark = pytest.mark.django_db
 SECRET = "My manager shouted at me on the ward"
 
 
-def make_session(programme, supervisor, supervisee, *, days_ago=3, **kwargs):
-    starts = NOW - datetime.timedelta(days=days_ago)
+def make_session(programme, supervisor, supervisee, *, days_ago=3, starts=None, **kwargs):
+    starts = starts or NOW - datetime.timedelta(days=days_ago)
     return Session.objects.create(
         programme=programme,
         supervisor=supervisor,
@@ -99,6 +108,19 @@ def test_supervisee_gives_feedback_after_an_attended_session(client, attended, b
     assert entry.details["session_id"] == attended.pk
 
 
+def test_the_form_says_how_totals_are_released(client, settings, attended, band7):
+    client.force_login(band7)
+    url = reverse("feedback:give_session", args=[attended.pk])
+    body = client.get(url).content.decode()
+    assert (
+        "Whoever ran the session sees only totals of the ratings, released a month at a time "
+        "once at least 3 different people have responded, and never who said what." in body
+    )
+    assert "once at least 3 people have responded" not in body
+    settings.FEEDBACK_MINIMUM_RESPONDENTS = 5
+    assert "once at least 5 different people have responded" in client.get(url).content.decode()
+
+
 def test_a_second_submission_is_refused_without_an_error_page(client, attended, band7):
     give(client, band7, attended, rating=5)
     again = give(client, band7, attended, rating=1)
@@ -155,6 +177,39 @@ def test_no_feedback_before_the_session_or_after_a_cancellation(
 
 # --- What the supervisor sees ---------------------------------------------------
 
+SUMMARY = reverse("feedback:summary")
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+# NOW is Monday 23 November 2026, London time = UTC: October has ended, November has not.
+OCTOBER = datetime.datetime(2026, 10, 14, 12, tzinfo=datetime.UTC)
+DECEMBER_1 = datetime.datetime(2026, 12, 1, 0, 1, tzinfo=datetime.UTC)  # November has ended
+JANUARY_1 = datetime.datetime(2027, 1, 1, 0, 1, tzinfo=datetime.UTC)
+NOTHING_YET = "No feedback has been released to you yet."
+BATCHES = (
+    "Feedback is released a month at a time, once at least 3 different people have responded "
+    "since the last release, so these totals do not change as single responses arrive. "
+    "Responses since then will appear at the next release."
+)
+
+
+def respond(author, supervisor, programme, ratings, *, at, text=SECRET):
+    """`author`'s feedback given at `at`, on a session of their own that ended before it."""
+    session = make_session(programme, supervisor, author, starts=at - datetime.timedelta(hours=3))
+    with time_machine.travel(at, tick=False):
+        return submit(author, session, ratings, text=text)
+
+
+def view_summary(client, user, at=NOW):
+    """The summary page as `user` sees it at `at` (signed in then: sessions time out)."""
+    with time_machine.travel(at, tick=False):
+        client.force_login(user)
+        return client.get(SUMMARY)
+
+
+def main(page) -> str:
+    """Everything the page says: the part an attacker would compare between visits."""
+    body = page.content.decode()
+    return body[body.index("<main") : body.index("</main>")]
+
 
 @pytest.fixture
 def three_supervisees(organisation):
@@ -164,7 +219,15 @@ def three_supervisees(organisation):
     ]
 
 
-def test_supervisor_sees_totals_only_from_three_responses(
+@pytest.fixture
+def crowd(organisation):
+    """Ten more people who could give feedback."""
+    return [
+        StaffProfileFactory(organisation=organisation, band=Band.BAND_7).user for _ in range(10)
+    ]
+
+
+def test_three_people_in_a_month_are_shown_once_the_month_has_ended(
     client, frozen_now, supervisor_profile, supervisor, programme, three_supervisees
 ):
     sessions = [
@@ -173,17 +236,24 @@ def test_supervisor_sees_totals_only_from_three_responses(
     ]
     submit(three_supervisees[0], sessions[0], [5, 4, 3, 5], text="Aisha's own words")
     submit(three_supervisees[1], sessions[1], [4, 4, 3, 5], text="Bronwen's own words")
-    client.force_login(supervisor)
-    url = reverse("feedback:summary")
-    page = client.get(url).content.decode()
-    assert "Feedback appears once at least 3 people have responded" in page
-    assert "felt safe" not in page
+    page = view_summary(client, supervisor)
+    assert page.context["summary"] is None
+    assert NOTHING_YET in page.content.decode()
+    assert "at least 3 different people have responded" in page.content.decode()
+    assert "felt safe" not in page.content.decode()
 
     submit(three_supervisees[2], sessions[2], [3, 1, 3, 5], text="Chidi's own words")
-    page = client.get(url)
+    # Three people, but November is still running: nothing yet, up to its last minute.
+    for moment in (NOW, datetime.datetime(2026, 11, 30, 23, 59, tzinfo=datetime.UTC)):
+        page = view_summary(client, supervisor, at=moment)
+        assert page.context["summary"] is None
+        assert NOTHING_YET in page.content.decode()
+
+    page = view_summary(client, supervisor, at=DECEMBER_1)
     assert page.status_code == 200
     summary = page.context["summary"]
-    assert summary.responses == 3
+    assert (summary.people, summary.responses) == (3, 3)
+    assert summary.up_to == datetime.date(2026, 11, 30)
     safe, useful, _change, overall = summary.questions
     assert safe.count == 3
     assert safe.mean == 4.0
@@ -194,8 +264,252 @@ def test_supervisor_sees_totals_only_from_three_responses(
     assert len(summary.questions) == 4  # ratings only: free text is never totalled
     body = page.content.decode()
     assert "I felt safe and able to speak openly" in body
+    assert "Ratings given up to 30 November 2026, from 3 people" in body
+    assert BATCHES in body
+    assert NOTHING_YET not in body
     for private in ("own words", "Aisha", "Bronwen", "Chidi", "What helped?"):
         assert private not in body
+
+
+def test_four_responses_from_two_people_show_nothing(
+    client, frozen_now, supervisor_profile, supervisor, programme, three_supervisees
+):
+    aisha, bronwen, _ = three_supervisees
+    for day, person in enumerate((aisha, bronwen, aisha, bronwen)):
+        respond(person, supervisor, programme, [5, 5, 5, 5], at=OCTOBER + datetime.timedelta(day))
+    assert responses_about(supervisor).count() == 4
+
+    for moment in (NOW, DECEMBER_1, JANUARY_1):  # October has long ended
+        page = view_summary(client, supervisor, at=moment)
+        assert page.context["summary"] is None
+        assert NOTHING_YET in page.content.decode()
+    # The totals themselves count people, not responses.
+    assert rating_summary(responses_about(supervisor)) is None
+
+
+def test_a_single_new_response_never_changes_the_page(
+    client, frozen_now, supervisor_profile, supervisor, programme, crowd
+):
+    """What someone comparing the page before and after a response arrives could learn."""
+    for i, person in enumerate(crowd[:3]):
+        respond(person, supervisor, programme, [5, 4, 3, 2], at=OCTOBER + datetime.timedelta(i))
+    before = view_summary(client, supervisor)
+    assert before.context["summary"].people == 3
+    assert "Ratings given up to 31 October 2026, from 3 people" in before.content.decode()
+
+    # One more in the current month: the page is the same, byte for byte.
+    respond(crowd[3], supervisor, programme, [1, 1, 1, 1], at=NOW)
+    assert main(view_summary(client, supervisor)) == main(before)
+    # November has ended with fewer than 3 people waiting: still the same.
+    assert main(view_summary(client, supervisor, at=DECEMBER_1)) == main(before)
+    # Two more arrive in December, one at a time: still the same after each.
+    for person, day in ((crowd[4], 3), (crowd[5], 20)):
+        moment = datetime.datetime(2026, 12, day, 10, tzinfo=datetime.UTC)
+        respond(person, supervisor, programme, [2, 2, 2, 2], at=moment)
+        assert main(view_summary(client, supervisor, at=moment)) == main(before)
+
+    # December has ended and November and December together have 3 people: one release,
+    # and what changed is a batch of all three.
+    after = view_summary(client, supervisor, at=JANUARY_1)
+    assert main(after) != main(before)
+    old, new = before.context["summary"], after.context["summary"]
+    assert (old.people, new.people) == (3, 6)
+    assert new.up_to == datetime.date(2026, 12, 31)
+    for old_question, new_question in zip(old.questions, new.questions, strict=True):
+        assert new_question.count - old_question.count == 3
+        added = [
+            b - a
+            for (_, a), (_, b) in zip(
+                old_question.distribution, new_question.distribution, strict=True
+            )
+        ]
+        assert sum(added) == 3
+    assert new.questions[0].distribution == ((1, 1), (2, 2), (3, 0), (4, 0), (5, 3))
+    assert "Ratings given up to 31 December 2026, from 6 people" in after.content.decode()
+
+
+def test_a_small_batch_waits_for_the_next_month(
+    client, frozen_now, supervisor_profile, supervisor, programme, crowd
+):
+    aisha, bronwen, chidi = crowd[:3]
+    respond(
+        aisha,
+        supervisor,
+        programme,
+        [4, 4, 4, 4],
+        at=datetime.datetime(2026, 9, 9, 9, tzinfo=datetime.UTC),
+    )
+    respond(bronwen, supervisor, programme, [2, 2, 2, 2], at=OCTOBER)
+    # Two people over two closed months: not enough.
+    assert view_summary(client, supervisor).context["summary"] is None
+    # In November Aisha responds again and Chidi for the first time.
+    respond(aisha, supervisor, programme, [5, 5, 5, 5], at=NOW - datetime.timedelta(days=1))
+    respond(chidi, supervisor, programme, [3, 3, 3, 3], at=NOW)
+    assert view_summary(client, supervisor).context["summary"] is None
+
+    # November's end releases September to November together: 3 people, 4 responses.
+    page = view_summary(client, supervisor, at=DECEMBER_1)
+    summary = page.context["summary"]
+    assert (summary.people, summary.responses) == (3, 4)
+    assert summary.questions[0].distribution == ((1, 0), (2, 1), (3, 1), (4, 1), (5, 1))
+    assert summary.questions[0].mean == 3.5
+    assert "Ratings given up to 30 November 2026, from 3 people" in page.content.decode()
+
+
+def test_a_question_answered_by_two_people_shows_no_figures(
+    client, frozen_now, supervisor_profile, supervisor, programme, crowd, programme_admin
+):
+    for i, person in enumerate(crowd[:3]):
+        respond(person, supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(i))
+    # A question added part-way through October: only the last two people are asked it.
+    FeedbackQuestion.objects.create(
+        programme=programme, text="Was the room private?", kind=QuestionKind.RATING, position=3
+    )
+    for i, person in enumerate(crowd[3:5]):
+        respond(
+            person, supervisor, programme, [1, 2, 2, 2, 2], at=OCTOBER + datetime.timedelta(5 + i)
+        )
+
+    page = view_summary(client, supervisor)
+    summary = page.context["summary"]
+    assert summary.people == 5
+    [private] = [q for q in summary.questions if q.text == "Was the room private?"]
+    assert private.suppressed
+    assert (private.count, private.mean, private.distribution) == (None, None, None)
+    others = [q for q in summary.questions if q is not private]
+    assert [q.count for q in others] == [5, 5, 5, 5]
+    assert not any(q.suppressed for q in others)
+    body = page.content.decode()
+    assert "Shown once at least 3 different people have answered this question." in body
+
+
+def test_a_question_needs_three_different_people_not_three_answers(
+    frozen_now, supervisor_profile, supervisor, programme, crowd
+):
+    """The totals themselves (no batches): 4 answers from 2 people are not enough."""
+    aisha, bronwen, chidi = crowd[:3]
+    respond(chidi, supervisor, programme, [3, 3, 3, 3], at=OCTOBER)
+    FeedbackQuestion.objects.create(
+        programme=programme, text="Was the room private?", kind=QuestionKind.RATING, position=3
+    )
+    for day, person in enumerate((aisha, bronwen, aisha, bronwen), start=1):
+        respond(
+            person, supervisor, programme, [5, 5, 5, 5, 5], at=OCTOBER + datetime.timedelta(day)
+        )
+
+    summary = rating_summary(responses_about(supervisor))
+    assert (summary.people, summary.responses) == (3, 5)
+    [private] = [q for q in summary.questions if q.text == "Was the room private?"]
+    assert private.suppressed
+    assert all(not q.suppressed and q.count == 5 for q in summary.questions if q is not private)
+
+
+def test_a_programme_with_one_new_person_keeps_its_totals(
+    client, frozen_now, supervisor_profile, supervisor, programme, pna_programme, crowd
+):
+    """A batch of 3 people, of whom only 1 answered one programme's questions.
+
+    Its questions keep their totals until 3 different people have answered them
+    since, or the change would be that one person's ratings.
+    """
+    for i, person in enumerate(crowd[:3]):
+        respond(person, supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(i))
+    before = view_summary(client, supervisor).context["summary"]
+    november = NOW - datetime.timedelta(days=2)
+    respond(crowd[3], supervisor, programme, [1, 1, 1, 1], at=november)
+    respond(crowd[4], supervisor, pna_programme, [2, 2, 2, 2], at=november)
+    respond(crowd[5], supervisor, pna_programme, [3, 3, 3, 3], at=november)
+
+    page = view_summary(client, supervisor, at=DECEMBER_1)
+    after = page.context["summary"]
+    assert (after.people, after.up_to) == (6, datetime.date(2026, 11, 30))
+    band7 = [q for q in after.questions if q.programme_name == programme.name]
+    pna = [q for q in after.questions if q.programme_name == pna_programme.name]
+    assert [(q.count, q.mean, q.distribution) for q in band7] == [
+        (q.count, q.mean, q.distribution) for q in before.questions
+    ]
+    assert all(q.up_to == datetime.date(2026, 10, 31) for q in band7)
+    assert all(q.suppressed for q in pna)
+    assert "Answers given up to 31 October 2026" in page.content.decode()
+    # Both programmes ask alike questions: each row says whose it is.
+    assert f"({pna_programme.name})" in page.content.decode()
+
+    december = datetime.datetime(2026, 12, 10, 10, tzinfo=datetime.UTC)
+    for person in crowd[6:8]:
+        respond(person, supervisor, programme, [5, 5, 5, 5], at=december)
+    respond(crowd[8], supervisor, pna_programme, [4, 4, 4, 4], at=december)
+    later = view_summary(client, supervisor, at=JANUARY_1).context["summary"]
+    assert later.people == 9
+    band7 = [q for q in later.questions if q.programme_name == programme.name]
+    pna = [q for q in later.questions if q.programme_name == pna_programme.name]
+    # Now each programme's questions move by a batch of 3 different people.
+    assert [q.count for q in band7] == [6] * 4
+    assert band7[0].distribution == ((1, 1), (2, 0), (3, 0), (4, 3), (5, 2))
+    assert [q.count for q in pna] == [3] * 4
+    assert pna[0].mean == 3.0
+    assert all(q.until == later.until for q in later.questions)
+
+
+def test_the_minimum_can_be_raised_by_a_setting(
+    client, settings, frozen_now, supervisor_profile, supervisor, programme, crowd
+):
+    settings.FEEDBACK_MINIMUM_RESPONDENTS = 5
+    for i, person in enumerate(crowd[:4]):
+        respond(person, supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(i))
+    page = view_summary(client, supervisor)
+    assert page.context["summary"] is None
+    assert "at least 5 different people have responded" in page.content.decode()
+    respond(crowd[4], supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(5))
+    summary = view_summary(client, supervisor).context["summary"]
+    assert summary.people == 5
+
+
+def test_the_minimum_is_never_below_three(
+    client, settings, frozen_now, supervisor_profile, supervisor, programme, crowd
+):
+    settings.FEEDBACK_MINIMUM_RESPONDENTS = 1
+    assert disclosure.feedback_minimum() == 3
+    for i, person in enumerate(crowd[:2]):
+        respond(person, supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(i))
+    page = view_summary(client, supervisor)
+    assert page.context["summary"] is None
+    assert "at least 3 different people have responded" in page.content.decode()
+    respond(crowd[2], supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(3))
+    assert view_summary(client, supervisor).context["summary"].people == 3
+
+
+def test_months_follow_the_organisations_time_zone_across_the_clock_change(
+    client, supervisor_profile, supervisor, programme, organisation, crowd
+):
+    march = datetime.datetime(2026, 3, 10, 10, tzinfo=datetime.UTC)
+    respond(crowd[0], supervisor, programme, [4, 4, 4, 4], at=march)
+    respond(crowd[1], supervisor, programme, [4, 4, 4, 4], at=march)
+    # 23:30 UTC on 31 March is 00:30 on 1 April in London (BST began on 29 March).
+    respond(
+        crowd[2],
+        supervisor,
+        programme,
+        [2, 2, 2, 2],
+        at=datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC),
+    )
+    just_after = datetime.datetime(2026, 4, 1, 0, 15, tzinfo=datetime.UTC)  # 01:15 in London
+
+    # In London, March ended with 2 people; the third is April's and April is running.
+    assert view_summary(client, supervisor, at=just_after).context["summary"] is None
+    page = view_summary(
+        client, supervisor, at=datetime.datetime(2026, 5, 1, 0, 1, tzinfo=datetime.UTC)
+    )
+    assert page.context["summary"].people == 3
+    # April in London ended at 23:00 UTC on 30 April.
+    assert page.context["summary"].until == datetime.datetime(2026, 4, 30, 23, tzinfo=datetime.UTC)
+    assert "Ratings given up to 30 April 2026, from 3 people" in page.content.decode()
+
+    # An organisation working in UTC has all three in March.
+    organisation.time_zone = "UTC"
+    organisation.save()
+    page = view_summary(client, supervisor, at=just_after)
+    assert page.context["summary"].people == 3
+    assert "Ratings given up to 31 March 2026, from 3 people" in page.content.decode()
 
 
 def test_supervisor_totals_cover_only_their_own_sessions(
@@ -206,35 +520,112 @@ def test_supervisor_totals_cover_only_their_own_sessions(
     other = StaffProfileFactory(organisation=organisation).user
     RoleGrantFactory(user=other, organisation=organisation, role="supervisor")
     for i, person in enumerate(three_supervisees):
-        submit(person, make_session(programme, supervisor, person, days_ago=3 + i), [5, 5, 5, 5])
-    client.force_login(other)
-    page = client.get(reverse("feedback:summary")).content.decode()
-    assert "Feedback appears once at least 3 people have responded" in page
+        respond(person, supervisor, programme, [5, 5, 5, 5], at=OCTOBER + datetime.timedelta(i))
+    assert view_summary(client, supervisor).context["summary"].people == 3
+    page = view_summary(client, other)
+    assert page.context["summary"] is None
+    assert NOTHING_YET in page.content.decode()
 
 
 def test_summary_is_for_supervisors_and_facilitators(client, supervisee, wellbeing_lead):
-    assert client.get(reverse("feedback:summary")).status_code == 302
+    assert client.get(SUMMARY).status_code == 302
     for person in (supervisee, wellbeing_lead):
         client.force_login(person)
-        assert client.get(reverse("feedback:summary")).status_code == 403
+        assert client.get(SUMMARY).status_code == 403
 
 
 def test_summary_query_count_does_not_grow_with_responses(
-    client, frozen_now, supervisor_profile, supervisor, programme, organisation
+    client, frozen_now, supervisor_profile, supervisor, programme, pna_programme, crowd
 ):
     def queries():
         client.force_login(supervisor)
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("feedback:summary")).status_code == 200
+            page = client.get(SUMMARY)
+        assert page.status_code == 200
+        assert page.context["summary"] is not None
         return len(captured)
 
-    people = [StaffProfileFactory(organisation=organisation).user for _ in range(8)]
-    for i, person in enumerate(people[:3]):
-        submit(person, make_session(programme, supervisor, person, days_ago=3 + i), [4, 4, 4, 4])
+    for i, person in enumerate(crowd[:3]):
+        respond(person, supervisor, programme, [4, 4, 4, 4], at=OCTOBER + datetime.timedelta(i))
     few = queries()
-    for i, person in enumerate(people[3:]):
-        submit(person, make_session(programme, supervisor, person, days_ago=10 + i), [2, 3, 4, 5])
+    # More people, a second programme's questions, more months, some still waiting.
+    for i, person in enumerate(crowd[3:]):
+        respond(
+            person, supervisor, pna_programme, [2, 3, 4, 5], at=OCTOBER - datetime.timedelta(30 + i)
+        )
+        respond(person, supervisor, programme, [2, 3, 4, 5], at=NOW - datetime.timedelta(i))
     assert queries() == few
+
+
+# --- Batch release, the rule itself (disclosure.feedback_release) -----------------
+
+
+def _utc(year, month, day, hour=12, minute=0):
+    return datetime.datetime(year, month, day, hour, minute, tzinfo=datetime.UTC)
+
+
+def test_release_needs_a_month_that_has_ended_and_three_different_people():
+    rows = [(_utc(2026, 10, 5), 1), (_utc(2026, 10, 6), 2), (_utc(2026, 10, 7), 2)]
+    release = disclosure.feedback_release(rows, now=NOW, minimum=3)
+    assert (release.until, release.batches, release.waiting_people) == (None, 0, 2)
+    rows.append((_utc(2026, 10, 30), 3))
+    release = disclosure.feedback_release(rows, now=NOW, minimum=3)
+    assert release.until == datetime.datetime(2026, 11, 1, tzinfo=LONDON)
+    assert (release.batches, release.waiting_people) == (1, 0)
+    # Until October has ended (23:00 UTC on 31 October is still October in London).
+    assert disclosure.feedback_release(rows, now=_utc(2026, 10, 31, 23), minimum=3).until is None
+    assert disclosure.feedback_release([], now=NOW).until is None
+
+
+def test_release_carries_a_small_batch_into_the_next_month():
+    rows = [
+        (_utc(2026, 7, 1), 1),
+        (_utc(2026, 7, 2), 2),
+        (_utc(2026, 7, 3), 3),  # July: released on its own
+        (_utc(2026, 8, 4), 1),  # August: one person, waits
+        (_utc(2026, 9, 5), 4),  # September: with August, still two
+        (_utc(2026, 10, 6), 5),  # October: with August and September, three
+        (_utc(2026, 11, 7), 6),  # November: running
+    ]
+    until_july = datetime.datetime(2026, 8, 1, tzinfo=LONDON)
+    assert disclosure.feedback_release(rows, now=_utc(2026, 10, 1), minimum=3).until == until_july
+    release = disclosure.feedback_release(rows, now=NOW, minimum=3)
+    assert release.until == datetime.datetime(2026, 11, 1, tzinfo=LONDON)
+    assert (release.batches, release.waiting_people) == (2, 0)
+    # The same responses in any order give the same release.
+    for shuffled in (rows[::-1], rows[3:] + rows[:3]):
+        assert disclosure.feedback_release(shuffled, now=NOW, minimum=3) == release
+
+
+def test_release_follows_the_time_zone_across_the_clock_change():
+    rows = [(_utc(2026, 3, 10), 1), (_utc(2026, 3, 11), 2), (_utc(2026, 3, 31, 23, 30), 3)]
+    just_after = _utc(2026, 4, 1, 0, 15)
+    london = disclosure.feedback_release(rows, now=just_after, time_zone="Europe/London", minimum=3)
+    assert (london.until, london.waiting_people) == (None, 2)
+    utc = disclosure.feedback_release(rows, now=just_after, time_zone="UTC", minimum=3)
+    assert utc.until == _utc(2026, 4, 1, 0)
+    may = disclosure.feedback_release(
+        rows, now=_utc(2026, 5, 2), time_zone="Europe/London", minimum=3
+    )
+    assert may.until == _utc(2026, 4, 30, 23)  # midnight on 1 May, BST
+
+
+def test_release_over_the_new_year_and_with_a_higher_minimum():
+    december = [(_utc(2026, 12, day), person) for day, person in ((1, 1), (2, 2), (3, 3), (4, 4))]
+    january = _utc(2027, 1, 2)
+    assert disclosure.feedback_release(december, now=january, minimum=3).until == datetime.datetime(
+        2027, 1, 1, tzinfo=LONDON
+    )
+    assert disclosure.feedback_release(december, now=january, minimum=5).until is None
+
+
+def test_the_minimum_comes_from_the_setting_but_never_below_three(settings):
+    for value, minimum in ((None, 3), (0, 3), (1, 3), (3, 3), (5, 5), (8, 8)):
+        settings.FEEDBACK_MINIMUM_RESPONDENTS = value
+        assert disclosure.feedback_minimum() == minimum
+    settings.FEEDBACK_MINIMUM_RESPONDENTS = 5
+    rows = [(_utc(2026, 10, day), day) for day in range(1, 5)]  # four people
+    assert disclosure.feedback_release(rows, now=NOW).until is None
 
 
 # --- Group meetings --------------------------------------------------------------
@@ -280,8 +671,11 @@ def test_present_members_give_feedback_on_a_meeting_and_facilitators_see_totals(
     assert client.get(url).status_code == 404
     client.force_login(facilitator)
     assert client.get(url).status_code == 403
-    page = client.get(reverse("feedback:summary"))
-    assert page.context["summary"].responses == 3
+    # The meeting was in November: its feedback is released once November has ended.
+    assert client.get(SUMMARY).context["summary"] is None
+    page = view_summary(client, facilitator, at=DECEMBER_1)
+    assert (page.context["summary"].people, page.context["summary"].responses) == (3, 3)
+    assert page.context["summary"].questions[0].distribution[2] == (3, 3)
     assert SECRET not in page.content.decode()
 
 
