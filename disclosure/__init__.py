@@ -148,7 +148,7 @@ def percent(numerator: Cell, denominator: Cell) -> Cell:
     (None) when the denominator shows as 0.
     """
     people = denominator.people or 0
-    if is_small(people):
+    if is_small(people) or numerator.hidden or denominator.hidden:
         return Cell(None, people, hidden=True, reason=SMALL)
     if not denominator.value:
         return Cell(None, people)

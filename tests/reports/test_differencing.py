@@ -1,33 +1,26 @@
 """A determined reader attacks the report by differencing, and learns no small count.
 
-The attacker has only what a wellbeing lead has: every table of the report for
-every single filter value and for overlapping month ranges. On a generated
-organisation (four departments, one of them tiny, three bands and more, two
-professions, three programmes, twelve months of history) they try:
-
-- partition differencing: the whole organisation's figure minus the figures
-  for every other department (or band, profession, programme) gives the one
-  left out;
-- overlapping-range differencing: a range ending in month m minus the same
-  range ending a month earlier gives month m alone (and the same from the other
-  end).
-
-The true figures come from the same tables built with disclosure control
-switched off (threshold 0, rounding base 1), so the attack is judged against
-the real counts. Every small count (0 to 4) is a target; no true count from 1
-to 4 may be recovered exactly, no count is ever hidden (so there is no hidden
-zero to recover: a shown 0 may be 0, 1 or 2), and no count shows as 1 to 4.
+On a generated organisation (four departments, one of three people; bands 5,
+6, 7 and the supervisors' 8a; two professions; three programmes; twelve
+months of history) the attacks of `reports.differencing` — whole minus every
+other part for each filter, and each month as the difference of two
+overlapping ranges — are judged against the true figures. No true count from
+1 to 4 may be recovered exactly, no count is ever hidden (so there is no
+hidden zero to recover: a shown 0 may be 0, 1 or 2), and no count shows as 1
+to 4. The same attacks, run through `manage.py check_disclosure`, pass on the
+demo data too.
 """
 
 import datetime
 
 import pytest
+from django.core.management import call_command
 
 import disclosure
-from reports.report import BUILDERS
-from reports.report import engagement_report as full_report
-from reports.scope import ReportScope, add_month
-from supervision.models import Band, Profession, StaffProfile
+from reports import differencing
+from reports.differencing import Findings, partition_attack, range_attack, report_cells
+from reports.scope import ReportScope
+from supervision.models import Band, Profession, Session, StaffProfile
 
 from .small_org import build
 
@@ -36,7 +29,6 @@ pytestmark = pytest.mark.django_db
 MONTHS = [(2025, 12), *[(2026, month) for month in range(1, 12)]]
 FIRST, LAST = datetime.date(2025, 12, 1), datetime.date(2026, 11, 1)
 
-# Four departments (D has three people), three bands and two professions.
 PEOPLE = [
     *[("A", Band.BAND_5, Profession.NURSE)] * 6,
     *[("A", Band.BAND_6, Profession.NURSE)] * 3,
@@ -72,133 +64,82 @@ def _partitions(organisation, generated) -> dict[str, list]:
     }
 
 
-@pytest.fixture
-def true_figures(monkeypatch):
-    """Build reports with disclosure control off, for the attack's ground truth."""
-
-    def build_true(scope):
-        with monkeypatch.context() as patch:
-            patch.setattr(disclosure, "MINIMUM_PEOPLE", 0)
-            patch.setattr(disclosure, "ROUNDING_BASE", 1)
-            return _cells(engagement_report(scope))
-
-    return build_true
-
-
-def engagement_report(scope):
-    """Every table of the report (the headline figures repeat their totals)."""
-    return full_report(scope, only=list(BUILDERS))
-
-
-def _cells(report) -> dict:
-    """{(table, row key, column): cell} for every figure of the report."""
-    return {
-        (slug, *position): item
-        for slug, table in report.tables.items()
-        for position, item in table.positions()
-    }
+def test_partition_differencing_recovers_no_small_count(organisation, generated):
+    findings = Findings()
+    partitions = _partitions(organisation, generated)
+    assert len(partitions["department_id"]) == 4
+    assert len(partitions["band"]) >= 3
+    for first, last in [
+        (FIRST, LAST),
+        (LAST, LAST),
+        (FIRST, FIRST),
+        (datetime.date(2026, 6, 1), LAST),
+    ]:
+        partition_attack(findings, _scope(organisation, first, last), partitions)
+    assert findings.tried > 1000, findings.tried  # the attack had plenty to work with
+    assert findings.recovered == []
+    assert findings.hidden_counts == []
+    assert findings.small_shown == []
 
 
-def _shown(cells, key):
-    """The figure a reader sees at `key`: a row missing from a table is a zero."""
-    item = cells.get(key)
-    if item is None:
-        return 0
-    return None if item.hidden else item.value
+def test_overlapping_ranges_recover_no_small_count(organisation, generated):
+    findings = Findings()
+    range_attack(findings, _scope(organisation))
+    for ward in generated["wards"].values():
+        range_attack(findings, _scope(organisation, department_id=ward.pk))
+    assert findings.tried > 1000, findings.tried
+    assert findings.recovered == []
+    assert findings.hidden_counts == []
 
 
-class Attack:
-    def __init__(self):
-        self.tried = 0
-        self.recovered = []
+def test_the_attack_finds_what_plain_suppression_would_leak(organisation, generated, monkeypatch):
+    """The attack is real: with counts shown exactly above the threshold and small
+    ones hidden (the method before), the same attack recovers small counts."""
 
-    def judge(self, derived, truth_cell, what):
-        """`derived` is the attacker's figure for a cell whose true figure is `truth_cell`."""
-        truth = 0 if truth_cell is None else truth_cell.value
-        if truth is None or not 0 <= truth <= 4:
-            return  # not a small count: nothing to protect here
-        self.tried += 1
-        if derived == truth and truth > 0:
-            self.recovered.append((what, truth))
+    def suppressed(n, people=None):
+        n = int(n or 0)
+        people = n if people is None else int(people or 0)
+        if 0 < people < disclosure.MINIMUM_PEOPLE:
+            return disclosure.Cell(None, people, hidden=True, reason=disclosure.SMALL, rounded=True)
+        return disclosure.Cell(n, people, rounded=True)
 
-
-def assert_counts_never_small_or_hidden(cells):
-    for key, item in cells.items():
-        if item.rounded:
-            assert not item.hidden, key
-            assert item.value % 5 == 0, (key, item.value)
-
-
-def _attack_partition(attack, whole, parts, truths, label):
-    for key, whole_cell in whole.items():
-        if whole_cell.hidden or not whole_cell.rounded:
-            continue  # only counts add up
-        for value in parts:
-            others = [_shown(other, key) for name, other in parts.items() if name != value]
-            derived = whole_cell.value - sum(others)
-            attack.judge(derived, truths[value].get(key), (label, value, key))
-
-
-def test_partition_differencing_recovers_no_small_count(organisation, generated, true_figures):
-    attack = Attack()
-    ranges = [(FIRST, LAST), (LAST, LAST), (FIRST, FIRST), (datetime.date(2026, 6, 1), LAST)]
-    for first, last in ranges:
-        whole = _cells(engagement_report(_scope(organisation, first, last)))
-        assert_counts_never_small_or_hidden(whole)
-        for dimension, values in _partitions(organisation, generated).items():
-            parts, truths = {}, {}
-            for value in values:
-                scope = _scope(organisation, first, last, **{dimension: value})
-                parts[value] = _cells(engagement_report(scope))
-                assert_counts_never_small_or_hidden(parts[value])
-                truths[value] = true_figures(scope)
-            _attack_partition(attack, whole, parts, truths, (dimension, first, last))
-    assert attack.tried > 200, attack.tried  # the attack had plenty to work with
-    assert attack.recovered == []
-
-
-def test_overlapping_ranges_recover_no_small_count(organisation, generated, true_figures):
-    attack = Attack()
-    months = [add_month(FIRST, index) for index in range(12)]
-    filters = [{}, *[{"department_id": d} for d in generated["wards"].values()]]
-    for where in filters:
-        where = {name: getattr(value, "pk", value) for name, value in where.items()}
-        longer = {
-            m: _cells(engagement_report(_scope(organisation, FIRST, m, **where))) for m in months
-        }
-        later = {
-            m: _cells(engagement_report(_scope(organisation, m, LAST, **where))) for m in months
-        }
-        for index, month in enumerate(months):
-            single_scope = _scope(organisation, month, month, **where)
-            truth = true_figures(single_scope)
-            pairs = []
-            if index:
-                pairs.append((longer[month], longer[months[index - 1]]))
-            if index < len(months) - 1:
-                pairs.append((later[month], later[months[index + 1]]))
-            for bigger, smaller in pairs:
-                for key, big in bigger.items():
-                    if big.hidden or not big.rounded or key[1] in months:
-                        continue  # only counts add up; a month row is the same in both
-                    small = _shown(smaller, key)
-                    attack.judge(big.value - small, truth.get(key), (where, month, key))
-    assert attack.tried > 100, attack.tried
-    assert attack.recovered == []
+    monkeypatch.setattr(disclosure, "count", suppressed)
+    findings = Findings()
+    partition_attack(findings, _scope(organisation), _partitions(organisation, generated))
+    assert findings.recovered
 
 
 def test_same_figure_same_value_whichever_query_produced_it(organisation, generated):
     """The same records give the same figure, however the reader asked for them."""
-    whole = _cells(engagement_report(_scope(organisation)))
+    whole = report_cells(_scope(organisation))
     group_programme = generated["programmes"][2]
-    groups_only = _cells(engagement_report(_scope(organisation, programme_id=group_programme.pk)))
+    groups_only = report_cells(_scope(organisation, programme_id=group_programme.pk))
     group_keys = [key for key in whole if key[0] == "group-attendance"]
     assert group_keys
     assert [_value(whole[k]) for k in group_keys] == [_value(groups_only[k]) for k in group_keys]
-    december = _cells(engagement_report(_scope(organisation, FIRST, FIRST)))
+    december = report_cells(_scope(organisation, FIRST, FIRST))
     month_keys = [key for key in whole if key[1] == FIRST]
     assert month_keys
     assert [_value(whole[k]) for k in month_keys] == [_value(december[k]) for k in month_keys]
+
+
+def test_true_figures_are_the_real_counts_and_switch_back(organisation, generated):
+    scope = _scope(organisation)
+    truth = differencing.true_figures(scope)
+    attended = ("activity", "__total__", 0)
+
+    assert truth[attended].value == Session.objects.filter(status="attended").count()
+    assert disclosure.ROUNDING_BASE == 5
+    assert disclosure.MINIMUM_PEOPLE == 5
+    assert report_cells(scope)[attended].value % 5 == 0
+
+
+def test_the_check_command_passes_on_the_generated_organisation(organisation, generated):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("check_disclosure", organisation=organisation.slug, months=3, stdout=out)
+    assert "0 recovered exactly; 0 counts hidden, 0 shown as 1 to 4" in out.getvalue()
 
 
 def _value(item):
