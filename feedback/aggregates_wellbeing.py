@@ -1,10 +1,10 @@
 """Aggregates of wellbeing check-ins, made safe to show through `disclosure`.
 
-Anyone who is not the author sees check-ins only as aggregates. A row built
-from fewer than `disclosure.MINIMUM_PEOPLE` distinct people (not check-ins:
-one person checking in five times is still one person) shows the
-`disclosure.HIDDEN_SMALL` marker ("fewer than 5") instead of every figure;
-other counts are rounded to the nearest 5 and means need 5 people behind them.
+Anyone who is not the author sees check-ins only as aggregates: the numbers
+of people and of check-ins rounded to the nearest 5 (small ones too, as every
+count is), and the mean feeling only where at least `disclosure.MINIMUM_PEOPLE`
+distinct people (not check-ins: one person checking in five times is still
+one person) stand behind it; otherwise `disclosure.HIDDEN_SMALL` ("fewer than 5").
 """
 
 from django.db.models import Avg, Count, QuerySet
@@ -19,11 +19,10 @@ def wellbeing_aggregate(checkins_queryset: QuerySet, group_by: str | None = None
     """Counts and mean feeling per group, in one query.
 
     Returns one dict per group (a single one with group None when `group_by`
-    is None): {"group", "people", "checkins", "mean", "suppressed"}. In a
-    suppressed row people, checkins and mean are all `disclosure.HIDDEN_SMALL`;
-    otherwise people and checkins are rounded counts (`disclosure.count`) and
-    mean is `disclosure.mean`. `group_by` is one of GROUPINGS; "month" groups
-    by the month of created_at.
+    is None): {"group", "people", "checkins", "mean", "suppressed"}. People and
+    check-ins are rounded counts (`disclosure.count`); in a suppressed row (fewer
+    than 5 people) the mean is `disclosure.HIDDEN_SMALL`. `group_by` is one of
+    GROUPINGS; "month" groups by the month of created_at.
     """
     if group_by is not None and group_by not in GROUPINGS:
         raise ValueError(f"Cannot group wellbeing check-ins by {group_by!r}")
@@ -47,25 +46,14 @@ def wellbeing_aggregate(checkins_queryset: QuerySet, group_by: str | None = None
     result = []
     for row in rows:
         people = row["people"] or 0
-        if disclosure.is_small(people):
-            marker = disclosure.HIDDEN_SMALL
-            result.append(
-                {
-                    "group": row["group"],
-                    "people": marker,
-                    "checkins": marker,
-                    "mean": marker,
-                    "suppressed": True,
-                }
-            )
-            continue
+        mean = disclosure.mean(row["mean"], people)
         result.append(
             {
                 "group": row["group"],
                 "people": disclosure.count(people).value,
                 "checkins": disclosure.count(row["checkins"], people).value,
-                "mean": disclosure.mean(row["mean"], people).value,
-                "suppressed": False,
+                "mean": mean.shown,
+                "suppressed": mean.hidden,
             }
         )
     return result

@@ -225,7 +225,7 @@ def _people(organisation, department, count, checkins_each=1, feeling=3):
             wellbeing_checkin_create(actor=user, feeling=feeling)
 
 
-def test_lead_sees_no_cell_under_five_people(organisation):
+def test_lead_sees_no_average_under_five_people_and_counts_rounded(organisation):
     small = DepartmentFactory(organisation=organisation)
     large = DepartmentFactory(organisation=organisation)
     # Four people checking in three times each: 12 check-ins, still only 4 people.
@@ -238,9 +238,10 @@ def test_lead_sees_no_cell_under_five_people(organisation):
     }
 
     assert rows[small.pk]["suppressed"]
-    assert rows[small.pk]["people"] == HIDDEN_SMALL
     assert rows[small.pk]["mean"] == HIDDEN_SMALL
-    assert str(rows[small.pk]["checkins"]) == "fewer than 5"
+    assert str(rows[small.pk]["mean"]) == "fewer than 5"
+    # 4 people and 12 check-ins, rounded like every count: never a small number
+    assert (rows[small.pk]["people"], rows[small.pk]["checkins"]) == (5, 10)
     assert not rows[large.pk]["suppressed"]
     assert rows[large.pk]["people"] == 5
     assert rows[large.pk]["checkins"] == 5
@@ -252,6 +253,8 @@ def test_aggregate_counts_people_not_checkins_overall(organisation):
     _people(organisation, department, 2, checkins_each=5)
     [row] = wellbeing_aggregate(WellbeingCheckIn.objects.all())
     assert row["suppressed"]
+    assert row["mean"] == HIDDEN_SMALL
+    assert (row["people"], row["checkins"]) == (0, 10)  # 2 people round to 0
     _people(organisation, department, 3)
     [row] = wellbeing_aggregate(WellbeingCheckIn.objects.all())
     # 13 check-ins are shown rounded to the nearest 5 (disclosure.count).
