@@ -5,7 +5,7 @@ running, on the lead's unfiltered report (one organisation, twelve months).
 Medians of `repeats` runs:
 
 - the report, uncached: engagement_report() in this process (every aggregate,
-  its small-number suppression and complements, both run charts);
+  its disclosure control, both run charts and the headline figures);
 - its bare SQL (the target's denominator): every statement the report runs,
   captured from engagement_report() and replayed straight through psycopg2
   (no ORM, no Python per row). The rest of the report's time is Django and

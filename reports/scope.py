@@ -4,10 +4,6 @@ The people filters (department, band, profession) select the staff a figure
 is about; the programme filter selects the service. Each app's `reporting`
 module turns a scope into a queryset over its own tables, so the reports app
 never reaches into their tables itself.
-
-A filtered figure together with the unfiltered one would give away the figure
-for everyone else (the complement); `complement(dimension)` describes that
-"everyone else" so the report can check it is not a small number either.
 """
 
 import dataclasses
@@ -36,8 +32,6 @@ class ReportScope:
     band: str = ""
     profession: str = ""
     programme_id: int | None = None
-    # Dimensions whose filter is negated: "everyone in the parent but these".
-    negated: frozenset[str] = frozenset()
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -64,10 +58,6 @@ class ReportScope:
     def active_filters(self) -> list[str]:
         return [name for name in DIMENSIONS if getattr(self, name) not in (None, "")]
 
-    def complement(self, dimension: str) -> "ReportScope":
-        """Everyone the parent report covers whom this filter leaves out."""
-        return dataclasses.replace(self, negated=self.negated | {dimension})
-
     def people_q(self, prefix: str) -> Q:
         """Q over StaffProfile fields reached through `prefix` ("" or "supervisee__profile__")."""
         query = Q(**{f"{prefix}organisation_id": self.organisation_id})
@@ -75,15 +65,13 @@ class ReportScope:
             value = getattr(self, name)
             if value in (None, ""):
                 continue
-            condition = Q(**{f"{prefix}{name}": value})
-            query &= ~condition if name in self.negated else condition
+            query &= Q(**{f"{prefix}{name}": value})
         return query
 
     def programme_q(self, field: str = "programme_id") -> Q:
         if self.programme_id is None:
             return Q()
-        condition = Q(**{field: self.programme_id})
-        return ~condition if "programme_id" in self.negated else condition
+        return Q(**{field: self.programme_id})
 
     def key(self) -> tuple:
         """A hashable description, for caching and CSV file names."""

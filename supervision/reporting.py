@@ -40,10 +40,8 @@ ATTENDED = Q(status=Session.Status.ATTENDED)
 def programmes(scope) -> list[Programme]:
     """The organisation's programmes the report covers (two queries)."""
     queryset = Programme.objects.filter(organisation_id=scope.organisation_id)
-    if scope.programme_id is not None and "programme_id" not in scope.negated:
+    if scope.programme_id is not None:
         queryset = queryset.filter(pk=scope.programme_id)
-    elif scope.programme_id is not None:
-        queryset = queryset.exclude(pk=scope.programme_id)
     return list(queryset.prefetch_related("eligible_departments").order_by("name"))
 
 
@@ -92,10 +90,7 @@ def departments(scope) -> list[tuple[int, str]]:
     """(id, name) of the departments the report's people filter leaves in, by name."""
     queryset = Department.objects.filter(organisation_id=scope.organisation_id)
     if scope.department_id is not None:
-        if "department_id" in scope.negated:
-            queryset = queryset.exclude(pk=scope.department_id)
-        else:
-            queryset = queryset.filter(pk=scope.department_id)
+        queryset = queryset.filter(pk=scope.department_id)
     return list(queryset.order_by("name", "pk").values_list("pk", "name"))
 
 
@@ -225,8 +220,7 @@ def offered(scope) -> dict[datetime.date, tuple[int, int]]:
     """
     supervisors = Q(supervisor__profile__organisation_id=scope.organisation_id)
     if scope.programme_id is not None:
-        programme = Q(supervisor__supervisor_profile__programmes=scope.programme_id)
-        supervisors &= ~programme if "programme_id" in scope.negated else programme
+        supervisors &= Q(supervisor__supervisor_profile__programmes=scope.programme_id)
     slots = (
         AvailabilitySlot.objects.filter(supervisors)
         .filter(starts_at__gte=scope.start, starts_at__lt=scope.end)

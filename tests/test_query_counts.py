@@ -207,7 +207,7 @@ class World:
         """People with an attended session (themes, feedback) and a wellbeing check-in."""
         for _ in range(count):
             n = next(self.rows)
-            # Half in the nurse's ward (the filtered report), half elsewhere (its complement).
+            # Half in the nurse's ward (the filtered report), half elsewhere.
             department = self.nurse.profile.department if n % 2 else None
             profile = StaffProfileFactory(
                 organisation=self.organisation,
