@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from peergroups.models import Group
 from reports.history import BENCH_SLUG
-from reports.scope import add_month
+from supervision.allowances import add_months
 from supervision.demo import LAST_NAMES
 from supervision.models import (
     Agreement,
@@ -183,8 +183,8 @@ def _report_paths(org, n) -> list[str]:
     this_month = timezone.localdate().replace(day=1)
     year = {
         "organisation": org.pk,
-        "first_month": add_month(this_month, -12).strftime("%Y-%m"),
-        "last_month": add_month(this_month, -1).strftime("%Y-%m"),
+        "first_month": add_months(this_month, -12).strftime("%Y-%m"),
+        "last_month": add_months(this_month, -1).strftime("%Y-%m"),
     }
     departments = list(Department.objects.filter(organisation=org).order_by("pk"))
     programme = (

@@ -46,6 +46,7 @@ import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.utils.translation import gettext, gettext_lazy
 
@@ -173,10 +174,6 @@ def _month_start(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> datetime
     return datetime.date(local.year, local.month, 1)
 
 
-def _next_month(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
 @dataclass(frozen=True)
 class Release:
     """What of someone's feedback may be shown: everything submitted before `until`."""
@@ -217,7 +214,7 @@ def feedback_release(
             break
         waiting |= by_month[month]
         if len(waiting) >= minimum:
-            end = _next_month(month)
+            end = month + relativedelta(months=1)
             until = datetime.datetime.combine(end, datetime.time.min, tzinfo=zone)
             batches, waiting = batches + 1, set()
     return Release(until, batches, len(waiting))

@@ -20,9 +20,10 @@ import dataclasses
 from dataclasses import dataclass, field
 
 import disclosure
+from supervision.allowances import add_months
 
 from .report import BUILDERS, engagement_report
-from .scope import ReportScope, add_month
+from .scope import ReportScope
 
 
 def report_cells(scope: ReportScope) -> dict:
@@ -126,9 +127,9 @@ def range_attack(findings: Findings, scope: ReportScope) -> None:
         truth = true_figures(single)
         pairs = []
         if index:
-            pairs.append((longer[month], longer[add_month(month, -1)]))
+            pairs.append((longer[month], longer[add_months(month, -1)]))
         if index < len(months) - 1:
-            pairs.append((later[month], later[add_month(month, 1)]))
+            pairs.append((later[month], later[add_months(month, 1)]))
         for bigger, smaller in pairs:
             findings.look_at(bigger)
             for key, big in bigger.items():

@@ -5,10 +5,11 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.allowances import add_months
 from supervision.models import Band, Department, Profession, Programme
 
 from .models import CoverageTarget
-from .scope import ReportScope, add_month
+from .scope import ReportScope
 
 MONTHS_OFFERED = 36
 DEFAULT_MONTHS = 12
@@ -16,7 +17,7 @@ DEFAULT_MONTHS = 12
 
 def _months(today: datetime.date) -> list[datetime.date]:
     current = today.replace(day=1)
-    return [add_month(current, -back) for back in range(MONTHS_OFFERED)]
+    return [add_months(current, -back) for back in range(MONTHS_OFFERED)]
 
 
 def _today(organisations) -> datetime.date:

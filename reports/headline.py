@@ -13,8 +13,9 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from disclosure import Cell
+from supervision.allowances import add_months
 
-from .scope import ReportScope, add_month
+from .scope import ReportScope
 from .spc import SpcResult
 
 # (key, label, table builder, row: None for the whole-period row, column, unit, chart)
@@ -32,8 +33,8 @@ def previous_scope(scope: ReportScope) -> ReportScope:
     months = len(scope.months)
     return dataclasses.replace(
         scope,
-        first_month=add_month(scope.first_month, -months),
-        last_month=add_month(scope.first_month, -1),
+        first_month=add_months(scope.first_month, -months),
+        last_month=add_months(scope.first_month, -1),
     )
 
 

@@ -28,11 +28,12 @@ from feedback.models import FeedbackQuestion, QuestionKind
 from peergroups import reporting as group_reporting
 from peergroups.models import EventKind, GroupType
 from supervision import reporting as supervision_reporting
+from supervision.allowances import add_months
 from supervision.models import Modality, Programme
 
 from . import headline
 from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
-from .scope import ReportScope, add_month
+from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import spc_table
@@ -52,11 +53,11 @@ def current_month(scope: ReportScope) -> datetime.date:
 def board_scope(organisation) -> ReportScope:
     """The whole organisation over the last 12 complete months: what a board sees first."""
     zone = zoneinfo.ZoneInfo(organisation.time_zone)
-    last = add_month(timezone.localdate(timezone=zone).replace(day=1), -1)
+    last = add_months(timezone.localdate(timezone=zone).replace(day=1), -1)
     return ReportScope(
         organisation_id=organisation.pk,
         time_zone=organisation.time_zone,
-        first_month=add_month(last, -11),
+        first_month=add_months(last, -11),
         last_month=last,
     )
 

@@ -13,13 +13,10 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from supervision.allowances import add_months
+
 PEOPLE_DIMENSIONS = ("department_id", "band", "profession")
 DIMENSIONS = (*PEOPLE_DIMENSIONS, "programme_id")
-
-
-def add_month(day: datetime.date, months: int = 1) -> datetime.date:
-    years, index = divmod(day.month - 1 + months, 12)
-    return datetime.date(day.year + years, index + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -44,7 +41,7 @@ class ReportScope:
     @property
     def end(self) -> datetime.datetime:
         """Exclusive: midnight at the start of the month after the last."""
-        after = add_month(self.last_month)
+        after = add_months(self.last_month, 1)
         return datetime.datetime.combine(after, datetime.time.min, tzinfo=self.zone)
 
     @property
@@ -52,7 +49,7 @@ class ReportScope:
         months, month = [], self.first_month
         while month <= self.last_month:
             months.append(month)
-            month = add_month(month)
+            month = add_months(month, 1)
         return months
 
     def active_filters(self) -> list[str]:

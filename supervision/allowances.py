@@ -8,6 +8,7 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
+from dateutil.relativedelta import relativedelta
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,11 +63,7 @@ def _local_midnight(day: datetime.date, zone) -> datetime.datetime:
 
 def add_months(moment, months: int):
     """The same day and time `months` later (or earlier), clamped to the month's end."""
-    years, month_index = divmod(moment.month - 1 + months, 12)
-    year, month = moment.year + years, month_index + 1
-    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - datetime.timedelta(days=1)).day
-    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+    return moment + relativedelta(months=months)
 
 
 def period_containing(programme: Programme, moment: datetime.datetime) -> Period:

@@ -14,20 +14,13 @@ from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from .forms import DateInput
 from .models import Mode, TrainingRecord, Weekday
 
 HTTPS_ONLY = _("Enter a meeting link that starts with https://")
 # How far ahead availability can be entered; also keeps date arithmetic in range.
 HORIZON = datetime.timedelta(days=2 * 366)
 TIME_HINT = _("Use the 24-hour clock, for example 14:00.")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        # Browsers read and send a date input's value as YYYY-MM-DD, whatever the locale.
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class TimeInput(forms.TimeInput):

@@ -6,7 +6,7 @@ else gets 404.
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from supervision.models import Role
 from supervision.permissions import get_own_profile, login_required_view, role_required
-from supervision.views.forms_data import posted
+from supervision.views.forms_data import add_service_error, posted
 
 from ..models import CheckIn, SupportRequest
 from ..peer_forms import (
@@ -40,16 +40,6 @@ from ..services import peer_support as services
 
 QUEUE_LIMIT = 200
 PROFILE_FIELDS = ("available", "capacity", "training", "trained_on", "refresher_due")
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on a field where the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 @login_required_view
@@ -89,7 +79,7 @@ def request_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             if support_request.supporter_id:
                 messages.success(
@@ -161,7 +151,7 @@ def request_assign(request: HttpRequest, pk: int) -> HttpResponse:
                 supporter=form.cleaned_data["supporter"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(
                 request, _("The supporter has been assigned. Both of them have been told.")
@@ -205,7 +195,7 @@ def checkin_add(request: HttpRequest, pk: int) -> HttpResponse:
                 next_due=data["next_due"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The check-in has been logged."))
             return redirect(support_request)
@@ -232,7 +222,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
                 outcome=form.cleaned_data["outcome"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The support has been closed."))
             return redirect(support_request)
@@ -255,7 +245,7 @@ def supporter_profile(request: HttpRequest) -> HttpResponse:
                 actor=request.user, profile=profile, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your peer supporter profile has been saved."))
             return redirect("peergroups:supporter_profile")

@@ -8,7 +8,7 @@ import mimetypes
 from pathlib import PurePath
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from supervision.permissions import (
     organisations_where,
     role_required,
 )
-from supervision.views.forms_data import posted
+from supervision.views.forms_data import add_service_error, posted
 
 from ..peer_forms import ResourceForm
 from ..permissions.peer_support import get_resource_for_user, resources_visible_to
@@ -30,15 +30,6 @@ from ..services import resources as services
 
 def _files(request):
     return request.FILES if request.method == "POST" else None
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 def _fields(data: dict) -> dict:
@@ -74,7 +65,7 @@ def resource_add(request: HttpRequest) -> HttpResponse:
                 **_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The resource has been added."))
             return redirect("peergroups:resources")
@@ -103,7 +94,7 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **_fields(form.cleaned_data),
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The resource has been saved."))
             return redirect("peergroups:resources")

@@ -23,7 +23,7 @@ from ..permissions import (
     themes_managed_by,
 )
 from ..services import programmes as programme_services
-from .forms_data import posted
+from .forms_data import add_service_error, posted
 
 BAND_LABELS = dict(Band.choices)
 PROFESSION_LABELS = dict(Profession.choices)
@@ -73,15 +73,6 @@ def allowance_rule_words(programme: Programme) -> str:
     ) % {**values, "end": _day(programme.period_end)}
 
 
-def _add_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the field it names if the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
 def _several_organisations(user) -> bool:
     return len(organisations_where(user, Role.PROGRAMME_ADMIN)) > 1
 
@@ -124,7 +115,7 @@ def programme_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, organisation=organisation, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("%(name)s has been added.") % {"name": programme.name})
             return redirect("supervision:manage_programmes")
@@ -147,7 +138,7 @@ def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, programme=programme, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("supervision:manage_programmes")
@@ -193,7 +184,7 @@ def programme_extra_session(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             after = allowance(programme, person)
             name = person.get_full_name() or person.email

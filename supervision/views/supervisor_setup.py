@@ -6,7 +6,7 @@ the organisation's zone, which OrganisationTimezoneMiddleware has activated.
 """
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -39,21 +39,11 @@ from ..supervisor_forms import (
     TrainingForm,
     WeeklyForm,
 )
-from .forms_data import posted
+from .forms_data import add_service_error, posted
 
 PREVIEW_LIMIT = 10
 PROFILE_FIELDS = ("capacity", "accepting_new", "bio", "mode", "meeting_link", "location")
 DELIVERY_FIELDS = ("mode", "meeting_link", "location")
-
-
-def _add_service_error(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on a field where the form has one."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields and field != NON_FIELD_ERRORS else None
-        form.add_error(target, errors)
 
 
 def _delivery_defaults(user) -> dict:
@@ -79,7 +69,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
                 actor=request.user, profile=profile, offered_programmes=offered, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your supervisor profile has been saved."))
             return redirect("supervision:supervisor_profile")
@@ -99,7 +89,7 @@ def training_add(request: HttpRequest) -> HttpResponse:
         try:
             services.training_add(actor=request.user, profile=profile, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The training has been added."))
             return redirect("supervision:supervisor_profile")
@@ -156,7 +146,7 @@ def _availability_form_page(request, form, template: str, add, success: str):
         try:
             add(form.cleaned_data)
         except ValidationError as error:
-            _add_service_error(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, success)
             return redirect("supervision:availability")
