@@ -11,11 +11,10 @@ import zoneinfo
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from icalendar import Calendar, Event, vCalAddress, vText
 
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
-from supervision.calendar import PRODID, session_uid
+from supervision.calendar import invite
 from supervision.templatetags.supervision_tags import format_when
 
 from .models import Group, GroupSession, Membership
@@ -29,46 +28,21 @@ def meeting_when(meeting) -> str:
     return format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)
 
 
-def _attendee(user, role: str) -> vCalAddress:
-    attendee = vCalAddress(f"mailto:{user.email}")
-    attendee.params["cn"] = vText(user.get_full_name() or user.email)
-    attendee.params["role"] = vText(role)
-    attendee.params["partstat"] = vText("NEEDS-ACTION")
-    attendee.params["rsvp"] = vText("FALSE")
-    return attendee
-
-
 def meeting_invite(meeting: GroupSession, *, cancel: bool = False) -> bytes:
     """The .ics file for a group meeting: a request, or a cancellation."""
     group = meeting.group
-    zone = zoneinfo.ZoneInfo(group.organisation.time_zone)
-    calendar = Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "REQUEST")
-    event = Event()
-    event.add("uid", session_uid(meeting))
-    event.add("sequence", meeting.sequence)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", meeting.starts_at.astimezone(zone))
-    event.add("dtend", meeting.ends_at.astimezone(zone))
-    event.add("summary", f"{group.get_group_type_display()}: {group.name}")
-    if group.mode == "online":
-        event.add("location", group.meeting_link)
-        event.add("url", group.meeting_link)
-    else:
-        event.add("location", group.location)
     facilitators = list(group.facilitators.all())
-    if facilitators:
-        organizer = vCalAddress(f"mailto:{facilitators[0].email}")
-        organizer.params["cn"] = vText(facilitators[0].get_full_name() or facilitators[0].email)
-        event.add("organizer", organizer)
-    for person in facilitators:
-        event.add("attendee", _attendee(person, "CHAIR"))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return invite(
+        subject=meeting,
+        summary=f"{group.get_group_type_display()}: {group.name}",
+        time_zone=group.organisation.time_zone,
+        online=group.mode == "online",
+        meeting_link=group.meeting_link,
+        location=group.location,
+        organizer=facilitators[0] if facilitators else None,
+        attendees=[(person, "CHAIR") for person in facilitators],
+        cancel=cancel,
+    )
 
 
 def _meeting(notification) -> GroupSession | None:
