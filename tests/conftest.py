@@ -31,6 +31,15 @@ def _person(organisation, *roles, **kwargs):
     return profile.user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: SQLite reuses primary keys after a
+    rollback, so a report cached by one test could answer for another."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def organisation(db):
     return OrganisationFactory(name="Westfield Hospitals NHS Trust", slug="westfield")
