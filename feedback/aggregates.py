@@ -63,6 +63,11 @@ class RatingSummary:
         return _day_before(self.until)
 
     @property
+    def any_shown(self) -> bool:
+        """Whether any question has figures (the people may have answered different ones)."""
+        return any(not question.suppressed for question in self.questions)
+
+    @property
     def several_programmes(self) -> bool:
         """Questions of more than one programme (each programme has its own, maybe alike)."""
         return len({question.programme_name for question in self.questions}) > 1

@@ -404,6 +404,21 @@ def test_a_question_needs_three_different_people_not_three_answers(
     assert all(not q.suppressed and q.count == 5 for q in summary.questions if q is not private)
 
 
+def test_a_batch_whose_people_answered_different_questions_says_why_nothing_shows(
+    client, frozen_now, supervisor_profile, supervisor, programme, pna_programme, crowd
+):
+    """3 different people, but 2 in one programme and 1 in another: no question
+    has 3 answers, and the page says so rather than showing an empty table."""
+    respond(crowd[0], supervisor, programme, [4, 4, 4, 4], at=OCTOBER)
+    respond(crowd[1], supervisor, programme, [4, 4, 4, 4], at=OCTOBER)
+    respond(crowd[2], supervisor, pna_programme, [2, 2, 2, 2], at=OCTOBER)
+    page = view_summary(client, supervisor)
+    summary = page.context["summary"]
+    assert summary.people == 3
+    assert not summary.any_shown
+    assert "no question has yet been answered by 3 different people" in page.content.decode()
+
+
 def test_a_programme_with_one_new_person_keeps_its_totals(
     client, frozen_now, supervisor_profile, supervisor, programme, pna_programme, crowd
 ):
