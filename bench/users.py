@@ -27,10 +27,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from nonprod.demo import LAST_NAMES
+from nonprod.history import BENCH_SLUG
 from peergroups.models import Group
-from reports.history import BENCH_SLUG
 from supervision.allowances import add_months
-from supervision.demo import LAST_NAMES
 from supervision.models import (
     Agreement,
     Band,

@@ -433,3 +433,18 @@ def test_production_settings_pass_the_deploy_check():
         REQUIRED_PRODUCTION_ENV,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_has_no_demo_data_or_history_generators():
+    """The demo logins (a public password and two-factor key) and the history
+    generators live in nonprod/, which production settings never install."""
+    result = run_python(
+        "import django; django.setup()\n"
+        "from django.apps import apps\n"
+        "from django.core.management import get_commands\n"
+        "print(apps.is_installed('nonprod'), 'demo_data' in get_commands(),"
+        " 'generate_history' in get_commands())",
+        REQUIRED_PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False", "False"]

@@ -3,6 +3,7 @@
 from .base import *  # noqa: F403
 from .base import (
     FIELD_ENCRYPTION_KEYS,
+    INSTALLED_APPS,
     MIDDLEWARE,
     SECRET_KEY,
     VAR_DIR,
@@ -11,6 +12,7 @@ from .base import (
 )
 
 DEBUG = False
+INSTALLED_APPS = [*INSTALLED_APPS, "nonprod"]  # generate_history fills the bench database
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env("BENCH_EMAIL_DIR", default=str(VAR_DIR / "bench-emails"))
 if not FIELD_ENCRYPTION_KEYS:

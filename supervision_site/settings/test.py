@@ -1,7 +1,9 @@
 """The test suite: whichever database DATABASE_URL names (make test picks it)."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL, VAR_DIR, env
+from .base import DATABASES, INSTALLED_APPS, REDIS_URL, VAR_DIR, env
+
+INSTALLED_APPS = [*INSTALLED_APPS, "nonprod"]  # the demo data and history generators
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-not-for-any-real-deployment-0123456789"  # noqa: S105

@@ -77,7 +77,7 @@ def csp_violations(page):
 @pytest.fixture
 def demo(live_server):
     """The demo data, as the role -> email of its demo logins."""
-    from supervision.demo import load_demo_data
+    from nonprod.demo import load_demo_data
 
     return dict(load_demo_data())
 

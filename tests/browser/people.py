@@ -4,7 +4,7 @@ import time
 
 from playwright.sync_api import expect
 
-from supervision.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+from nonprod.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from tests.factories import totp_code
 
 # A two-factor code is accepted once: (email, code) pairs already typed here.

@@ -7,7 +7,7 @@ Content-Security-Policy violations.
 import pytest
 from playwright.sync_api import expect
 
-from supervision.demo import load_demo_data
+from nonprod.demo import load_demo_data
 
 from .people import sign_in as sign_in_with_code
 

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import Count
 
 from feedback.models import FeedbackAnswer, FeedbackResponse, WellbeingCheckIn
+from nonprod.demo import load_demo_data
+from nonprod.history import BETTER, HELPED, generate_benchmark_history, generate_demo_history
 from notifications.models import Notification
 from peergroups.models import (
     Attendance,
@@ -29,9 +31,7 @@ from peergroups.models import (
     Membership,
     SupportRequest,
 )
-from reports.history import BETTER, HELPED, generate_benchmark_history, generate_demo_history
 from supervision.allowances import add_months, counted_sessions
-from supervision.demo import load_demo_data
 from supervision.models import (
     Agreement,
     Commitment,

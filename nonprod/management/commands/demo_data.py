@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from supervision.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
+from nonprod.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.history import HistoryError, generate_benchmark_history, generate_demo_history
+from nonprod.history import HistoryError, generate_benchmark_history, generate_demo_history
 
 
 class Command(BaseCommand):

@@ -6,8 +6,8 @@ import math
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
+from nonprod.demo import FIRST_NAMES, LAST_NAMES, NURSE_TITLES
 from peergroups.models import PeerSupporterProfile
-from supervision.demo import FIRST_NAMES, LAST_NAMES, NURSE_TITLES
 from supervision.models import Band, Profession, Role, RoleGrant, StaffProfile
 
 from .constants import BANDS, DAY, EMAIL, PROFESSIONS, SUPERVISOR_BANDS, SUPERVISOR_PROFESSIONS

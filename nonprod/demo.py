@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from .models import (
+from supervision.models import (
     DEFAULT_THEMES,
     Band,
     Department,
@@ -28,7 +28,7 @@ from .models import (
     TrainingRecord,
     WeeklyAvailability,
 )
-from .services.people import role_grant, staff_invite
+from supervision.services.people import role_grant, staff_invite
 
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
 # The authenticator-app key of the demo programme admins and wellbeing lead,
@@ -402,8 +402,7 @@ def _load_groups_and_peer_support(organisations) -> None:
     """
     from peergroups.models import Group, PeerSupporterProfile, Resource
     from peergroups.services.groups import group_create, membership_accept, membership_request
-
-    from .models import Modality
+    from supervision.models import Modality
 
     User = get_user_model()
     westfield = organisations["westfield"]
@@ -566,15 +565,15 @@ def _load_sessions(westfield) -> None:
     Their reminders, feedback prompt and log nudges are planned in the outbox
     like any others, so `make run` shows the notification pipeline at work.
     """
-    from .availability import free_slots
-    from .models import Agreement, Session
-    from .notifications import (
+    from supervision.availability import free_slots
+    from supervision.models import Agreement, Session
+    from supervision.notifications import (
         plan_follow_ups,
         schedule_allowance_nudges,
         schedule_wellbeing_digests,
     )
-    from .services.scheduling import commitments_reserve
-    from .services.sessions import session_book
+    from supervision.services.scheduling import commitments_reserve
+    from supervision.services.sessions import session_book
 
     supervisor = get_user_model().objects.get(email="daniel.moss@westfield.example")
     supervisee = StaffProfile.objects.filter(user__email="chidi.obi@westfield.example").first()

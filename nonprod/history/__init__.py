@@ -1,6 +1,6 @@
 """Realistic history for the engagement reports: a year for the demo, or a benchmark's worth.
 
-`generate_demo_history` gives the demo organisations (supervision/demo.py) a
+`generate_demo_history` gives the demo organisations (nonprod/demo.py) a
 year of activity ending today: a few hundred more staff, supervisors, one-to-one
 sessions and their records, feedback, groups with registers and records,
 peer-support requests and wellbeing check-ins. Activity follows the seasons

@@ -1,4 +1,4 @@
-"""Demo mode: a year of history for the demo organisations (supervision/demo.py),
+"""Demo mode: a year of history for the demo organisations (nonprod/demo.py),
 around what their own people have set up and booked."""
 
 import datetime
