@@ -6,6 +6,8 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback, journal and wellbeing"
 
     def ready(self):
+        from .home import register_home_sections
         from .notifications import register_kinds
 
         register_kinds()
+        register_home_sections()

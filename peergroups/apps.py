@@ -10,6 +10,8 @@ class PeergroupsConfig(AppConfig):
 
         from .allowance_usage import group_meetings_used
         from .notifications import register_kinds
+        from .summaries import register_home_sections
 
         register_kinds()
+        register_home_sections()
         register_usage(group_meetings_used)

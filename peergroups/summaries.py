@@ -1,12 +1,12 @@
-"""What the home page shows facilitators and peer supporters (plain functions)."""
+"""What the home page shows facilitators and peer supporters (registered as home sections)."""
 
 from django.utils import timezone
 
 from .models import GroupSession, SupportRequest
 
 
-def facilitator_summary(user, limit: int = 3) -> dict:
-    now = timezone.now()
+def facilitator_summary(user, now=None, limit: int = 3) -> dict:
+    now = now or timezone.now()
     meetings = (
         GroupSession.objects.filter(
             group__facilitators=user, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
@@ -23,13 +23,22 @@ def facilitator_summary(user, limit: int = 3) -> dict:
     return {"meetings": list(meetings), "unrecorded": unrecorded}
 
 
-def supporter_summary(user) -> dict:
+def supporter_summary(user, now=None) -> dict:
+    now = now or timezone.now()
     open_requests = SupportRequest.objects.filter(
         supporter=user, status=SupportRequest.Status.ASSIGNED
     )
     return {
         "open": open_requests.count(),
         "first_contact_overdue": open_requests.filter(
-            first_contact_due__lt=timezone.now(), checkins__isnull=True
+            first_contact_due__lt=now, checkins__isnull=True
         ).count(),
     }
+
+
+def register_home_sections() -> None:
+    from supervision.home_sections import Section, register
+    from supervision.models import Role
+
+    register(Section("facilitating", Role.FACILITATOR, facilitator_summary))
+    register(Section("supporting", Role.PEER_SUPPORTER, supporter_summary))

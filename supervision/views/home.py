@@ -1,10 +1,8 @@
-from datetime import timedelta
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from ..home_sections import sections_for
 from ..models import Agreement, Role, Session, StaffProfile
 from ..permissions import (
     get_own_profile,
@@ -28,28 +26,6 @@ def _supervisor_context(user, now):
         .filter(supervisor=user, supervisor_accepted_at__isnull=True)
         .select_related("supervisee", "programme"),
     }
-
-
-def _wellbeing_by_department(user, now):
-    """Check-ins of the last 3 months by department; `disclosure` hides rows under 5 people."""
-    from feedback.aggregates_wellbeing import wellbeing_aggregate
-    from feedback.models import WellbeingCheckIn
-
-    from ..models import Department
-
-    organisations = organisations_where(user, Role.WELLBEING_LEAD)
-    rows = wellbeing_aggregate(
-        WellbeingCheckIn.objects.filter(
-            organisation_id__in=organisations, created_at__gte=now - timedelta(days=92)
-        ),
-        group_by="department_id",
-    )
-    names = dict(
-        Department.objects.filter(pk__in=[r["group"] for r in rows if r["group"]]).values_list(
-            "pk", "name"
-        )
-    )
-    return [{**row, "name": names.get(row["group"], _("No department"))} for row in rows]
 
 
 @login_required_view
@@ -84,16 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     if Role.SUPERVISOR in roles:
         context.update(_supervisor_context(user, now))
-    if Role.FACILITATOR in roles:
-        from peergroups.summaries import facilitator_summary
-
-        context["facilitating"] = facilitator_summary(user)
-    if Role.PEER_SUPPORTER in roles:
-        from peergroups.summaries import supporter_summary
-
-        context["supporting"] = supporter_summary(user)
-    if Role.WELLBEING_LEAD in roles:
-        context["wellbeing_rows"] = _wellbeing_by_department(user, now)
+    context.update(sections_for(user, roles, now))
     if Role.PROGRAMME_ADMIN in roles:
         staff = StaffProfile.objects.in_organisations(
             organisations_where(user, Role.PROGRAMME_ADMIN)

@@ -1,0 +1,38 @@
+"""What the home page shows a wellbeing lead: check-ins by department, protected.
+
+Registered as a home section (supervision.home_sections), so the home page
+never imports this app.
+"""
+
+from datetime import timedelta
+
+from django.utils.translation import gettext as _
+
+from supervision.models import Department, Role
+from supervision.permissions import organisations_where
+
+from .aggregates_wellbeing import wellbeing_aggregate
+from .models import WellbeingCheckIn
+
+
+def wellbeing_by_department(user, now) -> list[dict]:
+    """Check-ins of the last 3 months by department, through disclosure control."""
+    organisations = organisations_where(user, Role.WELLBEING_LEAD)
+    rows = wellbeing_aggregate(
+        WellbeingCheckIn.objects.filter(
+            organisation_id__in=organisations, created_at__gte=now - timedelta(days=92)
+        ),
+        group_by="department_id",
+    )
+    names = dict(
+        Department.objects.filter(pk__in=[r["group"] for r in rows if r["group"]]).values_list(
+            "pk", "name"
+        )
+    )
+    return [{**row, "name": names.get(row["group"], _("No department"))} for row in rows]
+
+
+def register_home_sections() -> None:
+    from supervision.home_sections import Section, register
+
+    register(Section("wellbeing_rows", Role.WELLBEING_LEAD, wellbeing_by_department))
