@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import registry
 from .models import Notification, NotificationPreference
-from .services import outside_quiet_hours
+from .quiet_hours import outside_quiet_hours
 
 logger = logging.getLogger(__name__)
 

@@ -11,24 +11,7 @@ from audit.services import audit_log
 
 from ..allowances import eligibility
 from ..models import Agreement, Programme, StaffProfile, SupervisorProfile
-
-
-def current_supervisee_count(supervisor) -> int:
-    """Supervisees who hold an agreement with the supervisor that has not ended."""
-    return (
-        Agreement.objects.current()
-        .filter(supervisor=supervisor)
-        .values("supervisee")
-        .distinct()
-        .count()
-    )
-
-
-def has_capacity(supervisor) -> bool:
-    profile = SupervisorProfile.objects.filter(user=supervisor).first()
-    if profile is None:
-        return False
-    return current_supervisee_count(supervisor) < profile.capacity
+from .capacity import has_capacity
 
 
 def _line_manages(supervisor, supervisee) -> bool:

@@ -19,6 +19,7 @@ from ..models import (
     StaffProfile,
     SupervisionFunction,
 )
+from .capacity import has_capacity
 from .scheduling import (
     TimeTaken,
     commitments_move,
@@ -62,7 +63,6 @@ def _lock_person(user) -> StaffProfile | None:
 
 def may_book_without_agreement(programme: Programme, supervisor, supervisee) -> bool:
     """A first session with any supervisor who has room, where the programme allows it."""
-    from .agreements import has_capacity
 
     return (
         programme.allow_booking_without_agreement
