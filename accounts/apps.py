@@ -6,6 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from allauth.socialaccount import views as social_views
+        from django.contrib.auth.decorators import login_not_required
         from django.contrib.auth.signals import user_logged_in
 
         from .sessions import session_mark_signed_in
@@ -16,3 +18,5 @@ class AccountsConfig(AppConfig):
             dispatch_uid="accounts.session_mark_signed_in",
             weak=False,
         )
+        # Where a failed Microsoft sign-in lands, signed out: public, like the sign-in page.
+        login_not_required(social_views.login_error)

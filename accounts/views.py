@@ -2,7 +2,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.db import transaction
@@ -37,6 +37,7 @@ def _invited_user(uidb64: str, token: str):
     return user
 
 
+@login_not_required  # the link itself is the credential
 def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Let an invited person choose a password, then sign them in."""
     user = _invited_user(uidb64, token)

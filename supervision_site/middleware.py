@@ -1,3 +1,4 @@
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 # Browser features no page of this site uses, switched off for the page and
@@ -57,3 +58,17 @@ class NoStoreMiddleware:
         add_never_cache_headers(response)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class LoginRequiredMiddleware(DjangoLoginRequired):
+    """Every view is for signed-in people unless marked `@login_not_required`.
+
+    Except the Django admin, which checks staff sign-in itself and sends
+    strangers to its own sign-in page (through allauth, with two-factor).
+    """
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if match is not None and match.app_name == "admin":
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
