@@ -107,10 +107,6 @@ class Cell:
         """The figure, or what a hidden figure says instead."""
         return Hidden(MINIMUM_PEOPLE) if self.hidden else self.value
 
-    def hide(self, reason: str) -> None:
-        if not self.hidden:
-            self.hidden, self.reason, self.value = True, reason, None
-
 
 def round_count(n: int) -> int:
     """The nearest multiple of ROUNDING_BASE, halves up (7 → 5, 8 → 10)."""

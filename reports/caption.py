@@ -4,6 +4,7 @@ Every output of the report says which organisation, period and filters it is
 for, so a figure copied into a board paper never loses what it describes.
 """
 
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -35,6 +36,11 @@ def organisation_name(scope: ReportScope) -> str:
         Organisation.objects.filter(pk=scope.organisation_id).values_list("name", flat=True).first()
         or ""
     )
+
+
+def generated(scope: ReportScope) -> str:
+    """Now, in the organisation's zone: when this output was made."""
+    return formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i")
 
 
 def filters_words(items: list[tuple[str, str]]) -> str:

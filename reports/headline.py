@@ -18,7 +18,7 @@ from supervision.allowances import add_months
 from .scope import ReportScope
 from .spc import SpcResult
 
-# (key, label, table builder, row: None for the whole-period row, column, unit, chart)
+# (key, label, table builder, column of its whole-period row, unit, SPC chart or None)
 HEADLINES = (
     ("coverage", "Coverage", "coverage_by_month", 1, "%", "coverage"),
     ("attended", "Sessions attended", "attendance_rate", 0, "", None),

@@ -1,8 +1,9 @@
 """The engagement report: every table, counted in the database, protected, charted.
 
 `engagement_report(scope)` builds each table for the scope. Every figure is
-made safe by the `disclosure` module as it is built (small numbers hidden,
-counts rounded to the nearest 5, rates from the rounded counts), which holds
+made safe by the `disclosure` module as it is built (every count rounded to
+the nearest 5, averages and rates only from 5 people, rates from the rounded
+counts), which holds
 however many filters and periods a reader combines, so no table needs to know
 about any other. The number of queries never depends on how much data there is.
 """
@@ -143,6 +144,12 @@ def _covered_querysets(context: Context):
 # --- the tables --------------------------------------------------------------
 
 
+def _coverage(eligible: int, covered: int) -> list[Cell]:
+    """Eligible staff, those who had a session, and the share, as shown."""
+    eligible_cell, covered_cell = disclosure.count(eligible), disclosure.count(covered)
+    return [eligible_cell, covered_cell, disclosure.percent(covered_cell, eligible_cell)]
+
+
 def coverage_by_programme(context: Context) -> Table:
     """Of the staff eligible for each programme, how many had a session in the period."""
     programmes = context.supervision_programmes
@@ -161,21 +168,9 @@ def coverage_by_programme(context: Context) -> Table:
     )
     rows = []
     for programme in programmes:
-        eligible = context.eligible.get(programme.pk, 0)
-        eligible_cell = disclosure.count(eligible)
-        covered_cell = disclosure.count(covered.get(programme.pk, 0))
-        rows.append(
-            Row(
-                programme.pk,
-                programme.name,
-                [
-                    eligible_cell,
-                    covered_cell,
-                    disclosure.percent(covered_cell, eligible_cell),
-                    disclosure.fixed(targets.get(programme.pk, DEFAULT_COVERAGE_TARGET)),
-                ],
-            )
-        )
+        cells = _coverage(context.eligible.get(programme.pk, 0), covered.get(programme.pk, 0))
+        target = disclosure.fixed(targets.get(programme.pk, DEFAULT_COVERAGE_TARGET))
+        rows.append(Row(programme.pk, programme.name, [*cells, target]))
     return Table(
         slug="coverage",
         title="Coverage by programme",
@@ -217,8 +212,6 @@ def coverage_by_month(context: Context) -> Table:
         rows=[Row(month, label, made(by_month.get(month, 0))) for month, label in context.months],
         totals=Row(None, "Whole period", made(whole)),
         kind="mixed",
-        rows_are_months=True,
-        extra={"eligible": eligible_cell},
         note="Staff eligible for any supervision programme in the report.",
     )
 
@@ -229,18 +222,10 @@ def coverage_by_department(context: Context) -> Table:
     eligible, covered = supervision_reporting.coverage_by_department(
         context.scope, programmes, group_reporting.covered(context.scope, programmes)
     )
-    rows = []
-    for department_id, name in supervision_reporting.departments(context.scope):
-        people = eligible.get(department_id, 0)
-        eligible_cell = disclosure.count(people)
-        covered_cell = disclosure.count(covered.get(department_id, 0))
-        rows.append(
-            Row(
-                department_id,
-                name,
-                [eligible_cell, covered_cell, disclosure.percent(covered_cell, eligible_cell)],
-            )
-        )
+    rows = [
+        Row(key, name, _coverage(eligible.get(key, 0), covered.get(key, 0)))
+        for key, name in supervision_reporting.departments(context.scope)
+    ]
     return Table(
         slug="coverage-departments",
         title="Coverage by department",
@@ -267,7 +252,6 @@ def activity(context: Context) -> Table:
         slug="activity",
         title="One-to-one sessions by month",
         row_header="Month",
-        rows_are_months=True,
         note="Sessions by the month they were booked to start. "
         "The total is every session booked for the month.",
     )
@@ -303,7 +287,6 @@ def attendance_rate(context: Context) -> Table:
         rows=[Row(month, label, made(by_month.get(month))) for month, label in context.months],
         totals=Row(None, "Whole period", made(whole)),
         kind="mixed",
-        rows_are_months=True,
         note="Sessions attended out of those that were due to happen: attended, "
         "did not attend, or cancelled late by the supervisee. The rate is worked out "
         "from the rounded counts.",
@@ -322,7 +305,6 @@ def offered(context: Context) -> Table:
         row_header="Month",
         columns=[("offered", "Times offered")],
         rows=rows,
-        rows_are_months=True,
         note="One-off times plus each week's repeating windows. Hidden where fewer "
         "than 5 supervisors offered. Not broken down by department, band or profession.",
     )
@@ -380,7 +362,6 @@ def group_attendance(context: Context) -> Table:
         slug="group-attendance",
         title="Group meetings: attendance by month",
         row_header="Month",
-        rows_are_months=True,
         note="Places at meetings whose register was taken.",
     )
 

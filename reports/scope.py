@@ -16,7 +16,6 @@ from django.db.models import Q
 from supervision.allowances import add_months
 
 PEOPLE_DIMENSIONS = ("department_id", "band", "profession")
-DIMENSIONS = (*PEOPLE_DIMENSIONS, "programme_id")
 
 
 @dataclass(frozen=True)
@@ -51,9 +50,6 @@ class ReportScope:
             months.append(month)
             month = add_months(month, 1)
         return months
-
-    def active_filters(self) -> list[str]:
-        return [name for name in DIMENSIONS if getattr(self, name) not in (None, "")]
 
     def people_q(self, prefix: str) -> Q:
         """Q over StaffProfile fields reached through `prefix` ("" or "supervisee__profile__")."""

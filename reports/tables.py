@@ -8,7 +8,7 @@ nothing here decides a threshold or rounds a count.
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -38,8 +38,6 @@ class Table:
     total_label: str = "Total"
     kind: str = "count"  # "count" | "percent" | "mean" | "mixed"
     note: str = ""
-    rows_are_months: bool = False
-    extra: dict = field(default_factory=dict)
 
     def positions(self):
         """((row key, column index), cell) for every cell, totals included."""
@@ -187,6 +185,5 @@ def means(queryset, scope, *, months, value_field: str = "score", **table) -> Ta
         rows=rows,
         totals=Row(None, "Whole period", [made(overall)]),
         kind="mean",
-        rows_are_months=True,
         **table,
     )

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -54,7 +54,7 @@ def _describe(scope) -> dict:
     """What every page of a report says about what produced it."""
     return {
         "caption": caption.caption(scope),
-        "generated": formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i"),
+        "generated": caption.generated(scope),
         "incomplete": bool(incomplete_months(scope)),
     }
 
@@ -133,7 +133,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         [_("Organisation"), caption.organisation_name(scope)],
         [_("Period"), period],
         [_("Filters"), caption.filters_words(items)],
-        [_("Generated"), formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i")],
+        [_("Generated"), caption.generated(scope)],
         *[[_("Note"), note] for note in found.footnotes],
     ]
     header = [found.row_header, *[label for _, label in found.columns]]
