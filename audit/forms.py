@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput
+from kernel.widgets import DateInput
 
 
 class AuditFilterForm(forms.Form):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import DateInput
+from kernel.widgets import DateInput
 
 from .journal_templates import prompts_for
 

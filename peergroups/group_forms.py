@@ -4,7 +4,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from supervision.forms import CoveredForm, DateInput
+from kernel.widgets import DateInput
+from supervision.forms import CoveredForm
 from supervision.models import Modality, Mode, Programme, Role
 from supervision.models.supervisors import https_url
 

@@ -2,16 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kernel.widgets import DateInput
+
 from .models import Band, Department, Profession, Role, StaffProfile, SupervisionFunction, Theme
-
-
-class DateInput(forms.DateInput):
-    """A native date picker; its value must be ISO 8601 whatever the locale."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None, format="%Y-%m-%d"):
-        super().__init__(attrs, format=format)
 
 
 class StaffForm(forms.Form):

@@ -5,7 +5,8 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from kernel.widgets import DateInput
+
 from .models import (
     Band,
     Department,

@@ -14,7 +14,8 @@ from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import DateInput
+from kernel.widgets import DateInput
+
 from .models import Mode, TrainingRecord, Weekday
 
 HTTPS_ONLY = _("Enter a meeting link that starts with https://")

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "disclosure",
+    "kernel",
     "accounts",
     "audit",
     "supervision",
