@@ -85,7 +85,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def _staff_profile(user):
-    from supervision.permissions import get_own_profile
+    from kernel.permissions import get_own_profile
 
     return get_own_profile(user)
 

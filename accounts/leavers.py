@@ -15,11 +15,13 @@ from django.contrib.auth import get_user_model
 from django.db.models import CharField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Cast
 
-from audit.models import AuditEntry
+from audit.services import entries_about
+from kernel.models import StaffProfile
+from kernel.records import record_type
 
 DEACTIVATED = "staff.deactivated"
 # The audit target of a deactivation: the person's staff profile.
-PROFILE_LABEL = "supervision.staffprofile"
+PROFILE_LABEL = record_type(StaffProfile)
 
 
 def retention() -> datetime.timedelta:
@@ -27,9 +29,7 @@ def retention() -> datetime.timedelta:
 
 
 def _deactivations(profile_pk):
-    return AuditEntry.objects.filter(
-        action=DEACTIVATED, target_type=PROFILE_LABEL, target_id=profile_pk
-    ).order_by("-created_at", "-pk")
+    return entries_about(action=DEACTIVATED, target_type=PROFILE_LABEL, target_id=profile_pk)
 
 
 def leavers() -> QuerySet:

@@ -7,8 +7,8 @@ enough to act as them.
 
 from allauth.mfa.models import Authenticator
 
-from supervision.models import Role
-from supervision.permissions import user_roles
+from kernel.models import Role
+from kernel.permissions import user_roles
 
 MFA_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD})
 

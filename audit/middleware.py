@@ -2,7 +2,7 @@ import logging
 
 from django.db import DatabaseError, transaction
 
-from supervision.permissions import get_own_profile
+from kernel.permissions import get_own_profile
 
 from .context import client_ip, reset_ip, set_ip
 from .services import ACCESS_DENIED, ACCESS_NOT_FOUND, audit_access_refused

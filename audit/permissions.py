@@ -1,7 +1,7 @@
 """Who may browse the audit trail: programme admins, for their own organisations."""
 
-from supervision.models import Role
-from supervision.permissions import organisations_where
+from kernel.models import Role
+from kernel.permissions import organisations_where
 
 from .models import AuditEntry
 

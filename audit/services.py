@@ -2,6 +2,8 @@ from typing import Any
 
 from django.db import models
 
+from kernel.records import record_type
+
 from .context import current_ip
 from .models import AuditEntry
 
@@ -50,7 +52,7 @@ def audit_log(
     return _write(
         actor=actor,
         action=action,
-        target_type=target._meta.label_lower,
+        target_type=record_type(target),
         target_id=str(target.pk),
         summary=summary,
         organisation_id=organisation_id,
@@ -75,3 +77,14 @@ def audit_access_refused(
         organisation_id=organisation_id,
         details={"method": method, "status": status},
     )
+
+
+def entries_about(*, action: str, target_type: str, target_id):
+    """Entries of one action on one record, newest first; `target_id` may be an OuterRef.
+
+    For other apps that need the trail (a leaver's deactivation date) without
+    reading its table themselves.
+    """
+    return AuditEntry.objects.filter(
+        action=action, target_type=target_type, target_id=target_id
+    ).order_by("-created_at", "-pk")

@@ -7,8 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from supervision.models import Organisation, Role
-from supervision.permissions import organisations_where, role_required
+from kernel.models import Organisation, Role
+from kernel.permissions import organisations_where, role_required
 
 from .forms import AuditFilterForm
 from .permissions import audit_entries_visible_to

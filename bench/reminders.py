@@ -149,7 +149,8 @@ def _scenario():
     """One organisation, two people and a session for the notifications to concern."""
     from django.contrib.auth import get_user_model
 
-    from supervision.models import Organisation, Programme, Session
+    from kernel.models import Organisation, Programme
+    from supervision.models import Session
 
     User = get_user_model()
     organisation = Organisation.objects.create(name="Bench Trust", slug="bench")

@@ -25,9 +25,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 import disclosure
+from kernel.models import Organisation
 from reports.forms import ReportFilterForm
 from reports.report import engagement_report
-from supervision.models import Organisation
 
 BARE_ACTIVITY = """
 WITH sessions AS (

@@ -27,12 +27,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from nonprod.demo import LAST_NAMES
-from nonprod.history import BENCH_SLUG
-from peergroups.models import Group
-from supervision.allowances import add_months
-from supervision.models import (
-    Agreement,
+from kernel.models import (
     Band,
     Department,
     Modality,
@@ -41,11 +36,13 @@ from supervision.models import (
     Programme,
     Role,
     RoleGrant,
-    Session,
     StaffProfile,
-    SupervisorProfile,
-    WeeklyAvailability,
 )
+from nonprod.demo import LAST_NAMES
+from nonprod.history import BENCH_SLUG
+from peergroups.models import Group
+from supervision.allowances import add_months
+from supervision.models import Agreement, Session, SupervisorProfile, WeeklyAvailability
 
 # Only ever set in the throwaway `bench` database.
 PASSWORD = "bench-only-password-4dQ9xz"  # noqa: S105

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
-from supervision.models import Department, Role
-from supervision.permissions import organisations_where
+from kernel.models import Department, Role
+from kernel.permissions import organisations_where
 
 from .aggregates_wellbeing import wellbeing_aggregate
 from .models import WellbeingCheckIn

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import StaffProfile
 from notifications import registry
 from notifications.services import notification_schedule
-from supervision.models import StaffProfile
 
 # Someone who checked in this recently is not asked again.
 RECENT = datetime.timedelta(days=25)

@@ -5,15 +5,21 @@ session (so its existence never leaks) and 403 to the person who ran it; the
 totals are for supervisors and facilitators, about the sessions they ran.
 """
 
-from django.core.exceptions import PermissionDenied
+from typing import TYPE_CHECKING
+
 from django.db.models import Q
 from django.http import Http404
 
-from peergroups.models import Attendance, GroupSession
-from supervision.models import Role, Session
-from supervision.permissions import get_session_for_user, has_role, programmes_managed_by
+from kernel.models import Role
+from kernel.permissions import has_role, programmes_managed_by
+from peergroups.permissions import get_meeting_attended_by, meetings_facilitated_by
+from supervision.permissions import get_session_for_user
 
 from .models import FeedbackQuestion, FeedbackResponse
+
+if TYPE_CHECKING:  # annotations only: feedback reads no other app's tables
+    from peergroups.models import GroupSession
+    from supervision.models import Session
 
 __all__ = [
     "get_meeting_for_feedback",
@@ -24,32 +30,14 @@ __all__ = [
 ]
 
 
-def get_session_for_feedback(user, pk: int) -> Session:
+def get_session_for_feedback(user, pk: int) -> "Session":
     """A session the user was supervised in: 404 for strangers, 403 for its supervisor."""
     return get_session_for_user(user, pk, as_role="supervisee")
 
 
-def get_meeting_for_feedback(user, pk: int) -> GroupSession:
-    """A group meeting the user was marked present at; 403 for its facilitators, else 404.
-
-    Presence, not current membership, makes a participant: someone who has since
-    left the group may still say how the meeting went.
-    """
-    meeting = (
-        GroupSession.objects.select_related("group__programme", "group__organisation")
-        .filter(pk=pk)
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    present = Attendance.objects.filter(
-        session=meeting, user=user, status=Attendance.Status.PRESENT
-    ).exists()
-    if present:
-        return meeting
-    if meeting.group.facilitators.filter(pk=user.pk).exists():
-        raise PermissionDenied
-    raise Http404
+def get_meeting_for_feedback(user, pk: int) -> "GroupSession":
+    """A group meeting the user was marked present at; 403 for its facilitators, else 404."""
+    return get_meeting_attended_by(user, pk)
 
 
 def may_see_summary(user) -> bool:
@@ -66,7 +54,7 @@ def responses_about(user):
 
     For totals only: callers never show who wrote one or what it said.
     """
-    meetings = GroupSession.objects.filter(group__facilitators=user).values("pk")
+    meetings = meetings_facilitated_by(user).values("pk")
     return FeedbackResponse.objects.filter(
         Q(session__isnull=False, session__supervisor=user) | Q(group_session_id__in=meetings)
     )

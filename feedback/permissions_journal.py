@@ -6,7 +6,6 @@ else answers 404 through every view, so even its existence does not leak.
 
 from django.http import Http404
 
-from supervision.models import Session
 from supervision.permissions import sessions_visible_to
 
 from .models import JournalEntry
@@ -54,11 +53,11 @@ def entries_for_export(user, ids: list[int]):
 
 def linkable_sessions(user):
     """One-to-one sessions the user took part in as the supervisee: all a reflection may name."""
+    sessions = sessions_visible_to(user)
     if not user.is_authenticated:
-        return Session.objects.none()
+        return sessions.none()
     return (
-        sessions_visible_to(user)
-        .filter(supervisee=user)
+        sessions.filter(supervisee=user)
         .select_related("programme__organisation")
         .order_by("-starts_at")
     )

@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from supervision.models import Role
-from supervision.permissions import get_own_profile, organisations_where
+from kernel.models import Role
+from kernel.permissions import get_own_profile, organisations_where
 
 from .models import ImprovementIdea, WellbeingCheckIn
 

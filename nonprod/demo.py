@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from supervision.models import (
+from kernel.models import (
     DEFAULT_THEMES,
     Band,
     Department,
@@ -23,11 +23,9 @@ from supervision.models import (
     Programme,
     Role,
     StaffProfile,
-    SupervisorProfile,
     Theme,
-    TrainingRecord,
-    WeeklyAvailability,
 )
+from supervision.models import SupervisorProfile, TrainingRecord, WeeklyAvailability
 from supervision.services.people import role_grant, staff_invite
 
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
@@ -400,9 +398,9 @@ def _load_groups_and_peer_support(organisations) -> None:
     The reflective practice group is full, with nobody waiting, so a demo nurse
     can ask to join and land on the waiting list.
     """
+    from kernel.models import Modality
     from peergroups.models import Group, PeerSupporterProfile, Resource
     from peergroups.services.groups import group_create, membership_accept, membership_request
-    from supervision.models import Modality
 
     User = get_user_model()
     westfield = organisations["westfield"]

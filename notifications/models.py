@@ -12,12 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.records import record_type
 from supervision_site.choices import ChoiceLabels
 
 
 class NotificationQuerySet(models.QuerySet):
     def for_target(self, target: models.Model):
-        return self.filter(target_type=target._meta.label_lower, target_id=target.pk)
+        return self.filter(target_type=record_type(target), target_id=target.pk)
 
     def pending(self):
         return self.filter(state=Notification.State.PENDING)

@@ -5,6 +5,8 @@ import datetime
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
+from kernel.records import record_type
+
 from . import registry
 from .models import Notification
 from .quiet_hours import outside_quiet_hours
@@ -34,7 +36,7 @@ def notification_schedule(
     lookup = {
         "recipient": recipient,
         "kind": kind,
-        "target_type": target._meta.label_lower,
+        "target_type": record_type(target),
         "target_id": target.pk,
         "due_at": due_at,
     }
@@ -70,3 +72,18 @@ def dispatch_soon() -> None:
     from .tasks import dispatch_due
 
     transaction.on_commit(lambda: dispatch_due.delay())
+
+
+def later_one_due(notification, now) -> bool:
+    """Whether a later notification of the same kind about the same record is already due.
+
+    A nudge held back (quiet hours, a quiet worker) is then not sent in a burst:
+    the later one stands for it.
+    """
+    return Notification.objects.filter(
+        target_type=notification.target_type,
+        target_id=notification.target_id,
+        kind=notification.kind,
+        due_at__gt=notification.due_at,
+        due_at__lte=now,
+    ).exists()

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from supervision.models import Role
-from supervision.permissions import login_required_view, organisations_where, role_required
+from kernel.models import Role
+from kernel.permissions import login_required_view, organisations_where, role_required
 
 from . import registry
 from .models import Notification, NotificationPreference

@@ -7,7 +7,7 @@ taken, when they are an active member. Apologies never count.
 
 from django.db.models import Q
 
-from supervision.models import Modality
+from kernel.models import Modality
 
 from .models import Attendance, GroupSession, Membership
 

@@ -4,9 +4,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Modality, Programme, Role
 from kernel.widgets import DateInput
 from supervision.forms import CoveredForm
-from supervision.models import Modality, Mode, Programme, Role
+from supervision.models import Mode
 from supervision.models.supervisors import https_url
 
 from .models import Attendance, Group

@@ -12,10 +12,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.calendar import invite
+from kernel.dates import format_when
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
-from supervision.calendar import invite
-from supervision.templatetags.supervision_tags import format_when
 
 from .models import Group, GroupSession, Membership
 

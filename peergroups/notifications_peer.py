@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Role, RoleGrant
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
-from supervision.models import Role, RoleGrant
 
 from .models import SupportRequest
 

@@ -23,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
-from supervision.models import Modality
+from kernel.models import Modality
 from supervision.reporting import eligible_q
 
 from .models import (

@@ -37,8 +37,8 @@ def supporter_summary(user, now=None) -> dict:
 
 
 def register_home_sections() -> None:
+    from kernel.models import Role
     from supervision.home_sections import Section, register
-    from supervision.models import Role
 
     register(Section("facilitating", Role.FACILITATOR, facilitator_summary))
     register(Section("supporting", Role.PEER_SUPPORTER, supporter_summary))

@@ -8,7 +8,7 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from supervision.models import Band, Department, Organisation, Profession, Programme
+from kernel.models import Band, Department, Organisation, Profession, Programme
 
 from .headline import period_words
 from .scope import ReportScope

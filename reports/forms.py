@@ -5,8 +5,8 @@ from django import forms
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Band, Department, Profession, Programme
 from supervision.allowances import add_months
-from supervision.models import Band, Department, Profession, Programme
 
 from .models import CoverageTarget
 from .scope import ReportScope

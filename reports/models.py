@@ -2,7 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Organisation, Programme
+from kernel.models import Organisation, Programme
 
 DEFAULT_COVERAGE_TARGET = 80
 

@@ -9,8 +9,8 @@ supervision.notifications.schedule_wellbeing_digests.
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Organisation
 from notifications import registry
-from supervision.models import Organisation
 
 from .headline import period_words
 from .report import board_scope, cached_engagement_report

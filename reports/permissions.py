@@ -10,8 +10,8 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from supervision.models import Organisation, Role
-from supervision.permissions import organisations_where, redirect_to_login
+from kernel.models import Organisation, Role
+from kernel.permissions import organisations_where, redirect_to_login
 
 REPORT_ROLES = (Role.WELLBEING_LEAD, Role.PROGRAMME_ADMIN)
 

@@ -25,12 +25,12 @@ from django.utils.safestring import mark_safe
 import disclosure
 from disclosure import Cell
 from feedback import reporting as feedback_reporting
-from feedback.models import FeedbackQuestion, QuestionKind
+from feedback.services.feedback import rating_questions_of
+from kernel.models import Modality, Programme
 from peergroups import reporting as group_reporting
 from peergroups.models import EventKind, GroupType
 from supervision import reporting as supervision_reporting
 from supervision.allowances import add_months
-from supervision.models import Modality, Programme
 
 from . import headline
 from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
@@ -450,10 +450,7 @@ def first_contact(context: Context) -> Table:
 
 def rating_questions(context: Context) -> list[tuple[int, str]]:
     programmes = [p.pk for p in context.programmes]
-    questions = FeedbackQuestion.objects.filter(
-        programme_id__in=programmes, kind=QuestionKind.RATING
-    ).select_related("programme")
-    return [(q.pk, f"{q.programme.name}: {q.text}") for q in questions.order_by("programme__name")]
+    return [(q.pk, f"{q.programme.name}: {q.text}") for q in rating_questions_of(programmes)]
 
 
 RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]

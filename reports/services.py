@@ -1,7 +1,7 @@
 from django.db import transaction
 
 from audit.services import audit_log
-from supervision.models import Programme
+from kernel.models import Programme
 
 from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
 from .report import reports_changed

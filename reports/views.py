@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_log
+from kernel.models import Programme, Role
+from kernel.permissions import get_own_profile
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
-from supervision.models import Programme, Role
-from supervision.permissions import get_own_profile
 
 from . import caption
 from .csv_export import csv_response

@@ -13,7 +13,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import AllowanceExtra, PeriodKind, Programme, Session, StaffProfile
+from kernel.models import PeriodKind, Programme, StaffProfile
+
+from .models import AllowanceExtra, Session
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,9 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import (
-    AvailabilityException,
-    AvailabilitySlot,
-    Commitment,
-    Programme,
-    WeeklyAvailability,
-)
+from kernel.models import Programme
+
+from .models import AvailabilityException, AvailabilitySlot, Commitment, WeeklyAvailability
 
 # Nobody can book a slot that starts within this much time from now.
 MINIMUM_NOTICE = datetime.timedelta(hours=1)

@@ -2,9 +2,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Role
+from kernel.models import Role
+from kernel.permissions import get_own_profile
+
 from .navigation import navigation_for
-from .permissions import get_own_profile
 
 
 def shell(request):

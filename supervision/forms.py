@@ -2,9 +2,16 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import (
+    Band,
+    Department,
+    Profession,
+    Role,
+    StaffProfile,
+    SupervisionFunction,
+    Theme,
+)
 from kernel.widgets import DateInput
-
-from .models import Band, Department, Profession, Role, StaffProfile, SupervisionFunction, Theme
 
 
 class StaffForm(forms.Form):

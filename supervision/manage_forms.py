@@ -5,9 +5,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kernel.widgets import DateInput
-
-from .models import (
+from kernel.models import (
     Band,
     Department,
     Modality,
@@ -17,6 +15,8 @@ from .models import (
     StaffProfile,
     Theme,
 )
+from kernel.widgets import DateInput
+
 from .services.programmes import MAX_EXTRA_SESSIONS
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]

@@ -2,7 +2,7 @@ import zoneinfo
 
 from django.utils import timezone
 
-from .permissions import get_own_profile
+from kernel.permissions import get_own_profile
 
 
 class OrganisationTimezoneMiddleware:

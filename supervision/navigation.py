@@ -3,8 +3,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .models import Role
-from .permissions import user_roles
+from kernel.models import Role
+from kernel.permissions import user_roles
 
 SIGNED_IN = None
 

@@ -11,13 +11,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.calendar import session_invite
+from kernel.dates import format_when
+from kernel.models import Programme, Role, RoleGrant
 from notifications import registry
-from notifications.models import Notification
-from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
+from notifications.services import (
+    dispatch_soon,
+    later_one_due,
+    notification_schedule,
+    notifications_cancel,
+)
 
-from .calendar import session_invite
-from .models import Programme, Role, RoleGrant, Session, SessionRecord
-from .templatetags.supervision_tags import format_when
+from .models import Session, SessionRecord
 
 LOG_NUDGES_AFTER = (
     datetime.timedelta(hours=48),
@@ -129,13 +134,7 @@ def _log_nudge(notification):
     session = _session(notification)
     if session is None or session.status != Session.Status.BOOKED:
         return None
-    # Nudges held back (quiet hours, a quiet worker) are not sent in a burst:
-    # a later one already due stands for this one.
-    if (
-        Notification.objects.for_target(session)
-        .filter(kind="log_nudge", due_at__gt=notification.due_at, due_at__lte=timezone.now())
-        .exists()
-    ):
+    if later_one_due(notification, timezone.now()):
         return None
     return _session_message(
         notification, session, _("Please log your supervision session"), "log_nudge"
@@ -275,8 +274,9 @@ def session_logged(session: Session) -> None:
 
 def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
     """Plan nudges to eligible staff with allowance left, 6 and 2 weeks before a period ends."""
+    from kernel.models import PeriodKind, StaffProfile
+
     from .allowances import allowance, eligibility
-    from .models import PeriodKind, StaffProfile
 
     today = today or timezone.localdate()
     scheduled = 0

@@ -12,17 +12,15 @@ from typing import Any
 from django.db.models import Prefetch, Q
 
 from accounts.personal_data import blank_fields
+from kernel.models import RoleGrant, StaffProfile, SupervisionFunction
 
 from .models import (
     Agreement,
     AllowanceExtra,
     AvailabilityException,
     AvailabilitySlot,
-    RoleGrant,
     Session,
     SessionRecord,
-    StaffProfile,
-    SupervisionFunction,
     SupervisorProfile,
     WeeklyAvailability,
 )

@@ -12,17 +12,10 @@ import datetime
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
+from kernel.models import Department, Modality, Programme, StaffProfile
+
 from .allowances import add_months
-from .models import (
-    AvailabilitySlot,
-    Department,
-    Modality,
-    Programme,
-    Session,
-    SessionRecord,
-    StaffProfile,
-    WeeklyAvailability,
-)
+from .models import AvailabilitySlot, Session, SessionRecord, WeeklyAvailability
 
 # The order the activity table shows; each session falls in exactly one.
 ACTIVITY = (

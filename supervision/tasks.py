@@ -4,8 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from accounts.tokens import invitation_url
-
-from .models import StaffProfile
+from kernel.models import StaffProfile
 
 
 @shared_task(

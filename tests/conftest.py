@@ -9,7 +9,7 @@ import datetime
 import pytest
 import time_machine
 
-from supervision.models import Band, Role, Theme
+from kernel.models import Band, Role, Theme
 
 from .factories import (
     AgreementFactory,

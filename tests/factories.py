@@ -7,20 +7,17 @@ from django.utils import timezone
 
 from feedback.models import FeedbackAnswer, FeedbackResponse
 from feedback.services.feedback import questions_for
-from supervision.models import (
-    Agreement,
+from kernel.models import (
     Band,
     Department,
-    Mode,
     Organisation,
     PeriodKind,
     Profession,
     Programme,
     RoleGrant,
     StaffProfile,
-    SupervisorProfile,
-    WeeklyAvailability,
 )
+from supervision.models import Agreement, Mode, SupervisorProfile, WeeklyAvailability
 
 PASSWORD = "a-long-test-password"
 # The authenticator app of every test user who must have one (see

@@ -14,12 +14,12 @@ from django.utils import timezone
 @pytest.fixture
 def records(supervisee, supervisor, organisation, facilitator, peer_supporter, programme_admin):
     """One of each record, belonging to the supervisee, the supervisor and their trust."""
+    from kernel.models import Theme
     from supervision.models import (
         AvailabilityException,
         AvailabilitySlot,
         Session,
         SessionRecord,
-        Theme,
         TrainingRecord,
     )
     from tests.factories import (
@@ -104,6 +104,7 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
     held; a peer-support request; a resource with a file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from kernel.models import Modality
     from peergroups.models import (
         GroupSession,
         PeerSupporterProfile,
@@ -111,7 +112,6 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
         SupportRequest,
     )
     from peergroups.services.groups import group_create, membership_request
-    from supervision.models import Modality
     from tests.factories import ProgrammeFactory, StaffProfileFactory
 
     programme = ProgrammeFactory(

@@ -1,22 +1,28 @@
-"""Which app may import which: the directions that hold, checked so they keep holding.
+"""Which app may import which, and whose tables it may read: checked so they keep holding.
 
-Apps depend downwards only. This is the part of the graph that is one-way
-today (issue 14 takes the rest: accounts, audit and notifications still import
-supervision and it imports them); every edge here was checked by reading the
-imports, including those inside functions.
+Apps are layered and depend downwards only, with no cycles: the kernel
+(people, organisations, programmes, roles, the permission primitives, form and
+date helpers, the invite builder) and the disclosure-control module at the
+bottom, then audit, accounts and notifications, then the domain apps. Every
+edge is read off the code, including imports inside functions.
+
+No app reads another's tables: it calls the plain functions that app exposes.
+The kernel's tables are everyone's.
 """
 
 import ast
 from pathlib import Path
 
 import pytest
+from django.db import models
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = (
+# Bottom to top: an app may import only apps before it.
+LAYERS = (
     "disclosure",
     "kernel",
-    "accounts",
     "audit",
+    "accounts",
     "notifications",
     "supervision",
     "peergroups",
@@ -24,17 +30,7 @@ APPS = (
     "reports",
     "nonprod",
 )
-# app: the apps it must never import
-FORBIDDEN = {
-    "disclosure": set(APPS) - {"disclosure"},
-    "supervision": {"peergroups", "feedback", "reports", "nonprod"},
-    "peergroups": {"feedback", "reports", "nonprod"},
-    "feedback": {"reports", "nonprod"},
-    "reports": {"nonprod"},
-    "accounts": {"peergroups", "feedback", "reports", "nonprod"},
-    "audit": {"peergroups", "feedback", "reports", "nonprod"},
-    "notifications": {"peergroups", "feedback", "reports", "nonprod"},
-}
+APPS = LAYERS
 
 
 def imported_apps(app: str) -> dict[str, set[str]]:
@@ -57,19 +53,73 @@ def imported_apps(app: str) -> dict[str, set[str]]:
     return found
 
 
-@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+@pytest.mark.parametrize("app", LAYERS)
 def test_an_app_imports_only_apps_below_it(app):
+    below = set(LAYERS[: LAYERS.index(app)])
     wrong = {
-        other: sorted(files)
-        for other, files in imported_apps(app).items()
-        if other in FORBIDDEN[app]
+        other: sorted(files) for other, files in imported_apps(app).items() if other not in below
     }
     assert wrong == {}
+
+
+def test_the_kernel_imports_none_of_our_apps():
+    assert imported_apps("kernel") == {}
+
+
+def _type_checking_only(tree) -> set[int]:
+    """Line numbers of imports under `if TYPE_CHECKING:` (annotations read no table)."""
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for inner in node.body:
+                lines.update(range(inner.lineno, (inner.end_lineno or inner.lineno) + 1))
+    return lines
+
+
+def tables_read_across(app: str) -> list[str]:
+    """'file: module.Model' for each concrete model of another app (not the kernel) imported.
+
+    Model modules are left out: a foreign key declares a relation between
+    tables, it reads nothing. nonprod is left out: it writes every app's demo
+    data and is never installed in production.
+    """
+    import importlib
+
+    found = []
+    for path in (ROOT / app).rglob("*.py"):
+        if "migrations" in path.parts or "models" in path.parts or path.name == "models.py":
+            continue
+        tree = ast.parse(path.read_text())
+        typing_only = _type_checking_only(tree)
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.ImportFrom) and node.level == 0 and node.module):
+                continue
+            top = node.module.split(".")[0]
+            if top not in APPS or top in (app, "kernel") or node.lineno in typing_only:
+                continue
+            module = importlib.import_module(node.module)
+            for alias in node.names:
+                obj = getattr(module, alias.name, None)
+                concrete = isinstance(obj, type) and issubclass(obj, models.Model)
+                if concrete and not obj._meta.abstract:
+                    found.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
+    return sorted(found)
+
+
+@pytest.mark.parametrize("app", [app for app in LAYERS if app != "nonprod"])
+def test_no_app_reads_another_apps_tables(app):
+    assert tables_read_across(app) == []
+
+
+def test_the_table_check_sees_a_model_imported_across():
+    # nonprod writes other apps' tables directly, so the check must see it there
+    assert any("supervision.models.Session" in line for line in tables_read_across("nonprod"))
 
 
 def test_the_check_sees_imports_inside_functions():
     # reports imports disclosure, peergroups and feedback (some inside functions)
     assert {"disclosure", "peergroups", "feedback", "supervision"} <= set(imported_apps("reports"))
+    assert {"kernel", "audit"} <= set(imported_apps("accounts"))
 
 
 def _module_graph(package: str) -> dict[str, set[str]]:

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from supervision.models import Band, Profession
+from kernel.models import Band, Profession
 from supervision.services.people import staff_invite
 from supervision_site.celery import app
 

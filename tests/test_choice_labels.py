@@ -16,6 +16,7 @@ def _choice_fields():
     for model in apps.get_models():
         for field in model._meta.concrete_fields:
             if field.choices and model.__module__.split(".")[0] in (
+                "kernel",
                 "supervision",
                 "peergroups",
                 "feedback",

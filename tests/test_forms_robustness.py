@@ -197,7 +197,7 @@ def discover_forms(client, role_users, records) -> list[tuple[str, Form]]:
 def stranger_ids(records, other_organisation, outsider) -> list[int]:
     """Ids that are not the poster's to use: another organisation's records, and the
     records of the trust under test (most of which belong to someone else)."""
-    from supervision.models import Theme
+    from kernel.models import Theme
     from tests.factories import ProgrammeFactory
 
     theirs = [
@@ -405,7 +405,7 @@ def test_no_form_fails_or_saves_on_hostile_values(
 def test_an_id_past_any_column_range_matches_nothing_instead_of_failing(organisation):
     """SQLite cannot even compare such a number (OverflowError): a multiple choice
     sent one answered 500 there. Now it is a choice that matches no row."""
-    from supervision.models import Theme
+    from kernel.models import Theme
 
     theme = Theme.objects.create(organisation=organisation, name="Workload")
     huge = [2**63, -(2**63) - 1, 10**100]

@@ -17,14 +17,13 @@ from django.urls import reverse
 
 from bench.pages import PAGE_KEYS
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, WellbeingCheckIn
+from kernel.models import Role, Theme
 from peergroups.models import Attendance, Group, GroupSession, Membership
 from supervision.models import (
     AvailabilityException,
     AvailabilitySlot,
-    Role,
     Session,
     SessionRecord,
-    Theme,
     TrainingRecord,
     WeeklyAvailability,
 )

@@ -317,7 +317,7 @@ def _url(name, records):
         "token": "not-a-real-token",
         "key": "not-a-real-key",
         "uidb36": "1",
-        "app_label": "supervision",
+        "app_label": "kernel",
         "object_id": "1",
         "content_type_id": "999",
         "id": "1",

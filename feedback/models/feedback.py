@@ -5,7 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Programme, Session
+from kernel.models import Programme
+from supervision.models import Session
 from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedTextField
 

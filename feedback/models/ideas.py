@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Department, Organisation
+from kernel.models import Department, Organisation
 from supervision_site.choices import ChoiceLabels
 
 

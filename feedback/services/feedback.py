@@ -3,6 +3,8 @@
 Audit entries carry ids only: never an answer, never a rating.
 """
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -10,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
-from peergroups.models import GroupSession
-from supervision.models import Programme, Session
+from kernel.models import Programme
 
 from ..models.feedback import (
     DEFAULT_QUESTIONS,
@@ -21,9 +22,9 @@ from ..models.feedback import (
     QuestionKind,
 )
 
-# A session the supervisee may give feedback on once it has ended; the record
-# may not be logged yet (the prompt goes out when the session ends).
-NO_FEEDBACK_STATUSES = (Session.Status.CANCELLED, Session.Status.DID_NOT_ATTEND)
+if TYPE_CHECKING:  # annotations only: feedback reads no other app's tables
+    from peergroups.models import GroupSession
+    from supervision.models import Session
 
 
 @transaction.atomic
@@ -40,17 +41,25 @@ def questions_for(programme: Programme) -> list[FeedbackQuestion]:
     return list(FeedbackQuestion.objects.filter(programme=programme, retired=False))
 
 
-def session_open_for_feedback(session: Session, now=None) -> bool:
-    now = now or timezone.now()
-    return session.status not in NO_FEEDBACK_STATUSES and session.ends_at <= now
+def session_open_for_feedback(session: "Session", now=None) -> bool:
+    """Feedback opens when the session has ended (the prompt goes out then), logged or not."""
+    return session.has_happened(now or timezone.now())
 
 
-def meeting_open_for_feedback(meeting: GroupSession, now=None) -> bool:
-    now = now or timezone.now()
-    return meeting.status != GroupSession.Status.CANCELLED and meeting.ends_at <= now
+def meeting_open_for_feedback(meeting: "GroupSession", now=None) -> bool:
+    return meeting.has_happened(now or timezone.now())
 
 
-def feedback_given(*, author, session: Session | None = None, meeting=None) -> bool:
+def rating_questions_of(programme_ids):
+    """The rating questions of these programmes, by programme name (the report's filter)."""
+    return (
+        FeedbackQuestion.objects.filter(programme_id__in=programme_ids, kind=QuestionKind.RATING)
+        .select_related("programme")
+        .order_by("programme__name")
+    )
+
+
+def feedback_given(*, author, session: "Session | None" = None, meeting=None) -> bool:
     if session is not None:
         return FeedbackResponse.objects.filter(author=author, session=session).exists()
     return FeedbackResponse.objects.filter(author=author, group_session_id=meeting.pk).exists()
@@ -61,8 +70,8 @@ def feedback_submit(
     *,
     author,
     answers: dict[FeedbackQuestion, int | str | None],
-    session: Session | None = None,
-    meeting: GroupSession | None = None,
+    session: "Session | None" = None,
+    meeting: "GroupSession | None" = None,
 ) -> FeedbackResponse:
     """Record one person's feedback on one session or group meeting, once.
 

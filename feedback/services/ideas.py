@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
-from supervision.models import StaffProfile
+from kernel.models import StaffProfile
 
 from ..models import ImprovementIdea
 

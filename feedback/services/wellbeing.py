@@ -8,8 +8,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.models import StaffProfile
 from peergroups.services.peer_support import support_request_create
-from supervision.models import StaffProfile
 
 from ..models import WellbeingCheckIn
 

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from supervision.permissions import get_own_profile, login_required_view
-from supervision.views.forms_data import posted
+from kernel.forms import posted
+from kernel.permissions import get_own_profile, login_required_view
 
 from ..permissions_wellbeing import can_change_idea, get_idea_for_user, ideas_visible_to
 from ..services import ideas as idea_services

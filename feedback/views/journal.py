@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from supervision.permissions import login_required_view
-from supervision.views.forms_data import posted
+from kernel.forms import posted
+from kernel.permissions import login_required_view
 
 from ..journal_forms import JournalEntryForm, describe_session
 from ..journal_templates import is_template, labelled_sections, nmc_account

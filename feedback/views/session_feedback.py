@@ -9,15 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 import disclosure
-from supervision.models import Role
-from supervision.permissions import (
+from kernel.dates import format_when
+from kernel.forms import posted
+from kernel.models import Role
+from kernel.permissions import (
     get_own_profile,
     get_programme_for_admin,
     login_required_view,
     role_required,
 )
-from supervision.templatetags.supervision_tags import format_when
-from supervision.views.forms_data import posted
 
 from ..aggregates import rating_summary
 from ..feedback_forms import FeedbackForm, QuestionEditForm, QuestionForm

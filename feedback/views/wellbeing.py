@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from supervision.permissions import get_own_profile, login_required_view
-from supervision.views.forms_data import posted
+from kernel.forms import posted
+from kernel.permissions import get_own_profile, login_required_view
 
 from ..charts import feelings_chart
 from ..permissions_wellbeing import own_checkins

@@ -9,7 +9,7 @@ import time
 from django.db import transaction
 from django.utils import timezone
 
-from supervision.models import Band, Modality, Organisation, PeriodKind, Profession
+from kernel.models import Band, Modality, Organisation, PeriodKind, Profession
 from supervision.services.organisations import department_create
 from supervision.services.programmes import programme_create, themes_add_defaults
 

@@ -3,8 +3,9 @@ generated records use."""
 
 import datetime
 
+from kernel.models import Band, Profession, SupervisionFunction
 from peergroups.models import ContactMode, EventKind, GroupType, Outcome
-from supervision.models import Band, Profession, Session, SupervisionFunction
+from supervision.models import Session
 
 BATCH = 2000  # rows per INSERT
 CHUNK = 5000  # sessions built and written per round, so memory stays flat

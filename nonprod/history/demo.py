@@ -9,13 +9,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from supervision.models import (
-    Commitment,
-    Organisation,
-    Session,
-    SupervisorProfile,
-    WeeklyAvailability,
-)
+from kernel.models import Organisation
+from supervision.models import Commitment, Session, SupervisorProfile, WeeklyAvailability
 
 from .constants import DEMO_SLUGS, EMAIL
 from .plan import OrgPlan, SupervisorPlan, Window

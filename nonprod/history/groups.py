@@ -6,10 +6,11 @@ import datetime
 import string
 from collections import Counter
 
+from kernel.models import Band
 from peergroups.models import Attendance, Group, GroupRecord, GroupSession, GroupType, Membership
 from peergroups.recurrence import occurrences
 from peergroups.services.groups import HORIZON as GROUP_HORIZON
-from supervision.models import Band, Commitment, Mode
+from supervision.models import Commitment, Mode
 
 from .constants import DAY, GROUP_KINDS, GROUP_NOTES, LEAVING_REASONS, MEETING, SYSTEMIC_ISSUES, UTC
 from .feedback import feedback_row, write_feedback

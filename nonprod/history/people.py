@@ -6,9 +6,9 @@ import math
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
+from kernel.models import Band, Profession, Role, RoleGrant, StaffProfile
 from nonprod.demo import FIRST_NAMES, LAST_NAMES, NURSE_TITLES
 from peergroups.models import PeerSupporterProfile
-from supervision.models import Band, Profession, Role, RoleGrant, StaffProfile
 
 from .constants import BANDS, DAY, EMAIL, PROFESSIONS, SUPERVISOR_BANDS, SUPERVISOR_PROFESSIONS
 from .plan import OrgPlan, Person, weighted

@@ -5,8 +5,9 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass, field
 
+from kernel.models import Department, Organisation, PeriodKind, Programme
 from supervision.allowances import add_months
-from supervision.models import Department, Organisation, PeriodKind, Programme, Session
+from supervision.models import Session
 
 from .constants import QUARTER, UTC
 

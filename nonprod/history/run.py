@@ -11,17 +11,10 @@ from django.db import connection
 from audit.services import audit_log
 from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import questions_for
+from kernel.models import Department, Modality, PeriodKind, Programme, StaffProfile, Theme
 from peergroups.models import GroupSession, SupportRequest
 from supervision.availability import DEFAULT_HORIZON as BOOKING_HORIZON
-from supervision.models import (
-    Department,
-    Modality,
-    PeriodKind,
-    Programme,
-    Session,
-    StaffProfile,
-    Theme,
-)
+from supervision.models import Session
 
 from .constants import DAY
 from .feedback import add_wellbeing_and_support

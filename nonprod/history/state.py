@@ -5,7 +5,7 @@ import random
 import string
 import uuid
 
-from supervision.models import SupervisionFunction
+from kernel.models import SupervisionFunction
 
 from .constants import FUNCTIONS, THEME_WEIGHTS
 from .plan import Busy, local_moment, month_key, next_month, weighted

@@ -6,8 +6,9 @@ from contextlib import contextmanager
 
 from django.db import connection, models, reset_queries
 
+from kernel.models import RoleGrant, StaffProfile
 from peergroups.models import CheckIn, Group, GroupRecord, Membership, SupportRequest
-from supervision.models import Agreement, RoleGrant, StaffProfile
+from supervision.models import Agreement
 
 from .constants import BATCH
 

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Organisation, Programme, Theme
+from kernel.models import Organisation, Programme, Theme
 from supervision.models.supervisors import DeliveryFields
 from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedTextField
@@ -172,6 +172,10 @@ class GroupSession(ChoiceLabels, models.Model):
         from django.urls import reverse
 
         return reverse("peergroups:session", kwargs={"pk": self.pk})
+
+    def has_happened(self, now) -> bool:
+        """Ended and not cancelled."""
+        return self.status != self.Status.CANCELLED and self.ends_at <= now
 
 
 class Attendance(ChoiceLabels, models.Model):

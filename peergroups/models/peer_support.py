@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from supervision.models import Organisation
+from kernel.models import Organisation
 from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 

@@ -11,21 +11,23 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from supervision.models import Role
-from supervision.permissions import get_own_profile, has_role, organisations_where
+from kernel.models import Role
+from kernel.permissions import get_own_profile, has_role, organisations_where
 
-from ..models import Group, GroupSession, Membership
+from ..models import Attendance, Group, GroupSession, Membership
 
 __all__ = [
     "can_edit_group",
     "can_manage_group",
     "get_group_for_user",
+    "get_meeting_attended_by",
     "get_meeting_for_user",
     "get_membership_for_user",
     "groups_visible_to",
     "is_facilitator",
     "is_host_admin",
     "may_read_record",
+    "meetings_facilitated_by",
     "meetings_visible_to",
 ]
 
@@ -124,3 +126,31 @@ def may_read_record(user, group: Group) -> bool:
         is_facilitator(user, group)
         or Membership.objects.filter(group=group, user=user, state=Membership.State.ACTIVE).exists()
     )
+
+
+def get_meeting_attended_by(user, pk: int) -> GroupSession:
+    """A meeting the user was marked present at; 403 for its facilitators, else 404.
+
+    Presence, not current membership, makes a participant: someone who has since
+    left the group may still say how the meeting went.
+    """
+    meeting = (
+        GroupSession.objects.select_related("group__programme", "group__organisation")
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise Http404
+    present = Attendance.objects.filter(
+        session=meeting, user=user, status=Attendance.Status.PRESENT
+    ).exists()
+    if present:
+        return meeting
+    if meeting.group.facilitators.filter(pk=user.pk).exists():
+        raise PermissionDenied
+    raise Http404
+
+
+def meetings_facilitated_by(user):
+    """Meetings of the groups the user facilitates."""
+    return GroupSession.objects.filter(group__facilitators=user)

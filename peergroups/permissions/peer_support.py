@@ -12,8 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404
 
-from supervision.models import Role, RoleGrant
-from supervision.permissions import get_own_profile, has_role, organisations_where
+from kernel.models import Role, RoleGrant
+from kernel.permissions import get_own_profile, has_role, organisations_where
 
 from ..models import PeerSupporterProfile, Resource, SupportRequest
 

@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
-from supervision.models import Commitment, Modality, Role, RoleGrant, SupervisionFunction
+from kernel.dates import format_when
+from kernel.models import Modality, Role, RoleGrant, SupervisionFunction
 from supervision.services.scheduling import (
     TimeTaken,
     commitments_move_group,
     commitments_release_group,
     commitments_reserve_group,
+    committed_to_group_session,
+    first_clash,
 )
-from supervision.templatetags.supervision_tags import format_when
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 from ..recurrence import group_occurrences
@@ -83,12 +85,7 @@ def _future_meetings(group: Group, now):
 
 def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str | None:
     """Plain words for what already takes someone's time then, or None when all are free."""
-    clashes = Commitment.objects.filter(
-        user_id__in=user_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
-    ).select_related("user", "session__programme__organisation")
-    if exclude_meeting_id is not None:
-        clashes = clashes.exclude(group_session_id=exclude_meeting_id)
-    clash = clashes.first()
+    clash = first_clash(user_ids, starts_at, ends_at, exclude_group_session_id=exclude_meeting_id)
     if clash is None:
         return None
     name = clash.user.get_full_name() or clash.user.email
@@ -531,9 +528,7 @@ def _move(actor, meeting, starts_at, ends_at, reason):
     if (meeting.starts_at, meeting.ends_at) == (starts_at, ends_at):
         return
     clash = describe_clash(
-        list(
-            Commitment.objects.filter(group_session_id=meeting.pk).values_list("user_id", flat=True)
-        ),
+        list(committed_to_group_session(meeting.pk)),
         starts_at,
         ends_at,
         exclude_meeting_id=meeting.pk,

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
-from supervision.models import StaffProfile
+from kernel.models import StaffProfile
 
 from .. import notifications_peer
 from ..models import CheckIn, PeerSupporterProfile, SupportRequest

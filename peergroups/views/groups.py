@@ -17,14 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.forms import posted
+from kernel.models import Role, Theme
+from kernel.permissions import admin_home_organisation, login_required_view, role_required
 from supervision.allowances import allowance
-from supervision.models import Role, Theme
-from supervision.permissions import (
-    admin_home_organisation,
-    login_required_view,
-    role_required,
-)
-from supervision.views.forms_data import posted
 
 from ..group_forms import (
     CancelMeetingForm,
@@ -85,7 +81,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 
 def _roles(user):
-    from supervision.permissions import user_roles
+    from kernel.permissions import user_roles
 
     return user_roles(user)
 

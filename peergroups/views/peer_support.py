@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from supervision.models import Role
-from supervision.permissions import get_own_profile, login_required_view, role_required
-from supervision.views.forms_data import add_service_error, posted
+from kernel.forms import add_service_error, posted
+from kernel.models import Role
+from kernel.permissions import get_own_profile, login_required_view, role_required
 
 from ..models import CheckIn, SupportRequest
 from ..peer_forms import (

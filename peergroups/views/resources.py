@@ -14,14 +14,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from supervision.models import Role
-from supervision.permissions import (
+from kernel.forms import add_service_error, posted
+from kernel.models import Role
+from kernel.permissions import (
     admin_home_organisation,
     login_required_view,
     organisations_where,
     role_required,
 )
-from supervision.views.forms_data import add_service_error, posted
 
 from ..peer_forms import ResourceForm
 from ..permissions.peer_support import get_resource_for_user, resources_visible_to

@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import supervision.models.organisations
+import kernel.models.organisations
 
 
 class Migration(migrations.Migration):
@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         default="Europe/London",
                         max_length=64,
-                        validators=[supervision.models.organisations.validate_time_zone],
+                        validators=[kernel.models.organisations.validate_time_zone],
                         verbose_name="time zone",
                     ),
                 ),

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import supervision.models.programmes
+import kernel.models.programmes
 
 
 class Migration(migrations.Migration):
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name="reminder_hours",
             field=models.JSONField(
                 blank=True,
-                default=supervision.models.programmes.default_reminder_hours,
+                default=kernel.models.programmes.default_reminder_hours,
                 help_text="For example 24 and 1: a day before and an hour before.",
                 verbose_name="reminders before a session (hours)",
             ),

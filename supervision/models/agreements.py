@@ -3,9 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Programme
 from supervision_site.encryption import EncryptedTextField
-
-from .programmes import Programme
 
 DEFAULT_GROUND_RULES = _(
     "We meet at the agreed time and protect it from interruption. Either of us can "

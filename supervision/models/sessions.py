@@ -6,10 +6,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Programme, Theme
 from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 
 from .agreements import Agreement
-from .programmes import Programme, Theme
 from .supervisors import DeliveryFields
 
 
@@ -99,6 +99,13 @@ class Session(DeliveryFields):
     @property
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+    def has_happened(self, now) -> bool:
+        """Ended, and neither cancelled nor missed (its record may not be logged yet)."""
+        return (
+            self.status not in (self.Status.CANCELLED, self.Status.DID_NOT_ATTEND)
+            and self.ends_at <= now
+        )
 
     def role_of(self, user) -> str:
         return "supervisor" if user.pk == self.supervisor_id else "supervisee"

@@ -4,9 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Programme
 from supervision_site.choices import ChoiceLabels
-
-from .programmes import Programme
 
 https_url = URLValidator(
     schemes=["https"], message=_("Enter a meeting link that starts with https://")

@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.models import Programme, StaffProfile
 
 from ..allowances import eligibility
-from ..models import Agreement, Programme, StaffProfile, SupervisorProfile
+from ..models import Agreement, SupervisorProfile
 from .capacity import has_capacity
 
 

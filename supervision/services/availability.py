@@ -18,13 +18,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.models import Programme, StaffProfile
 
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
     Mode,
-    Programme,
-    StaffProfile,
     SupervisorProfile,
     TrainingRecord,
     WeeklyAvailability,

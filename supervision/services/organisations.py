@@ -1,8 +1,7 @@
 from django.db import transaction
 
 from audit.services import audit_log
-
-from ..models import Department, Organisation
+from kernel.models import Department, Organisation
 
 
 @transaction.atomic

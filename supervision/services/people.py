@@ -10,8 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.sessions import user_sessions_end
 from audit.services import audit_log
-
-from ..models import Department, Organisation, Role, RoleGrant, StaffProfile
+from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfile
 
 PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager", "start_date")
 

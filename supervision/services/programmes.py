@@ -12,11 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
-
-from ..allowances import add_months
-from ..models import (
+from kernel.models import (
     DEFAULT_THEMES,
-    AllowanceExtra,
     Band,
     Department,
     Organisation,
@@ -26,6 +23,9 @@ from ..models import (
     StaffProfile,
     Theme,
 )
+
+from ..allowances import add_months
+from ..models import AllowanceExtra
 
 # The fields programme_create and programme_update accept besides the departments.
 PROGRAMME_FIELDS = (

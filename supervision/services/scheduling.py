@@ -17,18 +17,32 @@ class TimeTaken(Exception):
     """Someone involved is already committed to an overlapping session."""
 
 
-def _first_clash(user_ids, starts_at, ends_at, exclude_session=None):
+def first_clash(
+    user_ids, starts_at, ends_at, *, exclude_session=None, exclude_group_session_id=None
+) -> Commitment | None:
+    """The first commitment of any of these people overlapping the time, or None."""
     clashes = Commitment.objects.filter(
         user_id__in=user_ids, starts_at__lt=ends_at, ends_at__gt=starts_at
-    )
+    ).select_related("user", "session__programme__organisation")
     if exclude_session is not None:
         clashes = clashes.exclude(session=exclude_session)
+    if exclude_group_session_id is not None:
+        clashes = clashes.exclude(group_session_id=exclude_group_session_id)
     return clashes.first()
+
+
+def committed_to_group_session(group_session_id: int) -> list[int]:
+    """Ids of the people whose time a group meeting holds."""
+    return list(
+        Commitment.objects.filter(group_session_id=group_session_id).values_list(
+            "user_id", flat=True
+        )
+    )
 
 
 def commitments_reserve(*, user_ids, starts_at, ends_at, session=None) -> None:
     """Commit each person's time to the session, or raise TimeTaken."""
-    if _first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
+    if first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
         raise TimeTaken(_("That time is no longer free."))
     try:
         with transaction.atomic():
@@ -43,7 +57,7 @@ def commitments_reserve(*, user_ids, starts_at, ends_at, session=None) -> None:
 def commitments_move(*, session, starts_at, ends_at) -> None:
     """Move a session's commitments to new times, or raise TimeTaken."""
     user_ids = list(session.commitments.values_list("user_id", flat=True))
-    if _first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
+    if first_clash(user_ids, starts_at, ends_at, exclude_session=session) is not None:
         raise TimeTaken(_("That time is no longer free."))
     try:
         with transaction.atomic():

@@ -8,17 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.models import Programme, StaffProfile, SupervisionFunction
 
 from ..allowances import allowance, eligibility, refusal_message
 from ..availability import find_free_slot
-from ..models import (
-    Agreement,
-    Programme,
-    Session,
-    SessionRecord,
-    StaffProfile,
-    SupervisionFunction,
-)
+from ..models import Agreement, Session, SessionRecord
 from .capacity import has_capacity
 from .scheduling import (
     TimeTaken,

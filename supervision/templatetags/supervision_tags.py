@@ -1,24 +1,12 @@
 """Small display helpers: session times in the organisation's zone, allowances in words."""
 
-import zoneinfo
-
 from django import template
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from kernel.dates import format_when
+
 register = template.Library()
-
-
-def format_when(starts_at, ends_at, zone_name: str) -> str:
-    """'Tuesday 1 December 2026, 14:00 to 15:00 GMT' in the given zone."""
-    zone = zoneinfo.ZoneInfo(zone_name)
-    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    return _("%(day)s, %(start)s to %(end)s %(zone)s") % {
-        "day": formats.date_format(start, "l j F Y"),
-        "start": formats.time_format(start, "H:i"),
-        "end": formats.time_format(end, "H:i"),
-        "zone": end.tzname(),
-    }
 
 
 @register.filter
@@ -55,6 +43,6 @@ def slot_when(slot, programme):
 
 @register.filter
 def function_labels(record):
-    from ..models import SupervisionFunction
+    from kernel.models import SupervisionFunction
 
     return [SupervisionFunction(value).label for value in record.functions]

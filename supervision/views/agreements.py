@@ -7,14 +7,16 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.forms import posted
+from kernel.permissions import login_required_view
+
 from ..allowances import allowance
 from ..forms import AgreementTermsForm, ReasonForm
 from ..models import Agreement
-from ..permissions import agreements_visible_to, get_agreement_for_user, login_required_view
+from ..permissions import agreements_visible_to, get_agreement_for_user
 from ..services import agreements as agreement_services
 from ..services.sessions import session_book
 from .booking import pick_slot
-from .forms_data import posted
 
 
 @login_required_view

@@ -4,12 +4,13 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from kernel.dates import format_when
+from kernel.forms import posted
+
 from ..availability import free_slots
 from ..forms import SlotChoiceForm
 from ..models.supervisors import meeting_platform
 from ..services.sessions import BookingRefused
-from ..templatetags.supervision_tags import format_when
-from .forms_data import posted
 
 
 def describe_slot(programme):

@@ -5,16 +5,17 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..forms import DepartmentForm
-from ..models import Role
-from ..permissions import (
+from kernel.forms import posted
+from kernel.models import Role
+from kernel.permissions import (
     admin_home_organisation,
     departments_visible_to,
     get_department_for_user,
     role_required,
 )
+
+from ..forms import DepartmentForm
 from ..services import organisations as organisation_services
-from .forms_data import posted
 
 
 @role_required(Role.PROGRAMME_ADMIN)

@@ -2,16 +2,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..home_sections import sections_for
-from ..models import Agreement, Role, Session, StaffProfile
-from ..permissions import (
+from kernel.models import Role, StaffProfile
+from kernel.permissions import (
     get_own_profile,
     login_required_view,
     organisations_where,
     roles_by_organisation,
-    sessions_visible_to,
     user_roles,
 )
+
+from ..home_sections import sections_for
+from ..models import Agreement, Session
+from ..permissions import sessions_visible_to
 from .supervisors import programme_offers
 
 

@@ -9,10 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from ..allowances import Allowance, allowance
-from ..manage_forms import ExtraSessionForm, ProgrammeForm, ThemeForm
-from ..models import AllowanceExtra, Band, PeriodKind, Profession, Programme, Role
-from ..permissions import (
+from kernel.forms import add_service_error, posted
+from kernel.models import Band, PeriodKind, Profession, Programme, Role
+from kernel.permissions import (
     admin_home_organisation,
     get_programme_for_admin,
     get_theme_for_admin,
@@ -22,8 +21,11 @@ from ..permissions import (
     staff_visible_to,
     themes_managed_by,
 )
+
+from ..allowances import Allowance, allowance
+from ..manage_forms import ExtraSessionForm, ProgrammeForm, ThemeForm
+from ..models import AllowanceExtra
 from ..services import programmes as programme_services
-from .forms_data import add_service_error, posted
 
 BAND_LABELS = dict(Band.choices)
 PROFESSION_LABELS = dict(Profession.choices)

@@ -10,10 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.leavers import anonymisation_due_at
-
-from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
-from ..models import Role, RoleGrant, Session
-from ..permissions import (
+from kernel.forms import posted
+from kernel.models import Role, RoleGrant
+from kernel.permissions import (
     admin_home_organisation,
     departments_visible_to,
     get_staff_for_user,
@@ -21,8 +20,10 @@ from ..permissions import (
     role_required,
     staff_visible_to,
 )
+
+from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
+from ..models import Session
 from ..services import people as people_services
-from .forms_data import posted
 
 PAGE_SIZE = 50
 

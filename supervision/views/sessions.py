@@ -9,18 +9,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ..calendar import session_invite
+from kernel.calendar import session_invite
+from kernel.forms import posted
+from kernel.models import Role, Theme
+from kernel.permissions import login_required_view, role_required
+
 from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
-from ..models import Role, Session, SessionRecord, Theme
-from ..permissions import (
-    get_session_for_user,
-    login_required_view,
-    role_required,
-    sessions_visible_to,
-)
+from ..models import Session, SessionRecord
+from ..permissions import get_session_for_user, sessions_visible_to
 from ..services import sessions as session_services
 from .booking import pick_slot
-from .forms_data import posted
 
 PAGE_SIZE = 25
 

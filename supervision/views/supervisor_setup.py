@@ -14,23 +14,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from kernel.forms import add_service_error, posted
+from kernel.models import Modality, Programme, Role
+from kernel.permissions import programmes_open_to, role_required
+
 from ..availability import free_slots
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
-    Modality,
     Mode,
-    Programme,
-    Role,
     SupervisorProfile,
     WeeklyAvailability,
 )
-from ..permissions import (
-    get_availability_for_user,
-    get_training_for_user,
-    programmes_open_to,
-    role_required,
-)
+from ..permissions import get_availability_for_user, get_training_for_user
 from ..services import availability as services
 from ..supervisor_forms import (
     ExceptionForm,
@@ -39,7 +35,6 @@ from ..supervisor_forms import (
     TrainingForm,
     WeeklyForm,
 )
-from .forms_data import add_service_error, posted
 
 PREVIEW_LIMIT = 10
 PROFILE_FIELDS = ("capacity", "accepting_new", "bio", "mode", "meeting_link", "location")

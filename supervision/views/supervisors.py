@@ -11,24 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.models import Modality
+from kernel.permissions import get_own_profile, login_required_view, programmes_open_to
+
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
 from ..forms import SupervisorFilterForm
-from ..models import (
-    Agreement,
-    AvailabilitySlot,
-    Modality,
-    SupervisorProfile,
-    WeeklyAvailability,
-)
-from ..permissions import (
-    agreements_visible_to,
-    get_own_profile,
-    get_supervisor_for_user,
-    login_required_view,
-    programmes_open_to,
-    supervisors_visible_to,
-)
+from ..models import Agreement, AvailabilitySlot, SupervisorProfile, WeeklyAvailability
+from ..permissions import agreements_visible_to, get_supervisor_for_user, supervisors_visible_to
 from ..services.agreements import agreement_request
 from ..services.sessions import may_book_without_agreement, session_book
 from .booking import pick_slot

@@ -22,9 +22,10 @@ from feedback.models import (
     JournalEntry,
     WellbeingCheckIn,
 )
+from kernel.models import Modality
 from notifications.models import Notification, NotificationPreference
 from peergroups.models import Attendance, CheckIn, Group, GroupSession, SupportRequest
-from supervision.models import Modality, Session, SessionRecord
+from supervision.models import Session, SessionRecord
 from supervision.services.people import staff_deactivate, staff_reactivate
 from supervision_site.celery import app
 from tests.factories import ProgrammeFactory, add_authenticator_app, feedback_given

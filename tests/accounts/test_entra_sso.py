@@ -23,7 +23,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from supervision.models import Band, Profession
+from kernel.models import Band, Profession
 from supervision.services.people import staff_deactivate, staff_invite
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.tokens import invitation_path
-from supervision.models import Band, Profession
+from kernel.models import Band, Profession
 from supervision.services.people import staff_invite
 from supervision.tasks import send_staff_invitation
 

@@ -13,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from supervision.models import Role
+from kernel.models import Role
 
 from ..factories import (
     PASSWORD,

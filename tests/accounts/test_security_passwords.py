@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.tokens import invitation_path
-from supervision.models import Band, Profession
+from kernel.models import Band, Profession
 from supervision.services.people import staff_invite
 
 from ..factories import PASSWORD

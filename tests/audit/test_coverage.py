@@ -9,9 +9,10 @@ import pytest
 import time_machine
 
 from audit.models import AuditEntry
+from kernel.models import Band, Modality, PeriodKind, Role, SupervisionFunction
 from peergroups.models import Membership
 from peergroups.services import groups
-from supervision.models import Band, Modality, PeriodKind, Role, Session, SupervisionFunction
+from supervision.models import Session
 from supervision.services import agreements, people, programmes, sessions
 from tests.factories import ProgrammeFactory, StaffProfileFactory
 from tests.scenario import NOW, tuesday

@@ -7,7 +7,7 @@ import time_machine
 from django.urls import reverse
 
 from audit.services import audit_log
-from supervision.models import Role
+from kernel.models import Role
 from tests.factories import RoleGrantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

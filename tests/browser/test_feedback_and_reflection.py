@@ -17,9 +17,10 @@ from playwright.sync_api import expect
 
 from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import feedback_submit, questions_for
+from kernel.models import Programme, StaffProfile
 from notifications.services import outside_quiet_hours
 from peergroups.models import SupportRequest
-from supervision.models import Programme, Session, SessionRecord, StaffProfile
+from supervision.models import Session, SessionRecord
 from supervision.notifications import plan_follow_ups
 from tests.browser.people import Person
 from tests.outbox import deliver_due

@@ -21,8 +21,9 @@ from feedback.aggregates import rating_summary
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
 from feedback.permissions import responses_about
 from feedback.services.feedback import feedback_submit, questions_for
+from kernel.models import Band
 from peergroups.models import Attendance, Group, GroupSession, Membership
-from supervision.models import Band, Session
+from supervision.models import Session
 from supervision.notifications import plan_follow_ups
 from tests.factories import StaffProfileFactory
 from tests.outbox import deliver_due

@@ -17,10 +17,10 @@ from feedback.models import WellbeingCheckIn
 from feedback.notifications_wellbeing import schedule_wellbeing_prompts
 from feedback.services.wellbeing import wellbeing_checkin_create
 from feedback.wellbeing_forms import FEELING_WORDS
+from kernel.models import Band, Profession
 from notifications import registry
 from notifications.models import Notification
 from peergroups.models import ContactMode, SupportRequest
-from supervision.models import Band, Profession
 from tests.factories import DepartmentFactory, StaffProfileFactory
 
 pytestmark = pytest.mark.django_db

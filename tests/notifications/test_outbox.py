@@ -266,7 +266,7 @@ def test_a_send_that_keeps_failing_ends_as_failed_and_admins_see_it(
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SKIP LOCKED is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_claim_disjoint_rows(supervisee, organisation):
-    from supervision.models import Organisation
+    from kernel.models import Organisation
 
     target = Organisation.objects.get(pk=organisation.pk)
     due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)

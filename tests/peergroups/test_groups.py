@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
+from kernel.models import Modality, Role, SupervisionFunction
 from peergroups.models import Attendance, GroupRecord, GroupSession, Membership
 from peergroups.recurrence import occurrences
 from peergroups.services import groups as services
-from supervision.models import Commitment, Modality, Role, Session, SupervisionFunction
+from supervision.models import Commitment, Session
 from tests.factories import ProgrammeFactory, RoleGrantFactory, StaffProfileFactory
 from tests.outbox import deliver_due
 from tests.scenario import NOW

@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AuditEntry
+from kernel.models import Profession, Role
 from notifications.models import Notification
 from peergroups.models import CheckIn, EventKind, PeerSupporterProfile, SupportRequest
 from peergroups.services import peer_support as services
-from supervision.models import Profession, Role
 from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
 from tests.outbox import deliver_due
 

@@ -9,6 +9,7 @@ import datetime
 import itertools
 
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, WellbeingCheckIn
+from kernel.models import Band, Modality, Profession, Role, Theme
 from peergroups.models import (
     Attendance,
     CheckIn,
@@ -17,7 +18,7 @@ from peergroups.models import (
     GroupSession,
     SupportRequest,
 )
-from supervision.models import Band, Modality, Profession, Role, Session, SessionRecord, Theme
+from supervision.models import Session, SessionRecord
 
 from ..factories import DepartmentFactory, ProgrammeFactory, RoleGrantFactory, StaffProfileFactory
 

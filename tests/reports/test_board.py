@@ -11,10 +11,10 @@ from django.core import mail
 from django.urls import reverse
 
 import disclosure
+from kernel.models import Band, Organisation
 from reports.forms import ReportFilterForm
 from reports.report import engagement_report
 from reports.scope import ReportScope
-from supervision.models import Band, Organisation
 from tests.outbox import deliver_due
 
 from .small_org import build

@@ -17,10 +17,11 @@ import pytest
 from django.core.management import call_command
 
 import disclosure
+from kernel.models import Band, Profession, StaffProfile
 from reports import differencing
 from reports.differencing import Findings, partition_attack, range_attack, report_cells
 from reports.scope import ReportScope
-from supervision.models import Band, Profession, Session, StaffProfile
+from supervision.models import Session
 
 from .small_org import build
 

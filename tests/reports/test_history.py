@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from feedback.models import FeedbackAnswer, FeedbackResponse, WellbeingCheckIn
+from kernel.models import Organisation, PeriodKind, Programme, StaffProfile
 from nonprod.demo import load_demo_data
 from nonprod.history import BETTER, HELPED, generate_benchmark_history, generate_demo_history
 from notifications.models import Notification
@@ -35,12 +36,8 @@ from supervision.allowances import add_months, counted_sessions
 from supervision.models import (
     Agreement,
     Commitment,
-    Organisation,
-    PeriodKind,
-    Programme,
     Session,
     SessionRecord,
-    StaffProfile,
     SupervisorProfile,
     WeeklyAvailability,
 )

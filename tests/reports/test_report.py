@@ -11,10 +11,11 @@ from django.utils.html import escape
 
 from audit.models import AuditEntry
 from disclosure import MINIMUM_PEOPLE, round_count
+from kernel.models import Band, Profession, StaffProfile
 from reports.models import CoverageTarget
 from reports.report import SLUGS, engagement_report
 from reports.scope import ReportScope
-from supervision.models import Band, Profession, Session, StaffProfile
+from supervision.models import Session
 
 from .small_org import build
 

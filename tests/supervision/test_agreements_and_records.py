@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from supervision.models import Agreement, Band, Session, SessionRecord, SupervisionFunction
+from kernel.models import Band, SupervisionFunction
+from supervision.models import Agreement, Session, SessionRecord
 from supervision.services.agreements import (
     agreement_accept,
     agreement_end,

@@ -7,9 +7,10 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from kernel.models import Band
 from supervision.allowances import allowance, eligibility
 from supervision.availability import free_slots
-from supervision.models import AllowanceExtra, Band, Commitment, Session
+from supervision.models import AllowanceExtra, Commitment, Session
 from supervision.services.sessions import (
     BookingRefused,
     session_book,

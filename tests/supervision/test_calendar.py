@@ -3,7 +3,7 @@ import datetime
 import pytest
 from icalendar import Calendar
 
-from supervision.calendar import session_invite
+from kernel.calendar import session_invite
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
 from tests.outbox import deliver_due
 from tests.scenario import tuesday
@@ -89,7 +89,7 @@ def test_both_people_are_emailed_the_invite_and_nothing_confidential(booked, mai
 def test_the_confirm_prompt_goes_to_the_supervisee_only_without_content(booked, mailoutbox):
     import time_machine
 
-    from supervision.models import SupervisionFunction
+    from kernel.models import SupervisionFunction
     from supervision.services.sessions import session_log
 
     deliver_due()

@@ -2,7 +2,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from supervision.models import Organisation, Role, RoleGrant, StaffProfile
+from kernel.models import Organisation, Role, RoleGrant, StaffProfile
 
 pytestmark = pytest.mark.django_db
 

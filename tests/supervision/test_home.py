@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from supervision.models import Role
+from kernel.models import Role
 from tests.factories import RoleGrantFactory
 
 pytestmark = pytest.mark.django_db

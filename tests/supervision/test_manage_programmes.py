@@ -6,17 +6,9 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from kernel.models import DEFAULT_THEMES, Band, Modality, PeriodKind, Profession, Programme, Theme
 from supervision.allowances import allowance
-from supervision.models import (
-    DEFAULT_THEMES,
-    AllowanceExtra,
-    Band,
-    Modality,
-    PeriodKind,
-    Profession,
-    Programme,
-    Theme,
-)
+from supervision.models import AllowanceExtra
 from tests.factories import DepartmentFactory, ProgrammeFactory, StaffProfileFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from django.core import mail
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from supervision.models import Band, Profession, Role, RoleGrant, StaffProfile
+from kernel.models import Band, Profession, Role, RoleGrant, StaffProfile
 from supervision.tasks import send_staff_invitation
 from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
 

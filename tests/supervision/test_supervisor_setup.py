@@ -12,11 +12,11 @@ import time_machine
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from kernel.models import Modality
 from supervision.availability import free_slots
 from supervision.models import (
     AvailabilityException,
     AvailabilitySlot,
-    Modality,
     Mode,
     SupervisorProfile,
     TrainingRecord,

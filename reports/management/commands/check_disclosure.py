@@ -14,9 +14,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from kernel.models import Organisation, StaffProfile
 from reports.differencing import Findings, partition_attack, range_attack
 from reports.report import board_scope
-from supervision.models import Organisation, StaffProfile
 
 
 class Command(BaseCommand):

@@ -65,6 +65,8 @@ class StaffProfileQuerySet(models.QuerySet):
 class StaffProfile(ChoiceLabels, models.Model):
     """A member of staff: where they work and what they do."""
 
+    RECORD_TYPE = "supervision.staffprofile"  # kernel.records.record_type
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="profile"
     )
@@ -95,6 +97,7 @@ class StaffProfile(ChoiceLabels, models.Model):
     objects = StaffProfileQuerySet.as_manager()
 
     class Meta:
+        db_table = "supervision_staffprofile"  # moved from supervision; table kept
         ordering = ["user__last_name", "user__first_name", "pk"]
         verbose_name = _("staff profile")
         verbose_name_plural = _("staff profiles")
@@ -120,6 +123,8 @@ class StaffProfile(ChoiceLabels, models.Model):
 class RoleGrant(ChoiceLabels, models.Model):
     """One role held by one person in one organisation."""
 
+    RECORD_TYPE = "supervision.rolegrant"  # kernel.records.record_type
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_grants"
     )
@@ -137,6 +142,7 @@ class RoleGrant(ChoiceLabels, models.Model):
     granted_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "supervision_rolegrant"  # moved from supervision; table kept
         ordering = ["organisation", "role"]
         verbose_name = _("role")
         verbose_name_plural = _("roles")

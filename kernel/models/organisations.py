@@ -15,6 +15,8 @@ def validate_time_zone(value: str) -> None:
 class Organisation(models.Model):
     """An NHS trust, hospital, university or charity that runs programmes."""
 
+    RECORD_TYPE = "supervision.organisation"  # kernel.records.record_type
+
     name = models.CharField(_("name"), max_length=200, unique=True)
     slug = models.SlugField(_("short name"), max_length=60, unique=True)
     time_zone = models.CharField(
@@ -28,6 +30,7 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "supervision_organisation"  # moved from supervision; table kept
         ordering = ["name"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
@@ -38,6 +41,8 @@ class Organisation(models.Model):
 
 class Department(ChoiceLabels, models.Model):
     """A ward, team or service within an organisation."""
+
+    RECORD_TYPE = "supervision.department"  # kernel.records.record_type
 
     class Kind(models.TextChoices):
         WARD = "ward", _("Ward")
@@ -52,6 +57,7 @@ class Department(ChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.WARD)
 
     class Meta:
+        db_table = "supervision_department"  # moved from supervision; table kept
         ordering = ["name"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")

@@ -39,6 +39,8 @@ class Programme(ChoiceLabels, models.Model):
     period is the last `rolling_months` months.
     """
 
+    RECORD_TYPE = "supervision.programme"  # kernel.records.record_type
+
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="programmes"
     )
@@ -100,6 +102,7 @@ class Programme(ChoiceLabels, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "supervision_programme"  # moved from supervision; table kept
         ordering = ["name"]
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
@@ -130,11 +133,14 @@ class Programme(ChoiceLabels, models.Model):
 class Theme(models.Model):
     """A theme a session can touch on; each organisation keeps its own list."""
 
+    RECORD_TYPE = "supervision.theme"  # kernel.records.record_type
+
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="themes")
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("offered"), default=True)
 
     class Meta:
+        db_table = "supervision_theme"  # moved from supervision; table kept
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,18 @@
+"""Dates and times as people read them: in the organisation's zone, with the zone named."""
+
+import zoneinfo
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+
+def format_when(starts_at, ends_at, zone_name: str) -> str:
+    """'Tuesday 1 December 2026, 14:00 to 15:00 GMT' in the given zone."""
+    zone = zoneinfo.ZoneInfo(zone_name)
+    start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    return _("%(day)s, %(start)s to %(end)s %(zone)s") % {
+        "day": formats.date_format(start, "l j F Y"),
+        "start": formats.time_format(start, "H:i"),
+        "end": formats.time_format(end, "H:i"),
+        "zone": end.tzname(),
+    }

@@ -1,0 +1,176 @@
+"""Who holds which role where, and the organisation-wide lists views fetch through.
+
+The permission primitives every app builds on. Rules: an object outside the
+user's scope answers 404 (so its existence never leaks); an object in scope that
+the user may read but not change answers 403.
+"""
+
+from collections import defaultdict
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
+
+_CACHE_ATTR = "_supervision_roles"
+
+
+def roles_by_organisation(user) -> dict[int, frozenset[str]]:
+    """The roles the user holds, keyed by organisation id (one query per request)."""
+    if not user.is_authenticated:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        grouped: dict[int, set[str]] = defaultdict(set)
+        for organisation_id, role in RoleGrant.objects.filter(user=user).values_list(
+            "organisation_id", "role"
+        ):
+            grouped[organisation_id].add(role)
+        cached = {org: frozenset(roles) for org, roles in grouped.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def user_roles(user) -> frozenset[str]:
+    """Every role the user holds in any organisation."""
+    return frozenset().union(*roles_by_organisation(user).values())
+
+
+def organisations_where(user, role: str) -> list[int]:
+    """Ids of the organisations in which the user holds `role`."""
+    return [org for org, roles in roles_by_organisation(user).items() if role in roles]
+
+
+def has_role(user, role: str, organisation_id: int | None = None) -> bool:
+    if organisation_id is None:
+        return role in user_roles(user)
+    return role in roles_by_organisation(user).get(organisation_id, frozenset())
+
+
+def role_required(role: str):
+    """View decorator: sign-in required, then 403 unless the user holds `role` somewhere."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request)
+            if not has_role(request.user, role):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def redirect_to_login(request):
+    from django.contrib.auth.views import redirect_to_login as django_redirect_to_login
+
+    return django_redirect_to_login(request.get_full_path())
+
+
+def staff_visible_to(user):
+    """Staff profiles a programme admin may manage: those of their organisations."""
+    return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def get_staff_for_user(user, pk: int) -> StaffProfile:
+    """Fetch one staff profile for a programme admin; 404 for anyone else's staff."""
+    try:
+        return (
+            staff_visible_to(user)
+            .select_related("user", "organisation", "department", "line_manager__user")
+            .get(pk=pk)
+        )
+    except StaffProfile.DoesNotExist:
+        raise Http404 from None
+
+
+def get_own_profile(user) -> StaffProfile | None:
+    """The user's staff profile, fetched once per request and kept on the user."""
+    if not user.is_authenticated:
+        return None
+    if not hasattr(user, "_supervision_profile"):
+        user._supervision_profile = (
+            StaffProfile.objects.select_related("organisation", "department")
+            .filter(user=user)
+            .first()
+        )
+    return user._supervision_profile
+
+
+def login_required_view(view):
+    """Like Django's login_required, kept here so every view's gate is in one module."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def departments_visible_to(user):
+    """Departments of the organisations the user administers."""
+    return Department.objects.filter(
+        organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
+    )
+
+
+def get_department_for_user(user, pk: int):
+    try:
+        return departments_visible_to(user).select_related("organisation").get(pk=pk)
+    except Department.DoesNotExist:
+        raise Http404 from None
+
+
+def admin_home_organisation(user):
+    """The organisation a programme admin adds people and departments to.
+
+    Their own organisation when they administer it, otherwise the first they do.
+    Callers have already checked that the user is a programme admin somewhere.
+    """
+    administered = organisations_where(user, Role.PROGRAMME_ADMIN)
+    profile = get_own_profile(user)
+    if profile is not None and profile.organisation_id in administered:
+        return profile.organisation
+    return Organisation.objects.get(pk=min(administered))
+
+
+# --- Programmes (programme admins) -------------------------------------------
+
+
+def programmes_managed_by(user):
+    """Programmes of the organisations the user administers."""
+    return Programme.objects.filter(
+        organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
+    )
+
+
+def get_programme_for_admin(user, pk: int) -> Programme:
+    try:
+        return programmes_managed_by(user).select_related("organisation").get(pk=pk)
+    except Programme.DoesNotExist:
+        raise Http404 from None
+
+
+def themes_managed_by(user):
+    return Theme.objects.filter(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def get_theme_for_admin(user, pk: int) -> Theme:
+    try:
+        return themes_managed_by(user).get(pk=pk)
+    except Theme.DoesNotExist:
+        raise Http404 from None
+
+
+def programmes_open_to(user):
+    """Active programmes of the user's own organisation (eligibility is shown per person)."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return Programme.objects.none()
+    return Programme.objects.filter(organisation_id=profile.organisation_id, is_active=True)
