@@ -13,8 +13,9 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# The app and its development tools (the `dev` extra); the image installs the app only.
 $(VENV)/.installed: $(PY) pyproject.toml $(CONSTRAINTS)
-	$(PIP) install --quiet -c $(CONSTRAINTS) -e .
+	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
@@ -69,7 +70,7 @@ test: install-test assets lint audit
 
 # Refresh the pinned constraints after changing pyproject.toml.
 lock: $(PY)
-	$(PIP) install --quiet -e '.[test]'
+	$(PIP) install --quiet -e '.[dev,test]'
 	$(PIP) freeze --exclude-editable | grep -v '^-e' > $(CONSTRAINTS)
 
 # Dispatch 10,000 due reminders through a real worker and Redis (PostgreSQL on

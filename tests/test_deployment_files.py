@@ -435,6 +435,19 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_production_installs_no_development_tools():
+    """The image installs no `dev` extra (django-linear-migrations): production
+    settings must not list it in INSTALLED_APPS."""
+    result = run_python(
+        "import django; django.setup()\n"
+        "from django.apps import apps\n"
+        "print(apps.is_installed('django_linear_migrations'))",
+        REQUIRED_PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False"]
+
+
 def test_production_has_no_demo_data_or_history_generators():
     """The demo logins (a public password and two-factor key) and the history
     generators live in nonprod/, which production settings never install."""

@@ -5,7 +5,9 @@ one), so a runtime import missing from `[project] dependencies` would pass
 every test and break `make run` and the Docker image on a fresh machine. A
 fresh interpreter that cannot import anything outside what the runtime
 dependencies reach (extras included) loads the site as the web server and the
-worker do.
+worker do. `make install` adds the `dev` extra (tools the `local` settings
+install as apps), so those count here; the image has none of them, and
+production settings install none (tests/test_deployment_files.py).
 """
 
 import importlib.metadata as metadata
@@ -89,7 +91,8 @@ def _marker_holds(marker: str) -> bool:
 
 def test_the_site_loads_with_only_the_runtime_dependencies_installed():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    runtime = _closure(project["dependencies"]) | {"clinical-supervision"}
+    installed = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
+    runtime = _closure(installed) | {"clinical-supervision"}
     blocked = sorted(
         module
         for module, distributions in metadata.packages_distributions().items()

@@ -9,8 +9,11 @@ from .base import (
     env,
 )
 
-# The demo logins and generated history (manage.py demo_data, generate_history).
-INSTALLED_APPS = [*INSTALLED_APPS, "nonprod"]
+# The demo logins and generated history (manage.py demo_data, generate_history),
+# and django-linear-migrations: its makemigrations writes each app's
+# migrations/max_migration.txt, so two branches that add a migration to the same
+# app conflict in git; its system check fails while a file is stale.
+INSTALLED_APPS = [*INSTALLED_APPS, "nonprod", "django_linear_migrations"]
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 if not FIELD_ENCRYPTION_KEYS:
