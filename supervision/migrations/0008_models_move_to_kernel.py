@@ -9,10 +9,10 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('feedback', '0003_alter_feedbackquestion_programme_and_more'),
+        ('feedback', '0003_kernel_models'),
         ('kernel', '0001_initial'),
-        ('peergroups', '0003_alter_group_organisation_alter_group_programme_and_more'),
-        ('reports', '0002_alter_coveragetarget_organisation_and_more'),
+        ('peergroups', '0003_kernel_models'),
+        ('reports', '0002_kernel_models'),
         ('supervision', '0007_record_minutes_blank_when_not_attended'),
     ]
 
