@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
+
 from ..availability import free_slots
 from ..models import (
     AvailabilityException,
@@ -109,7 +111,7 @@ def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR)
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     zone = timezone.get_current_timezone()
