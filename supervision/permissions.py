@@ -185,7 +185,9 @@ def get_theme_for_admin(user, pk: int) -> Theme:
 
 # --- Supervisors' own set-up --------------------------------------------------
 
-AVAILABILITY_KINDS = {
+AVAILABILITY_KINDS: dict[
+    str, type[AvailabilitySlot] | type[WeeklyAvailability] | type[AvailabilityException]
+] = {
     "slot": AvailabilitySlot,
     "weekly": WeeklyAvailability,
     "away": AvailabilityException,

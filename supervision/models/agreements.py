@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -6,6 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from supervision_site.encryption import EncryptedTextField
 
 from .programmes import Programme
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_GROUND_RULES = _(
     "We meet at the agreed time and protect it from interruption. Either of us can "
@@ -106,7 +111,7 @@ class Agreement(models.Model):
             return self.Status.ACTIVE
         return self.Status.PROPOSED
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> "StrOrPromise":
         return self.Status(self.status).label
 
     def accepted_by(self, user) -> bool:
