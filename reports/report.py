@@ -13,6 +13,7 @@ import hashlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -111,7 +112,8 @@ def _distinct_union(querysets, group_by_month: bool) -> dict:
     People who had one-to-one sessions and people at group meetings live in
     two apps' tables; a person in both counts once. One query.
     """
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []  # as sql_with_params() gives them
     for queryset in querysets:
         fields = ("month", "person") if group_by_month else ("person",)
         try:
@@ -594,13 +596,15 @@ def _chart(
     incomplete: frozenset[datetime.date] = frozenset(),
 ) -> Chart:
     """An SPC chart of one column; hidden months are gaps, a month under way is left out."""
-    labels = [row.label for row in table.rows]
+    labels = [str(row.label) for row in table.rows]
     values = [
         None if row.cells[column].hidden or row.key in incomplete else row.cells[column].value
         for row in table.rows
     ]
     hidden = {
-        row.label: str(row.cells[column].shown) for row in table.rows if row.cells[column].hidden
+        str(row.label): str(row.cells[column].shown)
+        for row in table.rows
+        if row.cells[column].hidden
     }
     result = spc(labels, values, higher_is_better=True, target=target, floor=0, ceiling=100)
     svg = spc_chart(result, title=title, unit="%", chart_id=f"chart-{table.slug}")
@@ -608,7 +612,7 @@ def _chart(
         result,
         unit="%",
         suppressed_labels=hidden,
-        incomplete_labels={row.label for row in table.rows if row.key in incomplete},
+        incomplete_labels={str(row.label) for row in table.rows if row.key in incomplete},
     )
     return Chart(title, svg, result, table, words)
 
