@@ -38,7 +38,7 @@ from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
 from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
-from .spc_words import spc_table
+from .spc_words import SpcTable, spc_table
 from .tables import Row, Table, crosstab, means, raw_key
 
 
@@ -566,7 +566,7 @@ class Chart:
     svg: str
     result: SpcResult
     table: Table  # the report table the series comes from
-    spc_table: object  # reports.spc_words.SpcTable: the chart's figures, for its data table
+    spc_table: SpcTable  # the chart's figures, for its data table
 
 
 @dataclass

@@ -47,6 +47,7 @@ other. The chart still draws the gap.
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -128,8 +129,8 @@ class SpcResult:
 
 
 def spc(
-    labels: list[str],
-    values: list[float | None],
+    labels: Sequence[str],
+    values: Sequence[float | None],
     *,
     higher_is_better: bool | None = True,
     target: float | None = None,

@@ -3,6 +3,8 @@
 Audit entries carry ids only: never an answer, never a rating.
 """
 
+from collections.abc import Mapping
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -60,7 +62,7 @@ def feedback_given(*, author, session: Session | None = None, meeting=None) -> b
 def feedback_submit(
     *,
     author,
-    answers: dict[FeedbackQuestion, int | str | None],
+    answers: Mapping[FeedbackQuestion, int | str | None],
     session: Session | None = None,
     meeting: GroupSession | None = None,
 ) -> FeedbackResponse:
