@@ -202,7 +202,7 @@ def feedback_release(
     minimum = minimum or feedback_minimum()
     zone = zoneinfo.ZoneInfo(time_zone)
     current = _month_start(now, zone)
-    by_month: dict[datetime.date, set] = {}
+    by_month: dict[datetime.date, set[object]] = {}
     for submitted_at, author in responses:
         # An author removed since (anonymised) still counts as a person of their own.
         who = author if author is not None else object()
