@@ -53,6 +53,7 @@ run: demo
 lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=supervision_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 # Known vulnerabilities in the pinned dependencies (PyPI's advisory data, so it

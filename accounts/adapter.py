@@ -1,4 +1,5 @@
 import logging
+from typing import NoReturn
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -72,7 +73,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             matches |= Q(email__iexact=email)
         user = get_user_model().objects.filter(matches).first()
         profile = _staff_profile(user) if user is not None else None
-        if profile is None:
+        if user is None or profile is None:
             _refuse(request, "not_invited")
         if not user.is_active:
             _refuse(request, "inactive")
@@ -90,7 +91,7 @@ def _staff_profile(user):
     return get_own_profile(user)
 
 
-def _refuse(request, reason: str):
+def _refuse(request, reason: str) -> NoReturn:
     logger.info("Single sign-on refused: %s", reason)
     raise ImmediateHttpResponse(
         render(request, "accounts/sso_refused.html", {"reason": reason}, status=403)

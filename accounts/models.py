@@ -1,10 +1,12 @@
+from typing import ClassVar
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email, password, **extra_fields):
@@ -32,15 +34,18 @@ class UserManager(BaseUserManager):
 class User(AbstractUser):
     """A person who signs in with their work email address."""
 
-    username = None
+    # Django's documented way to drop an inherited field; the stubs type it as a str.
+    username = None  # type: ignore[assignment]
     email = models.EmailField(_("email address"), unique=True)
     # When a leaver's name, email and private text were removed (accounts.services).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()
+    # A custom user model's manager extends BaseUserManager, as Django's docs show; the
+    # stubs declare AbstractUser.objects as contrib.auth's UserManager, which this is not.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         verbose_name = _("user")

@@ -10,7 +10,7 @@ from allauth.mfa.models import Authenticator
 from kernel.models import Role
 from kernel.permissions import user_roles
 
-MFA_ROLES = frozenset({Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD})
+MFA_ROLES: frozenset[str] = frozenset({Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD})
 
 
 def mfa_required(user) -> bool:

@@ -117,7 +117,7 @@ def main() -> int:
         os.killpg(worker.pid, signal.SIGTERM)
         worker.wait(60)
 
-    seen = Counter()
+    seen: Counter[str] = Counter()
     for path in emails.iterdir():
         seen.update(re.findall(r"^Message-ID: <notification-(\d+)@", path.read_text(), re.M))
     duplicates = sum(n - 1 for n in seen.values() if n > 1)

@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -101,9 +102,9 @@ def _history_present() -> bool:
             cursor.execute(
                 "SELECT COUNT(*) FROM supervision_organisation WHERE slug LIKE 'generated-%%'"
             )
-            organisations = cursor.fetchone()[0]
+            organisations = cursor.fetchall()[0][0]  # COUNT(*): always one row
             cursor.execute("SELECT COUNT(*) FROM supervision_staffprofile")
-            staff = cursor.fetchone()[0]
+            staff = cursor.fetchall()[0][0]
     except psycopg2.Error:
         return False
     return organisations == SCALE["organisations"] and staff >= SCALE["staff"]
@@ -393,7 +394,7 @@ def main() -> int:
     started = time.monotonic()
     env = _env()
     os.environ.update(env)
-    results = {
+    results: dict[str, Any] = {
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "scale": SCALE,

@@ -136,6 +136,8 @@ def _supervisors(organisations, count, taken) -> list[BenchUser]:
             .order_by("-to_log", "-sessions", "pk")
             .first()
         )
+        if profile is None:
+            raise RuntimeError(f"{org.slug} has no supervisor left to play")
         taken.add(profile.user_id)
         chosen.append(
             BenchUser(
@@ -162,7 +164,9 @@ def _facilitators(organisations, count, taken) -> list[BenchUser]:
             .order_by("-members", "pk")
             .first()
         )
-        facilitator = group.facilitators.order_by("pk").first()
+        facilitator = group.facilitators.order_by("pk").first() if group else None
+        if group is None or facilitator is None:
+            raise RuntimeError(f"{org.slug} has no group with a facilitator left to play")
         taken.add(facilitator.pk)
         chosen.append(
             BenchUser(
@@ -189,6 +193,8 @@ def _report_paths(org, n) -> list[str]:
         .order_by("pk")
         .first()
     )
+    if programme is None:
+        raise RuntimeError(f"{org.slug} has no one-to-one programme to filter by")
     filters = [
         {},
         {"department": departments[n % len(departments)].pk},

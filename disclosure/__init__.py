@@ -78,7 +78,7 @@ class Hidden:
     def __repr__(self) -> str:
         return f"Hidden(minimum={self.minimum})"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, Hidden) and other.minimum == self.minimum
 
     def __hash__(self) -> int:
@@ -103,7 +103,7 @@ class Cell:
     rounded: bool = False  # a count rounded to the nearest ROUNDING_BASE
 
     @property
-    def shown(self):
+    def shown(self) -> float | Hidden | None:
         """The figure, or what a hidden figure says instead."""
         return Hidden(MINIMUM_PEOPLE) if self.hidden else self.value
 
@@ -149,10 +149,13 @@ def percent(numerator: Cell, denominator: Cell) -> Cell:
         return Cell(None, people, hidden=True, reason=SMALL)
     if not denominator.value:
         return Cell(None, people)
+    if numerator.value is None:
+        # A count (the numerator) always has a value; only a hidden one has none.
+        raise ValueError("The numerator of a percentage must be a count.")
     return Cell(round(100 * numerator.value / denominator.value), people)
 
 
-def fixed(value) -> Cell:
+def fixed(value: float | None) -> Cell:
     """A figure that is not about people (a target, the places in a group): shown as it is."""
     return Cell(value, MINIMUM_PEOPLE)
 
@@ -199,7 +202,7 @@ def feedback_release(
     minimum = minimum or feedback_minimum()
     zone = zoneinfo.ZoneInfo(time_zone)
     current = _month_start(now, zone)
-    by_month: dict[datetime.date, set] = {}
+    by_month: dict[datetime.date, set[object]] = {}
     for submitted_at, author in responses:
         # An author removed since (anonymised) still counts as a person of their own.
         who = author if author is not None else object()

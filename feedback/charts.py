@@ -48,11 +48,10 @@ def feelings_chart(points: list[tuple[datetime.datetime, int]], words: dict) -> 
         }
     else:
         desc = _("No check-ins yet.")
-    start = points[0][0] if points else None
-    end = points[-1][0] if points else None
-    grid = y_gridlines(((_y(v), v) for v in range(1, 6)), left=LEFT, right=WIDTH - RIGHT)
+    grid = y_gridlines(((_y(v), str(v)) for v in range(1, 6)), left=LEFT, right=WIDTH - RIGHT)
     line = dots = axis = ""
     if points:
+        start, end = points[0][0], points[-1][0]
         coordinates = [(_x(when, start, end), _y(feeling)) for when, feeling in points]
         line = format_html(
             '<polyline points="{}" fill="none" stroke="{}" stroke-width="3"/>',

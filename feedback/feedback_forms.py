@@ -21,6 +21,7 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         for question in questions:
+            field: forms.Field
             if question.kind == QuestionKind.RATING:
                 field = forms.TypedChoiceField(
                     label=question.text,

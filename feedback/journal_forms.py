@@ -1,5 +1,6 @@
 """The journal's forms: one textarea per prompt of the chosen template."""
 
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -47,7 +48,7 @@ class JournalEntryForm(forms.Form):
     def __init__(self, *args, template: str, sessions, **kwargs):
         super().__init__(*args, **kwargs)
         self.prompts = prompts_for(template)
-        self.fields["session"].choices = [
+        cast(forms.ChoiceField, self.fields["session"]).choices = [
             ("", _("No session")),
             *((session.pk, describe_session(session)) for session in sessions),
         ]
@@ -74,7 +75,8 @@ class JournalEntryForm(forms.Form):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not any(cleaned.get(SECTION_PREFIX + p.key, "").strip() for p in self.prompts):
             raise forms.ValidationError(_("Write something for at least one prompt."))
         return cleaned

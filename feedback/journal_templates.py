@@ -5,18 +5,22 @@ maps them onto the questions of the NMC revalidation reflective account.
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import JournalTemplate
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass(frozen=True)
 class Prompt:
     key: str
-    label: str | Promise
-    hint: str | Promise
+    label: "StrOrPromise"
+    hint: "StrOrPromise"
 
 
 PROMPTS: dict[str, tuple[Prompt, ...]] = {

@@ -7,6 +7,7 @@ reaches reportlab's paragraph markup, so no input can break the document.
 
 import io
 import re
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
@@ -14,14 +15,25 @@ from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    PageBreak,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from .journal_templates import CODE_THEMES, nmc_account
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-def _markup(text: str) -> str:
+def _markup(text: "StrOrPromise") -> str:
     """Plain text as safe paragraph markup, keeping its line breaks."""
     text = _CONTROL.sub("", str(text))
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
@@ -44,7 +56,7 @@ def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
         topMargin=18 * mm,
         bottomMargin=18 * mm,
     )
-    story = []
+    story: list[Flowable] = []
     for number, entry in enumerate(entries, start=1):
         if number > 1:
             story.append(PageBreak())

@@ -1,5 +1,7 @@
 """Forms for wellbeing check-ins and improvement ideas."""
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -73,7 +75,8 @@ class CheckInForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("wants_peer_support") != YES:
             return data
         if not data.get("consent"):
@@ -106,7 +109,9 @@ class IdeaForm(forms.ModelForm):
             "title": {"required": _("Enter a title")},
             "description": {"required": _("Describe the idea")},
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 6})}
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
+            "description": forms.Textarea(attrs={"rows": 6})
+        }
 
 
 class IdeaEditForm(IdeaForm):
@@ -118,7 +123,7 @@ class IdeaEditForm(IdeaForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         current = self.instance.status
-        field = self.fields["status"]
+        field = cast(forms.ChoiceField, self.fields["status"])
         allowed = allowed_statuses(current)
         field.choices = [
             (value, label) for value, label in ImprovementIdea.Status.choices if value in allowed

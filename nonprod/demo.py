@@ -307,7 +307,8 @@ def _email(person: DemoPerson) -> str:
 
 def _generated_people(count: int) -> list[DemoPerson]:
     rng = random.Random(2026)  # noqa: S311 - demo names, not security
-    people, seen = [], set()
+    people: list[DemoPerson] = []
+    seen: set[tuple[str, str]] = set()
     bands = [Band.BAND_5] * 5 + [Band.BAND_6] * 4 + [Band.BAND_7] * 2 + [Band.BAND_8A]
     while len(people) < count:
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
@@ -317,7 +318,7 @@ def _generated_people(count: int) -> list[DemoPerson]:
         org = "westfield" if len(people) % 4 else "northgate"
         band = rng.choice(bands)
         profession = rng.choice([Profession.NURSE] * 6 + [Profession.MIDWIFE, Profession.AHP])
-        title = NURSE_TITLES[band] if profession == Profession.NURSE else profession.label
+        title = NURSE_TITLES[band] if profession == Profession.NURSE else str(profession.label)
         department = rng.choice(ORGANISATIONS[org][1])
         people.append(DemoPerson(first, last, org, department, profession, band, title))
     return people

@@ -7,6 +7,10 @@ notification is no longer needed (the session was logged, the allowance used).
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class Message:
 @dataclass(frozen=True)
 class Kind:
     name: str
-    label: str
+    label: "StrOrPromise"  # gettext_lazy: translated when shown
     render: Callable  # (Notification) -> Message | None
     # Prompts wait for the morning in quiet hours; reminders and changes do not.
     prompt: bool = True

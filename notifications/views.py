@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.models import Role
 from kernel.permissions import login_required_view, organisations_where, role_required
 
@@ -19,7 +20,7 @@ PAGE_SIZE = 25
 
 
 @login_required_view
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sent = Notification.objects.filter(
         recipient=request.user, state=Notification.State.SENT
     ).order_by("-sent_at", "-pk")
@@ -40,7 +41,7 @@ class PreferencesForm(forms.Form):
 
 @login_required_view
 @require_http_methods(["GET", "POST"])
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     optional = [kind for kind in registry.all_kinds() if kind.optional]
     always = [kind for kind in registry.all_kinds() if not kind.optional]
     chosen = dict(

@@ -1,5 +1,7 @@
 """Forms for groups: setting one up, leaving, removing, moving, the register and the record."""
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -102,10 +104,10 @@ class GroupForm(forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.filter(
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = Programme.objects.filter(
             organisation=organisation, modality=Modality.GROUP
         )
-        self.fields["facilitators"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["facilitators"]).queryset = (
             get_user_model()
             .objects.filter(
                 role_grants__organisation=organisation, role_grants__role=Role.FACILITATOR
@@ -113,8 +115,8 @@ class GroupForm(forms.ModelForm):
             .distinct()
             .order_by("first_name", "last_name")
         )
-        self.fields["mode"].choices = Mode.choices
-        self.fields["capacity"].min_value = 2
+        cast(forms.ChoiceField, self.fields["mode"]).choices = Mode.choices
+        cast(forms.IntegerField, self.fields["capacity"]).min_value = 2
         self.fields["capacity"].widget.attrs.update(min=2, max=20)
 
     def clean_facilitators(self):
@@ -130,7 +132,8 @@ class GroupForm(forms.ModelForm):
         return capacity
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("mode") == Mode.ONLINE and not data.get("meeting_link"):
             self.add_error("meeting_link", _("Enter the meeting link"))
         if data.get("mode") == Mode.IN_PERSON and not data.get("location"):
@@ -192,7 +195,8 @@ class MoveMeetingForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
             self.add_error("end_time", _("The meeting must end after it starts."))

@@ -247,6 +247,8 @@ def meeting_changed(meeting: GroupSession, reason: str = "") -> None:
 
 
 def place_offered(membership: Membership) -> None:
+    if membership.offer_expires_at is None:
+        raise ValueError("An offered place has a time its offer expires.")
     group = membership.group
     notification_schedule(
         recipient=_person(membership.user_id),

@@ -59,6 +59,7 @@ def _assigned(notification):
         support_request is None
         or support_request.status != SupportRequest.Status.ASSIGNED
         or support_request.supporter_id != notification.payload.get("supporter_id")
+        or support_request.supporter is None  # never, when assigned
     ):
         return None  # closed, or someone else has been asked since
     if notification.recipient_id == support_request.supporter_id:

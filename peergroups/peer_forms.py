@@ -7,6 +7,7 @@ turned into UTC here, as the supervision forms do.
 import datetime
 import zoneinfo
 from pathlib import PurePath
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -74,7 +75,7 @@ class SupportRequestForm(forms.Form):
 
     def __init__(self, *args, supporters, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["supporter"].queryset = supporters
+        cast(forms.ModelChoiceField, self.fields["supporter"]).queryset = supporters
 
 
 class AssignForm(forms.Form):
@@ -95,7 +96,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, supporters, suggested, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["supporter"]
+        field = cast(forms.ModelChoiceField, self.fields["supporter"])
         # Any supporter of the organisation is accepted here, so that choosing an
         # unsuitable one gets the service's reason rather than "not a valid choice";
         # only the suggestions are offered.
@@ -133,7 +134,8 @@ class CheckInForm(forms.Form):
         super().__init__(*args, **kwargs)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, time = data.get("date"), data.get("time")
         if day is None or time is None:
             return data
@@ -189,7 +191,8 @@ class PeerSupporterProfileForm(forms.Form):
     refresher_due = date_field(_("Refresher due (optional)"), required=False)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         trained_on, refresher_due = data.get("trained_on"), data.get("refresher_due")
         if trained_on and trained_on > timezone.localdate():
             self.add_error("trained_on", _("The training date must be in the past"))
@@ -280,7 +283,8 @@ class ResourceForm(forms.Form):
         return upload
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         keeps_file = self.current_file and not data.get("remove_file")
         if (
             "link" in data

@@ -44,9 +44,9 @@ def _dates(recurrence, weekday, week_of_month, starts_on, last):
         return
     year, month = starts_on.year, starts_on.month
     while datetime.date(year, month, 1) <= last:
-        day = nth_weekday(year, month, weekday, week_of_month)
-        if day is not None and starts_on <= day <= last:
-            yield day
+        nth = nth_weekday(year, month, weekday, week_of_month)
+        if nth is not None and starts_on <= nth <= last:
+            yield nth
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 

@@ -26,8 +26,8 @@ def filter_items(scope: ReportScope) -> list[tuple[str, str]]:
         label = dict(Profession.choices).get(scope.profession, scope.profession)
         items.append((_("Profession"), str(label)))
     if scope.programme_id is not None:
-        name = Programme.objects.filter(pk=scope.programme_id).values_list("name", flat=True)
-        items.append((_("Programme"), name.first() or "?"))
+        names = Programme.objects.filter(pk=scope.programme_id).values_list("name", flat=True)
+        items.append((_("Programme"), names.first() or "?"))
     return items
 
 

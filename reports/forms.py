@@ -1,11 +1,13 @@
 import datetime
 import zoneinfo
+from typing import Any, cast
 
 from django import forms
+from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models import Band, Department, Profession, Programme
+from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
 
 from .models import CoverageTarget
@@ -31,10 +33,10 @@ def _today(organisations) -> datetime.date:
 class ReportFilterForm(forms.Form):
     """The report's filters, read from the query string; every field is optional."""
 
-    organisation = forms.ModelChoiceField(
+    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         label=_("Organisation"), queryset=None, required=False, empty_label=None
     )
-    department = forms.ModelChoiceField(
+    department: "forms.ModelChoiceField[Department]" = forms.ModelChoiceField(
         label=_("Department"),
         queryset=None,
         required=False,
@@ -48,7 +50,7 @@ class ReportFilterForm(forms.Form):
         choices=[("", _("All professions")), *Profession.choices],
         required=False,
     )
-    programme = forms.ModelChoiceField(
+    programme: "forms.ModelChoiceField[Programme]" = forms.ModelChoiceField(
         label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
     )
     first_month = forms.ChoiceField(label=_("From"), required=False)
@@ -57,17 +59,15 @@ class ReportFilterForm(forms.Form):
     def __init__(self, *args, organisations, today: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisations = organisations
-        self.fields["organisation"].queryset = organisations
-        self.fields["department"].queryset = Department.objects.filter(
-            organisation__in=organisations
-        ).order_by("name")
-        self.fields["programme"].queryset = Programme.objects.filter(
-            organisation__in=organisations
-        ).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
+        departments = Department.objects.filter(organisation__in=organisations).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
+        programmes = Programme.objects.filter(organisation__in=organisations).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         self.months = _months(today or _today(organisations))
         choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
-        self.fields["first_month"].choices = choices
-        self.fields["last_month"].choices = choices
+        cast(forms.ChoiceField, self.fields["first_month"]).choices = choices
+        cast(forms.ChoiceField, self.fields["last_month"]).choices = choices
         # By default the last 12 complete months: the month under way can be
         # chosen, and is then marked incomplete.
         self.fields["first_month"].initial = self.months[DEFAULT_MONTHS].strftime("%Y-%m")
@@ -77,7 +77,8 @@ class ReportFilterForm(forms.Form):
         if self.is_bound:
             # Filters chosen without a range keep the default range, in the form as
             # shown too (an unselected <select> would otherwise submit its first month).
-            data = self.data.copy()
+            # Bound from request.GET (a QueryDict), or a dict in tests: both copy().
+            data = cast("QueryDict | dict[str, Any]", self.data).copy()
             for name in ("first_month", "last_month"):
                 if not data.get(name):
                     data[name] = self.fields[name].initial
@@ -88,7 +89,8 @@ class ReportFilterForm(forms.Form):
         return datetime.date(int(value[:4]), int(value[5:7]), 1)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         organisation = data.get("organisation") or self.organisations.first()
         data["organisation"] = organisation
         for name in ("department", "programme"):

@@ -13,6 +13,7 @@ import hashlib
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -37,7 +38,7 @@ from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
 from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
-from .spc_words import spc_table
+from .spc_words import SpcTable, spc_table
 from .tables import Row, Table, crosstab, means, raw_key
 
 
@@ -111,7 +112,8 @@ def _distinct_union(querysets, group_by_month: bool) -> dict:
     People who had one-to-one sessions and people at group meetings live in
     two apps' tables; a person in both counts once. One query.
     """
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []  # as sql_with_params() gives them
     for queryset in querysets:
         fields = ("month", "person") if group_by_month else ("person",)
         try:
@@ -561,7 +563,7 @@ class Chart:
     svg: str
     result: SpcResult
     table: Table  # the report table the series comes from
-    spc_table: object  # reports.spc_words.SpcTable: the chart's figures, for its data table
+    spc_table: SpcTable  # the chart's figures, for its data table
 
 
 @dataclass
@@ -591,13 +593,15 @@ def _chart(
     incomplete: frozenset[datetime.date] = frozenset(),
 ) -> Chart:
     """An SPC chart of one column; hidden months are gaps, a month under way is left out."""
-    labels = [row.label for row in table.rows]
+    labels = [str(row.label) for row in table.rows]
     values = [
         None if row.cells[column].hidden or row.key in incomplete else row.cells[column].value
         for row in table.rows
     ]
     hidden = {
-        row.label: str(row.cells[column].shown) for row in table.rows if row.cells[column].hidden
+        str(row.label): str(row.cells[column].shown)
+        for row in table.rows
+        if row.cells[column].hidden
     }
     result = spc(labels, values, higher_is_better=True, target=target, floor=0, ceiling=100)
     svg = spc_chart(result, title=title, unit="%", chart_id=f"chart-{table.slug}")
@@ -605,7 +609,7 @@ def _chart(
         result,
         unit="%",
         suppressed_labels=hidden,
-        incomplete_labels={row.label for row in table.rows if row.key in incomplete},
+        incomplete_labels={str(row.label) for row in table.rows if row.key in incomplete},
     )
     return Chart(title, svg, result, table, words)
 

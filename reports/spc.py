@@ -47,7 +47,9 @@ other. The chart still draws the gap.
 
 import itertools
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -127,8 +129,8 @@ class SpcResult:
 
 
 def spc(
-    labels: list[str],
-    values: list[float | None],
+    labels: Sequence[str],
+    values: Sequence[float | None],
     *,
     higher_is_better: bool | None = True,
     target: float | None = None,
@@ -144,19 +146,19 @@ def spc(
         raise ValueError("spc() needs one label per value")
     values = [None if v is None or math.isnan(v) else float(v) for v in values]
     present = [i for i, value in enumerate(values) if value is not None]
-    common = {
+    common: dict[str, Any] = {
         "target": target,
         "higher_is_better": higher_is_better,
         "floor": floor,
         "ceiling": ceiling,
     }
     if len(present) < MIN_POINTS:
-        points = tuple(
+        unflagged = tuple(
             SpcPoint(str(label), v, COMMON, ()) for label, v in zip(labels, values, strict=True)
         )
-        return SpcResult(points, None, None, None, NOT_ENOUGH_DATA, **common)
+        return SpcResult(unflagged, None, None, None, NOT_ENOUGH_DATA, **common)
 
-    ys = [values[i] for i in present]
+    ys = [value for value in values if value is not None]  # the values at `present`
     mean = math.fsum(ys) / len(ys)
     mmr = _mean_moving_range(ys, screen=screen_outliers)
     upper, lower = mean + LIMIT_FACTOR * mmr, mean - LIMIT_FACTOR * mmr

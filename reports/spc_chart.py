@@ -119,11 +119,13 @@ def _legend(result: s.SpcResult) -> SafeString:
     """The key to the markers, across the top (none before there are enough values to judge)."""
     if result.mean is None:
         return SafeString("")
+    categories: tuple[str, ...]
     if result.higher_is_better is None:
         categories = (s.COMMON, s.NEITHER)
     else:
         categories = (s.COMMON, s.IMPROVEMENT, s.CONCERN)
-    items, x = [], LEFT
+    items: list[SafeString] = []
+    x: float = LEFT
     for category in categories:
         words = str(SPECIAL_CAUSE_WORDS[category]).capitalize()
         items.append(
@@ -145,7 +147,7 @@ def _reference_lines(result: s.SpcResult, scale: _Scale, unit: str) -> SafeStrin
     lines = []  # (value, colour, dash, label)
     if result.mean is not None:
         lines.append((result.mean, MEAN, "", _("Mean %(value)s")))
-    if result.upper is not None:
+    if result.upper is not None and result.lower is not None:  # the two come together
         lines.append((result.upper, LIMIT, LIMIT_DASH, _("Upper limit %(value)s")))
         lines.append((result.lower, LIMIT, LIMIT_DASH, _("Lower limit %(value)s")))
     if result.target is not None:
@@ -182,7 +184,8 @@ def _reference_lines(result: s.SpcResult, scale: _Scale, unit: str) -> SafeStrin
 
 def _data(result: s.SpcResult, scale: _Scale, unit: str) -> SafeString:
     """The data line, broken at each missing value, and a marker per value."""
-    segments, current = [], []
+    segments: list[list[str]] = []
+    current: list[str] = []
     for i, point in enumerate(result.points):
         if point.value is None:
             segments.append(current)
@@ -208,6 +211,8 @@ def _data(result: s.SpcResult, scale: _Scale, unit: str) -> SafeString:
 
 
 def _tooltip(point: s.SpcPoint, unit: str) -> str:
+    if point.value is None:
+        raise ValueError("Only a point with a value has a marker.")
     text = f"{point.label}: {number(point.value, unit)}"
     if point.special_cause:
         text += f", {SPECIAL_CAUSE_WORDS[point.special_cause]} ({'; '.join(point.rules)})"

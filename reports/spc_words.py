@@ -62,7 +62,8 @@ def number(value: float, unit: str = "%") -> str:
 def spc_description(result: s.SpcResult, *, unit: str = "%") -> str:
     """What the chart shows, in sentences: the chart's <desc>."""
     sentences = []
-    if result.mean is None:
+    # The mean and both limits are all there or all None (fewer than MIN_POINTS values).
+    if result.mean is None or result.lower is None or result.upper is None:
         sentences.append(
             _(
                 "Not enough data for a mean and process limits: %(count)s of the "
@@ -129,9 +130,9 @@ def _special_causes(result: s.SpcResult) -> str:
 
 
 def _latest_and_target(result: s.SpcResult, unit: str) -> list[str]:
-    latest = result.latest
+    latest = result.latest  # the latest point with a value
     sentences = []
-    if latest is not None:
+    if latest is not None and latest.value is not None:
         sentences.append(
             _("Latest value %(value)s in %(month)s.")
             % {"value": number(latest.value, unit), "month": latest.label}
@@ -139,7 +140,7 @@ def _latest_and_target(result: s.SpcResult, unit: str) -> list[str]:
     if result.target is None:
         return sentences
     target = number(result.target, unit)
-    if latest is not None:
+    if latest is not None and latest.value is not None:
         sentences.append(_target_sentence(latest.value, result, target))
     else:
         sentences.append(_("Target %(target)s.") % {"target": target})
@@ -152,6 +153,8 @@ def _latest_and_target(result: s.SpcResult, unit: str) -> list[str]:
 
 def _target_sentence(value: float, result: s.SpcResult, target_text: str) -> str:
     target, better = result.target, result.higher_is_better
+    if target is None:
+        raise ValueError("Only a result with a target has a target sentence.")
     if better is not None and (value >= target if better else value <= target):
         sentence = _("That meets the target of %(target)s.")
     elif value > target:
@@ -198,7 +201,7 @@ def spc_table(
     container); a month still under way (`incomplete_labels`) says so and is
     never assessed; any other point with no value, "No data".
     """
-    if result.mean is None:
+    if result.mean is None or result.lower is None or result.upper is None:  # all or none
         mean = limits = _("Not calculated")
     else:
         mean = number(result.mean, unit)

@@ -8,7 +8,9 @@ nothing here decides a threshold or rounds a count.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
@@ -18,11 +20,14 @@ import disclosure
 from disclosure import Cell
 from supervision.reporting import month_of
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 
 @dataclass
 class Row:
     key: object
-    label: str
+    label: "StrOrPromise"
     cells: list[Cell]
     total: Cell | None = None
 
@@ -32,7 +37,7 @@ class Table:
     slug: str
     title: str
     row_header: str
-    columns: list[tuple[object, str]]
+    columns: Sequence[tuple[object, str]]
     rows: list[Row]
     totals: Row | None = None
     total_label: str = "Total"
@@ -128,9 +133,9 @@ def crosstab(
     queryset,
     scope,
     *,
-    rows: list[tuple[object, str]] | None,
+    rows: Sequence[tuple[object, "StrOrPromise"]] | None,
     row_field: str | None,
-    columns: list[tuple[object, str]],
+    columns: Sequence[tuple[object, str]],
     column_field: str,
     totals: bool = True,
     **table,
@@ -145,6 +150,8 @@ def crosstab(
         rows = rows or [(None, "")]
         by_cell = {(None, column): counts for (column,), counts in by_column.items()}
         by_row = {(None,): grand}
+    elif rows is None:
+        raise ValueError("crosstab() needs the rows to show when it groups by a row field.")
     table_rows = [
         Row(
             key,

@@ -72,6 +72,9 @@ def period_containing(programme: Programme, moment: datetime.datetime) -> Period
     """The allowance period a session starting at `moment` falls in."""
     zone = _zone(programme)
     if programme.period_kind == PeriodKind.FIXED:
+        if programme.period_end is None:
+            # The database refuses it (programme_fixed_period_has_end).
+            raise ValueError("A fixed period must have an end date.")
         start = _local_midnight(programme.period_start, zone) if programme.period_start else None
         end = _local_midnight(programme.period_end + datetime.timedelta(days=1), zone)
         return Period(start, end, programme.period_end)

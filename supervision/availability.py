@@ -121,7 +121,7 @@ def free_slots(
         commitments = commitments.filter(~Q(session=ignore_session))
     busy += list(commitments.values_list("starts_at", "ends_at"))
 
-    slots = {}
+    slots: dict[datetime.datetime, Slot] = {}
     for window_start, window_end, delivery in windows:
         for slot in _chop(window_start, window_end, length, delivery):
             if slot.starts_at < start or slot.ends_at > end or _overlaps(slot, busy):

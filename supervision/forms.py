@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
@@ -6,6 +8,7 @@ from kernel.models import (
     Band,
     Department,
     Profession,
+    Programme,
     Role,
     StaffProfile,
     SupervisionFunction,
@@ -70,14 +73,15 @@ class StaffForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = organisation.departments.all()
+        departments = cast(forms.ModelChoiceField, self.fields["department"])
+        departments.queryset = organisation.departments.all()
         managers = StaffProfile.objects.filter(organisation=organisation).select_related("user")
         if instance is not None:
             managers = managers.exclude(pk=instance.pk)
             # Email and roles are changed elsewhere once a person exists.
             del self.fields["email"]
             del self.fields["roles"]
-        self.fields["line_manager"].queryset = managers
+        cast(forms.ModelChoiceField, self.fields["line_manager"]).queryset = managers
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -147,7 +151,7 @@ class PeopleFilterForm(forms.Form):
 
     def __init__(self, *args, departments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = departments
+        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
 
 
 # --- One-to-one supervision: agreements, booking and session records ----------
@@ -175,7 +179,9 @@ class SlotChoiceForm(forms.Form):
     def __init__(self, *args, slots, describe, ask_reason=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.slots = {slot.key: slot for slot in slots}
-        self.fields["slot"].choices = [(slot.key, describe(slot)) for slot in slots]
+        cast(forms.ChoiceField, self.fields["slot"]).choices = [
+            (slot.key, describe(slot)) for slot in slots
+        ]
         if not ask_reason:
             del self.fields["reason"]
 
@@ -206,7 +212,8 @@ class AgreementTermsForm(forms.Form):
     review_date = forms.DateField(label=_("Review date"), widget=DateInput)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, review = data.get("start_date"), data.get("review_date")
         if start and review and review <= start:
             self.add_error("review_date", _("The review date must be after the start date."))
@@ -233,7 +240,7 @@ class CoveredForm(forms.Form):
 
     def __init__(self, *args, themes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["themes"].queryset = themes
+        cast(forms.ModelChoiceField, self.fields["themes"]).queryset = themes
 
 
 class SessionLogForm(CoveredForm):
@@ -282,10 +289,11 @@ class SessionLogForm(CoveredForm):
         from .services.sessions import ATTENDANCE_CHOICES
 
         super().__init__(*args, themes=themes, **kwargs)
-        self.fields["attendance"].choices = ATTENDANCE_CHOICES
+        cast(forms.ChoiceField, self.fields["attendance"]).choices = ATTENDANCE_CHOICES
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("attendance") == "attended" and not data.get("actual_minutes"):
             self.add_error("actual_minutes", _("Enter how long the session lasted"))
         if data.get("escalated"):
@@ -313,7 +321,7 @@ class SupervisorFilterForm(forms.Form):
         ("in_person", _("In person")),
     ]
 
-    programme = forms.ModelChoiceField(
+    programme: "forms.ModelChoiceField[Programme]" = forms.ModelChoiceField(
         label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
     )
     mode = forms.ChoiceField(label=_("How"), choices=MODE_CHOICES, required=False)
@@ -324,4 +332,4 @@ class SupervisorFilterForm(forms.Form):
 
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes

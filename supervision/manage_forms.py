@@ -1,5 +1,7 @@
 """Forms of the programme admin's pages: programmes, extra sessions and themes."""
 
+from typing import cast
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout
 from django import forms
@@ -178,11 +180,12 @@ class ProgrammeForm(forms.Form):
         self.instance = instance
         kwargs.setdefault("initial", self._initial(instance))
         super().__init__(*args, **kwargs)
-        self.fields["eligible_departments"].queryset = organisation.departments.all()
+        departments = cast(forms.ModelChoiceField, self.fields["eligible_departments"])
+        departments.queryset = organisation.departments.all()
         others = Programme.objects.filter(organisation=organisation)
         if instance is not None:
             others = others.exclude(pk=instance.pk)
-        self.fields["alternative"].queryset = others
+        cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = others
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -337,8 +340,11 @@ class ExtraSessionForm(forms.Form):
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = self._person_label
+        person = cast(forms.ModelChoiceField, self.fields["person"])
+        person.queryset = people
+        # Deliberately per instance: Django reads the field's label_from_instance on each
+        # call, and mypy forbids replacing a method (no subclass needed for one label).
+        person.label_from_instance = self._person_label  # type: ignore[method-assign,assignment]
 
     @staticmethod
     def _person_label(profile: StaffProfile) -> str:

@@ -291,6 +291,8 @@ def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
         .prefetch_related("eligible_departments")
     )
     for programme in programmes:
+        if programme.period_end is None:
+            raise ValueError("Selected on period_end__gte, so it has one.")
         zone = programme.organisation.time_zone
         for weeks in (6, 2):
             day = programme.period_end - datetime.timedelta(weeks=weeks)

@@ -22,7 +22,9 @@ from .models import (
 
 # --- Supervisors' own set-up --------------------------------------------------
 
-AVAILABILITY_KINDS = {
+AVAILABILITY_KINDS: dict[
+    str, type[AvailabilitySlot] | type[WeeklyAvailability] | type[AvailabilityException]
+] = {
     "slot": AvailabilitySlot,
     "weekly": WeeklyAvailability,
     "away": AvailabilityException,

@@ -7,6 +7,7 @@ clocks skip in spring).
 
 import datetime
 import zoneinfo
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.core.validators import URLValidator
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import Programme
 from kernel.widgets import DateInput
 
 from .models import Mode, TrainingRecord, Weekday
@@ -135,7 +137,8 @@ class DeliveryForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         mode = data.get("mode")
         if mode == Mode.ONLINE and not data.get("meeting_link") and "meeting_link" in data:
             self.add_error("meeting_link", _("Enter a meeting link for online sessions"))
@@ -164,7 +167,7 @@ class SupervisorProfileForm(DeliveryForm):
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("What supervisees should know: your background and how you supervise."),
     )
-    programmes = forms.ModelMultipleChoiceField(
+    programmes: "forms.ModelMultipleChoiceField[Programme]" = forms.ModelMultipleChoiceField(
         label=_("Programmes you supervise in"),
         queryset=None,
         required=False,
@@ -177,7 +180,7 @@ class SupervisorProfileForm(DeliveryForm):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].label = _("How you usually meet supervisees")
-        self.fields["programmes"].queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["programmes"]).queryset = programmes
 
 
 class TrainingForm(forms.Form):
@@ -208,7 +211,8 @@ class TrainingForm(forms.Form):
         return completed_on
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         completed_on, renewal_due = data.get("completed_on"), data.get("renewal_due")
         if completed_on and renewal_due and renewal_due <= completed_on:
             self.add_error(

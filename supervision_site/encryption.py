@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django import forms
@@ -205,8 +206,12 @@ EncryptedTextField.register_lookup(EmptyOnlyExact)
 class EncryptedCharField(EncryptedTextField):
     """A one-line encrypted value: the same storage, a text input in forms."""
 
-    def formfield(self, **kwargs):
-        return super().formfield(**{"widget": forms.TextInput, **kwargs})
+    def formfield(self, form_class=None, choices_form_class=None, **kwargs):
+        return super().formfield(
+            form_class=form_class,
+            choices_form_class=choices_form_class,
+            **{"widget": forms.TextInput, **kwargs},
+        )
 
 
 class EncryptedJSONField(models.TextField):
@@ -217,6 +222,9 @@ class EncryptedJSONField(models.TextField):
     """
 
     description = "JSON encrypted at rest"
+    # For django-stubs' plugin: the value is JSON of any shape, not the text it is stored as.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
     empty_strings_allowed = False
     allowed_lookups = frozenset({"isnull"})
 
@@ -245,8 +253,10 @@ class EncryptedJSONField(models.TextField):
     def get_transform(self, lookup_name):
         return None
 
-    def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": forms.JSONField, **kwargs})
+    def formfield(self, form_class=forms.JSONField, choices_form_class=None, **kwargs):
+        return super().formfield(
+            form_class=form_class, choices_form_class=choices_form_class, **kwargs
+        )
 
 
 ENCRYPTED_FIELD_TYPES = (EncryptedTextField, EncryptedJSONField)

@@ -1,10 +1,11 @@
 import datetime
+from collections.abc import Iterable
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import User
 from feedback.models import FeedbackAnswer, FeedbackResponse
 from feedback.services.feedback import questions_for
 from kernel.models import (
@@ -44,7 +45,7 @@ def totp_code(secret: str = TOTP_SECRET) -> str:
     return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
         django_get_or_create = ("slug",)
@@ -53,7 +54,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"trust-{n}")
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
+class DepartmentFactory(factory.django.DjangoModelFactory[Department]):
     class Meta:
         model = Department
 
@@ -61,9 +62,9 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Ward {n}")
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
-        model = get_user_model()
+        model = User
         skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"person{n}@trust.example")
@@ -71,7 +72,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Faker("last_name", locale="en_GB")
 
     @factory.post_generation
-    def password(self, create, extracted, **kwargs):
+    def password(self: User, create: bool, extracted: str | None, **kwargs: object) -> None:
         self.set_password(extracted or PASSWORD)
         if create:
             self.save(update_fields=["password"])
@@ -80,13 +81,15 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
 
     @factory.post_generation
-    def authenticator_app(self, create, extracted, **kwargs):
+    def authenticator_app(
+        self: User, create: bool, extracted: bool | None, **kwargs: object
+    ) -> None:
         """A staff user has set up two-factor authentication, as they must (False: not yet)."""
         if create and (self.is_staff if extracted is None else extracted):
             add_authenticator_app(self)
 
 
-class StaffProfileFactory(factory.django.DjangoModelFactory):
+class StaffProfileFactory(factory.django.DjangoModelFactory[StaffProfile]):
     class Meta:
         model = StaffProfile
 
@@ -98,7 +101,7 @@ class StaffProfileFactory(factory.django.DjangoModelFactory):
     job_title = "Staff nurse"
 
 
-class RoleGrantFactory(factory.django.DjangoModelFactory):
+class RoleGrantFactory(factory.django.DjangoModelFactory[RoleGrant]):
     class Meta:
         model = RoleGrant
         skip_postgeneration_save = True
@@ -107,7 +110,9 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
 
     @factory.post_generation
-    def authenticator_app(self, create, extracted, **kwargs):
+    def authenticator_app(
+        self: RoleGrant, create: bool, extracted: bool | None, **kwargs: object
+    ) -> None:
         """Programme admins and wellbeing leads have set up two-factor authentication,
         as they must before they can do anything (False: not yet)."""
         from accounts.permissions import MFA_ROLES
@@ -116,7 +121,7 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
             add_authenticator_app(self.user)
 
 
-class ProgrammeFactory(factory.django.DjangoModelFactory):
+class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
     class Meta:
         model = Programme
 
@@ -129,7 +134,7 @@ class ProgrammeFactory(factory.django.DjangoModelFactory):
     period_end = datetime.date(2027, 3, 31)
 
 
-class SupervisorProfileFactory(factory.django.DjangoModelFactory):
+class SupervisorProfileFactory(factory.django.DjangoModelFactory[SupervisorProfile]):
     class Meta:
         model = SupervisorProfile
         skip_postgeneration_save = True
@@ -140,12 +145,17 @@ class SupervisorProfileFactory(factory.django.DjangoModelFactory):
     meeting_link = "https://teams.microsoft.com/l/meetup-join/abc"
 
     @factory.post_generation
-    def programmes(self, create, extracted, **kwargs):
+    def programmes(
+        self: SupervisorProfile,
+        create: bool,
+        extracted: Iterable[Programme] | None,
+        **kwargs: object,
+    ) -> None:
         if create and extracted:
             self.programmes.set(extracted)
 
 
-class AgreementFactory(factory.django.DjangoModelFactory):
+class AgreementFactory(factory.django.DjangoModelFactory[Agreement]):
     """An agreement both people have accepted."""
 
     class Meta:
@@ -160,7 +170,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     supervisee_accepted_at = factory.LazyFunction(timezone.now)
 
 
-class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory):
+class WeeklyAvailabilityFactory(factory.django.DjangoModelFactory[WeeklyAvailability]):
     class Meta:
         model = WeeklyAvailability
 

@@ -68,7 +68,7 @@ def test_the_kernel_imports_none_of_our_apps():
 
 def _type_checking_only(tree) -> set[int]:
     """Line numbers of imports under `if TYPE_CHECKING:` (annotations read no table)."""
-    lines = set()
+    lines: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
             for inner in node.body:
@@ -100,8 +100,11 @@ def tables_read_across(app: str) -> list[str]:
             module = importlib.import_module(node.module)
             for alias in node.names:
                 obj = getattr(module, alias.name, None)
-                concrete = isinstance(obj, type) and issubclass(obj, models.Model)
-                if concrete and not obj._meta.abstract:
+                if (
+                    isinstance(obj, type)
+                    and issubclass(obj, models.Model)
+                    and not obj._meta.abstract
+                ):
                     found.append(f"{path.relative_to(ROOT)}: {node.module}.{alias.name}")
     return sorted(found)
 

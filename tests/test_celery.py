@@ -80,6 +80,7 @@ def test_a_real_worker_process_delivers_the_invitation(organisation, programme_a
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
+    assert worker.stdout is not None  # piped
     try:
         staff_invite(
             actor=programme_admin,

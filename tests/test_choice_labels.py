@@ -9,7 +9,8 @@ from supervision_site.choices import ChoiceLabels
 
 
 def _django_display(instance, field):
-    return models.Model._get_FIELD_display(instance, field)
+    # Django's private helper behind get_FOO_display(), which the stubs leave out.
+    return models.Model._get_FIELD_display(instance, field)  # type: ignore[attr-defined]
 
 
 def _choice_fields():

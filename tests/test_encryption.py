@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
+from django import forms
 from django.apps import apps as django_apps
 from django.core.exceptions import FieldError, ImproperlyConfigured, ValidationError
 from django.core.management import CommandError, call_command
@@ -201,7 +202,9 @@ def test_the_plaintext_length_limit_still_holds(confidential):
     with pytest.raises(ValidationError) as error:
         checkin.full_clean()
     assert "notes" in error.value.message_dict
-    assert CheckIn._meta.get_field("notes").formfield().max_length == 4000
+    field = CheckIn._meta.get_field("notes").formfield()
+    assert isinstance(field, forms.CharField)
+    assert field.max_length == 4000
 
 
 # --- keys ----------------------------------------------------------------------------

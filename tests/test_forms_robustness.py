@@ -383,7 +383,8 @@ def test_no_form_fails_or_saves_on_hostile_values(
     ids = stranger_ids(records, other_organisation, outsider)
     forms = discover_forms(client, role_users, records)
     assert len(forms) > 50, "the walk found too few forms: has the matrix changed?"
-    failures, outcomes = [], Counter()
+    failures: list[str] = []
+    outcomes: Counter[str] = Counter()
     for role, form in forms:
         try:
             post_hostile_values(client, role_users[role], form, ids, outcomes)

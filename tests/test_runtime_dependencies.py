@@ -52,6 +52,7 @@ print("loaded")
 
 def _name(requirement: str) -> tuple[str, set[str], str]:
     match = re.match(r"\s*([A-Za-z0-9_.-]+)(?:\[([^\]]*)\])?(.*)", requirement)
+    assert match is not None, requirement
     extras = {e.strip() for e in (match.group(2) or "").split(",") if e.strip()}
     return _canonical(match.group(1)), extras, match.group(3)
 

@@ -166,7 +166,8 @@ class SupervisionNoteForm(forms.Form):
     held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("notes") == "conflict":
             raise forms.ValidationError("These notes clash with another session")
         return cleaned

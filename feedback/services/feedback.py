@@ -3,6 +3,7 @@
 Audit entries carry ids only: never an answer, never a rating.
 """
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -69,7 +70,7 @@ def feedback_given(*, author, session: "Session | None" = None, meeting=None) ->
 def feedback_submit(
     *,
     author,
-    answers: dict[FeedbackQuestion, int | str | None],
+    answers: Mapping[FeedbackQuestion, int | str | None],
     session: "Session | None" = None,
     meeting: "GroupSession | None" = None,
 ) -> FeedbackResponse:
@@ -85,7 +86,7 @@ def feedback_submit(
         response = FeedbackResponse(
             author=author, programme=programme, session=session, supervisor=session.supervisor
         )
-    else:
+    elif meeting is not None:  # always, by the check above
         programme, open_now = meeting.group.programme, meeting_open_for_feedback(meeting)
         # Two facilitators may run a meeting: totals for them go by the group, not this field.
         response = FeedbackResponse(
@@ -113,7 +114,7 @@ def feedback_submit(
         if question.kind == QuestionKind.RATING:
             answer = FeedbackAnswer(response=response, question=question, rating=value)
         elif value:
-            answer = FeedbackAnswer(response=response, question=question, text=value)
+            answer = FeedbackAnswer(response=response, question=question, text=str(value))
         else:
             continue
         answer.full_clean(exclude=["response"])
@@ -122,7 +123,7 @@ def feedback_submit(
     details = {"programme_id": programme.pk}
     if session is not None:
         details["session_id"] = session.pk
-    else:
+    elif meeting is not None:
         details["group_session_id"] = meeting.pk
     audit_log(
         actor=author,

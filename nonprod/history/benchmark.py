@@ -5,6 +5,7 @@ import datetime
 import math
 import random
 import time
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,7 +62,11 @@ def _bench_organisation(n, slug, rng) -> Organisation:
     for name in sorted(rng.sample(BENCH_DEPARTMENTS, 10)):
         department_create(actor=None, organisation=organisation, name=name, kind="ward")
     themes_add_defaults(actor=None, organisation=organisation)
-    common = {"actor": None, "organisation": organisation, "period_kind": PeriodKind.ROLLING}
+    common: dict[str, Any] = {
+        "actor": None,
+        "organisation": organisation,
+        "period_kind": PeriodKind.ROLLING,
+    }
     programme_create(
         **common,
         name="One-to-one clinical supervision",

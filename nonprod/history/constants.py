@@ -78,7 +78,7 @@ ACTIONS = [
     "Look into the PNA course for next year.",
 ]
 ESCALATED_TO = ["Matron", "Safeguarding lead", "Ward manager", "Freedom to Speak Up Guardian"]
-CANCEL_REASONS = {
+CANCEL_REASONS: dict[str, list[str]] = {
     Session.CancelledBy.SUPERVISOR: ["Pulled back to the ward", "Unwell", "Clinical emergency"],
     Session.CancelledBy.SUPERVISEE: [
         "The ward was too busy to release me",

@@ -30,7 +30,8 @@ def add_groups(h: History, org: OrgPlan) -> None:
     first_day = org.start.astimezone(org.zone).date()
     pool = [p for p in org.people if p.role in ("", "supporter")]
     rng.shuffle(pool)
-    load, names = Counter(), Counter()
+    load: Counter[int] = Counter()
+    names: Counter[str] = Counter()
     plans, meetings_made = [], 0
     for n in range(org.groups):
         if org.meetings_target is not None and meetings_made >= org.meetings_target:

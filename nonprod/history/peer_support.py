@@ -31,8 +31,12 @@ def support_requests(h: History, org: OrgPlan, requests) -> list:
     supports their own department, and no supporter holds more open requests
     at once than their capacity (3)."""
     rng, now = h.rng, h.now
-    busy = {s.user_id: [] for s in org.supporters}  # supporter -> [(assigned, closed)]
-    rows, plans = [], []
+    # supporter -> [(assigned, closed)]
+    busy: dict[int, list[tuple[datetime.datetime, datetime.datetime]]] = {
+        s.user_id: [] for s in org.supporters
+    }
+    rows: list[SupportRequest | None] = []
+    plans: list[tuple[SupportRequest, list[datetime.datetime]]] = []
     for created, person, kind, mode, _checkin in requests:
         request = SupportRequest(
             organisation=org.organisation,

@@ -158,8 +158,8 @@ class OrgPlan:
     programmes: list  # one-to-one ProgrammePlan
     group_programme: ProgrammePlan | None
     staff: int
-    start: datetime.datetime = None
-    zone: zoneinfo.ZoneInfo = None
+    start: datetime.datetime
+    zone: zoneinfo.ZoneInfo = field(init=False)  # set as its history is written (run.py)
     launch: datetime.datetime | None = None  # activity rises from here (the run chart's shift)
     growth: float = 0.0  # gentle growth in activity across the months
     groups: int = 0
@@ -217,7 +217,7 @@ def month_key(moment, zone):
     return local.year, local.month
 
 
-def next_month(year, month):
+def next_month(year: int, month: int) -> tuple[int, int]:
     return (year + 1, 1) if month == 12 else (year, month + 1)
 
 

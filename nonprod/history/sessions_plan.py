@@ -11,11 +11,11 @@ from supervision.availability import MINIMUM_NOTICE
 from supervision.models import Session
 
 from .constants import DAY, HOUR, SEASON, SUPERVISOR_CANCELS
-from .plan import PlannedSession, christmas, month_key, next_month
+from .plan import PlannedSession, ProgrammePlan, christmas, month_key, next_month
 from .state import History
 
 
-def _slots(h: History, org, supervisor, key, minutes):
+def _slots(h: History, org, supervisor, key: tuple[int, int], minutes):
     """The supervisor's slots in a month, chopped as supervision.availability does."""
     cached = supervisor.slots.get((key, minutes))
     if cached is None:
@@ -59,7 +59,7 @@ def _pair_months(h: History, org, pair):
 def share_target(org, pairs, sessions) -> None:
     """Share a benchmark's one-to-one sessions among programmes by what their
     participants can take (a PNA allowance of 4 a year takes fewer)."""
-    load = Counter()
+    load: Counter[ProgrammePlan] = Counter()
     for pair in pairs:
         load[pair.programme] += pair.programme.rate * max((pair.until - pair.joins).days, 0)
     total = sum(load.values()) or 1
@@ -77,7 +77,8 @@ def plan_sessions(h: History, org, pairs, target) -> list:
         months = sum(max((p.until - p.joins).days / 30.4, 0) for p in pairs)
         target = round(pairs[0].programme.rate * months)
     weights = list(accumulate(p.weight for p in pairs))
-    planned, misses = [], 0
+    planned: list[PlannedSession] = []
+    misses = 0
     while len(planned) < target and misses < 20 * target + 200:
         pair = rng.choices(pairs, cum_weights=weights)[0]
         session = _try_session(h, org, pair)

@@ -47,7 +47,7 @@ class History:
     def calendar_months(self, org):
         """(year, month, first moment, end) for each month of history, up to now."""
         year, month = month_key(org.start, org.zone)
-        result = []
+        result: list[tuple[int, int, datetime.datetime, datetime.datetime]] = []
         while True:
             first = self.local(org, datetime.date(year, month, 1), datetime.time())
             if first >= self.now:
@@ -59,7 +59,7 @@ class History:
     def functions(self, *chances) -> list:
         """Supervision functions a record ticks, each with its chance (by default the
         chances in FUNCTIONS); restorative if none came up."""
-        chances = chances or [chance for _f, chance in FUNCTIONS]
+        chances = chances or tuple(chance for _f, chance in FUNCTIONS)
         chosen = [
             f
             for (f, _c), chance in zip(FUNCTIONS, chances, strict=True)
@@ -80,7 +80,7 @@ class History:
                 weight *= 1.6
             weights.append(weight)
         wanted = min(len(org.themes), weighted(rng, [(1, 45), (2, 40), (3, 15)]))
-        chosen = set()
+        chosen: set[int] = set()
         while len(chosen) < wanted:
             chosen.add(rng.choices(org.themes, weights=weights)[0][0])
         return sorted(chosen)

@@ -9,7 +9,7 @@ from supervision.availability import DEFAULT_HORIZON as BOOKING_HORIZON
 from supervision.models import Mode, SupervisorProfile, TrainingRecord, WeeklyAvailability
 
 from .constants import DAY
-from .plan import OrgPlan, Pair, SupervisorPlan, Window, weighted
+from .plan import OrgPlan, Pair, ProgrammePlan, SupervisorPlan, Window, weighted
 from .state import History
 from .writer import meeting_link
 
@@ -78,7 +78,7 @@ def _participants(h: History, org: OrgPlan) -> dict:
     """Who takes part in which programme: of two they are eligible for, more often
     the narrower one."""
     rng = h.rng
-    wanted = {programme: [] for programme in org.programmes}
+    wanted: dict[ProgrammePlan, list] = {programme: [] for programme in org.programmes}
     for person in org.people:
         if person.role == "supervisor":
             continue

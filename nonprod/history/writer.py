@@ -57,7 +57,7 @@ class Writer:
 
     def __init__(self, now):
         self.now = now
-        self.counts = Counter()
+        self.counts: Counter[type[models.Model]] = Counter()
 
     def add(self, model, objs):
         objs = list(objs)

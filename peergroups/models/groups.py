@@ -155,6 +155,8 @@ class GroupSession(ChoiceLabels, models.Model):
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     sequence = models.PositiveIntegerField(default=0)
+    # Not stored: the group views set it (meeting_when) for their templates.
+    when_text: str
 
     class Meta:
         ordering = ["starts_at"]

@@ -48,12 +48,15 @@ def groups_visible_to(user):
     return Group.objects.filter(pk__in=Group.objects.filter(scope).values("pk"))
 
 
+_FACILITATORS_ATTR = "_facilitator_ids"
+
+
 def is_facilitator(user, group: Group) -> bool:
     """One query per group per request; kept on the group object."""
-    cached = getattr(group, "_facilitator_ids", None)
+    cached = getattr(group, _FACILITATORS_ATTR, None)
     if cached is None:
         cached = set(group.facilitators.values_list("pk", flat=True))
-        group._facilitator_ids = cached
+        setattr(group, _FACILITATORS_ATTR, cached)
     return user.pk in cached
 
 

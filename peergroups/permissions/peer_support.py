@@ -126,6 +126,9 @@ def get_support_request_for_user(
     except SupportRequest.DoesNotExist:
         raise Http404 from None
     role = support_role_of(user, support_request)
+    if role is None:
+        # Never: what is visible is the user's as requester, supporter or coordinator.
+        raise Http404
     if as_role == COORDINATOR:
         if support_request.organisation_id not in coordinated_organisations(user):
             raise PermissionDenied
@@ -204,7 +207,7 @@ def supporter_user_choices(organisation_id: int, requester):
 
 
 def resource_audiences(user, organisation_id: int) -> list[str]:
-    audiences = [Resource.Audience.EVERYONE]
+    audiences: list[str] = [Resource.Audience.EVERYONE]
     if has_role(user, Role.PEER_SUPPORTER, organisation_id):
         audiences.append(Resource.Audience.SUPPORTERS)
     if has_role(user, Role.FACILITATOR, organisation_id):

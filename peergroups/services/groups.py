@@ -89,8 +89,8 @@ def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str
     if clash is None:
         return None
     name = clash.user.get_full_name() or clash.user.email
-    if clash.session_id:
-        session = clash.session
+    session = clash.session  # selected with the commitment
+    if session is not None:
         when = format_when(
             session.starts_at, session.ends_at, session.programme.organisation.time_zone
         )
@@ -102,6 +102,8 @@ def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str
         GroupSession.objects.select_related("group__organisation")
         .filter(pk=clash.group_session_id)
         .first()
+        if clash.group_session_id is not None
+        else None
     )
     if meeting is not None:
         when = format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)

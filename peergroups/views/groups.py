@@ -72,7 +72,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         Membership.objects.current().filter(user=request.user).values_list("group_id", "state")
     )
     states = dict(Membership.State.choices)
-    rows = [(group, states.get(mine.get(group.pk), "")) for group in groups]
+    rows = [(group, states.get(mine.get(group.pk, ""), "")) for group in groups]
     return render(
         request,
         "peergroups/groups/list.html",
@@ -235,7 +235,8 @@ def group_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def group_offer(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_user(request.user, pk)
     mine = _my_membership(request.user, group)
-    if mine is None or mine.state != Membership.State.OFFERED:
+    # An offer always has its expiry (services set both together): no expiry, no offer.
+    if mine is None or mine.state != Membership.State.OFFERED or mine.offer_expires_at is None:
         raise PermissionDenied
     if request.method == "POST":
         answer = request.POST.get("answer")

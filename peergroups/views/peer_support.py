@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import add_service_error, posted
 from kernel.models import Role
 from kernel.permissions import get_own_profile, login_required_view, role_required
@@ -235,7 +236,7 @@ def request_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(Role.PEER_SUPPORTER)
 @require_http_methods(["GET", "POST"])
-def supporter_profile(request: HttpRequest) -> HttpResponse:
+def supporter_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     profile = services.peer_supporter_profile_get_or_create(user=request.user)
     initial = {name: getattr(profile, name) for name in PROFILE_FIELDS}
     form = PeerSupporterProfileForm(posted(request), initial=initial)

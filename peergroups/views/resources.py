@@ -123,7 +123,7 @@ def resource_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_view
 @require_safe
-def resource_file(request: HttpRequest, pk: int) -> HttpResponse:
+def resource_file(request: HttpRequest, pk: int) -> FileResponse:
     resource = get_resource_for_user(request.user, pk)
     if not resource.file:
         raise Http404

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -5,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.models import Programme
 from supervision_site.encryption import EncryptedTextField
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 DEFAULT_GROUND_RULES = _(
     "We meet at the agreed time and protect it from interruption. Either of us can "
@@ -105,7 +110,7 @@ class Agreement(models.Model):
             return self.Status.ACTIVE
         return self.Status.PROPOSED
 
-    def get_status_display(self) -> str:
+    def get_status_display(self) -> "StrOrPromise":
         return self.Status(self.status).label
 
     def accepted_by(self, user) -> bool:

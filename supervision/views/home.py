@@ -1,7 +1,10 @@
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.models import Role, StaffProfile
 from kernel.permissions import (
     get_own_profile,
@@ -31,13 +34,13 @@ def _supervisor_context(user, now):
 
 
 @login_required_view
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One page per person that says what to do next, section by role."""
     user = request.user
     roles = user_roles(user)
     now = timezone.now()
     profile = get_own_profile(user)
-    context = {
+    context: dict[str, Any] = {
         "profile": profile,
         "roles": roles,
         "role_labels": sorted(Role(role).label for role in roles),

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.calendar import session_invite
 from kernel.forms import posted
 from kernel.models import Role, Theme
@@ -43,7 +44,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR)
-def session_unlogged(request: HttpRequest) -> HttpResponse:
+def session_unlogged(request: AuthenticatedHttpRequest) -> HttpResponse:
     sessions = _listed(Session.objects.filter(supervisor=request.user).unlogged()).order_by(
         "starts_at"
     )

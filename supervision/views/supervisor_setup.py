@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import add_service_error, posted
 from kernel.models import Modality, Programme, Role
 from kernel.permissions import programmes_open_to, role_required
@@ -104,7 +105,7 @@ def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @role_required(Role.SUPERVISOR)
-def availability(request: HttpRequest) -> HttpResponse:
+def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     now = timezone.now()
     zone = timezone.get_current_timezone()

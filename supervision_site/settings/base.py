@@ -6,6 +6,7 @@ real values.
 """
 
 from pathlib import Path
+from typing import Any, Literal
 
 import environ
 
@@ -254,7 +255,7 @@ MFA_ADAPTER = "accounts.mfa.MFAAdapter"
 # 5 per account per 5 minutes, 10 a minute per address, for the password and
 # for the two-factor code alike. Every limit is a moving window, so it lifts by
 # itself: nobody can lock a person out for longer by guessing.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+ACCOUNT_RATE_LIMITS: dict[str, str] | Literal[False] = {"login_failed": "10/m/ip,5/300s/key"}
 # Behind a load balancer every request comes from its address: count clients
 # by X-Forwarded-For instead, or one busy trust would share a single limit.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -349,7 +350,7 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 from csp.constants import NONCE, NONE, SELF  # noqa: E402
 
-CONTENT_SECURITY_POLICY = {
+CONTENT_SECURITY_POLICY: dict[str, dict[str, Any]] = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],

@@ -1,3 +1,4 @@
+import datetime
 import re
 
 import pytest
@@ -32,7 +33,9 @@ def invited(organisation, programme_admin):
 
 
 def _link_from_email():
-    return re.search(r"https?://\S+/accounts/invitation/\S+/", mail.outbox[-1].body).group(0)
+    link = re.search(r"https?://\S+/accounts/invitation/\S+/", str(mail.outbox[-1].body))
+    assert link is not None
+    return link.group(0)
 
 
 def test_invitation_email_has_a_link_and_no_password(invited):
@@ -41,7 +44,9 @@ def test_invitation_email_has_a_link_and_no_password(invited):
     assert message.to == [invited.email]
     assert "Westfield Hospitals NHS Trust" in message.subject
     assert _link_from_email()
+    assert isinstance(message, mail.EmailMultiAlternatives)
     html = message.alternatives[0][0]
+    assert isinstance(html, str)
     assert "Choose your password" in html
 
 
@@ -71,7 +76,7 @@ def test_invitation_link_works_only_once(client, invited):
 def test_invitation_link_expires(client, invited, settings):
     settings.INVITATION_TIMEOUT_DAYS = 14
     url = invitation_path(invited)
-    with time_machine.travel(timezone.now() + timezone.timedelta(days=15)):
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=15)):
         response = client.get(url)
     assert "does not work" in response.content.decode()
 

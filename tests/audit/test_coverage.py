@@ -23,8 +23,10 @@ pytestmark = pytest.mark.django_db
 SECRET = "Words only the two of us should read 7f3a"
 
 
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC)
 
 
 @pytest.fixture

@@ -15,8 +15,10 @@ pytestmark = pytest.mark.django_db
 URL = reverse("audit:log")
 
 
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=datetime.UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=datetime.UTC)
 
 
 MONDAY = utc(2026, 11, 23, 9)

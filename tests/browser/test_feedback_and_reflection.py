@@ -62,7 +62,9 @@ def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_acc
         for m in mail.outbox
         if m.subject == "How was your supervision?" and m.to == [nurse_profile.user.email]
     ]
-    link = re.search(r"https?://\S+/feedback/sessions/\d+/", prompt.body).group(0)
+    found = re.search(r"https?://\S+/feedback/sessions/\d+/", str(prompt.body))
+    assert found is not None
+    link = found.group(0)
 
     nurse = Person(browser, live_server, demo["Staff member (supervisee)"], check_accessibility)
     nurse.go("/" + link.split("://", 1)[1].split("/", 1)[1])
@@ -123,6 +125,7 @@ def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_acc
         nurse.page.get_by_text("We have asked for a peer supporter", exact=False)
     ).to_be_visible()
     checkin = WellbeingCheckIn.objects.get(author=nurse_profile.user)
+    assert checkin.support_request_id is not None
     assert SupportRequest.objects.filter(
         pk=checkin.support_request_id, requester=nurse_profile.user
     ).exists()

@@ -29,7 +29,9 @@ def test_a_nurse_waits_for_a_place_takes_it_and_the_facilitator_keeps_the_regist
     assert Membership.objects.get(group=group, user__email__startswith="amara").state == "waiting"
 
     # A member leaves; the place is offered to the nurse, who accepts it.
-    leaver = Membership.objects.filter(group=group, state="active").order_by("pk").first().user
+    membership = Membership.objects.filter(group=group, state="active").order_by("pk").first()
+    assert membership is not None
+    leaver = membership.user
     member = Person(browser, live_server, leaver.email, check_accessibility)
     member.go(group.get_absolute_url())
     member.click("link", "Leave the group")
@@ -43,6 +45,7 @@ def test_a_nurse_waits_for_a_place_takes_it_and_the_facilitator_keeps_the_regist
 
     # After the next meeting, the facilitator takes the register and writes the record.
     meeting = GroupSession.objects.filter(group=group).order_by("starts_at").first()
+    assert meeting is not None
     with time_machine.travel(meeting.starts_at + datetime.timedelta(hours=2), tick=True):
         # Weeks later: both sign in again.
         facilitator = Person(browser, live_server, demo["Group facilitator"], check_accessibility)
@@ -91,6 +94,7 @@ def test_a_junior_doctor_is_supported_after_an_adverse_event(
     coordinator.page.get_by_label(re.compile("^Grace Adeyemi")).check()
     coordinator.click("button", "Assign supporter")
     support_request.refresh_from_db()
+    assert support_request.supporter is not None
     assert support_request.supporter.email == demo["Peer supporter"]
 
     supporter = Person(browser, live_server, demo["Peer supporter"], check_accessibility)

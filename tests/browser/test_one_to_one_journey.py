@@ -94,7 +94,9 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
     assert "SEQUENCE:0" in first_invite
     assert "TZID=Europe/London" in first_invite
     assert "teams.microsoft.com" in first_invite
-    uid = re.search(r"UID:(\S+)", first_invite).group(1)
+    found = re.search(r"UID:(\S+)", first_invite)
+    assert found is not None
+    uid = found.group(1)
 
     # Move it to another time: the same invite, a higher sequence.
     nurse.click("button", "Move this session")

@@ -299,7 +299,9 @@ def test_monthly_prompt_is_planned_once_per_active_person(supervisee, other_supe
     assert sorted(prompts.values_list("recipient_id", flat=True)) == sorted(
         [supervisee.pk, other_supervisee.pk, supervisor.pk]
     )
-    due = prompts.first().due_at.astimezone(datetime.UTC)
+    first = prompts.first()
+    assert first is not None
+    due = first.due_at.astimezone(datetime.UTC)
     # 10:00 in London in July is 09:00 UTC.
     assert due == datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC)
 
@@ -308,6 +310,7 @@ def test_prompt_is_not_sent_after_a_recent_checkin(supervisee):
     schedule_wellbeing_prompts()
     notification = Notification.objects.get(kind="wellbeing_prompt", recipient=supervisee)
     kind = registry.get("wellbeing_prompt")
+    assert kind is not None
     assert kind.prompt
     assert kind.optional
 

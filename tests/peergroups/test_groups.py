@@ -27,8 +27,10 @@ UTC = datetime.UTC
 LONDON = "Europe/London"
 
 
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 # --- Recurrence ------------------------------------------------------------------------
@@ -772,6 +774,7 @@ def test_group_meetings_use_up_a_group_programmes_allowance(
     assert allowance(group_programme, member).used == upcoming
     # Apologies for the first meeting: it no longer counts.
     first = GroupSession.objects.filter(group=group).order_by("starts_at").first()
+    assert first is not None
     Attendance.objects.create(session=first, user=member, status="apologies")
     assert allowance(group_programme, member).used == upcoming - 1
     # A one-to-one programme is not affected by group meetings.

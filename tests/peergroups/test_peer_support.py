@@ -355,10 +355,13 @@ def _pending(support_request):
 
 
 def _all_mail():
-    return "\n".join(
-        f"{message.subject}\n{message.body}\n{message.alternatives[0][0]}"
-        for message in mail.outbox
-    )
+    parts = []
+    for message in mail.outbox:
+        assert isinstance(message, mail.EmailMultiAlternatives)  # each has its HTML part
+        html = message.alternatives[0][0]
+        assert isinstance(html, str)
+        parts.append(f"{message.subject}\n{message.body}\n{html}")
+    return "\n".join(parts)
 
 
 def test_coordinators_are_told_a_request_is_waiting_without_its_content(
@@ -433,6 +436,7 @@ def test_a_prompt_is_not_sent_once_the_support_is_closed(supported, supporter):
 def test_a_prompt_planned_before_a_check_in_renders_nothing(supported, supporter):
     """Even one that escaped cancellation (claimed by a worker at that moment)."""
     stale = Notification.objects.filter(kind="support_checkin_due").first()
+    assert stale is not None
     Notification.objects.filter(pk=stale.pk).update(
         state=Notification.State.PENDING, payload={"checkins": 0}
     )

@@ -4,6 +4,8 @@ Files never sit behind a public URL: they download through a view that checks
 who is asking.
 """
 
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -148,7 +150,11 @@ def test_programme_admin_adds_a_resource_with_a_file(client, programme_admin, or
 )
 def test_a_bad_resource_is_explained_not_saved(client, programme_admin, overrides, error):
     client.force_login(programme_admin)
-    data = {"title": "Guide", "link": "https://example.org/", "audience": "everyone"}
+    data: dict[str, Any] = {
+        "title": "Guide",
+        "link": "https://example.org/",
+        "audience": "everyone",
+    }
     if overrides.get("file"):
         data["file"] = SimpleUploadedFile(overrides.pop("file"), b"<script>", "text/html")
     data.update(overrides)

@@ -7,6 +7,7 @@ feedback and wellbeing check-ins from September to November 2026.
 
 import datetime
 import itertools
+from typing import Any
 
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, WellbeingCheckIn
 from kernel.models import Band, Modality, Profession, Role, Theme
@@ -39,7 +40,9 @@ PEOPLE = [
 STATUSES = ["attended", "attended", "did_not_attend", "late", "supervisor", "attended", "booked"]
 
 
-def build(organisation, suffix: str = "", people=PEOPLE, months=MONTHS) -> dict:
+def build(
+    organisation, suffix: str = "", people=PEOPLE, months: list[tuple[int, int]] = MONTHS
+) -> dict:
     """The organisation's history; `suffix` names a second copy's wards and programmes.
 
     `people` ((ward, band, profession) each) and `months` ((year, month) each)
@@ -173,7 +176,7 @@ def build(organisation, suffix: str = "", people=PEOPLE, months=MONTHS) -> dict:
 
 
 def _session(programme, supervisor, supervisee, starts, status):
-    fields = {"status": Session.Status.BOOKED}
+    fields: dict[str, Any] = {"status": Session.Status.BOOKED}
     if status in ("attended", "did_not_attend"):
         fields["status"] = status
     elif status in ("late", "supervisor"):

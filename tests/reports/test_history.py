@@ -11,6 +11,7 @@ import datetime
 import itertools
 import zoneinfo
 from collections import Counter, defaultdict
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,7 +47,7 @@ from tests.scenario import NOW
 pytestmark = pytest.mark.django_db
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
-SMALL = {"westfield_staff": 120, "northgate_staff": 30, "months": 12, "seed": 7}
+SMALL: dict[str, Any] = {"westfield_staff": 120, "northgate_staff": 30, "months": 12, "seed": 7}
 
 
 @pytest.fixture(scope="class")
@@ -246,6 +247,7 @@ class TestDemoHistory:
 
     def test_allowances_are_respected_as_the_booking_service_counts_them(self, history):
         for programme in Programme.objects.filter(allowance_sessions__isnull=False):
+            assert programme.allowance_sessions is not None
             counted = defaultdict(list)
             for supervisee, start in (
                 _generated(Session.objects.filter(programme=programme))
@@ -256,6 +258,7 @@ class TestDemoHistory:
             for starts in counted.values():
                 starts.sort()
                 if programme.period_kind == PeriodKind.FIXED:
+                    assert programme.period_start is not None
                     assert len(starts) <= programme.allowance_sessions
                     assert starts[0].date() >= programme.period_start
                     continue
@@ -277,6 +280,7 @@ class TestDemoHistory:
         self, history, frozen_now
     ):
         senior = Programme.objects.get(name__startswith="Band 7 and 8")
+        assert senior.period_start is not None
         launch = datetime.datetime.combine(senior.period_start, datetime.time(), tzinfo=LONDON)
         sessions = _generated(
             Session.objects.filter(
@@ -294,6 +298,7 @@ class TestDemoHistory:
         assert responses.filter(session__isnull=False).exists()
         assert responses.filter(group_session_id__isnull=False).exists()
         for response in responses.filter(session__isnull=False):
+            assert response.session is not None
             assert response.session.status in (Session.Status.ATTENDED, Session.Status.BOOKED)
             assert response.session.ends_at <= response.submitted_at <= frozen_now
             assert response.author_id == response.session.supervisee_id
@@ -334,7 +339,7 @@ class TestDemoHistory:
         profiles = {
             p.user_id: p for p in StaffProfile.objects.filter(user__email__startswith="staff")
         }
-        months = Counter()
+        months: Counter[str] = Counter()
         for checkin in checkins:
             profile = profiles[checkin.author_id]
             assert (checkin.department_id, checkin.band, checkin.profession) == (
@@ -346,6 +351,7 @@ class TestDemoHistory:
             assert checkin.created_at <= frozen_now
             months[checkin.created_at.astimezone(LONDON).strftime("%Y-%m")] += 1
             if checkin.wants_peer_support:
+                assert checkin.support_request_id is not None
                 assert SupportRequest.objects.filter(
                     pk=checkin.support_request_id, requester_id=checkin.author_id
                 ).exists()
@@ -357,13 +363,17 @@ class TestDemoHistory:
         for request in requests.exclude(supporter=None).prefetch_related("checkins"):
             supporter = profiles[request.supporter_id]
             assert supporter.department_id != profiles[request.requester_id].department_id
+            assert request.assigned_at is not None
             assert request.assigned_at >= request.created_at
             first = request.checkins.first()
             if first is not None:
                 assert first.happened_at >= request.assigned_at
             if request.status == SupportRequest.Status.CLOSED:
                 assert request.outcome
-                assert request.closed_at >= request.checkins.last().happened_at
+                last = request.checkins.last()
+                assert request.closed_at is not None
+                assert last is not None
+                assert request.closed_at >= last.happened_at
 
     def test_generated_rows_pass_model_validation(self, history):
         for model in (Session, Agreement, Group, GroupSession, SupportRequest, WellbeingCheckIn):

@@ -121,7 +121,8 @@ def _shift(length, gap_at=None):
     # Alternating around 50, then `length` values above (51, 53, ...), two
     # around, `length` mirrored below, alternating again. Mean exactly 50.
     above = [51 if i % 2 == 0 else 53 for i in range(length)]
-    values = [52, 48, 52, 48, *above, 48, 52, *[100 - v for v in above], 52, 48, 52, 48]
+    below = [100 - v for v in above]
+    values: list[int | None] = [52, 48, 52, 48, *above, 48, 52, *below, 52, 48, 52, 48]
     if gap_at is not None:
         values.insert(gap_at, None)
     return values

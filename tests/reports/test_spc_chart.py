@@ -130,7 +130,7 @@ def test_mean_is_solid_limits_dashed_and_the_target_dashed_differently_and_label
     for label in ("Mean 53.8%", "Upper limit 59.1%", "Lower limit 48.5%", "Target 55.0%"):
         assert label in texts
     lines = root.findall(f"{SVG}line")
-    by_colour = {}
+    by_colour: dict[str | None, set[str | None]] = {}
     for line in lines:
         by_colour.setdefault(line.get("stroke"), set()).add(line.get("stroke-dasharray"))
     assert by_colour["#212b32"] >= {None}  # the mean (and axes): solid
@@ -140,7 +140,7 @@ def test_mean_is_solid_limits_dashed_and_the_target_dashed_differently_and_label
 
 
 def test_a_gap_breaks_the_line():
-    values = [*JUMP]
+    values: list[float | None] = [*JUMP]
     values[3] = None  # two stretches: Apr-Jun and Aug-Jan
     values[5] = None  # Aug stands alone between two gaps
     root = parse(chart(spc(MONTHS, values)))
@@ -192,7 +192,7 @@ def test_description_of_a_common_cause_series_lower_is_better():
 
 
 def test_description_names_months_with_no_value():
-    values = [*JUMP]
+    values: list[float | None] = [*JUMP]
     values[1] = None
     assert "No value for May 2025." in spc_description(spc(MONTHS, values))
 
@@ -219,7 +219,7 @@ def test_an_empty_series_still_draws_and_describes_itself():
 
 
 def test_table_rows_round_for_display_and_say_why_a_month_is_special():
-    values = [*JUMP]
+    values: list[float | None] = [*JUMP]
     values[1] = values[2] = None
     # 50 52 50 52 50 52 50 80: mean 436 / 8 = 54.5; moving ranges six 2s and
     # a 30 left out: 2; limits 54.5 ± 5.32.
@@ -252,7 +252,7 @@ def test_units_follow_the_value(unit):
 
 def test_include_shows_the_chart_in_a_card_then_the_table():
     labels = [HOSTILE, *MONTHS[1:]]
-    values = [*JUMP]
+    values: list[float | None] = [*JUMP]
     values[2] = None
     result = spc(labels, values, target=60)
     html = render_to_string(

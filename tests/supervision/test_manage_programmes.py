@@ -100,7 +100,7 @@ def test_only_admins_of_the_organisation_reach_the_programme_pages(
 ):
     kwargs = {"pk": {"programme": programme, "theme": themes[0]}[target].pk} if target else {}
     url = reverse(name, kwargs=kwargs)
-    expected = dict.fromkeys(ROLES, 403)
+    expected: dict[str, int | str] = dict.fromkeys(ROLES, 403)
     expected.update(anonymous="login", programme_admin=admin_status, outsider=outsider_status)
     got = {}
     for role in ROLES:

@@ -40,8 +40,10 @@ def url(name, **kwargs):
     return reverse(f"supervision:{name}", kwargs=kwargs or None)
 
 
-def utc(*args):
-    return datetime.datetime(*args, tzinfo=UTC)
+def utc(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime.datetime:
+    return datetime.datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
 def profile_form(programme, **overrides):
