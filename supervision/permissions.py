@@ -8,7 +8,8 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from .models import (
@@ -21,6 +22,7 @@ from .models import (
     Role,
     RoleGrant,
     Session,
+    SessionRecord,
     StaffProfile,
     SupervisorProfile,
     Theme,
@@ -89,6 +91,13 @@ def redirect_to_login(request):
 def staff_visible_to(user):
     """Staff profiles a programme admin may manage: those of their organisations."""
     return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def staff_with_roles_visible_to(user):
+    """staff_visible_to(user), each with their role grants prefetched in role order."""
+    return staff_visible_to(user).prefetch_related(
+        Prefetch("user__role_grants", queryset=RoleGrant.objects.order_by("role"))
+    )
 
 
 def get_staff_for_user(user, pk: int) -> StaffProfile:
@@ -183,6 +192,15 @@ def get_theme_for_admin(user, pk: int) -> Theme:
         raise Http404 from None
 
 
+def theme_choices(organisation_id: int, record=None):
+    """Themes a session or group record may be tagged with: the active themes of the
+    organisation whose programme it is, and those the record has (retired since or not)."""
+    themes = Theme.objects.filter(organisation_id=organisation_id, is_active=True)
+    if record is not None:
+        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
+    return themes.distinct()
+
+
 # --- Supervisors' own set-up --------------------------------------------------
 
 AVAILABILITY_KINDS = {
@@ -192,15 +210,30 @@ AVAILABILITY_KINDS = {
 }
 
 
+def availability_of(user, kind: str):
+    """The user's own availability entries of one kind ("slot", "weekly" or "away")."""
+    return AVAILABILITY_KINDS[kind].objects.filter(supervisor=user)
+
+
 def get_availability_for_user(user, kind: str, pk: int):
     """One of the user's own availability entries; 404 for anyone else's."""
     model = AVAILABILITY_KINDS.get(kind)
     if model is None:
         raise Http404
     try:
-        return model.objects.get(pk=pk, supervisor=user)
+        return availability_of(user, kind).get(pk=pk)
     except model.DoesNotExist:
         raise Http404 from None
+
+
+def supervisor_profile_of(user):
+    """The user's own supervisor profile, as a queryset (empty until they set one up)."""
+    return SupervisorProfile.objects.filter(user=user)
+
+
+def programmes_supervised_by(user):
+    """Active programmes the user supervises in, whichever organisation runs them."""
+    return Programme.objects.filter(supervisors__user=user, is_active=True)
 
 
 def get_training_for_user(user, pk: int) -> TrainingRecord:
@@ -234,6 +267,27 @@ def supervisors_visible_to(user):
         programme__is_active=True,
     )
     return SupervisorProfile.objects.filter(Exists(supervises_here))
+
+
+def supervisor_directory_for_user(user, now):
+    """supervisors_visible_to(user) with what the directory shows of each: `current`,
+    their active agreements, and `offers_times`, whether they offer any time after `now`."""
+    # Subqueries, not a join and GROUP BY: the page's 25 rows are found by the
+    # ordering alone and the count leaves them out.
+    current = (
+        Agreement.objects.filter(supervisor=OuterRef("user"), ended_at__isnull=True)
+        .order_by()
+        .values("supervisor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    slots = AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
+    weekly = WeeklyAvailability.objects.filter(supervisor=OuterRef("user")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=now.date())
+    )
+    return supervisors_visible_to(user).annotate(
+        current=Coalesce(Subquery(current), 0), offers_times=Exists(slots) | Exists(weekly)
+    )
 
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:
@@ -280,3 +334,17 @@ def get_session_for_user(user, pk: int, *, as_role: str | None = None) -> Sessio
     if as_role is not None and session.role_of(user) != as_role:
         raise PermissionDenied
     return session
+
+
+def session_record_for_user(user, session: Session) -> SessionRecord | None:
+    """The shared record of a session (themes prefetched), or None when there is none.
+
+    Its two people's only: `session` comes from get_session_for_user, and the
+    record of a session the user took no part in is None all the same.
+    """
+    return (
+        SessionRecord.objects.filter(session=session)
+        .filter(Q(session__supervisor=user) | Q(session__supervisee=user))
+        .prefetch_related("themes")
+        .first()
+    )
