@@ -1,12 +1,11 @@
 """Forms for groups: setting one up, leaving, removing, moving, the register and the record."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from kernel.widgets import DateInput
 from supervision.forms import CoveredForm
-from supervision.models import Modality, Mode, Programme, Role
+from supervision.models import Mode, Programme
 from supervision.models.supervisors import https_url
 
 from .models import Attendance, Group
@@ -52,6 +51,8 @@ class GroupForm(forms.ModelForm):
         validators=[https_url],
         help_text=_("A Microsoft Teams, Zoom or other https:// link."),
     )
+    # Empty until the view gives the organisation's group programmes.
+    programme = Group._meta.get_field("programme").formfield(queryset=Programme.objects.none())
     facilitators = PersonChoiceField(
         label=_("Facilitators"),
         queryset=None,
@@ -99,19 +100,12 @@ class GroupForm(forms.ModelForm):
             "ends_on": DateInput,
         }
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, programmes, facilitators, **kwargs):
+        """`programmes` and `facilitators`: the host organisation's group programmes and
+        the people who hold the facilitator role there."""
         super().__init__(*args, **kwargs)
-        self.fields["programme"].queryset = Programme.objects.filter(
-            organisation=organisation, modality=Modality.GROUP
-        )
-        self.fields["facilitators"].queryset = (
-            get_user_model()
-            .objects.filter(
-                role_grants__organisation=organisation, role_grants__role=Role.FACILITATOR
-            )
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
+        self.fields["programme"].queryset = programmes
+        self.fields["facilitators"].queryset = facilitators
         self.fields["mode"].choices = Mode.choices
         self.fields["capacity"].min_value = 2
         self.fields["capacity"].widget.attrs.update(min=2, max=20)
