@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
 from . import registry
-from .models import Notification
+from .models import Notification, NotificationPreference
 from .quiet_hours import outside_quiet_hours
 
 
@@ -70,3 +70,12 @@ def dispatch_soon() -> None:
     from .tasks import dispatch_due
 
     transaction.on_commit(lambda: dispatch_due.delay())
+
+
+def preferences_set(*, user, email: dict[str, bool]) -> None:
+    """Save which kinds of notification `user` wants by email ({kind name: yes or no})."""
+    with transaction.atomic():
+        for kind, wanted in email.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"email": wanted}
+            )
