@@ -17,6 +17,7 @@ from .models import (
     AvailabilitySlot,
     Department,
     Modality,
+    Organisation,
     Programme,
     Session,
     SessionRecord,
@@ -35,6 +36,25 @@ ACTIVITY = (
 )
 
 ATTENDED = Q(status=Session.Status.ATTENDED)
+
+
+def organisation_name(scope) -> str:
+    organisation = Organisation.objects.filter(pk=scope.organisation_id)
+    return organisation.values_list("name", flat=True).first() or ""
+
+
+def filter_names(scope) -> dict[str, str]:
+    """{"department"/"programme": name} of the filters in use ("?" for one that is not
+    the organisation's), one query each."""
+    found = {}
+    for key, model, pk in (
+        ("department", Department, scope.department_id),
+        ("programme", Programme, scope.programme_id),
+    ):
+        if pk is not None:
+            mine = model.objects.filter(organisation_id=scope.organisation_id, pk=pk)
+            found[key] = mine.values_list("name", flat=True).first() or "?"
+    return found
 
 
 def programmes(scope) -> list[Programme]:
