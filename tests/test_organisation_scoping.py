@@ -58,18 +58,16 @@ cursor.
 `make lint` runs this file on its own (no database: a few seconds).
 """
 
-import ast
 import fnmatch
 import importlib
-import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 
 from django import forms
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
-from django.shortcuts import get_list_or_404, get_object_or_404
+
+from .manager_scan import MANAGERS, SHORTCUTS, Offence, all_models, dotted, scan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,8 +75,8 @@ PERMISSION_MODULES = ("*/permissions.py", "*/permissions_*.py", "*/permissions/*
 
 QUERY_MODULES = {
     "*/reporting.py": "each app's report source: every query is bounded by the ReportScope "
-    "that reports/permissions.py built for the reader (their organisation, and a department "
-    "or programme inside it)",
+    "that the report's form built from reports/permissions.py's choices (the reader's "
+    "organisation, a department or programme inside it), or keyed by records found so",
     "*/personal_data.py": "one person's own records, for their subject-access download and "
     "their erasure: every query is keyed by that person",
     "supervision/allowances.py": "how much of a programme's allowance a person has used: "
@@ -124,20 +122,6 @@ EXEMPT_MODELS = {
     "accounts.User_user_permissions": "Django permissions, unused",
 }
 
-SHORTCUTS = (get_object_or_404, get_list_or_404)
-UNKNOWN = object()
-
-
-def _all_models() -> list[type[models.Model]]:
-    return apps.get_models(include_auto_created=True)
-
-
-# `objects` and any other manager a model declares, and the two every model has.
-MANAGERS = frozenset(
-    {"_default_manager", "_base_manager"}
-    | {manager.name for model in _all_models() for manager in model._meta.managers}
-)
-
 
 def _points_to(model, targets) -> bool:
     return any(
@@ -149,7 +133,7 @@ def _points_to(model, targets) -> bool:
 def sensitive_models() -> set[type[models.Model]]:
     """Every model that carries an organisation or belongs to one through its parents."""
     found = {get_user_model()}
-    for model in _all_models():
+    for model in all_models():
         for field in model._meta.get_fields():
             if field.name in ("organisation", "organisation_id") and field.concrete:
                 found.add(model)
@@ -158,7 +142,7 @@ def sensitive_models() -> set[type[models.Model]]:
     grown = True
     while grown:
         grown = False
-        for model in _all_models():
+        for model in all_models():
             if model not in found and _points_to(model, found):
                 found.add(model)
                 grown = True
@@ -188,146 +172,6 @@ def modules_in_scope() -> list[str]:
     return [path for path in project_modules() if not _matches(path, allowed)]
 
 
-def _dotted(path: str) -> str:
-    parts = path.removesuffix(".py").split("/")
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-@dataclass(frozen=True)
-class Offence:
-    path: str
-    line: int
-    where: str
-    code: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.code}  (in {self.where})"
-
-
-class _Scanner(ast.NodeVisitor):
-    """Finds sensitive managers and shortcuts in one module's syntax tree."""
-
-    def __init__(self, path: str, tree: ast.Module, module, sensitive):
-        self.path, self.module, self.sensitive = path, module, sensitive
-        # What relative imports are relative to.
-        dotted = _dotted(path)
-        self.package = dotted if path.endswith("__init__.py") else dotted.rpartition(".")[0]
-        self.names: dict[str, object] = {}
-        self.stack: list[str] = []
-        self.parents: dict[ast.AST, ast.AST] = {}
-        self.offences: list[Offence] = []
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
-        self._learn_names(tree)
-
-    # --- what each name in the module stands for ---------------------------------
-
-    def _learn_names(self, tree) -> None:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                base = importlib.util.resolve_name(
-                    "." * node.level + (node.module or ""), self.package
-                )
-                for alias in node.names:
-                    self.names[alias.asname or alias.name] = self._import(base, alias.name)
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    top = alias.name if alias.asname else alias.name.split(".")[0]
-                    self.names[alias.asname or top] = _safe_import(top)
-        # Then names bound to a model in the module: `User = get_user_model()`.
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-            ):
-                value = self.resolve(node.value)
-                if _is_model(value):
-                    self.names[node.targets[0].id] = value
-
-    @staticmethod
-    def _import(module_name: str, name: str):
-        module = _safe_import(module_name)
-        if module is UNKNOWN:
-            return UNKNOWN
-        found = getattr(module, name, UNKNOWN)
-        return found if found is not UNKNOWN else _safe_import(f"{module_name}.{name}")
-
-    def resolve(self, node):
-        """The object an expression of names, attributes and get_user_model() stands for."""
-        if isinstance(node, ast.Name):
-            if node.id in self.names:
-                return self.names[node.id]
-            return getattr(self.module, node.id, UNKNOWN) if self.module else UNKNOWN
-        if isinstance(node, ast.Attribute):
-            base = self.resolve(node.value)
-            return UNKNOWN if base is UNKNOWN else getattr(base, node.attr, UNKNOWN)
-        calls_get_user_model = isinstance(node, ast.Call) and not node.args
-        if calls_get_user_model and self.resolve(node.func) is get_user_model:
-            return get_user_model()
-        return UNKNOWN
-
-    # --- walking ----------------------------------------------------------------------
-
-    def _visit_scope(self, node) -> None:
-        self.stack.append(node.name)
-        self.generic_visit(node)
-        self.stack.pop()
-
-    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _visit_scope
-
-    def _report(self, node, code: str) -> None:
-        where = ".".join(self.stack) or "module"
-        self.offences.append(Offence(self.path, node.lineno, where, code))
-
-    def visit_Attribute(self, node: ast.Attribute) -> None:
-        if node.attr in MANAGERS and not self._asks_for_none(node):
-            target = self.resolve(node.value)
-            if target is UNKNOWN:
-                self._report(node, f"{ast.unparse(node)} (which model?)")
-            elif _is_model(target) and target in self.sensitive:
-                self._report(node, ast.unparse(node))
-        self.generic_visit(node)
-
-    def visit_Call(self, node: ast.Call) -> None:
-        if node.args and self.resolve(node.func) in SHORTCUTS:
-            target = self.resolve(node.args[0])
-            if _is_model(target) and target in self.sensitive:
-                self._report(node, f"{ast.unparse(node.func)}({ast.unparse(node.args[0])}, ...)")
-        self.generic_visit(node)
-
-    def _asks_for_none(self, node: ast.Attribute) -> bool:
-        """`Model.objects.none()`: a queryset that can return nothing."""
-        attribute = self.parents.get(node)
-        call = self.parents.get(attribute)
-        return (
-            isinstance(attribute, ast.Attribute)
-            and attribute.attr == "none"
-            and isinstance(call, ast.Call)
-            and call.func is attribute
-        )
-
-
-def _safe_import(name: str):
-    try:
-        return importlib.import_module(name)
-    except ImportError:
-        return UNKNOWN
-
-
-def _is_model(value) -> bool:
-    return isinstance(value, type) and issubclass(value, models.Model)
-
-
-def scan(path: str, source: str, sensitive, module=None) -> list[Offence]:
-    """The offences in one module's source (`module`, when imported, resolves its own names)."""
-    tree = ast.parse(source, filename=path)
-    scanner = _Scanner(path, tree, module, sensitive)
-    scanner.visit(tree)
-    return scanner.offences
-
-
 def offences_in_scope() -> list[Offence]:
     sensitive = sensitive_models()
     found = []
@@ -335,7 +179,7 @@ def offences_in_scope() -> list[Offence]:
         source = (ROOT / path).read_text()
         if not any(word in source for word in (*MANAGERS, *(f.__name__ for f in SHORTCUTS))):
             continue
-        found += scan(path, source, sensitive, importlib.import_module(_dotted(path)))
+        found += scan(path, source, sensitive, importlib.import_module(dotted(path)))
     return found
 
 
@@ -371,7 +215,7 @@ def test_no_form_offers_sensitive_choices_before_its_view_sets_them():
     sensitive = sensitive_models()
     offers = []
     for path in modules_in_scope():
-        module = importlib.import_module(_dotted(path))
+        module = importlib.import_module(dotted(path))
         for form in vars(module).values():
             if (
                 isinstance(form, type)
@@ -415,7 +259,7 @@ def test_sensitive_models_are_derived_from_the_models():
 
 def test_every_exempt_model_exists():
     """An exemption for a model that has gone would hide the next one of that name."""
-    existing = {model._meta.label for model in _all_models()}
+    existing = {model._meta.label for model in all_models()}
     assert set(EXEMPT_MODELS) <= existing
 
 
