@@ -50,11 +50,14 @@ demo: migrate
 run: demo
 	scripts/run-dev
 
+# ruff, the migrations check and the organisation-scoping check (no sensitive
+# Model.objects outside the permission modules: ast, no database, seconds).
 lint: install-test
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	DJANGO_SETTINGS_MODULE=supervision_site.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest -q -p no:randomly tests/test_organisation_scoping.py
 
 # Known vulnerabilities in the pinned dependencies (PyPI's advisory data, so it
 # needs the network). A vulnerability found fails; packages it could not look up

@@ -6,10 +6,10 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import render
+
+from .permissions import user_with_email
 
 logger = logging.getLogger(__name__)
 
@@ -68,10 +68,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 _refuse(request, "someone_else")
             return
 
-        matches = Q()
-        for email in emails:
-            matches |= Q(email__iexact=email)
-        user = get_user_model().objects.filter(matches).first()
+        user = user_with_email(emails)
         profile = _staff_profile(user) if user is not None else None
         if user is None or profile is None:
             _refuse(request, "not_invited")

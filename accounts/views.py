@@ -1,15 +1,13 @@
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -17,30 +15,17 @@ from django.views.decorators.http import require_http_methods
 from audit.services import audit_log
 
 from .data_export import personal_data_export
-from .tokens import invitation_token_generator
+from .permissions import get_invited_user
 
 # Building the download reads every table that holds anything about the
 # person; a few a day is plenty, so more than this an hour is refused.
 EXPORTS_PER_HOUR = 5
 
 
-def _invited_user(uidb64: str, token: str):
-    """The user an invitation link belongs to, or None when the link is not valid."""
-    User = get_user_model()
-    try:
-        pk = int(force_str(urlsafe_base64_decode(uidb64)))
-        user = User.objects.get(pk=pk)
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        return None
-    if not user.is_active or not invitation_token_generator.check_token(user, token):
-        return None
-    return user
-
-
 @login_not_required  # the link itself is the credential
 def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     """Let an invited person choose a password, then sign them in."""
-    user = _invited_user(uidb64, token)
+    user = get_invited_user(uidb64, token)
     if user is None:
         return render(request, "accounts/invitation_invalid.html")
 

@@ -1,6 +1,6 @@
 """Who may browse the audit trail: programme admins, for their own organisations."""
 
-from kernel.models import Role
+from kernel.models import Organisation, Role
 from kernel.permissions import organisations_where
 
 from .models import AuditEntry
@@ -22,3 +22,11 @@ def audit_entries_visible_to(user):
     return AuditEntry.objects.filter(
         organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
     ).exclude(target_type__in=PRIVATE_TARGET_TYPES)
+
+
+def organisation_names_for(user) -> dict[int, str]:
+    """{id: name} of the organisations whose trail the user may browse."""
+    organisations = Organisation.objects.filter(
+        pk__in=organisations_where(user, Role.PROGRAMME_ADMIN)
+    )
+    return dict(organisations.values_list("pk", "name"))

@@ -7,11 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from kernel.models import Organisation, Role
+from kernel.models import Role
 from kernel.permissions import organisations_where, role_required
 
 from .forms import AuditFilterForm
-from .permissions import audit_entries_visible_to
+from .permissions import audit_entries_visible_to, organisation_names_for
 
 PAGE_SIZE = 50
 
@@ -45,12 +45,9 @@ def log(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, actions=actions)
     entries = _filtered(visible, form).select_related("actor").order_by("-created_at", "-id")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    administered = organisations_where(request.user, Role.PROGRAMME_ADMIN)
     organisations = {}
-    if len(administered) > 1:
-        organisations = dict(
-            Organisation.objects.filter(pk__in=administered).values_list("pk", "name")
-        )
+    if len(organisations_where(request.user, Role.PROGRAMME_ADMIN)) > 1:
+        organisations = organisation_names_for(request.user)
     for entry in page.object_list:
         entry.organisation_name = organisations.get(entry.organisation_id, "")
     query = request.GET.copy()

@@ -27,6 +27,7 @@ from django.test.utils import CaptureQueriesContext
 import disclosure
 from kernel.models import Organisation
 from reports.forms import ReportFilterForm
+from reports.permissions import report_choices
 from reports.report import engagement_report
 
 BARE_ACTIVITY = """
@@ -72,7 +73,7 @@ def _dsn() -> str:
 def scope_for(path: str, organisation_slug: str):
     organisations = Organisation.objects.filter(slug=organisation_slug)
     data = {k: v[0] for k, v in parse_qs(urlsplit(path).query).items()}
-    form = ReportFilterForm(data, organisations=organisations)
+    form = ReportFilterForm(data, **report_choices(organisations))
     if not form.is_valid():
         raise RuntimeError(f"report filters not valid: {form.errors.as_text()}")
     return form.scope()

@@ -8,27 +8,19 @@ from datetime import timedelta
 
 from django.utils.translation import gettext as _
 
-from kernel.models import Department, Role
-from kernel.permissions import organisations_where
+from kernel.models import Role
 
 from .aggregates_wellbeing import wellbeing_aggregate
-from .models import WellbeingCheckIn
+from .permissions_wellbeing import checkins_for_lead, department_names_for_lead
 
 
 def wellbeing_by_department(user, now) -> list[dict]:
     """Check-ins of the last 3 months by department, through disclosure control."""
-    organisations = organisations_where(user, Role.WELLBEING_LEAD)
     rows = wellbeing_aggregate(
-        WellbeingCheckIn.objects.filter(
-            organisation_id__in=organisations, created_at__gte=now - timedelta(days=92)
-        ),
+        checkins_for_lead(user).filter(created_at__gte=now - timedelta(days=92)),
         group_by="department_id",
     )
-    names = dict(
-        Department.objects.filter(pk__in=[r["group"] for r in rows if r["group"]]).values_list(
-            "pk", "name"
-        )
-    )
+    names = department_names_for_lead(user, [r["group"] for r in rows if r["group"]])
     return [{**row, "name": names.get(row["group"], _("No department"))} for row in rows]
 
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from kernel.models import Role
+from kernel.models import Department, Role
 from kernel.permissions import get_own_profile, organisations_where
 
 from .models import ImprovementIdea, WellbeingCheckIn
@@ -21,6 +21,25 @@ def own_checkins(user) -> QuerySet[WellbeingCheckIn]:
     if not user.is_authenticated:
         return WellbeingCheckIn.objects.none()
     return WellbeingCheckIn.objects.filter(author=user)
+
+
+def checkins_for_lead(user) -> QuerySet[WellbeingCheckIn]:
+    """Check-ins of the organisations where the user is a wellbeing lead.
+
+    For aggregates only: callers pass them through disclosure control and never
+    show one, nor who wrote it.
+    """
+    return WellbeingCheckIn.objects.filter(
+        organisation_id__in=organisations_where(user, Role.WELLBEING_LEAD)
+    )
+
+
+def department_names_for_lead(user, pks) -> dict[int, str]:
+    """{pk: name} of those departments, of the organisations the user leads wellbeing in."""
+    departments = Department.objects.filter(
+        pk__in=pks, organisation_id__in=organisations_where(user, Role.WELLBEING_LEAD)
+    )
+    return dict(departments.values_list("pk", "name"))
 
 
 def ideas_visible_to(user) -> QuerySet[ImprovementIdea]:

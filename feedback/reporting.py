@@ -8,7 +8,7 @@ annotated with `month` and `person`, counted by the reports app.
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncMonth
 
-from .models import FeedbackAnswer, QuestionKind, WellbeingCheckIn
+from .models import FeedbackAnswer, FeedbackQuestion, QuestionKind, WellbeingCheckIn
 
 
 def ratings(scope) -> QuerySet:
@@ -47,4 +47,17 @@ def checkins(scope) -> QuerySet:
             category=F("feeling"),
             score=F("feeling"),
         )
+    )
+
+
+def rating_questions(scope, programmes) -> QuerySet:
+    """The rating questions of `programmes` (the scope's), programme fetched, by programme name."""
+    return (
+        FeedbackQuestion.objects.filter(
+            programme__in=programmes,
+            programme__organisation_id=scope.organisation_id,
+            kind=QuestionKind.RATING,
+        )
+        .select_related("programme")
+        .order_by("programme__name")
     )

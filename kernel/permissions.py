@@ -9,6 +9,7 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
@@ -74,6 +75,13 @@ def redirect_to_login(request):
 def staff_visible_to(user):
     """Staff profiles a programme admin may manage: those of their organisations."""
     return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def staff_with_roles_visible_to(user):
+    """staff_visible_to(user), each with their role grants prefetched in role order."""
+    return staff_visible_to(user).prefetch_related(
+        Prefetch("user__role_grants", queryset=RoleGrant.objects.order_by("role"))
+    )
 
 
 def get_staff_for_user(user, pk: int) -> StaffProfile:
@@ -174,3 +182,12 @@ def programmes_open_to(user):
     if profile is None:
         return Programme.objects.none()
     return Programme.objects.filter(organisation_id=profile.organisation_id, is_active=True)
+
+
+def theme_choices(organisation_id: int, record=None):
+    """Themes a session or group record may be tagged with: the active themes of the
+    organisation whose programme it is, and those the record has (retired since or not)."""
+    themes = Theme.objects.filter(organisation_id=organisation_id, is_active=True)
+    if record is not None:
+        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
+    return themes.distinct()

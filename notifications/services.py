@@ -8,7 +8,7 @@ from django.db import IntegrityError, models, transaction
 from kernel.records import record_type
 
 from . import registry
-from .models import Notification
+from .models import Notification, NotificationPreference
 from .quiet_hours import outside_quiet_hours
 
 
@@ -87,3 +87,12 @@ def later_one_due(notification, now) -> bool:
         due_at__gt=notification.due_at,
         due_at__lte=now,
     ).exists()
+
+
+def preferences_set(*, user, email: dict[str, bool]) -> None:
+    """Save which kinds of notification `user` wants by email ({kind name: yes or no})."""
+    with transaction.atomic():
+        for kind, wanted in email.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"email": wanted}
+            )

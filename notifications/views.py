@@ -11,19 +11,18 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from kernel.models import Role
-from kernel.permissions import login_required_view, organisations_where, role_required
+from kernel.permissions import login_required_view, role_required
 
 from . import registry
-from .models import Notification, NotificationPreference
+from .permissions import failed_notifications_for_admin, notifications_sent_to, preferences_of
+from .services import preferences_set
 
 PAGE_SIZE = 25
 
 
 @login_required_view
 def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sent = Notification.objects.filter(
-        recipient=request.user, state=Notification.State.SENT
-    ).order_by("-sent_at", "-pk")
+    sent = notifications_sent_to(request.user).order_by("-sent_at", "-pk")
     page = Paginator(sent, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page, "query": ""})
 
@@ -44,17 +43,15 @@ class PreferencesForm(forms.Form):
 def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     optional = [kind for kind in registry.all_kinds() if kind.optional]
     always = [kind for kind in registry.all_kinds() if not kind.optional]
-    chosen = dict(
-        NotificationPreference.objects.filter(user=request.user).values_list("kind", "email")
-    )
+    chosen = dict(preferences_of(request.user).values_list("kind", "email"))
     form = PreferencesForm(
         request.POST if request.method == "POST" else None, kinds=optional, chosen=chosen
     )
     if request.method == "POST" and form.is_valid():
-        for kind in optional:
-            NotificationPreference.objects.update_or_create(
-                user=request.user, kind=kind.name, defaults={"email": form.cleaned_data[kind.name]}
-            )
+        preferences_set(
+            user=request.user,
+            email={kind.name: form.cleaned_data[kind.name] for kind in optional},
+        )
         messages.success(request, _("Your email choices are saved."))
         return redirect("notifications:preferences")
     return render(request, "notifications/preferences.html", {"form": form, "always": always})
@@ -66,12 +63,7 @@ FAILED_HELP = gettext_lazy("Notifications that could not be sent after several a
 @role_required(Role.PROGRAMME_ADMIN)
 def failed(request: HttpRequest) -> HttpResponse:
     rows = (
-        Notification.objects.filter(
-            state=Notification.State.FAILED,
-            organisation_id__in=organisations_where(request.user, Role.PROGRAMME_ADMIN),
-        )
-        .select_related("recipient")
-        .order_by("-due_at")
+        failed_notifications_for_admin(request.user).select_related("recipient").order_by("-due_at")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     labels = {kind.name: kind.label for kind in registry.all_kinds()}

@@ -3,10 +3,9 @@
 from typing import cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models import Modality, Programme, Role
+from kernel.models import Programme
 from kernel.widgets import DateInput
 from supervision.forms import CoveredForm
 from supervision.models import Mode
@@ -55,6 +54,8 @@ class GroupForm(forms.ModelForm):
         validators=[https_url],
         help_text=_("A Microsoft Teams, Zoom or other https:// link."),
     )
+    # Empty until the view gives the organisation's group programmes.
+    programme = Group._meta.get_field("programme").formfield(queryset=Programme.objects.none())
     facilitators = PersonChoiceField(
         label=_("Facilitators"),
         queryset=None,
@@ -102,19 +103,12 @@ class GroupForm(forms.ModelForm):
             "ends_on": DateInput,
         }
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, programmes, facilitators, **kwargs):
+        """`programmes` and `facilitators`: the host organisation's group programmes and
+        the people who hold the facilitator role there."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = Programme.objects.filter(
-            organisation=organisation, modality=Modality.GROUP
-        )
-        cast(forms.ModelChoiceField, self.fields["facilitators"]).queryset = (
-            get_user_model()
-            .objects.filter(
-                role_grants__organisation=organisation, role_grants__role=Role.FACILITATOR
-            )
-            .distinct()
-            .order_by("first_name", "last_name")
-        )
+        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
+        cast(forms.ModelChoiceField, self.fields["facilitators"]).queryset = facilitators
         cast(forms.ChoiceField, self.fields["mode"]).choices = Mode.choices
         cast(forms.IntegerField, self.fields["capacity"]).min_value = 2
         self.fields["capacity"].widget.attrs.update(min=2, max=20)

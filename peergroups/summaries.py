@@ -3,30 +3,33 @@
 from django.utils import timezone
 
 from .models import GroupSession, SupportRequest
+from .permissions import meetings_facilitated_by, support_requests_supported_by
 
 
 def facilitator_summary(user, now=None, limit: int = 3) -> dict:
     now = now or timezone.now()
     meetings = (
-        GroupSession.objects.filter(
-            group__facilitators=user, status=GroupSession.Status.SCHEDULED, ends_at__gt=now
-        )
+        meetings_facilitated_by(user)
+        .filter(status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
         .select_related("group__organisation")
         .order_by("starts_at")[:limit]
     )
-    unrecorded = GroupSession.objects.filter(
-        group__facilitators=user,
-        status=GroupSession.Status.SCHEDULED,
-        ends_at__lte=now,
-        record__isnull=True,
-    ).count()
+    unrecorded = (
+        meetings_facilitated_by(user)
+        .filter(
+            status=GroupSession.Status.SCHEDULED,
+            ends_at__lte=now,
+            record__isnull=True,
+        )
+        .count()
+    )
     return {"meetings": list(meetings), "unrecorded": unrecorded}
 
 
 def supporter_summary(user, now=None) -> dict:
     now = now or timezone.now()
-    open_requests = SupportRequest.objects.filter(
-        supporter=user, status=SupportRequest.Status.ASSIGNED
+    open_requests = support_requests_supported_by(user).filter(
+        status=SupportRequest.Status.ASSIGNED
     )
     return {
         "open": open_requests.count(),

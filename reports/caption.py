@@ -8,7 +8,8 @@ from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from kernel.models import Band, Department, Organisation, Profession, Programme
+from kernel.models import Band, Profession
+from supervision import reporting as supervision_reporting
 
 from .headline import period_words
 from .scope import ReportScope
@@ -17,25 +18,21 @@ from .scope import ReportScope
 def filter_items(scope: ReportScope) -> list[tuple[str, str]]:
     """(name, value) of each filter in use, in the form's order."""
     items = []
-    if scope.department_id is not None:
-        name = Department.objects.filter(pk=scope.department_id).values_list("name", flat=True)
-        items.append((_("Department"), name.first() or "?"))
+    names = supervision_reporting.filter_names(scope)
+    if "department" in names:
+        items.append((_("Department"), names["department"]))
     if scope.band:
         items.append((_("Band"), str(dict(Band.choices).get(scope.band, scope.band))))
     if scope.profession:
         label = dict(Profession.choices).get(scope.profession, scope.profession)
         items.append((_("Profession"), str(label)))
-    if scope.programme_id is not None:
-        names = Programme.objects.filter(pk=scope.programme_id).values_list("name", flat=True)
-        items.append((_("Programme"), names.first() or "?"))
+    if "programme" in names:
+        items.append((_("Programme"), names["programme"]))
     return items
 
 
 def organisation_name(scope: ReportScope) -> str:
-    return (
-        Organisation.objects.filter(pk=scope.organisation_id).values_list("name", flat=True).first()
-        or ""
-    )
+    return supervision_reporting.organisation_name(scope)
 
 
 def generated(scope: ReportScope) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
 
-from .models import CoverageTarget
+from .models import DEFAULT_COVERAGE_TARGET
 from .scope import ReportScope
 
 MONTHS_OFFERED = 36
@@ -56,13 +56,20 @@ class ReportFilterForm(forms.Form):
     first_month = forms.ChoiceField(label=_("From"), required=False)
     last_month = forms.ChoiceField(label=_("To"), required=False)
 
-    def __init__(self, *args, organisations, today: datetime.date | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        organisations,
+        departments,
+        programmes,
+        today: datetime.date | None = None,
+        **kwargs,
+    ):
+        """The choices come from reports.permissions.report_choices."""
         super().__init__(*args, **kwargs)
         self.organisations = organisations
         cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
-        departments = Department.objects.filter(organisation__in=organisations).order_by("name")
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
-        programmes = Programme.objects.filter(organisation__in=organisations).order_by("name")
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         self.months = _months(today or _today(organisations))
         choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
@@ -136,15 +143,10 @@ class ComplianceFilterForm(ReportFilterForm):
 class TargetsForm(forms.Form):
     """One coverage target per programme, as a percentage of eligible staff."""
 
-    def __init__(self, *args, programmes, **kwargs):
+    def __init__(self, *args, programmes, current: dict[int, int], **kwargs):
+        """`current`: {programme id: percent} of the targets already set."""
         super().__init__(*args, **kwargs)
         self.programmes = list(programmes)
-        current = dict(
-            CoverageTarget.objects.filter(programme__in=self.programmes).values_list(
-                "programme_id", "percent"
-            )
-        )
-        from .models import DEFAULT_COVERAGE_TARGET
 
         for programme in self.programmes:
             self.fields[f"programme_{programme.pk}"] = forms.IntegerField(

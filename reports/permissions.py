@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.core.exceptions import PermissionDenied
 
-from kernel.models import Organisation, Role
+from kernel.models import Department, Organisation, Programme, Role
 from kernel.permissions import organisations_where, redirect_to_login
 
 REPORT_ROLES = (Role.WELLBEING_LEAD, Role.PROGRAMME_ADMIN)
@@ -20,6 +20,24 @@ def report_organisations(user, roles=REPORT_ROLES):
     """Organisations whose reports the user may see, for the roles given."""
     ids = {org for role in roles for org in organisations_where(user, role)}
     return Organisation.objects.filter(pk__in=ids).order_by("name")
+
+
+def report_choices(organisations) -> dict:
+    """What a report's filters offer: `organisations` (from report_organisations) and
+    their departments and programmes; keyword arguments for ReportFilterForm."""
+    return {
+        "organisations": organisations,
+        "departments": Department.objects.filter(organisation__in=organisations).order_by("name"),
+        "programmes": Programme.objects.filter(organisation__in=organisations).order_by("name"),
+    }
+
+
+def target_programmes_for(user):
+    """Programmes whose coverage targets the user may set: those of the organisations
+    whose reports they see, peer support apart (it has no coverage to measure)."""
+    return Programme.objects.filter(organisation__in=report_organisations(user)).exclude(
+        modality="peer_support"
+    )
 
 
 def reports_required(*roles):

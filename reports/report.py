@@ -26,7 +26,6 @@ from django.utils.safestring import mark_safe
 import disclosure
 from disclosure import Cell
 from feedback import reporting as feedback_reporting
-from feedback.services.feedback import rating_questions_of
 from kernel.models import Modality, Programme
 from peergroups import reporting as group_reporting
 from peergroups.models import EventKind, GroupType
@@ -34,7 +33,8 @@ from supervision import reporting as supervision_reporting
 from supervision.allowances import add_months
 
 from . import headline
-from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
+from .models import DEFAULT_COVERAGE_TARGET
+from .reporting import coverage_targets
 from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
@@ -163,11 +163,7 @@ def coverage_by_programme(context: Context) -> Table:
         for queryset in (one_to_one, groups)
         for row in queryset.order_by().values("programme_ref").annotate(**stats).order_by()
     }
-    targets = dict(
-        CoverageTarget.objects.filter(programme__in=programmes).values_list(
-            "programme_id", "percent"
-        )
-    )
+    targets = coverage_targets(programmes)
     rows = []
     for programme in programmes:
         cells = _coverage(context.eligible.get(programme.pk, 0), covered.get(programme.pk, 0))
@@ -451,8 +447,8 @@ def first_contact(context: Context) -> Table:
 
 
 def rating_questions(context: Context) -> list[tuple[int, str]]:
-    programmes = [p.pk for p in context.programmes]
-    return [(q.pk, f"{q.programme.name}: {q.text}") for q in rating_questions_of(programmes)]
+    questions = feedback_reporting.rating_questions(context.scope, context.programmes)
+    return [(q.pk, f"{q.programme.name}: {q.text}") for q in questions]
 
 
 RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_log
-from kernel.models import Programme, Role
+from kernel.models import Role
 from kernel.permissions import get_own_profile
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
@@ -22,13 +22,20 @@ from . import caption
 from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .headline import period_words
-from .permissions import REPORT_ROLES, report_organisations, reports_required
+from .permissions import (
+    REPORT_ROLES,
+    report_choices,
+    report_organisations,
+    reports_required,
+    target_programmes_for,
+)
 from .report import (
     cached_engagement_report,
     cached_report_html,
     incomplete_months,
     table_for_export,
 )
+from .reporting import coverage_targets
 from .services import coverage_target_set
 
 PAGE_SIZE = 50
@@ -41,7 +48,7 @@ def _filters(request: HttpRequest, form_class=ReportFilterForm, roles=REPORT_ROL
     own = profile.organisation_id if profile is not None else None
     if "organisation" not in data and any(org.pk == own for org in organisations):
         data["organisation"] = str(own)
-    return form_class(data, organisations=organisations)
+    return form_class(data, **report_choices(organisations))
 
 
 def _query(request: HttpRequest) -> str:
@@ -258,14 +265,16 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
 @reports_required(*REPORT_ROLES)
 @require_http_methods(["GET", "POST"])
 def targets(request: HttpRequest) -> HttpResponse:
-    organisations = report_organisations(request.user)
-    programmes = (
-        Programme.objects.filter(organisation__in=organisations)
-        .exclude(modality="peer_support")
+    programmes = list(
+        target_programmes_for(request.user)
         .select_related("organisation")
         .order_by("organisation__name", "name")
     )
-    form = TargetsForm(request.POST if request.method == "POST" else None, programmes=programmes)
+    form = TargetsForm(
+        request.POST if request.method == "POST" else None,
+        programmes=programmes,
+        current=coverage_targets(programmes),
+    )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             for programme, percent in form.targets():

@@ -1,9 +1,9 @@
 from typing import cast
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import email_registered
 from kernel.models import (
     Band,
     Department,
@@ -54,7 +54,10 @@ class StaffForm(forms.Form):
         help_text=_("Everyone can receive supervision; choose any extra roles."),
     )
 
-    def __init__(self, *args, organisation, instance: StaffProfile | None = None, **kwargs):
+    def __init__(
+        self, *args, organisation, managers, instance: StaffProfile | None = None, **kwargs
+    ):
+        """`managers`: the staff of `organisation`, who may be this person's line manager."""
         self.organisation = organisation
         self.instance = instance
         if instance is not None:
@@ -75,7 +78,7 @@ class StaffForm(forms.Form):
         super().__init__(*args, **kwargs)
         departments = cast(forms.ModelChoiceField, self.fields["department"])
         departments.queryset = organisation.departments.all()
-        managers = StaffProfile.objects.filter(organisation=organisation).select_related("user")
+        managers = managers.select_related("user")
         if instance is not None:
             managers = managers.exclude(pk=instance.pk)
             # Email and roles are changed elsewhere once a person exists.
@@ -85,7 +88,7 @@ class StaffForm(forms.Form):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
+        if email_registered(email):
             raise forms.ValidationError(_("Someone with this email address is already registered."))
         return email
 
@@ -121,7 +124,7 @@ class DepartmentForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        clash = Department.objects.filter(organisation=self.organisation, name__iexact=name)
+        clash = self.organisation.departments.filter(name__iexact=name)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():

@@ -15,7 +15,6 @@ from kernel.models import (
     Profession,
     Programme,
     StaffProfile,
-    Theme,
 )
 from kernel.widgets import DateInput
 
@@ -175,17 +174,19 @@ class ProgrammeForm(forms.Form):
     )
     is_active = _yes_no(_("Is the programme open for booking?"))
 
-    def __init__(self, *args, organisation, instance: Programme | None = None, **kwargs):
+    def __init__(
+        self, *args, organisation, programmes, instance: Programme | None = None, **kwargs
+    ):
+        """`programmes`: the organisation's programmes, one of which may be the alternative."""
         self.organisation = organisation
         self.instance = instance
         kwargs.setdefault("initial", self._initial(instance))
         super().__init__(*args, **kwargs)
         departments = cast(forms.ModelChoiceField, self.fields["eligible_departments"])
         departments.queryset = organisation.departments.all()
-        others = Programme.objects.filter(organisation=organisation)
         if instance is not None:
-            others = others.exclude(pk=instance.pk)
-        cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = others
+            programmes = programmes.exclude(pk=instance.pk)
+        cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = programmes
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -261,7 +262,7 @@ class ProgrammeForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        clash = Programme.objects.filter(organisation=self.organisation, name__iexact=name)
+        clash = self.organisation.programmes.filter(name__iexact=name)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
@@ -365,6 +366,6 @@ class ThemeForm(forms.Form):
 
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
-        if Theme.objects.filter(organisation=self.organisation, name__iexact=name).exists():
+        if self.organisation.themes.filter(name__iexact=name).exists():
             raise forms.ValidationError(_("There is already a theme with this name."))
         return name

@@ -5,9 +5,11 @@ leaks); an object in scope that the user may read but not change answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from kernel.models import Programme
 from kernel.permissions import get_own_profile
 
 from .models import (
@@ -15,6 +17,7 @@ from .models import (
     AvailabilityException,
     AvailabilitySlot,
     Session,
+    SessionRecord,
     SupervisorProfile,
     TrainingRecord,
     WeeklyAvailability,
@@ -31,15 +34,30 @@ AVAILABILITY_KINDS: dict[
 }
 
 
+def availability_of(user, kind: str):
+    """The user's own availability entries of one kind ("slot", "weekly" or "away")."""
+    return AVAILABILITY_KINDS[kind].objects.filter(supervisor=user)
+
+
 def get_availability_for_user(user, kind: str, pk: int):
     """One of the user's own availability entries; 404 for anyone else's."""
     model = AVAILABILITY_KINDS.get(kind)
     if model is None:
         raise Http404
     try:
-        return model.objects.get(pk=pk, supervisor=user)
+        return availability_of(user, kind).get(pk=pk)
     except model.DoesNotExist:
         raise Http404 from None
+
+
+def supervisor_profile_of(user):
+    """The user's own supervisor profile, as a queryset (empty until they set one up)."""
+    return SupervisorProfile.objects.filter(user=user)
+
+
+def programmes_supervised_by(user):
+    """Active programmes the user supervises in, whichever organisation runs them."""
+    return Programme.objects.filter(supervisors__user=user, is_active=True)
 
 
 def get_training_for_user(user, pk: int) -> TrainingRecord:
@@ -65,6 +83,27 @@ def supervisors_visible_to(user):
         programme__is_active=True,
     )
     return SupervisorProfile.objects.filter(Exists(supervises_here))
+
+
+def supervisor_directory_for_user(user, now):
+    """supervisors_visible_to(user) with what the directory shows of each: `current`,
+    their active agreements, and `offers_times`, whether they offer any time after `now`."""
+    # Subqueries, not a join and GROUP BY: the page's 25 rows are found by the
+    # ordering alone and the count leaves them out.
+    current = (
+        Agreement.objects.filter(supervisor=OuterRef("user"), ended_at__isnull=True)
+        .order_by()
+        .values("supervisor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    slots = AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
+    weekly = WeeklyAvailability.objects.filter(supervisor=OuterRef("user")).filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=now.date())
+    )
+    return supervisors_visible_to(user).annotate(
+        current=Coalesce(Subquery(current), 0), offers_times=Exists(slots) | Exists(weekly)
+    )
 
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:
@@ -111,3 +150,17 @@ def get_session_for_user(user, pk: int, *, as_role: str | None = None) -> Sessio
     if as_role is not None and session.role_of(user) != as_role:
         raise PermissionDenied
     return session
+
+
+def session_record_for_user(user, session: Session) -> SessionRecord | None:
+    """The shared record of a session (themes prefetched), or None when there is none.
+
+    Its two people's only: `session` comes from get_session_for_user, and the
+    record of a session the user took no part in is None all the same.
+    """
+    return (
+        SessionRecord.objects.filter(session=session)
+        .filter(Q(session__supervisor=user) | Q(session__supervisee=user))
+        .prefetch_related("themes")
+        .first()
+    )

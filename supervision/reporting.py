@@ -12,7 +12,7 @@ import datetime
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
-from kernel.models import Department, Modality, Programme, StaffProfile
+from kernel.models import Department, Modality, Organisation, Programme, StaffProfile
 
 from .allowances import add_months
 from .models import AvailabilitySlot, Session, SessionRecord, WeeklyAvailability
@@ -28,6 +28,25 @@ ACTIVITY = (
 )
 
 ATTENDED = Q(status=Session.Status.ATTENDED)
+
+
+def organisation_name(scope) -> str:
+    organisation = Organisation.objects.filter(pk=scope.organisation_id)
+    return organisation.values_list("name", flat=True).first() or ""
+
+
+def filter_names(scope) -> dict[str, str]:
+    """{"department"/"programme": name} of the filters in use ("?" for one that is not
+    the organisation's), one query each."""
+    found = {}
+    for key, model, pk in (
+        ("department", Department, scope.department_id),
+        ("programme", Programme, scope.programme_id),
+    ):
+        if pk is not None:
+            mine = model.objects.filter(organisation_id=scope.organisation_id, pk=pk)
+            found[key] = mine.values_list("name", flat=True).first() or "?"
+    return found
 
 
 def programmes(scope) -> list[Programme]:

@@ -14,6 +14,17 @@ from django.utils import timezone
 @pytest.fixture
 def records(supervisee, supervisor, organisation, facilitator, peer_supporter, programme_admin):
     """One of each record, belonging to the supervisee, the supervisor and their trust."""
+    return build_records(
+        organisation=organisation,
+        supervisee=supervisee,
+        supervisor=supervisor,
+        facilitator=facilitator,
+        peer_supporter=peer_supporter,
+    )
+
+
+def build_records(*, organisation, supervisee, supervisor, facilitator, peer_supporter):
+    """The `records` fixture's records, for any organisation and its people."""
     from kernel.models import Theme
     from supervision.models import (
         AvailabilityException,

@@ -21,7 +21,6 @@ from kernel.permissions import (
 
 from ..aggregates import rating_summary
 from ..feedback_forms import FeedbackForm, QuestionEditForm, QuestionForm
-from ..models import FeedbackQuestion
 from ..permissions import (
     get_meeting_for_feedback,
     get_question_for_admin,
@@ -162,7 +161,7 @@ def question_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
             return redirect("feedback:questions", programme_pk=programme.pk)
     if request.method == "GET":
         services.questions_for(programme)  # show the defaults the programme starts with
-    questions = list(FeedbackQuestion.objects.filter(programme=programme))
+    questions = list(programme.feedback_questions.all())
     return render(
         request,
         "feedback/session_feedback/question_list.html",

@@ -7,6 +7,7 @@ active members and the host organisation's programme admins; anyone else gets
 404. In scope but not allowed (a member opening the register) gets 403.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
@@ -14,21 +15,25 @@ from django.http import Http404
 from kernel.models import Role
 from kernel.permissions import get_own_profile, has_role, organisations_where
 
-from ..models import Attendance, Group, GroupSession, Membership
+from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 
 __all__ = [
     "can_edit_group",
     "can_manage_group",
+    "facilitator_choices",
     "get_group_for_user",
     "get_meeting_attended_by",
     "get_meeting_for_user",
     "get_membership_for_user",
+    "group_record_for_user",
     "groups_visible_to",
     "is_facilitator",
     "is_host_admin",
     "may_read_record",
     "meetings_facilitated_by",
     "meetings_visible_to",
+    "memberships_of",
+    "register_people",
 ]
 
 
@@ -154,6 +159,47 @@ def get_meeting_attended_by(user, pk: int) -> GroupSession:
     raise Http404
 
 
+def group_record_for_user(user, meeting: GroupSession) -> GroupRecord | None:
+    """A meeting's record (themes prefetched), for the group's facilitators and active
+    members; None for anyone else, and while none is written."""
+    if not may_read_record(user, meeting.group):
+        return None
+    return GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
+
+
 def meetings_facilitated_by(user):
     """Meetings of the groups the user facilitates."""
     return GroupSession.objects.filter(group__facilitators=user)
+
+
+def register_people(meeting: GroupSession):
+    """Who is on a meeting's register (from get_meeting_for_user, facilitate=True): the
+    group's active members and anyone marked already (a member who has since left)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(group_memberships__group=meeting.group, group_memberships__state="active")
+            | Q(pk__in=meeting.register.values("user_id"))
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def facilitator_choices(user, organisation):
+    """People holding the facilitator role in `organisation`, if the user administers it."""
+    User = get_user_model()
+    if not has_role(user, Role.PROGRAMME_ADMIN, organisation.pk):
+        return User.objects.none()
+    return (
+        User.objects.filter(
+            role_grants__organisation=organisation, role_grants__role=Role.FACILITATOR
+        )
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
+def memberships_of(user):
+    """The user's own current memberships (offered, waiting or active)."""
+    return Membership.objects.current().filter(user=user)

@@ -8,7 +8,6 @@ import datetime
 import zoneinfo
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
@@ -18,8 +17,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.forms import posted
-from kernel.models import Role, Theme
-from kernel.permissions import admin_home_organisation, login_required_view, role_required
+from kernel.models import Modality, Role
+from kernel.permissions import (
+    admin_home_organisation,
+    login_required_view,
+    programmes_managed_by,
+    role_required,
+    theme_choices,
+)
 from supervision.allowances import allowance
 
 from ..group_forms import (
@@ -31,17 +36,20 @@ from ..group_forms import (
     RegisterForm,
     RemoveForm,
 )
-from ..models import Group, GroupRecord, GroupSession, Membership
+from ..models import GroupSession, Membership
 from ..notifications_groups import meeting_invite, meeting_when
 from ..permissions import (
     can_edit_group,
     can_manage_group,
+    facilitator_choices,
     get_group_for_user,
     get_meeting_for_user,
     get_membership_for_user,
+    group_record_for_user,
     groups_visible_to,
     is_facilitator,
-    may_read_record,
+    memberships_of,
+    register_people,
 )
 from ..services import groups as services
 
@@ -68,9 +76,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         )
         .order_by("name")
     )
-    mine = dict(
-        Membership.objects.current().filter(user=request.user).values_list("group_id", "state")
-    )
+    mine = dict(memberships_of(request.user).values_list("group_id", "state"))
     states = dict(Membership.State.choices)
     rows = [(group, states.get(mine.get(group.pk, ""), "")) for group in groups]
     return render(
@@ -86,11 +92,20 @@ def _roles(user):
     return user_roles(user)
 
 
+def _group_choices(request: HttpRequest, organisation) -> dict:
+    return {
+        "programmes": programmes_managed_by(request.user).filter(
+            organisation=organisation, modality=Modality.GROUP
+        ),
+        "facilitators": facilitator_choices(request.user, organisation),
+    }
+
+
 @role_required(Role.PROGRAMME_ADMIN)
 @require_http_methods(["GET", "POST"])
 def group_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = GroupForm(posted(request), organisation=organisation)
+    form = GroupForm(posted(request), **_group_choices(request, organisation))
     if request.method == "POST" and form.is_valid():
         try:
             group = services.group_create(
@@ -118,8 +133,9 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_user(request.user, pk, edit=True)
     form = GroupForm(
         posted(request),
-        organisation=group.organisation,
-        instance=Group.objects.get(pk=group.pk),
+        **_group_choices(request, group.organisation),
+        # A copy for the form to change: the service compares it with the group.
+        instance=groups_visible_to(request.user).get(pk=group.pk),
         initial={"facilitators": list(group.facilitators.all())},
     )
     if request.method == "POST" and form.is_valid():
@@ -317,9 +333,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting.when_text = meeting_when(meeting)
     group = meeting.group
     facilitating = is_facilitator(request.user, group)
-    record = None
-    if may_read_record(request.user, group):
-        record = GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
+    record = group_record_for_user(request.user, meeting)
     register = []
     if facilitating:
         register = list(meeting.register.select_related("user").order_by("user__first_name"))
@@ -371,15 +385,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponse:
     if (response := _not_held(request, meeting)) is not None:
         return response
     marks = dict(meeting.register.values_list("user_id", "status"))
-    members = list(
-        get_user_model()
-        .objects.filter(
-            Q(group_memberships__group=meeting.group, group_memberships__state="active")
-            | Q(pk__in=list(marks))
-        )
-        .distinct()
-        .order_by("first_name", "last_name")
-    )
+    members = list(register_people(meeting))
     form = RegisterForm(posted(request), members=members, marks=marks)
     if request.method == "POST" and form.is_valid():
         try:
@@ -413,18 +419,17 @@ def session_record(request: HttpRequest, pk: int) -> HttpResponse:
     meeting.when_text = meeting_when(meeting)
     if (response := _not_held(request, meeting)) is not None:
         return response
-    record = GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
-    themes = Theme.objects.filter(organisation_id=meeting.group.organisation_id, is_active=True)
+    record = group_record_for_user(request.user, meeting)
+    themes = theme_choices(meeting.group.organisation_id, record)
     initial = {}
     if record is not None:
-        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
         initial = {
             "functions": record.functions,
             "themes": list(record.themes.all()),
             "notes": record.notes,
             "systemic_issues": record.systemic_issues,
         }
-    form = RecordForm(posted(request), initial=initial, themes=themes.distinct())
+    form = RecordForm(posted(request), initial=initial, themes=themes)
     if request.method == "POST" and form.is_valid():
         try:
             services.record_save(actor=request.user, meeting=meeting, **form.cleaned_data)

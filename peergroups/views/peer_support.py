@@ -18,7 +18,7 @@ from kernel.forms import add_service_error, posted
 from kernel.models import Role
 from kernel.permissions import get_own_profile, login_required_view, role_required
 
-from ..models import CheckIn, SupportRequest
+from ..models import SupportRequest
 from ..peer_forms import (
     AssignForm,
     CheckInForm,
@@ -112,7 +112,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "peergroups/peer_support/status.html",
             {"support_request": support_request},
         )
-    checkins = list(CheckIn.objects.filter(request=support_request))
+    checkins = list(support_request.checkins.all())
     return render(
         request,
         "peergroups/peer_support/detail.html",
@@ -250,9 +250,11 @@ def supporter_profile(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your peer supporter profile has been saved."))
             return redirect("peergroups:supporter_profile")
-    active = SupportRequest.objects.filter(
-        supporter=request.user, status=SupportRequest.Status.ASSIGNED
-    ).count()
+    active = (
+        support_requests_supported_by(request.user)
+        .filter(status=SupportRequest.Status.ASSIGNED)
+        .count()
+    )
     return render(
         request,
         "peergroups/peer_support/supporter_profile.html",

@@ -5,29 +5,29 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.http import AuthenticatedHttpRequest
-from kernel.models import Role, StaffProfile
+from kernel.models import Role
 from kernel.permissions import (
     get_own_profile,
     login_required_view,
-    organisations_where,
     roles_by_organisation,
+    staff_visible_to,
     user_roles,
 )
 
 from ..home_sections import sections_for
-from ..models import Agreement, Session
-from ..permissions import sessions_visible_to
+from ..permissions import agreements_visible_to, sessions_visible_to
 from .supervisors import programme_offers
 
 
 def _supervisor_context(user, now):
-    mine = Session.objects.filter(supervisor=user)
+    mine = sessions_visible_to(user).filter(supervisor=user)
     return {
         "to_log": mine.unlogged(now).count(),
         "supervising_next": mine.upcoming(now)
         .select_related("programme__organisation", "supervisee")
         .order_by("starts_at")[:5],
-        "agreements_waiting": Agreement.objects.current()
+        "agreements_waiting": agreements_visible_to(user)
+        .current()
         .filter(supervisor=user, supervisor_accepted_at__isnull=True)
         .select_related("supervisee", "programme"),
     }
@@ -55,11 +55,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             .order_by("starts_at")[:5]
         )
         context["offers"] = programme_offers(user)
-        context["to_confirm"] = Session.objects.filter(
-            supervisee=user, record__isnull=False, record__supervisee_confirmed_at__isnull=True
-        ).count()
+        context["to_confirm"] = (
+            sessions_visible_to(user)
+            .filter(
+                supervisee=user, record__isnull=False, record__supervisee_confirmed_at__isnull=True
+            )
+            .count()
+        )
         context["agreements_to_accept"] = (
-            Agreement.objects.current()
+            agreements_visible_to(user)
+            .current()
             .filter(supervisee=user, supervisee_accepted_at__isnull=True)
             .select_related("supervisor")
         )
@@ -67,9 +72,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         context.update(_supervisor_context(user, now))
     context.update(sections_for(user, roles, now))
     if Role.PROGRAMME_ADMIN in roles:
-        staff = StaffProfile.objects.in_organisations(
-            organisations_where(user, Role.PROGRAMME_ADMIN)
-        )
+        staff = staff_visible_to(user)
         context["staff_counts"] = {
             "active": staff.active().count(),
             "invited": staff.invited().count(),

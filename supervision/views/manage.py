@@ -24,7 +24,6 @@ from kernel.permissions import (
 
 from ..allowances import Allowance, allowance
 from ..manage_forms import ExtraSessionForm, ProgrammeForm, ThemeForm
-from ..models import AllowanceExtra
 from ..services import programmes as programme_services
 
 BAND_LABELS = dict(Band.choices)
@@ -106,11 +105,17 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _programmes_of(request: HttpRequest, organisation):
+    return programmes_managed_by(request.user).filter(organisation=organisation)
+
+
 @role_required(Role.PROGRAMME_ADMIN)
 @require_http_methods(["GET", "POST"])
 def programme_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = ProgrammeForm(posted(request), organisation=organisation)
+    form = ProgrammeForm(
+        posted(request), organisation=organisation, programmes=_programmes_of(request, organisation)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             programme = programme_services.programme_create(
@@ -133,7 +138,12 @@ def programme_add(request: HttpRequest) -> HttpResponse:
 def programme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     programme = get_programme_for_admin(request.user, pk)
     name = programme.name  # the heading keeps the saved name if saving fails
-    form = ProgrammeForm(posted(request), organisation=programme.organisation, instance=programme)
+    form = ProgrammeForm(
+        posted(request),
+        organisation=programme.organisation,
+        programmes=_programmes_of(request, programme.organisation),
+        instance=programme,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             programme_services.programme_update(
@@ -203,9 +213,7 @@ def programme_extra_session(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"before": _allowance_words(before), "after": _allowance_words(after)},
             )
             return redirect("supervision:manage_programme_extra", pk=programme.pk)
-    extras = AllowanceExtra.objects.filter(programme=programme).select_related(
-        "user", "granted_by"
-    )[:20]
+    extras = programme.extras.select_related("user", "granted_by")[:20]
     return render(
         request,
         "supervision/manage/extra_session.html",

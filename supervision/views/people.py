@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.leavers import anonymisation_due_at
 from kernel.forms import posted
-from kernel.models import Role, RoleGrant
+from kernel.models import Role
 from kernel.permissions import (
     admin_home_organisation,
     departments_visible_to,
@@ -19,22 +19,18 @@ from kernel.permissions import (
     organisations_where,
     role_required,
     staff_visible_to,
+    staff_with_roles_visible_to,
 )
 
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
-from ..models import Session
 from ..services import people as people_services
 
 PAGE_SIZE = 50
 
 
 def _filtered_people(request: HttpRequest, form: PeopleFilterForm):
-    people = (
-        staff_visible_to(request.user)
-        .select_related("user", "department", "organisation")
-        .prefetch_related(
-            Prefetch("user__role_grants", queryset=RoleGrant.objects.order_by("role"))
-        )
+    people = staff_with_roles_visible_to(request.user).select_related(
+        "user", "department", "organisation"
     )
     if not form.is_valid():
         return people
@@ -82,15 +78,19 @@ def people_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _staff_of(request: HttpRequest, organisation):
+    return staff_visible_to(request.user).filter(organisation=organisation)
+
+
 @role_required(Role.PROGRAMME_ADMIN)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    grants = RoleGrant.objects.filter(user=profile.user).select_related("organisation")
+    grants = profile.user.role_grants.select_related("organisation")
     # Attendance facts only: when, which programme, what happened. The record
     # of what was discussed is never fetched here.
     sessions = (
-        Session.objects.filter(
-            supervisee=profile.user, programme__organisation_id=profile.organisation_id
+        profile.user.sessions_as_supervisee.filter(
+            programme__organisation_id=profile.organisation_id
         )
         .select_related("programme__organisation")
         .order_by("-starts_at")[:50]
@@ -112,7 +112,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = StaffForm(posted(request), organisation=organisation)
+    form = StaffForm(
+        posted(request), organisation=organisation, managers=_staff_of(request, organisation)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             profile = people_services.staff_invite(
@@ -136,7 +138,12 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    form = StaffForm(posted(request), organisation=profile.organisation, instance=profile)
+    form = StaffForm(
+        posted(request),
+        organisation=profile.organisation,
+        managers=_staff_of(request, profile.organisation),
+        instance=profile,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             people_services.staff_update(actor=request.user, profile=profile, **form.cleaned_data)
@@ -153,7 +160,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def person_roles(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
     current = list(
-        RoleGrant.objects.filter(user=profile.user, organisation=profile.organisation).values_list(
+        profile.user.role_grants.filter(organisation=profile.organisation).values_list(
             "role", flat=True
         )
     )

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods
 from accounts.http import AuthenticatedHttpRequest
 from kernel.calendar import session_invite
 from kernel.forms import posted
-from kernel.models import Role, Theme
-from kernel.permissions import login_required_view, role_required
+from kernel.models import Role
+from kernel.permissions import login_required_view, role_required, theme_choices
 
 from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
-from ..models import Session, SessionRecord
-from ..permissions import get_session_for_user, sessions_visible_to
+from ..models import Session
+from ..permissions import get_session_for_user, session_record_for_user, sessions_visible_to
 from ..services import sessions as session_services
 from .booking import pick_slot
 
@@ -45,16 +45,16 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def session_unlogged(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sessions = _listed(Session.objects.filter(supervisor=request.user).unlogged()).order_by(
-        "starts_at"
-    )
+    sessions = _listed(
+        sessions_visible_to(request.user).filter(supervisor=request.user).unlogged()
+    ).order_by("starts_at")
     return render(request, "supervision/sessions/unlogged.html", {"sessions": sessions})
 
 
 @login_required_view
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk)
-    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
+    record = session_record_for_user(request.user, session)
     role = session.role_of(request.user)
     now = timezone.now()
     return render(
@@ -151,12 +151,8 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status == Session.Status.CANCELLED or session.starts_at > timezone.now():
         messages.error(request, _("A session can be logged once it has taken place."))
         return redirect("supervision:session", pk=session.pk)
-    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
-    themes = Theme.objects.filter(organisation_id=session.programme.organisation_id).filter(
-        is_active=True
-    )
-    if record is not None:
-        themes = themes | Theme.objects.filter(pk__in=record.themes.values("pk"))
+    record = session_record_for_user(request.user, session)
+    themes = theme_choices(session.programme.organisation_id, record)
     initial = {"attendance": "attended", "actual_minutes": session.minutes}
     if record is not None:
         initial = {
@@ -169,7 +165,7 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
             "escalated_on": record.escalated_on,
             "escalated_to": record.escalated_to,
         }
-    form = SessionLogForm(posted(request), initial=initial, themes=themes.distinct())
+    form = SessionLogForm(posted(request), initial=initial, themes=themes)
     if request.method == "POST" and form.is_valid():
         try:
             session_services.session_log(actor=request.user, session=session, **form.cleaned_data)
@@ -187,7 +183,7 @@ def session_log(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     session = get_session_for_user(request.user, pk, as_role="supervisee")
-    record = SessionRecord.objects.filter(session=session).prefetch_related("themes").first()
+    record = session_record_for_user(request.user, session)
     if record is None:
         messages.error(request, _("Your supervisor has not logged this session yet."))
         return redirect("supervision:session", pk=session.pk)

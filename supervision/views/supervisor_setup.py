@@ -16,18 +16,20 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import add_service_error, posted
-from kernel.models import Modality, Programme, Role
+from kernel.models import Modality, Role
 from kernel.permissions import programmes_open_to, role_required
 
 from ..availability import free_slots
 from ..models import (
-    AvailabilityException,
-    AvailabilitySlot,
     Mode,
-    SupervisorProfile,
-    WeeklyAvailability,
 )
-from ..permissions import get_availability_for_user, get_training_for_user
+from ..permissions import (
+    availability_of,
+    get_availability_for_user,
+    get_training_for_user,
+    programmes_supervised_by,
+    supervisor_profile_of,
+)
 from ..services import availability as services
 from ..supervisor_forms import (
     ExceptionForm,
@@ -44,7 +46,7 @@ DELIVERY_FIELDS = ("mode", "meeting_link", "location")
 
 def _delivery_defaults(user) -> dict:
     """The supervisor's usual way of meeting, to start each new availability entry from."""
-    defaults = SupervisorProfile.objects.filter(user=user).values(*DELIVERY_FIELDS).first()
+    defaults = supervisor_profile_of(user).values(*DELIVERY_FIELDS).first()
     return defaults or {"mode": Mode.ONLINE}
 
 
@@ -111,9 +113,8 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     zone = timezone.get_current_timezone()
     today = timezone.localdate(now, zone)
     programme = (
-        Programme.objects.filter(
-            supervisors__user=user, is_active=True, modality=Modality.ONE_TO_ONE
-        )
+        programmes_supervised_by(user)
+        .filter(modality=Modality.ONE_TO_ONE)
         .select_related("organisation")
         .order_by("name")
         .first()
@@ -123,13 +124,13 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
         preview = free_slots(supervisor=user, programme=programme, now=now)[:PREVIEW_LIMIT]
     context = {
         "zone": zone,
-        "slots": list(AvailabilitySlot.objects.filter(supervisor=user, ends_at__gt=now)),
+        "slots": list(availability_of(user, "slot").filter(ends_at__gt=now)),
         "weekly": list(
-            WeeklyAvailability.objects.filter(supervisor=user).filter(
+            availability_of(user, "weekly").filter(
                 Q(valid_until__isnull=True) | Q(valid_until__gte=today)
             )
         ),
-        "away": list(AvailabilityException.objects.filter(supervisor=user, ends_at__gt=now)),
+        "away": list(availability_of(user, "away").filter(ends_at__gt=now)),
         "programme": programme,
         "preview": preview,
     }

@@ -3,8 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,8 +16,12 @@ from kernel.permissions import get_own_profile, login_required_view, programmes_
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
 from ..forms import SupervisorFilterForm
-from ..models import Agreement, AvailabilitySlot, SupervisorProfile, WeeklyAvailability
-from ..permissions import agreements_visible_to, get_supervisor_for_user, supervisors_visible_to
+from ..models import SupervisorProfile
+from ..permissions import (
+    agreements_visible_to,
+    get_supervisor_for_user,
+    supervisor_directory_for_user,
+)
 from ..services.agreements import agreement_request
 from ..services.sessions import may_book_without_agreement, session_book
 from .booking import pick_slot
@@ -61,33 +64,10 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 
 
 def _directory(user, form: SupervisorFilterForm):
-    now = timezone.now()
     supervisors = (
-        supervisors_visible_to(user)
+        supervisor_directory_for_user(user, timezone.now())
         .select_related("user__profile__department")
         .prefetch_related("programmes", "training")
-        .annotate(
-            # Subqueries, not a join and GROUP BY: the page's 25 rows are found
-            # by the ordering alone and the count leaves them out.
-            current=Coalesce(
-                Subquery(
-                    Agreement.objects.filter(supervisor=OuterRef("user"), ended_at__isnull=True)
-                    .order_by()
-                    .values("supervisor")
-                    .annotate(n=Count("pk"))
-                    .values("n")
-                ),
-                0,
-            ),
-            offers_times=Exists(
-                AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
-            )
-            | Exists(
-                WeeklyAvailability.objects.filter(supervisor=OuterRef("user")).filter(
-                    Q(valid_until__isnull=True) | Q(valid_until__gte=now.date())
-                )
-            ),
-        )
         .order_by("user__last_name", "user__first_name")
     )
     if form.is_valid():
@@ -130,9 +110,9 @@ def _programmes_for(request, supervisor: SupervisorProfile):
     profile = get_own_profile(request.user)
     current = {
         a.programme_id: a
-        for a in Agreement.objects.current().filter(
-            supervisor=supervisor.user, supervisee=request.user
-        )
+        for a in agreements_visible_to(request.user)
+        .current()
+        .filter(supervisor=supervisor.user, supervisee=request.user)
     }
     options = []
     for programme in supervisor.programmes.filter(is_active=True).select_related("organisation"):

@@ -13,6 +13,7 @@ from django.urls import reverse
 import disclosure
 from kernel.models import Band, Organisation
 from reports.forms import ReportFilterForm
+from reports.permissions import report_choices
 from reports.report import engagement_report
 from reports.scope import ReportScope
 from tests.outbox import deliver_due
@@ -100,7 +101,7 @@ def _scope(organisation, **filters):
 )
 def test_the_default_period_is_the_last_12_complete_months(organisation, now, first, last):
     with time_machine.travel(now, tick=False):
-        form = ReportFilterForm({}, organisations=Organisation.objects.all())
+        form = ReportFilterForm({}, **report_choices(Organisation.objects.all()))
         assert form.is_valid(), form.errors
         scope = form.scope()
     assert f"{scope.first_month:%Y-%m}" == first
