@@ -2,8 +2,11 @@
 
 Each test renders a tag and checks the markup the design system's CSS and
 JavaScript depend on, so that a broken component fails here before a page
-shows it.
+shows it. The date input (kernel.widgets.DateInput) is tested as a widget, as
+a crispy field and through a real page.
 """
+
+import datetime
 
 import pytest
 from django import forms
@@ -12,7 +15,9 @@ from django.template import TemplateSyntaxError, engines
 from django.test import RequestFactory
 from django.utils.safestring import mark_safe
 
-from .html import parse
+from kernel.widgets import DateInput
+
+from .html import describedby, parse
 
 
 def render(source, **context):
@@ -222,7 +227,7 @@ def test_pagination_shows_nothing_for_a_single_page():
 class EveryKindForm(forms.Form):
     name = forms.CharField()
     kind = forms.ChoiceField(choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
-    held_on = forms.DateField(widget=forms.SelectDateWidget)
+    held_on = forms.DateField(widget=DateInput)
 
     def clean(self):
         raise forms.ValidationError("Something about the whole form")
@@ -347,3 +352,133 @@ def test_a_responsive_table_labels_each_cell_with_its_column():
 def test_table_head_belongs_directly_in_a_table():
     with pytest.raises(TemplateSyntaxError, match="directly inside"):
         render("{% table %}{% if x %}{% table_head %}{% endtable_head %}{% endif %}{% endtable %}")
+
+
+# --- Date input -------------------------------------------------------------------
+
+
+class DateForm(forms.Form):
+    date = forms.DateField(label="Date of the session", widget=DateInput)
+    until = forms.DateField(
+        label="Until", widget=DateInput, required=False, help_text="Leave empty for no end."
+    )
+
+
+def crispy(form):
+    return parse(
+        engines["django"]
+        .from_string("{% load crispy_forms_tags %}{{ form|crispy }}")
+        .render({"form": form})
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"date_day": "5", "date_month": "12", "date_year": "2026"}, datetime.date(2026, 12, 5)),
+        ({"date_day": " 05 ", "date_month": "03", "date_year": "2027"}, datetime.date(2027, 3, 5)),
+        # API clients and tests post one ISO date under the field's name.
+        ({"date": "2026-12-05"}, datetime.date(2026, 12, 5)),
+    ],
+)
+def test_date_input_accepts_three_boxes_or_one_iso_date(data, expected):
+    form = DateForm(data=data)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data == {"date": expected, "until": None}
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        ("31", "2", "2027"),
+        ("5", "13", "2027"),
+        ("5", "3", "27"),
+        ("x", "3", "2027"),
+        ("", "3", "2027"),
+    ],
+)
+def test_date_input_refuses_a_date_that_does_not_exist(parts):
+    day, month, year = parts
+    form = DateForm(data={"date_day": day, "date_month": month, "date_year": year})
+    assert not form.is_valid()
+    assert form.errors["date"] == ["Enter a valid date."]
+
+
+def test_date_input_an_empty_optional_date_is_none_and_an_empty_required_one_is_missing():
+    form = DateForm(data={"date_day": "", "date_month": "", "date_year": "", "until_day": ""})
+    assert not form.is_valid()
+    assert form.errors["date"] == ["This field is required."]
+    assert "until" not in form.errors
+
+
+def test_date_input_is_a_fieldset_with_legend_hint_and_three_labelled_boxes():
+    page = crispy(DateForm(initial={"date": datetime.date(2026, 3, 4)}))
+    group = page.by_id("div_id_date")
+    assert group.classes == ["nhsuk-form-group"]
+    fieldset = group.find("fieldset", cls="nhsuk-fieldset")
+    assert fieldset.attrs["role"] == "group"
+    assert fieldset.find("legend").text == "Date of the session"
+    assert describedby(fieldset) == ["id_date_helptext"]
+    assert page.by_id("id_date_helptext").text.startswith("For example, 15 3 ")
+    boxes = fieldset.find("div", cls="nhsuk-date-input").find_all("input")
+    assert [(b.attrs["name"], b.attrs["id"], b.attrs["value"]) for b in boxes] == [
+        ("date_day", "id_date_day", "4"),
+        ("date_month", "id_date_month", "3"),
+        ("date_year", "id_date_year", "2026"),
+    ]
+    assert [b.attrs["inputmode"] for b in boxes] == ["numeric"] * 3
+    assert "nhsuk-input--width-4" in boxes[2].classes
+    labels = [fieldset.find("label", for_=b.attrs["id"]).text for b in boxes]
+    assert labels == ["Day", "Month", "Year"]
+    # A field's own help text is its hint.
+    assert page.by_id("id_until_helptext").text == "Leave empty for no end."
+
+
+def test_date_input_with_an_impossible_date_keeps_what_was_typed_and_marks_it():
+    form = DateForm(data={"date_day": "31", "date_month": "2", "date_year": "2027"})
+    page = crispy(form)
+    group = page.by_id("div_id_date")
+    assert "nhsuk-form-group--error" in group.classes
+    assert describedby(group.find("fieldset")) == ["id_date_helptext", "id_date_error"]
+    assert page.by_id("id_date_error").text == "Error: Enter a valid date."
+    boxes = group.find_all("input")
+    assert [b.attrs["value"] for b in boxes] == ["31", "2", "2027"]
+    # Each box is right on its own: the date as a whole is wrong, so all three are marked.
+    assert all("nhsuk-input--error" in b.classes for b in boxes)
+    # The error summary's link focuses the day box.
+    link = page.find("div", cls="nhsuk-error-summary").find("a")
+    assert (link.attrs["href"], link.text) == ("#id_date_day", "Enter a valid date.")
+    assert page.by_id("id_date_day").tag == "input"
+
+
+def test_date_input_marks_only_the_box_that_is_wrong():
+    form = DateForm(data={"date_day": "5", "date_month": "3", "date_year": "27"})
+    boxes = crispy(form).by_id("div_id_date").find_all("input")
+    assert ["nhsuk-input--error" in b.classes for b in boxes] == [False, False, True]
+
+
+def test_date_input_posted_as_iso_shows_in_the_boxes():
+    boxes = crispy(DateForm(data={"date": "2026-12-05"})).by_id("div_id_date").find_all("input")
+    assert [b.attrs["value"] for b in boxes] == ["5", "12", "2026"]
+
+
+def test_date_input_is_omitted_only_when_no_part_is_posted():
+    widget = DateInput()
+    assert widget.value_omitted_from_data({}, {}, "date")
+    assert not widget.value_omitted_from_data({"date_year": "2027"}, {}, "date")
+    assert not widget.value_omitted_from_data({"date": "2027-01-01"}, {}, "date")
+
+
+@pytest.mark.django_db
+def test_an_impossible_date_in_a_filter_is_an_error_on_the_page_not_a_server_error(
+    client, programme_admin
+):
+    client.force_login(programme_admin)
+    response = client.get(
+        "/audit/", {"date_from_day": "31", "date_from_month": "2", "date_from_year": "2027"}
+    )
+    assert response.status_code == 200
+    page = parse(response.content.decode())
+    link = page.find("div", cls="nhsuk-error-summary").find("a")
+    assert link.attrs["href"] == "#id_date_from_day"
+    assert page.by_id("id_date_from_day").attrs["value"] == "31"
