@@ -354,6 +354,29 @@ def test_table_head_belongs_directly_in_a_table():
         render("{% table %}{% if x %}{% table_head %}{% endtable_head %}{% endif %}{% endtable %}")
 
 
+# --- Layout ----------------------------------------------------------------------
+
+
+def test_page_title_comes_from_the_heading(client, supervisee):
+    client.force_login(supervisee)
+    page = client.get("/notifications/").content.decode()
+    assert "<title>Notifications \N{EN DASH} " in page
+    assert '<h1 class="nhsuk-heading-l">Notifications</h1>' in page
+    tree = parse(page)
+    assert tree.find("a", cls="nhsuk-skip-link").attrs["href"] == "#maincontent"
+    assert tree.find("header", cls="nhsuk-header").attrs["role"] == "banner"
+    assert tree.find("footer", cls="nhsuk-footer").attrs["role"] == "contentinfo"
+
+
+def test_capture_keeps_rendered_output_for_an_option():
+    html = render(
+        "{% capture as title %}<em>{{ name }}</em>{% endcapture %}"
+        "{% card heading=title %}x{% endcard %}",
+        name="A & B",
+    )
+    assert "<em>A &amp; B</em></h2>" in html
+
+
 # --- Date input -------------------------------------------------------------------
 
 
