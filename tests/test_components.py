@@ -68,6 +68,20 @@ def test_data_and_aria_options_become_attributes():
 # --- Components that show content ----------------------------------------------------
 
 
+def test_heading_sized_by_its_level_with_a_caption():
+    assert render('{% heading text="Every week" id="weekly" %}') == (
+        '<h2 class="nhsuk-heading-m" id="weekly">Every week</h2>'
+    )
+    h1 = doc('{% heading text=title level=1 caption="Reflection" %}', title="A <hard> night")
+    heading = h1.find("h1")
+    assert heading.classes == ["nhsuk-heading-l"]
+    assert heading.find("span", cls="nhsuk-caption-l").text == "Reflection"
+    assert heading.text == "Reflection A <hard> night"
+    assert doc('{% heading text="x" level=3 size="xs" %}').find("h3").classes == [
+        "nhsuk-heading-xs"
+    ]
+
+
 def test_button_is_a_submit_button_or_a_link_when_it_has_an_href():
     page = doc(
         '{% button text="Save" %}{% button text="Add" href="/add/" secondary=True small=True %}'

@@ -1,9 +1,37 @@
-"""Components that show content: button, tag, inset text, warning callout, details,
-card, notification banner."""
+"""Components that show content: heading, button, tag, inset text, warning callout,
+details, card, notification banner."""
 
 from django.utils.translation import gettext as _
 
 from .base import component, css_classes, one_of
+
+
+@component(block=True)
+def heading(
+    *,
+    content="",
+    text="",
+    html="",
+    level=2,
+    size="",
+    caption="",
+    visually_hidden_text="",
+    classes="",
+    id="",
+):
+    """A heading: `level` 1 to 6, `size` xs to xl (by default as the level: 1 l, 2 m, 3 s),
+    a `caption` above it in the same size."""
+    size = size or {1: "l", 2: "m", 3: "s"}.get(int(level), "xs")
+    one_of(size, ("xxs", "xs", "s", "m", "l", "xl"), "size")
+    return {
+        "element": f"h{int(level)}",
+        "classes": css_classes(f"nhsuk-heading-{size}", classes),
+        "caption": caption,
+        "caption_classes": f"nhsuk-caption-{size}" if size in ("m", "l", "xl") else "nhsuk-caption",
+        "body": content or html or text,
+        "visually_hidden_text": visually_hidden_text,
+        "id": id,
+    }
 
 
 @component(block=True)
