@@ -8,7 +8,6 @@ and submitted values surviving a failed submission.
 """
 
 import datetime
-from html.parser import HTMLParser
 
 import pytest
 from crispy_forms.helper import FormHelper
@@ -17,113 +16,7 @@ from django import forms
 from django.template import engines
 from django.urls import reverse
 
-VOID_ELEMENTS = {
-    "area",
-    "base",
-    "br",
-    "col",
-    "embed",
-    "hr",
-    "img",
-    "input",
-    "link",
-    "meta",
-    "source",
-}
-
-
-class Node:
-    def __init__(self, tag, attrs, parent=None):
-        self.tag = tag
-        self.attrs = attrs
-        self.parent = parent
-        self.children = []
-        self.content = []  # text and child nodes, in document order
-
-    @property
-    def classes(self):
-        return (self.attrs.get("class") or "").split()
-
-    @property
-    def text(self):
-        parts = [item if isinstance(item, str) else item.text for item in self.content]
-        return " ".join(" ".join(parts).split())
-
-    def iter(self):
-        for child in self.children:
-            yield child
-            yield from child.iter()
-
-    def find_all(self, tag=None, cls=None, **attrs):
-        found = []
-        for node in self.iter():
-            if tag is not None and node.tag != tag:
-                continue
-            if cls is not None and cls not in node.classes:
-                continue
-            if any(
-                node.attrs.get(name.rstrip("_").replace("_", "-")) != value
-                for name, value in attrs.items()
-            ):
-                continue
-            found.append(node)
-        return found
-
-    def find(self, tag=None, cls=None, **attrs):
-        found = self.find_all(tag, cls, **attrs)
-        assert found, f"no <{tag or '*'} class={cls!r} {attrs}> found"
-        return found[0]
-
-    def by_id(self, element_id):
-        found = [node for node in self.iter() if node.attrs.get("id") == element_id]
-        assert len(found) == 1, (
-            f"expected exactly one element with id={element_id!r}, got {len(found)}"
-        )
-        return found[0]
-
-    def ancestor(self, tag):
-        node = self.parent
-        while node is not None and node.tag != tag:
-            node = node.parent
-        return node
-
-
-class TreeBuilder(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {})
-        self.current = self.root
-
-    def handle_starttag(self, tag, attrs):
-        node = Node(
-            tag, {name: ("" if value is None else value) for name, value in attrs}, self.current
-        )
-        self.current.children.append(node)
-        self.current.content.append(node)
-        if tag not in VOID_ELEMENTS:
-            self.current = node
-
-    def handle_startendtag(self, tag, attrs):
-        self.handle_starttag(tag, attrs)
-        if tag not in VOID_ELEMENTS:
-            self.current = self.current.parent
-
-    def handle_endtag(self, tag):
-        node = self.current
-        while node is not None and node.tag != tag:
-            node = node.parent
-        if node is not None and node.parent is not None:
-            self.current = node.parent
-
-    def handle_data(self, data):
-        self.current.content.append(data)
-
-
-def parse(html):
-    builder = TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
+from .html import describedby, parse
 
 
 def render(template_code, **context):
@@ -136,10 +29,6 @@ def render_crispy(form):
 
 def render_filter(form):
     return render("{% load crispy_forms_tags %}{{ form|crispy }}", form=form)
-
-
-def describedby(node):
-    return node.attrs.get("aria-describedby", "").split()
 
 
 class SupervisionNoteForm(forms.Form):
@@ -244,13 +133,13 @@ def test_error_summary_comes_before_the_form():
     assert html.index('class="nhsuk-error-summary"') < html.index("<form")
 
 
-def test_error_summary_include_on_its_own():
-    html = render('{% include "includes/error_summary.html" %}', form=invalid_form())
+def test_error_summary_tag_on_its_own():
+    html = render("{% load nhsuk %}{% error_summary form=form %}", form=invalid_form())
     doc = parse(html)
     assert doc.find("div", cls="nhsuk-error-summary")
     assert [a.attrs["href"] for a in doc.find_all("a")][:2] == ["#id_name", "#id_email"]
     assert (
-        render('{% include "includes/error_summary.html" %}', form=SupervisionNoteForm()).strip()
+        render("{% load nhsuk %}{% error_summary form=form %}", form=SupervisionNoteForm()).strip()
         == ""
     )
 

@@ -135,12 +135,12 @@ def test_newest_first_fifty_a_page(client, programme_admin, organisation):
     client.force_login(programme_admin)
 
     first = rows(client.get(URL))
-    assert first.count("<tr>") == 50
+    assert first.count('<tr class="nhsuk-table__row">') == 50
     assert first.index("Entry 50") < first.index("Entry 49")
     assert "Entry 00" not in first
 
     second = rows(client.get(URL, {"page": 2}))
-    assert second.count("<tr>") == 1
+    assert second.count('<tr class="nhsuk-table__row">') == 1
     assert "Entry 00" in second
 
 

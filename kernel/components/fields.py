@@ -1,0 +1,184 @@
+"""Around form fields: fieldset, error summary, date input (the fields themselves are
+the crispy pack's, templates/nhsuk/)."""
+
+from django import forms
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from .base import component, css_classes, one_of
+
+
+@component(block=True, body=())
+def fieldset(
+    *,
+    content="",
+    legend="",
+    legend_size="",
+    legend_classes="",
+    described_by="",
+    role="",
+    classes="",
+    id="",
+):
+    """A fieldset whose legend groups its block's fields."""
+    one_of(legend_size, ("s", "m", "l", "xl"), "legend_size")
+    return {
+        "classes": css_classes("nhsuk-fieldset", classes),
+        "legend": legend,
+        "legend_classes": css_classes(
+            "nhsuk-fieldset__legend",
+            legend_size and f"nhsuk-fieldset__legend--{legend_size}",
+            legend_classes,
+        ),
+        "described_by": described_by,
+        "role": role,
+        "content": content,
+        "id": id,
+    }
+
+
+def _error_href(bound) -> str:
+    """Where an error summary link takes the reader: the field's first input."""
+    widget = bound.field.widget
+    if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too
+        # The first option has the field's own id (templates/nhsuk/layout/choices.html).
+        return widget.attrs.get("id") or bound.auto_id
+    if bound.use_fieldset:  # a date: its day
+        parts = bound.subwidgets[0].data.get("subwidgets") or [{}]
+        return parts[0].get("attrs", {}).get("id") or bound.auto_id
+    return bound.id_for_label or bound.auto_id
+
+
+def form_error_list(form) -> list[dict]:
+    """A form's errors for the error summary: non-field ones as text, each field's as a link."""
+    items = [{"text": error} for error in form.non_field_errors()]
+    items += [{"text": e} for hidden in form.hidden_fields() for e in hidden.errors]
+    for bound in form.visible_fields():
+        items += [{"text": error, "href": f"#{_error_href(bound)}"} for error in bound.errors]
+    return items
+
+
+@component()
+def error_summary(
+    *,
+    form=None,
+    formset=None,
+    error_list=(),
+    heading="",
+    description="",
+    disable_auto_focus=None,
+    classes="",
+    id="",
+):
+    """The summary at the top of a form with errors: `form`'s, `formset`'s or `error_list`'s
+    ({"text", "href"} each). Nothing when there are none."""
+    items = list(error_list)
+    if formset is not None:
+        items += [{"text": error} for error in formset.non_form_errors()]
+        for each in formset:
+            items += form_error_list(each)
+    if form is not None:
+        items += form_error_list(form)
+    return {
+        "items": items,
+        "classes": css_classes("nhsuk-error-summary", classes),
+        "heading": heading or _("There is a problem"),
+        "description": description,
+        "disable_auto_focus": disable_auto_focus,
+        "id": id,
+    }
+
+
+# --- Date input ---------------------------------------------------------------------
+
+LEGEND_SIZES = ("xl", "l", "m", "s")
+DATE_PARTS = {"day": (_lazy("Day"), 2), "month": (_lazy("Month"), 2), "year": (_lazy("Year"), 4)}
+
+
+def _date_items(field, errors: bool) -> list[dict]:
+    """The boxes (or selects) of a field whose widget has several parts."""
+    value = field.value()
+    faulty = getattr(value, "faulty", None) if errors else set()
+    parts = field.subwidgets[0].data["subwidgets"]
+    items = []
+    for number, part in enumerate(parts, start=1):
+        kind = next((k for k in DATE_PARTS if part["name"].endswith(f"_{k}")), None)
+        label, width = DATE_PARTS[kind] if kind else (f"{field.label} ({number})", None)
+        error = errors and (faulty is None or kind in faulty)
+        attrs = part["attrs"]
+        items.append(
+            {
+                "hidden": part.get("is_hidden", False),
+                "name": part["name"],
+                "id": attrs.get("id", ""),
+                "label": label,
+                "value": "" if part["value"] is None else part["value"],
+                "type": part.get("type") or "text",
+                "options": [o for _, group, _ in part.get("optgroups", ()) for o in group],
+                "error": error,
+                "classes": css_classes(
+                    "nhsuk-input",
+                    "nhsuk-date-input__input",
+                    width and f"nhsuk-input--width-{width}",
+                    error and "nhsuk-input--error",
+                ),
+                "attributes": [
+                    (name, value)
+                    for name, value in attrs.items()
+                    if name not in ("id", "class", "aria-invalid") and value is not False
+                ],
+            }
+        )
+    return items
+
+
+@component()
+def date_input(
+    *,
+    field,
+    hint="",
+    legend_size="",
+    classes="",
+    form_group_classes="",
+    label_class="",
+    show_label=True,
+    show_errors=True,
+):
+    """A date field (a kernel.widgets.DateInput, or any widget in parts) as the NHS.UK
+    date input: its label is the legend, its help text (or the widget's example) the
+    hint. `label_class`, `show_label` and `show_errors` are the crispy pack's
+    settings (label_class="nhsuk-label--m" sizes the legend)."""
+    legend_size = legend_size or next(
+        (size for size in LEGEND_SIZES if f"nhsuk-label--{size}" in (label_class or "")), ""
+    )
+    one_of(legend_size, LEGEND_SIZES, "legend_size")
+    errors = list(field.errors) if show_errors else []
+    hint = hint or field.help_text or getattr(field.field.widget, "hint", "")
+    auto_id = field.auto_id
+    hint_id, error_id = f"{auto_id}_helptext", f"{auto_id}_error"
+    return {
+        "form_group_id": auto_id and f"div_{auto_id}",
+        "form_group_classes": css_classes(
+            "nhsuk-form-group",
+            errors and "nhsuk-form-group--error",
+            form_group_classes,
+            field.css_classes(),
+        ),
+        "described_by": " ".join(
+            id_ for id_, shown in ((hint_id, hint), (error_id, errors)) if shown and auto_id
+        ),
+        "legend": field.label,
+        "legend_classes": css_classes(
+            "nhsuk-fieldset__legend",
+            legend_size and f"nhsuk-fieldset__legend--{legend_size}",
+            show_label is False and "nhsuk-u-visually-hidden",
+        ),
+        "hint": mark_safe(hint) if hint == field.help_text else hint,  # noqa: S308 - help text is the form's own, shown unescaped like every field's
+        "hint_id": hint_id,
+        "errors": errors,
+        "error_id": error_id,
+        "classes": css_classes("nhsuk-date-input", classes),
+        "id": auto_id,
+        "items": _date_items(field, bool(errors)),
+    }

@@ -1,0 +1,295 @@
+"""Tables of things: summary list and table, whose rows and cells are tags too."""
+
+from django import template
+from django.template.base import Node, NodeList
+from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from .base import (
+    ComponentNode,
+    component,
+    css_classes,
+    one_of,
+    parse_options,
+    register,
+    render_component,
+    resolve_options,
+)
+
+# --- Summary list -------------------------------------------------------------------
+
+
+@component(block=True, body=("value",))
+def summary_row(
+    *,
+    context,
+    content="",
+    key,
+    value="",
+    action_href="",
+    action_text="",
+    action_hidden="",
+    classes="",
+):
+    """One row of a summary list: its block (or `value`) is the value; `action_hidden`
+    names the row for screen readers after `action_text` ("Change| name")."""
+    state = context.get("nhsuk_summary_list") or {}
+    return {
+        "classes": css_classes(
+            "nhsuk-summary-list__row",
+            state.get("has_actions") and not action_href and "nhsuk-summary-list__row--no-actions",
+            classes,
+        ),
+        "key": key,
+        "value": content or value,
+        "action_href": action_href,
+        "action_text": action_text or _("Change"),
+        "action_hidden": action_hidden,
+    }
+
+
+class SummaryListNode(Node):
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, options, nodelist):
+        self.options, self.nodelist = options, nodelist
+        self.has_actions = any(
+            node.template == "summary_row" and "action_href" in node.options
+            for node in nodelist.get_nodes_by_type(ComponentNode)
+        )
+
+    def render(self, context):
+        values, attributes = resolve_options(self.options, context)
+        with context.push(nhsuk_summary_list={"has_actions": self.has_actions}):
+            rows = mark_safe(self.nodelist.render(context).strip())  # noqa: S308 - rendered by the template engine
+        border = values.get("border", True)
+        return render_component(
+            context,
+            "summary_list",
+            {
+                "classes": css_classes(
+                    "nhsuk-summary-list",
+                    border is False and "nhsuk-summary-list--no-border",
+                    values.get("classes"),
+                ),
+                "id": values.get("id", ""),
+                "rows": rows,
+                "attributes": attributes,
+            },
+        )
+
+
+@register.tag
+def summary_list(parser, token):
+    """{% summary_list border=False classes=... %}{% summary_row ... %}...{% endsummary_list %}"""
+    _, options = parse_options(parser, token, {"border", "classes", "id"})
+    nodelist = parser.parse(("endsummary_list",))
+    parser.delete_first_token()
+    return SummaryListNode(options, nodelist)
+
+
+# --- Table --------------------------------------------------------------------------
+# {% table %} holds an optional {% table_head %} and rows; cells are {% th %} and
+# {% td %}. The table keeps the head's texts so that, in a responsive table,
+# each cell carries its column's heading for narrow screens.
+
+
+class TableNode(Node):
+    child_nodelists = ("head", "body")
+    OPTIONS = frozenset(
+        {
+            "caption",
+            "caption_size",
+            "caption_visually_hidden",
+            "responsive",
+            "compact",
+            "classes",
+            "id",
+        }
+    )
+
+    def __init__(self, options, nodelist):
+        self.options = options
+        self.head = NodeList(node for node in nodelist if isinstance(node, TableHeadNode))
+        self.body = NodeList(node for node in nodelist if not isinstance(node, TableHeadNode))
+        if len(nodelist.get_nodes_by_type(TableHeadNode)) != len(self.head):
+            raise template.TemplateSyntaxError(
+                "{% table_head %} must be directly inside {% table %}"
+            )
+
+    def render(self, context):
+        values, attributes = resolve_options(self.options, context)
+        size = one_of(values.get("caption_size", ""), ("s", "m", "l", "xl"), "caption_size")
+        state = {"responsive": bool(values.get("responsive")), "headers": [], "in_head": False}
+        with context.push(nhsuk_table=state):
+            head = self.head.render(context)
+            body = self.body.render(context)
+        return render_component(
+            context,
+            "table",
+            {
+                "classes": css_classes(
+                    "nhsuk-table",
+                    values.get("compact") and "nhsuk-table--compact",
+                    state["responsive"] and "nhsuk-table--responsive",
+                    values.get("classes"),
+                ),
+                "responsive": state["responsive"],
+                "caption": values.get("caption", ""),
+                "caption_classes": css_classes(
+                    "nhsuk-table__caption",
+                    size and f"nhsuk-table__caption--{size}",
+                    values.get("caption_visually_hidden") and "nhsuk-u-visually-hidden",
+                ),
+                "head": mark_safe(head.strip()),  # noqa: S308 - rendered by the template engine
+                "body": mark_safe(body.strip()),  # noqa: S308
+                "id": values.get("id", ""),
+                "attributes": attributes,
+            },
+        )
+
+
+class TableHeadNode(Node):
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        state = context.get("nhsuk_table") or {}
+        state["in_head"] = True
+        try:
+            cells = self.nodelist.render(context).strip()
+        finally:
+            state["in_head"] = False
+        return render_component(
+            context,
+            "table_head",
+            {"cells": mark_safe(cells), "responsive": state.get("responsive")},  # noqa: S308
+        )
+
+
+class TableRowNode(Node):
+    child_nodelists = ("nodelist",)
+
+    def __init__(self, options, nodelist):
+        self.options, self.nodelist = options, nodelist
+
+    def render(self, context):
+        values, attributes = resolve_options(self.options, context)
+        state = context.get("nhsuk_table") or {}
+        state["column"] = 0
+        cells = self.nodelist.render(context).strip()
+        return render_component(
+            context,
+            "table_row",
+            {
+                "classes": css_classes("nhsuk-table__row", values.get("classes")),
+                "cells": mark_safe(cells),  # noqa: S308 - rendered by the template engine
+                "responsive": state.get("responsive"),
+                "attributes": attributes,
+            },
+        )
+
+
+def _cell(
+    element,
+    *,
+    context,
+    content,
+    text,
+    html,
+    visually_hidden_text,
+    format,
+    header,
+    colspan,
+    rowspan,
+    classes,
+):
+    state = context.get("nhsuk_table") or {}
+    in_head = state.get("in_head", False)
+    body = content or html or text
+    kind = "nhsuk-table__header" if element == "th" else "nhsuk-table__cell"
+    one_of(format, ("numeric",), "format")
+    if in_head:
+        state.setdefault("headers", []).append(strip_tags(str(body)).strip())
+        scope, role = "col", "columnheader"
+    else:
+        scope = "row" if element == "th" else ""
+        role = "rowheader" if element == "th" else "cell"
+        column = state.get("column", 0)
+        state["column"] = column + (int(colspan) if colspan else 1)
+        headers = state.get("headers", [])
+        if header is None and column < len(headers):
+            header = headers[column]
+    return {
+        "element": element,
+        "classes": css_classes(kind, format and f"{kind}--{format}", classes),
+        "scope": scope,
+        "role": role if state.get("responsive") else "",
+        "colspan": colspan,
+        "rowspan": rowspan,
+        "header": header if state.get("responsive") and not in_head and header else "",
+        "body": body,
+        "visually_hidden_text": visually_hidden_text,
+    }
+
+
+@register.tag
+def table(parser, token):
+    """{% table caption=... caption_visually_hidden=True responsive=True %}...{% endtable %}"""
+    _, options = parse_options(parser, token, set(TableNode.OPTIONS))
+    nodelist = parser.parse(("endtable",))
+    parser.delete_first_token()
+    return TableNode(options, nodelist)
+
+
+@register.tag
+def table_head(parser, token):
+    """{% table_head %}{% th text=... %}...{% endtable_head %}: the header row."""
+    parse_options(parser, token, set())
+    nodelist = parser.parse(("endtable_head",))
+    parser.delete_first_token()
+    return TableHeadNode(nodelist)
+
+
+@register.tag
+def table_row(parser, token):
+    """{% table_row %}{% td ... %}...{% endtable_row %}: a row of the table's body."""
+    _, options = parse_options(parser, token, {"classes"})
+    nodelist = parser.parse(("endtable_row",))
+    parser.delete_first_token()
+    return TableRowNode(options, nodelist)
+
+
+def _cell_tag(element: str, doc: str) -> None:
+    """Register {% th %} or {% td %}: one set of options, one template."""
+
+    def cell(
+        *,
+        context,
+        content="",
+        text="",
+        html="",
+        visually_hidden_text="",
+        format="",
+        header=None,
+        colspan="",
+        rowspan="",
+        classes="",
+    ):
+        options = {"text": text, "html": html, "visually_hidden_text": visually_hidden_text}
+        options |= {"format": format, "header": header, "colspan": colspan, "rowspan": rowspan}
+        return _cell(element, context=context, content=content, classes=classes, **options)
+
+    cell.__name__, cell.__doc__ = element, doc
+    component(block=True, body=("text", "html", "visually_hidden_text"), markup="table_cell")(cell)
+
+
+_cell_tag("th", "A header cell: a column's heading in {% table_head %}, a row's heading in a row.")
+_cell_tag(
+    "td",
+    """A data cell; format="numeric" aligns figures. In a responsive table `header`
+    (by default the column's heading; False for none) labels it on narrow screens.""",
+)
