@@ -25,11 +25,11 @@ class DateParts(str):
     parts: tuple[str, str, str]
 
     def __new__(cls, day: str, month: str, year: str):
-        numbers = (_number(year, 4), _number(month, 2), _number(day, 2))
+        y, m, d = _number(year, 4), _number(month, 2), _number(day, 2)
         try:
-            if len(year) != 4 or None in numbers:
+            if len(year) != 4 or y is None or m is None or d is None:
                 raise ValueError(year)
-            text = datetime.date(*numbers).isoformat()
+            text = datetime.date(y, m, d).isoformat()
         except ValueError:
             text = "not a date"
         made = super().__new__(cls, text)
@@ -61,7 +61,9 @@ class DateInput(forms.MultiWidget):
     """
 
     def __init__(self, attrs=None):
-        boxes = {part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS}
+        boxes: dict[str, forms.Widget | type[forms.Widget]] = {
+            part: forms.TextInput(attrs={"inputmode": "numeric"}) for part in PARTS
+        }
         super().__init__(boxes, attrs)
 
     @property
