@@ -519,3 +519,14 @@ def test_an_impossible_date_in_a_filter_is_an_error_on_the_page_not_a_server_err
     link = page.find("div", cls="nhsuk-error-summary").find("a")
     assert link.attrs["href"] == "#id_date_from_day"
     assert page.by_id("id_date_from_day").attrs["value"] == "31"
+
+
+def test_the_title_from_a_heading_is_escaped_once():
+    from django.template import engines
+
+    page = engines["django"].from_string(
+        '{% extends "base.html" %}{% block heading %}{{ name }}{% endblock %}'
+    )
+    html = page.render({"name": "O'Brien & <b>Co</b>"})
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.startswith("O&#x27;Brien &amp; &lt;b&gt;Co&lt;/b&gt;")

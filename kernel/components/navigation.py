@@ -1,6 +1,8 @@
 """Ways around: back link, action link, contents list, pagination, and the page's
 header, footer and skip link (base.html)."""
 
+import html
+
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
@@ -140,5 +142,7 @@ def heading_text(context, default=""):
     that sets its heading needs no title block of its own."""
     block_context = context.render_context.get(BLOCK_CONTEXT_KEY)
     block = block_context and block_context.get_block("heading")
-    text = strip_tags(block.nodelist.render(context)).strip() if block else ""
+    # The block is rendered HTML: its text, entities decoded, is escaped once more
+    # by the tag as it is written into <title>.
+    text = html.unescape(strip_tags(block.nodelist.render(context))).strip() if block else ""
     return text or default

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -82,6 +84,8 @@ def test_wellbeing_lead_sees_averages_of_five_or_more_and_rounded_counts(
             )
     client.force_login(wellbeing_lead)
     content = client.get(reverse("supervision:home")).content.decode()
+    # The cells' text in order, whatever classes the table component gives them
+    content = re.sub(r"<(td|th)\b[^>]*>", r"<\1>", content)
     assert "Big ward</td><td>5</td><td>2.0" in content
     # 4 people show as 5 (rounded, like every count); their average is not shown
     assert "Small ward</td><td>5</td><td>fewer than 5" in content
