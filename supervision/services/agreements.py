@@ -12,11 +12,8 @@ from kernel.models import Programme, StaffProfile
 
 from ..allowances import eligibility
 from ..models import Agreement, SupervisorProfile
+from ..pairing import pairing_refusal
 from .capacity import has_capacity
-
-
-def _line_manages(supervisor, supervisee) -> bool:
-    return StaffProfile.objects.filter(user=supervisee, line_manager__user=supervisor).exists()
 
 
 @transaction.atomic
@@ -35,15 +32,9 @@ def agreement_request(*, actor, supervisor, programme: Programme) -> Agreement:
         or not supervisor_profile.programmes.filter(pk=programme.pk).exists()
     ):
         raise ValidationError(_("This supervisor does not supervise in that programme."))
-    if supervisor.pk == supervisee.pk:
-        raise ValidationError(_("You cannot supervise yourself."))
-    if _line_manages(supervisor, supervisee):
-        raise ValidationError(
-            _(
-                "This supervisor is your line manager. Restorative supervision is kept "
-                "apart from line management, so choose another supervisor."
-            )
-        )
+    refusal = pairing_refusal(supervisor, supervisee)
+    if refusal:
+        raise ValidationError(refusal)
     if (
         Agreement.objects.current()
         .filter(programme=programme, supervisor=supervisor, supervisee=supervisee)
@@ -105,6 +96,9 @@ def agreement_accept(*, actor, agreement: Agreement) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.ended_at:
         raise ValidationError(_("This agreement has ended."))
+    refusal = pairing_refusal(agreement.supervisor, agreement.supervisee)
+    if refusal:
+        raise ValidationError(refusal)
     now = timezone.now()
     if actor.pk == agreement.supervisor_id:
         if agreement.supervisor_accepted_at is None:

@@ -13,6 +13,7 @@ from kernel.models import Programme, StaffProfile, SupervisionFunction
 from ..allowances import allowance, eligibility, refusal_message
 from ..availability import find_free_slot
 from ..models import Agreement, Session, SessionRecord
+from ..pairing import pairing_refusal
 from .capacity import has_capacity
 from .scheduling import (
     TimeTaken,
@@ -60,6 +61,7 @@ def may_book_without_agreement(programme: Programme, supervisor, supervisee) -> 
 
     return (
         programme.allow_booking_without_agreement
+        and pairing_refusal(supervisor, supervisee) is None
         and not Session.objects.filter(programme=programme, supervisee=supervisee).exists()
         and has_capacity(supervisor)
     )
@@ -80,6 +82,9 @@ def session_book(
     allowed = eligibility(programme, profile)
     if not allowed.eligible:
         raise BookingRefused(allowed.reason)
+    refusal = pairing_refusal(supervisor, supervisee)
+    if refusal:
+        raise BookingRefused(refusal)
     if agreement is not None:
         if (
             agreement.status != Agreement.Status.ACTIVE
@@ -140,6 +145,9 @@ def session_reschedule(
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
         raise BookingRefused(_("Only sessions that have not started can be moved."))
+    refusal = pairing_refusal(session.supervisor, session.supervisee)
+    if refusal:
+        raise BookingRefused(refusal)
     slot = find_free_slot(
         starts_at=starts_at,
         supervisor=session.supervisor,

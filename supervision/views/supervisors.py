@@ -17,12 +17,14 @@ from ..allowances import allowance, eligibility
 from ..availability import free_slots
 from ..forms import SupervisorFilterForm
 from ..models import SupervisorProfile
+from ..pairing import pairing_refusal
 from ..permissions import (
     agreements_visible_to,
     get_supervisor_for_user,
     supervisor_directory_for_user,
 )
 from ..services.agreements import agreement_request
+from ..services.capacity import has_capacity
 from ..services.sessions import may_book_without_agreement, session_book
 from .booking import pick_slot
 
@@ -114,6 +116,8 @@ def _programmes_for(request, supervisor: SupervisorProfile):
         .current()
         .filter(supervisor=supervisor.user, supervisee=request.user)
     }
+    refusal = pairing_refusal(supervisor.user, request.user)
+    taking_on = supervisor.accepting_new and has_capacity(supervisor.user)
     options = []
     for programme in supervisor.programmes.filter(is_active=True).select_related("organisation"):
         allowed = eligibility(programme, profile)
@@ -122,6 +126,14 @@ def _programmes_for(request, supervisor: SupervisorProfile):
                 "programme": programme,
                 "eligibility": allowed,
                 "agreement": current.get(programme.pk),
+                # Said before any button, so nothing offered is then refused
+                "refusal": refusal
+                or (
+                    None
+                    if taking_on
+                    else _("%(name)s is not taking on new supervisees at the moment.")
+                    % {"name": supervisor.user.get_full_name()}
+                ),
                 "can_book_first": allowed.eligible
                 and programme.pk not in current
                 and may_book_without_agreement(programme, supervisor.user, request.user),
