@@ -148,6 +148,16 @@ def session_reschedule(
     refusal = pairing_refusal(session.supervisor, session.supervisee)
     if refusal:
         raise BookingRefused(refusal)
+    late = is_late_move(session, actor, timezone.now())
+    if late and session.programme.late_moves_refused:
+        raise BookingRefused(
+            _(
+                "This session starts within %(hours)s hours, inside the programme's notice "
+                "period, so it can no longer be moved. You can still cancel it, which "
+                "counts as a late cancellation."
+            )
+            % {"hours": session.programme.late_cancellation_hours}
+        )
     slot = find_free_slot(
         starts_at=starts_at,
         supervisor=session.supervisor,
@@ -169,6 +179,7 @@ def session_reschedule(
         slot.meeting_link,
         slot.location,
     )
+    session.moved_late = session.moved_late or late
     session.sequence += 1
     session.save()
     audit_log(
@@ -179,15 +190,30 @@ def session_reschedule(
         summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
         f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
         # Whether a reason was given, not the reason: it is the participants' words.
-        details={"by": session.role_of(actor), "reason_given": bool(reason.strip())},
+        details={
+            "by": session.role_of(actor),
+            "reason_given": bool(reason.strip()),
+            "inside_notice": late,
+        },
     )
     _notify(session, "rescheduled", reason)
     return session
 
 
 def is_late_cancellation(session: Session, when: datetime.datetime) -> bool:
+    """Whether cancelling at `when` is late: inside the programme's notice period, or
+    the session was moved when it already was (the late flag follows the session)."""
     notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
-    return session.starts_at - when < notice
+    return session.moved_late or session.starts_at - when < notice
+
+
+def is_late_move(session: Session, actor, when: datetime.datetime) -> bool:
+    """Whether the supervisee moving the session at `when` is inside its notice period.
+
+    A supervisor's move is theirs to make and never counts against the supervisee.
+    """
+    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
+    return session.role_of(actor) == "supervisee" and session.starts_at - when < notice
 
 
 @transaction.atomic
