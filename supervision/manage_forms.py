@@ -281,7 +281,8 @@ class ProgrammeForm(forms.Form):
         return name
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self._clean_eligibility(data)
         self._clean_period(data)
         # Unanswered (a form from before the question) keeps moves allowed.
