@@ -22,7 +22,7 @@ from notifications.services import (
     notifications_cancel,
 )
 
-from .models import Session, SessionRecord
+from .models import Agreement, Session, SessionRecord
 
 LOG_NUDGES_AFTER = (
     datetime.timedelta(hours=48),
@@ -179,6 +179,91 @@ def _allowance_nudge(notification):
     )
 
 
+# --- Agreements ------------------------------------------------------------------
+
+AGREEMENT_CHANGES = {
+    # kind: (label for the email choices, subject with the other person's name)
+    "agreement_requested": (
+        _("Someone asks you to supervise them"),
+        _("%(name)s asks you to supervise them"),
+    ),
+    "agreement_accepted": (
+        _("An agreement is accepted"),
+        _("%(name)s accepted your supervision agreement"),
+    ),
+    "agreement_changed": (
+        _("An agreement's terms change"),
+        _("%(name)s changed your supervision agreement: please read and accept it"),
+    ),
+    "agreement_declined": (
+        _("A request for supervision is declined"),
+        _("%(name)s declined your request for supervision"),
+    ),
+    "agreement_ended": (
+        _("An agreement ends"),
+        _("%(name)s ended your supervision agreement"),
+    ),
+}
+
+
+ENDINGS = ("agreement_declined", "agreement_ended")
+
+
+def _agreement_change(kind):
+    def render(notification):
+        agreement = (
+            Agreement.objects.select_related("programme__organisation", "supervisor", "supervisee")
+            .filter(pk=notification.target_id)
+            .first()
+        )
+        if agreement is None:
+            return None
+        other = (
+            agreement.supervisee
+            if notification.recipient_id == agreement.supervisor_id
+            else agreement.supervisor
+        )
+        organisation = agreement.programme.organisation
+        return registry.Message(
+            subject=str(AGREEMENT_CHANGES[kind][1] % {"name": other.get_full_name()}),
+            template="agreement_change",
+            context={
+                "agreement": agreement,
+                "change": kind,
+                "other": other,
+                # Read from the agreement, where they are encrypted: the outbox
+                # keeps no copy of anyone's words.
+                "reason": agreement.end_reason if kind in ENDINGS else "",
+                "message": agreement.request_message if kind == "agreement_requested" else "",
+                "active": agreement.status == Agreement.Status.ACTIVE,
+                "time_zone": organisation.time_zone,
+            },
+            organisation_name=organisation.name,
+            url=agreement.get_absolute_url(),
+        )
+
+    return render
+
+
+def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
+    """Tell the other person in the agreement what `actor` did, once, through the outbox."""
+    if kind not in AGREEMENT_CHANGES:
+        raise ValueError(f"Unknown agreement change {kind!r}")
+    recipient = (
+        agreement.supervisee if actor.pk == agreement.supervisor_id else agreement.supervisor
+    )
+    organisation = agreement.programme.organisation
+    notification_schedule(
+        recipient=recipient,
+        kind=kind,
+        target=agreement,
+        due_at=timezone.now(),
+        organisation_id=organisation.pk,
+        time_zone=organisation.time_zone,
+    )
+    dispatch_soon()
+
+
 KINDS = [
     registry.Kind(
         "session_booked",
@@ -209,6 +294,10 @@ KINDS = [
     registry.Kind("confirm_prompt", _("Asking you to confirm a session record"), _confirm_prompt),
     registry.Kind(
         "allowance_nudge", _("Sessions left before your allowance ends"), _allowance_nudge
+    ),
+    *(
+        registry.Kind(kind, label, _agreement_change(kind), prompt=False)
+        for kind, (label, _subject) in AGREEMENT_CHANGES.items()
     ),
 ]
 

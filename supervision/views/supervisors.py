@@ -15,7 +15,7 @@ from kernel.permissions import get_own_profile, login_required_view, programmes_
 
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
-from ..forms import SupervisorFilterForm
+from ..forms import AgreementRequestForm, SupervisorFilterForm
 from ..models import SupervisorProfile
 from ..pairing import pairing_refusal
 from ..permissions import (
@@ -126,6 +126,8 @@ def _programmes_for(request, supervisor: SupervisorProfile):
                 "programme": programme,
                 "eligibility": allowed,
                 "agreement": current.get(programme.pk),
+                # One form per programme, so the page's field ids stay unique
+                "request_form": AgreementRequestForm(auto_id=f"id_{programme.pk}_%s"),
                 # Said before any button, so nothing offered is then refused
                 "refusal": refusal
                 or (
@@ -170,9 +172,16 @@ def supervisor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def supervisor_request(request: HttpRequest, pk: int, programme_pk: int) -> HttpResponse:
     supervisor = get_supervisor_for_user(request.user, pk)
     programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
+    form = AgreementRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["message"]))
+        return redirect("supervision:supervisor", pk=supervisor.pk)
     try:
         agreement = agreement_request(
-            actor=request.user, supervisor=supervisor.user, programme=programme
+            actor=request.user,
+            supervisor=supervisor.user,
+            programme=programme,
+            message=form.cleaned_data["message"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
