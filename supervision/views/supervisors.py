@@ -174,7 +174,7 @@ def supervisor_request(request: HttpRequest, pk: int, programme_pk: int) -> Http
     programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
     form = AgreementRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors["message"]))
+        messages.error(request, " ".join(str(error) for error in form.errors["message"]))
         return redirect("supervision:supervisor", pk=supervisor.pk)
     try:
         agreement = agreement_request(
