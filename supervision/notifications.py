@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.calendar import session_invite
-from kernel.dates import format_when
+from kernel.calendar import attachment, invite_method, session_invite
+from kernel.dates import format_when, hours_ahead
 from kernel.models import Programme, Role, RoleGrant
 from notifications import registry
 from notifications.services import (
@@ -77,11 +77,10 @@ def _change(change):
         if session is None:
             return None
         cancel = change == "session_cancelled"
-        method = "CANCEL" if cancel else "REQUEST"
-        invite = (
-            "invite.ics",
-            session_invite(session, cancel=cancel),
-            f"text/calendar; method={method}; charset=utf-8",
+        organiser = notification.recipient_id == session.supervisor_id
+        invite = attachment(
+            session_invite(session, cancel=cancel, recipient=notification.recipient),
+            invite_method(cancel=cancel, publish=organiser),
         )
         return _session_message(
             notification,
@@ -91,9 +90,22 @@ def _change(change):
             attachments=[invite],
             change=change,
             reason=notification.payload.get("reason", ""),
+            previous=_previous_when(notification, session),
         )
 
     return render
+
+
+def _previous_when(notification, session) -> str:
+    """The time a moved session had before, in words; empty for other changes."""
+    payload = notification.payload
+    if "previous_starts_at" not in payload:
+        return ""
+    return format_when(
+        datetime.datetime.fromisoformat(payload["previous_starts_at"]),
+        datetime.datetime.fromisoformat(payload["previous_ends_at"]),
+        session.programme.organisation.time_zone,
+    )
 
 
 def _reminder(notification):
@@ -107,8 +119,7 @@ def _reminder(notification):
     return _session_message(
         notification,
         session,
-        _("Reminder: supervision %(when)s")
-        % {"when": _("tomorrow") if hours >= 24 else _("in %(hours)s hour(s)") % {"hours": hours}},
+        _("Reminder: supervision %(when)s") % {"when": hours_ahead(hours)},
         "session_reminder",
         hours=hours,
     )
@@ -334,7 +345,7 @@ def plan_follow_ups(session: Session, now) -> None:
         _schedule(session, session.supervisor, "log_nudge", session.ends_at + after)
 
 
-def session_changed(session: Session, change: str, reason: str = "") -> None:
+def session_changed(session: Session, change: str, reason: str = "", previous=None) -> None:
     """Tell both people about a booking, move or cancellation, and (re)plan what follows.
 
     Called inside the booking service's transaction; the rows commit with it.
@@ -347,8 +358,16 @@ def session_changed(session: Session, change: str, reason: str = "") -> None:
     }[change]
     if change != "booked":
         notifications_cancel(target=session, kinds=SESSION_FOLLOW_UPS)
+    moved_from = {}
+    if previous is not None:
+        moved_from = {
+            "previous_starts_at": previous[0].isoformat(),
+            "previous_ends_at": previous[1].isoformat(),
+        }
     for person in (session.supervisor, session.supervisee):
-        _schedule(session, person, kind, now, reason=reason, sequence=session.sequence)
+        _schedule(
+            session, person, kind, now, reason=reason, sequence=session.sequence, **moved_from
+        )
     if change != "cancelled":
         plan_follow_ups(session, now)
     dispatch_soon()

@@ -27,14 +27,17 @@ class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in plain words."""
 
 
-def _notify(session: Session, change: str, reason: str = "") -> None:
-    """Schedule the emails (with calendar invites) and what follows the change."""
+def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
+    """Schedule the emails (with calendar invites) and what follows the change.
+
+    `previous`: the (start, end) a moved session had, so the email can say both.
+    """
     from ..notifications import session_changed, session_logged
 
     if change == "logged":
         session_logged(session)
     else:
-        session_changed(session, change, reason)
+        session_changed(session, change, reason, previous=previous)
 
 
 def _check_allowance(programme, supervisee, starts_at, exclude_session=None) -> None:
@@ -169,6 +172,7 @@ def session_reschedule(
         raise BookingRefused(_("That time is no longer free. Choose another time."))
     _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
     previous = session.starts_at
+    previous_end = session.ends_at
     try:
         commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
     except TimeTaken as error:
@@ -196,7 +200,7 @@ def session_reschedule(
             "inside_notice": late,
         },
     )
-    _notify(session, "rescheduled", reason)
+    _notify(session, "rescheduled", reason, previous=(previous, previous_end))
     return session
 
 

@@ -23,7 +23,9 @@ def _sent(recipient, kind):
 
 
 def _render(notification):
-    return registry.get(notification.kind).render(notification)
+    kind = registry.get(notification.kind)
+    assert kind is not None
+    return kind.render(notification)
 
 
 @pytest.fixture
