@@ -6,11 +6,21 @@ organisation's time zone, with its VTIMEZONE, so calendars show the right
 local time on both sides of a clock change.
 """
 
+import calendar as month_calendar
+import datetime
 import zoneinfo
 
 from django.conf import settings
 from django.utils import timezone
-from icalendar import Calendar, Event, vCalAddress, vText
+from icalendar import (
+    Calendar,
+    Event,
+    Timezone,
+    TimezoneDaylight,
+    TimezoneStandard,
+    vCalAddress,
+    vText,
+)
 
 PRODID = "-//Clinical supervision//Sessions//EN"
 
@@ -28,6 +38,95 @@ def _person(user, **params) -> vCalAddress:
     return address
 
 
+# --- VTIMEZONE: the zone's current rule, as RRULEs -----------------------------
+
+
+def _changes(zone: zoneinfo.ZoneInfo, year: int) -> list[datetime.datetime]:
+    """The UTC instants in `year` at which the zone's offset changes (to the minute)."""
+    found = []
+    day = datetime.timedelta(days=1)
+    moment = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
+    while moment.year == year:
+        later = moment + day
+        if later.astimezone(zone).utcoffset() != moment.astimezone(zone).utcoffset():
+            low, high = moment, later
+            while high - low > datetime.timedelta(minutes=1):
+                middle = low + (high - low) / 2
+                middle = middle.replace(second=0, microsecond=0)
+                if middle == low:
+                    middle += datetime.timedelta(minutes=1)
+                if middle.astimezone(zone).utcoffset() == low.astimezone(zone).utcoffset():
+                    low = middle
+                else:
+                    high = middle
+            found.append(high)
+        moment = later
+    return found
+
+
+def _yearly_rule(local: datetime.datetime) -> dict:
+    """RRULE for 'this weekday of this week of this month, every year' (-1 is the last)."""
+    days_in_month = month_calendar.monthrange(local.year, local.month)[1]
+    week = -1 if local.day + 7 > days_in_month else (local.day - 1) // 7 + 1
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[local.weekday()]
+    return {"freq": "yearly", "bymonth": local.month, "byday": f"{week}{weekday}"}
+
+
+def vtimezone(time_zone: str, year: int) -> Timezone:
+    """A compact VTIMEZONE for the zone as it stands in `year`: one STANDARD and one
+    DAYLIGHT part, each a yearly RRULE (RFC 5545 3.6.5), or one fixed STANDARD part."""
+    zone = zoneinfo.ZoneInfo(time_zone)
+    component = Timezone()
+    component.add("tzid", time_zone)
+    changes = _changes(zone, year)
+    if not changes:
+        fixed = TimezoneStandard()
+        moment = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC).astimezone(zone)
+        # Onsets are local wall-clock times, without a zone (RFC 5545 3.6.5)
+        fixed.add("dtstart", datetime.datetime(1970, 1, 1))  # noqa: DTZ001
+        fixed.add("tzoffsetfrom", moment.utcoffset())
+        fixed.add("tzoffsetto", moment.utcoffset())
+        fixed.add("tzname", moment.tzname())
+        component.add_component(fixed)
+        return component
+    for change in changes:
+        before = (change - datetime.timedelta(minutes=1)).astimezone(zone)
+        after = change.astimezone(zone)
+        part: TimezoneDaylight | TimezoneStandard = (
+            TimezoneDaylight() if after.dst() else TimezoneStandard()
+        )
+        # DTSTART is the local time on the old clock at which the change happens;
+        # the rule's first year is a year before, so the whole year is covered.
+        wall = (change + (before.utcoffset() or datetime.timedelta(0))).replace(tzinfo=None)
+        rule = _yearly_rule(wall)
+        part.add("dtstart", _same_rule_in(wall, year - 1, rule))
+        part.add("rrule", rule)
+        part.add("tzoffsetfrom", before.utcoffset())
+        part.add("tzoffsetto", after.utcoffset())
+        part.add("tzname", after.tzname())
+        component.add_component(part)
+    return component
+
+
+def _same_rule_in(wall: datetime.datetime, year: int, rule: dict) -> datetime.datetime:
+    """The date the yearly rule gives in `year`, at the same wall-clock time."""
+    week = int(rule["byday"][:-2])
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU").index(rule["byday"][-2:])
+    days = [
+        day
+        for day in range(1, month_calendar.monthrange(year, wall.month)[1] + 1)
+        if datetime.date(year, wall.month, day).weekday() == weekday
+    ]
+    day = days[week] if week < 0 else days[week - 1]
+    return wall.replace(year=year, day=day)
+
+
+def attachment(ics: bytes, method: str) -> tuple[str, bytes, str]:
+    """The invite as an email attachment. The charset is the mail library's to add,
+    once: the content type carries only the iTIP method."""
+    return ("invite.ics", ics, f"text/calendar; method={method}")
+
+
 def invite(
     *,
     subject,
@@ -40,14 +139,17 @@ def invite(
     attendees=(),
     description: str = "",
     cancel: bool = False,
+    publish: bool = False,
 ) -> bytes:
     """The .ics file for anything with a `uid`, `sequence`, `starts_at` and `ends_at`:
-    a request, or a cancellation. `attendees` are (user, role) pairs."""
+    a request, or a cancellation. `attendees` are (user, role) pairs; the organiser
+    is never one of them. `publish` is the organiser's own copy (METHOD:PUBLISH):
+    a request addressed to oneself would ask them to reply to their own meeting."""
     zone = zoneinfo.ZoneInfo(time_zone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancel else "REQUEST")
+    calendar.add("method", invite_method(cancel=cancel, publish=publish))
     event = Event()
     event.add("uid", session_uid(subject))
     event.add("sequence", subject.sequence)
@@ -65,15 +167,24 @@ def invite(
     if organizer is not None:
         event.add("organizer", _person(organizer))
     for user, role in attendees:
+        if organizer is not None and user.pk == organizer.pk:
+            continue
         event.add("attendee", _person(user, role=role, partstat="NEEDS-ACTION", rsvp="FALSE"))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+    calendar.add_component(vtimezone(time_zone, subject.starts_at.astimezone(zone).year))
     calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()
 
 
-def session_invite(session, *, cancel: bool = False) -> bytes:
-    """The .ics file for a session: a request, or a cancellation."""
+def invite_method(*, cancel: bool, publish: bool = False) -> str:
+    if publish:
+        return "PUBLISH"
+    return "CANCEL" if cancel else "REQUEST"
+
+
+def session_invite(session, *, cancel: bool = False, recipient=None) -> bytes:
+    """The .ics file for a session: a request, or a cancellation; the supervisor, who
+    organises it, gets their own copy published rather than a request."""
     return invite(
         subject=session,
         summary=f"Clinical supervision: {session.programme.name}",
@@ -85,6 +196,7 @@ def session_invite(session, *, cancel: bool = False) -> bytes:
         meeting_link=session.meeting_link,
         location=session.location,
         organizer=session.supervisor,
-        attendees=[(session.supervisor, "CHAIR"), (session.supervisee, "REQ-PARTICIPANT")],
+        attendees=[(session.supervisee, "REQ-PARTICIPANT")],
         cancel=cancel,
+        publish=recipient is not None and recipient.pk == session.supervisor_id,
     )

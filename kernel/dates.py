@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 
 def format_when(starts_at, ends_at, zone_name: str) -> str:
@@ -16,3 +17,10 @@ def format_when(starts_at, ends_at, zone_name: str) -> str:
         "end": formats.time_format(end, "H:i"),
         "zone": end.tzname(),
     }
+
+
+def hours_ahead(hours: int) -> str:
+    """'tomorrow', 'in 1 hour', 'in 2 hours': how far off a reminder's event is."""
+    if hours >= 24:
+        return _("tomorrow")
+    return ngettext("in %(hours)s hour", "in %(hours)s hours", hours) % {"hours": hours}

@@ -12,8 +12,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.calendar import invite
-from kernel.dates import format_when
+from kernel.calendar import attachment, invite, invite_method
+from kernel.dates import format_when, hours_ahead
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
 
@@ -83,7 +83,7 @@ def _reminder(notification):
         return None
     subject = _("Reminder: %(group)s %(when)s") % {
         "group": meeting.group.name,
-        "when": _("tomorrow") if hours >= 24 else _("in %(hours)s hour(s)") % {"hours": hours},
+        "when": hours_ahead(hours),
     }
     return _message(
         meeting.group,
@@ -141,12 +141,7 @@ def _meeting_changed(notification):
     if meeting is None:
         return None
     cancel = meeting.status == GroupSession.Status.CANCELLED
-    method = "CANCEL" if cancel else "REQUEST"
-    invite = (
-        "invite.ics",
-        meeting_invite(meeting, cancel=cancel),
-        f"text/calendar; method={method}; charset=utf-8",
-    )
+    invite = attachment(meeting_invite(meeting, cancel=cancel), invite_method(cancel=cancel))
     subject = _("%(group)s: meeting cancelled") if cancel else _("%(group)s: meeting moved")
     return _message(
         meeting.group,

@@ -336,3 +336,18 @@ class SupervisorFilterForm(forms.Form):
     def __init__(self, *args, programmes, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
+
+
+class AgreementRequestForm(forms.Form):
+    """Asking a supervisor for supervision, with a short message if the person wishes."""
+
+    message = forms.CharField(
+        label=_("Message to the supervisor (optional)"),
+        help_text=_("For example, what you hope to bring to supervision or when suits you."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={
+            "max_length": _("Message to the supervisor must be 1,000 characters or fewer")
+        },
+    )

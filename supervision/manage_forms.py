@@ -166,6 +166,14 @@ class ProgrammeForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
     )
     late_cancellation_counts = _yes_no(_("Do late cancellations by the supervisee use a session?"))
+    late_moves_allowed = _yes_no(
+        _("Can the supervisee move a session that is already inside the notice period?"),
+        help_text=_(
+            "If yes, the moved session stays late: cancelling it later counts as a "
+            "late cancellation."
+        ),
+        required=False,
+    )
     did_not_attend_counts = _yes_no(_("Do sessions the supervisee did not attend use a session?"))
     # Booking
     allow_booking_without_agreement = _yes_no(
@@ -214,6 +222,7 @@ class ProgrammeForm(forms.Form):
                 _("What counts against the allowance"),
                 "late_cancellation_hours",
                 "late_cancellation_counts",
+                "late_moves_allowed",
                 "did_not_attend_counts",
             ),
             Fieldset(_("Booking"), "allow_booking_without_agreement", "is_active"),
@@ -231,6 +240,7 @@ class ProgrammeForm(forms.Form):
                 "rolling_months": 12,
                 "late_cancellation_hours": 24,
                 "late_cancellation_counts": "yes",
+                "late_moves_allowed": "yes",
                 "did_not_attend_counts": "yes",
                 "allow_booking_without_agreement": "no",
                 "is_active": "yes",
@@ -253,6 +263,7 @@ class ProgrammeForm(forms.Form):
             "rolling_months": instance.rolling_months,
             "late_cancellation_hours": instance.late_cancellation_hours,
             "late_cancellation_counts": _yes_no_initial(instance.late_cancellation_counts),
+            "late_moves_allowed": _yes_no_initial(not instance.late_moves_refused),
             "did_not_attend_counts": _yes_no_initial(instance.did_not_attend_counts),
             "allow_booking_without_agreement": _yes_no_initial(
                 instance.allow_booking_without_agreement
@@ -270,9 +281,12 @@ class ProgrammeForm(forms.Form):
         return name
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self._clean_eligibility(data)
         self._clean_period(data)
+        # Unanswered (a form from before the question) keeps moves allowed.
+        data["late_moves_refused"] = data.pop("late_moves_allowed", None) is False
         return data
 
     def _clean_eligibility(self, data):

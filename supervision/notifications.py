@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.calendar import session_invite
-from kernel.dates import format_when
+from kernel.calendar import attachment, invite_method, session_invite
+from kernel.dates import format_when, hours_ahead
 from kernel.models import Programme, Role, RoleGrant
 from notifications import registry
 from notifications.services import (
@@ -22,7 +22,7 @@ from notifications.services import (
     notifications_cancel,
 )
 
-from .models import Session, SessionRecord
+from .models import Agreement, Session, SessionRecord
 
 LOG_NUDGES_AFTER = (
     datetime.timedelta(hours=48),
@@ -77,11 +77,10 @@ def _change(change):
         if session is None:
             return None
         cancel = change == "session_cancelled"
-        method = "CANCEL" if cancel else "REQUEST"
-        invite = (
-            "invite.ics",
-            session_invite(session, cancel=cancel),
-            f"text/calendar; method={method}; charset=utf-8",
+        organiser = notification.recipient_id == session.supervisor_id
+        invite = attachment(
+            session_invite(session, cancel=cancel, recipient=notification.recipient),
+            invite_method(cancel=cancel, publish=organiser),
         )
         return _session_message(
             notification,
@@ -91,9 +90,22 @@ def _change(change):
             attachments=[invite],
             change=change,
             reason=notification.payload.get("reason", ""),
+            previous=_previous_when(notification, session),
         )
 
     return render
+
+
+def _previous_when(notification, session) -> str:
+    """The time a moved session had before, in words; empty for other changes."""
+    payload = notification.payload
+    if "previous_starts_at" not in payload:
+        return ""
+    return format_when(
+        datetime.datetime.fromisoformat(payload["previous_starts_at"]),
+        datetime.datetime.fromisoformat(payload["previous_ends_at"]),
+        session.programme.organisation.time_zone,
+    )
 
 
 def _reminder(notification):
@@ -107,8 +119,7 @@ def _reminder(notification):
     return _session_message(
         notification,
         session,
-        _("Reminder: supervision %(when)s")
-        % {"when": _("tomorrow") if hours >= 24 else _("in %(hours)s hour(s)") % {"hours": hours}},
+        _("Reminder: supervision %(when)s") % {"when": hours_ahead(hours)},
         "session_reminder",
         hours=hours,
     )
@@ -179,6 +190,91 @@ def _allowance_nudge(notification):
     )
 
 
+# --- Agreements ------------------------------------------------------------------
+
+AGREEMENT_CHANGES = {
+    # kind: (label for the email choices, subject with the other person's name)
+    "agreement_requested": (
+        _("Someone asks you to supervise them"),
+        _("%(name)s asks you to supervise them"),
+    ),
+    "agreement_accepted": (
+        _("An agreement is accepted"),
+        _("%(name)s accepted your supervision agreement"),
+    ),
+    "agreement_changed": (
+        _("An agreement's terms change"),
+        _("%(name)s changed your supervision agreement: please read and accept it"),
+    ),
+    "agreement_declined": (
+        _("A request for supervision is declined"),
+        _("%(name)s declined your request for supervision"),
+    ),
+    "agreement_ended": (
+        _("An agreement ends"),
+        _("%(name)s ended your supervision agreement"),
+    ),
+}
+
+
+ENDINGS = ("agreement_declined", "agreement_ended")
+
+
+def _agreement_change(kind):
+    def render(notification):
+        agreement = (
+            Agreement.objects.select_related("programme__organisation", "supervisor", "supervisee")
+            .filter(pk=notification.target_id)
+            .first()
+        )
+        if agreement is None:
+            return None
+        other = (
+            agreement.supervisee
+            if notification.recipient_id == agreement.supervisor_id
+            else agreement.supervisor
+        )
+        organisation = agreement.programme.organisation
+        return registry.Message(
+            subject=str(AGREEMENT_CHANGES[kind][1] % {"name": other.get_full_name()}),
+            template="agreement_change",
+            context={
+                "agreement": agreement,
+                "change": kind,
+                "other": other,
+                # Read from the agreement, where they are encrypted: the outbox
+                # keeps no copy of anyone's words.
+                "reason": agreement.end_reason if kind in ENDINGS else "",
+                "message": agreement.request_message if kind == "agreement_requested" else "",
+                "active": agreement.status == Agreement.Status.ACTIVE,
+                "time_zone": organisation.time_zone,
+            },
+            organisation_name=organisation.name,
+            url=agreement.get_absolute_url(),
+        )
+
+    return render
+
+
+def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
+    """Tell the other person in the agreement what `actor` did, once, through the outbox."""
+    if kind not in AGREEMENT_CHANGES:
+        raise ValueError(f"Unknown agreement change {kind!r}")
+    recipient = (
+        agreement.supervisee if actor.pk == agreement.supervisor_id else agreement.supervisor
+    )
+    organisation = agreement.programme.organisation
+    notification_schedule(
+        recipient=recipient,
+        kind=kind,
+        target=agreement,
+        due_at=timezone.now(),
+        organisation_id=organisation.pk,
+        time_zone=organisation.time_zone,
+    )
+    dispatch_soon()
+
+
 KINDS = [
     registry.Kind(
         "session_booked",
@@ -209,6 +305,10 @@ KINDS = [
     registry.Kind("confirm_prompt", _("Asking you to confirm a session record"), _confirm_prompt),
     registry.Kind(
         "allowance_nudge", _("Sessions left before your allowance ends"), _allowance_nudge
+    ),
+    *(
+        registry.Kind(kind, label, _agreement_change(kind), prompt=False)
+        for kind, (label, _subject) in AGREEMENT_CHANGES.items()
     ),
 ]
 
@@ -245,7 +345,7 @@ def plan_follow_ups(session: Session, now) -> None:
         _schedule(session, session.supervisor, "log_nudge", session.ends_at + after)
 
 
-def session_changed(session: Session, change: str, reason: str = "") -> None:
+def session_changed(session: Session, change: str, reason: str = "", previous=None) -> None:
     """Tell both people about a booking, move or cancellation, and (re)plan what follows.
 
     Called inside the booking service's transaction; the rows commit with it.
@@ -258,8 +358,16 @@ def session_changed(session: Session, change: str, reason: str = "") -> None:
     }[change]
     if change != "booked":
         notifications_cancel(target=session, kinds=SESSION_FOLLOW_UPS)
+    moved_from = {}
+    if previous is not None:
+        moved_from = {
+            "previous_starts_at": previous[0].isoformat(),
+            "previous_ends_at": previous[1].isoformat(),
+        }
     for person in (session.supervisor, session.supervisee):
-        _schedule(session, person, kind, now, reason=reason, sequence=session.sequence)
+        _schedule(
+            session, person, kind, now, reason=reason, sequence=session.sequence, **moved_from
+        )
     if change != "cancelled":
         plan_follow_ups(session, now)
     dispatch_soon()

@@ -87,6 +87,14 @@ class Programme(ChoiceLabels, models.Model):
     late_cancellation_counts = models.BooleanField(
         _("late cancellations by the supervisee use up a session"), default=True
     )
+    late_moves_refused = models.BooleanField(
+        _("sessions inside the notice period cannot be moved by the supervisee"),
+        default=False,
+        help_text=_(
+            "Otherwise such a move is allowed but keeps the session late: cancelling "
+            "the moved session counts as a late cancellation."
+        ),
+    )
     did_not_attend_counts = models.BooleanField(
         _("sessions not attended use up a session"), default=True
     )

@@ -72,6 +72,7 @@ class Agreement(models.Model):
         related_name="+",
     )
     end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    request_message = EncryptedTextField(_("message to the supervisor"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = AgreementQuerySet.as_manager()

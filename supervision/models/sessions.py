@@ -61,6 +61,9 @@ class Session(DeliveryFields):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_reason = models.CharField(_("reason"), max_length=300, blank=True)
     late_cancellation = models.BooleanField(default=False)
+    # Moved by the supervisee when already inside the programme's notice period:
+    # the session stays late, so a later cancellation of it is a late one too.
+    moved_late = models.BooleanField(default=False)
     # Bumped on every change the calendar invite must reflect (RFC 5546).
     sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,15 +12,13 @@ from kernel.models import Programme, StaffProfile
 
 from ..allowances import eligibility
 from ..models import Agreement, SupervisorProfile
+from ..notifications import agreement_changed
+from ..pairing import pairing_refusal
 from .capacity import has_capacity
 
 
-def _line_manages(supervisor, supervisee) -> bool:
-    return StaffProfile.objects.filter(user=supervisee, line_manager__user=supervisor).exists()
-
-
 @transaction.atomic
-def agreement_request(*, actor, supervisor, programme: Programme) -> Agreement:
+def agreement_request(*, actor, supervisor, programme: Programme, message: str = "") -> Agreement:
     """A supervisee asks a supervisor to supervise them under a programme."""
     supervisee = actor
     profile = StaffProfile.objects.select_for_update().filter(user=supervisee).first()
@@ -35,15 +33,9 @@ def agreement_request(*, actor, supervisor, programme: Programme) -> Agreement:
         or not supervisor_profile.programmes.filter(pk=programme.pk).exists()
     ):
         raise ValidationError(_("This supervisor does not supervise in that programme."))
-    if supervisor.pk == supervisee.pk:
-        raise ValidationError(_("You cannot supervise yourself."))
-    if _line_manages(supervisor, supervisee):
-        raise ValidationError(
-            _(
-                "This supervisor is your line manager. Restorative supervision is kept "
-                "apart from line management, so choose another supervisor."
-            )
-        )
+    refusal = pairing_refusal(supervisor, supervisee)
+    if refusal:
+        raise ValidationError(refusal)
     if (
         Agreement.objects.current()
         .filter(programme=programme, supervisor=supervisor, supervisee=supervisee)
@@ -59,6 +51,7 @@ def agreement_request(*, actor, supervisor, programme: Programme) -> Agreement:
         supervisee=supervisee,
         start_date=today,
         review_date=today + datetime.timedelta(days=365),
+        request_message=message.strip(),
     )
     agreement.full_clean()
     agreement.save()
@@ -68,7 +61,9 @@ def agreement_request(*, actor, supervisor, programme: Programme) -> Agreement:
         target=agreement,
         organisation_id=programme.organisation_id,
         summary=f"{supervisee.email} asked {supervisor.email} for supervision",
+        details={"message_given": bool(agreement.request_message)},
     )
+    agreement_changed(agreement, "agreement_requested", actor=actor)
     return agreement
 
 
@@ -97,6 +92,7 @@ def agreement_update_terms(*, actor, agreement: Agreement, **terms) -> Agreement
         organisation_id=agreement.programme.organisation_id,
         summary="Agreement terms changed; both need to accept again",
     )
+    agreement_changed(agreement, "agreement_changed", actor=actor)
     return agreement
 
 
@@ -105,6 +101,9 @@ def agreement_accept(*, actor, agreement: Agreement) -> Agreement:
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     if agreement.ended_at:
         raise ValidationError(_("This agreement has ended."))
+    refusal = pairing_refusal(agreement.supervisor, agreement.supervisee)
+    if refusal:
+        raise ValidationError(refusal)
     now = timezone.now()
     if actor.pk == agreement.supervisor_id:
         if agreement.supervisor_accepted_at is None:
@@ -114,8 +113,10 @@ def agreement_accept(*, actor, agreement: Agreement) -> Agreement:
                 raise ValidationError(
                     _("You are already supervising as many people as your capacity allows.")
                 )
+        newly_accepted = agreement.supervisor_accepted_at is None
         agreement.supervisor_accepted_at = agreement.supervisor_accepted_at or now
     elif actor.pk == agreement.supervisee_id:
+        newly_accepted = agreement.supervisee_accepted_at is None
         agreement.supervisee_accepted_at = agreement.supervisee_accepted_at or now
     else:
         raise ValidationError(_("Only the two people in an agreement can accept it."))
@@ -127,6 +128,8 @@ def agreement_accept(*, actor, agreement: Agreement) -> Agreement:
         organisation_id=agreement.programme.organisation_id,
         summary=f"Agreement accepted by {actor.email}",
     )
+    if newly_accepted:
+        agreement_changed(agreement, "agreement_accepted", actor=actor)
     return agreement
 
 
@@ -140,6 +143,7 @@ def agreement_end(*, actor, agreement: Agreement, reason: str) -> Agreement:
         raise ValidationError(_("Only the two people in an agreement can end it."))
     if agreement.ended_at:
         raise ValidationError(_("This agreement has already ended."))
+    declined = agreement.status == Agreement.Status.PROPOSED and actor.pk == agreement.supervisor_id
     agreement.ended_at = timezone.now()
     agreement.ended_by = actor
     agreement.end_reason = reason
@@ -152,5 +156,8 @@ def agreement_end(*, actor, agreement: Agreement, reason: str) -> Agreement:
         target=agreement,
         organisation_id=agreement.programme.organisation_id,
         summary=f"Agreement ended by {actor.email}",
+    )
+    agreement_changed(
+        agreement, "agreement_declined" if declined else "agreement_ended", actor=actor
     )
     return agreement

@@ -12,6 +12,8 @@ from accounts.sessions import user_sessions_end
 from audit.services import audit_log
 from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfile
 
+from ..pairing import line_manager_refusal
+
 PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager", "start_date")
 
 
@@ -80,6 +82,10 @@ def staff_update(*, actor, profile: StaffProfile, first_name: str, last_name: st
         if getattr(user, name) != value:
             setattr(user, name, value)
             changed.append(name)
+    if "line_manager" in fields and fields["line_manager"] != profile.line_manager:
+        refusal = line_manager_refusal(profile, fields["line_manager"])
+        if refusal:
+            raise ValidationError({"line_manager": refusal})
     for name in PROFILE_FIELDS:
         if name in fields and getattr(profile, name) != fields[name]:
             setattr(profile, name, fields[name])

@@ -46,6 +46,7 @@ PROGRAMME_FIELDS = (
     "rolling_months",
     "late_cancellation_hours",
     "late_cancellation_counts",
+    "late_moves_refused",
     "did_not_attend_counts",
     "allow_booking_without_agreement",
 )

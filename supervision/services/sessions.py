@@ -13,6 +13,7 @@ from kernel.models import Programme, StaffProfile, SupervisionFunction
 from ..allowances import allowance, eligibility, refusal_message
 from ..availability import find_free_slot
 from ..models import Agreement, Session, SessionRecord
+from ..pairing import pairing_refusal
 from .capacity import has_capacity
 from .scheduling import (
     TimeTaken,
@@ -26,14 +27,17 @@ class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in plain words."""
 
 
-def _notify(session: Session, change: str, reason: str = "") -> None:
-    """Schedule the emails (with calendar invites) and what follows the change."""
+def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
+    """Schedule the emails (with calendar invites) and what follows the change.
+
+    `previous`: the (start, end) a moved session had, so the email can say both.
+    """
     from ..notifications import session_changed, session_logged
 
     if change == "logged":
         session_logged(session)
     else:
-        session_changed(session, change, reason)
+        session_changed(session, change, reason, previous=previous)
 
 
 def _check_allowance(programme, supervisee, starts_at, exclude_session=None) -> None:
@@ -60,6 +64,7 @@ def may_book_without_agreement(programme: Programme, supervisor, supervisee) -> 
 
     return (
         programme.allow_booking_without_agreement
+        and pairing_refusal(supervisor, supervisee) is None
         and not Session.objects.filter(programme=programme, supervisee=supervisee).exists()
         and has_capacity(supervisor)
     )
@@ -80,6 +85,9 @@ def session_book(
     allowed = eligibility(programme, profile)
     if not allowed.eligible:
         raise BookingRefused(allowed.reason)
+    refusal = pairing_refusal(supervisor, supervisee)
+    if refusal:
+        raise BookingRefused(refusal)
     if agreement is not None:
         if (
             agreement.status != Agreement.Status.ACTIVE
@@ -140,6 +148,19 @@ def session_reschedule(
     session = Session.objects.select_for_update().get(pk=session.pk)
     if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
         raise BookingRefused(_("Only sessions that have not started can be moved."))
+    refusal = pairing_refusal(session.supervisor, session.supervisee)
+    if refusal:
+        raise BookingRefused(refusal)
+    late = is_late_move(session, actor, timezone.now())
+    if late and session.programme.late_moves_refused:
+        raise BookingRefused(
+            _(
+                "This session starts within %(hours)s hours, inside the programme's notice "
+                "period, so it can no longer be moved. You can still cancel it, which "
+                "counts as a late cancellation."
+            )
+            % {"hours": session.programme.late_cancellation_hours}
+        )
     slot = find_free_slot(
         starts_at=starts_at,
         supervisor=session.supervisor,
@@ -151,6 +172,7 @@ def session_reschedule(
         raise BookingRefused(_("That time is no longer free. Choose another time."))
     _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
     previous = session.starts_at
+    previous_end = session.ends_at
     try:
         commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
     except TimeTaken as error:
@@ -161,6 +183,7 @@ def session_reschedule(
         slot.meeting_link,
         slot.location,
     )
+    session.moved_late = session.moved_late or late
     session.sequence += 1
     session.save()
     audit_log(
@@ -171,15 +194,30 @@ def session_reschedule(
         summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
         f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
         # Whether a reason was given, not the reason: it is the participants' words.
-        details={"by": session.role_of(actor), "reason_given": bool(reason.strip())},
+        details={
+            "by": session.role_of(actor),
+            "reason_given": bool(reason.strip()),
+            "inside_notice": late,
+        },
     )
-    _notify(session, "rescheduled", reason)
+    _notify(session, "rescheduled", reason, previous=(previous, previous_end))
     return session
 
 
 def is_late_cancellation(session: Session, when: datetime.datetime) -> bool:
+    """Whether cancelling at `when` is late: inside the programme's notice period, or
+    the session was moved when it already was (the late flag follows the session)."""
     notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
-    return session.starts_at - when < notice
+    return session.moved_late or session.starts_at - when < notice
+
+
+def is_late_move(session: Session, actor, when: datetime.datetime) -> bool:
+    """Whether the supervisee moving the session at `when` is inside its notice period.
+
+    A supervisor's move is theirs to make and never counts against the supervisee.
+    """
+    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
+    return session.role_of(actor) == "supervisee" and session.starts_at - when < notice
 
 
 @transaction.atomic

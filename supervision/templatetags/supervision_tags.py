@@ -46,3 +46,21 @@ def function_labels(record):
     from kernel.models import SupervisionFunction
 
     return [SupervisionFunction(value).label for value in record.functions]
+
+
+@register.filter
+def late_rule(programme):
+    """The programme's late-cancellation rule in one sentence, said before anyone books."""
+    if programme.allowance_sessions is None:
+        text = _("Please cancel at least %(hours)s hours before a session.")
+    elif programme.late_cancellation_counts:
+        text = _(
+            "Cancelling less than %(hours)s hours before a session counts as a late "
+            "cancellation and uses up one of your sessions."
+        )
+    else:
+        text = _(
+            "Please cancel at least %(hours)s hours before a session; a late cancellation "
+            "does not use up one of your sessions."
+        )
+    return text % {"hours": programme.late_cancellation_hours}

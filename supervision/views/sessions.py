@@ -95,6 +95,24 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status != Session.Status.BOOKED or session.starts_at <= timezone.now():
         messages.error(request, _("Only sessions that have not started can be moved."))
         return redirect("supervision:session", pk=session.pk)
+    warning = ""
+    if session_services.is_late_move(session, request.user, timezone.now()):
+        if session.programme.late_moves_refused:
+            messages.error(
+                request,
+                _(
+                    "This session starts within %(hours)s hours, inside the programme's notice "
+                    "period, so it can no longer be moved. You can still cancel it, which "
+                    "counts as a late cancellation."
+                )
+                % {"hours": session.programme.late_cancellation_hours},
+            )
+            return redirect("supervision:session", pk=session.pk)
+        warning = _(
+            "This session starts within %(hours)s hours, inside the programme's notice "
+            "period. You can move it, but it stays late: if you cancel the moved session, "
+            "that counts as a late cancellation."
+        ) % {"hours": session.programme.late_cancellation_hours}
     return pick_slot(
         request,
         programme=session.programme,
@@ -109,6 +127,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "button": _("Move to this time"),
             "current": session,
+            "warning": warning,
         },
         book=lambda starts_at, reason: session_services.session_reschedule(
             actor=request.user, session=session, starts_at=starts_at, reason=reason

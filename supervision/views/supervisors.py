@@ -15,14 +15,16 @@ from kernel.permissions import get_own_profile, login_required_view, programmes_
 
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
-from ..forms import SupervisorFilterForm
+from ..forms import AgreementRequestForm, SupervisorFilterForm
 from ..models import SupervisorProfile
+from ..pairing import pairing_refusal
 from ..permissions import (
     agreements_visible_to,
     get_supervisor_for_user,
     supervisor_directory_for_user,
 )
 from ..services.agreements import agreement_request
+from ..services.capacity import has_capacity
 from ..services.sessions import may_book_without_agreement, session_book
 from .booking import pick_slot
 
@@ -114,6 +116,8 @@ def _programmes_for(request, supervisor: SupervisorProfile):
         .current()
         .filter(supervisor=supervisor.user, supervisee=request.user)
     }
+    refusal = pairing_refusal(supervisor.user, request.user)
+    taking_on = supervisor.accepting_new and has_capacity(supervisor.user)
     options = []
     for programme in supervisor.programmes.filter(is_active=True).select_related("organisation"):
         allowed = eligibility(programme, profile)
@@ -122,6 +126,16 @@ def _programmes_for(request, supervisor: SupervisorProfile):
                 "programme": programme,
                 "eligibility": allowed,
                 "agreement": current.get(programme.pk),
+                # One form per programme, so the page's field ids stay unique
+                "request_form": AgreementRequestForm(auto_id=f"id_{programme.pk}_%s"),
+                # Said before any button, so nothing offered is then refused
+                "refusal": refusal
+                or (
+                    None
+                    if taking_on
+                    else _("%(name)s is not taking on new supervisees at the moment.")
+                    % {"name": supervisor.user.get_full_name()}
+                ),
                 "can_book_first": allowed.eligible
                 and programme.pk not in current
                 and may_book_without_agreement(programme, supervisor.user, request.user),
@@ -158,9 +172,16 @@ def supervisor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def supervisor_request(request: HttpRequest, pk: int, programme_pk: int) -> HttpResponse:
     supervisor = get_supervisor_for_user(request.user, pk)
     programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
+    form = AgreementRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors["message"]))
+        return redirect("supervision:supervisor", pk=supervisor.pk)
     try:
         agreement = agreement_request(
-            actor=request.user, supervisor=supervisor.user, programme=programme
+            actor=request.user,
+            supervisor=supervisor.user,
+            programme=programme,
+            message=form.cleaned_data["message"],
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

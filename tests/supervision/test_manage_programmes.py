@@ -63,6 +63,7 @@ def _edit_form(programme, **overrides):
         "rolling_months": programme.rolling_months,
         "late_cancellation_hours": programme.late_cancellation_hours,
         "late_cancellation_counts": yes_no[programme.late_cancellation_counts],
+        "late_moves_allowed": yes_no[not programme.late_moves_refused],
         "did_not_attend_counts": yes_no[programme.did_not_attend_counts],
         "allow_booking_without_agreement": yes_no[programme.allow_booking_without_agreement],
         "is_active": yes_no[programme.is_active],
@@ -176,6 +177,7 @@ def test_admin_sets_up_the_seed_002_programme_in_the_form(
     assert programme.period_start == datetime.date(2026, 4, 1)
     assert programme.period_end == datetime.date(2027, 3, 31)
     assert programme.late_cancellation_counts is True
+    assert programme.late_moves_refused is False  # not asked in the form: moves stay allowed
     assert programme.did_not_attend_counts is True
     assert programme.allow_booking_without_agreement is False
     assert programme.is_active is True
@@ -563,3 +565,16 @@ def test_themes_page_lists_only_the_admins_organisation(client, outsider, themes
     page = client.get(reverse("supervision:manage_themes")).content.decode()
     assert "Workload" not in page
     assert "Add the suggested themes" in page
+
+
+def test_admin_refuses_moves_inside_the_notice_period(client, programme_admin, programme):
+    client.force_login(programme_admin)
+    url = reverse("supervision:manage_programme_edit", kwargs={"pk": programme.pk})
+    assert "inside the notice period?" in client.get(url).content.decode()
+    response = client.post(url, _edit_form(programme, late_moves_allowed="no"))
+    assert response.status_code == 302
+    programme.refresh_from_db()
+    assert programme.late_moves_refused is True
+    client.post(url, _edit_form(programme, late_moves_allowed="yes"))
+    programme.refresh_from_db()
+    assert programme.late_moves_refused is False

@@ -1,0 +1,56 @@
+"""Who may supervise whom: the one check every path to a one-to-one session asks.
+
+Asked by an agreement request, a first session without an agreement, a booking
+under an agreement, a move, and by the pages before they offer any of these, so
+a link is never shown where the answer would be no.
+"""
+
+from django.utils.translation import gettext as _
+
+from kernel.models import StaffProfile
+
+from .models import Agreement
+
+
+def line_manages(supervisor, supervisee) -> bool:
+    return StaffProfile.objects.filter(user=supervisee, line_manager__user=supervisor).exists()
+
+
+def pairing_refusal(supervisor, supervisee) -> str | None:
+    """Why `supervisor` may not supervise `supervisee`, told to the supervisee; None if they may.
+
+    Nobody supervises themselves, and restorative supervision is kept apart
+    from line management: a person's line manager is never their supervisor.
+    """
+    if supervisor.pk == supervisee.pk:
+        return _("You cannot supervise yourself.")
+    if line_manages(supervisor, supervisee):
+        return _(
+            "This supervisor is your line manager. Restorative supervision is kept "
+            "apart from line management, so choose another supervisor."
+        )
+    return None
+
+
+def line_manager_refusal(profile, line_manager) -> str | None:
+    """Why `line_manager` may not become `profile`'s line manager, or None.
+
+    The other side of the same rule: someone who supervises a person under a
+    current agreement cannot be made their line manager until it has ended.
+    """
+    if line_manager is None:
+        return None
+    if line_manager.pk == profile.pk:
+        return _("A person cannot be their own line manager.")
+    supervises = (
+        Agreement.objects.current()
+        .filter(supervisor_id=line_manager.user_id, supervisee_id=profile.user_id)
+        .exists()
+    )
+    if supervises:
+        return _(
+            "%(name)s supervises this person under a current supervision agreement. "
+            "Restorative supervision is kept apart from line management: end that "
+            "agreement before making them the line manager."
+        ) % {"name": line_manager.user.get_full_name()}
+    return None
