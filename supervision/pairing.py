@@ -7,13 +7,14 @@ a link is never shown where the answer would be no.
 
 from django.utils.translation import gettext as _
 
-from kernel.models import StaffProfile
-
-from .models import Agreement
-
 
 def line_manages(supervisor, supervisee) -> bool:
-    return StaffProfile.objects.filter(user=supervisee, line_manager__user=supervisor).exists()
+    profile = getattr(supervisee, "profile", None)  # None: no staff profile
+    return (
+        profile is not None
+        and profile.line_manager_id is not None
+        and profile.line_manager.user_id == supervisor.pk
+    )
 
 
 def pairing_refusal(supervisor, supervisee) -> str | None:
@@ -43,8 +44,8 @@ def line_manager_refusal(profile, line_manager) -> str | None:
     if line_manager.pk == profile.pk:
         return _("A person cannot be their own line manager.")
     supervises = (
-        Agreement.objects.current()
-        .filter(supervisor_id=line_manager.user_id, supervisee_id=profile.user_id)
+        line_manager.user.agreements_as_supervisor.current()
+        .filter(supervisee_id=profile.user_id)
         .exists()
     )
     if supervises:

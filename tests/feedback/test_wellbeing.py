@@ -172,7 +172,7 @@ def test_trend_page_shows_only_your_own_checkins(client, supervisee, other_super
     page = client.get(MINE).content.decode()
 
     assert page.count("<circle") == 2
-    assert page.count("<tr><td>") == 2
+    assert page.count('<td class="nhsuk-table__cell">') == 6  # 2 rows of 3 cells
     assert "2: Low" in page
     assert "4: Good" in page
     assert "1: Very low" not in page
