@@ -530,3 +530,35 @@ def test_the_title_from_a_heading_is_escaped_once():
     html = page.render({"name": "O'Brien & <b>Co</b>"})
     title = html.split("<title>", 1)[1].split("</title>", 1)[0]
     assert title.startswith("O&#x27;Brien &amp; &lt;b&gt;Co&lt;/b&gt;")
+
+
+def test_a_card_group_is_a_row_of_half_width_items_or_a_list_of_them():
+    page = doc(
+        "{% card_group %}{% card_group_item %}A{% endcard_group_item %}"
+        '{% card_group_item width="one-third" %}B{% endcard_group_item %}{% endcard_group %}'
+    )
+    group = page.find("div")
+    assert group.classes == ["nhsuk-grid-row", "nhsuk-card-group"]
+    items = [e for e in page.find_all("div") if "nhsuk-card-group__item" in e.classes]
+    assert [i.classes[0] for i in items] == [
+        "nhsuk-grid-column-one-half",
+        "nhsuk-grid-column-one-third",
+    ]
+    listed = doc(
+        "{% card_group as_list=True %}{% card_group_item as_list=True %}A"
+        "{% endcard_group_item %}{% endcard_group %}"
+    )
+    assert listed.find("ul").attrs["role"] == "list"
+    assert "nhsuk-card-group__item" in listed.find("li").classes
+    with pytest.raises(TemplateSyntaxError):
+        render('{% card_group_item width="huge" %}A{% endcard_group_item %}')
+
+
+def test_a_button_group_holds_buttons_and_a_button_can_post_elsewhere():
+    page = doc(
+        '{% button_group %}{% button text="Show" %}'
+        '{% button text="PDF" formaction="/pdf/" secondary=True %}{% endbutton_group %}'
+    )
+    assert page.find("div").classes == ["nhsuk-button-group"]
+    buttons = page.find_all("button")
+    assert [b.attrs.get("formaction") for b in buttons] == [None, "/pdf/"]

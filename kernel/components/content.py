@@ -52,6 +52,7 @@ def button(
     disabled=False,
     prevent_double_click=None,
     form="",
+    formaction="",
     id="",
     classes="",
     aria_label="",
@@ -85,6 +86,7 @@ def button(
         "disabled": disabled,
         "prevent_double_click": prevent_double_click,
         "form": form,
+        "formaction": formaction,
         "id": id,
         "aria_label": aria_label,
         "visually_hidden_text": visually_hidden_text,
@@ -234,3 +236,34 @@ def notification_banner(
         "disable_auto_focus": disable_auto_focus,
         "id": id,
     }
+
+
+@component(block=True, body=())
+def card_group(*, content="", as_list=False, classes="", id=""):
+    """A row of cards (nhsuk-frontend's card group): `{% card_group_item %}`s inside,
+    as a list when `as_list`."""
+    return {
+        "element": "ul" if as_list else "div",
+        "classes": css_classes("nhsuk-grid-row nhsuk-card-group", classes),
+        "role": "list" if as_list else "",
+        "content": content,
+        "id": id,
+    }
+
+
+@component(block=True, body=())
+def card_group_item(*, content="", width="one-half", as_list=False, classes=""):
+    """One place in a card group: `width` a grid column (one-half, one-third...);
+    `as_list` when the group is one."""
+    one_of(width, ("full", "one-half", "one-third", "two-thirds", "one-quarter"), "width")
+    return {
+        "element": "li" if as_list else "div",
+        "classes": css_classes(f"nhsuk-grid-column-{width} nhsuk-card-group__item", classes),
+        "content": content,
+    }
+
+
+@component(block=True, body=())
+def button_group(*, content="", classes=""):
+    """Buttons and links side by side (nhsuk-frontend's button group)."""
+    return {"classes": css_classes("nhsuk-button-group", classes), "content": content}
