@@ -35,7 +35,7 @@ class JournalEntryForm(forms.Form):
         label=_("When it happened (optional)"),
         required=False,
         widget=DateInput,
-        help_text=_("For example, 2026-05-12"),
+        help_text=_("For example, 12 5 2026"),
     )
     session = forms.TypedChoiceField(
         label=_("Link it to one of your supervision sessions (optional)"),

@@ -125,7 +125,7 @@ class CheckInForm(forms.Form):
         required=False,
         help_text=_(
             "We suggest a follow-up about a month later. Leave empty if none is planned. "
-            "For example, 2026-12-01"
+            "For example, 1 12 2026"
         ),
     )
 

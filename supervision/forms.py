@@ -44,7 +44,7 @@ class StaffForm(forms.Form):
         label=_("Start date"),
         required=False,
         widget=DateInput,
-        help_text=_("For example, 2024-09-01"),
+        help_text=_("For example, 1 9 2024"),
     )
     roles = forms.MultipleChoiceField(
         label=_("Roles"),

@@ -140,13 +140,13 @@ class ProgrammeForm(forms.Form):
         label=_("Period starts"),
         required=False,
         widget=DateInput,
-        help_text=_("Fixed period only; optional. For example, 2026-04-01"),
+        help_text=_("Fixed period only; optional. For example, 1 4 2026"),
     )
     period_end = forms.DateField(
         label=_("Period ends"),
         required=False,
         widget=DateInput,
-        help_text=_("Fixed period only. For example, 2027-03-31"),
+        help_text=_("Fixed period only. For example, 31 3 2027"),
     )
     rolling_months = forms.IntegerField(
         label=_("Rolling period in months"),

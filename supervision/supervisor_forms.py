@@ -38,10 +38,10 @@ def date_field(label, *, required=True, help_text="", missing=None):
         label=label,
         required=required,
         widget=DateInput,
-        help_text=help_text or _("For example, 2026-12-01"),
+        help_text=help_text or _("For example, 1 12 2026"),
         error_messages={
             "required": missing or _("Enter a date"),
-            "invalid": _("Enter a real date, for example 2026-12-01"),
+            "invalid": _("Enter a real date, for example 1 12 2026"),
         },
     )
 
@@ -201,7 +201,7 @@ class TrainingForm(forms.Form):
     renewal_due = date_field(
         _("Refresher due (optional)"),
         required=False,
-        help_text=_("Leave empty if there is no refresher. For example, 2029-09-01"),
+        help_text=_("Leave empty if there is no refresher. For example, 1 9 2029"),
     )
 
     def clean_completed_on(self):
@@ -298,12 +298,12 @@ class WeeklyForm(_ZonedForm):
     valid_from = date_field(
         _("First week"),
         missing=_("Enter the date of the first week"),
-        help_text=_("The window starts from this date. For example, 2026-12-01"),
+        help_text=_("The window starts from this date. For example, 1 12 2026"),
     )
     valid_until = date_field(
         _("Last week (optional)"),
         required=False,
-        help_text=_("Leave empty to keep offering this window. For example, 2027-03-31"),
+        help_text=_("Leave empty to keep offering this window. For example, 31 3 2027"),
     )
 
     field_order = ["weekday", "start_time", "end_time", "valid_from", "valid_until", "mode"]

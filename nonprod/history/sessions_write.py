@@ -101,6 +101,7 @@ def _session_row(h: History, s: PlannedSession) -> dict:
         "cancelled_at": s.cancelled_at,
         "cancellation_reason": h.rng.choice(reasons) if s.by else "",
         "late_cancellation": s.late,
+        "moved_late": False,
         "sequence": 1 if s.cancelled_at else 0,
         "mode": window.mode,
         "meeting_link": window.link,

@@ -342,7 +342,7 @@ def test_allowance_nudges_are_planned_six_and_two_weeks_before_the_end(
     with time_machine.travel(datetime.datetime(2027, 2, 17, 9, 5, tzinfo=datetime.UTC)):
         deliver_due()
     assert [m.to[0] for m in mail.outbox] == [band7.email]
-    assert "2 supervision session(s) left" in mail.outbox[0].body
+    assert "2 supervision sessions left" in mail.outbox[0].body
 
 
 def test_the_wellbeing_digest_has_no_personal_data(wellbeing_lead, supervisee, organisation):
