@@ -148,7 +148,10 @@ def _programmes_for(request, supervisor: SupervisorProfile):
 def supervisor_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supervisor = get_supervisor_for_user(request.user, pk)
     options = _programmes_for(request, supervisor)
+    # Free times only where this person could book them: not with their line manager
+    bookable = pairing_refusal(supervisor.user, request.user) is None
     first = next((o["programme"] for o in options if o["eligibility"].eligible), None)
+    first = first if bookable else None
     slots = (
         free_slots(supervisor=supervisor.user, programme=first, supervisee=request.user)[:5]
         if first

@@ -109,3 +109,11 @@ def test_the_request_form_carries_the_message(
     assert supervisor.agreements_as_supervisor.get().get_absolute_url() in email.body
     notification.refresh_from_db()
     assert notification.state == Notification.State.SENT  # in the app's list too
+
+
+def test_the_agreement_page_shows_the_message_to_both(client, asked, supervisor, band7):
+    for person in (supervisor, band7):
+        client.force_login(person)
+        page = client.get(asked.get_absolute_url()).content.decode()
+        assert "Message with the request" in page
+        assert "difficult week on the ward" in page

@@ -154,6 +154,7 @@ def test_the_profile_offers_no_first_session_and_the_page_refuses(
     assert book not in content
     assert ask not in content
     assert "line manager" in content
+    assert "Next free times" not in content
     assert client.get(book).status_code == 403
 
 
