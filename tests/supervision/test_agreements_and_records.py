@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -342,3 +343,12 @@ def test_home_runs_the_same_queries_however_many_sessions(
             upcoming(index)
         with django_assert_num_queries(11):
             client.get(reverse("supervision:home"))
+
+
+@pytest.mark.parametrize(("minutes", "words"), [(1, "1 minute"), (50, "50 minutes")])
+def test_the_record_says_how_long_in_plain_english(client, past_session, themes, minutes, words):
+    _log(past_session, themes[:1], actual_minutes=minutes)
+    client.force_login(past_session.supervisee)
+    page = client.get(past_session.get_absolute_url()).content.decode()
+    assert re.search(rf">\s*{words}\s*<", page)
+    assert "1 minutes" not in page
