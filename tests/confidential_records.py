@@ -37,6 +37,7 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         supervisee=supervisee,
         ground_rules=f"Ground rules {marker}",
         confidentiality_limits=f"Limits {marker}",
+        request_message=f"Message {marker}",
     )
     session = Session.objects.create(
         programme=programme,

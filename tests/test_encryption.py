@@ -292,6 +292,13 @@ def test_a_malformed_key_is_named_by_position_and_never_shown(settings, confiden
 # --- the migrations ------------------------------------------------------------------
 
 
+# Fields added encrypted from the start: no plaintext row of them ever existed, so
+# no migration has anything to encrypt. Each names the migration that adds it.
+BORN_ENCRYPTED = {
+    ("supervision", "agreement", "request_message"): "0010_agreement_request_message",
+}
+
+
 def test_the_migrations_encrypt_every_encrypted_field():
     covered = {
         (app_label, model_name, name)
@@ -299,6 +306,17 @@ def test_the_migrations_encrypt_every_encrypted_field():
         for model_name, names in importlib.import_module(module).FIELDS.items()
         for name in names
     }
+    for (app_label, model_name, name), migration in BORN_ENCRYPTED.items():
+        # Added by an AddField of an encrypted field, never altered from plain text
+        module = importlib.import_module(f"{app_label}.migrations.{migration}")
+        added = [
+            op
+            for op in module.Migration.operations
+            if getattr(op, "model_name", None) == model_name and getattr(op, "name", None) == name
+        ]
+        assert [type(op).__name__ for op in added] == ["AddField"]
+        assert type(added[0].field).__name__.startswith("Encrypted")
+        covered.add((app_label, model_name, name))
     assert covered == {
         (model._meta.app_label, model._meta.model_name, field.name)
         for model, fields in models_with_encrypted_fields()
