@@ -89,7 +89,10 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
         demo["Staff member (supervisee)"],
         demo["Supervisor"],
     }
-    first_invite = invite_of(outbox[0])
+    by_person = {m.to[0]: invite_of(m) for m in outbox}
+    # The supervisor organises it: their own copy is published, not a request to themselves
+    assert "METHOD:PUBLISH" in by_person[demo["Supervisor"]]
+    first_invite = by_person[demo["Staff member (supervisee)"]]
     assert "METHOD:REQUEST" in first_invite
     assert "SEQUENCE:0" in first_invite
     assert "TZID=Europe/London" in first_invite
@@ -111,6 +114,7 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
     assert f"UID:{uid}" in moved_invite
     assert "SEQUENCE:1" in moved_invite
     assert "Clinic moved to Tuesday mornings" in moved[0].body
+    assert "has moved from " in moved[0].body  # both times, the old and the new
     session.refresh_from_db()
 
     # After the session, the supervisor logs it.
