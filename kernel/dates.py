@@ -1,8 +1,10 @@
 """Dates and times as people read them: in the organisation's zone, with the zone named."""
 
+import datetime
 import zoneinfo
 
-from django.utils import formats
+from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,3 +26,15 @@ def hours_ahead(hours: int) -> str:
     if hours >= 24:
         return _("tomorrow")
     return ngettext("in %(hours)s hour", "in %(hours)s hours", hours) % {"hours": hours}
+
+
+def today_in(time_zone: str) -> datetime.date:
+    """Today's date where the organisation is (not the server's, not UTC's)."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+def refuse_future_date(value, *, field: str, message: str, time_zone: str) -> None:
+    """The one rule for dates of things that have happened: today or before, in the
+    organisation's zone. Raises a ValidationError on `field` with `message`."""
+    if value is not None and value > today_in(time_zone):
+        raise ValidationError({field: message})

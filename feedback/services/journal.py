@@ -6,11 +6,13 @@ session it reflects on, so the audit trail cannot leak a reflection.
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.dates import refuse_future_date
 
 from ..journal_templates import PROMPTS
 from ..models import JournalEntry
@@ -56,6 +58,7 @@ def journal_entry_create(
     occurred_on: datetime.date | None = None,
 ) -> JournalEntry:
     """Start a reflection in the author's private journal."""
+    _check_occurred_on(author, occurred_on)
     sections = _clean_sections(template, sections)
     _check_session(author, session_id)
     entry = JournalEntry(
@@ -85,6 +88,7 @@ def journal_entry_update(
     """Change an entry. Only its author may; the template stays as it was written."""
     if actor.pk != entry.author_id:
         raise ValidationError(_("Only the author can change this entry."))
+    _check_occurred_on(actor, occurred_on)
     entry.sections = _clean_sections(entry.template, sections)
     _check_session(actor, session_id)
     entry.title = title
@@ -94,6 +98,16 @@ def journal_entry_update(
     entry.save()
     _audit(actor, "journal.entry_updated", entry)
     return entry
+
+
+def _check_occurred_on(author, occurred_on) -> None:
+    profile = getattr(author, "profile", None)
+    refuse_future_date(
+        occurred_on,
+        field="occurred_on",
+        message=_("The date it happened must be today or in the past"),
+        time_zone=profile.organisation.time_zone if profile else settings.TIME_ZONE,
+    )
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.dates import refuse_future_date
 from kernel.models import Programme, StaffProfile, SupervisionFunction
 
 from ..allowances import allowance, eligibility, refusal_message
@@ -281,6 +282,13 @@ def session_log(
         raise ValidationError(_("Choose whether the session was attended."))
     if set(functions) - set(SupervisionFunction.values):
         raise ValidationError(_("Choose functions from the list."))
+    if escalated:
+        refuse_future_date(
+            escalated_on,
+            field="escalated_on",
+            message=_("The date the concern was escalated must be today or in the past"),
+            time_zone=session.programme.organisation.time_zone,
+        )
     attended = attendance == Session.Status.ATTENDED
     record, created = SessionRecord.objects.get_or_create(
         session=session, defaults={"logged_by": actor}
