@@ -4,6 +4,7 @@
 organisation's zone."""
 
 import datetime
+from typing import Any
 
 import pytest
 import time_machine
@@ -79,7 +80,7 @@ def test_an_escalation_cannot_be_dated_in_the_future(agreement):
             starts_at=tuesday(1, 14),
         )
     with time_machine.travel(datetime.datetime(2026, 12, 1, 16, tzinfo=datetime.UTC)):
-        values = {
+        values: dict[str, Any] = {
             "attendance": "attended",
             "actual_minutes": 50,
             "functions": [SupervisionFunction.RESTORATIVE],
