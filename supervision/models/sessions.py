@@ -103,6 +103,13 @@ class Session(DeliveryFields):
     def minutes(self) -> int:
         return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
+    def status_words(self, now) -> str:
+        """The status as people need it: a booked session that has ended is waiting
+        for its record, not still "Booked"."""
+        if self.status == self.Status.BOOKED and self.ends_at <= now:
+            return str(_("Waiting for the record"))
+        return str(self.get_status_display())
+
     def has_happened(self, now) -> bool:
         """Ended, and neither cancelled nor missed (its record may not be logged yet)."""
         return (

@@ -1,7 +1,7 @@
 """Small display helpers: session times in the organisation's zone, allowances in words."""
 
 from django import template
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from kernel.dates import format_when
@@ -64,3 +64,9 @@ def late_rule(programme):
             "does not use up one of your sessions."
         )
     return text % {"hours": programme.late_cancellation_hours}
+
+
+@register.filter
+def status_words(session):
+    """A session's status as people need it now (Session.status_words)."""
+    return session.status_words(timezone.now())
