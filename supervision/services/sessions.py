@@ -154,14 +154,7 @@ def session_reschedule(
         raise BookingRefused(refusal)
     late = is_late_move(session, actor, timezone.now())
     if late and session.programme.late_moves_refused:
-        raise BookingRefused(
-            _(
-                "This session starts within %(hours)s hours, inside the programme's notice "
-                "period, so it can no longer be moved. You can still cancel it, which "
-                "counts as a late cancellation."
-            )
-            % {"hours": session.programme.late_cancellation_hours}
-        )
+        raise BookingRefused(late_move_refusal(session))
     slot = find_free_slot(
         starts_at=starts_at,
         supervisor=session.supervisor,
@@ -205,11 +198,15 @@ def session_reschedule(
     return session
 
 
+def _inside_notice(session: Session, when: datetime.datetime) -> bool:
+    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
+    return session.starts_at - when < notice
+
+
 def is_late_cancellation(session: Session, when: datetime.datetime) -> bool:
     """Whether cancelling at `when` is late: inside the programme's notice period, or
     the session was moved when it already was (the late flag follows the session)."""
-    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
-    return session.moved_late or session.starts_at - when < notice
+    return session.moved_late or _inside_notice(session, when)
 
 
 def is_late_move(session: Session, actor, when: datetime.datetime) -> bool:
@@ -217,8 +214,16 @@ def is_late_move(session: Session, actor, when: datetime.datetime) -> bool:
 
     A supervisor's move is theirs to make and never counts against the supervisee.
     """
-    notice = datetime.timedelta(hours=session.programme.late_cancellation_hours)
-    return session.role_of(actor) == "supervisee" and session.starts_at - when < notice
+    return session.role_of(actor) == "supervisee" and _inside_notice(session, when)
+
+
+def late_move_refusal(session: Session) -> str:
+    """Why a programme that refuses late moves refuses this one (the service and the page)."""
+    return _(
+        "This session starts within %(hours)s hours, inside the programme's notice "
+        "period, so it can no longer be moved. You can still cancel it, which "
+        "counts as a late cancellation."
+    ) % {"hours": session.programme.late_cancellation_hours}
 
 
 @transaction.atomic

@@ -98,15 +98,7 @@ def session_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     warning = ""
     if session_services.is_late_move(session, request.user, timezone.now()):
         if session.programme.late_moves_refused:
-            messages.error(
-                request,
-                _(
-                    "This session starts within %(hours)s hours, inside the programme's notice "
-                    "period, so it can no longer be moved. You can still cancel it, which "
-                    "counts as a late cancellation."
-                )
-                % {"hours": session.programme.late_cancellation_hours},
-            )
+            messages.error(request, session_services.late_move_refusal(session))
             return redirect("supervision:session", pk=session.pk)
         warning = _(
             "This session starts within %(hours)s hours, inside the programme's notice "
