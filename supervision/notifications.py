@@ -229,11 +229,7 @@ def _agreement_change(kind):
         )
         if agreement is None:
             return None
-        other = (
-            agreement.supervisee
-            if notification.recipient_id == agreement.supervisor_id
-            else agreement.supervisor
-        )
+        other = agreement.other_person(notification.recipient)
         organisation = agreement.programme.organisation
         return registry.Message(
             subject=str(AGREEMENT_CHANGES[kind][1] % {"name": other.get_full_name()}),
@@ -260,9 +256,7 @@ def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
     """Tell the other person in the agreement what `actor` did, once, through the outbox."""
     if kind not in AGREEMENT_CHANGES:
         raise ValueError(f"Unknown agreement change {kind!r}")
-    recipient = (
-        agreement.supervisee if actor.pk == agreement.supervisor_id else agreement.supervisor
-    )
+    recipient = agreement.other_person(actor)
     organisation = agreement.programme.organisation
     notification_schedule(
         recipient=recipient,

@@ -103,6 +103,9 @@ class Agreement(models.Model):
 
         return reverse("supervision:agreement", kwargs={"pk": self.pk})
 
+    def other_person(self, user):
+        return self.supervisee if user.pk == self.supervisor_id else self.supervisor
+
     @property
     def status(self) -> str:
         if self.ended_at:
