@@ -4,7 +4,8 @@ from notifications import registry
 
 
 def register_kinds() -> None:
+    from .notifications_ideas import KINDS as IDEA_KINDS
     from .notifications_wellbeing import KINDS
 
-    for kind in KINDS:
+    for kind in [*KINDS, *IDEA_KINDS]:
         registry.register(kind)

@@ -115,13 +115,57 @@ class IdeaForm(forms.ModelForm):
 
 
 class IdeaEditForm(IdeaForm):
-    class Meta(IdeaForm.Meta):
-        fields = [*IdeaForm.Meta.fields, "status"]
-        labels = {**IdeaForm.Meta.labels, "status": _("Status")}
-        widgets = {**IdeaForm.Meta.widgets, "status": forms.RadioSelect}
+    """Changing an idea: only the fields this person may change (`IdeaRights`).
 
-    def __init__(self, *args, **kwargs):
+    A programme admin who is not the author gets the status and the response,
+    and the author's words behind a reason (the service refuses a change to
+    them without one, whatever is posted).
+    """
+
+    WORDS = ("title", "description", "team", "from_supervision")
+
+    edit_reason = forms.ChoiceField(
+        label=_("Why are you changing what the author wrote?"),
+        choices=ImprovementIdea.EditReason.choices,
+        widget=forms.RadioSelect,
+        required=False,  # only when the words change: the service decides
+        help_text=_(
+            "Change someone else's words only for one of these reasons. The idea will show "
+            "that you edited it, and its author will be told."
+        ),
+        error_messages={"invalid_choice": _("Choose one of the reasons listed")},
+    )
+
+    class Meta(IdeaForm.Meta):
+        fields = ["status", "response", *IdeaForm.Meta.fields]
+        labels = {
+            **IdeaForm.Meta.labels,
+            "status": _("Status"),
+            "response": _("Response from the programme team (optional)"),
+        }
+        help_texts = {
+            **IdeaForm.Meta.help_texts,
+            "response": _(
+                "Shown on the idea with your name. Everyone who can see the idea can read it."
+            ),
+        }
+        error_messages = {
+            **IdeaForm.Meta.error_messages,
+            "response": {"max_length": _("The response must be 2,000 characters or fewer")},
+        }
+        widgets = {
+            **IdeaForm.Meta.widgets,
+            "status": forms.RadioSelect,
+            "response": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, rights, **kwargs):
         super().__init__(*args, **kwargs)
+        if not rights.respond:
+            del self.fields["response"]
+        if not rights.words_need_reason:
+            del self.fields["edit_reason"]
+            self.order_fields([*self.WORDS, "status", "response"])  # their own idea: words first
         current = self.instance.status
         field = cast(forms.ChoiceField, self.fields["status"])
         allowed = allowed_statuses(current)
@@ -130,6 +174,21 @@ class IdeaEditForm(IdeaForm):
         ]
         field.error_messages["invalid_choice"] = _("Choose one of the statuses listed")
         field.error_messages["required"] = _("Choose a status")
+
+    @property
+    def words_behind_a_reason(self) -> bool:
+        """Whether the author's words are someone else's to change (shown apart, folded)."""
+        return "edit_reason" in self.fields
+
+    def words(self):
+        return [self[name] for name in (*self.WORDS, "edit_reason")]
+
+    def own_fields(self):
+        return [self[name] for name in self.fields if name not in (*self.WORDS, "edit_reason")]
+
+    @property
+    def words_have_errors(self) -> bool:
+        return any(self.errors.get(name) for name in (*self.WORDS, "edit_reason"))
 
 
 class IdeaFilterForm(forms.Form):

@@ -7,26 +7,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from kernel.forms import posted
+from kernel.forms import add_service_error, posted
 from kernel.permissions import get_own_profile, login_required_view
 
-from ..permissions_wellbeing import can_change_idea, get_idea_for_user, ideas_visible_to
+from ..permissions_wellbeing import get_idea_for_user, idea_rights, ideas_visible_to
 from ..services import ideas as idea_services
 from ..wellbeing_forms import IdeaEditForm, IdeaFilterForm, IdeaForm
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required_view
 def idea_list(request: HttpRequest) -> HttpResponse:
     filter_form = IdeaFilterForm(request.GET or None)
-    ideas = ideas_visible_to(request.user).select_related("author", "department")
+    ideas = ideas_visible_to(request.user).select_related("author", "department", "words_edited_by")
     if filter_form.is_valid() and filter_form.cleaned_data["status"]:
         ideas = ideas.filter(status=filter_form.cleaned_data["status"])
     return render(
@@ -53,7 +45,7 @@ def idea_add(request: HttpRequest) -> HttpResponse:
         try:
             idea = idea_services.idea_create(actor=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your idea has been logged."))
             return redirect("feedback:idea", pk=idea.pk)
@@ -66,7 +58,7 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "feedback/ideas/detail.html",
-        {"idea": idea, "can_change": can_change_idea(request.user, idea)},
+        {"idea": idea, "can_change": idea_rights(request.user, idea).change},
     )
 
 
@@ -74,12 +66,13 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def idea_edit(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_idea_for_user(request.user, pk, write=True)
-    form = IdeaEditForm(posted(request), instance=idea)
+    form = IdeaEditForm(posted(request), instance=idea, rights=idea_rights(request.user, idea))
     if request.method == "POST" and form.is_valid():
         try:
+            # Every field the form has is passed; the service decides what may change.
             idea_services.idea_update(actor=request.user, idea=idea, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("The changes have been saved."))
             return redirect("feedback:idea", pk=idea.pk)

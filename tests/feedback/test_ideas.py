@@ -6,14 +6,21 @@ them only `programme_admin` (of the same trust) can see it; `outsider` is an
 admin of another trust.
 """
 
+import datetime
+
 import pytest
+import time_machine
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
 from feedback.models import ImprovementIdea
-from feedback.services.ideas import idea_create
+from feedback.services.ideas import idea_create, idea_update
+from notifications.models import Notification
+from notifications.sending import deliver
 from tests.factories import StaffProfileFactory
 
 pytestmark = pytest.mark.django_db
@@ -269,3 +276,199 @@ def test_an_idea_from_a_session_record_keeps_no_link_to_the_session(client, supe
     idea = ImprovementIdea.objects.get(title="Handover checklist")
     assert idea.from_supervision is True
     assert not any("session" in field.name for field in ImprovementIdea._meta.get_fields())
+
+
+# --- The author's words are theirs ------------------------------------------------
+#
+# One rule (`idea_update`, by `IdeaRights`): the author changes their words; a
+# programme admin changes the status and writes the programme team's response,
+# and changes the author's words only giving a reason, after which the idea
+# says who edited it and when, and the author is told.
+
+EDIT_DAY = datetime.datetime(2026, 12, 5, 15, 30, tzinfo=datetime.UTC)
+Reason = ImprovementIdea.EditReason
+
+
+@pytest.fixture
+def sam(programme_admin):
+    programme_admin.first_name, programme_admin.last_name = "Sam", "Whitaker"
+    programme_admin.save(update_fields=["first_name", "last_name"])
+    return programme_admin
+
+
+def _changes(idea) -> list[Notification]:
+    return list(Notification.objects.filter(kind="idea_changed", target_id=idea.pk))
+
+
+def test_author_rewords_their_own_idea_and_it_says_nothing_of_an_edit(client, idea, supervisee):
+    client.force_login(supervisee)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    assert "edit_reason" not in client.get(url).context["form"].fields
+    response = client.post(url, edit_data(idea, description="A two-page checklist."))
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.description == "A two-page checklist."
+    assert idea.words_edited_by is None
+    assert idea.words_edited_at is None
+    assert "Edited by" not in client.get(reverse("feedback:idea", args=[idea.pk])).content.decode()
+    assert _changes(idea) == []  # nobody to tell: it was them
+
+
+def test_admin_moves_the_idea_along_and_responds_in_their_own_name(client, idea, sam, supervisee):
+    client.force_login(sam)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    data = edit_data(idea, status=Status.IN_PROGRESS, response="Trialling it on Ward 7 in January.")
+    with time_machine.travel(EDIT_DAY, tick=False):
+        assert client.post(url, data).status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == Status.IN_PROGRESS
+    assert idea.response == "Trialling it on Ward 7 in January."
+    assert idea.responded_by == sam
+    # The author's words were sent back unchanged: no edit to show.
+    assert idea.description == "A one-page checklist."
+    assert idea.words_edited_by is None
+    page = client.get(reverse("feedback:idea", args=[idea.pk])).content.decode()
+    assert "Trialling it on Ward 7 in January." in page
+    assert "Sam Whitaker (programme admin), 5 December 2026" in page
+    assert "Edited by" not in page
+    entry = AuditEntry.objects.get(action="idea.updated")
+    assert entry.details["changed"] == ["response"]
+    assert "Trialling" not in str(entry.details) + entry.summary
+    [notice] = _changes(idea)
+    assert notice.recipient == supervisee
+    assert notice.payload == {"by": sam.pk, "words": False, "status": True, "response": True}
+
+
+def test_admin_posting_new_words_straight_to_the_edit_url_without_a_reason_is_refused(
+    client, idea, sam
+):
+    """The attack: the words are posted as the author's, with nothing to say who wrote them."""
+    client.force_login(sam)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    response = client.post(
+        url, edit_data(idea, description="Rewritten by the programme team.", title="Ours now")
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nhsuk-error-summary" in page
+    assert "Choose why you are changing what the author wrote" in page
+    idea.refresh_from_db()
+    assert idea.description == "A one-page checklist."
+    assert idea.title == "Handover checklist for night shift"
+    assert not AuditEntry.objects.filter(action__in=["idea.updated", "idea.words_edited"]).exists()
+    assert _changes(idea) == []
+
+
+def test_an_admins_edit_of_the_authors_words_is_shown_beside_logged_by(
+    client, idea, sam, supervisee, colleague, mailoutbox
+):
+    supervisee.first_name, supervisee.last_name = "Priya", "Shah"
+    supervisee.save(update_fields=["first_name", "last_name"])
+    client.force_login(sam)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    form = client.get(url).context["form"]
+    assert "edit_reason" in form.fields  # offered, folded away, with the reasons
+    with time_machine.travel(EDIT_DAY, tick=False):
+        response = client.post(
+            url,
+            edit_data(
+                idea,
+                description="A one-page checklist (patient name removed).",
+                edit_reason=Reason.PERSONAL_DETAILS,
+            ),
+        )
+    assert response.status_code == 302
+    idea.refresh_from_db()
+    assert idea.description == "A one-page checklist (patient name removed)."
+    assert idea.author == supervisee  # still theirs
+    assert (idea.words_edited_by, idea.words_edit_reason) == (sam, Reason.PERSONAL_DETAILS)
+
+    # Everyone who can see the idea sees that it was edited, and by whom.
+    client.force_login(colleague)
+    page = client.get(reverse("feedback:idea", args=[idea.pk])).content.decode()
+    assert "Priya Shah" in page
+    assert "Edited by Sam Whitaker (programme admin) on 5 December 2026" in page
+    assert "to remove personal or identifying details" in page
+    listing = client.get(reverse("feedback:ideas")).content.decode()
+    assert "Edited by Sam Whitaker (programme admin) on 5 December 2026" in listing
+
+    entry = AuditEntry.objects.get(action="idea.words_edited")
+    assert entry.actor == sam
+    assert entry.details["changed"] == ["description"]
+    assert entry.details["edit_reason"] == Reason.PERSONAL_DETAILS
+    assert "checklist" not in str(entry.details) + entry.summary  # never the words
+
+    # The author is told, once, by email and in the app, without the words.
+    [notice] = _changes(idea)
+    assert notice.recipient == supervisee
+    deliver(notice.pk)
+    [email] = mailoutbox
+    assert email.to == [supervisee.email]
+    assert email.subject == "Sam Whitaker changed your improvement idea"
+    assert "edited what you wrote, to remove personal or identifying details" in email.body
+    assert "patient name removed" not in email.body
+    assert reverse("feedback:idea", args=[idea.pk]) in email.body
+
+
+def test_the_author_can_change_nothing_that_is_the_programme_teams(client, idea, supervisee):
+    client.force_login(supervisee)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    assert "response" not in client.get(url).context["form"].fields
+    client.post(url, edit_data(idea, response="Approved by the board"))
+    idea.refresh_from_db()
+    assert idea.response == ""
+    with pytest.raises(PermissionDenied):
+        idea_update(actor=supervisee, idea=idea, response="Approved by the board")
+    idea.refresh_from_db()
+    assert idea.response == ""
+
+
+@pytest.mark.parametrize("role", ["colleague", "outsider", "supervisor"])
+def test_nobody_else_changes_an_idea_whatever_path_they_take(idea, role, request):
+    person = request.getfixturevalue(role)
+    for change in ({"status": Status.PARKED}, {"description": "Mine now."}):
+        with pytest.raises(PermissionDenied):
+            idea_update(actor=person, idea=idea, **change)
+    idea.refresh_from_db()
+    assert (idea.status, idea.description) == (Status.IDEA, "A one-page checklist.")
+
+
+def test_service_refuses_an_admins_edit_without_one_of_the_reasons(idea, programme_admin):
+    for reason in ("", "because I can"):
+        with pytest.raises(ValidationError) as refused:
+            idea_update(actor=programme_admin, idea=idea, title="Better title", edit_reason=reason)
+        assert "edit_reason" in refused.value.error_dict
+    idea.refresh_from_db()
+    assert idea.title == "Handover checklist for night shift"
+
+
+def test_words_sent_back_as_a_browser_sends_them_are_not_an_edit(client, sam, supervisee):
+    idea = idea_create(actor=supervisee, title="Rota", description="Line one\nLine two")
+    client.force_login(sam)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    data = edit_data(idea, description="Line one\r\nLine two  ", status=Status.PARKED)
+    del data["from_supervision"]  # an unticked box is not posted
+    assert client.post(url, data).status_code == 302
+    idea.refresh_from_db()
+    assert idea.status == Status.PARKED
+    assert idea.words_edited_by is None
+
+
+def test_an_admin_who_wrote_the_idea_edits_it_as_its_author(client, sam):
+    idea = idea_create(actor=sam, title="Team huddles", description="Five minutes at 8.")
+    client.force_login(sam)
+    url = reverse("feedback:idea_edit", args=[idea.pk])
+    form = client.get(url).context["form"]
+    assert "edit_reason" not in form.fields
+    assert "response" in form.fields
+    assert client.post(url, edit_data(idea, description="Ten minutes at 8.")).status_code == 302
+    idea.refresh_from_db()
+    assert idea.description == "Ten minutes at 8."
+    assert idea.words_edited_by is None
+
+
+def test_ideas_have_no_django_admin_back_door():
+    """Ideas change only through `idea_update`. Registering them in Django's admin
+    would be a path around the rule: do it only with a ModelAdmin that calls the
+    service, and test it here."""
+    assert not admin.site.is_registered(ImprovementIdea)
