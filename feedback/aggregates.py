@@ -35,6 +35,8 @@ class QuestionSummary:
     text: str
     programme_name: str
     retired: bool
+    # Not asked in these words since they changed: a wording's answers stay under it.
+    reworded: bool
     # Answers behind the figures; None, like the figures, while too few people answered.
     count: int | None
     mean: float | None
@@ -151,6 +153,7 @@ def rating_summary(
             "question_id",
             "question__text",
             "question__retired",
+            "question__replaced_by",
             "question__position",
             "question__programme__name",
         )
@@ -171,6 +174,7 @@ def rating_summary(
                 text=row["question__text"],
                 programme_name=row["question__programme__name"],
                 retired=row["question__retired"],
+                reworded=row["question__replaced_by"] is not None,
                 count=row["count"] if enough else None,
                 mean=round(float(row["mean"]), 1) if enough else None,
                 distribution=tuple((v, row[f"r{v}"]) for v in RATINGS) if enough else None,

@@ -1,5 +1,7 @@
 """Forms for session feedback and for the questions programme admins keep."""
 
+import hashlib
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -14,12 +16,34 @@ RATING_CHOICES = [
 ]
 
 
+def wording_key(questions: list[FeedbackQuestion]) -> str:
+    """A short fingerprint of the questions and their words, as the form showed them."""
+    words = "\n".join(f"{question.pk}:{question.text}" for question in questions)
+    return hashlib.sha256(words.encode()).hexdigest()[:16]
+
+
+class ShownAnew(forms.CharField):
+    """A field whose page always carries its initial value, whatever was posted (it is
+    cleaned from what was posted)."""
+
+    def bound_data(self, data, initial):
+        return initial
+
+
 class FeedbackForm(forms.Form):
-    """One field per current question: ratings required, free text optional."""
+    """One field per current question: ratings required, free text optional.
+
+    `asked` carries the wording the page showed: if a question was reworded
+    while the person was answering, they are shown the new words and asked
+    again, so no answer is kept under words they did not see.
+    """
+
+    asked = ShownAnew(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, questions: list[FeedbackQuestion], **kwargs):
         super().__init__(*args, **kwargs)
         self.questions = questions
+        self.fields["asked"].initial = wording_key(questions)
         for question in questions:
             field: forms.Field
             if question.kind == QuestionKind.RATING:
@@ -46,6 +70,18 @@ class FeedbackForm(forms.Form):
     @staticmethod
     def field_name(question: FeedbackQuestion) -> str:
         return f"question_{question.pk}"
+
+    def clean(self):
+        data = super().clean() or {}
+        shown = data.get("asked")  # absent when posted by other means than the page
+        if shown and shown != wording_key(self.questions):
+            raise forms.ValidationError(
+                _(
+                    "The questions changed while you were answering. Check your answers to "
+                    "the questions below and send them again"
+                )
+            )
+        return data
 
     def answers(self) -> dict[FeedbackQuestion, int | str | None]:
         return {q: self.cleaned_data.get(self.field_name(q)) for q in self.questions}

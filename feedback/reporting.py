@@ -7,6 +7,8 @@ annotated with `month` and `person`, counted by the reports app.
 
 from django.db.models import F, QuerySet
 from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .models import FeedbackAnswer, FeedbackQuestion, QuestionKind, WellbeingCheckIn
 
@@ -51,13 +53,31 @@ def checkins(scope) -> QuerySet:
 
 
 def rating_questions(scope, programmes) -> QuerySet:
-    """The rating questions of `programmes` (the scope's), programme fetched, by programme name."""
+    """The rating questions of `programmes` (the scope's), programme and new wording fetched,
+    by programme name and then as the programme lists them (an earlier wording first)."""
     return (
         FeedbackQuestion.objects.filter(
             programme__in=programmes,
             programme__organisation_id=scope.organisation_id,
             kind=QuestionKind.RATING,
         )
-        .select_related("programme")
-        .order_by("programme__name")
+        .select_related("programme", "replaced_by")
+        .order_by("programme__name", "position", "pk")
     )
+
+
+def question_label(question: FeedbackQuestion, scope) -> str:
+    """A rating question as a report's row names it.
+
+    Each wording is its own row, with the answers given under it: an earlier
+    wording says until when it was asked, so two wordings are never read as
+    one series.
+    """
+    label = f"{question.programme.name}: {question.text}"
+    if question.replaced_by is None:
+        return label
+    until = timezone.localtime(question.replaced_by.created_at, scope.zone)
+    return _("%(label)s (wording used until %(date)s)") % {
+        "label": label,
+        "date": formats.date_format(until, "j M Y"),
+    }

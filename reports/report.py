@@ -448,7 +448,7 @@ def first_contact(context: Context) -> Table:
 
 def rating_questions(context: Context) -> list[tuple[int, str]]:
     questions = feedback_reporting.rating_questions(context.scope, context.programmes)
-    return [(q.pk, f"{q.programme.name}: {q.text}") for q in questions]
+    return [(q.pk, feedback_reporting.question_label(q, context.scope)) for q in questions]
 
 
 RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]

@@ -17,7 +17,12 @@ class QuestionKind(models.TextChoices):
 
 
 class FeedbackQuestion(ChoiceLabels, models.Model):
-    """A question a programme asks after each session. Retired ones keep their answers."""
+    """A question a programme asks after each session. Retired ones keep their answers.
+
+    Once answered, a question's wording is what those answers were given
+    under: rewording it retires it and asks a new question in its place
+    (`replaced_by`), so answers are never relabelled (`services.feedback.question_update`).
+    """
 
     programme = models.ForeignKey(
         Programme, on_delete=models.CASCADE, related_name="feedback_questions"
@@ -26,6 +31,16 @@ class FeedbackQuestion(ChoiceLabels, models.Model):
     kind = models.CharField(_("answer"), max_length=8, choices=QuestionKind.choices)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     retired = models.BooleanField(_("retired"), default=False)
+    # Set when the question was reworded after people had answered it: this
+    # wording is retired with its answers, and that question asks the new one.
+    replaced_by = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaces",
+        verbose_name=_("reworded as"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -33,6 +48,10 @@ class FeedbackQuestion(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def reworded(self) -> bool:
+        return self.replaced_by_id is not None
 
 
 DEFAULT_QUESTIONS = (

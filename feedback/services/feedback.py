@@ -3,6 +3,7 @@
 Audit entries carry ids only: never an answer, never a rating.
 """
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,27 @@ def feedback_given(*, author, session: "Session | None" = None, meeting=None) ->
     return FeedbackResponse.objects.filter(author=author, group_session_id=meeting.pk).exists()
 
 
+def _check_still_asked(questions, programme: Programme) -> None:
+    """Refuse answers to questions no longer asked, or no longer in the words shown.
+
+    The questions are locked until the answers are saved, so a rewording
+    (`question_update`) happens wholly before or after them: an answer is
+    never kept under words the person was not shown.
+    """
+    # In the model's order, as `question_move` locks them, so the two never deadlock.
+    locked = FeedbackQuestion.objects.select_for_update().filter(pk__in=[q.pk for q in questions])
+    current = {question.pk: question for question in locked}
+    for question in questions:
+        now = current.get(question.pk)
+        if (
+            now is None
+            or now.programme_id != programme.pk
+            or now.retired
+            or now.text != question.text
+        ):
+            raise ValidationError(_("The questions have changed. Please try again."))
+
+
 @transaction.atomic
 def feedback_submit(
     *,
@@ -96,9 +118,7 @@ def feedback_submit(
         raise ValidationError(_("You can give feedback once the session has taken place."))
     if feedback_given(author=author, session=session, meeting=meeting):
         raise ValidationError(_("You have already given feedback on this session. Thank you."))
-    for question in answers:
-        if question.programme_id != programme.pk or question.retired:
-            raise ValidationError(_("The questions have changed. Please try again."))
+    _check_still_asked(answers, programme)
     # A meeting has no single supervisor (it may have two facilitators): left empty.
     response.full_clean(exclude=["supervisor"] if meeting is not None else None)
     try:
@@ -153,14 +173,75 @@ def question_create(*, actor, programme: Programme, text: str, kind: str) -> Fee
     return question
 
 
+IN_PLACE, NEW_QUESTION, REFUSED = "in_place", "new_question", "refused"
+
+
+def rewording_of(question: FeedbackQuestion) -> str:
+    """What a new wording does to this question (short of a change of punctuation alone).
+
+    IN_PLACE: nobody has answered it, so nothing is relabelled. NEW_QUESTION:
+    its answers keep these words, and a new question asks the new ones.
+    REFUSED: it is retired and answered, so its words stay as they were.
+    """
+    if not FeedbackAnswer.objects.filter(question=question).exists():
+        return IN_PLACE
+    return REFUSED if question.retired else NEW_QUESTION
+
+
+def same_words(one: str, other: str) -> bool:
+    """Whether two wordings differ only in capitals, spaces or punctuation: the same question."""
+    return re.findall(r"\w+", one.casefold()) == re.findall(r"\w+", other.casefold())
+
+
 @transaction.atomic
 def question_update(*, actor, question: FeedbackQuestion, text: str) -> FeedbackQuestion:
-    """Reword a question. Its kind stays: answers already given keep their meaning."""
-    question.text = text.strip()
-    question.full_clean()
-    question.save(update_fields=["text"])
-    _audit(actor, question, "feedback_question.changed", "Changed feedback question")
-    return question
+    """Reword a question; returns the question that now asks it.
+
+    Answers keep the wording they were given under. A question nobody has
+    answered yet is changed in place, and so is any question when only
+    capitals, spaces or punctuation change (the same question, so its answers
+    stay one series). A question people have answered is otherwise retired,
+    keeping its wording and its answers, and a new question with the new
+    wording takes its place in the list: reports and totals show the past
+    answers under their own words and the new ones apart. A retired question
+    with answers keeps its wording: add a new question instead. Its kind
+    never changes.
+    """
+    question = (
+        FeedbackQuestion.objects.select_for_update().select_related("programme").get(pk=question.pk)
+    )
+    text = text.strip()
+    if text == question.text:
+        return question
+    rewording = rewording_of(question)
+    if rewording == IN_PLACE or same_words(text, question.text):
+        question.text = text
+        question.full_clean()
+        question.save(update_fields=["text"])
+        _audit(actor, question, "feedback_question.changed", "Changed feedback question")
+        return question
+    if rewording == REFUSED:
+        raise ValidationError(
+            _(
+                "People answered this question in these words and it is no longer asked, "
+                "so its wording cannot change. Add a new question instead"
+            )
+        )
+    new = FeedbackQuestion(
+        programme=question.programme, text=text, kind=question.kind, position=question.position
+    )
+    new.full_clean()
+    new.save()
+    question.retired, question.replaced_by = True, new
+    question.save(update_fields=["retired", "replaced_by"])
+    _audit(
+        actor,
+        question,
+        "feedback_question.reworded",
+        "Reworded feedback question",
+        replaced_by=new.pk,
+    )
+    return new
 
 
 @transaction.atomic
@@ -187,9 +268,20 @@ def question_move(*, actor, question: FeedbackQuestion, direction: str) -> Feedb
 
 @transaction.atomic
 def question_set_retired(*, actor, question: FeedbackQuestion, retired: bool) -> FeedbackQuestion:
-    """Retire a question (no longer asked; its answers stay) or restore it."""
+    """Retire a question (no longer asked; its answers stay) or restore it.
+
+    A reworded question is not restored: its new wording is asked in its place.
+    """
     if question.retired == retired:
         return question
+    if question.reworded:
+        raise ValidationError(
+            _(
+                "This wording was replaced by “%(text)s”, which is asked instead. "
+                "Change the new question's wording if you need to"
+            )
+            % {"text": question.replaced_by}
+        )
     question.retired = retired
     question.save(update_fields=["retired"])
     action = "feedback_question.retired" if retired else "feedback_question.restored"
@@ -198,12 +290,12 @@ def question_set_retired(*, actor, question: FeedbackQuestion, retired: bool) ->
     return question
 
 
-def _audit(actor, question: FeedbackQuestion, action: str, summary: str) -> None:
+def _audit(actor, question: FeedbackQuestion, action: str, summary: str, **details) -> None:
     audit_log(
         actor=actor,
         action=action,
         target=question,
         organisation_id=question.programme.organisation_id,
         summary=f"{summary} {question.pk}",
-        details={"programme_id": question.programme_id},
+        details={"programme_id": question.programme_id, **details},
     )

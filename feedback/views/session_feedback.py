@@ -161,7 +161,7 @@ def question_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
             return redirect("feedback:questions", programme_pk=programme.pk)
     if request.method == "GET":
         services.questions_for(programme)  # show the defaults the programme starts with
-    questions = list(programme.feedback_questions.all())
+    questions = list(programme.feedback_questions.select_related("replaced_by"))
     return render(
         request,
         "feedback/session_feedback/question_list.html",
@@ -173,21 +173,36 @@ def question_list(request: HttpRequest, programme_pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def question_edit(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_question_for_admin(request.user, pk)
+    rewording = services.rewording_of(question)
     form = QuestionEditForm(posted(request), initial={"text": question.text})
     if form.is_valid():
         try:
-            services.question_update(
+            now_asked = services.question_update(
                 actor=request.user, question=question, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
             form.add_error("text", error.messages)
         else:
-            messages.success(request, _("The question has been changed."))
+            if now_asked.pk == question.pk:
+                messages.success(request, _("The question has been changed."))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The new wording is asked from now on. Answers already given keep "
+                        "the wording they were given under."
+                    ),
+                )
             return redirect("feedback:questions", programme_pk=question.programme_id)
     return render(
         request,
         "feedback/session_feedback/question_edit.html",
-        {"question": question, "programme": question.programme, "form": form},
+        {
+            "question": question,
+            "programme": question.programme,
+            "form": form,
+            "rewording": rewording,
+        },
     )
 
 
@@ -208,9 +223,18 @@ def question_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_question_for_admin(request.user, pk)
-    services.question_set_retired(
-        actor=request.user, question=question, retired=not question.retired
-    )
+    try:
+        services.question_set_retired(
+            actor=request.user, question=question, retired=not question.retired
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        _say_retired_or_restored(request, question)
+    return redirect("feedback:questions", programme_pk=question.programme_id)
+
+
+def _say_retired_or_restored(request, question) -> None:
     if question.retired:
         messages.success(
             request,
@@ -218,4 +242,3 @@ def question_retire(request: HttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("The question is asked again."))
-    return redirect("feedback:questions", programme_pk=question.programme_id)
