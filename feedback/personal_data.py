@@ -95,6 +95,8 @@ def export_for(user) -> dict[str, Any]:
                 "who_is_involved": idea.team,
                 "status": idea.get_status_display(),
                 "came_out_of_supervision": idea.from_supervision,
+                # The words above are not all theirs after such an edit.
+                "edited_by_a_programme_admin": idea.words_edited_at,
                 "added": idea.created_at,
                 "last_changed": idea.updated_at,
             }

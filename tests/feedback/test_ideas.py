@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from feedback import personal_data
 from feedback.models import ImprovementIdea
 from feedback.services.ideas import idea_create, idea_update
 from notifications.models import Notification
@@ -397,6 +398,10 @@ def test_an_admins_edit_of_the_authors_words_is_shown_beside_logged_by(
     assert entry.details["changed"] == ["description"]
     assert entry.details["edit_reason"] == Reason.PERSONAL_DETAILS
     assert "checklist" not in str(entry.details) + entry.summary  # never the words
+
+    # Their own data says so too.
+    [exported] = personal_data.export_for(supervisee)["improvement_ideas"]
+    assert exported["edited_by_a_programme_admin"] == EDIT_DAY
 
     # The author is told, once, by email and in the app, without the words.
     [notice] = _changes(idea)
