@@ -60,6 +60,16 @@ def audit_log(
     )
 
 
+def words_given(**texts: str) -> dict[str, bool]:
+    """For an entry's details: whether each piece of free text was written, not its words.
+
+    `words_given(reason=reason)` is `{"reason_given": True}` (or False): the
+    entry shows that someone said why, while what they said stays in its
+    encrypted record (or, for a message only sent, in no record at all).
+    """
+    return {f"{name}_given": bool(text and text.strip()) for name, text in texts.items()}
+
+
 def audit_access_refused(
     *, actor, action: str, path: str, method: str, status: int, organisation_id: int | None
 ) -> AuditEntry:

@@ -5,6 +5,12 @@ due time makes scheduling it again a no-op), claimed by the dispatcher, and
 sent by a task that re-checks its state under a row lock, so neither a
 redelivered task nor a second dispatcher can send it twice, and a worker that
 dies leaves it to be claimed again.
+
+What a row says is kept no longer than delivering it needs. Until then its
+payload (which may carry a person's words: why a session was moved) is
+encrypted at rest; once the row is sent, cancelled or failed for good the
+payload is emptied, and a sent row keeps only its subject and link for the
+person's in-app list.
 """
 
 from django.conf import settings
@@ -14,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.records import record_type
 from supervision_site.choices import ChoiceLabels
+from supervision_site.encryption import EncryptedJSONField
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -22,6 +29,10 @@ class NotificationQuerySet(models.QuerySet):
 
     def pending(self):
         return self.filter(state=Notification.State.PENDING)
+
+    def cancel(self) -> int:
+        """Cancel these rows; what they would have said goes with them."""
+        return self.update(state=Notification.State.CANCELLED, payload={})
 
 
 class Notification(ChoiceLabels, models.Model):
@@ -49,10 +60,12 @@ class Notification(ChoiceLabels, models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
-    # What the message says, fixed when it is sent (for the in-app list).
+    # What the message says and links to, fixed when it is sent (for the in-app list).
     subject = models.CharField(max_length=255, blank=True)
-    # Non-confidential extras (a reason for a move, say); never session content.
-    payload = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500, blank=True)
+    # What rendering it needs (a reminder's hours, the reason for a move), until it
+    # is sent: then emptied (notifications.sending). Never session content.
+    payload = EncryptedJSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = NotificationQuerySet.as_manager()

@@ -48,9 +48,9 @@ def erase_private_text(user) -> dict[str, int]:
     """
     pending = Notification.objects.filter(
         recipient=user, state__in=[Notification.State.PENDING, Notification.State.SENDING]
-    ).update(state=Notification.State.CANCELLED)
+    ).cancel()
+    # Sent, failed and cancelled rows hold no payload already (notifications.sending).
     texts = blank_fields(Notification.objects.filter(recipient=user), "subject", "last_error")
-    Notification.objects.filter(recipient=user).update(payload={})
     _, preferences = NotificationPreference.objects.filter(user=user).delete()
     return {
         "notifications_cancelled": pending,

@@ -60,17 +60,28 @@ def _email(notification: Notification, message: registry.Message) -> EmailMultiA
     return email
 
 
+def _close(notification: Notification, state: str, *fields: str) -> None:
+    """End the row in `state` (sent, cancelled or failed), saving `fields` with it.
+
+    Its payload goes: delivery no longer needs it, and it may hold a person's
+    words (why a session was moved). A sent row keeps its subject and link.
+    """
+    notification.state = state
+    notification.payload = {}
+    notification.save(update_fields=["state", "payload", *fields])
+
+
 def _failed(notification: Notification, error: Exception, now) -> str:
     notification.attempts += 1
     notification.last_error = f"{type(error).__name__}: {error}"[:2000]
     if notification.attempts >= MAX_ATTEMPTS:
-        notification.state = Notification.State.FAILED
         logger.error("Notification %s failed for good: %s", notification.pk, error)
-    else:
-        notification.state = Notification.State.PENDING
-        notification.next_attempt_at = now + backoff(notification.attempts)
+        _close(notification, Notification.State.FAILED, "attempts", "last_error")
+        return "failed"
+    notification.state = Notification.State.PENDING
+    notification.next_attempt_at = now + backoff(notification.attempts)
     notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
-    return "failed" if notification.state == Notification.State.FAILED else "retry"
+    return "retry"
 
 
 @transaction.atomic
@@ -95,8 +106,7 @@ def deliver(notification_id: int) -> str:
     except Exception as error:  # a bug or a missing object: retried, then failed
         return _failed(notification, error, now)
     if message is None or not notification.recipient.is_active:
-        notification.state = Notification.State.CANCELLED
-        notification.save(update_fields=["state"])
+        _close(notification, Notification.State.CANCELLED)
         return "no longer needed"
     if kind.prompt:
         zone = message.context.get("time_zone", settings.TIME_ZONE)
@@ -112,10 +122,9 @@ def deliver(notification_id: int) -> str:
             _email(notification, message).send()
         except Exception as error:
             return _failed(notification, error, now)
-    notification.state = Notification.State.SENT
     notification.sent_at = now
     notification.emailed = emailed
     notification.subject = message.subject[:255]
-    notification.payload = {**notification.payload, "url": message.url}
-    notification.save(update_fields=["state", "sent_at", "emailed", "subject", "payload"])
+    notification.url = message.url
+    _close(notification, Notification.State.SENT, "sent_at", "emailed", "subject", "url")
     return "sent"

@@ -64,7 +64,7 @@ def notifications_cancel(*, target: models.Model, kinds=None) -> int:
     )
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
-    return pending.update(state=Notification.State.CANCELLED)
+    return pending.cancel()
 
 
 def dispatch_soon() -> None:

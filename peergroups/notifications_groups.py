@@ -1,6 +1,7 @@
 """The notifications groups send, their calendar invites, and when they are planned.
 
-Nothing confidential goes in any of them: which group, when, where, and a link.
+Which group, when, where, and a link; nothing said in a group. The reason a
+meeting moved waits in the outbox's payload, encrypted, until it is sent.
 Each meeting has one invite UID for its whole life; SEQUENCE grows on every
 change, and a cancelled meeting's invite is METHOD:CANCEL.
 """

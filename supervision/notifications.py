@@ -1,7 +1,9 @@
 """The notifications one-to-one supervision sends, and when.
 
 Registered with the outbox (notifications.registry) when the app starts.
-Nothing confidential goes in any of them: who, when, where, and a link.
+Who, when, where, and a link; nothing said in a session. The reason a session
+moved or was cancelled waits in the outbox's payload, encrypted, until it is
+sent; an agreement's words are read from the agreement.
 """
 
 import datetime

@@ -9,6 +9,7 @@ everything without anyone remembering to extend them.
 import datetime
 import json
 
+from django.db import connection
 from django.utils import timezone
 
 from supervision_site.encryption import EncryptedJSONField, models_with_encrypted_fields
@@ -25,8 +26,17 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         JournalEntry,
         WellbeingCheckIn,
     )
-    from peergroups.models import CheckIn, Group, GroupRecord, GroupSession, SupportRequest
-    from supervision.models import Session, SessionRecord
+    from kernel.records import record_type
+    from notifications.models import Notification
+    from peergroups.models import (
+        CheckIn,
+        Group,
+        GroupRecord,
+        GroupSession,
+        Membership,
+        SupportRequest,
+    )
+    from supervision.models import AllowanceExtra, AvailabilityException, Session, SessionRecord
     from tests.factories import AgreementFactory, ProgrammeFactory
 
     now = timezone.now()
@@ -38,6 +48,10 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         ground_rules=f"Ground rules {marker}",
         confidentiality_limits=f"Limits {marker}",
         request_message=f"Message {marker}",
+        frequency=f"Fortnightly {marker}",
+        ended_at=now,
+        ended_by=supervisee,
+        end_reason=f"Moving on {marker}",
     )
     session = Session.objects.create(
         programme=programme,
@@ -48,6 +62,43 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         ends_at=now - datetime.timedelta(days=2) + datetime.timedelta(hours=1),
         status=Session.Status.ATTENDED,
         meeting_link="https://teams.microsoft.com/l/meetup-join/x",
+    )
+    cancelled = Session.objects.create(
+        programme=programme,
+        agreement=agreement,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=now + datetime.timedelta(days=2),
+        ends_at=now + datetime.timedelta(days=2, hours=1),
+        status=Session.Status.CANCELLED,
+        cancelled_by=Session.CancelledBy.SUPERVISEE,
+        cancelled_at=now,
+        cancellation_reason=f"A hospital appointment {marker}",
+    )
+    notification = Notification.objects.create(
+        recipient=supervisor,
+        kind="session_cancelled",
+        target_type=record_type(cancelled),
+        target_id=cancelled.pk,
+        organisation_id=organisation.pk,
+        due_at=now,
+        next_attempt_at=now,
+        payload={"reason": cancelled.cancellation_reason, "sequence": 1},
+    )
+    away = AvailabilityException.objects.create(
+        supervisor=supervisor,
+        starts_at=now + datetime.timedelta(days=7),
+        ends_at=now + datetime.timedelta(days=9),
+        reason=f"Sick leave {marker}",
+    )
+    extra = AllowanceExtra.objects.create(
+        programme=programme,
+        user=supervisee,
+        sessions=1,
+        reason=f"Returning after a bereavement {marker}",
+        valid_from=now.date(),
+        valid_until=now.date() + datetime.timedelta(days=90),
+        granted_by=supervisor,
     )
     session_record = SessionRecord.objects.create(
         session=session,
@@ -75,6 +126,13 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         occurrence=now.date(),
         starts_at=now - datetime.timedelta(days=1),
         ends_at=now - datetime.timedelta(days=1) + datetime.timedelta(minutes=90),
+    )
+    membership = Membership.objects.create(
+        group=group,
+        user=supervisee,
+        state=Membership.State.LEFT,
+        ended_at=now,
+        reason=f"Too close to home {marker}",
     )
     group_record = GroupRecord.objects.create(
         session=meeting,
@@ -120,6 +178,11 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
     )
     return {
         "agreement": agreement,
+        "cancelled_session": cancelled,
+        "notification": notification,
+        "time_away": away,
+        "allowance_extra": extra,
+        "membership": membership,
         "session_record": session_record,
         "group_record": group_record,
         "support_request": support_request,
@@ -128,6 +191,19 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         "feedback_answer": answer,
         "wellbeing": wellbeing,
     }
+
+
+def stored(model, field_name, pk):
+    """What the database itself holds, past any field conversion."""
+    field = model._meta.get_field(field_name)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote(field.column)} FROM {quote(model._meta.db_table)} "  # noqa: S608
+            f"WHERE {quote(model._meta.pk.column)} = %s",
+            [pk],
+        )
+        return cursor.fetchone()[0]
 
 
 def shows(field, value, marker) -> bool:

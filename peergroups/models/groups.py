@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.models import Organisation, Programme, Theme
 from supervision.models.supervisors import DeliveryFields
 from supervision_site.choices import ChoiceLabels
-from supervision_site.encryption import EncryptedTextField
+from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 
 
 class GroupType(models.TextChoices):
@@ -122,7 +122,7 @@ class Membership(ChoiceLabels, models.Model):
     joined_at = models.DateTimeField(null=True, blank=True)
     offer_expires_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason = EncryptedCharField(_("reason"), max_length=300, blank=True)
 
     objects = MembershipQuerySet.as_manager()
 

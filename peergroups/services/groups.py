@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import audit_log, words_given
 from kernel.dates import format_when
 from kernel.models import Modality, Role, RoleGrant, SupervisionFunction
 from supervision.services.scheduling import (
@@ -434,7 +434,7 @@ def membership_leave(*, actor, membership: Membership, reason: str = "", now=Non
         organisation_id=group.organisation_id,
         summary=f"Left {group.name}",
         # Whether they said why, not what they said: the reason stays on the membership.
-        details={"reason_given": bool(reason.strip())},
+        details=words_given(reason=reason),
     )
     return membership
 
@@ -456,7 +456,7 @@ def membership_remove(*, actor, membership: Membership, reason: str, now=None) -
         target=membership,
         organisation_id=group.organisation_id,
         summary=f"Removed from {group.name}",
-        details={"reason_given": bool(reason.strip())},
+        details=words_given(reason=reason),
     )
     return membership
 
@@ -552,7 +552,7 @@ def _move(actor, meeting, starts_at, ends_at, reason):
         target=meeting,
         organisation_id=meeting.group.organisation_id,
         summary=f"Meeting moved from {previous:%Y-%m-%d %H:%M}Z to {starts_at:%Y-%m-%d %H:%M}Z",
-        details={"reason_given": bool(reason.strip())},
+        details=words_given(reason=reason),
     )
     _notify().meeting_changed(meeting, reason)
 
@@ -568,7 +568,7 @@ def _cancel(actor, meeting, reason):
         target=meeting,
         organisation_id=meeting.group.organisation_id,
         summary=f"Meeting of {meeting.starts_at:%Y-%m-%d %H:%M}Z cancelled",
-        details={"reason_given": bool(reason.strip())},
+        details=words_given(reason=reason),
     )
     _notify().meeting_changed(meeting, reason)
 

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import Programme
-from supervision_site.encryption import EncryptedTextField
+from supervision_site.encryption import EncryptedCharField, EncryptedTextField
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -53,7 +53,8 @@ class Agreement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreements_as_supervisee"
     )
     ground_rules = EncryptedTextField(_("ground rules"), default=DEFAULT_GROUND_RULES)
-    frequency = models.CharField(
+    # Free text ("fortnightly, except when I am on nights"): a person's words.
+    frequency = EncryptedCharField(
         _("how often we meet"), max_length=200, default=_("Monthly, for one hour")
     )
     confidentiality_limits = EncryptedTextField(
@@ -71,7 +72,7 @@ class Agreement(models.Model):
         blank=True,
         related_name="+",
     )
-    end_reason = models.CharField(_("reason for ending"), max_length=300, blank=True)
+    end_reason = EncryptedCharField(_("reason for ending"), max_length=300, blank=True)
     request_message = EncryptedTextField(_("message to the supervisor"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,6 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from supervision_site.encryption import EncryptedCharField
+
 from .supervisors import DeliveryFields
 
 
@@ -67,7 +69,7 @@ class AvailabilityException(models.Model):
     )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = EncryptedCharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["starts_at"]

@@ -59,7 +59,7 @@ class Session(DeliveryFields):
     )
     cancelled_by = models.CharField(max_length=16, choices=CancelledBy.choices, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancellation_reason = models.CharField(_("reason"), max_length=300, blank=True)
+    cancellation_reason = EncryptedCharField(_("reason"), max_length=300, blank=True)
     late_cancellation = models.BooleanField(default=False)
     # Moved by the supervisee when already inside the programme's notice period:
     # the session stays late, so a later cancellation of it is a late one too.
@@ -198,7 +198,7 @@ class AllowanceExtra(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="allowance_extras"
     )
     sessions = models.PositiveSmallIntegerField(_("extra sessions"), default=1)
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = EncryptedCharField(_("reason"), max_length=300)
     valid_from = models.DateField()
     valid_until = models.DateField()
     granted_by = models.ForeignKey(

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import audit_log, words_given
 from kernel.models import Programme, StaffProfile
 
 from ..allowances import eligibility
@@ -61,7 +61,7 @@ def agreement_request(*, actor, supervisor, programme: Programme, message: str =
         target=agreement,
         organisation_id=programme.organisation_id,
         summary=f"{supervisee.email} asked {supervisor.email} for supervision",
-        details={"message_given": bool(agreement.request_message)},
+        details=words_given(message=agreement.request_message),
     )
     agreement_changed(agreement, "agreement_requested", actor=actor)
     return agreement
@@ -156,6 +156,7 @@ def agreement_end(*, actor, agreement: Agreement, reason: str) -> Agreement:
         target=agreement,
         organisation_id=agreement.programme.organisation_id,
         summary=f"Agreement ended by {actor.email}",
+        details=words_given(reason=reason),
     )
     agreement_changed(
         agreement, "agreement_declined" if declined else "agreement_ended", actor=actor

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import audit_log, words_given
 from kernel.models import (
     DEFAULT_THEMES,
     Band,
@@ -213,7 +213,7 @@ def allowance_extra_grant(
         target=extra,
         organisation_id=programme.organisation_id,
         summary=f"{sessions} extra session(s) in {programme.name} for {user.email}",
-        details={"user_id": user.pk, "sessions": sessions, "reason": extra.reason},
+        details={"user_id": user.pk, "sessions": sessions, **words_given(reason=extra.reason)},
     )
     return extra
 

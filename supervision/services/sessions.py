@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audit.services import audit_log
+from audit.services import audit_log, words_given
 from kernel.dates import refuse_future_date
 from kernel.models import Programme, StaffProfile, SupervisionFunction
 
@@ -187,10 +187,9 @@ def session_reschedule(
         organisation_id=session.programme.organisation_id,
         summary=f"Session moved from {previous:%Y-%m-%d %H:%M}Z "
         f"to {slot.starts_at:%Y-%m-%d %H:%M}Z",
-        # Whether a reason was given, not the reason: it is the participants' words.
         details={
             "by": session.role_of(actor),
-            "reason_given": bool(reason.strip()),
+            **words_given(reason=reason),
             "inside_notice": late,
         },
     )
@@ -250,6 +249,7 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
         target=session,
         organisation_id=session.programme.organisation_id,
         summary=f"Session cancelled by the {by}" + (" (late)" if session.late_cancellation else ""),
+        details=words_given(reason=reason),
     )
     _notify(session, "cancelled", reason)
     return session

@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from audit.models import AuditEntry
+from audit.services import words_given
 from kernel.models import Band, Modality, PeriodKind, Role, SupervisionFunction
 from peergroups.models import Membership
 from peergroups.services import groups
@@ -252,7 +253,7 @@ def agreement_changed(w):
         actor=w.supervisor,
         agreement=agreement,
         ground_rules=SECRET,
-        frequency="Monthly",
+        frequency=SECRET,
         confidentiality_limits=SECRET,
         start_date=agreement.start_date,
         review_date=agreement.review_date,
@@ -349,9 +350,8 @@ def programme_updated(w):
 
 
 def allowance_extra_granted(w):
-    # An admin's own note on why, shown to admins on the programme's page too.
     return lambda: programmes.allowance_extra_grant(
-        actor=w.admin, programme=w.programme, user=w.supervisee, sessions=1, reason="Returner"
+        actor=w.admin, programme=w.programme, user=w.supervisee, sessions=1, reason=SECRET
     )
 
 
@@ -419,6 +419,36 @@ def test_each_change_writes_an_audit_entry_without_what_anyone_wrote(w, action, 
         assert entry.organisation_id == w.organisation.pk
         assert entry.target_id
         assert SECRET not in f"{entry.summary} {entry.details}"
+
+
+# The changes a person gives a reason for: the entry says one was given (issue 15).
+GIVEN_A_REASON = [
+    ("session.rescheduled", session_rescheduled),
+    ("session.cancelled", session_cancelled),
+    ("group.meeting_moved", group_meeting_moved),
+    ("group.meeting_cancelled", group_meeting_cancelled),
+    ("agreement.ended", agreement_ended),
+    ("group.member_left", group_member_left),
+    ("group.member_removed", group_member_removed),
+    ("allowance.extra_granted", allowance_extra_granted),
+]
+
+
+@pytest.mark.parametrize(
+    ("action", "case"), GIVEN_A_REASON, ids=[action for action, _ in GIVEN_A_REASON]
+)
+def test_an_entry_records_that_a_reason_was_given_not_its_words(w, action, case):
+    [entry] = [entry for entry in _new_entries(case(w)) if entry.action == action]
+    assert entry.details["reason_given"] is True
+    assert SECRET not in f"{entry.summary} {entry.details}"
+
+
+def test_blank_words_are_recorded_as_none_given():
+    assert words_given(reason=SECRET, message="  \n", comment="") == {
+        "reason_given": True,
+        "message_given": False,
+        "comment_given": False,
+    }
 
 
 def test_retiring_a_programme_says_so_in_its_entry(w):

@@ -19,20 +19,6 @@ pytestmark = pytest.mark.django_db
 State = Notification.State
 
 
-@pytest.fixture
-def booked(frozen_now, agreement):
-    session = session_book(
-        actor=agreement.supervisee,
-        programme=agreement.programme,
-        supervisor=agreement.supervisor,
-        agreement=agreement,
-        starts_at=tuesday(1, 14),
-    )
-    deliver_due()  # the booking emails
-    mail.outbox.clear()
-    return session
-
-
 def kinds_for(session, state=State.PENDING):
     return sorted(
         Notification.objects.for_target(session)
@@ -257,6 +243,7 @@ def test_a_send_that_keeps_failing_ends_as_failed_and_admins_see_it(
     failed = Notification.objects.filter(state=State.FAILED, kind="session_reminder")
     assert failed.count() == 2  # the day-before reminders, five attempts each
     assert all(row.attempts == 5 for row in failed)
+    assert all(row.payload == {} for row in failed)  # never to be sent: nothing kept
     client.force_login(programme_admin)
     content = client.get(reverse("notifications:failed")).content.decode()
     assert "SMTP server unavailable" in content

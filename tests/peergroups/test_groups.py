@@ -13,10 +13,12 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from kernel.models import Modality, Role, SupervisionFunction
+from notifications.models import Notification
 from peergroups.models import Attendance, GroupRecord, GroupSession, Membership
 from peergroups.recurrence import occurrences
 from peergroups.services import groups as services
 from supervision.models import Commitment, Session
+from tests.confidential_records import stored
 from tests.factories import ProgrammeFactory, RoleGrantFactory, StaffProfileFactory
 from tests.outbox import deliver_due
 from tests.scenario import NOW
@@ -435,6 +437,32 @@ def test_moving_then_cancelling_a_meeting_keeps_the_uid_and_raises_the_sequence(
     assert calendar["METHOD"] == "CANCEL"
     assert event["SEQUENCE"] == 2
     assert str(event["UID"]) == uid
+
+
+def test_a_meetings_move_reason_reaches_members_and_is_then_gone_from_the_outbox(
+    group, member, facilitator, mailoutbox
+):
+    """Kept encrypted until sent, then not at all (issue 15)."""
+    words = "One of us has a family funeral 61e0"
+    meeting = group.sessions.get(occurrence=datetime.date(2027, 1, 12))
+    services.meeting_move(
+        actor=facilitator,
+        meeting=meeting,
+        starts_at=utc(2027, 1, 14, 10),
+        ends_at=utc(2027, 1, 14, 11, 30),
+        reason=words,
+    )
+    changed = Notification.objects.for_target(meeting).filter(kind="group_meeting_changed")
+    assert changed.count() == 3  # the facilitators and the member
+    for notification in changed:
+        assert notification.payload["reason"] == words
+        assert words not in stored(Notification, "payload", notification.pk)
+
+    deliver_due()
+
+    moved = [m for m in mail.outbox if member.email in m.to and "moved" in m.subject]
+    assert words in moved[0].body
+    assert {(n.state, str(n.payload)) for n in changed.all()} == {(Notification.State.SENT, "{}")}
 
 
 def test_moving_onto_a_members_one_to_one_is_refused(
