@@ -16,10 +16,16 @@ SECTION_PREFIX = "section_"
 
 
 def describe_session(session) -> str:
-    """A session by its date and programme only: no other person is named."""
+    """A session by its date and programme only: no other person is named.
+
+    A cancelled one (only ever an entry's existing link) says so.
+    """
     zone = ZoneInfo(session.programme.organisation.time_zone)
     day = date_format(timezone.localtime(session.starts_at, zone), "j F Y")
-    return f"{day} \u2013 {session.programme.name}"
+    described = f"{day} \u2013 {session.programme.name}"
+    if session.status == session.Status.CANCELLED:
+        described = _("%(session)s (cancelled)") % {"session": described}
+    return described
 
 
 class JournalEntryForm(forms.Form):

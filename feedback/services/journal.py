@@ -32,9 +32,20 @@ def _clean_sections(template: str, sections: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-def _check_session(author, session_id: int | None) -> None:
-    if session_id is not None and not linkable_sessions(author).filter(pk=session_id).exists():
-        raise ValidationError(_("You can only link a session you took part in as the supervisee."))
+def _check_session(author, session_id: int | None, *, keeping: int | None = None) -> None:
+    """The one rule for a reflection's session: one of the author's own as the supervisee,
+    not cancelled, unless it is the one the entry already names (`keeping`)."""
+    if session_id is None:
+        return
+    if not linkable_sessions(author, keeping=keeping).filter(pk=session_id).exists():
+        raise ValidationError(
+            {
+                "session": _(
+                    "Choose a session you took part in as the supervisee and that was "
+                    "not cancelled, or no session"
+                )
+            }
+        )
 
 
 def _audit(actor, action: str, entry: JournalEntry) -> None:
@@ -85,12 +96,15 @@ def journal_entry_update(
     session_id: int | None = None,
     occurred_on: datetime.date | None = None,
 ) -> JournalEntry:
-    """Change an entry. Only its author may; the template stays as it was written."""
+    """Change an entry. Only its author may; the template stays as it was written.
+
+    The session it already names stays allowed even if cancelled since.
+    """
     if actor.pk != entry.author_id:
         raise ValidationError(_("Only the author can change this entry."))
     _check_occurred_on(actor, occurred_on)
     entry.sections = _clean_sections(entry.template, sections)
-    _check_session(actor, session_id)
+    _check_session(actor, session_id, keeping=entry.session_id)
     entry.title = title
     entry.session_id = session_id
     entry.occurred_on = occurred_on

@@ -87,7 +87,11 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, pk)
     session = None
     if entry.session_id is not None:
-        session = linkable_sessions(request.user).filter(pk=entry.session_id).first()
+        session = (
+            linkable_sessions(request.user, keeping=entry.session_id)
+            .filter(pk=entry.session_id)
+            .first()
+        )
     return render(
         request,
         "feedback/journal/detail.html",
@@ -107,7 +111,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = JournalEntryForm(
         posted(request),
         template=entry.template,
-        sessions=linkable_sessions(request.user),
+        sessions=linkable_sessions(request.user, keeping=entry.session_id),
         initial=JournalEntryForm.initial_for(entry),
     )
     if request.method == "POST" and form.is_valid():

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -83,6 +84,15 @@ def _gibbs_post(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def _service_refusal(author, **fields) -> dict:
+    """Why the service refuses a short free-text reflection with these fields."""
+    with pytest.raises(ValidationError) as refused:
+        journal_entry_create(
+            author=author, template="free", title="x", sections={"reflection": "y"}, **fields
+        )
+    return refused.value.message_dict
 
 
 # --- The author ------------------------------------------------------------------
@@ -184,16 +194,80 @@ def test_linking_a_session_the_author_was_not_in_is_refused(
     assert not JournalEntry.objects.exists()
 
     # The service refuses it too, whatever the form.
-    from django.core.exceptions import ValidationError
+    assert list(_service_refusal(other_supervisee, session_id=session.pk)) == ["session"]
 
-    with pytest.raises(ValidationError):
-        journal_entry_create(
-            author=other_supervisee,
-            template="rolfe",
-            title="x",
-            sections={"what": "y"},
-            session_id=session.pk,
-        )
+
+# --- Linking a session: not a cancelled one ------------------------------------------
+
+
+def _cancel(session):
+    session.status = Session.Status.CANCELLED
+    session.cancelled_at = timezone.now()
+    session.save(update_fields=["status", "cancelled_at"])
+
+
+@pytest.fixture
+def cancelled_session(session):
+    """Another session of the same pair, a week earlier, that was cancelled."""
+    start = session.starts_at - datetime.timedelta(days=7)
+    return Session.objects.create(
+        programme=session.programme,
+        supervisor=session.supervisor,
+        supervisee=session.supervisee,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        status=Session.Status.CANCELLED,
+        cancelled_at=start - datetime.timedelta(days=1),
+    )
+
+
+def test_a_cancelled_session_is_not_offered_or_accepted_as_a_link(
+    client, supervisee, session, cancelled_session
+):
+    client.force_login(supervisee)
+    form_page = client.get(reverse("feedback:journal_add", args=["gibbs"])).content.decode()
+    assert f'value="{session.pk}"' in form_page
+    assert f'value="{cancelled_session.pk}"' not in form_page
+    assert "(cancelled)" not in form_page
+
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]),
+        _gibbs_post(session=str(cancelled_session.pk)),
+    )
+    assert response.status_code == 200
+    assert not JournalEntry.objects.exists()
+    assert list(_service_refusal(supervisee, session_id=cancelled_session.pk)) == ["session"]
+
+
+def test_an_entry_keeps_its_link_to_a_session_cancelled_since_marked_as_cancelled(
+    client, supervisee, entry, session, cancelled_session
+):
+    _cancel(session)  # the entry's own session, cancelled after it was written
+    client.force_login(supervisee)
+    detail = client.get(reverse("feedback:journal_entry", args=[entry.pk])).content.decode()
+    assert "Restorative supervision (cancelled)" in detail
+
+    edit_url = reverse("feedback:journal_edit", args=[entry.pk])
+    edit = client.get(edit_url).content.decode()
+    assert f'value="{session.pk}" selected' in edit
+    assert "(cancelled)" in edit
+    assert f'value="{cancelled_session.pk}"' not in edit  # other cancelled ones stay out
+
+    # Saving keeps the link...
+    response = client.post(edit_url, _gibbs_post(session=str(session.pk)))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.session_id == session.pk
+    # ...but it cannot be moved to another cancelled session.
+    response = client.post(edit_url, _gibbs_post(session=str(cancelled_session.pk)))
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.session_id == session.pk
+    # Once let go, the cancelled session is not offered again.
+    client.post(edit_url, _gibbs_post(session=""))
+    entry.refresh_from_db()
+    assert entry.session_id is None
+    assert f'value="{session.pk}"' not in client.get(edit_url).content.decode()
 
 
 @pytest.mark.parametrize(
