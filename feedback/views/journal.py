@@ -16,7 +16,12 @@ from kernel.forms import posted
 from kernel.permissions import login_required_view
 
 from ..journal_forms import JournalEntryForm, describe_session
-from ..journal_templates import is_template, labelled_sections, nmc_account
+from ..journal_templates import (
+    chosen_code_themes,
+    is_template,
+    labelled_sections,
+    nmc_account,
+)
 from ..models import JournalTemplate
 from ..permissions_journal import (
     entries_for_export,
@@ -98,6 +103,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "entry": entry,
             "sections": labelled_sections(entry),
+            "code_themes": chosen_code_themes(entry),
             "session_description": describe_session(session) if session else "",
         },
     )

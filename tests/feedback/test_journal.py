@@ -15,6 +15,7 @@ from feedback.models import JournalEntry
 from feedback.services.journal import journal_entry_create
 from supervision.models import Session
 from tests.factories import ProgrammeFactory, UserFactory
+from tests.pdf_pages import box_beside, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -195,6 +196,112 @@ def test_linking_a_session_the_author_was_not_in_is_refused(
 
     # The service refuses it too, whatever the form.
     assert list(_service_refusal(other_supervisee, session_id=session.pk)) == ["session"]
+
+
+# --- The themes of the NMC Code ---------------------------------------------------
+
+THEMES = (
+    "Prioritise people",
+    "Practise effectively",
+    "Preserve safety",
+    "Promote professionalism and trust",
+)
+
+
+def test_author_records_which_themes_of_the_code_apply(client, supervisee):
+    client.force_login(supervisee)
+    form_page = client.get(reverse("feedback:journal_add", args=["gibbs"])).content.decode()
+    assert "How is this relevant to the Code?" in form_page
+    # NHS.UK checkboxes, one for each theme.
+    assert form_page.count('class="nhsuk-checkboxes__input"') == 4
+    for theme in THEMES:
+        assert theme in form_page
+
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]),
+        _gibbs_post(code_themes=["preserve_safety", "prioritise_people"]),
+    )
+
+    entry = JournalEntry.objects.get()
+    assert response.status_code == 302
+    assert entry.code_themes == ["prioritise_people", "preserve_safety"]  # the Code's order
+    detail = client.get(reverse("feedback:journal_entry", args=[entry.pk])).content.decode()
+    assert "Prioritise people, Preserve safety" in detail
+    edit_url = reverse("feedback:journal_edit", args=[entry.pk])
+    edit = client.get(edit_url).content.decode()
+    assert 'value="prioritise_people" checked' in edit
+    assert 'value="preserve_safety" checked' in edit
+    assert 'value="practise_effectively" checked' not in edit
+
+    # Unticking them all (a browser sends nothing for unticked boxes) clears them.
+    client.post(edit_url, _gibbs_post())
+    entry.refresh_from_db()
+    assert entry.code_themes == []
+
+
+def test_an_unknown_theme_is_refused_by_the_form_and_the_service(client, supervisee):
+    client.force_login(supervisee)
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]), _gibbs_post(code_themes=["be_kind"])
+    )
+    assert response.status_code == 200
+    assert "Select the themes of the Code from the list" in response.content.decode()
+    assert not JournalEntry.objects.exists()
+    assert _service_refusal(supervisee, code_themes=["preserve_safety", "be_kind"]) == {
+        "code_themes": ["Select the themes of the Code from the list"]
+    }
+    assert not JournalEntry.objects.exists()
+
+
+def test_the_service_keeps_each_theme_once_in_the_codes_order(supervisee):
+    entry = journal_entry_create(
+        author=supervisee,
+        template="free",
+        title="x",
+        sections={"reflection": "y"},
+        code_themes=["promote_professionalism", "practise_effectively", "promote_professionalism"],
+    )
+    entry.refresh_from_db()
+    assert entry.code_themes == ["practise_effectively", "promote_professionalism"]
+
+
+def _pdf_of(client, user, entry) -> bytes:
+    client.force_login(user)
+    response = client.post(reverse("feedback:journal_export_pdf"), {"ids": [entry.pk]})
+    assert response.status_code == 200
+    return response.content
+
+
+def test_pdf_ticks_the_chosen_themes_and_prints_empty_boxes_for_the_rest(client, supervisee, entry):
+    entry.code_themes = ["practise_effectively", "preserve_safety"]
+    entry.save(update_fields=["code_themes"])
+    pdf = _pdf_of(client, supervisee, entry)
+
+    # As printed: drawn boxes, not a character the font lacks (which prints filled).
+    assert [box_beside(pdf, theme) for theme in THEMES] == ["empty", "ticked", "ticked", "empty"]
+    text = pdf_text(pdf)
+    for glyph in ("\u2610", "\u2611", "\u2612", "\u25a0", "\u25a1"):
+        assert glyph not in text
+    for theme in THEMES:
+        assert theme in text
+
+
+def test_pdf_of_an_entry_with_no_themes_prints_four_empty_boxes(client, supervisee, entry):
+    pdf = _pdf_of(client, supervisee, entry)
+    assert [box_beside(pdf, theme) for theme in THEMES] == ["empty"] * 4
+
+
+def test_printable_page_marks_the_chosen_themes(client, supervisee, entry):
+    entry.code_themes = ["prioritise_people"]
+    entry.save(update_fields=["code_themes"])
+    client.force_login(supervisee)
+    page = client.post(reverse("feedback:journal_export"), {"ids": [entry.pk]}).content.decode()
+    assert page.count('class="journal-box journal-box--ticked"') == 1
+    assert page.count('class="journal-box"') == 3
+    ticked = page.index("journal-box--ticked")
+    assert page.index("Prioritise people", ticked) < page.index("Practise effectively", ticked)
+    assert page.count(": applies") == 1
+    assert page.count(": does not apply") == 3
 
 
 # --- Linking a session: not a cancelled one ------------------------------------------
