@@ -1,6 +1,6 @@
 """Journal entries as an NMC-style "Reflective accounts form" PDF (A4, one account a page).
 
-It carries the author's name, a blank for the NMC PIN, and the themes
+It carries the author's name, their NMC PIN if they added it, and the themes
 of the Code they chose as ticked boxes: no other person's details. Every piece
 of text the author wrote is escaped before it reaches reportlab's paragraph
 markup, so no input can break the document.
@@ -41,7 +41,7 @@ def _markup(text: "StrOrPromise") -> str:
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
+def reflective_accounts_pdf(*, author_name: str, nmc_pin: str = "", entries) -> bytes:
     """The PDF's bytes. Uncompressed and invariant, so the same entries give the same file."""
     styles = getSampleStyleSheet()
     title = _("Reflective accounts form")
@@ -78,7 +78,7 @@ def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
                 styles["BodyText"],
             ),
             Spacer(1, 4 * mm),
-            _fields_table(author_name, number, entry, styles),
+            _fields_table(author_name, nmc_pin, number, entry, styles),
             Spacer(1, 4 * mm),
         ]
         for item in nmc_account(entry):
@@ -152,12 +152,12 @@ def _themes_table(themes: list[tuple[str, bool]], styles) -> Table:
     return table
 
 
-def _fields_table(author_name: str, number: int, entry, styles) -> Table:
+def _fields_table(author_name: str, nmc_pin: str, number: int, entry, styles) -> Table:
     when = date_format(entry.occurred_on, "j F Y") if entry.occurred_on else ""
     rows = [
         (_("Reflective account"), str(number)),
         (_("Name"), author_name),
-        (_("NMC Pin"), ""),
+        (_("NMC Pin"), nmc_pin),
         (_("Date"), when),
         (_("Title"), entry.title),
     ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import posted
 from kernel.permissions import login_required_view
 
@@ -157,7 +158,7 @@ def _chosen_entries(request: HttpRequest, ids: list[int]) -> list:
 @login_required_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = _submitted_ids(request)
     if ids is None:
         if request.method == "POST":
@@ -177,6 +178,7 @@ def export(request: HttpRequest) -> HttpResponse:
         "feedback/journal/export_print.html",
         {
             "author_name": _author_name(request.user),
+            "nmc_pin": request.user.nmc_pin,
             "accounts": [{"entry": e, "questions": nmc_account(e)} for e in entries],
             "ids": [e.pk for e in entries],
         },
@@ -186,13 +188,15 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = _submitted_ids(request)
     if ids is None:
         messages.error(request, _("Choose at least one entry to export."))
         return redirect("feedback:journal_export")
     entries = _chosen_entries(request, ids)
-    pdf = reflective_accounts_pdf(author_name=_author_name(request.user), entries=entries)
+    pdf = reflective_accounts_pdf(
+        author_name=_author_name(request.user), nmc_pin=request.user.nmc_pin, entries=entries
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="reflective-accounts.pdf"'
     response["Cache-Control"] = "no-store"

@@ -1,6 +1,7 @@
 """The reflective journal: its author's alone, through every view, for every role."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
@@ -265,6 +266,11 @@ def test_the_service_keeps_each_theme_once_in_the_codes_order(supervisee):
     assert entry.code_themes == ["practise_effectively", "promote_professionalism"]
 
 
+def _nmc_pin(user, pin="12A3456B"):
+    user.nmc_pin = pin
+    user.save(update_fields=["nmc_pin"])
+
+
 def _pdf_of(client, user, entry) -> bytes:
     client.force_login(user)
     response = client.post(reverse("feedback:journal_export_pdf"), {"ids": [entry.pk]})
@@ -291,6 +297,18 @@ def test_pdf_of_an_entry_with_no_themes_prints_four_empty_boxes(client, supervis
     assert [box_beside(pdf, theme) for theme in THEMES] == ["empty"] * 4
 
 
+def test_pdf_and_printable_page_print_the_authors_nmc_pin(client, supervisee, entry):
+    pdf = _pdf_of(client, supervisee, entry)
+    assert re.search(r"NMC Pin\s*\n", pdf_text(pdf))  # blank until the author adds it
+
+    _nmc_pin(supervisee)
+    pdf = _pdf_of(client, supervisee, entry)
+    assert re.search(r"NMC Pin\s+12A3456B", pdf_text(pdf))
+    page = client.post(reverse("feedback:journal_export"), {"ids": [entry.pk]}).content.decode()
+    assert "12A3456B" in page
+    assert page.index("NMC Pin") < page.index("12A3456B") < page.index("Date")
+
+
 def test_printable_page_marks_the_chosen_themes(client, supervisee, entry):
     entry.code_themes = ["prioritise_people"]
     entry.save(update_fields=["code_themes"])
@@ -302,6 +320,16 @@ def test_printable_page_marks_the_chosen_themes(client, supervisee, entry):
     assert page.index("Prioritise people", ticked) < page.index("Practise effectively", ticked)
     assert page.count(": applies") == 1
     assert page.count(": does not apply") == 3
+
+
+def test_export_page_offers_to_add_or_change_the_nmc_pin(client, supervisee):
+    client.force_login(supervisee)
+    url = reverse("feedback:journal_export")
+    assert "Add your NMC PIN" in client.get(url).content.decode()
+    _nmc_pin(supervisee)
+    page = client.get(url).content.decode()
+    assert "Your NMC PIN, 12A3456B, is printed on each account." in page
+    assert f'href="{reverse("accounts:nmc_pin")}"' in page
 
 
 # --- Linking a session: not a cancelled one ------------------------------------------
