@@ -60,10 +60,10 @@ def user_anonymise(*, actor, user):
     """Remove a deactivated person's identity and private text; keep the facts.
 
     Their name becomes "Former member of staff", their email an undeliverable
-    unique address, the password unusable; email addresses, authenticators and
-    sign-in sessions go; every app blanks or deletes the private free text the
-    person wrote (`<app>.personal_data.erase_private_text`). Sessions,
-    attendance, ratings and check-in scores stay, so reports still add up.
+    unique address, their NMC PIN blank, the password unusable; email addresses,
+    authenticators and sign-in sessions go; every app blanks or deletes the
+    private free text the person wrote (`<app>.personal_data.erase_private_text`).
+    Sessions, attendance, ratings and check-in scores stay, so reports still add up.
     Running it again on the same person does nothing.
     """
     User = get_user_model()
@@ -79,6 +79,7 @@ def user_anonymise(*, actor, user):
             erased[f"{app}.{what}"] = count
     user.first_name = ANONYMISED_NAME
     user.last_name = ""
+    user.nmc_pin = ""
     user.email = anonymised_email(user)
     user.set_unusable_password()
     user.is_staff = False
@@ -88,6 +89,7 @@ def user_anonymise(*, actor, user):
         update_fields=[
             "first_name",
             "last_name",
+            "nmc_pin",
             "email",
             "password",
             "is_staff",

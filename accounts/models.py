@@ -1,9 +1,30 @@
+import re
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+# An NMC PIN: two digits, a letter, four digits, a letter (12A3456B). ASCII only.
+_NMC_PIN = re.compile(r"[0-9]{2}[A-Z][0-9]{4}[A-Z]")
+NMC_PIN_FORMAT_MESSAGE = _("Enter your NMC PIN in the correct format, like 12A3456B")
+
+
+def nmc_pin_clean(value: str) -> str:
+    """The one rule for an NMC PIN: spaces dropped, letters in capitals, then the format
+    checked. Blank means none. Raises a ValidationError naming the format."""
+    pin = "".join(str(value).split()).upper()
+    if pin and not _NMC_PIN.fullmatch(pin):
+        raise ValidationError(NMC_PIN_FORMAT_MESSAGE, code="invalid")
+    return pin
+
+
+def validate_nmc_pin(value: str) -> None:
+    """Only a PIN as `nmc_pin_clean` leaves it is stored."""
+    if nmc_pin_clean(value) != value:
+        raise ValidationError(NMC_PIN_FORMAT_MESSAGE, code="invalid")
 
 
 class UserManager(BaseUserManager["User"]):
@@ -39,6 +60,11 @@ class User(AbstractUser):
     email = models.EmailField(_("email address"), unique=True)
     # When a leaver's name, email and private text were removed (accounts.services).
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
+    # Their Nursing and Midwifery Council PIN, printed on their revalidation forms.
+    # Theirs alone to see and change (accounts:nmc_pin); no other page shows it.
+    nmc_pin = models.CharField(
+        _("NMC PIN"), max_length=8, blank=True, validators=[validate_nmc_pin]
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

@@ -41,6 +41,7 @@ def export_for(user) -> dict[str, Any]:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": user.email,
+            "nmc_pin": user.nmc_pin,
             "active": user.is_active,
             "joined": user.date_joined,
             "last_signed_in": user.last_login,

@@ -1,9 +1,12 @@
 """Account changes made on a person's behalf, each audited."""
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_log
+
+from .models import nmc_pin_clean
 
 
 @transaction.atomic
@@ -28,3 +31,29 @@ def sso_account_connect(*, request, sociallogin, user, profile, email: str):
         details={"provider": sociallogin.account.provider},
     )
     return sociallogin.account
+
+
+@transaction.atomic
+def user_nmc_pin_set(*, user, nmc_pin: str):
+    """Store the person's own NMC PIN (normalised), or remove it when blank.
+
+    The audit entry says that it changed, never the PIN: the audit log is read by
+    programme admins, and the PIN is the person's alone to see.
+    """
+    try:
+        pin = nmc_pin_clean(nmc_pin)
+    except ValidationError as error:
+        raise ValidationError({"nmc_pin": error.messages}) from None
+    if pin == user.nmc_pin:
+        return user
+    user.nmc_pin = pin
+    user.save(update_fields=["nmc_pin"])
+    profile = getattr(user, "profile", None)
+    audit_log(
+        actor=user,
+        action="account.nmc_pin_set" if pin else "account.nmc_pin_removed",
+        target=user,
+        organisation_id=profile.organisation_id if profile is not None else None,
+        summary="NMC PIN saved" if pin else "NMC PIN removed",
+    )
+    return user

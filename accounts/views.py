@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +14,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_log
+from kernel.forms import add_service_error, posted
 
+from . import services
 from .data_export import personal_data_export
+from .forms import NmcPinForm
+from .http import AuthenticatedHttpRequest
 from .permissions import get_invited_user
 
 # Building the download reads every table that holds anything about the
@@ -91,3 +96,25 @@ def data_export(request: HttpRequest) -> HttpResponse:
         "accounts/data_export.html",
         {"retention_days": settings.LEAVER_RETENTION_DAYS},
     )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def nmc_pin(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own NMC PIN, printed on their revalidation forms; nobody else sees it."""
+    form = NmcPinForm(posted(request), initial={"nmc_pin": request.user.nmc_pin})
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_nmc_pin_set(
+                user=request.user, nmc_pin=form.cleaned_data["nmc_pin"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            if user.nmc_pin:
+                messages.success(request, _("Your NMC PIN is saved."))
+            else:
+                messages.success(request, _("Your NMC PIN is removed."))
+            return redirect("accounts:nmc_pin")
+    return render(request, "accounts/nmc_pin.html", {"form": form})

@@ -11,15 +11,23 @@ from django.utils.translation import gettext_lazy as _
 from kernel.widgets import DateInput
 
 from .journal_templates import prompts_for
+from .models import CodeTheme
+from .models.journal import CODE_THEMES_MESSAGE
 
 SECTION_PREFIX = "section_"
 
 
 def describe_session(session) -> str:
-    """A session by its date and programme only: no other person is named."""
+    """A session by its date and programme only: no other person is named.
+
+    A cancelled one (only ever an entry's existing link) says so.
+    """
     zone = ZoneInfo(session.programme.organisation.time_zone)
     day = date_format(timezone.localtime(session.starts_at, zone), "j F Y")
-    return f"{day} \u2013 {session.programme.name}"
+    described = f"{day} \u2013 {session.programme.name}"
+    if session.status == session.Status.CANCELLED:
+        described = _("%(session)s (cancelled)") % {"session": described}
+    return described
 
 
 class JournalEntryForm(forms.Form):
@@ -36,6 +44,16 @@ class JournalEntryForm(forms.Form):
         required=False,
         widget=DateInput,
         help_text=_("For example, 12 5 2026"),
+    )
+    code_themes = forms.MultipleChoiceField(
+        label=_("How is this relevant to the Code?"),
+        help_text=_(
+            "The themes of the NMC Code this reflection is relevant to. Select all that apply."
+        ),
+        choices=CodeTheme.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": CODE_THEMES_MESSAGE},
     )
     session = forms.TypedChoiceField(
         label=_("Link it to one of your supervision sessions (optional)"),
@@ -60,9 +78,15 @@ class JournalEntryForm(forms.Form):
                 max_length=20000,
                 widget=forms.Textarea(attrs={"rows": 5}),
             )
-        # Prompts come after the title and date, the session link last.
+        # Prompts come after the title and date, then the Code, the session link last.
         self.order_fields(
-            ["title", "occurred_on", *(SECTION_PREFIX + p.key for p in self.prompts), "session"]
+            [
+                "title",
+                "occurred_on",
+                *(SECTION_PREFIX + p.key for p in self.prompts),
+                "code_themes",
+                "session",
+            ]
         )
 
     @staticmethod
@@ -71,6 +95,7 @@ class JournalEntryForm(forms.Form):
             "title": entry.title,
             "occurred_on": entry.occurred_on,
             "session": entry.session_id,
+            "code_themes": entry.code_themes,
             **{SECTION_PREFIX + key: text for key, text in entry.sections.items()},
         }
 
@@ -90,5 +115,6 @@ class JournalEntryForm(forms.Form):
             "title": self.cleaned_data["title"],
             "occurred_on": self.cleaned_data["occurred_on"],
             "session_id": self.cleaned_data["session"],
+            "code_themes": self.cleaned_data["code_themes"],
             "sections": self.sections,
         }

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .models import JournalTemplate
+from .models import CodeTheme, JournalTemplate
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -77,14 +77,8 @@ NMC_QUESTIONS: tuple[tuple[str, str | Promise], ...] = (
     ),
 )
 
-CODE_THEMES = (
-    _("Prioritise people"),
-    _("Practise effectively"),
-    _("Preserve safety"),
-    _("Promote professionalism and trust"),
-)
-
-# Which prompts answer which NMC question. The Code question is the nurse's to answer.
+# Which prompts answer which NMC question. The Code question is answered by the
+# entry's themes of the Code (JournalEntry.code_themes), not by a prompt.
 NMC_MAPPING: dict[str, dict[str, tuple[str, ...]]] = {
     JournalTemplate.GIBBS: {
         NMC_NATURE: ("description", "feelings"),
@@ -114,6 +108,17 @@ def labelled_sections(entry) -> list[tuple[Prompt, str]]:
     return [(prompt, entry.sections.get(prompt.key, "")) for prompt in PROMPTS[entry.template]]
 
 
+def code_theme_marks(entry) -> list[tuple[str, bool]]:
+    """Every theme of the Code, in the Code's order, with whether the entry chose it."""
+    chosen = set(entry.code_themes or ())
+    return [(str(theme.label), theme.value in chosen) for theme in CodeTheme]
+
+
+def chosen_code_themes(entry) -> list[str]:
+    """The names of the themes of the Code the entry chose, in the Code's order."""
+    return [label for label, chosen in code_theme_marks(entry) if chosen]
+
+
 def nmc_account(entry) -> list[dict]:
     """The entry as the NMC form's questions, each with the answers mapped onto it."""
     mapping = NMC_MAPPING[entry.template]
@@ -125,5 +130,7 @@ def nmc_account(entry) -> list[dict]:
             for prompt_key in mapping.get(key, ())
             if entry.sections.get(prompt_key, "").strip()
         ]
-        account.append({"key": key, "question": question, "parts": parts})
+        # The Code question is answered by the themes: each, ticked or not.
+        themes = code_theme_marks(entry) if key == NMC_CODE else []
+        account.append({"key": key, "question": question, "parts": parts, "themes": themes})
     return account

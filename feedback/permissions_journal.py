@@ -51,13 +51,18 @@ def entries_for_export(user, ids: list[int]):
     return journal_entries_of(user).filter(pk__in=ids).order_by("occurred_on", "created_at")
 
 
-def linkable_sessions(user):
-    """One-to-one sessions the user took part in as the supervisee: all a reflection may name."""
-    sessions = sessions_visible_to(user)
+def linkable_sessions(user, *, keeping: int | None = None):
+    """The one-to-one sessions a reflection may name: those the user took part in as
+    the supervisee, less cancelled ones (a session that did not happen is nothing to
+    reflect on).
+
+    `keeping` is the session an entry already names: kept even if it has been
+    cancelled since, so changing the entry does not lose its link.
+    """
     if not user.is_authenticated:
-        return sessions.none()
-    return (
-        sessions.filter(supervisee=user)
-        .select_related("programme__organisation")
-        .order_by("-starts_at")
-    )
+        return sessions_visible_to(user).none()
+    own = sessions_visible_to(user).filter(supervisee=user)
+    sessions = own.not_cancelled()
+    if keeping is not None:
+        sessions = sessions | own.filter(pk=keeping)
+    return sessions.select_related("programme__organisation").order_by("-starts_at")

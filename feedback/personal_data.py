@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 
 from accounts.personal_data import blank_fields
 
-from .journal_templates import PROMPTS
+from .journal_templates import PROMPTS, chosen_code_themes
 from .models import (
     FeedbackAnswer,
     FeedbackResponse,
@@ -72,6 +72,7 @@ def export_for(user) -> dict[str, Any]:
                 "template": entry.get_template_display(),
                 "when_it_happened": entry.occurred_on,
                 "sections": _sections(entry),
+                "themes_of_the_code": chosen_code_themes(entry),
                 "session_number": entry.session_id,
                 "group_meeting_number": entry.group_session_id,
                 "written": entry.created_at,

@@ -1,8 +1,9 @@
 """Journal entries as an NMC-style "Reflective accounts form" PDF (A4, one account a page).
 
-It carries the author's name and blanks for the NMC fields only: no other
-person's details. Every piece of text the author wrote is escaped before it
-reaches reportlab's paragraph markup, so no input can break the document.
+It carries the author's name, their NMC PIN if they added it, and the themes
+of the Code they chose as ticked boxes: no other person's details. Every piece
+of text the author wrote is escaped before it reaches reportlab's paragraph
+markup, so no input can break the document.
 """
 
 import io
@@ -12,6 +13,7 @@ from xml.sax.saxutils import escape
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from reportlab.lib.colors import black
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -25,7 +27,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from .journal_templates import CODE_THEMES, nmc_account
+from .journal_templates import nmc_account
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -39,7 +41,7 @@ def _markup(text: "StrOrPromise") -> str:
     return escape(text).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
-def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
+def reflective_accounts_pdf(*, author_name: str, nmc_pin: str = "", entries) -> bytes:
     """The PDF's bytes. Uncompressed and invariant, so the same entries give the same file."""
     styles = getSampleStyleSheet()
     title = _("Reflective accounts form")
@@ -76,20 +78,13 @@ def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
                 styles["BodyText"],
             ),
             Spacer(1, 4 * mm),
-            _fields_table(author_name, number, entry, styles),
+            _fields_table(author_name, nmc_pin, number, entry, styles),
             Spacer(1, 4 * mm),
         ]
         for item in nmc_account(entry):
             story.append(Paragraph(_markup(item["question"]), styles["Heading4"]))
-            if item["key"] == "code":
-                story.append(
-                    Paragraph(
-                        _markup(_("Themes (tick those that apply):"))
-                        + "<br/>"
-                        + "<br/>".join("&#9744; " + _markup(theme) for theme in CODE_THEMES),
-                        styles["BodyText"],
-                    )
-                )
+            if item["themes"]:
+                story.append(_themes_table(item["themes"], styles))
                 continue
             if not item["parts"]:
                 story.append(Paragraph(_markup(_("(Not yet written)")), styles["Italic"]))
@@ -104,12 +99,65 @@ def reflective_accounts_pdf(*, author_name: str, entries) -> bytes:
     return buffer.getvalue()
 
 
-def _fields_table(author_name: str, number: int, entry, styles) -> Table:
+class TickBox(Flowable):
+    """A box on the form: empty, or with a tick when `ticked`.
+
+    Drawn with lines, not set as a character: the PDF's standard fonts have no
+    ballot-box glyph (U+2610, U+2611), and printed every box as a filled square.
+    """
+
+    SIZE = 3.6 * mm
+
+    def __init__(self, *, ticked: bool) -> None:
+        super().__init__()
+        self.ticked = ticked
+        self.width = self.height = self.SIZE
+
+    def draw(self) -> None:
+        canvas, size = self.canv, self.SIZE
+        canvas.saveState()
+        canvas.setStrokeColor(black)
+        canvas.setLineWidth(0.8)
+        canvas.rect(0, 0, size, size, stroke=1, fill=0)
+        if self.ticked:
+            canvas.setLineWidth(1.4)
+            canvas.setLineCap(1)
+            canvas.setLineJoin(1)
+            tick = canvas.beginPath()
+            tick.moveTo(0.18 * size, 0.52 * size)
+            tick.lineTo(0.42 * size, 0.22 * size)
+            tick.lineTo(0.84 * size, 0.84 * size)
+            canvas.drawPath(tick, stroke=1, fill=0)
+        canvas.restoreState()
+
+
+def _themes_table(themes: list[tuple[str, bool]], styles) -> Table:
+    """Each theme of the Code beside its box, ticked where the author chose it."""
+    table = Table(
+        [
+            [TickBox(ticked=ticked), Paragraph(_markup(label), styles["BodyText"])]
+            for label, ticked in themes
+        ],
+        colWidths=[8 * mm, 162 * mm],
+        hAlign="LEFT",
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (0, -1), 0),
+            ]
+        )
+    )
+    return table
+
+
+def _fields_table(author_name: str, nmc_pin: str, number: int, entry, styles) -> Table:
     when = date_format(entry.occurred_on, "j F Y") if entry.occurred_on else ""
     rows = [
         (_("Reflective account"), str(number)),
         (_("Name"), author_name),
-        (_("NMC Pin"), ""),
+        (_("NMC Pin"), nmc_pin),
         (_("Date"), when),
         (_("Title"), entry.title),
     ]

@@ -108,7 +108,12 @@ MENU = [
     ),
     ("audit:log", _("Audit log"), Role.PROGRAMME_ADMIN, ("audit:log",)),
     ("notifications:list", _("Notifications"), SIGNED_IN, ("notifications:",)),
-    ("mfa_index", _("Security"), SIGNED_IN, ("mfa_", "accounts:data_export", "usersessions_list")),
+    (
+        "mfa_index",
+        _("Security"),
+        SIGNED_IN,
+        ("mfa_", "accounts:data_export", "accounts:nmc_pin", "usersessions_list"),
+    ),
 ]
 
 

@@ -191,6 +191,7 @@ MATRIX = {
     "accounts:invitation_accept": rule(anonymous=200),
     # One's own data: the page explaining the download, for everyone signed in
     "accounts:data_export": rule(),
+    "accounts:nmc_pin": rule(),
     # allauth: signed-in people are sent on from the entrance pages
     "account_login": rule(anonymous=200, signed_in=302),
     "account_logout": rule(anonymous=302),
@@ -421,6 +422,7 @@ POST_DIFFERS = {
     "account_logout": EVERYONE_SIGNED_IN_REDIRECTED,
     "account_email": EVERYONE_SIGNED_IN_REDIRECTED,  # no button pressed: back to the page
     "usersessions_list": EVERYONE_SIGNED_IN_REDIRECTED,  # signs out the other sessions
+    "accounts:nmc_pin": EVERYONE_SIGNED_IN_REDIRECTED,  # no PIN: removes it (if any)
     # A made-up key: the GET explains the link does not work, a POST has nothing to confirm.
     "account_confirm_email": rule(anonymous=404, signed_in=404)["expected"],
 }

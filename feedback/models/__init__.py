@@ -1,9 +1,10 @@
 from .feedback import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
 from .ideas import ImprovementIdea
-from .journal import JournalEntry, JournalTemplate
+from .journal import CodeTheme, JournalEntry, JournalTemplate
 from .wellbeing import WellbeingCheckIn
 
 __all__ = [
+    "CodeTheme",
     "FeedbackAnswer",
     "FeedbackQuestion",
     "FeedbackResponse",

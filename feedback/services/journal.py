@@ -5,6 +5,7 @@ session it reflects on, so the audit trail cannot leak a reflection.
 """
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -15,7 +16,8 @@ from audit.services import audit_log
 from kernel.dates import refuse_future_date
 
 from ..journal_templates import PROMPTS
-from ..models import JournalEntry
+from ..models import CodeTheme, JournalEntry
+from ..models.journal import validate_code_themes
 from ..permissions_journal import linkable_sessions
 
 
@@ -32,9 +34,30 @@ def _clean_sections(template: str, sections: dict[str, str]) -> dict[str, str]:
     return cleaned
 
 
-def _check_session(author, session_id: int | None) -> None:
-    if session_id is not None and not linkable_sessions(author).filter(pk=session_id).exists():
-        raise ValidationError(_("You can only link a session you took part in as the supervisee."))
+def _clean_code_themes(themes: Iterable[str]) -> list[str]:
+    """The chosen themes of the Code, once each, in the Code's order; others refused."""
+    chosen = {str(theme) for theme in themes}
+    try:
+        validate_code_themes(sorted(chosen))
+    except ValidationError as error:
+        raise ValidationError({"code_themes": error.messages}) from None
+    return [theme for theme in CodeTheme.values if theme in chosen]
+
+
+def _check_session(author, session_id: int | None, *, keeping: int | None = None) -> None:
+    """The one rule for a reflection's session: one of the author's own as the supervisee,
+    not cancelled, unless it is the one the entry already names (`keeping`)."""
+    if session_id is None:
+        return
+    if not linkable_sessions(author, keeping=keeping).filter(pk=session_id).exists():
+        raise ValidationError(
+            {
+                "session": _(
+                    "Choose a session you took part in as the supervisee and that was "
+                    "not cancelled, or no session"
+                )
+            }
+        )
 
 
 def _audit(actor, action: str, entry: JournalEntry) -> None:
@@ -56,6 +79,7 @@ def journal_entry_create(
     sections: dict[str, str],
     session_id: int | None = None,
     occurred_on: datetime.date | None = None,
+    code_themes: Iterable[str] = (),
 ) -> JournalEntry:
     """Start a reflection in the author's private journal."""
     _check_occurred_on(author, occurred_on)
@@ -68,6 +92,7 @@ def journal_entry_create(
         sections=sections,
         session_id=session_id,
         occurred_on=occurred_on,
+        code_themes=_clean_code_themes(code_themes),
     )
     entry.full_clean()
     entry.save()
@@ -84,16 +109,21 @@ def journal_entry_update(
     sections: dict[str, str],
     session_id: int | None = None,
     occurred_on: datetime.date | None = None,
+    code_themes: Iterable[str] = (),
 ) -> JournalEntry:
-    """Change an entry. Only its author may; the template stays as it was written."""
+    """Change an entry. Only its author may; the template stays as it was written.
+
+    The session it already names stays allowed even if cancelled since.
+    """
     if actor.pk != entry.author_id:
         raise ValidationError(_("Only the author can change this entry."))
     _check_occurred_on(actor, occurred_on)
     entry.sections = _clean_sections(entry.template, sections)
-    _check_session(actor, session_id)
+    _check_session(actor, session_id, keeping=entry.session_id)
     entry.title = title
     entry.session_id = session_id
     entry.occurred_on = occurred_on
+    entry.code_themes = _clean_code_themes(code_themes)
     entry.full_clean()
     entry.save()
     _audit(actor, "journal.entry_updated", entry)

@@ -12,11 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import posted
 from kernel.permissions import login_required_view
 
 from ..journal_forms import JournalEntryForm, describe_session
-from ..journal_templates import is_template, labelled_sections, nmc_account
+from ..journal_templates import (
+    chosen_code_themes,
+    is_template,
+    labelled_sections,
+    nmc_account,
+)
 from ..models import JournalTemplate
 from ..permissions_journal import (
     entries_for_export,
@@ -87,13 +93,18 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = get_entry_for_user(request.user, pk)
     session = None
     if entry.session_id is not None:
-        session = linkable_sessions(request.user).filter(pk=entry.session_id).first()
+        session = (
+            linkable_sessions(request.user, keeping=entry.session_id)
+            .filter(pk=entry.session_id)
+            .first()
+        )
     return render(
         request,
         "feedback/journal/detail.html",
         {
             "entry": entry,
             "sections": labelled_sections(entry),
+            "code_themes": chosen_code_themes(entry),
             "session_description": describe_session(session) if session else "",
         },
     )
@@ -107,7 +118,7 @@ def entry_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = JournalEntryForm(
         posted(request),
         template=entry.template,
-        sessions=linkable_sessions(request.user),
+        sessions=linkable_sessions(request.user, keeping=entry.session_id),
         initial=JournalEntryForm.initial_for(entry),
     )
     if request.method == "POST" and form.is_valid():
@@ -147,7 +158,7 @@ def _chosen_entries(request: HttpRequest, ids: list[int]) -> list:
 @login_required_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def export(request: HttpRequest) -> HttpResponse:
+def export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = _submitted_ids(request)
     if ids is None:
         if request.method == "POST":
@@ -167,6 +178,7 @@ def export(request: HttpRequest) -> HttpResponse:
         "feedback/journal/export_print.html",
         {
             "author_name": _author_name(request.user),
+            "nmc_pin": request.user.nmc_pin,
             "accounts": [{"entry": e, "questions": nmc_account(e)} for e in entries],
             "ids": [e.pk for e in entries],
         },
@@ -176,13 +188,15 @@ def export(request: HttpRequest) -> HttpResponse:
 @login_required_view
 @never_cache
 @require_http_methods(["GET", "POST"])
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: AuthenticatedHttpRequest) -> HttpResponse:
     ids = _submitted_ids(request)
     if ids is None:
         messages.error(request, _("Choose at least one entry to export."))
         return redirect("feedback:journal_export")
     entries = _chosen_entries(request, ids)
-    pdf = reflective_accounts_pdf(author_name=_author_name(request.user), entries=entries)
+    pdf = reflective_accounts_pdf(
+        author_name=_author_name(request.user), nmc_pin=request.user.nmc_pin, entries=entries
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="reflective-accounts.pdf"'
     response["Cache-Control"] = "no-store"

@@ -158,12 +158,15 @@ def _deactivate(person, admin, when):
 
 def test_anonymising_removes_identity_and_private_text(band7, programme_admin, leaver_data):
     old_email = band7.email
+    band7.nmc_pin = "12A3456B"
+    band7.save(update_fields=["nmc_pin"])
     _deactivate(band7, programme_admin, T0)
     user_anonymise(actor=None, user=band7)
 
     band7.refresh_from_db()
     assert band7.get_full_name() == ANONYMISED_NAME
     assert band7.email == f"anonymised-{band7.pk}@invalid"
+    assert band7.nmc_pin == ""
     assert not band7.has_usable_password()
     assert band7.anonymised_at is not None
     assert not EmailAddress.objects.filter(user=band7).exists()

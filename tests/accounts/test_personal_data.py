@@ -82,7 +82,10 @@ def own_data(agreement, band7, frozen_now):
         template="gibbs",
         title="A hard night shift",
         sections={"description": "My own reflection on the night shift"},
+        code_themes=["preserve_safety"],
     )
+    band7.nmc_pin = "12A3456B"
+    band7.save(update_fields=["nmc_pin"])
     WellbeingCheckIn.objects.create(
         author=band7, organisation=band7.profile.organisation, feeling=2, comment="Tired lately"
     )
@@ -142,10 +145,17 @@ def test_download_holds_own_journal_sessions_and_records(client, band7, own_data
     assert session["status"] == "Attended"
     [entry] = data["feedback"]["journal_entries"]
     assert entry["sections"] == {"Description": "My own reflection on the night shift"}
+    assert entry["themes_of_the_code"] == ["Preserve safety"]
+    assert data["accounts"]["account"]["nmc_pin"] == "12A3456B"
     assert data["feedback"]["wellbeing_check_ins"][0]["comment"] == "Tired lately"
     answers = data["feedback"]["session_feedback"][0]["answers"]
     assert {a["text"] for a in answers} == {"", "Felt listened to"}
-    for text in ("Book the preceptorship workshop", "My own reflection", "Felt listened to"):
+    for text in (
+        "Book the preceptorship workshop",
+        "My own reflection",
+        "Felt listened to",
+        "12A3456B",
+    ):
         assert text in html
 
 

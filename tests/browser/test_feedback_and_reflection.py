@@ -24,6 +24,7 @@ from supervision.models import Session, SessionRecord
 from supervision.notifications import plan_follow_ups
 from tests.browser.people import Person
 from tests.outbox import deliver_due
+from tests.pdf_pages import box_beside, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -97,21 +98,64 @@ def test_feedback_reflection_and_wellbeing(browser, live_server, demo, check_acc
     expect(supervisor.page.get_by_text("from 3 people").first).to_be_visible()
     expect(supervisor.page.get_by_text("4.3").first).to_be_visible()
 
-    # A Gibbs reflection, exported as an NMC reflective account PDF.
+    # A Gibbs reflection with the themes of the Code it is relevant to, linked to
+    # the session (a cancelled one is not offered), exported as an NMC reflective
+    # account PDF with the nurse's NMC PIN on it.
+    cancelled = Session.objects.create(
+        programme=programme,
+        supervisor=helen,
+        supervisee=nurse_profile.user,
+        starts_at=session.starts_at - datetime.timedelta(days=7),
+        ends_at=session.ends_at - datetime.timedelta(days=7),
+        status=Session.Status.CANCELLED,
+        cancelled_at=session.starts_at - datetime.timedelta(days=8),
+    )
     nurse.go("/journal/")
     nurse.click("link", "Gibbs' reflective cycle")
     nurse.page.get_by_label("Title").fill("Breaking bad news on nights")
     nurse.page.get_by_label("Description").fill("A relative arrived after the death.")
     nurse.page.get_by_label("Analysis").fill("I learned to slow down and sit with them.")
     nurse.page.get_by_label("Action plan").fill("Ask for a quiet room early.")
+    nurse.page.get_by_label("Practise effectively").check()
+    nurse.page.get_by_label("Preserve safety").check()
+    link_choice = nurse.page.get_by_label("Link it to one of your supervision sessions")
+    offered = link_choice.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert str(session.pk) in offered
+    assert str(cancelled.pk) not in offered
+    link_choice.select_option(str(session.pk))
     nurse.click("button", "Save reflection")
+    expect(nurse.page.get_by_text("Practise effectively, Preserve safety")).to_be_visible()
+
     nurse.go("/journal/export/")
+    nurse.click("link", "Add your NMC PIN")
+    nurse.page.get_by_label("NMC PIN").fill("12A345")
+    nurse.click("button", "Save NMC PIN")
+    expect(nurse.page.get_by_role("alert")).to_contain_text(
+        "Enter your NMC PIN in the correct format, like 12A3456B"
+    )
+    nurse.page.get_by_label("NMC PIN").fill("12a 3456b")
+    nurse.click("button", "Save NMC PIN")
+    expect(nurse.page.get_by_text("Your NMC PIN is saved.")).to_be_visible()
+    nurse.click("link", "Export reflections for revalidation")
+    expect(nurse.page.get_by_text("Your NMC PIN, 12A3456B, is printed")).to_be_visible()
     nurse.page.get_by_label("Breaking bad news on nights").check()
     with nurse.page.expect_download() as download:
         nurse.page.get_by_role("button", name="Download as PDF").click()
     pdf = download.value.path().read_bytes()
     assert pdf.startswith(b"%PDF")
     assert b"Reflective accounts form" in pdf
+    assert re.search(r"NMC Pin\s+12A3456B", pdf_text(pdf))
+    themes = [
+        "Prioritise people",
+        "Practise effectively",
+        "Preserve safety",
+        "Promote professionalism and trust",
+    ]
+    assert [box_beside(pdf, theme) for theme in themes] == ["empty", "ticked", "ticked", "empty"]
+    # The printable page marks the same themes.
+    nurse.click("button", "Show printable page")
+    expect(nurse.page.locator(".journal-box--ticked")).to_have_count(2)
+    expect(nurse.page.get_by_text("12A3456B")).to_be_visible()
 
     # A wellbeing check-in that asks for a peer supporter creates a request.
     nurse.go("/wellbeing/check-in/")

@@ -1,9 +1,11 @@
 """The reflective journal: its author's alone, through every view, for every role."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -14,6 +16,7 @@ from feedback.models import JournalEntry
 from feedback.services.journal import journal_entry_create
 from supervision.models import Session
 from tests.factories import ProgrammeFactory, UserFactory
+from tests.pdf_pages import box_beside, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +86,15 @@ def _gibbs_post(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def _service_refusal(author, **fields) -> dict:
+    """Why the service refuses a short free-text reflection with these fields."""
+    with pytest.raises(ValidationError) as refused:
+        journal_entry_create(
+            author=author, template="free", title="x", sections={"reflection": "y"}, **fields
+        )
+    return refused.value.message_dict
 
 
 # --- The author ------------------------------------------------------------------
@@ -184,16 +196,213 @@ def test_linking_a_session_the_author_was_not_in_is_refused(
     assert not JournalEntry.objects.exists()
 
     # The service refuses it too, whatever the form.
-    from django.core.exceptions import ValidationError
+    assert list(_service_refusal(other_supervisee, session_id=session.pk)) == ["session"]
 
-    with pytest.raises(ValidationError):
-        journal_entry_create(
-            author=other_supervisee,
-            template="rolfe",
-            title="x",
-            sections={"what": "y"},
-            session_id=session.pk,
-        )
+
+# --- The themes of the NMC Code ---------------------------------------------------
+
+THEMES = (
+    "Prioritise people",
+    "Practise effectively",
+    "Preserve safety",
+    "Promote professionalism and trust",
+)
+
+
+def test_author_records_which_themes_of_the_code_apply(client, supervisee):
+    client.force_login(supervisee)
+    form_page = client.get(reverse("feedback:journal_add", args=["gibbs"])).content.decode()
+    assert "How is this relevant to the Code?" in form_page
+    # NHS.UK checkboxes, one for each theme.
+    assert form_page.count('class="nhsuk-checkboxes__input"') == 4
+    for theme in THEMES:
+        assert theme in form_page
+
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]),
+        _gibbs_post(code_themes=["preserve_safety", "prioritise_people"]),
+    )
+
+    entry = JournalEntry.objects.get()
+    assert response.status_code == 302
+    assert entry.code_themes == ["prioritise_people", "preserve_safety"]  # the Code's order
+    detail = client.get(reverse("feedback:journal_entry", args=[entry.pk])).content.decode()
+    assert "Prioritise people, Preserve safety" in detail
+    edit_url = reverse("feedback:journal_edit", args=[entry.pk])
+    edit = client.get(edit_url).content.decode()
+    assert 'value="prioritise_people" checked' in edit
+    assert 'value="preserve_safety" checked' in edit
+    assert 'value="practise_effectively" checked' not in edit
+
+    # Unticking them all (a browser sends nothing for unticked boxes) clears them.
+    client.post(edit_url, _gibbs_post())
+    entry.refresh_from_db()
+    assert entry.code_themes == []
+
+
+def test_an_unknown_theme_is_refused_by_the_form_and_the_service(client, supervisee):
+    client.force_login(supervisee)
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]), _gibbs_post(code_themes=["be_kind"])
+    )
+    assert response.status_code == 200
+    assert "Select the themes of the Code from the list" in response.content.decode()
+    assert not JournalEntry.objects.exists()
+    assert _service_refusal(supervisee, code_themes=["preserve_safety", "be_kind"]) == {
+        "code_themes": ["Select the themes of the Code from the list"]
+    }
+    assert not JournalEntry.objects.exists()
+
+
+def test_the_service_keeps_each_theme_once_in_the_codes_order(supervisee):
+    entry = journal_entry_create(
+        author=supervisee,
+        template="free",
+        title="x",
+        sections={"reflection": "y"},
+        code_themes=["promote_professionalism", "practise_effectively", "promote_professionalism"],
+    )
+    entry.refresh_from_db()
+    assert entry.code_themes == ["practise_effectively", "promote_professionalism"]
+
+
+def _nmc_pin(user, pin="12A3456B"):
+    user.nmc_pin = pin
+    user.save(update_fields=["nmc_pin"])
+
+
+def _pdf_of(client, user, entry) -> bytes:
+    client.force_login(user)
+    response = client.post(reverse("feedback:journal_export_pdf"), {"ids": [entry.pk]})
+    assert response.status_code == 200
+    return response.content
+
+
+def test_pdf_ticks_the_chosen_themes_and_prints_empty_boxes_for_the_rest(client, supervisee, entry):
+    entry.code_themes = ["practise_effectively", "preserve_safety"]
+    entry.save(update_fields=["code_themes"])
+    pdf = _pdf_of(client, supervisee, entry)
+
+    # As printed: drawn boxes, not a character the font lacks (which prints filled).
+    assert [box_beside(pdf, theme) for theme in THEMES] == ["empty", "ticked", "ticked", "empty"]
+    text = pdf_text(pdf)
+    for glyph in ("\u2610", "\u2611", "\u2612", "\u25a0", "\u25a1"):
+        assert glyph not in text
+    for theme in THEMES:
+        assert theme in text
+
+
+def test_pdf_of_an_entry_with_no_themes_prints_four_empty_boxes(client, supervisee, entry):
+    pdf = _pdf_of(client, supervisee, entry)
+    assert [box_beside(pdf, theme) for theme in THEMES] == ["empty"] * 4
+
+
+def test_pdf_and_printable_page_print_the_authors_nmc_pin(client, supervisee, entry):
+    pdf = _pdf_of(client, supervisee, entry)
+    assert re.search(r"NMC Pin\s*\n", pdf_text(pdf))  # blank until the author adds it
+
+    _nmc_pin(supervisee)
+    pdf = _pdf_of(client, supervisee, entry)
+    assert re.search(r"NMC Pin\s+12A3456B", pdf_text(pdf))
+    page = client.post(reverse("feedback:journal_export"), {"ids": [entry.pk]}).content.decode()
+    assert "12A3456B" in page
+    assert page.index("NMC Pin") < page.index("12A3456B") < page.index("Date")
+
+
+def test_printable_page_marks_the_chosen_themes(client, supervisee, entry):
+    entry.code_themes = ["prioritise_people"]
+    entry.save(update_fields=["code_themes"])
+    client.force_login(supervisee)
+    page = client.post(reverse("feedback:journal_export"), {"ids": [entry.pk]}).content.decode()
+    assert page.count('class="journal-box journal-box--ticked"') == 1
+    assert page.count('class="journal-box"') == 3
+    ticked = page.index("journal-box--ticked")
+    assert page.index("Prioritise people", ticked) < page.index("Practise effectively", ticked)
+    assert page.count(": applies") == 1
+    assert page.count(": does not apply") == 3
+
+
+def test_export_page_offers_to_add_or_change_the_nmc_pin(client, supervisee):
+    client.force_login(supervisee)
+    url = reverse("feedback:journal_export")
+    assert "Add your NMC PIN" in client.get(url).content.decode()
+    _nmc_pin(supervisee)
+    page = client.get(url).content.decode()
+    assert "Your NMC PIN, 12A3456B, is printed on each account." in page
+    assert f'href="{reverse("accounts:nmc_pin")}"' in page
+
+
+# --- Linking a session: not a cancelled one ------------------------------------------
+
+
+def _cancel(session):
+    session.status = Session.Status.CANCELLED
+    session.cancelled_at = timezone.now()
+    session.save(update_fields=["status", "cancelled_at"])
+
+
+@pytest.fixture
+def cancelled_session(session):
+    """Another session of the same pair, a week earlier, that was cancelled."""
+    start = session.starts_at - datetime.timedelta(days=7)
+    return Session.objects.create(
+        programme=session.programme,
+        supervisor=session.supervisor,
+        supervisee=session.supervisee,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        status=Session.Status.CANCELLED,
+        cancelled_at=start - datetime.timedelta(days=1),
+    )
+
+
+def test_a_cancelled_session_is_not_offered_or_accepted_as_a_link(
+    client, supervisee, session, cancelled_session
+):
+    client.force_login(supervisee)
+    form_page = client.get(reverse("feedback:journal_add", args=["gibbs"])).content.decode()
+    assert f'value="{session.pk}"' in form_page
+    assert f'value="{cancelled_session.pk}"' not in form_page
+    assert "(cancelled)" not in form_page
+
+    response = client.post(
+        reverse("feedback:journal_add", args=["gibbs"]),
+        _gibbs_post(session=str(cancelled_session.pk)),
+    )
+    assert response.status_code == 200
+    assert not JournalEntry.objects.exists()
+    assert list(_service_refusal(supervisee, session_id=cancelled_session.pk)) == ["session"]
+
+
+def test_an_entry_keeps_its_link_to_a_session_cancelled_since_marked_as_cancelled(
+    client, supervisee, entry, session, cancelled_session
+):
+    _cancel(session)  # the entry's own session, cancelled after it was written
+    client.force_login(supervisee)
+    detail = client.get(reverse("feedback:journal_entry", args=[entry.pk])).content.decode()
+    assert "Restorative supervision (cancelled)" in detail
+
+    edit_url = reverse("feedback:journal_edit", args=[entry.pk])
+    edit = client.get(edit_url).content.decode()
+    assert f'value="{session.pk}" selected' in edit
+    assert "(cancelled)" in edit
+    assert f'value="{cancelled_session.pk}"' not in edit  # other cancelled ones stay out
+
+    # Saving keeps the link...
+    response = client.post(edit_url, _gibbs_post(session=str(session.pk)))
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert entry.session_id == session.pk
+    # ...but it cannot be moved to another cancelled session.
+    response = client.post(edit_url, _gibbs_post(session=str(cancelled_session.pk)))
+    assert response.status_code == 200
+    entry.refresh_from_db()
+    assert entry.session_id == session.pk
+    # Once let go, the cancelled session is not offered again.
+    client.post(edit_url, _gibbs_post(session=""))
+    entry.refresh_from_db()
+    assert entry.session_id is None
+    assert f'value="{session.pk}"' not in client.get(edit_url).content.decode()
 
 
 @pytest.mark.parametrize(
