@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from audit.services import audit_log
 
 from .data_export import personal_data_export
+from .forms import InvitationPasswordForm
 from .permissions import get_invited_user
 
 # Building the download reads every table that holds anything about the
@@ -29,7 +29,7 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if user is None:
         return render(request, "accounts/invitation_invalid.html")
 
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = InvitationPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
