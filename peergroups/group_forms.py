@@ -238,10 +238,11 @@ class RegisterForm(Form):
                 choices=Attendance.Status.choices,
                 widget=forms.RadioSelect,
                 initial=marks.get(user.pk),
-                error_messages={
-                    "required": _("Select present, apologies or absent for %(name)s")
-                    % {"name": user.get_full_name() or user.email}
-                },
+                error_messages=dict.fromkeys(
+                    ("required", "invalid_choice"),
+                    _("Select present, apologies or absent for %(name)s")
+                    % {"name": user.get_full_name() or user.email},
+                ),
             )
 
     def marks(self) -> dict[int, str]:
