@@ -8,6 +8,7 @@ from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from .permissions import user_with_email
 
@@ -15,7 +16,37 @@ logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Invitation-only by default: programme admins add people."""
+    """Invitation-only by default: programme admins add people.
+
+    allauth's messages that people here can meet, in the NHS.UK design system's
+    words: what went wrong and how to put it right.
+    """
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_inactive": _(
+            "This account is not active. Ask your programme admin if you need access again"
+        ),
+        "duplicate_email": _("This email address is already on your account"),
+        "email_password_mismatch": _(
+            "The email address or password is not right. Check them and try again"
+        ),
+        "email_taken": _("Someone is already registered with this email address"),
+        "enter_current_password": _("Enter your current password"),
+        "incorrect_code": _("The code is not right. Check it and enter it again"),
+        "incorrect_password": _("The password is not right. Enter your current password"),
+        "invalid_or_expired_key": _("This link has expired. Ask for a new one"),
+        "invalid_password_reset": _("This password reset link has expired. Ask for a new one"),
+        "max_email_addresses": _("You cannot add more than %d email addresses"),
+        "select_only_one": _("Select one email address"),
+        "same_as_current": _("Enter an email address that is different from the current one"),
+        "too_many_login_attempts": _(
+            "You have tried to sign in too many times. Wait a few minutes and try again"
+        ),
+        "unknown_email": _("There is no account with this email address"),
+        "unverified_primary_email": _("Confirm your email address first"),
+        "rate_limited": _("You have sent too many requests. Wait a minute and try again"),
+    }
 
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP

@@ -16,6 +16,7 @@ class MFAAdapter(DefaultMFAAdapter):
             "Your role needs two-factor authentication, so you cannot turn off your "
             "authenticator app."
         ),
+        "incorrect_code": _("The code is not right. Check it and enter it again"),
     }
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:

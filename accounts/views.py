@@ -3,7 +3,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +17,7 @@ from kernel.forms import add_service_error, posted
 
 from . import services
 from .data_export import personal_data_export
-from .forms import NmcPinForm
+from .forms import InvitationPasswordForm, NmcPinForm
 from .http import AuthenticatedHttpRequest
 from .permissions import get_invited_user
 
@@ -34,7 +33,7 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     if user is None:
         return render(request, "accounts/invitation_invalid.html")
 
-    form = SetPasswordForm(user, request.POST if request.method == "POST" else None)
+    form = InvitationPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()

@@ -5,6 +5,8 @@ import hashlib
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import Form
+
 from .models import FeedbackQuestion, QuestionKind
 
 RATING_CHOICES = [
@@ -30,7 +32,7 @@ class ShownAnew(forms.CharField):
         return initial
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(Form):
     """One field per current question: ratings required, free text optional.
 
     `asked` carries the wording the page showed: if a question was reworded
@@ -44,18 +46,23 @@ class FeedbackForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.questions = questions
         self.fields["asked"].initial = wording_key(questions)
+        # A question is named in its errors, as the error summary lists them all.
+        self.error_names = {
+            self.field_name(q): _("your answer to “%(question)s”") % {"question": q.text}
+            for q in questions
+        }
         for question in questions:
             field: forms.Field
             if question.kind == QuestionKind.RATING:
+                missing = _("Select a rating from 1 to 5 for “%(question)s”") % {
+                    "question": question.text
+                }
                 field = forms.TypedChoiceField(
                     label=question.text,
                     choices=RATING_CHOICES,
                     coerce=int,
                     widget=forms.RadioSelect,
-                    error_messages={
-                        "required": _("Choose a rating from 1 to 5."),
-                        "invalid_choice": _("Choose a rating from 1 to 5."),
-                    },
+                    error_messages={"required": missing, "invalid_choice": missing},
                 )
             else:
                 field = forms.CharField(
@@ -87,24 +94,26 @@ class FeedbackForm(forms.Form):
         return {q: self.cleaned_data.get(self.field_name(q)) for q in self.questions}
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(Form):
+    error_names = {"kind": _("how people answer")}
+
     text = forms.CharField(
         label=_("Question"),
         max_length=300,
-        error_messages={"required": _("Enter the question.")},
+        error_messages={"required": _("Enter the question")},
     )
     kind = forms.ChoiceField(
         label=_("Answer"),
         choices=QuestionKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how people answer.")},
+        error_messages={"required": _("Select how people answer")},
     )
 
 
-class QuestionEditForm(forms.Form):
+class QuestionEditForm(Form):
     text = forms.CharField(
         label=_("Question"),
         max_length=300,
-        error_messages={"required": _("Enter the question.")},
+        error_messages={"required": _("Enter the question")},
         help_text=_("How people answer cannot change: answers already given keep their meaning."),
     )

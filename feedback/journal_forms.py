@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from kernel.widgets import DateInput
+from kernel.forms import DateField, Form
 
 from .journal_templates import prompts_for
 from .models import CodeTheme
@@ -30,7 +30,12 @@ def describe_session(session) -> str:
     return described
 
 
-class JournalEntryForm(forms.Form):
+class JournalEntryForm(Form):
+    error_names = {
+        "occurred_on": _("the date it happened"),
+        "session": _("the session to link it to"),
+    }
+
     title = forms.CharField(
         label=_("Title"),
         max_length=200,
@@ -39,10 +44,9 @@ class JournalEntryForm(forms.Form):
             "a patient, service user or colleague."
         ),
     )
-    occurred_on = forms.DateField(
+    occurred_on = DateField(
         label=_("When it happened (optional)"),
         required=False,
-        widget=DateInput,
         help_text=_("For example, 12 5 2026"),
     )
     code_themes = forms.MultipleChoiceField(
@@ -102,8 +106,11 @@ class JournalEntryForm(forms.Form):
     def clean(self):
         super().clean()
         cleaned = self.cleaned_data
-        if not any(cleaned.get(SECTION_PREFIX + p.key, "").strip() for p in self.prompts):
-            raise forms.ValidationError(_("Write something for at least one prompt."))
+        names = [SECTION_PREFIX + p.key for p in self.prompts]
+        written = any(cleaned.get(name, "").strip() for name in names)
+        if names and not written and not any(name in self.errors for name in names):
+            # On the first prompt, so the error summary links to where to write.
+            self.add_error(names[0], _("Write something for at least one prompt"))
         return cleaned
 
     @property

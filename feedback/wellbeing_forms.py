@@ -5,6 +5,7 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import Form, ModelForm
 from peergroups.models import ContactMode
 
 from .models import ImprovementIdea
@@ -21,15 +22,20 @@ FEELING_WORDS = {value: label for value, label in FEELINGS}
 YES, NO = "yes", "no"
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
+    error_names = {
+        "comment": _("your comment"),
+        "contact_mode": _("how you would like to be contacted"),
+    }
+
     feeling = forms.TypedChoiceField(
         label=_("How are you feeling about work at the moment?"),
         choices=FEELINGS,
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose how you are feeling about work"),
-            "invalid_choice": _("Choose how you are feeling about work"),
+            "required": _("Select how you are feeling about work"),
+            "invalid_choice": _("Select how you are feeling about work"),
         },
     )
     comment = forms.CharField(
@@ -45,8 +51,8 @@ class CheckInForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("Peer supporters are trained colleagues from another department."),
         error_messages={
-            "required": _("Choose yes if you would like a peer supporter to contact you"),
-            "invalid_choice": _("Choose yes or no"),
+            "required": _("Select yes if you would like a peer supporter to contact you"),
+            "invalid_choice": _("Select yes if you would like a peer supporter to contact you"),
         },
     )
     consent = forms.BooleanField(
@@ -62,7 +68,7 @@ class CheckInForm(forms.Form):
         choices=ContactMode.choices,
         required=False,
         widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choose how you would like to be contacted")},
+        error_messages={"invalid_choice": _("Select how you would like to be contacted")},
     )
     contact_detail = forms.CharField(
         label=_("Contact details (if you answered yes)"),
@@ -84,13 +90,15 @@ class CheckInForm(forms.Form):
                 "consent", _("Confirm that you agree to a peer supporter contacting you")
             )
         if not data.get("contact_mode") and "contact_mode" not in self.errors:
-            self.add_error("contact_mode", _("Choose how you would like to be contacted"))
+            self.add_error("contact_mode", _("Select how you would like to be contacted"))
         if not data.get("contact_detail") and "contact_detail" not in self.errors:
             self.add_error("contact_detail", _("Enter how your supporter can reach you"))
         return data
 
 
-class IdeaForm(forms.ModelForm):
+class IdeaForm(ModelForm):
+    error_names = {"description": _("the description of the idea")}
+
     class Meta:
         model = ImprovementIdea
         fields = ["title", "description", "team", "from_supervision"]
@@ -107,7 +115,7 @@ class IdeaForm(forms.ModelForm):
         }
         error_messages = {
             "title": {"required": _("Enter a title")},
-            "description": {"required": _("Describe the idea")},
+            "description": {"required": _("Enter a description of the idea")},
         }
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "description": forms.Textarea(attrs={"rows": 6})
@@ -172,8 +180,8 @@ class IdeaEditForm(IdeaForm):
         field.choices = [
             (value, label) for value, label in ImprovementIdea.Status.choices if value in allowed
         ]
-        field.error_messages["invalid_choice"] = _("Choose one of the statuses listed")
-        field.error_messages["required"] = _("Choose a status")
+        field.error_messages["invalid_choice"] = _("Select one of the statuses listed")
+        field.error_messages["required"] = _("Select a status")
 
     @property
     def words_behind_a_reason(self) -> bool:
@@ -191,7 +199,7 @@ class IdeaEditForm(IdeaForm):
         return any(self.errors.get(name) for name in (*self.WORDS, "edit_reason"))
 
 
-class IdeaFilterForm(forms.Form):
+class IdeaFilterForm(Form):
     status = forms.ChoiceField(
         label=_("Status"),
         choices=[("", _("Any status")), *ImprovementIdea.Status.choices],

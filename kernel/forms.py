@@ -1,4 +1,19 @@
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .error_messages import field_error_name, form_error_messages
+from .widgets import DateInput, DateParts
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+    _FormMixin = forms.BaseForm
+else:
+    _FormMixin = object  # a mixin: not a form class of its own
 
 
 def posted(request):
@@ -18,3 +33,70 @@ def add_service_error(form, error: ValidationError) -> None:
     for field, errors in error.error_dict.items():
         target = field if field in form.fields and field != NON_FIELD_ERRORS else None
         form.add_error(target, errors)
+
+
+class NHSErrors(_FormMixin):
+    """Errors in the NHS.UK design system's words for every field of the form
+    (kernel.error_messages): "Enter the start date", "The title must be 200
+    characters or fewer", never Django's "This field is required.".
+
+    Every form of the project is a kernel.forms.Form or ModelForm, which mix this
+    in (tests/test_form_wording.py checks). The wording is derived from each
+    field's label just before the form is cleaned, so fields added in __init__
+    get it too; a message the form gives a field is kept. Where a label does not
+    read well in a sentence, `error_names` says how errors name the field
+    ("the reason for moving the session").
+    """
+
+    error_names: Mapping[str, "str | _StrPromise"] = {}
+
+    def full_clean(self):
+        form_error_messages(self)
+        super().full_clean()
+
+    def error_name(self, field_name: str) -> str:
+        """How errors name the field, mid-sentence ("the start date"): for the
+        messages a form writes itself in clean()."""
+        return field_error_name(self, field_name)
+
+
+class Form(NHSErrors, forms.Form):
+    """A form with NHS.UK error wording (NHSErrors): the base of every form here."""
+
+
+class ModelForm(NHSErrors, forms.ModelForm):
+    """A model form with NHS.UK error wording (NHSErrors)."""
+
+
+MISSING_PARTS = {
+    ("day",): _("day"),
+    ("month",): _("month"),
+    ("year",): _("year"),
+    ("day", "month"): _("day and month"),
+    ("day", "year"): _("day and year"),
+    ("month", "year"): _("month and year"),
+}
+
+
+class DateField(forms.DateField):
+    """A date typed in the NHS.UK date input (kernel.widgets.DateInput), with the
+    design system's errors: "The start date must include a month" when a box is
+    left empty, "The year in the start date must include 4 numbers", "The start
+    date must be a real date" when the boxes make no date (31 2 2027)."""
+
+    widget = DateInput
+    default_error_messages = {
+        "incomplete": _("The date must include a %(missing)s"),
+        "year": _("The year must include 4 numbers"),
+    }
+
+    def to_python(self, value):
+        if isinstance(value, DateParts) and value.missing:
+            raise ValidationError(
+                self.error_messages["incomplete"],
+                code="incomplete",
+                params={"missing": MISSING_PARTS[value.missing]},
+            )
+        if isinstance(value, DateParts) and value.year_not_four_numbers:
+            raise ValidationError(self.error_messages["year"], code="year")
+        return super().to_python(value)

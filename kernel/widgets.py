@@ -37,6 +37,17 @@ class DateParts(str):
         return made
 
     @property
+    def missing(self) -> tuple[str, ...]:
+        """The boxes left empty, in order ("month",), ("day", "month")."""
+        return tuple(part for part, text in zip(PARTS, self.parts, strict=True) if not text)
+
+    @property
+    def year_not_four_numbers(self) -> bool:
+        """A year typed in numbers, but not 4 of them (27 for 2027)."""
+        year = self.parts[2]
+        return year.isascii() and year.isdigit() and len(year) != 4
+
+    @property
     def faulty(self) -> set[str]:
         """The boxes to mark as wrong: those wrong on their own, else all three (31 2 2027)."""
         day, month, year = self.parts

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from kernel.forms import Form
 from kernel.models import Role
 from kernel.permissions import login_required_view, role_required
 
@@ -27,7 +28,7 @@ def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "notifications/list.html", {"page": page, "query": ""})
 
 
-class PreferencesForm(forms.Form):
+class PreferencesForm(Form):
     def __init__(self, *args, kinds, chosen, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in kinds:

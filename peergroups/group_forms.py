@@ -5,8 +5,8 @@ from typing import cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import DateField, Form, ModelForm
 from kernel.models import Programme
-from kernel.widgets import DateInput
 from supervision.forms import CoveredForm
 from supervision.models import Mode
 from supervision.models.supervisors import https_url
@@ -22,6 +22,7 @@ WEEKDAYS = [
     (5, _("Saturday")),
     (6, _("Sunday")),
 ]
+PLACES = _("The number of places must be between 2 and 20")
 WEEKS_OF_MONTH = [
     (1, _("First")),
     (2, _("Second")),
@@ -43,8 +44,22 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class GroupForm(forms.ModelForm):
+class GroupForm(ModelForm):
     """A group's settings. The service does the saving; this only validates."""
+
+    error_names = {
+        "name": _("the name of the group"),
+        "group_type": _("the type of group"),
+        "capacity": _("the number of places"),
+        "mode": _("how the group meets"),
+        "recurrence": _("how often the group meets"),
+        "start_time": _("the start time"),
+        "end_time": _("the end time"),
+        "starts_on": _("the date of the first meeting"),
+        "ends_on": _("the date of the last meeting"),
+        "offer_hours": _("the number of hours to accept an offered place"),
+        "absence_threshold": _("the number of missed meetings before a member is flagged"),
+    }
 
     meeting_link = forms.URLField(
         label=_("Meeting link"),
@@ -99,9 +114,10 @@ class GroupForm(forms.ModelForm):
             "mode": forms.RadioSelect,
             "start_time": TimeInput,
             "end_time": TimeInput,
-            "starts_on": DateInput,
-            "ends_on": DateInput,
         }
+        field_classes = {"starts_on": DateField, "ends_on": DateField}
+        # The model allows any number; a group has 2 to 20 places (clean_capacity).
+        error_messages = {"capacity": dict.fromkeys(("min_value", "max_value"), PLACES)}
 
     def __init__(self, *args, programmes, facilitators, **kwargs):
         """`programmes` and `facilitators`: the host organisation's group programmes and
@@ -116,13 +132,13 @@ class GroupForm(forms.ModelForm):
     def clean_facilitators(self):
         chosen = self.cleaned_data["facilitators"]
         if not 1 <= len(chosen) <= 2:
-            raise forms.ValidationError(_("Choose one or two facilitators."))
+            raise forms.ValidationError(_("Select one or two facilitators"))
         return chosen
 
     def clean_capacity(self):
         capacity = self.cleaned_data["capacity"]
         if not 2 <= capacity <= 20:
-            raise forms.ValidationError(_("A group has between 2 and 20 places."))
+            raise forms.ValidationError(PLACES)
         return capacity
 
     def clean(self):
@@ -134,10 +150,13 @@ class GroupForm(forms.ModelForm):
             self.add_error("location", _("Enter where the group meets"))
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", _("The meeting must end after it starts."))
+            self.add_error("end_time", _("The end time must be after the start time"))
         first, last = data.get("starts_on"), data.get("ends_on")
         if first and last and last < first:
-            self.add_error("ends_on", _("The last date must be after the first."))
+            self.add_error(
+                "ends_on",
+                _("The date of the last meeting must be the same as or after the first meeting"),
+            )
         return data
 
     def _post_clean(self):
@@ -146,7 +165,9 @@ class GroupForm(forms.ModelForm):
         pass
 
 
-class LeaveForm(forms.Form):
+class LeaveForm(Form):
+    error_names = {"reason": _("your reason for leaving")}
+
     reason = forms.CharField(
         label=_("Why are you leaving? (optional)"),
         max_length=300,
@@ -156,30 +177,39 @@ class LeaveForm(forms.Form):
     )
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(Form):
+    error_names = {"reason": _("the reason for removing them")}
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Recorded with the change. Do not include anything confidential."),
-        error_messages={"required": _("Give a reason for removing them")},
+        error_messages={"required": _("Enter a reason for removing them")},
     )
 
 
-class CancelMeetingForm(forms.Form):
+class CancelMeetingForm(Form):
+    error_names = {"reason": _("the reason for cancelling the meeting")}
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Everyone in the group sees this."),
-        error_messages={"required": _("Give a reason for cancelling")},
+        error_messages={"required": _("Enter a reason for cancelling the meeting")},
     )
 
 
-class MoveMeetingForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DateInput)
-    start_time = forms.TimeField(label=_("From"), widget=TimeInput)
-    end_time = forms.TimeField(label=_("Until"), widget=TimeInput)
+class MoveMeetingForm(Form):
+    error_names = {
+        "date": _("the new date"),
+        "reason": _("the reason for moving the meeting"),
+    }
+
+    date = DateField(label=_("Date"))
+    start_time = forms.TimeField(label=_("Start time"), widget=TimeInput)
+    end_time = forms.TimeField(label=_("End time"), widget=TimeInput)
     reason = forms.CharField(
         label=_("Reason (optional)"),
         max_length=300,
@@ -193,11 +223,11 @@ class MoveMeetingForm(forms.Form):
         data = self.cleaned_data
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
-            self.add_error("end_time", _("The meeting must end after it starts."))
+            self.add_error("end_time", _("The end time must be after the start time"))
         return data
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(Form):
     """One choice per member: present, apologies or absent."""
 
     def __init__(self, *args, members, marks, **kwargs):
@@ -208,7 +238,11 @@ class RegisterForm(forms.Form):
                 choices=Attendance.Status.choices,
                 widget=forms.RadioSelect,
                 initial=marks.get(user.pk),
-                error_messages={"required": _("Choose present, apologies or absent")},
+                error_messages=dict.fromkeys(
+                    ("required", "invalid_choice"),
+                    _("Select present, apologies or absent for %(name)s")
+                    % {"name": user.get_full_name() or user.email},
+                ),
             )
 
     def marks(self) -> dict[int, str]:

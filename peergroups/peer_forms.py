@@ -15,6 +15,7 @@ from django.core.validators import URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import Form
 from supervision.supervisor_forms import date_field, local_to_utc, time_field
 
 from .models import ContactMode, EventKind, Outcome, Resource
@@ -31,7 +32,13 @@ class SupporterChoiceField(forms.ModelChoiceField):
         return f"{obj.get_full_name() or obj.email}{job}"
 
 
-class SupportRequestForm(forms.Form):
+class SupportRequestForm(Form):
+    error_names = {
+        "contact_mode": _("how you would like to be contacted"),
+        "note": _("what you would like your supporter to know"),
+        "supporter": _("a supporter"),
+    }
+
     event_kind = forms.ChoiceField(
         label=_("What happened (optional)"),
         choices=[("", _("I would rather not say")), *EventKind.choices],
@@ -43,7 +50,7 @@ class SupportRequestForm(forms.Form):
         label=_("How would you like to be contacted?"),
         choices=ContactMode.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how you would like to be contacted")},
+        error_messages={"required": _("Select how you would like to be contacted")},
     )
     contact_detail = forms.CharField(
         label=_("Contact details"),
@@ -70,7 +77,7 @@ class SupportRequestForm(forms.Form):
         help_text=_(
             "Supporters who are available now, not from your department and not your line manager."
         ),
-        error_messages={"invalid_choice": _("Choose one of the supporters listed")},
+        error_messages={"invalid_choice": _("Select one of the supporters listed")},
     )
 
     def __init__(self, *args, supporters, **kwargs):
@@ -78,7 +85,7 @@ class SupportRequestForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["supporter"]).queryset = supporters
 
 
-class AssignForm(forms.Form):
+class AssignForm(Form):
     supporter = SupporterChoiceField(
         label=_("Supporter"),
         queryset=None,
@@ -89,8 +96,8 @@ class AssignForm(forms.Form):
             "department and are not their line manager."
         ),
         error_messages={
-            "required": _("Choose a supporter"),
-            "invalid_choice": _("Choose one of the supporters listed"),
+            "required": _("Select a supporter"),
+            "invalid_choice": _("Select one of the supporters listed"),
         },
     )
 
@@ -104,14 +111,21 @@ class AssignForm(forms.Form):
         field.widget.choices = [(user.pk, field.label_from_instance(user)) for user in suggested]
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(Form):
+    error_names = {
+        "date": _("the date of the check-in"),
+        "time": _("the time of the check-in"),
+        "mode": _("how you checked in"),
+        "next_due": _("the date the next check-in is due"),
+    }
+
     date = date_field(_("Date of the check-in"), missing=_("Enter the date of the check-in"))
     time = time_field(_("Time"), missing=_("Enter the time of the check-in"))
     mode = forms.ChoiceField(
         label=_("How you checked in"),
         choices=ContactMode.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose how you checked in")},
+        error_messages={"required": _("Select how you checked in")},
     )
     notes = forms.CharField(
         label=_("Notes (optional)"),
@@ -141,10 +155,10 @@ class CheckInForm(forms.Form):
             return data
         today = timezone.localdate(timezone=self.zone)
         if day > today:
-            self.add_error("date", _("The check-in date must be today or in the past"))
+            self.add_error("date", _("The date of the check-in must be today or in the past"))
             return data
         if day < today - datetime.timedelta(days=366):
-            self.add_error("date", _("Enter a date within the last year"))
+            self.add_error("date", _("The date of the check-in must be within the last year"))
             return data
         try:
             data["happened_at"] = local_to_utc(day, time, self.zone)
@@ -154,22 +168,32 @@ class CheckInForm(forms.Form):
         next_due = data.get("next_due")
         if next_due is not None:
             if next_due <= day:
-                self.add_error("next_due", _("The next check-in must be after this one"))
+                self.add_error(
+                    "next_due", _("The date the next check-in is due must be after this check-in")
+                )
             elif next_due > today + datetime.timedelta(days=366):
-                self.add_error("next_due", _("Enter a date within the next year"))
+                self.add_error(
+                    "next_due", _("The date the next check-in is due must be within the next year")
+                )
         return data
 
 
-class CloseForm(forms.Form):
+class CloseForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
         choices=Outcome.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the outcome")},
+        error_messages={"required": _("Select the outcome")},
     )
 
 
-class PeerSupporterProfileForm(forms.Form):
+class PeerSupporterProfileForm(Form):
+    error_names = {
+        "capacity": _("the number of people you can support at once"),
+        "trained_on": _("the date you were trained"),
+        "refresher_due": _("the date the refresher is due"),
+    }
+
     available = forms.BooleanField(
         label=_("I am available for new requests"),
         required=False,
@@ -195,9 +219,14 @@ class PeerSupporterProfileForm(forms.Form):
         data = self.cleaned_data
         trained_on, refresher_due = data.get("trained_on"), data.get("refresher_due")
         if trained_on and trained_on > timezone.localdate():
-            self.add_error("trained_on", _("The training date must be in the past"))
+            self.add_error(
+                "trained_on", _("The date you were trained must be today or in the past")
+            )
         elif trained_on and refresher_due and refresher_due <= trained_on:
-            self.add_error("refresher_due", _("The refresher must be due after the training"))
+            self.add_error(
+                "refresher_due",
+                _("The date the refresher is due must be after the date you were trained"),
+            )
         return data
 
 
@@ -220,7 +249,9 @@ class HttpsLinkField(forms.CharField):
         return value
 
 
-class ResourceForm(forms.Form):
+class ResourceForm(Form):
+    error_names = {"audience": _("who it is for")}
+
     title = forms.CharField(
         label=_("Title"), max_length=200, error_messages={"required": _("Enter a title")}
     )
@@ -240,13 +271,13 @@ class ResourceForm(forms.Form):
         label=_("File"),
         required=False,
         help_text=_("PDF, Word, PowerPoint, Excel, text or image files up to 10 MB."),
-        error_messages={"invalid": _("Upload a file"), "empty": _("The file is empty")},
+        error_messages={"empty": _("The file is empty: select a file with something in it")},
     )
     audience = forms.ChoiceField(
         label=_("Who is it for?"),
         choices=Resource.Audience.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose who it is for")},
+        error_messages={"required": _("Select who it is for")},
     )
     category = forms.CharField(
         label=_("Category (optional)"),

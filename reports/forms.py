@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import Form
 from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
 
@@ -30,8 +31,14 @@ def _today(organisations) -> datetime.date:
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(first.time_zone))
 
 
-class ReportFilterForm(forms.Form):
+class ReportFilterForm(Form):
     """The report's filters, read from the query string; every field is optional."""
+
+    error_names = {
+        "first_month": _("the first month"),
+        "last_month": _("the last month"),
+        "status": _("who to show"),
+    }
 
     organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
         label=_("Organisation"), queryset=None, required=False, empty_label=None
@@ -105,13 +112,15 @@ class ReportFilterForm(forms.Form):
             if chosen is not None and chosen.organisation_id != organisation.pk:
                 self.add_error(
                     name,
-                    _("Choose one of this organisation's %(things)s.")
+                    _("Select one of this organisation's %(things)s")
                     % {"things": _("departments") if name == "department" else _("programmes")},
                 )
         first = self._month(data.get("first_month") or self.fields["first_month"].initial)
         last = self._month(data.get("last_month") or self.fields["last_month"].initial)
         if first > last:
-            self.add_error("last_month", _("The last month must not be before the first."))
+            self.add_error(
+                "last_month", _("The last month must be the same as or after the first month")
+            )
         data["first"], data["last"] = first, last
         return data
 
@@ -140,14 +149,18 @@ class ComplianceFilterForm(ReportFilterForm):
     status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
 
 
-class TargetsForm(forms.Form):
+class TargetsForm(Form):
     """One coverage target per programme, as a percentage of eligible staff."""
 
     def __init__(self, *args, programmes, current: dict[int, int], **kwargs):
         """`current`: {programme id: percent} of the targets already set."""
         super().__init__(*args, **kwargs)
         self.programmes = list(programmes)
-
+        # Each field's label is a programme's name: errors name its target.
+        self.error_names = {
+            f"programme_{p.pk}": _("the target for “%(programme)s”") % {"programme": p.name}
+            for p in self.programmes
+        }
         for programme in self.programmes:
             self.fields[f"programme_{programme.pk}"] = forms.IntegerField(
                 label=programme.name,

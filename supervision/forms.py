@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import email_registered
+from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
     Department,
@@ -14,10 +15,9 @@ from kernel.models import (
     SupervisionFunction,
     Theme,
 )
-from kernel.widgets import DateInput
 
 
-class StaffForm(forms.Form):
+class StaffForm(Form):
     """A person's name and profile; with `adding` also their email and first roles."""
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
@@ -40,10 +40,9 @@ class StaffForm(forms.Form):
         required=False,
         help_text=_("By default a supervisor may not supervise someone they line-manage."),
     )
-    start_date = forms.DateField(
+    start_date = DateField(
         label=_("Start date"),
         required=False,
-        widget=DateInput,
         help_text=_("For example, 1 9 2024"),
     )
     roles = forms.MultipleChoiceField(
@@ -89,11 +88,11 @@ class StaffForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if email_registered(email):
-            raise forms.ValidationError(_("Someone with this email address is already registered."))
+            raise forms.ValidationError(_("Someone with this email address is already registered"))
         return email
 
 
-class RolesForm(forms.Form):
+class RolesForm(Form):
     roles = forms.MultipleChoiceField(
         label=_("Roles"),
         choices=Role.choices,
@@ -103,7 +102,9 @@ class RolesForm(forms.Form):
     )
 
 
-class DeactivateForm(forms.Form):
+class DeactivateForm(Form):
+    error_names = {"reason": _("the reason for deactivating this person")}
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=200,
@@ -111,7 +112,9 @@ class DeactivateForm(forms.Form):
     )
 
 
-class DepartmentForm(forms.Form):
+class DepartmentForm(Form):
+    error_names = {"name": _("the name of the department")}
+
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Department.Kind.choices)
 
@@ -128,11 +131,11 @@ class DepartmentForm(forms.Form):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("There is already a department with this name."))
+            raise forms.ValidationError(_("There is already a department with this name"))
         return name
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(Form):
     STATUS_CHOICES = [
         ("", _("Everyone")),
         ("active", _("Active")),
@@ -160,15 +163,17 @@ class PeopleFilterForm(forms.Form):
 # --- One-to-one supervision: agreements, booking and session records ----------
 
 
-class SlotChoiceForm(forms.Form):
+class SlotChoiceForm(Form):
     """Choose one free slot; the value is the slot's UTC start (see availability.Slot.key)."""
+
+    error_names = {"reason": _("the reason for moving the session")}
 
     slot = forms.ChoiceField(
         label=_("Choose a time"),
         widget=forms.RadioSelect,
         error_messages={
-            "required": _("Choose a time"),
-            "invalid_choice": _("That time is no longer free. Choose another time."),
+            "required": _("Select a time"),
+            "invalid_choice": _("That time is no longer free. Select another time"),
         },
     )
 
@@ -177,6 +182,7 @@ class SlotChoiceForm(forms.Form):
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("The other person sees this. Do not include anything confidential."),
+        error_messages={"required": _("Enter a reason for moving the session")},
     )
 
     def __init__(self, *args, slots, describe, ask_reason=False, **kwargs):
@@ -192,7 +198,9 @@ class SlotChoiceForm(forms.Form):
         return self.slots[self.cleaned_data["slot"]]
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(Form):
+    """A reason the other person sees, for `doing` ("cancelling the session")."""
+
     reason = forms.CharField(
         label=_("Reason"),
         max_length=300,
@@ -200,8 +208,15 @@ class ReasonForm(forms.Form):
         help_text=_("The other person sees this. Do not include anything confidential."),
     )
 
+    def __init__(self, *args, doing: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_names = {"reason": _("the reason for %(doing)s") % {"doing": doing}}
+        self.fields["reason"].error_messages["required"] = _("Enter a reason for %(doing)s") % {
+            "doing": doing
+        }
 
-class AgreementTermsForm(forms.Form):
+
+class AgreementTermsForm(Form):
     ground_rules = forms.CharField(label=_("Ground rules"), widget=forms.Textarea)
     frequency = forms.CharField(
         label=_("How often you will meet"), max_length=200, help_text=_("For example, monthly")
@@ -211,19 +226,19 @@ class AgreementTermsForm(forms.Form):
         widget=forms.Textarea,
         help_text=_("When something said in supervision would be shared: risk and safeguarding."),
     )
-    start_date = forms.DateField(label=_("Start date"), widget=DateInput)
-    review_date = forms.DateField(label=_("Review date"), widget=DateInput)
+    start_date = DateField(label=_("Start date"))
+    review_date = DateField(label=_("Review date"))
 
     def clean(self):
         super().clean()
         data = self.cleaned_data
         start, review = data.get("start_date"), data.get("review_date")
         if start and review and review <= start:
-            self.add_error("review_date", _("The review date must be after the start date."))
+            self.add_error("review_date", _("The review date must be after the start date"))
         return data
 
 
-class CoveredForm(forms.Form):
+class CoveredForm(Form):
     """What a session or group meeting covered: A-EQUIP functions and the host's themes."""
 
     functions = forms.MultipleChoiceField(
@@ -247,6 +262,12 @@ class CoveredForm(forms.Form):
 
 
 class SessionLogForm(CoveredForm):
+    error_names = {
+        "attendance": _("whether the session took place"),
+        "actual_minutes": _("the length of the session in minutes"),
+        "escalated_on": _("the date the concern was escalated"),
+        "escalated_to": _("who the concern was escalated to"),
+    }
     field_order = [
         "attendance",
         "actual_minutes",
@@ -261,7 +282,7 @@ class SessionLogForm(CoveredForm):
     attendance = forms.ChoiceField(
         label=_("Did the session take place?"),
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose whether the session was attended")},
+        error_messages={"required": _("Select whether the session took place")},
     )
     actual_minutes = forms.IntegerField(
         label=_("How long it lasted, in minutes"),
@@ -280,7 +301,7 @@ class SessionLogForm(CoveredForm):
         required=False,
         help_text=_("Record when and to whom only, never the detail."),
     )
-    escalated_on = forms.DateField(label=_("Escalated on"), required=False, widget=DateInput)
+    escalated_on = DateField(label=_("Escalated on"), required=False)
     escalated_to = forms.CharField(
         label=_("Escalated to"),
         required=False,
@@ -307,7 +328,7 @@ class SessionLogForm(CoveredForm):
         return data
 
 
-class SessionConfirmForm(forms.Form):
+class SessionConfirmForm(Form):
     comment = forms.CharField(
         label=_("Your comment (optional)"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -317,7 +338,8 @@ class SessionConfirmForm(forms.Form):
     )
 
 
-class SupervisorFilterForm(forms.Form):
+class SupervisorFilterForm(Form):
+    error_names = {"mode": _("online or in person")}
     MODE_CHOICES = [
         ("", _("Online or in person")),
         ("online", _("Online")),
@@ -338,7 +360,7 @@ class SupervisorFilterForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
 
 
-class AgreementRequestForm(forms.Form):
+class AgreementRequestForm(Form):
     """Asking a supervisor for supervision, with a short message if the person wishes."""
 
     message = forms.CharField(

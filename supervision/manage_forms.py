@@ -7,6 +7,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
     Department,
@@ -16,21 +17,21 @@ from kernel.models import (
     Programme,
     StaffProfile,
 )
-from kernel.widgets import DateInput
 
 from .services.programmes import MAX_EXTRA_SESSIONS
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
 
-def _yes_no(label, **kwargs) -> forms.TypedChoiceField:
-    """A required Yes/No question as radios; cleans to True or False."""
+def _yes_no(label, *, missing, **kwargs) -> forms.TypedChoiceField:
+    """A required Yes/No question as radios; cleans to True or False. `missing`: the
+    error when it is not answered ("Select yes if ...")."""
     return forms.TypedChoiceField(
         label=label,
         choices=YES_NO,
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": _("Answer yes or no.")},
+        error_messages={"required": missing, "invalid_choice": missing},
         **kwargs,
     )
 
@@ -39,9 +40,18 @@ def _yes_no_initial(value: bool) -> str:
     return "yes" if value else "no"
 
 
-class ProgrammeForm(forms.Form):
+class ProgrammeForm(Form):
     """A programme's description, eligibility, allowance and rules, in one form."""
 
+    error_names = {
+        "name": _("the name of the programme"),
+        "eligible_everyone": _("who can use the programme"),
+        "allowance_sessions": _("the number of sessions per period"),
+        "session_minutes": _("the length of a session in minutes"),
+        "period_start": _("the date the period starts"),
+        "period_end": _("the date the period ends"),
+        "late_cancellation_hours": _("the late cancellation notice in hours"),
+    }
     EVERYONE = [
         ("yes", _("Everyone in the organisation")),
         ("no", _("Only the bands, professions or departments chosen below")),
@@ -51,7 +61,7 @@ class ProgrammeForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=200,
-        error_messages={"required": _("Enter the name of the programme.")},
+        error_messages={"required": _("Enter the name of the programme")},
     )
     description = forms.CharField(
         label=_("Description"),
@@ -63,7 +73,7 @@ class ProgrammeForm(forms.Form):
         label=_("Kind of supervision"),
         choices=Modality.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose the kind of supervision.")},
+        error_messages={"required": _("Select the kind of supervision")},
     )
     # Who is eligible
     eligible_everyone = forms.TypedChoiceField(
@@ -75,7 +85,7 @@ class ProgrammeForm(forms.Form):
             "If you choose from more than one list below, a person must match each "
             "(for example, Band 7 and a nurse)."
         ),
-        error_messages={"required": _("Choose who can use the programme.")},
+        error_messages={"required": _("Select who can use the programme")},
     )
     eligible_bands = forms.MultipleChoiceField(
         label=_("Bands"),
@@ -107,7 +117,7 @@ class ProgrammeForm(forms.Form):
         required=False,
         empty_label=_("No other programme"),
         error_messages={
-            "invalid_choice": _("Choose another programme of the same organisation."),
+            "invalid_choice": _("Select another programme of this organisation"),
         },
     )
     # Allowance
@@ -123,29 +133,23 @@ class ProgrammeForm(forms.Form):
         label=_("Minutes per session"),
         min_value=15,
         max_value=480,
-        error_messages={
-            "min_value": _("A session must last between 15 and 480 minutes."),
-            "max_value": _("A session must last between 15 and 480 minutes."),
-            "required": _("Enter how many minutes a session lasts."),
-        },
+        error_messages={"required": _("Enter how many minutes a session lasts")},
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
     )
     period_kind = forms.ChoiceField(
         label=_("Allowance period"),
         choices=PeriodKind.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose a fixed or a rolling period.")},
+        error_messages={"required": _("Select a fixed or a rolling period")},
     )
-    period_start = forms.DateField(
+    period_start = DateField(
         label=_("Period starts"),
         required=False,
-        widget=DateInput,
         help_text=_("Fixed period only; optional. For example, 1 4 2026"),
     )
-    period_end = forms.DateField(
+    period_end = DateField(
         label=_("Period ends"),
         required=False,
-        widget=DateInput,
         help_text=_("Fixed period only. For example, 31 3 2027"),
     )
     rolling_months = forms.IntegerField(
@@ -162,10 +166,13 @@ class ProgrammeForm(forms.Form):
         min_value=0,
         max_value=336,
         help_text=_("A cancellation with less notice than this is late."),
-        error_messages={"required": _("Enter how many hours' notice a cancellation needs.")},
+        error_messages={"required": _("Enter how many hours' notice a cancellation needs")},
         widget=forms.NumberInput(attrs={"class": "nhsuk-input--width-4"}),
     )
-    late_cancellation_counts = _yes_no(_("Do late cancellations by the supervisee use a session?"))
+    late_cancellation_counts = _yes_no(
+        _("Do late cancellations by the supervisee use a session?"),
+        missing=_("Select yes if late cancellations by the supervisee use a session"),
+    )
     late_moves_allowed = _yes_no(
         _("Can the supervisee move a session that is already inside the notice period?"),
         help_text=_(
@@ -173,14 +180,22 @@ class ProgrammeForm(forms.Form):
             "late cancellation."
         ),
         required=False,
+        missing=_("Select yes if the supervisee can move a session inside the notice period"),
     )
-    did_not_attend_counts = _yes_no(_("Do sessions the supervisee did not attend use a session?"))
+    did_not_attend_counts = _yes_no(
+        _("Do sessions the supervisee did not attend use a session?"),
+        missing=_("Select yes if sessions the supervisee did not attend use a session"),
+    )
     # Booking
     allow_booking_without_agreement = _yes_no(
         _("Can a first session be booked with any supervisor that has capacity?"),
         help_text=_("If not, the supervisee and supervisor agree a supervision agreement first."),
+        missing=_("Select yes if a first session can be booked without an agreement"),
     )
-    is_active = _yes_no(_("Is the programme open for booking?"))
+    is_active = _yes_no(
+        _("Is the programme open for booking?"),
+        missing=_("Select yes if the programme is open for booking"),
+    )
 
     def __init__(
         self, *args, organisation, programmes, instance: Programme | None = None, **kwargs
@@ -277,7 +292,7 @@ class ProgrammeForm(forms.Form):
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if clash.exists():
-            raise forms.ValidationError(_("There is already a programme with this name."))
+            raise forms.ValidationError(_("There is already a programme with this name"))
         return name
 
     def clean(self):
@@ -303,8 +318,8 @@ class ProgrammeForm(forms.Form):
             self.add_error(
                 "eligible_bands",
                 _(
-                    "Choose at least one band, profession or department, or open the "
-                    "programme to everyone."
+                    "Select at least one band, profession or department, or open the "
+                    "programme to everyone"
                 ),
             )
 
@@ -312,7 +327,7 @@ class ProgrammeForm(forms.Form):
         kind = data.get("period_kind")
         if kind == PeriodKind.ROLLING:
             if data.get("rolling_months") is None and "rolling_months" not in self.errors:
-                self.add_error("rolling_months", _("Enter how many months a rolling period lasts."))
+                self.add_error("rolling_months", _("Enter how many months a rolling period lasts"))
             # A rolling period has no dates; keeping old ones would only mislead.
             data["period_start"] = None
             data["period_end"] = None
@@ -320,24 +335,28 @@ class ProgrammeForm(forms.Form):
         if kind == PeriodKind.FIXED:
             start, end = data.get("period_start"), data.get("period_end")
             if end is None and "period_end" not in self.errors:
-                self.add_error("period_end", _("Enter the date a fixed period ends."))
+                self.add_error("period_end", _("Enter the date a fixed period ends"))
             elif start and end and end <= start:
-                self.add_error("period_end", _("The period must end after it starts."))
+                self.add_error(
+                    "period_end", _("The date the period ends must be after the date it starts")
+                )
         if data.get("rolling_months") is None and "rolling_months" not in self.errors:
             # A fixed period does not use it: keep what the programme had.
             data["rolling_months"] = self.instance.rolling_months if self.instance else 12
 
 
-class ExtraSessionForm(forms.Form):
+class ExtraSessionForm(Form):
     """Extra sessions for one person in one programme."""
+
+    error_names = {"reason": _("the reason for the extra sessions")}
 
     person = forms.ModelChoiceField(
         label=_("Person"),
         queryset=StaffProfile.objects.none(),
         empty_label=_("Choose a person"),
         error_messages={
-            "required": _("Choose the person to give extra sessions to."),
-            "invalid_choice": _("Choose an active member of staff of this organisation."),
+            "required": _("Select the person to give extra sessions to"),
+            "invalid_choice": _("Select an active member of staff of this organisation"),
         },
     )
     sessions = forms.TypedChoiceField(
@@ -350,7 +369,7 @@ class ExtraSessionForm(forms.Form):
         label=_("Reason"),
         max_length=300,
         help_text=_("For example, a difficult period at work. Kept in the audit trail."),
-        error_messages={"required": _("Enter the reason for the extra sessions.")},
+        error_messages={"required": _("Enter a reason for the extra sessions")},
     )
 
     def __init__(self, *args, people, **kwargs):
@@ -367,11 +386,13 @@ class ExtraSessionForm(forms.Form):
         return f"{name} ({profile.user.email})" if name else profile.user.email
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(Form):
+    error_names = {"name": _("the name of the theme")}
+
     name = forms.CharField(
         label=_("New theme"),
         max_length=100,
-        error_messages={"required": _("Enter the name of the theme.")},
+        error_messages={"required": _("Enter the name of the theme")},
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -381,5 +402,5 @@ class ThemeForm(forms.Form):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if self.organisation.themes.filter(name__iexact=name).exists():
-            raise forms.ValidationError(_("There is already a theme with this name."))
+            raise forms.ValidationError(_("There is already a theme with this name"))
         return name

@@ -13,10 +13,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from kernel.forms import DateField, Form
 from kernel.models import Programme
-from kernel.widgets import DateInput
 
 from .models import Mode, TrainingRecord, Weekday
 
@@ -34,27 +35,20 @@ class TimeInput(forms.TimeInput):
 
 
 def date_field(label, *, required=True, help_text="", missing=None):
-    return forms.DateField(
+    """A date in the NHS.UK date input; `missing`: the error when it is left empty, if
+    the one made from the form's name for the field would not do."""
+    return DateField(
         label=label,
         required=required,
-        widget=DateInput,
         help_text=help_text or _("For example, 1 12 2026"),
-        error_messages={
-            "required": missing or _("Enter a date"),
-            "invalid": _("Enter a real date, for example 1 12 2026"),
-        },
+        error_messages={"required": missing} if missing else {},
     )
 
 
 def time_field(label, *, missing, help_text=TIME_HINT):
+    """A time typed on the 24-hour clock (the browser's time input)."""
     return forms.TimeField(
-        label=label,
-        widget=TimeInput,
-        help_text=help_text,
-        error_messages={
-            "required": missing,
-            "invalid": _("Enter a time using the 24-hour clock, for example 14:00"),
-        },
+        label=label, widget=TimeInput, help_text=help_text, error_messages={"required": missing}
     )
 
 
@@ -113,14 +107,14 @@ def local_to_utc(day: datetime.date, time: datetime.time, zone: zoneinfo.ZoneInf
     return moment
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(Form):
     """How sessions happen: online with an https:// link, or in person at a place."""
 
     mode = forms.ChoiceField(
         label=_("How sessions take place"),
         choices=Mode.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose online or in person")},
+        error_messages={"required": _("Select online or in person")},
     )
     meeting_link = MeetingLinkField(
         label=_("Meeting link"),
@@ -148,6 +142,11 @@ class DeliveryForm(forms.Form):
 
 
 class SupervisorProfileForm(DeliveryForm):
+    error_names = {
+        "capacity": _("the maximum number of active supervisees"),
+        "bio": _("what you say about yourself"),
+    }
+
     capacity = forms.IntegerField(
         label=_("Maximum active supervisees"),
         min_value=1,
@@ -183,11 +182,16 @@ class SupervisorProfileForm(DeliveryForm):
         cast(forms.ModelChoiceField, self.fields["programmes"]).queryset = programmes
 
 
-class TrainingForm(forms.Form):
+class TrainingForm(Form):
+    error_names = {
+        "completed_on": _("the date you completed the training"),
+        "renewal_due": _("the date the refresher is due"),
+    }
+
     kind = forms.ChoiceField(
         label=_("Training"),
         choices=[("", _("Choose the training")), *TrainingRecord.Kind.choices],
-        error_messages={"required": _("Choose the training you completed")},
+        error_messages={"required": _("Select the training you completed")},
     )
     title = forms.CharField(
         label=_("Course or provider (optional)"),
@@ -207,7 +211,9 @@ class TrainingForm(forms.Form):
     def clean_completed_on(self):
         completed_on = self.cleaned_data["completed_on"]
         if completed_on > timezone.localdate():
-            raise ValidationError(_("The date you completed the training must be in the past"))
+            raise ValidationError(
+                _("The date you completed the training must be today or in the past")
+            )
         return completed_on
 
     def clean(self):
@@ -233,7 +239,11 @@ class _ZonedForm(DeliveryForm):
     def _too_far(self, field: str) -> bool:
         day = self.cleaned_data.get(field)
         if day is not None and day > self.today + HORIZON:
-            self.add_error(field, _("Enter a date within the next 2 years"))
+            self.add_error(
+                field,
+                _("%(name)s must be within the next 2 years")
+                % {"name": capfirst(self.error_name(field))},
+            )
             return True
         return False
 
@@ -251,6 +261,8 @@ class _ZonedForm(DeliveryForm):
 
 
 class SlotForm(_ZonedForm):
+    error_names = {"date": _("the date of the slot")}
+
     date = date_field(_("Date"), missing=_("Enter the date of the slot"))
     start_time = time_field(_("Start time"), missing=_("Enter the start time"))
     end_time = time_field(_("End time"), missing=_("Enter the end time"))
@@ -263,7 +275,7 @@ class SlotForm(_ZonedForm):
             return data
         day = data.get("date")
         if day is not None and day < self.today:
-            self.add_error("date", _("The date must be today or in the future"))
+            self.add_error("date", _("The date of the slot must be today or in the future"))
             return data
         start, end = data.get("start_time"), data.get("end_time")
         if start and end and end <= start:
@@ -283,11 +295,17 @@ class SlotForm(_ZonedForm):
 
 
 class WeeklyForm(_ZonedForm):
+    error_names = {
+        "weekday": _("the day of the week"),
+        "valid_from": _("the date of the first week"),
+        "valid_until": _("the date of the last week"),
+    }
+
     weekday = forms.TypedChoiceField(
         label=_("Day"),
         choices=[("", _("Choose a day")), *Weekday.choices],
         coerce=int,
-        error_messages={"required": _("Choose the day of the week")},
+        error_messages={"required": _("Select the day of the week")},
     )
     start_time = time_field(_("Start time"), missing=_("Enter the start time"))
     end_time = time_field(
@@ -317,14 +335,25 @@ class WeeklyForm(_ZonedForm):
             self.add_error("end_time", _("The end time must be after the start time"))
         first, last = data.get("valid_from"), data.get("valid_until")
         if last is not None and last < self.today:
-            self.add_error("valid_until", _("The last week must be today or later"))
+            self.add_error("valid_until", _("The date of the last week must be today or later"))
         elif first and last and last < first:
-            self.add_error("valid_until", _("The last week must be on or after the first week"))
+            self.add_error(
+                "valid_until",
+                _("The date of the last week must be the same as or after the first week"),
+            )
         return data
 
 
 class ExceptionForm(_ZonedForm):
     """Time away. It has no delivery fields: nothing is offered in it."""
+
+    error_names = {
+        "start_date": _("the date your time away starts"),
+        "start_time": _("the time your time away starts"),
+        "end_date": _("the date you are back"),
+        "end_time": _("the time you are back"),
+        "reason": _("the reason for your time away"),
+    }
 
     start_date = date_field(_("Start date"), missing=_("Enter the date your time away starts"))
     start_time = time_field(
@@ -358,15 +387,19 @@ class ExceptionForm(_ZonedForm):
             return data
         first = data.get("start_date")
         if first is not None and first < self.today - HORIZON:
-            self.add_error("start_date", _("Enter a date within the last 2 years"))
+            self.add_error(
+                "start_date", _("The date your time away starts must be within the last 2 years")
+            )
             return data
         starts_at = self._moment("start_date", "start_time")
         ends_at = self._moment("end_date", "end_time")
         if starts_at is None or ends_at is None:
             return data
         if ends_at <= starts_at:
-            self.add_error("end_date", _("The end must be after the start"))
+            self.add_error(
+                "end_date", _("The date and time you are back must be after your time away starts")
+            )
         elif ends_at <= timezone.now():
-            self.add_error("end_date", _("The end must be in the future"))
+            self.add_error("end_date", _("The date and time you are back must be in the future"))
         data["starts_at"], data["ends_at"] = starts_at, ends_at
         return data

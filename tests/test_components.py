@@ -254,9 +254,9 @@ def test_error_summary_links_each_error_to_the_input_that_takes_focus():
     assert summary.find("h2", cls="nhsuk-error-summary__heading").text == "There is a problem"
     items = summary.find("ul", cls="nhsuk-error-summary__list").find_all("li")
     assert items[0].text == "Something about the whole form"
-    assert not items[0].find_all("a")
-    hrefs = [item.find("a").attrs["href"] for item in items[1:]]
-    assert hrefs == ["#id_name", "#id_kind", "#id_held_on_day"]
+    # An error about the whole form links to its first field: every error links somewhere.
+    hrefs = [item.find("a").attrs["href"] for item in items]
+    assert hrefs == ["#id_name", "#id_name", "#id_kind", "#id_held_on_day"]
 
 
 def test_error_summary_is_empty_without_errors_and_takes_a_list():
@@ -275,6 +275,7 @@ def test_error_summary_for_a_formset():
     )
     links = doc("{% error_summary formset=formset %}", formset=formset).find_all("a")
     assert [link.attrs["href"] for link in links] == [
+        "#id_form-0-name",  # the form's own error
         "#id_form-0-name",
         "#id_form-0-kind",
         "#id_form-0-held_on_day",

@@ -116,6 +116,7 @@ class Form:
     action: str
     fields: dict[str, list[str]] = field(default_factory=dict)
     files: set[str] = field(default_factory=set)
+    method: str = "post"
 
     def add(self, name: str, value: str | None = None):
         values = self.fields.setdefault(name, [])
@@ -124,11 +125,13 @@ class Form:
 
 
 class FormParser(HTMLParser):
-    """Every <form method="post"> of a page, with its inputs, selects and textareas."""
+    """Every <form method="post"> of a page (or of the `methods` given), with its
+    inputs, selects and textareas."""
 
-    def __init__(self, page: str):
+    def __init__(self, page: str, methods=("post",)):
         super().__init__()
         self.page = page
+        self.methods = methods
         self.forms: list[Form] = []
         self.form: Form | None = None
         self.select: str | None = None
@@ -136,8 +139,10 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = {key: value or "" for key, value in attrs}
         if tag == "form":
-            if attrs.get("method", "get").lower() == "post":
-                self.form = Form(page=self.page, action=urljoin(self.page, attrs.get("action")))
+            method = attrs.get("method", "get").lower()
+            if method in self.methods:
+                action = urljoin(self.page, attrs.get("action"))
+                self.form = Form(page=self.page, action=action, method=method)
                 self.forms.append(self.form)
             return
         name = attrs.get("name")
@@ -163,9 +168,10 @@ class FormParser(HTMLParser):
             self.select = None
 
 
-def discover_forms(client, role_users, records) -> list[tuple[str, Form]]:
-    """(role, form) for every distinct post form on a page some role may open."""
-    found: dict[tuple[str, tuple[str, ...]], tuple[str, Form]] = {}
+def discover_forms(client, role_users, records, methods=("post",)) -> list[tuple[str, Form]]:
+    """(role, form) for every distinct post form (or form of `methods`) on a page some
+    role may open."""
+    found: dict[tuple[str, str, tuple[str, ...]], tuple[str, Form]] = {}
     for name in all_url_names():
         spec = expected_for(name)
         if spec is None or spec["method"] != "get":
@@ -182,14 +188,14 @@ def discover_forms(client, role_users, records) -> list[tuple[str, Form]]:
             response = client.get(page)
             if response.status_code != 200 or not response["Content-Type"].startswith("text/"):
                 continue
-            parser = FormParser(page)
+            parser = FormParser(page, methods)
             parser.feed(response.content.decode())
             for form in parser.forms:
                 if urlsplit(form.action).netloc not in ("", "testserver"):
                     continue
                 # One form per view and set of fields (not one per question of a list).
                 view = resolve(urlsplit(form.action).path).view_name
-                key = (view, tuple(sorted(form.fields)))
+                key = (view, form.method, tuple(sorted(form.fields)))
                 found.setdefault(key, (role, form))
     return sorted(found.values(), key=lambda pair: (pair[1].action, pair[0]))
 

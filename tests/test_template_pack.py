@@ -103,20 +103,21 @@ def test_error_summary_links_every_field_error_to_its_input(renderer):
 
     links = alert.find("ul", cls="nhsuk-error-summary__list").find_all("a")
     hrefs = [link.attrs["href"] for link in links]
-    assert hrefs == ["#id_name", "#id_email", "#id_kind", "#id_topics", "#id_agreed"]
-    assert links[1].text == "Enter a valid email address."
+    # The form's own error ("These notes clash...") first, linked to its first field.
+    assert hrefs == ["#id_name", "#id_name", "#id_email", "#id_kind", "#id_topics", "#id_agreed"]
+    assert links[2].text == "Enter a valid email address."
     for href in hrefs:
         target = doc.by_id(href[1:])
         assert target.tag == "input"
 
 
-def test_error_summary_lists_non_field_errors_as_plain_items():
+def test_error_summary_links_an_error_about_the_whole_form_to_its_first_field():
     form = SupervisionNoteForm(data={**VALID, "notes": "conflict"})
     doc = parse(render_crispy(form))
 
     items = doc.find("ul", cls="nhsuk-error-summary__list").find_all("li")
     assert [item.text for item in items] == ["These notes clash with another session"]
-    assert items[0].find_all("a") == []
+    assert items[0].find("a").attrs["href"] == "#id_name"
 
 
 @pytest.mark.parametrize("renderer", [render_crispy, render_filter], ids=["tag", "filter"])
@@ -137,7 +138,7 @@ def test_error_summary_tag_on_its_own():
     html = render("{% load nhsuk %}{% error_summary form=form %}", form=invalid_form())
     doc = parse(html)
     assert doc.find("div", cls="nhsuk-error-summary")
-    assert [a.attrs["href"] for a in doc.find_all("a")][:2] == ["#id_name", "#id_email"]
+    assert [a.attrs["href"] for a in doc.find_all("a")][:3] == ["#id_name", "#id_name", "#id_email"]
     assert (
         render("{% load nhsuk %}{% error_summary form=form %}", form=SupervisionNoteForm()).strip()
         == ""

@@ -39,22 +39,31 @@ def fieldset(
 
 
 def _error_href(bound) -> str:
-    """Where an error summary link takes the reader: the field's first input."""
+    """Where an error summary link takes the reader: the field's first input (a
+    date's first wrong box)."""
     widget = bound.field.widget
     if isinstance(widget, forms.RadioSelect):  # CheckboxSelectMultiple too
+        if not bound.subwidgets:  # nothing to choose from: the group that says so
+            return f"div_{bound.auto_id}"
         # The first option has the field's own id (templates/nhsuk/layout/choices.html).
         return widget.attrs.get("id") or bound.auto_id
-    if bound.use_fieldset:  # a date: its day
+    if bound.use_fieldset:  # a date: its first wrong box, else its day
         parts = bound.subwidgets[0].data.get("subwidgets") or [{}]
-        return parts[0].get("attrs", {}).get("id") or bound.auto_id
+        faulty: set[str] = getattr(bound.value(), "faulty", set())
+        wrong = [p for p in parts if any(p["name"].endswith(f"_{k}") for k in faulty)]
+        return (wrong or parts)[0].get("attrs", {}).get("id") or bound.auto_id
     return bound.id_for_label or bound.auto_id
 
 
 def form_error_list(form) -> list[dict]:
-    """A form's errors for the error summary: non-field ones as text, each field's as a link."""
-    items = [{"text": error} for error in form.non_field_errors()]
-    items += [{"text": e} for hidden in form.hidden_fields() for e in hidden.errors]
-    for bound in form.visible_fields():
+    """A form's errors for the error summary, each a link to the field it is about.
+    An error about the whole form (or a hidden field) links to its first field, as
+    the design system asks every error in the summary to link somewhere."""
+    fields = form.visible_fields()
+    first = {"href": f"#{_error_href(fields[0])}"} if fields else {}
+    items = [{"text": error, **first} for error in form.non_field_errors()]
+    items += [{"text": e, **first} for hidden in form.hidden_fields() for e in hidden.errors]
+    for bound in fields:
         items += [{"text": error, "href": f"#{_error_href(bound)}"} for error in bound.errors]
     return items
 

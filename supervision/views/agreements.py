@@ -108,7 +108,7 @@ def agreement_end(request: HttpRequest, pk: int) -> HttpResponse:
     if agreement.ended_at:
         messages.error(request, _("This agreement has already ended."))
         return redirect("supervision:agreement", pk=agreement.pk)
-    form = ReasonForm(posted(request))
+    form = ReasonForm(posted(request), doing=_("ending the agreement"))
     if request.method == "POST" and form.is_valid():
         try:
             agreement_services.agreement_end(

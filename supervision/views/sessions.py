@@ -134,7 +134,7 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     if session.status != Session.Status.BOOKED:
         messages.error(request, _("This session is not booked, so it cannot be cancelled."))
         return redirect("supervision:session", pk=session.pk)
-    form = ReasonForm(posted(request))
+    form = ReasonForm(posted(request), doing=_("cancelling the session"))
     if request.method == "POST" and form.is_valid():
         try:
             session_services.session_cancel(

@@ -148,14 +148,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# Django's checks, with their messages in the NHS.UK design system's words.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
-    },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "accounts.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "accounts.passwords.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "supervision:home"
@@ -251,6 +249,28 @@ MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Clinical supervision")
 # Programme admins, wellbeing leads and staff users must set up an authenticator
 # app (accounts.middleware.RequireMFAMiddleware) and may not turn it off.
 MFA_ADAPTER = "accounts.mfa.MFAAdapter"
+# allauth's forms with the NHS.UK error wording every form here has (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "login": "accounts.forms.LoginForm",
+    "signup": "accounts.forms.SignupForm",
+    "add_email": "accounts.forms.AddEmailForm",
+    "change_email": "accounts.forms.ChangeEmailForm",
+    "change_password": "accounts.forms.ChangePasswordForm",
+    "set_password": "accounts.forms.SetPasswordForm",
+    "reset_password": "accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.forms.ResetPasswordKeyForm",
+    "user_token": "accounts.forms.UserTokenForm",
+    "reauthenticate": "accounts.forms.ReauthenticateForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+}
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.MFAReauthenticateForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "deactivate_totp": "accounts.forms.DeactivateTOTPForm",
+    "generate_recovery_codes": "accounts.forms.GenerateRecoveryCodesForm",
+}
 # Failed sign-ins are throttled in the shared cache above (never a dummy one):
 # 5 per account per 5 minutes, 10 a minute per address, for the password and
 # for the two-factor code alike. Every limit is a moving window, so it lifts by
@@ -293,6 +313,10 @@ ENTRA_CLIENT_SECRET = env("ENTRA_CLIENT_SECRET", default="")
 ENTRA_TENANT_ID = env("ENTRA_TENANT_ID", default="")
 ENTRA_EMAIL_DOMAINS = env.list("ENTRA_EMAIL_DOMAINS", default=[])
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {
+    "signup": "accounts.forms.SocialSignupForm",
+    "disconnect": "accounts.forms.DisconnectForm",
+}
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches by email itself
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.django_db
 EMAIL = "new.starter@westfield.example"
 # (password, what the error summary says)
 WEAK = [
-    ("password123456", "too common"),
-    ("new.starter@westfield", "too similar to the email address"),
-    ("Short-pass1", "at least 12 characters"),
-    ("839201746512", "entirely numeric"),
+    ("password123456", "Your password is too common"),
+    ("new.starter@westfield", "Your password is too like your email address"),
+    ("Short-pass1", "Your password must be 12 characters or more"),
+    ("839201746512", "Your password must include letters or symbols, not only numbers"),
 ]
 
 

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 # The limits every deployment runs with (the test settings switch them off for
 # the many sign-ins of other tests).
 LIMITS = base.ACCOUNT_RATE_LIMITS
-THROTTLED = "Too many failed login attempts"
+THROTTLED = "You have tried to sign in too many times"
 START = datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC)
 
 

@@ -185,7 +185,7 @@ def test_a_date_range_the_wrong_way_round_is_explained_in_an_error_summary(clien
     assert response.status_code == 200
     page = response.content.decode()
     assert "nhsuk-error-summary" in page
-    assert "The To date must be the same as or after the From date." in page
+    assert "The to date must be the same as or after the from date" in page
 
 
 @pytest.mark.parametrize(

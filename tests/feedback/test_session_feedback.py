@@ -139,7 +139,7 @@ def test_every_rating_is_required_and_text_is_optional(client, attended, band7):
     data[f"question_{first_rating.pk}"] = "9"
     page = client.post(reverse("feedback:give_session", args=[attended.pk]), data)
     assert page.status_code == 200
-    assert "Choose a rating from 1 to 5." in page.content.decode()
+    assert "Select a rating from 1 to 5 for" in page.content.decode()
     assert not FeedbackResponse.objects.exists()
 
     data[f"question_{first_rating.pk}"] = "2"

@@ -116,7 +116,7 @@ def test_yes_without_a_way_to_contact_is_refused(client, supervisee):
     client.force_login(supervisee)
     response = client.post(CHECKIN, answer(wants_peer_support="yes", consent="on"))
     page = response.content.decode()
-    assert "Choose how you would like to be contacted" in page
+    assert "Select how you would like to be contacted" in page
     assert "Enter how your supporter can reach you" in page
     assert not SupportRequest.objects.exists()
 

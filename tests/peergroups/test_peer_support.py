@@ -198,7 +198,7 @@ def test_requester_is_offered_neither_line_manager_nor_department_colleague(
         url("support_request_add"), ask_form(supporter=str(manager_supporter.pk))
     )
     assert response.status_code == 200
-    assert "Choose one of the supporters listed" in response.content.decode()
+    assert "Select one of the supporters listed" in response.content.decode()
     assert not SupportRequest.objects.exists()
 
 

@@ -144,8 +144,8 @@ def test_programme_admin_adds_a_resource_with_a_file(client, programme_admin, or
         ({"link": ""}, "Enter a link or upload a file"),
         ({"file": "evil.html"}, "The file must be one of"),
         ({"title": ""}, "Enter a title"),
-        ({"audience": "everybody"}, "Select a valid choice"),
-        ({"title": "x" * 300}, "at most 200"),
+        ({"audience": "everybody"}, "Select who it is for from the options shown"),
+        ({"title": "x" * 300}, "The title must be 200 characters or fewer"),
     ],
 )
 def test_a_bad_resource_is_explained_not_saved(client, programme_admin, overrides, error):

@@ -217,24 +217,30 @@ def test_programme_for_chosen_professions_and_departments_on_a_rolling_period(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"period_end": ""}, "Enter the date a fixed period ends."),
-        ({"period_end": "2026-03-31"}, "The period must end after it starts."),
-        ({"period_end": "2026-04-01"}, "The period must end after it starts."),
+        ({"period_end": ""}, "Enter the date a fixed period ends"),
+        ({"period_end": "2026-03-31"}, "The date the period ends must be after the date it starts"),
+        ({"period_end": "2026-04-01"}, "The date the period ends must be after the date it starts"),
         (
             {"eligible_bands": []},
-            "Choose at least one band, profession or department, or open the programme",
+            "Select at least one band, profession or department, or open the programme",
         ),
-        ({"session_minutes": "10"}, "A session must last between 15 and 480 minutes."),
-        ({"session_minutes": "481"}, "A session must last between 15 and 480 minutes."),
-        ({"period_end": "2027-02-30"}, "Enter a valid date."),
-        ({"allowance_sessions": "two"}, "Enter a whole number."),
-        ({"eligible_bands": ["12"]}, "Select a valid choice."),
-        ({"is_active": ""}, "Answer yes or no."),
+        (
+            {"session_minutes": "10"},
+            "The length of a session in minutes must be between 15 and 480",
+        ),
+        (
+            {"session_minutes": "481"},
+            "The length of a session in minutes must be between 15 and 480",
+        ),
+        ({"period_end": "2027-02-30"}, "The date the period ends must be a real date"),
+        ({"allowance_sessions": "two"}, "The number of sessions per period must be a whole number"),
+        ({"eligible_bands": ["12"]}, "Select the bands from the options shown"),
+        ({"is_active": ""}, "Select yes if the programme is open for booking"),
         (
             {"period_kind": PeriodKind.ROLLING, "rolling_months": ""},
-            "Enter how many months a rolling period lasts.",
+            "Enter how many months a rolling period lasts",
         ),
-        ({"alternative": "999999"}, "Choose another programme of the same organisation."),
+        ({"alternative": "999999"}, "Select another programme of this organisation"),
     ],
 )
 def test_invalid_programme_keeps_what_was_typed_and_summarises_the_problem(
@@ -260,9 +266,9 @@ def test_invalid_programme_keeps_what_was_typed_and_summarises_the_problem(
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("supervision:manage_programme_add", "Enter the name of the programme."),
-        ("supervision:manage_programme_extra", "Choose the person to give extra sessions to."),
-        ("supervision:manage_themes", "Enter the name of the theme."),
+        ("supervision:manage_programme_add", "Enter the name of the programme"),
+        ("supervision:manage_programme_extra", "Select the person to give extra sessions to"),
+        ("supervision:manage_themes", "Enter the name of the theme"),
     ],
 )
 def test_an_empty_submission_is_explained_not_ignored(
@@ -288,7 +294,7 @@ def test_where_to_go_instead_must_be_a_programme_of_the_same_organisation(
         reverse("supervision:manage_programme_add"), _programme_form(alternative=elsewhere.pk)
     )
     assert response.status_code == 200
-    assert "Choose another programme of the same organisation." in response.content.decode()
+    assert "Select another programme of this organisation" in response.content.decode()
     assert not Programme.objects.filter(alternative=elsewhere).exists()
 
 
@@ -297,7 +303,7 @@ def test_a_programme_cannot_send_people_to_itself(client, programme_admin, progr
     url = reverse("supervision:manage_programme_edit", args=[programme.pk])
     response = client.post(url, _edit_form(programme, alternative=programme.pk))
     assert response.status_code == 200
-    assert "Choose another programme of the same organisation." in response.content.decode()
+    assert "Select another programme of this organisation" in response.content.decode()
     programme.refresh_from_db()
     assert programme.alternative != programme
 
@@ -309,7 +315,7 @@ def test_names_are_unique_within_an_organisation(client, programme_admin, pna_pr
         _programme_form(name=pna_programme.name.upper()),
     )
     assert response.status_code == 200
-    assert "There is already a programme with this name." in response.content.decode()
+    assert "There is already a programme with this name" in response.content.decode()
 
 
 def test_edit_form_shows_the_programme_and_the_audit_names_what_changed(
@@ -451,11 +457,11 @@ def test_extra_sessions_in_a_rolling_programme_last_one_rolling_period(
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"reason": ""}, "Enter the reason for the extra sessions."),
-        ({"sessions": "6"}, "Select a valid choice."),
-        ({"sessions": "0"}, "Select a valid choice."),
-        ({"person": ""}, "Choose the person to give extra sessions to."),
-        ({"person": "not-a-number"}, "Choose an active member of staff of this organisation."),
+        ({"reason": ""}, "Enter a reason for the extra sessions"),
+        ({"sessions": "6"}, "Select the number of extra sessions from the list"),
+        ({"sessions": "0"}, "Select the number of extra sessions from the list"),
+        ({"person": ""}, "Select the person to give extra sessions to"),
+        ({"person": "not-a-number"}, "Select an active member of staff of this organisation"),
     ],
 )
 def test_extra_session_form_explains_what_is_missing(
@@ -486,7 +492,7 @@ def test_extra_sessions_only_for_active_staff_of_the_organisation(
     assert programme_admin.email in page  # the list is there, without those two
     for person in (band7, stranger):
         response = client.post(url, _extra_form(person))
-        assert "Choose an active member of staff of this organisation." in response.content.decode()
+        assert "Select an active member of staff of this organisation" in response.content.decode()
     assert not AllowanceExtra.objects.exists()
 
 
@@ -527,7 +533,7 @@ def test_admin_adds_a_theme_and_cannot_add_it_twice(client, programme_admin, org
 
     response = client.post(url, {"action": "add", "name": "moral INJURY"})
     assert response.status_code == 200
-    assert "There is already a theme with this name." in response.content.decode()
+    assert "There is already a theme with this name" in response.content.decode()
     assert 'class="nhsuk-error-summary"' in response.content.decode()
     assert Theme.objects.filter(organisation=organisation).count() == 3
 
