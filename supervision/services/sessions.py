@@ -21,11 +21,32 @@ from .scheduling import (
     commitments_move,
     commitments_release,
     commitments_reserve,
+    first_clash,
 )
 
 
 class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in plain words."""
+
+
+def slot_gone_message(
+    *, programme: Programme, supervisor, supervisee, starts_at, moving: Session | None = None
+) -> str:
+    """Why a time someone chose is no longer free, for the booking and the page alike.
+
+    Booked by another supervisee of the same supervisor (the loser of a booking
+    race): said so. Anything else (time away added, the slot withdrawn, the
+    person's own other booking): no longer free.
+    """
+    ends_at = starts_at + datetime.timedelta(minutes=programme.session_minutes)
+    clash = first_clash([supervisor.pk], starts_at, ends_at, exclude_session=moving)
+    if (
+        clash is not None
+        and clash.session is not None
+        and clash.session.supervisee_id != (supervisee.pk)
+    ):
+        return _("That time has just been booked by someone else. Choose another time.")
+    return _("That time is no longer free. Choose another time.")
 
 
 def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
@@ -101,11 +122,10 @@ def session_book(
         raise BookingRefused(
             _("Agree a supervision agreement with this supervisor before booking a session.")
         )
-    slot = find_free_slot(
-        starts_at=starts_at, supervisor=supervisor, programme=programme, supervisee=supervisee
-    )
+    booking = {"programme": programme, "supervisor": supervisor, "supervisee": supervisee}
+    slot = find_free_slot(starts_at=starts_at, **booking)
     if slot is None:
-        raise BookingRefused(_("That time is no longer free. Choose another time."))
+        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking))
     _check_allowance(programme, supervisee, starts_at)
 
     session = Session(
@@ -129,7 +149,8 @@ def session_book(
             session=session,
         )
     except TimeTaken as error:
-        raise BookingRefused(str(error)) from error
+        # Lost a race: the winner's booking has committed (PostgreSQL waited for it).
+        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking)) from error
     audit_log(
         actor=actor,
         action="session.booked",
@@ -162,15 +183,21 @@ def session_reschedule(
         supervisee=session.supervisee,
         ignore_session=session,
     )
+    booking = {
+        "programme": session.programme,
+        "supervisor": session.supervisor,
+        "supervisee": session.supervisee,
+        "moving": session,
+    }
     if slot is None:
-        raise BookingRefused(_("That time is no longer free. Choose another time."))
+        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking))
     _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
     previous = session.starts_at
     previous_end = session.ends_at
     try:
         commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
     except TimeTaken as error:
-        raise BookingRefused(str(error)) from error
+        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking)) from error
     session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
     session.mode, session.meeting_link, session.location = (
         slot.mode,
