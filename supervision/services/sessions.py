@@ -122,10 +122,22 @@ def session_book(
         raise BookingRefused(
             _("Agree a supervision agreement with this supervisor before booking a session.")
         )
-    booking = {"programme": programme, "supervisor": supervisor, "supervisee": supervisee}
-    slot = find_free_slot(starts_at=starts_at, **booking)
+    slot = find_free_slot(
+        starts_at=starts_at, supervisor=supervisor, programme=programme, supervisee=supervisee
+    )
+
+    def gone() -> BookingRefused:
+        return BookingRefused(
+            slot_gone_message(
+                programme=programme,
+                supervisor=supervisor,
+                supervisee=supervisee,
+                starts_at=starts_at,
+            )
+        )
+
     if slot is None:
-        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking))
+        raise gone()
     _check_allowance(programme, supervisee, starts_at)
 
     session = Session(
@@ -150,7 +162,7 @@ def session_book(
         )
     except TimeTaken as error:
         # Lost a race: the winner's booking has committed (PostgreSQL waited for it).
-        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking)) from error
+        raise gone() from error
     audit_log(
         actor=actor,
         action="session.booked",
@@ -183,21 +195,27 @@ def session_reschedule(
         supervisee=session.supervisee,
         ignore_session=session,
     )
-    booking = {
-        "programme": session.programme,
-        "supervisor": session.supervisor,
-        "supervisee": session.supervisee,
-        "moving": session,
-    }
+
+    def gone() -> BookingRefused:
+        return BookingRefused(
+            slot_gone_message(
+                programme=session.programme,
+                supervisor=session.supervisor,
+                supervisee=session.supervisee,
+                starts_at=starts_at,
+                moving=session,
+            )
+        )
+
     if slot is None:
-        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking))
+        raise gone()
     _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
     previous = session.starts_at
     previous_end = session.ends_at
     try:
         commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
     except TimeTaken as error:
-        raise BookingRefused(slot_gone_message(starts_at=starts_at, **booking)) from error
+        raise gone() from error
     session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
     session.mode, session.meeting_link, session.location = (
         slot.mode,

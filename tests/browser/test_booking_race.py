@@ -46,7 +46,7 @@ def test_the_loser_of_a_booking_race_sees_the_time_gone(
         sessions=1,
         reason="Extra support this quarter",
         valid_from=timezone.localdate() - datetime.timedelta(days=1),
-        valid_until=programme.period_end,
+        valid_until=timezone.localdate() + datetime.timedelta(days=365),
     )
 
     nurse = Person(browser, live_server, amara.email, check_accessibility)

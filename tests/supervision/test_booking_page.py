@@ -127,7 +127,6 @@ def test_a_time_taken_while_booking_is_refused_with_a_fresh_list(agreement, riva
 
     request = RequestFactory().post("/", {"slot": key(tuesday(1, 14))})
     request.user = agreement.supervisee
-    request.session = {}
     response = pick_slot(
         request,
         programme=agreement.programme,
