@@ -8,6 +8,8 @@ class FeedbackConfig(AppConfig):
     def ready(self):
         from .home import register_home_sections
         from .notifications import register_kinds
+        from .session_sections import register_session_sections
 
         register_kinds()
         register_home_sections()
+        register_session_sections()

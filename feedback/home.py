@@ -1,6 +1,7 @@
-"""What the home page shows a wellbeing lead: check-ins by department, protected.
+"""What the home page shows of this app: a wellbeing lead's check-ins by department,
+protected, and the sessions a member of staff can still give feedback on.
 
-Registered as a home section (supervision.home_sections), so the home page
+Registered as home sections (supervision.home_sections), so the home page
 never imports this app.
 """
 
@@ -11,7 +12,13 @@ from django.utils.translation import gettext as _
 from kernel.models import Role
 
 from .aggregates_wellbeing import wellbeing_aggregate
+from .permissions import sessions_awaiting_feedback
 from .permissions_wellbeing import checkins_for_lead, department_names_for_lead
+
+# The home page asks for feedback on sessions that ended this recently; an older
+# one's page still offers the form.
+FEEDBACK_ASKED_FOR = timedelta(days=30)
+FEEDBACK_LISTED = 3
 
 
 def wellbeing_by_department(user, now) -> list[dict]:
@@ -24,7 +31,19 @@ def wellbeing_by_department(user, now) -> list[dict]:
     return [{**row, "name": names.get(row["group"], _("No department"))} for row in rows]
 
 
+def feedback_to_give(user, now) -> list:
+    """The user's latest sessions, held in the last 30 days, that they have not given
+    feedback on (their own: nobody else is asked about a session they were not in)."""
+    sessions = sessions_awaiting_feedback(user, now=now, since=now - FEEDBACK_ASKED_FOR)
+    return list(
+        sessions.select_related("programme__organisation", "supervisor").order_by("-starts_at")[
+            :FEEDBACK_LISTED
+        ]
+    )
+
+
 def register_home_sections() -> None:
-    from supervision.home_sections import Section, register
+    from supervision.home_sections import SUPERVISEE, Section, register
 
     register(Section("wellbeing_rows", Role.WELLBEING_LEAD, wellbeing_by_department))
+    register(Section("feedback_to_give", SUPERVISEE, feedback_to_give))

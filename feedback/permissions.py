@@ -7,15 +7,15 @@ totals are for supervisors and facilitators, about the sessions they ran.
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 
 from kernel.models import Role
 from kernel.permissions import has_role, programmes_managed_by
 from peergroups.permissions import get_meeting_attended_by, meetings_facilitated_by
-from supervision.permissions import get_session_for_user
+from supervision.permissions import get_session_for_user, sessions_visible_to
 
-from .models import FeedbackQuestion, FeedbackResponse
+from .models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 
 if TYPE_CHECKING:  # annotations only: feedback reads no other app's tables
     from peergroups.models import GroupSession
@@ -26,13 +26,43 @@ __all__ = [
     "get_question_for_admin",
     "get_session_for_feedback",
     "may_see_summary",
+    "own_feedback_on_session",
     "responses_about",
+    "sessions_awaiting_feedback",
 ]
 
 
 def get_session_for_feedback(user, pk: int) -> "Session":
     """A session the user was supervised in: 404 for strangers, 403 for its supervisor."""
     return get_session_for_user(user, pk, as_role="supervisee")
+
+
+def own_feedback_on_session(user, session: "Session") -> FeedbackResponse | None:
+    """The user's own feedback on the session with its answers (and their questions), or None.
+
+    Keyed by the author: nobody else's feedback can come back from here, so the
+    session's supervisor asking gets None, never the supervisee's answers.
+    """
+    answers = FeedbackAnswer.objects.select_related("question").order_by(
+        "question__position", "question__pk"
+    )
+    return (
+        FeedbackResponse.objects.filter(author=user, session=session)
+        .prefetch_related(Prefetch("answers", queryset=answers))
+        .first()
+    )
+
+
+def sessions_awaiting_feedback(user, *, now, since):
+    """Sessions the user was supervised in, held and ended since `since`, with no feedback
+    from them yet."""
+    given = FeedbackResponse.objects.filter(author=user, session__isnull=False)
+    return (
+        sessions_visible_to(user)
+        .filter(supervisee=user, ends_at__gte=since)
+        .happened(now)
+        .exclude(pk__in=given.values("session_id"))
+    )
 
 
 def get_meeting_for_feedback(user, pk: int) -> "GroupSession":

@@ -115,6 +115,7 @@ class Allowance:
     period: Period
     renews_on: datetime.date | None
     rolling_months: int = 12
+    renews_at: datetime.datetime | None = None  # the moment renews_on names
 
     @property
     def left(self) -> int:
@@ -152,20 +153,41 @@ def allowance(
     )
     used = sessions.count() + sum(count(programme, user, period) for count in _OTHER_USAGE)
     total = programme.allowance_sessions + extra
-    renews_on = _renews_on(programme, period, sessions, used, total)
-    return Allowance(True, total, used, period, renews_on, programme.rolling_months)
+    renews_at = _renews_at(programme, period, sessions, used, total)
+    renews_on = timezone.localtime(renews_at, _zone(programme)).date() if renews_at else None
+    return Allowance(
+        True, total, used, period, renews_on, programme.rolling_months, renews_at=renews_at
+    )
 
 
-def _renews_on(programme, period, sessions, used, total) -> datetime.date | None:
+def _renews_at(programme, period, sessions, used, total) -> datetime.datetime | None:
     if programme.period_kind == PeriodKind.FIXED:
-        return period.end_date + datetime.timedelta(days=1) if period.end_date else None
+        return period.end
     if used < total:
         return None
     # Rolling: the oldest counted session drops out of the window first.
     oldest = sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
     if oldest is None:
         return None
-    return timezone.localtime(add_months(oldest, programme.rolling_months), _zone(programme)).date()
+    return add_months(oldest, programme.rolling_months)
+
+
+def may_start_then(current: Allowance, starts_at: datetime.datetime) -> bool:
+    """Whether a session starting at `starts_at` fits the allowance as it stands now.
+
+    Inside the period, and not used up; or, on a rolling window that is used up,
+    after its oldest session has dropped out. No query: the booking page offers
+    only such times, so that it never offers one the booking then refuses for
+    the allowance (the booking service checks again at the time itself).
+    """
+    period = current.period
+    if period.start is not None and starts_at < period.start:
+        return False
+    if period.end is not None and starts_at >= period.end:
+        return False
+    if not current.exhausted:
+        return True
+    return current.renews_at is not None and starts_at > current.renews_at
 
 
 def refusal_message(programme: Programme, allowance_now: Allowance) -> str:

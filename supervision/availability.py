@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from kernel.models import Programme
 
@@ -18,6 +19,33 @@ from .models import AvailabilityException, AvailabilitySlot, Commitment, WeeklyA
 # Nobody can book a slot that starts within this much time from now.
 MINIMUM_NOTICE = datetime.timedelta(hours=1)
 DEFAULT_HORIZON = datetime.timedelta(weeks=6)
+
+
+def bookable_from(now: datetime.datetime) -> datetime.datetime:
+    """The earliest start anyone can book at `now`: the minimum notice away."""
+    return now + MINIMUM_NOTICE
+
+
+def _notice_hours() -> int:
+    return int(MINIMUM_NOTICE.total_seconds() // 3600)
+
+
+def notice_refusal(starts_at: datetime.datetime, now: datetime.datetime) -> str | None:
+    """Why a slot starting at `starts_at` cannot be added at `now`, or None if it can.
+
+    The one rule for adding availability: nothing may start inside the minimum
+    notice, where free_slots would never offer it to anyone.
+    """
+    if starts_at >= bookable_from(now):
+        return None
+    hours = _notice_hours()
+    return ngettext(
+        "The slot must start at least %(hours)s hour from now, because people need "
+        "%(hours)s hour's notice to book",
+        "The slot must start at least %(hours)s hours from now, because people need "
+        "%(hours)s hours' notice to book",
+        hours,
+    ) % {"hours": hours}
 
 
 @dataclass(frozen=True)
@@ -92,7 +120,7 @@ def free_slots(
     and the commitments of the two people.
     """
     now = now or timezone.now()
-    start = max(start or now, now + MINIMUM_NOTICE)
+    start = max(start or now, bookable_from(now))
     end = end or now + DEFAULT_HORIZON
     if end <= start:
         return []
@@ -128,6 +156,32 @@ def free_slots(
                 continue
             slots.setdefault(slot.starts_at, slot)
     return [slots[key] for key in sorted(slots)]
+
+
+def weekly_notice_refusal(window: WeeklyAvailability, zone, now: datetime.datetime) -> str | None:
+    """Why a weekly window cannot be added at `now` (notice_refusal's rule), or None if it can.
+
+    A window is refused only when none of its weeks starts outside the minimum
+    notice: with a last week, its days may all be past, inside the notice, or
+    none of them its weekday.
+    """
+    if window.valid_until is None:
+        return None
+    earliest = bookable_from(now)
+    end = datetime.datetime.combine(
+        window.valid_until + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone
+    )
+    starts = _weekly_windows([window], zone, earliest, end) if end > earliest else ()
+    if any(start >= earliest for start, _, _ in starts):
+        return None
+    hours = _notice_hours()
+    return ngettext(
+        "The last week must include a %(day)s that starts at least %(hours)s hour from now, "
+        "because people need %(hours)s hour's notice to book",
+        "The last week must include a %(day)s that starts at least %(hours)s hours from now, "
+        "because people need %(hours)s hours' notice to book",
+        hours,
+    ) % {"hours": hours, "day": window.get_weekday_display()}
 
 
 def find_free_slot(*, starts_at: datetime.datetime, **kwargs) -> Slot | None:

@@ -11,11 +11,15 @@ so `supervision` imports none of those apps.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+# Everyone with a staff profile is a supervisee (kernel.models.Role has no such
+# role to grant): a section for what any member of staff does next uses this.
+SUPERVISEE = "supervisee"
+
 
 @dataclass(frozen=True)
 class Section:
     name: str  # the context variable its template (templates/supervision/home/) reads
-    role: str  # supervision.models.Role value: shown to people who hold it
+    role: str  # a kernel.models.Role value, or SUPERVISEE: shown to people who hold it
     build: Callable  # (user, now) -> what the template shows
 
 

@@ -73,7 +73,8 @@ class World:
         return StaffProfileFactory(organisation=self.organisation, **kwargs).user
 
     def nurse_sessions(self, count):
-        """Past sessions (logged, to confirm) and upcoming ones for the nurse."""
+        """Past sessions (logged, to confirm), recent ones to give feedback on, and
+        upcoming ones for the nurse."""
         for _ in range(count):
             n = next(self.rows)
             past = _session(
@@ -84,6 +85,13 @@ class World:
                 Session.Status.ATTENDED,
             )
             SessionRecord.objects.create(session=past, actual_minutes=60)
+            _session(
+                self.programme,
+                self.supervisor,
+                self.nurse,
+                self.now - datetime.timedelta(days=20, hours=-3 * n),
+                Session.Status.ATTENDED,
+            )
             _session(self.programme, self.supervisor, self.nurse, _future(self.now, 3 * n))
 
     def supervisor_sessions(self, count):

@@ -33,7 +33,10 @@ from ..services import feedback as services
 # --- Giving feedback -------------------------------------------------------------
 
 
-def _give(request, *, session=None, meeting=None, programme, open_now, back_url, title_when):
+def _give(
+    request, *, session=None, meeting=None, programme, open_now, back_url, title_when, done_url
+):
+    """The feedback form; once sent, `done_url` (a session's page shows the answers given)."""
     already = services.feedback_given(author=request.user, session=session, meeting=meeting)
     context = {
         "session": session,
@@ -60,7 +63,7 @@ def _give(request, *, session=None, meeting=None, programme, open_now, back_url,
             form.add_error(None, error.messages)
         else:
             messages.success(request, _("Thank you for your feedback."))
-            return redirect(request.path)
+            return redirect(done_url)
     context["form"] = form
     return render(request, "feedback/session_feedback/give.html", context)
 
@@ -78,6 +81,7 @@ def give_for_session(request: HttpRequest, session_pk: int) -> HttpResponse:
         title_when=format_when(
             session.starts_at, session.ends_at, session.programme.organisation.time_zone
         ),
+        done_url=session.get_absolute_url(),
     )
 
 
@@ -94,6 +98,7 @@ def give_for_meeting(request: HttpRequest, meeting_pk: int) -> HttpResponse:
         title_when=format_when(
             meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone
         ),
+        done_url=request.path,
     )
 
 

@@ -1,9 +1,11 @@
 """Tables of things: summary list and table, whose rows and cells are tags too."""
 
+import re
+
 from django import template
 from django.template.base import Node, NodeList
-from django.utils.html import strip_tags
-from django.utils.safestring import mark_safe
+from django.utils.html import conditional_escape, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .base import (
@@ -193,6 +195,27 @@ class TableRowNode(Node):
         )
 
 
+# A table cell keeps words up to this long whole. A longer unbroken run of text (a
+# pasted link, a reference number, a key held down) is marked so that it alone may
+# break anywhere (static/css/app.css, .app-unbroken). CSS `overflow-wrap: anywhere`
+# on the whole table would let every word break: a phone squeezes the columns and
+# shows names as "Hele|n Mars|h".
+LONGEST_WHOLE_WORD = 30
+_TAG = re.compile(r"(<[^>]*>)")
+_LONG_RUN = re.compile(rf"[^\s<>]{{{LONGEST_WHOLE_WORD + 1},}}")
+
+
+def breakable(value) -> SafeString:
+    """`value` as HTML (escaped unless already safe), each run of text longer than
+    LONGEST_WHOLE_WORD characters in <span class="app-unbroken">; tags are left as
+    they are."""
+    parts = _TAG.split(str(conditional_escape(value)))
+    parts[::2] = [
+        _LONG_RUN.sub(r'<span class="app-unbroken">\g<0></span>', text) for text in parts[::2]
+    ]
+    return mark_safe("".join(parts))  # noqa: S308 - escaped above; only the span added
+
+
 def _cell(
     element,
     *,
@@ -231,7 +254,7 @@ def _cell(
         "colspan": colspan,
         "rowspan": rowspan,
         "header": header if state.get("responsive") and not in_head and header else "",
-        "body": body,
+        "body": breakable(body),
         "visually_hidden_text": visually_hidden_text,
     }
 

@@ -36,6 +36,13 @@ class AgreementQuerySet(models.QuerySet):
             supervisor_accepted_at__isnull=False, supervisee_accepted_at__isnull=False
         )
 
+    def awaiting_first_session(self):
+        """Active agreements with no session booked under them yet (cancelled ones aside)."""
+        from .sessions import Session
+
+        kept = [status for status in Session.Status if status != Session.Status.CANCELLED]
+        return self.active().exclude(sessions__status__in=kept)
+
 
 class Agreement(models.Model):
     """The supervision contract, which both people accept before the first session."""

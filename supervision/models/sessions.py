@@ -27,6 +27,10 @@ class SessionQuerySet(models.QuerySet):
         """Sessions that have ended but the supervisor has not yet logged."""
         return self.filter(status=Session.Status.BOOKED, ends_at__lte=now or timezone.now())
 
+    def happened(self, now=None):
+        """Sessions that have ended and were held (Session.has_happened, as a filter)."""
+        return self.exclude(status__in=Session.NOT_HELD).filter(ends_at__lte=now or timezone.now())
+
 
 class Session(DeliveryFields):
     """A one-to-one supervision session. Times are UTC."""
@@ -40,6 +44,9 @@ class Session(DeliveryFields):
     class CancelledBy(models.TextChoices):
         SUPERVISOR = "supervisor", _("Supervisor")
         SUPERVISEE = "supervisee", _("Supervisee")
+
+    # Statuses of a session that did not take place, whatever its time.
+    NOT_HELD = (Status.CANCELLED, Status.DID_NOT_ATTEND)
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="sessions")
@@ -112,10 +119,7 @@ class Session(DeliveryFields):
 
     def has_happened(self, now) -> bool:
         """Ended, and neither cancelled nor missed (its record may not be logged yet)."""
-        return (
-            self.status not in (self.Status.CANCELLED, self.Status.DID_NOT_ATTEND)
-            and self.ends_at <= now
-        )
+        return self.status not in self.NOT_HELD and self.ends_at <= now
 
     def role_of(self, user) -> str:
         return "supervisor" if user.pk == self.supervisor_id else "supervisee"

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from audit.services import audit_log
 from kernel.models import Programme, StaffProfile
 
+from ..availability import notice_refusal, weekly_notice_refusal
 from ..models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -241,7 +242,11 @@ def slot_add(
     meeting_link: str = "",
     location: str = "",
 ) -> AvailabilitySlot:
-    """Offer one period (UTC times). Refused if it overlaps another single slot."""
+    """Offer one period (UTC times). Refused if it starts inside the minimum notice or
+    overlaps another single slot."""
+    refusal = notice_refusal(starts_at, timezone.now())
+    if refusal:
+        raise ValidationError({"start_time": refusal})
     _lock(supervisor)
     _refuse_overlap(
         AvailabilitySlot,
@@ -284,7 +289,8 @@ def weekly_add(
     meeting_link: str = "",
     location: str = "",
 ) -> WeeklyAvailability:
-    """Offer a window every week (wall-clock times). Refused if it overlaps another window."""
+    """Offer a window every week (wall-clock times). Refused if it overlaps another window,
+    or if none of its weeks starts outside the minimum notice."""
     _lock(supervisor)
     clashes = WeeklyAvailability.objects.filter(
         supervisor=supervisor,
@@ -317,6 +323,9 @@ def weekly_add(
         **_delivery(mode, meeting_link, location),
     )
     window.full_clean()
+    refusal = weekly_notice_refusal(window, organisation_zone(supervisor), timezone.now())
+    if refusal:
+        raise ValidationError({"valid_until": refusal})
     window.save()
     _audit_added(
         actor,

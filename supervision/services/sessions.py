@@ -21,11 +21,32 @@ from .scheduling import (
     commitments_move,
     commitments_release,
     commitments_reserve,
+    first_clash,
 )
 
 
 class BookingRefused(Exception):
     """A booking that cannot be made; the message says why, in plain words."""
+
+
+def slot_gone_message(
+    *, programme: Programme, supervisor, supervisee, starts_at, moving: Session | None = None
+) -> str:
+    """Why a time someone chose is no longer free, for the booking and the page alike.
+
+    Booked by another supervisee of the same supervisor (the loser of a booking
+    race): said so. Anything else (time away added, the slot withdrawn, the
+    person's own other booking): no longer free.
+    """
+    ends_at = starts_at + datetime.timedelta(minutes=programme.session_minutes)
+    clash = first_clash([supervisor.pk], starts_at, ends_at, exclude_session=moving)
+    if (
+        clash is not None
+        and clash.session is not None
+        and clash.session.supervisee_id != (supervisee.pk)
+    ):
+        return _("That time has just been booked by someone else. Choose another time.")
+    return _("That time is no longer free. Choose another time.")
 
 
 def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
@@ -104,8 +125,19 @@ def session_book(
     slot = find_free_slot(
         starts_at=starts_at, supervisor=supervisor, programme=programme, supervisee=supervisee
     )
+
+    def gone() -> BookingRefused:
+        return BookingRefused(
+            slot_gone_message(
+                programme=programme,
+                supervisor=supervisor,
+                supervisee=supervisee,
+                starts_at=starts_at,
+            )
+        )
+
     if slot is None:
-        raise BookingRefused(_("That time is no longer free. Choose another time."))
+        raise gone()
     _check_allowance(programme, supervisee, starts_at)
 
     session = Session(
@@ -129,7 +161,8 @@ def session_book(
             session=session,
         )
     except TimeTaken as error:
-        raise BookingRefused(str(error)) from error
+        # Lost a race: the winner's booking has committed (PostgreSQL waited for it).
+        raise gone() from error
     audit_log(
         actor=actor,
         action="session.booked",
@@ -162,15 +195,27 @@ def session_reschedule(
         supervisee=session.supervisee,
         ignore_session=session,
     )
+
+    def gone() -> BookingRefused:
+        return BookingRefused(
+            slot_gone_message(
+                programme=session.programme,
+                supervisor=session.supervisor,
+                supervisee=session.supervisee,
+                starts_at=starts_at,
+                moving=session,
+            )
+        )
+
     if slot is None:
-        raise BookingRefused(_("That time is no longer free. Choose another time."))
+        raise gone()
     _check_allowance(session.programme, session.supervisee, starts_at, exclude_session=session)
     previous = session.starts_at
     previous_end = session.ends_at
     try:
         commitments_move(session=session, starts_at=slot.starts_at, ends_at=slot.ends_at)
     except TimeTaken as error:
-        raise BookingRefused(str(error)) from error
+        raise gone() from error
     session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
     session.mode, session.meeting_link, session.location = (
         slot.mode,

@@ -146,7 +146,6 @@ def agreement_book(request: HttpRequest, pk: int) -> HttpResponse:
             "back_url": agreement.get_absolute_url(),
             "success_message": _("Your session is booked. A calendar invite is on its way."),
             "button": _("Book this session"),
-            "allowance": allowance(agreement.programme, request.user),
         },
         book=lambda starts_at, _reason: session_book(
             actor=request.user,

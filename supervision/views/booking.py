@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from kernel.dates import format_when
 from kernel.forms import posted
 
-from ..availability import free_slots
+from ..allowances import allowance, may_start_then, refusal_message
+from ..availability import free_slots, parse_slot_key
 from ..forms import SlotChoiceForm
 from ..models.supervisors import meeting_platform
-from ..services.sessions import BookingRefused
+from ..services.sessions import BookingRefused, slot_gone_message
 
 
 def describe_slot(programme):
@@ -31,31 +32,70 @@ def pick_slot(request, *, programme, supervisor, supervisee, context, book, igno
 
     A reason is asked for when moving a session (`ignore_session` is that session).
 
-    `book` raises BookingRefused with a message the person can act on; the
-    page then shows it in an error summary and offers the slots again.
+    Only times the booking would accept are offered: free, and within the
+    supervisee's allowance as it stands (with none left, the page says so before
+    any time). `book` raises BookingRefused with a message the person can act on;
+    the page then shows it in an error summary with a fresh list of times and
+    allowance, so whoever loses a race for a time sees it gone.
     """
-    slots = free_slots(
-        supervisor=supervisor,
-        programme=programme,
-        supervisee=supervisee,
-        ignore_session=ignore_session,
-    )
-    form = SlotChoiceForm(
-        posted(request),
-        slots=slots,
-        describe=describe_slot(programme),
-        ask_reason=ignore_session is not None,
-    )
+    moving = ignore_session is not None
+
+    def offer():
+        current = allowance(programme, supervisee, exclude_session=ignore_session)
+        slots = free_slots(
+            supervisor=supervisor,
+            programme=programme,
+            supervisee=supervisee,
+            ignore_session=ignore_session,
+        )
+        return [slot for slot in slots if may_start_then(current, slot.starts_at)], current
+
+    def slot_form(slots):
+        return SlotChoiceForm(
+            posted(request), slots=slots, describe=describe_slot(programme), ask_reason=moving
+        )
+
+    slots, current = offer()
+    form = slot_form(slots)
+    gone = ""
     if request.method == "POST" and form.is_valid():
         try:
             session = book(form.chosen().starts_at, form.cleaned_data.get("reason", ""))
         except BookingRefused as refused:
-            form.add_error(None, str(refused))
+            slots, current = offer()  # afresh: the time may have been taken meanwhile
+            form = slot_form(slots)
+            if form.is_valid():
+                form.add_error(None, str(refused))
+            else:
+                gone = str(refused)
         else:
             messages.success(request, context["success_message"])
             return redirect("supervision:session", pk=session.pk)
+    elif form.has_error("slot", "invalid_choice"):
+        starts_at = parse_slot_key(request.POST.get("slot", ""))
+        if starts_at is not None:
+            gone = slot_gone_message(
+                programme=programme,
+                supervisor=supervisor,
+                supervisee=supervisee,
+                starts_at=starts_at,
+                moving=ignore_session,
+            )
+    if gone:
+        # On the times themselves: the one chosen is no longer among them.
+        form.errors["slot"] = form.error_class([gone])
     return render(
         request,
         "supervision/booking/pick_slot.html",
-        {**context, "form": form, "slots": slots, "programme": programme},
+        {
+            **context,
+            "form": form,
+            "slots": slots,
+            "programme": programme,
+            # What is left is the supervisee's to know; moving a session uses none.
+            "allowance": None if moving else current,
+            "used_up": refusal_message(programme, current)
+            if current.exhausted and not moving
+            else "",
+        },
     )

@@ -14,9 +14,31 @@ from kernel.permissions import (
     user_roles,
 )
 
-from ..home_sections import sections_for
+from ..home_sections import SUPERVISEE, sections_for
 from ..permissions import agreements_visible_to, sessions_visible_to
 from .supervisors import programme_offers
+
+# Records to confirm listed one by one on the home page; the rest are on the sessions page.
+LISTED = 5
+
+
+def _supervisee_context(user, now):
+    """What a member of staff does next: accept, book, join, confirm (feedback: a section)."""
+    mine = sessions_visible_to(user).filter(supervisee=user)
+    agreements = agreements_visible_to(user).filter(supervisee=user).select_related("supervisor")
+    to_confirm = mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+    return {
+        "upcoming": mine.upcoming(now)
+        .select_related("programme__organisation", "supervisor")
+        .order_by("starts_at")[:5],
+        "offers": programme_offers(user),
+        "to_confirm": to_confirm.count(),
+        "records_to_confirm": to_confirm.select_related(
+            "programme__organisation", "supervisor"
+        ).order_by("starts_at")[:LISTED],
+        "agreements_to_accept": agreements.current().filter(supervisee_accepted_at__isnull=True),
+        "agreements_to_book": agreements.awaiting_first_session(),
+    }
 
 
 def _supervisor_context(user, now):
@@ -46,31 +68,13 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "role_labels": sorted(Role(role).label for role in roles),
         "roles_elsewhere": len(roles_by_organisation(user)) > 1,
     }
+    audience = set(roles)
     if profile is not None:
-        context["upcoming"] = (
-            sessions_visible_to(user)
-            .filter(supervisee=user)
-            .upcoming(now)
-            .select_related("programme__organisation", "supervisor")
-            .order_by("starts_at")[:5]
-        )
-        context["offers"] = programme_offers(user)
-        context["to_confirm"] = (
-            sessions_visible_to(user)
-            .filter(
-                supervisee=user, record__isnull=False, record__supervisee_confirmed_at__isnull=True
-            )
-            .count()
-        )
-        context["agreements_to_accept"] = (
-            agreements_visible_to(user)
-            .current()
-            .filter(supervisee=user, supervisee_accepted_at__isnull=True)
-            .select_related("supervisor")
-        )
+        context.update(_supervisee_context(user, now))
+        audience.add(SUPERVISEE)
     if Role.SUPERVISOR in roles:
         context.update(_supervisor_context(user, now))
-    context.update(sections_for(user, roles, now))
+    context.update(sections_for(user, audience, now))
     if Role.PROGRAMME_ADMIN in roles:
         staff = staff_visible_to(user)
         context["staff_counts"] = {

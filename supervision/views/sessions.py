@@ -19,6 +19,7 @@ from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
 from ..models import Session
 from ..permissions import get_session_for_user, session_record_for_user, sessions_visible_to
 from ..services import sessions as session_services
+from ..session_sections import sections_for
 from .booking import pick_slot
 
 PAGE_SIZE = 25
@@ -72,6 +73,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_confirm": role == "supervisee"
             and record is not None
             and record.supervisee_confirmed_at is None,
+            # What other apps add (the supervisee's feedback), each deciding who sees it
+            "sections": sections_for(request.user, session, now),
         },
     )
 

@@ -1,9 +1,12 @@
 """Issue 3's journey on the demo data, in Chromium, with axe on every page.
 
 A Band 7 nurse asks a supervisor for supervision, both accept the agreement,
-she books a Teams session and gets the invite, moves it (the invite updates),
-the supervisor logs it, she confirms it and has one session left; a third
-booking is refused with the reason; a Band 5 nurse is pointed to the PNA route.
+her home page says to book and she books a Teams session and gets the invite,
+home shows it with its link, she moves it (the invite updates), the supervisor
+logs it, home asks her to confirm it and she does, gives feedback from the
+session's page and sees her own answers there (the supervisor does not), and has
+one session left; with none left the booking page says so before offering any
+time (issue 15); a Band 5 nurse is pointed to the PNA route.
 A real Celery worker (in this process, on the configured broker) sends the emails.
 """
 
@@ -73,9 +76,11 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
     supervisor.click("button", "Accept this agreement")
     expect(supervisor.page.get_by_text("You have both accepted the agreement")).to_be_visible()
 
-    # Book the first free Teams slot.
-    page.goto(agreement_url)
-    nurse.click("button", "Book a session")
+    # Her home page says what to do next; she books the first free Teams slot.
+    nurse.go("/")
+    nurse.click("link", "Helen Marsh accepted — book a session")
+    expect(page.locator("h1")).to_contain_text("Book supervision with Helen Marsh")
+    expect(page.get_by_text("2 of 2 sessions left until 31 March")).to_be_visible()
     page.get_by_role("radio").first.check()
     nurse.click("button", "Book this session")
     expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
@@ -83,6 +88,16 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
         page.get_by_role("link", name=re.compile("Join online \\(Microsoft Teams\\)"))
     ).to_be_visible()
     session = Session.objects.get(supervisee__email=demo["Staff member (supervisee)"])
+
+    # Home now shows the next session, its time and the way to join it.
+    nurse.go("/")
+    expect(page.get_by_text("accepted — book a session")).to_have_count(0)
+    next_session = page.locator("#next-session")
+    expect(next_session).to_contain_text("with Helen Marsh")
+    expect(
+        next_session.get_by_role("link", name="Join online (Microsoft Teams)")
+    ).to_have_attribute("href", session.meeting_link)
+    nurse.go(session.get_absolute_url())
 
     outbox = wait_for_mail(2)
     assert {m.to[0] for m in outbox} == {
@@ -130,13 +145,29 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
         supervisor.click("button", "Save the record")
         expect(supervisor.page.get_by_text("The session is logged")).to_be_visible()
 
-        # The nurse confirms it and has one session left.
-        nurse.go(f"/sessions/{session.pk}/")
+        # Her home page asks her to confirm the record; she does, and has one session left.
+        nurse.go("/")
+        nurse.click("link", re.compile("^Confirm the record of your session on"))
         expect(page.get_by_text("Book a debrief with the team.")).to_be_visible()
         nurse.click("button", "Confirm the record")
         page.get_by_label("Your comment (optional)").fill("Helpful, thank you.")
         nurse.click("button", "Confirm")
         expect(page.get_by_text("The session record is confirmed")).to_be_visible()
+
+        # The session's page offers feedback, then shows her own answers; Helen's does not.
+        nurse.click("button", "Give feedback")
+        for radio in page.get_by_role("radio", name="4", exact=True).all():
+            radio.check()
+        page.get_by_label("What helped?").fill("Time to think about the ward move.")
+        nurse.click("button", "Send feedback")
+        expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
+        feedback = page.locator("#feedback ~ .nhsuk-summary-list")
+        expect(page.get_by_role("heading", name="Your feedback")).to_be_visible()
+        expect(feedback).to_contain_text("Time to think about the ward move.")
+        expect(feedback).to_contain_text("4 out of 5")
+        supervisor.go(session.get_absolute_url())
+        expect(supervisor.page.get_by_text("Time to think about the ward move.")).to_have_count(0)
+        expect(supervisor.page.get_by_role("button", name="Give feedback")).to_have_count(0)
         nurse.go("/")
         expect(page.locator("#your-supervision")).to_contain_text(
             "1 of 2 sessions left until 31 March"
@@ -148,13 +179,15 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
         page.get_by_role("radio").first.check()
         nurse.click("button", "Book this session")
         expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
+        # With none left, the booking page says so before offering any time.
         page.goto(agreement_url)
         nurse.click("button", "Book a session")
-        page.get_by_role("radio").first.check()
-        nurse.click("button", "Book this session")
-        summary = page.locator(".nhsuk-error-summary")
-        expect(summary).to_contain_text("You have used all 2 of your sessions")
-        expect(summary).to_contain_text("renews on 1 April")
+        callout = page.locator("#no-sessions-left")
+        expect(callout).to_contain_text("You have no sessions left")
+        expect(callout).to_contain_text("You have used all 2 of your sessions")
+        expect(callout).to_contain_text("renews on 1 April")
+        expect(page.get_by_role("radio")).to_have_count(0)
+        expect(page.get_by_role("button", name="Book this session")).to_have_count(0)
 
 
 def test_band_5_nurse_is_pointed_to_the_pna_programme(
