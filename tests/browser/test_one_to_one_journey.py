@@ -5,8 +5,11 @@ her home page says to book and she books a Teams session and gets the invite,
 home shows it with its link, she moves it (the invite updates), the supervisor
 logs it, home asks her to confirm it and she does, gives feedback from the
 session's page and sees her own answers there (the supervisor does not), and has
-one session left; with none left the booking page says so before offering any
-time (issue 15); a Band 5 nurse is pointed to the PNA route.
+one session left, writes a reflection on it with the themes of the Code and
+downloads it as a revalidation PDF; she books her last session, moves it inside
+the notice period (warned that it stays late) and cancels the moved session,
+which still counts as late; with none left the booking page says so before
+offering any time (issue 15); a Band 5 nurse is pointed to the PNA route.
 A real Celery worker (in this process, on the configured broker) sends the emails.
 """
 
@@ -17,10 +20,12 @@ import time
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from supervision.models import Session
 from tests.browser.people import Person
+from tests.pdf_pages import box_beside, pdf_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -173,12 +178,58 @@ def test_band_7_nurse_books_moves_and_confirms_supervision(
             "1 of 2 sessions left until 31 March"
         )
 
+        # She writes a reflection on it, with the themes of the Code, and
+        # downloads it for revalidation.
+        nurse.go("/journal/")
+        nurse.click("link", "Gibbs' reflective cycle")
+        page.get_by_label("Title").fill("Supervision after the ward move")
+        page.get_by_label("Description").fill("We talked about the move and the team.")
+        page.get_by_label("Action plan").fill("Book a debrief with the team.")
+        page.get_by_label("Prioritise people").check()
+        page.get_by_label("Link it to one of your supervision sessions").select_option(
+            str(session.pk)
+        )
+        nurse.click("button", "Save reflection")
+        expect(page.get_by_text("Prioritise people")).to_be_visible()
+        nurse.go("/journal/export/")
+        page.get_by_label("Supervision after the ward move").check()
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download as PDF").click()
+        pdf = download.value.path().read_bytes()
+        assert "Supervision after the ward move" in pdf_text(pdf)
+        assert box_beside(pdf, "Prioritise people") == "ticked"
+        assert box_beside(pdf, "Preserve safety") == "empty"
+
         # A second booking is fine; a third is refused with the reason.
         page.goto(agreement_url)
         nurse.click("button", "Book a session")
         page.get_by_role("radio").first.check()
         nurse.click("button", "Book this session")
         expect(page.locator("h1")).to_contain_text("Supervision with Helen Marsh")
+        second = Session.objects.filter(supervisee=session.supervisee).latest("created_at")
+
+    # Inside the notice period she moves the second session (warned that it stays
+    # late), then cancels the moved session: still late, so it stays used up.
+    with time_machine.travel(second.starts_at - datetime.timedelta(hours=3), tick=True):
+        nurse.go(second.get_absolute_url())
+        nurse.click("button", "Move this session")
+        expect(page.get_by_text("Inside the notice period")).to_be_visible()
+        page.get_by_role("radio").last.check()
+        page.get_by_label("Why are you moving it?").fill("Short-staffed on the ward")
+        nurse.click("button", "Move to this time")
+        expect(page.get_by_text("The session has moved")).to_be_visible()
+        second.refresh_from_db()
+        assert second.moved_late
+        assert second.starts_at - timezone.now() > datetime.timedelta(days=1)
+        nurse.click("button", "Cancel this session")
+        expect(page.get_by_text("Late cancellation")).to_be_visible()
+        page.get_by_label("Reason").fill("Still short-staffed")
+        nurse.click("button", "Cancel the session")
+        second.refresh_from_db()
+        assert second.status == Session.Status.CANCELLED
+        assert second.late_cancellation
+        expect(page.locator("main")).to_contain_text("late")
+        expect(page.get_by_role("link", name=re.compile("Join online"))).to_have_count(0)
         # With none left, the booking page says so before offering any time.
         page.goto(agreement_url)
         nurse.click("button", "Book a session")
