@@ -146,13 +146,17 @@ def free_slots(
         user_id__in=people, ends_at__gt=start, starts_at__lt=end
     )
     if ignore_session is not None:
+        # The session being moved frees its own time, but is never offered it again.
         commitments = commitments.filter(~Q(session=ignore_session))
     busy += list(commitments.values_list("starts_at", "ends_at"))
+    current = ignore_session.starts_at if ignore_session is not None else None
 
     slots: dict[datetime.datetime, Slot] = {}
     for window_start, window_end, delivery in windows:
         for slot in _chop(window_start, window_end, length, delivery):
             if slot.starts_at < start or slot.ends_at > end or _overlaps(slot, busy):
+                continue
+            if slot.starts_at == current:
                 continue
             slots.setdefault(slot.starts_at, slot)
     return [slots[key] for key in sorted(slots)]

@@ -188,6 +188,8 @@ def session_reschedule(
     late = is_late_move(session, actor, timezone.now())
     if late and session.programme.late_moves_refused:
         raise BookingRefused(late_move_refusal(session))
+    if starts_at == session.starts_at:
+        raise BookingRefused(_("The session is already at that time. Choose a different time."))
     slot = find_free_slot(
         starts_at=starts_at,
         supervisor=session.supervisor,

@@ -197,6 +197,22 @@ def test_rescheduling_moves_the_time_and_bumps_the_invite_sequence(frozen_now, a
     ]
 
 
+def test_a_session_is_never_moved_to_the_time_it_already_has(frozen_now, agreement):
+    session = book(agreement, tuesday(1, 14))
+    offered = free_slots(
+        supervisor=agreement.supervisor,
+        programme=agreement.programme,
+        supervisee=agreement.supervisee,
+        ignore_session=session,
+    )
+    assert tuesday(1, 14) not in [slot.starts_at for slot in offered]
+    assert tuesday(1, 15) in [slot.starts_at for slot in offered]
+    with pytest.raises(BookingRefused, match="already at that time"):
+        session_reschedule(actor=agreement.supervisee, session=session, starts_at=tuesday(1, 14))
+    session.refresh_from_db()
+    assert session.sequence == 0
+
+
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="the exclusion constraint exists on PostgreSQL"
 )
