@@ -100,7 +100,6 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "supporting": supporting,
         "queue": queue,
         "can_ask": profile is not None,
-        "now": now,
     }
     if profile is not None:
         is_supporter = has_role(user, Role.PEER_SUPPORTER)

@@ -5,8 +5,10 @@ doctor's line manager and one who works in the doctor's own department."""
 import pytest
 
 from kernel.models import Profession, Role
-from peergroups.models import PeerSupporterProfile
+from peergroups.models import PeerSupporterProfile, PeerSupportSettings
 from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
+
+from .support import make_request
 
 
 @pytest.fixture
@@ -50,3 +52,35 @@ def supporter(peer_supporter):
         user=peer_supporter, training="TRiM practitioner", capacity=2
     )
     return peer_supporter
+
+
+@pytest.fixture
+def assigned(frozen_now, junior_doctor, supporter):
+    """A request the doctor made naming the supporter: assigned now, no contact yet."""
+    return make_request(junior_doctor, supporter=supporter)
+
+
+@pytest.fixture
+def second_supporter(organisation):
+    profile = StaffProfileFactory(organisation=organisation)
+    RoleGrantFactory(user=profile.user, organisation=organisation, role=Role.PEER_SUPPORTER)
+    PeerSupporterProfile.objects.create(user=profile.user)
+    return profile.user
+
+
+@pytest.fixture
+def trust_settings(organisation):
+    return PeerSupportSettings.objects.create(
+        organisation=organisation,
+        eap_name="Westfield staff support line",
+        eap_phone="0808 157 0192",
+        eap_hours="24 hours a day",
+        occupational_health_phone="020 7946 0321",
+        occupational_health_email="occhealth@westfield.example",
+        coordinator_phone="020 7946 0555",
+    )
+
+
+@pytest.fixture
+def waiting_request(frozen_now, junior_doctor, programme_admin):
+    return make_request(junior_doctor)

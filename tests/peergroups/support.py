@@ -1,12 +1,15 @@
 """What peer support's tests share: the confidential text that must never leak, the
 forms as posted, and the outbox as a test reads it."""
 
+import time_machine
 from django.core import mail
 from django.urls import reverse
 
 from notifications.models import Notification
+from peergroups import notifications_peer
 from peergroups.models import EventKind
 from peergroups.services import peer_support as services
+from tests.outbox import deliver_due
 
 NOTE = "I gave the wrong dose of gentamicin on bed 4"
 CONTACT = "07700 900461 after 6pm"
@@ -69,3 +72,17 @@ def all_mail():
         assert isinstance(html, str)
         parts.append(f"{message.subject}\n{message.body}\n{html}")
     return "\n".join(parts)
+
+
+def kinds(support_request, kind):
+    return [(r, due) for k, r, due in pending(support_request) if k == kind]
+
+
+def scan(at):
+    with time_machine.travel(at, tick=False):
+        return notifications_peer.schedule_first_contact_prompts()
+
+
+def deliver_at(at):
+    with time_machine.travel(at, tick=False):
+        return deliver_due()
