@@ -28,6 +28,8 @@ from kernel.models import (
 from supervision.models import SupervisorProfile, TrainingRecord, WeeklyAvailability
 from supervision.services.people import role_grant, staff_invite
 
+from .demo_peer_support import load_peer_support_after_harm
+
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
 # The authenticator-app key of the demo programme admins and wellbeing lead,
 # who must use two-factor authentication: add it to an authenticator app (as a
@@ -378,6 +380,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_programmes(organisations)
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
+    load_peer_support_after_harm(organisations)
     return logins
 
 

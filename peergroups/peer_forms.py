@@ -11,14 +11,23 @@ from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import RegexValidator, URLValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.forms import Form
+from kernel.forms import DateField, Form
 from supervision.supervisor_forms import date_field, local_to_utc, time_field
 
-from .models import ContactMode, EventKind, Outcome, Resource
+from .models import (
+    FIRST_CONTACT_HOURS_MAX,
+    FIRST_CONTACT_HOURS_MIN,
+    PHONE_PATTERN,
+    SUPPORTER_OUTCOMES,
+    ContactMode,
+    EventKind,
+    HandbackReason,
+    Resource,
+)
 
 NOTE_MAX = 4000
 FILE_MAX_BYTES = 10 * 1024 * 1024
@@ -181,7 +190,7 @@ class CheckInForm(Form):
 class CloseForm(Form):
     outcome = forms.ChoiceField(
         label=_("Outcome"),
-        choices=Outcome.choices,
+        choices=SUPPORTER_OUTCOMES,
         widget=forms.RadioSelect,
         error_messages={"required": _("Select the outcome")},
     )
@@ -326,3 +335,118 @@ class ResourceForm(Form):
         ):
             self.add_error("link", _("Enter a link or upload a file"))
         return data
+
+
+# --- First contact, stepping back, changes of plan, and the organisation's settings ---
+
+
+class FirstContactForm(Form):
+    first_contacted_on = DateField(
+        label=_("Date of first contact"),
+        help_text=_(
+            "The day you first spoke or met, for example 24 11 2026. Record the date only, "
+            "not what was said."
+        ),
+        error_messages={"required": _("Enter the date of first contact")},
+    )
+
+
+class HandBackForm(Form):
+    reason = forms.ChoiceField(
+        label=_("Why are you stepping back?"),
+        choices=HandbackReason.choices,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "The coordinator sees this reason, so that they do not ask you again. The "
+            "person you support is told only that you have had to step back."
+        ),
+        error_messages={
+            "required": _("Select why you are stepping back"),
+            "invalid_choice": _("Select one of the reasons listed"),
+        },
+    )
+
+
+class ContactChangeForm(Form):
+    """How to make contact: the request form's own fields, so both say the same."""
+
+    contact_mode = SupportRequestForm.base_fields["contact_mode"]
+    contact_detail = SupportRequestForm.base_fields["contact_detail"]
+
+
+class ConfirmForm(Form):
+    """A button and nothing else: withdrawing a request, alerting the coordinators."""
+
+
+def phone_field(label, name):
+    return forms.CharField(
+        label=label,
+        max_length=30,
+        required=False,
+        validators=[
+            RegexValidator(
+                PHONE_PATTERN,
+                _("Enter the %(name)s using digits and spaces only, for example 0808 157 0192")
+                % {"name": name},
+            )
+        ],
+        error_messages={
+            "max_length": _("The %(name)s must be 30 characters or fewer") % {"name": name}
+        },
+    )
+
+
+class PeerSupportSettingsForm(Form):
+    eap_name = forms.CharField(
+        label=_("Name of your employee assistance programme (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_('Leave empty to call it "Employee assistance programme".'),
+        error_messages={"max_length": _("The name must be 100 characters or fewer")},
+    )
+    eap_phone = phone_field(
+        _("Employee assistance phone number (optional)"),
+        _("employee assistance phone number"),
+    )
+    eap_hours = forms.CharField(
+        label=_("When the employee assistance line is open (optional)"),
+        max_length=100,
+        required=False,
+        help_text=_("For example, 24 hours a day, every day."),
+        error_messages={"max_length": _("When it is open must be 100 characters or fewer")},
+    )
+    occupational_health_phone = phone_field(
+        _("Occupational health phone number (optional)"),
+        _("occupational health phone number"),
+    )
+    occupational_health_email = forms.EmailField(
+        label=_("Occupational health email address (optional)"),
+        max_length=254,
+        required=False,
+        error_messages={
+            "invalid": _(
+                "Enter the occupational health email address in the correct format, "
+                "like occhealth@example.nhs.uk"
+            )
+        },
+    )
+    coordinator_phone = phone_field(
+        _("Peer support coordinator phone number (optional)"),
+        _("peer support coordinator phone number"),
+    )
+    first_contact_hours = forms.IntegerField(
+        label=_("Hours a supporter has to make first contact"),
+        min_value=FIRST_CONTACT_HOURS_MIN,
+        max_value=FIRST_CONTACT_HOURS_MAX,
+        help_text=_(
+            "Counted in calendar hours from when a supporter is assigned, weekends "
+            "included. 72 hours is usual. Supporters are reminded a day before; "
+            "coordinators are told when it passes."
+        ),
+        error_messages={
+            "required": _("Enter the hours a supporter has to make first contact"),
+            "invalid": _("Hours to make first contact must be a whole number, like 72"),
+            "min_value": _("Hours to make first contact must be %(limit_value)s or more"),
+            "max_value": _("Hours to make first contact must be %(limit_value)s or fewer"),
+        },
+    )

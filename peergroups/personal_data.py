@@ -24,6 +24,7 @@ from .models import (
     GroupRecord,
     Membership,
     PeerSupporterProfile,
+    SupportHandback,
     SupportRequest,
 )
 
@@ -63,6 +64,7 @@ def _requests_made(user) -> list[dict[str, Any]]:
             "supporter": _name(request.supporter),
             "assigned": request.assigned_at,
             "first_contact_due": request.first_contact_due,
+            "first_contact": request.first_contacted_on,
             "closed": request.closed_at,
             "outcome": request.get_outcome_display() if request.outcome else "",
             "check_ins": [
@@ -82,7 +84,15 @@ def _requests_made(user) -> list[dict[str, Any]]:
 def _support_given(user) -> list[dict[str, Any]]:
     requests = (
         SupportRequest.objects.filter(supporter=user)
-        .only("pk", "status", "assigned_at", "closed_at", "outcome", "created_at")
+        .only(
+            "pk",
+            "status",
+            "assigned_at",
+            "first_contacted_on",
+            "closed_at",
+            "outcome",
+            "created_at",
+        )
         .prefetch_related(
             Prefetch(
                 "checkins",
@@ -98,6 +108,7 @@ def _support_given(user) -> list[dict[str, Any]]:
             "request_number": request.pk,
             "status": request.get_status_display(),
             "assigned": request.assigned_at,
+            "first_contact": request.first_contacted_on,
             "closed": request.closed_at,
             "outcome": request.get_outcome_display() if request.outcome else "",
             "check_ins_you_logged": [
@@ -168,6 +179,17 @@ def export_for(user) -> dict[str, Any]:
     given = _support_given(user)
     if supporter is not None or given:
         data["peer_support_you_gave"] = given
+    stepped_back = [
+        {
+            "request_number": handback.request_id,
+            "when": handback.created_at,
+            "reason": handback.get_reason_display(),
+            "after_first_contact": handback.after_first_contact,
+        }
+        for handback in SupportHandback.objects.filter(supporter=user).order_by("created_at", "pk")
+    ]
+    if stepped_back:
+        data["peer_support_you_stepped_back_from"] = stepped_back
     return data
 
 

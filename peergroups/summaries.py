@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from .models import GroupSession, SupportRequest
+from .models import GroupSession, SupportRequest, first_contact_overdue
 from .permissions import meetings_facilitated_by, support_requests_supported_by
 
 
@@ -33,9 +33,7 @@ def supporter_summary(user, now=None) -> dict:
     )
     return {
         "open": open_requests.count(),
-        "first_contact_overdue": open_requests.filter(
-            first_contact_due__lt=now, checkins__isnull=True
-        ).count(),
+        "first_contact_overdue": open_requests.filter(first_contact_overdue(now)).count(),
     }
 
 

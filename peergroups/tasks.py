@@ -1,4 +1,5 @@
-"""Daily group upkeep: meetings out to the horizon, and offers past their deadline.
+"""Group upkeep (meetings out to the horizon, offers past their deadline) and peer
+support's first-contact prompts.
 
 Each task takes ids and is safe to run twice.
 """
@@ -41,3 +42,12 @@ def expire_group_offers() -> int:
         .distinct()
     )
     return sum(offers_expire(group_id=group_id) for group_id in list(group_ids))
+
+
+@shared_task(name="peergroups.tasks.schedule_first_contact_prompts")
+def schedule_first_contact_prompts() -> int:
+    """Every 15 minutes: remind supporters before first contact is due, and alert the
+    coordinators once it is overdue (each at most once per assignment)."""
+    from .notifications_peer import schedule_first_contact_prompts as plan
+
+    return plan()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import groups, peer_support, resources
+from .views import groups, peer_support, resources, support_changes, support_settings
 
 app_name = "peergroups"
 
@@ -36,6 +36,17 @@ urlpatterns = [
     path("peer-support/<int:pk>/assign/", peer_support.request_assign, name="support_assign"),
     path("peer-support/<int:pk>/check-in/", peer_support.checkin_add, name="support_checkin"),
     path("peer-support/<int:pk>/close/", peer_support.request_close, name="support_close"),
+    path(
+        "peer-support/<int:pk>/first-contact/",
+        support_changes.first_contact,
+        name="support_first_contact",
+    ),
+    path("peer-support/<int:pk>/step-back/", support_changes.hand_back, name="support_hand_back"),
+    path("peer-support/<int:pk>/safety/", support_changes.support_safety, name="support_safety"),
+    path("peer-support/<int:pk>/withdraw/", support_changes.withdraw, name="support_withdraw"),
+    path("peer-support/<int:pk>/contact/", support_changes.contact_change, name="support_contact"),
+    path("peer-support/safety/", support_changes.safety, name="supporter_safety"),
+    path("peer-support/settings/", support_settings.support_settings, name="support_settings"),
     path("peer-support/supporter/", peer_support.supporter_profile, name="supporter_profile"),
     # The supporters' learning library
     path("resources/", resources.resource_list, name="resources"),

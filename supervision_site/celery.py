@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "peergroups.tasks.expire_group_offers",
         "schedule": crontab(minute="*/15"),
     },
+    # Peer support: first contact's reminder to the supporter and alert to coordinators.
+    "schedule-first-contact-prompts": {
+        "task": "peergroups.tasks.schedule_first_contact_prompts",
+        "schedule": crontab(minute="*/15"),
+    },
     "schedule-wellbeing-prompts": {
         "task": "feedback.tasks.schedule_wellbeing_prompts",
         "schedule": crontab(day_of_month=1, hour=0, minute=30),

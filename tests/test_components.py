@@ -150,6 +150,24 @@ def test_warning_callout_is_a_warning_card_that_says_important():
     assert "Important: " not in render('{% warning_callout heading="Important" text="x" %}')
 
 
+def test_care_card_is_nhsuk_frontends_urgent_card_and_says_so_to_screen_readers():
+    card = doc(
+        '{% care_card heading="If you need help now" variant="urgent" %}'
+        "<ul><li>Call 999</li></ul>{% endcare_card %}"
+    ).find("div", cls="nhsuk-card")
+    assert card.classes == ["nhsuk-card", "nhsuk-card--care", "nhsuk-card--care--urgent"]
+    container = card.find("div", cls="nhsuk-card__heading-container")
+    heading = container.find("h2", cls="nhsuk-card__heading")
+    assert heading.text == "Urgent advice: If you need help now"
+    assert heading.find("span", role="text")
+    assert container.find("span", cls="nhsuk-card--care__arrow").attrs["aria-hidden"] == "true"
+    assert card.find("div", cls="nhsuk-card__content").find("li").text == "Call 999"
+    emergency = doc('{% care_card heading="Call 999" variant="emergency" text="Now." %}')
+    assert emergency.find("h2").text == "Immediate action required: Call 999"
+    with pytest.raises(TemplateSyntaxError):
+        render('{% care_card heading="x" variant="red" %}')
+
+
 def test_details():
     details = doc('{% details summary="Why?" open=True %}<p>Because</p>{% enddetails %}').find(
         "details", cls="nhsuk-details"

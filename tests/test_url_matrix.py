@@ -139,6 +139,27 @@ MATRIX = {
     "peergroups:support_close": rule(
         signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
     ),
+    # The supporter records first contact, steps back, or raises a safety worry;
+    # the requester withdraws or changes how to be contacted.
+    "peergroups:support_first_contact": rule(
+        signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
+    ),
+    "peergroups:support_hand_back": rule(
+        signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
+    ),
+    "peergroups:support_safety": rule(
+        signed_in=404, supervisee=403, peer_supporter=200, programme_admin=403
+    ),
+    "peergroups:support_withdraw": rule(
+        signed_in=404, supervisee=200, peer_supporter=403, programme_admin=403
+    ),
+    "peergroups:support_contact": rule(
+        signed_in=404, supervisee=200, peer_supporter=403, programme_admin=403
+    ),
+    # Whom to contact about someone's safety: a page of the supporter's own.
+    "peergroups:supporter_safety": rule(signed_in=403, peer_supporter=200),
+    # Urgent-help contacts and the first-contact deadline: each admin their own trust's.
+    "peergroups:support_settings": rule(signed_in=403, **ADMIN_ONLY),
     "peergroups:supporter_profile": rule(signed_in=403, peer_supporter=200),
     # The resource library: curated by programme admins, read by all staff
     "peergroups:resources": rule(),
@@ -402,6 +423,7 @@ POST_DIFFERS = {
     "peergroups:resource_file": NO_POST,
     "peergroups:support_requests": NO_POST,
     "peergroups:support_request": NO_POST,
+    "peergroups:supporter_safety": NO_POST,
     "supervision:manage_programmes": NO_POST,
     "account_inactive": NO_POST,
     "account_email_verification_sent": NO_POST,
@@ -417,6 +439,9 @@ POST_DIFFERS = {
     "supervision:session_confirm": {"supervisee": 302},
     "peergroups:session_record": {"facilitator": 302},
     "peergroups:resource_delete": {"programme_admin": 302},
+    # A button and no fields: the post is the whole of it.
+    "peergroups:support_safety": {"peer_supporter": 302},
+    "peergroups:support_withdraw": {"supervisee": 302},
     # The outsider's trust has no programme, so there is no target to fill in.
     "reports:targets": {"outsider": 302},
     "account_logout": EVERYONE_SIGNED_IN_REDIRECTED,

@@ -1,5 +1,5 @@
 """Components that show content: heading, button, tag, inset text, warning callout,
-details, card, notification banner."""
+care card, details, card, notification banner."""
 
 from django.utils.translation import gettext as _
 
@@ -150,6 +150,42 @@ def warning_callout(
         "heading": heading,
         "heading_level": heading_level,
         "visually_hidden_text": visually_hidden_text,
+        "content": content or html,
+        "text": text,
+        "id": id,
+    }
+
+
+CARE_VARIANTS = {
+    "non-urgent": _("Non-urgent advice"),
+    "urgent": _("Urgent advice"),
+    "emergency": _("Immediate action required"),
+}
+
+
+@component(block=True)
+def care_card(
+    *,
+    content="",
+    text="",
+    html="",
+    heading,
+    variant="non-urgent",
+    heading_level=2,
+    visually_hidden_text="",
+    classes="",
+    id="",
+):
+    """nhsuk-frontend's care card (a card with variant non-urgent, urgent or emergency):
+    where to get help, the heading prefixed for screen readers ("Urgent advice: ...")."""
+    one_of(variant, tuple(CARE_VARIANTS), "variant")
+    return {
+        "classes": css_classes(
+            "nhsuk-card", "nhsuk-card--care", f"nhsuk-card--care--{variant}", classes
+        ),
+        "heading": heading,
+        "heading_level": heading_level,
+        "visually_hidden_text": visually_hidden_text or CARE_VARIANTS[variant],
         "content": content or html,
         "text": text,
         "id": id,

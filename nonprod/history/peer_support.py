@@ -65,6 +65,8 @@ def support_requests(h: History, org: OrgPlan, requests) -> list:
         supporter = rng.choice(supporters)
         request.supporter_id, request.assigned_at = supporter.user_id, assigned
         request.status = SupportRequest.Status.ASSIGNED
+        # As the services do: the deadline runs from the assignment.
+        request.first_contact_due = assigned + FIRST_CONTACT_WITHIN
         visits = []
         happened = assigned + datetime.timedelta(hours=rng.lognormvariate(math.log(16), 0.9))
         for _visit in range(1 + min(4, int(rng.expovariate(1 / 1.2)))):
@@ -72,6 +74,8 @@ def support_requests(h: History, org: OrgPlan, requests) -> list:
                 break
             visits.append(happened)
             happened += rng.uniform(7, 35) * DAY
+        if visits:  # the first check-in is first contact
+            request.first_contacted_on = visits[0].astimezone(org.zone).date()
         closed = None
         if visits and rng.random() < 0.88:
             closed = visits[-1] + rng.uniform(0, 3) * DAY

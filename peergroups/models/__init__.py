@@ -8,16 +8,28 @@ from .groups import (
     Recurrence,
 )
 from .peer_support import (
+    FIRST_CONTACT_HOURS_MAX,
+    FIRST_CONTACT_HOURS_MIN,
+    PHONE_PATTERN,
+    SUPPORTER_OUTCOMES,
     CheckIn,
     ContactMode,
     EventKind,
+    HandbackReason,
     Outcome,
     PeerSupporterProfile,
+    PeerSupportSettings,
     Resource,
+    SupportHandback,
     SupportRequest,
+    first_contact_overdue,
 )
 
 __all__ = [
+    "FIRST_CONTACT_HOURS_MAX",
+    "FIRST_CONTACT_HOURS_MIN",
+    "PHONE_PATTERN",
+    "SUPPORTER_OUTCOMES",
     "Attendance",
     "CheckIn",
     "ContactMode",
@@ -26,10 +38,14 @@ __all__ = [
     "GroupRecord",
     "GroupSession",
     "GroupType",
+    "HandbackReason",
     "Membership",
     "Outcome",
+    "PeerSupportSettings",
     "PeerSupporterProfile",
     "Recurrence",
     "Resource",
+    "SupportHandback",
     "SupportRequest",
+    "first_contact_overdue",
 ]

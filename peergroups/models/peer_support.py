@@ -1,6 +1,9 @@
 """Peer support after hard events (seed 001), and the supporters' resource library."""
 
+import datetime
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -45,6 +48,36 @@ class Outcome(models.TextChoices):
     OCCUPATIONAL_HEALTH = "occupational_health", _("Signposted to occupational health")
     EAP = "eap", _("Signposted to the employee assistance programme")
     PROFESSIONAL = "professional", _("Signposted to other professional help")
+    # Set by the requester's withdrawal, never offered to a supporter closing.
+    WITHDRAWN = "withdrawn", _("Withdrawn by the person who asked")
+
+
+# The outcomes a supporter chooses from when closing.
+SUPPORTER_OUTCOMES = [choice for choice in Outcome.choices if choice[0] != Outcome.WITHDRAWN]
+
+
+def first_contact_overdue(now: datetime.datetime) -> Q:
+    """The one rule for "first contact is overdue", as a filter on SupportRequest.
+
+    Still waiting for a supporter past the deadline, or assigned with no first
+    contact recorded by the deadline (`first_contact_due`, set when the
+    supporter is assigned).
+    """
+    return Q(status=SupportRequest.Status.NEW, first_contact_due__lt=now) | Q(
+        status=SupportRequest.Status.ASSIGNED,
+        first_contacted_on__isnull=True,
+        first_contact_due__lt=now,
+    )
+
+
+class SupportRequestQuerySet(models.QuerySet):
+    def with_overdue(self, now: datetime.datetime):
+        """Each request with `overdue`: whether first contact is overdue at `now`."""
+        return self.annotate(
+            overdue=models.ExpressionWrapper(
+                first_contact_overdue(now), output_field=models.BooleanField()
+            )
+        )
 
 
 class SupportRequest(ChoiceLabels, models.Model):
@@ -79,10 +112,20 @@ class SupportRequest(ChoiceLabels, models.Model):
         related_name="supporting",
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
+    # The deadline for first contact: the organisation's hours after assignment
+    # (after asking, until someone is assigned).
     first_contact_due = models.DateTimeField()
+    # A date only, never what was said: the supporter records it (or it is the
+    # date of their first check-in). Cleared when a supporter hands the request back.
+    first_contacted_on = models.DateField(_("date of first contact"), null=True, blank=True)
+    # When the supporter last told the coordinators they were worried about the
+    # person's safety (no detail: the coordinators are told to get in touch).
+    safety_concern_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=Outcome.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SupportRequestQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -122,6 +165,118 @@ class CheckIn(ChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return f"Check-in {self.pk} of request {self.request_id}"
+
+
+class HandbackReason(models.TextChoices):
+    CONFLICT = (
+        "conflict",
+        _(
+            "I have a conflict of interest, for example I was involved in the same event "
+            "or know them well"
+        ),
+    )
+    NO_TIME = "no_time", _("I cannot give the time at the moment")
+    OWN_WELLBEING = "own_wellbeing", _("I need to step back for my own wellbeing")
+    OTHER = "other", _("Another reason")
+
+
+class SupportHandback(ChoiceLabels, models.Model):
+    """A supporter declined or handed back a request, and why (a reason from a list,
+    never free text). They are not asked to take it again."""
+
+    request = models.ForeignKey(SupportRequest, on_delete=models.CASCADE, related_name="handbacks")
+    supporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=HandbackReason.choices)
+    # Whether they had made first contact: declined before, handed back after.
+    after_first_contact = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "supporter"], name="handed_back_once_per_supporter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request {self.request_id} handed back by user {self.supporter_id}"
+
+
+# Digits, spaces, brackets and dashes, with a leading + for an international number.
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{1,28}[0-9]$"
+phone_number = RegexValidator(
+    PHONE_PATTERN,
+    _("Enter a phone number using digits and spaces only, for example 0808 157 0192"),
+)
+
+FIRST_CONTACT_HOURS_MIN = 24
+FIRST_CONTACT_HOURS_MAX = 336  # two weeks
+
+
+class PeerSupportSettings(models.Model):
+    """An organisation's peer-support settings: where to get urgent help, and how
+    long a supporter has to make first contact. Not confidential: every page a
+    requester or supporter sees shows them."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="peer_support_settings"
+    )
+    # Blank: pages say "Employee assistance programme".
+    eap_name = models.CharField(_("employee assistance programme"), max_length=100, blank=True)
+    eap_phone = models.CharField(
+        _("employee assistance phone number"),
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+    )
+    eap_hours = models.CharField(_("when it is open"), max_length=100, blank=True)
+    occupational_health_phone = models.CharField(
+        _("occupational health phone number"),
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+    )
+    occupational_health_email = models.EmailField(_("occupational health email"), blank=True)
+    coordinator_phone = models.CharField(
+        _("peer support coordinator phone number"),
+        max_length=30,
+        blank=True,
+        validators=[phone_number],
+    )
+    # Calendar hours, not working days: peer supporters are volunteers who cover
+    # evenings and weekends, and 72 hours is the TRiM-style promise (docs/peer-support.md).
+    first_contact_hours = models.PositiveSmallIntegerField(
+        _("hours to make first contact"),
+        default=72,
+        validators=[
+            MinValueValidator(FIRST_CONTACT_HOURS_MIN),
+            MaxValueValidator(FIRST_CONTACT_HOURS_MAX),
+        ],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("peer support settings")
+        verbose_name_plural = _("peer support settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    first_contact_hours__gte=FIRST_CONTACT_HOURS_MIN,
+                    first_contact_hours__lte=FIRST_CONTACT_HOURS_MAX,
+                ),
+                name="first_contact_hours_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Peer support settings of organisation {self.organisation_id}"
+
+    @property
+    def first_contact_within(self) -> datetime.timedelta:
+        return datetime.timedelta(hours=self.first_contact_hours)
 
 
 class Resource(ChoiceLabels, models.Model):

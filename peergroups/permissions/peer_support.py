@@ -11,11 +11,17 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import Http404
+from django.utils import timezone
 
 from kernel.models import Role, RoleGrant
-from kernel.permissions import get_own_profile, has_role, organisations_where
+from kernel.permissions import (
+    admin_home_organisation,
+    get_own_profile,
+    has_role,
+    organisations_where,
+)
 
-from ..models import PeerSupporterProfile, Resource, SupportRequest
+from ..models import PeerSupporterProfile, PeerSupportSettings, Resource, SupportRequest
 
 __all__ = [
     "COORDINATOR",
@@ -25,8 +31,10 @@ __all__ = [
     "can_curate",
     "coordinated_organisations",
     "coordinator_queue",
+    "coordinator_users",
     "get_resource_for_user",
     "get_support_request_for_user",
+    "get_support_settings_for_admin",
     "resource_audiences",
     "resources_visible_to",
     "suggested_supporter_users",
@@ -34,6 +42,7 @@ __all__ = [
     "support_requests_supported_by",
     "support_requests_visible_to",
     "support_role_of",
+    "support_settings_for",
     "supporter_user_choices",
     "supporters_for_request",
     "supporters_of",
@@ -73,29 +82,70 @@ def support_requests_supported_by(user):
     return SupportRequest.objects.filter(supporter=user).select_related("requester")
 
 
+# What the coordinator may see of a request: that it exists, its status and dates.
+COORDINATOR_FIELDS = (
+    "pk",
+    "organisation_id",
+    "status",
+    "created_at",
+    "first_contact_due",
+    "first_contacted_on",
+    "safety_concern_at",
+    "assigned_at",
+    "closed_at",
+    "supporter__first_name",
+    "supporter__last_name",
+    "supporter__email",
+)
+
+
 def coordinator_queue(user):
-    """Requests of the organisations the user coordinates: status, dates and supporter only.
+    """Requests of the organisations the user coordinates: status, dates and supporter only,
+    each with `overdue` (first contact overdue now).
 
     The content columns are deferred, so a template that reached for them would
     cost a query per row (and the query-count tests would notice).
     """
     return (
         SupportRequest.objects.filter(organisation_id__in=coordinated_organisations(user))
-        .only(
-            "pk",
-            "organisation_id",
-            "status",
-            "created_at",
-            "first_contact_due",
-            "assigned_at",
-            "closed_at",
-            "supporter__first_name",
-            "supporter__last_name",
-            "supporter__email",
-        )
+        .only(*COORDINATOR_FIELDS)
         .select_related("supporter")
+        .with_overdue(timezone.now())
         .order_by("-created_at")
     )
+
+
+def coordinator_users(organisation_id: int, *, excluding=()):
+    """The organisation's peer-support coordinators (its active programme admins)."""
+    return (
+        get_user_model()
+        .objects.filter(
+            role_grants__organisation_id=organisation_id,
+            role_grants__role=Role.PROGRAMME_ADMIN,
+            is_active=True,
+        )
+        .exclude(pk__in=list(excluding))
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def support_settings_for(organisation_id: int) -> PeerSupportSettings:
+    """The organisation's peer-support settings; the defaults (unsaved) until an admin
+    saves some. Not confidential: every requester and supporter sees them."""
+    found = PeerSupportSettings.objects.filter(organisation_id=organisation_id).first()
+    return found or PeerSupportSettings(organisation_id=organisation_id)
+
+
+def get_support_settings_for_admin(user) -> PeerSupportSettings:
+    """The settings of the organisation a programme admin administers (their own, when
+    they do); 403 for anyone who is not a programme admin."""
+    if not has_role(user, Role.PROGRAMME_ADMIN):
+        raise PermissionDenied
+    organisation = admin_home_organisation(user)
+    found = support_settings_for(organisation.pk)
+    found.organisation = organisation
+    return found
 
 
 def support_role_of(user, support_request: SupportRequest) -> str | None:
@@ -115,12 +165,14 @@ def get_support_request_for_user(
     """A request and the user's role in it; 404 for strangers, 403 for the wrong role.
 
     `as_role` is for actions one role takes: the supporter logs check-ins and
-    closes; the coordinator assigns (whatever else they are to the request).
+    closes; the coordinator assigns (whatever else they are to the request); the
+    requester withdraws. The request comes with `overdue` (first contact, now).
     """
     try:
         support_request = (
             support_requests_visible_to(user)
             .select_related("organisation", "requester", "supporter")
+            .with_overdue(timezone.now())
             .get(pk=pk)
         )
     except SupportRequest.DoesNotExist:
@@ -151,15 +203,19 @@ def supporters_of(organisation_id: int):
     return PeerSupporterProfile.objects.filter(user_id__in=holders, user__is_active=True)
 
 
-def supporters_for_request(*, organisation_id: int, requester, suggested_only: bool = True):
+def supporters_for_request(
+    *, organisation_id: int, requester, suggested_only: bool = True, excluding=()
+):
     """Supporters who could take a request from `requester`, with their current load.
 
-    Never the requester or their line manager; suggestions also leave out the
-    requester's own department, anyone unavailable and anyone at capacity.
+    Never the requester, their line manager or anyone in `excluding` (those who
+    handed the request back); suggestions also leave out the requester's own
+    department, anyone unavailable and anyone at capacity.
     """
     profiles = (
         supporters_of(organisation_id)
         .exclude(user=requester)
+        .exclude(user__in=list(excluding))
         .annotate(
             active=Count(
                 "user__supporting",
@@ -182,9 +238,11 @@ def supporters_for_request(*, organisation_id: int, requester, suggested_only: b
     return profiles.filter(available=True).filter(active__lt=F("capacity"))
 
 
-def suggested_supporter_users(*, organisation_id: int, requester):
+def suggested_supporter_users(*, organisation_id: int, requester, excluding=()):
     """The people behind `supporters_for_request` suggestions, for a form's choices."""
-    suggested = supporters_for_request(organisation_id=organisation_id, requester=requester)
+    suggested = supporters_for_request(
+        organisation_id=organisation_id, requester=requester, excluding=excluding
+    )
     return (
         get_user_model()
         .objects.filter(pk__in=suggested.values("user_id"))

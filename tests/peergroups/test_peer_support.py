@@ -18,102 +18,26 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from audit.models import AuditEntry
-from kernel.models import Profession, Role
 from notifications.models import Notification
 from peergroups.models import CheckIn, EventKind, PeerSupporterProfile, SupportRequest
 from peergroups.services import peer_support as services
-from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
+from tests.factories import StaffProfileFactory
 from tests.outbox import deliver_due
 
+from .support import (
+    CHECKIN_NOTES,
+    CONTACT,
+    NOTE,
+    SECRETS,
+    all_mail,
+    ask_form,
+    checkin_form,
+    make_request,
+    pending,
+    url,
+)
+
 pytestmark = pytest.mark.django_db
-
-NOTE = "I gave the wrong dose of gentamicin on bed 4"
-CONTACT = "07700 900461 after 6pm"
-CHECKIN_NOTES = "Talked through the incident review; sleeping badly"
-SECRETS = (NOTE, CONTACT, CHECKIN_NOTES, "gentamicin", "07700")
-
-
-def url(name, **kwargs):
-    return reverse(f"peergroups:{name}", kwargs=kwargs or None)
-
-
-@pytest.fixture
-def emergency(organisation):
-    return DepartmentFactory(organisation=organisation, name="Emergency department")
-
-
-@pytest.fixture
-def manager_supporter(organisation, emergency):
-    """A peer supporter who line-manages the junior doctor."""
-    profile = StaffProfileFactory(organisation=organisation, department=emergency)
-    RoleGrantFactory(user=profile.user, organisation=organisation, role=Role.PEER_SUPPORTER)
-    PeerSupporterProfile.objects.create(user=profile.user)
-    return profile.user
-
-
-@pytest.fixture
-def colleague_supporter(organisation, emergency):
-    """A peer supporter who works in the junior doctor's own department."""
-    profile = StaffProfileFactory(organisation=organisation, department=emergency)
-    RoleGrantFactory(user=profile.user, organisation=organisation, role=Role.PEER_SUPPORTER)
-    PeerSupporterProfile.objects.create(user=profile.user)
-    return profile.user
-
-
-@pytest.fixture
-def junior_doctor(organisation, emergency, manager_supporter):
-    return StaffProfileFactory(
-        organisation=organisation,
-        department=emergency,
-        profession=Profession.DOCTOR,
-        job_title="Foundation year 2 doctor",
-        line_manager=manager_supporter.profile,
-    ).user
-
-
-@pytest.fixture
-def supporter(peer_supporter):
-    """The `peer_supporter` (their own ward, not the doctor's), trained and available."""
-    PeerSupporterProfile.objects.create(
-        user=peer_supporter, training="TRiM practitioner", capacity=2
-    )
-    return peer_supporter
-
-
-def ask_form(**overrides):
-    data = {
-        "event_kind": EventKind.ADVERSE_EVENT,
-        "contact_mode": "phone",
-        "contact_detail": CONTACT,
-        "note": NOTE,
-        "supporter": "",
-    }
-    data.update(overrides)
-    return data
-
-
-def make_request(requester, supporter=None):
-    return services.support_request_create(
-        actor=requester,
-        event_kind=EventKind.ADVERSE_EVENT,
-        contact_mode="phone",
-        contact_detail=CONTACT,
-        note=NOTE,
-        supporter=supporter,
-    )
-
-
-def checkin_form(**overrides):
-    data = {
-        "date": "2026-11-24",
-        "time": "18:30",
-        "mode": "phone",
-        "notes": CHECKIN_NOTES,
-        "next_due": "2026-12-22",
-    }
-    data.update(overrides)
-    return data
-
 
 # --- The journey -----------------------------------------------------------------
 
@@ -346,38 +270,20 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, supported):
 # --- Notifications ---------------------------------------------------------------
 
 
-def _pending(support_request):
-    return sorted(
-        Notification.objects.for_target(support_request)
-        .filter(state=Notification.State.PENDING)
-        .values_list("kind", "recipient_id", "due_at")
-    )
-
-
-def _all_mail():
-    parts = []
-    for message in mail.outbox:
-        assert isinstance(message, mail.EmailMultiAlternatives)  # each has its HTML part
-        html = message.alternatives[0][0]
-        assert isinstance(html, str)
-        parts.append(f"{message.subject}\n{message.body}\n{html}")
-    return "\n".join(parts)
-
-
 def test_coordinators_are_told_a_request_is_waiting_without_its_content(
     frozen_now, waiting, programme_admin
 ):
-    assert _pending(waiting) == [("support_request_new", programme_admin.pk, frozen_now)]
+    assert pending(waiting) == [("support_request_new", programme_admin.pk, frozen_now)]
     assert deliver_due() == ["sent"]
     assert mail.outbox[0].to == [programme_admin.email]
     assert "waiting for a supporter" in mail.outbox[0].subject
-    text = _all_mail()
+    text = all_mail()
     for secret in SECRETS:
         assert secret not in text
     assert waiting.requester.get_full_name() not in text
 
 
-def test_assigning_tells_both_and_prompts_the_supporter_when_first_contact_is_due(
+def test_assigning_tells_both_and_first_contact_is_left_to_the_scan(
     frozen_now, waiting, programme_admin, supporter, junior_doctor
 ):
     deliver_due()
@@ -385,23 +291,19 @@ def test_assigning_tells_both_and_prompts_the_supporter_when_first_contact_is_du
     services.support_request_assign(
         actor=programme_admin, support_request=waiting, supporter=supporter
     )
-    due = frozen_now + datetime.timedelta(hours=72)
-    assert _pending(waiting) == sorted(
+    waiting.refresh_from_db()
+    # The deadline runs from the assignment: the organisation's 72 hours by default.
+    assert waiting.first_contact_due == frozen_now + datetime.timedelta(hours=72)
+    assert pending(waiting) == sorted(
         [
             ("support_assigned", supporter.pk, frozen_now),
             ("support_assigned", junior_doctor.pk, frozen_now),
-            ("support_checkin_due", supporter.pk, due),
         ]
     )
     assert sorted(deliver_due()) == ["sent", "sent"]
     to_requester = next(m for m in mail.outbox if m.to == [junior_doctor.email])
     assert supporter.get_full_name() in to_requester.body
-    with time_machine.travel(due + datetime.timedelta(minutes=1), tick=False):
-        assert deliver_due() == ["sent"]
-    prompt = mail.outbox[-1]
-    assert prompt.to == [supporter.email]
-    assert "first contact" in prompt.subject.lower()
-    text = _all_mail()
+    text = all_mail()
     for secret in SECRETS:
         assert secret not in text
     assert "adverse" not in text.lower()
@@ -410,7 +312,7 @@ def test_assigning_tells_both_and_prompts_the_supporter_when_first_contact_is_du
 def test_a_check_in_replaces_the_prompt_with_one_when_the_next_is_due(supported, supporter):
     assert [
         (kind, due.date())
-        for kind, _recipient, due in _pending(supported)
+        for kind, _recipient, due in pending(supported)
         if kind == "support_checkin_due"
     ] == [("support_checkin_due", datetime.date(2026, 12, 21))]
     deliver_due()
@@ -421,16 +323,18 @@ def test_a_check_in_replaces_the_prompt_with_one_when_the_next_is_due(supported,
     with time_machine.travel(datetime.datetime(2026, 12, 21, 10, tzinfo=datetime.UTC)):
         assert deliver_due() == ["sent"]
     assert mail.outbox[0].to == [supporter.email]
-    assert CHECKIN_NOTES not in _all_mail()
+    assert CHECKIN_NOTES not in all_mail()
 
 
-def test_a_prompt_is_not_sent_once_the_support_is_closed(supported, supporter):
+def test_a_prompt_is_not_sent_once_the_support_is_closed(supported, supporter, junior_doctor):
     deliver_due()
     mail.outbox.clear()
     services.support_request_close(actor=supporter, support_request=supported, outcome="no_further")
+    assert deliver_due() == ["sent"]  # the requester is told it is closed
+    assert [message.to for message in mail.outbox] == [[junior_doctor.email]]
     with time_machine.travel(datetime.datetime(2026, 12, 21, 10, tzinfo=datetime.UTC)):
         assert deliver_due() == []
-    assert mail.outbox == []
+    assert len(mail.outbox) == 1
 
 
 def test_a_prompt_planned_before_a_check_in_renders_nothing(supported, supporter):
@@ -547,8 +451,9 @@ def test_the_coordinators_queue_takes_the_same_queries_for_1_or_20_requests(
     for person in people[1:]:
         make_request(person, supporter=supporter)
     # session, user, roles, their authenticator app (two-factor is required of
-    # admins), own profile (time zone), own requests, supported, queue.
-    assert _queries(client, url("support_requests")) == one == 8
+    # admins), own profile (time zone), own requests, supported, queue, and the
+    # organisation's peer-support settings (the urgent-help card).
+    assert _queries(client, url("support_requests")) == one == 9
 
 
 def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
@@ -561,5 +466,6 @@ def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
     one = _queries(client, url("support_requests"))
     for person in people[1:]:
         make_request(person, supporter=supporter)
-    # session, user, roles, own profile (time zone), own requests, supported (with requesters).
-    assert _queries(client, url("support_requests")) == one == 6
+    # session, user, roles, own profile (time zone), own requests, supported (with
+    # requesters), the organisation's peer-support settings (the urgent-help card).
+    assert _queries(client, url("support_requests")) == one == 7
