@@ -58,7 +58,7 @@ def test_supporter_records_the_date_of_first_contact_and_the_coordinator_sees_it
     ("posted", "message"),
     [
         ({}, "Enter the date of first contact"),
-        ({"first_contacted_on": "2026-02-30"}, "Date of first contact must be a real date"),
+        ({"first_contacted_on": "2026-02-30"}, "The date of first contact must be a real date"),
         ({"first_contacted_on": "2026-11-24"}, "must be today or in the past"),
         ({"first_contacted_on": "2026-11-22"}, "on or after 23 November 2026"),
     ],
