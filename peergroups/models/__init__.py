@@ -16,12 +16,15 @@ from .peer_support import (
     Resource,
     SupportRequest,
 )
+from .themes import STATEMENT_MAX_LENGTH, ExternalFacilitator, ThemeStatement
 
 __all__ = [
+    "STATEMENT_MAX_LENGTH",
     "Attendance",
     "CheckIn",
     "ContactMode",
     "EventKind",
+    "ExternalFacilitator",
     "Group",
     "GroupRecord",
     "GroupSession",
@@ -32,4 +35,5 @@ __all__ = [
     "Recurrence",
     "Resource",
     "SupportRequest",
+    "ThemeStatement",
 ]
