@@ -8,6 +8,8 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 import disclosure
@@ -453,3 +455,35 @@ def test_quarters_and_months_follow_the_organisations_clock():
     assert [line.group for line in months[0].cells[0].lines] == [None]  # 1 present
     with pytest.raises(ValueError, match="period"):
         themes_by_period(rows, period="year", time_zone="Europe/London")
+
+
+def test_the_themes_page_runs_as_many_queries_with_20_themes_as_with_1(
+    client,
+    after_meeting,
+    meeting,
+    workload,
+    organisation,
+    facilitator,
+    co_facilitator,
+    wellbeing_lead,
+):
+    def release(text, theme=workload):
+        draft = services.theme_draft(actor=facilitator, meeting=meeting, theme=theme, text=text)
+        services.theme_release(actor=co_facilitator, statement=draft)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    url = reverse("peergroups:themes")
+    client.force_login(wellbeing_lead)
+    release("The first")
+    client.get(url)  # settle the session
+    # The session and user, the reader's roles, their organisations, the statements
+    # with their themes and groups, and the register of those meetings.
+    one = queries()
+    career = Theme.objects.create(organisation=organisation, name="Career")
+    for n in range(19):
+        release(f"Another {n}", theme=career if n % 2 else workload)
+    assert queries() == one
