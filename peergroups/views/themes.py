@@ -96,9 +96,11 @@ def meeting_themes(request: HttpRequest, pk: int) -> HttpResponse:
             text = _("The theme is saved. Release it when you are ready.")
         messages.success(request, text)
         return redirect("peergroups:meeting_themes", pk=meeting.pk)
-    statements = meeting_theme_statements(request.user, meeting)
-    for statement in statements:
-        statement.refusal = services.release_refusal(user=request.user, statement=statement)
+    # Each with why this facilitator may not release it ("" when they may).
+    statements = [
+        (statement, services.release_refusal(user=request.user, statement=statement))
+        for statement in meeting_theme_statements(request.user, meeting)
+    ]
     record = group_record_for_user(request.user, meeting)
     return render(
         request,

@@ -229,7 +229,7 @@ def test_a_meetings_themes_are_its_facilitators_alone(
     draft = services.theme_draft(
         actor=facilitator, meeting=meeting, theme=workload, text="Breaks get skipped"
     )
-    member = Attendance.objects.filter(session=meeting).first().user
+    member = Attendance.objects.filter(session=meeting).select_related("user")[0].user
     urls = [
         reverse("peergroups:meeting_themes", kwargs={"pk": meeting.pk}),
         *(
