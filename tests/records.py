@@ -202,7 +202,7 @@ def _external_facilitator(organisation, now):
     from peergroups.models import ExternalFacilitator
     from tests.factories import UserFactory
 
-    user = UserFactory(email="practitioner@independent.example")
+    user = UserFactory()
     RoleGrant.objects.create(user=user, organisation=organisation, role=Role.FACILITATOR)
     return ExternalFacilitator.objects.create(
         user=user, organisation=organisation, affiliation="Independent", invited_at=now

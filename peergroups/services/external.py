@@ -11,8 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.sessions import user_sessions_end
 from audit.services import audit_log
-from kernel.models import Organisation, Role, StaffProfile
+from kernel.models import Organisation, Role, RoleGrant, StaffProfile
 from supervision.services.people import role_grant, role_remove
 
 from ..models import ExternalFacilitator, Group
@@ -56,6 +57,14 @@ def external_facilitator_invite(
             )
         if ExternalFacilitator.objects.filter(user=user, organisation=organisation).exists():
             raise ValidationError({"email": _("This person is already an external facilitator")})
+        if not user.is_active and not _on_a_staff_list(user):
+            # An external facilitator whose role ended: invited back, they sign in again.
+            if user.anonymised_at is not None:
+                raise ValidationError(
+                    {"email": _("This person's details were removed. Invite them with a new email")}
+                )
+            user.is_active = True
+            user.save(update_fields=["is_active"])
     else:
         user = User(email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
@@ -85,7 +94,11 @@ def external_facilitator_invite(
 
 @transaction.atomic
 def external_facilitator_end(*, actor, external: ExternalFacilitator) -> None:
-    """Take the facilitator role away from someone from outside; their history stays."""
+    """Take the facilitator role away from someone from outside; their history stays.
+
+    Someone left with no role and no staff profile anywhere has nothing to sign in
+    for: their account is deactivated and their signed-in sessions end.
+    """
     running = Group.objects.filter(
         organisation=external.organisation, is_active=True, facilitators=external.user
     )
@@ -108,3 +121,12 @@ def external_facilitator_end(*, actor, external: ExternalFacilitator) -> None:
         details={"user_id": external.user_id},
     )
     external.delete()
+    user = external.user
+    if not RoleGrant.objects.filter(user=user).exists() and not _on_a_staff_list(user):
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        user_sessions_end(user=user)
+
+
+def _on_a_staff_list(user) -> bool:
+    return StaffProfile.objects.filter(user=user).exists()

@@ -190,4 +190,23 @@ def test_the_role_ends_only_once_they_facilitate_no_group(
     client.post(url)
     assert not ExternalFacilitator.objects.filter(pk=invited.pk).exists()
     assert not RoleGrant.objects.filter(user=invited.user, organisation=organisation).exists()
+    invited.user.refresh_from_db()
+    assert not invited.user.is_active  # nothing left to sign in for
     assert AuditEntry.objects.filter(action="external_facilitator.ended").exists()
+
+
+def test_an_external_facilitator_whose_role_ended_can_be_invited_back(
+    invited, organisation, programme_admin, django_capture_on_commit_callbacks
+):
+    services.external_facilitator_end(actor=programme_admin, external=invited)
+    with django_capture_on_commit_callbacks():
+        again = services.external_facilitator_invite(
+            actor=programme_admin,
+            organisation=organisation,
+            email=FORM["email"],
+            first_name=FORM["first_name"],
+            last_name=FORM["last_name"],
+        )
+    assert again.user == invited.user
+    again.user.refresh_from_db()
+    assert again.user.is_active
