@@ -140,59 +140,54 @@ def theme_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _confirm(request, pk: int, action, done: str, template: str, **context) -> HttpResponse:
+    """A theme's confirmation page on GET; on POST, `action` (a service), then its list."""
+    statement = get_theme_statement_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            action(actor=request.user, statement=statement)
+        except services.ThemeRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, done)
+        return redirect(_themes_url(statement))
+    meeting = statement.meeting
+    meeting.when_text = meeting_when(meeting)
+    context = {name: value(statement) for name, value in context.items()}
+    return render(
+        request,
+        template,
+        {"statement": statement, "meeting": meeting, "group": meeting.group, **context},
+    )
+
+
 @login_required_view
 @require_http_methods(["GET", "POST"])
 def theme_release(request: HttpRequest, pk: int) -> HttpResponse:
     """Shows exactly what the organisation will see; releasing is a button press."""
-    statement = get_theme_statement_for_user(request.user, pk)
-    refusal = services.release_refusal(user=request.user, statement=statement)
-    if request.method == "POST":
-        try:
-            services.theme_release(actor=request.user, statement=statement)
-        except services.ThemeRefused as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(
-                request,
-                _(
-                    "The theme is released. The organisation's wellbeing leads and "
-                    "programme admins can now read it."
-                ),
-            )
-        return redirect(_themes_url(statement))
-    meeting = statement.meeting
-    meeting.when_text = meeting_when(meeting)
-    return render(
+    return _confirm(
         request,
+        pk,
+        services.theme_release,
+        _(
+            "The theme is released. The organisation's wellbeing leads and "
+            "programme admins can now read it."
+        ),
         "peergroups/themes/release.html",
-        {
-            "statement": statement,
-            "meeting": meeting,
-            "group": meeting.group,
-            "refusal": refusal,
-            "named": _named(meeting),
-        },
+        refusal=lambda statement: services.release_refusal(user=request.user, statement=statement),
+        named=lambda statement: _named(statement.meeting),
     )
 
 
 @login_required_view
 @require_http_methods(["GET", "POST"])
 def theme_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    statement = get_theme_statement_for_user(request.user, pk)
-    if request.method == "POST":
-        try:
-            services.theme_withdraw(actor=request.user, statement=statement)
-        except services.ThemeRefused as refused:
-            messages.error(request, str(refused))
-        else:
-            messages.success(request, _("The theme is withdrawn."))
-        return redirect(_themes_url(statement))
-    meeting = statement.meeting
-    meeting.when_text = meeting_when(meeting)
-    return render(
+    return _confirm(
         request,
+        pk,
+        services.theme_withdraw,
+        _("The theme is withdrawn."),
         "peergroups/themes/withdraw.html",
-        {"statement": statement, "meeting": meeting, "group": meeting.group},
     )
 
 
