@@ -487,3 +487,15 @@ def test_the_themes_page_runs_as_many_queries_with_20_themes_as_with_1(
     for n in range(19):
         release(f"Another {n}", theme=career if n % 2 else workload)
     assert queries() == one
+
+
+def test_a_facilitators_own_data_lists_the_themes_they_wrote_as_facts(
+    after_meeting, meeting, workload, facilitator
+):
+    from accounts.data_export import collect
+
+    services.theme_draft(actor=facilitator, meeting=meeting, theme=workload, text="Breaks skipped")
+    found = str(collect(facilitator))
+    assert "group_themes_you_wrote" in found
+    assert "Workload" in found
+    assert "Breaks skipped" not in found  # the organisation's text, naming nobody
