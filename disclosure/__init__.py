@@ -39,6 +39,11 @@ supervisor or facilitator) knows who took part. There the rule is batch
 release (`feedback_release`): ratings appear a calendar month at a time, only
 once at least `feedback_minimum()` distinct people stand behind the batch, and
 never change between releases.
+
+Themes a group agrees for its organisation (seed 004) are a third case: the
+text is written by the facilitators to identify nobody, so the statements are
+shown; what may identify people is saying which group a statement came from.
+`group_named` is that rule, decided for each statement on its own (see there).
 """
 
 import datetime
@@ -158,6 +163,23 @@ def percent(numerator: Cell, denominator: Cell) -> Cell:
 def fixed(value: float | None) -> Cell:
     """A figure that is not about people (a target, the places in a group): shown as it is."""
     return Cell(value, MINIMUM_PEOPLE)
+
+
+# --- Themes a group releases to its organisation -----------------------------------
+
+
+def group_named(people: int | None) -> bool:
+    """Whether a released theme may say which group raised it.
+
+    Only when at least MINIMUM_PEOPLE people stand behind it: were marked present
+    at the meeting that agreed it. Decided for each statement on its own facts,
+    never for a table cell (how many groups or people share a category in a
+    month or a quarter), so that the same statement is named or not in every
+    view: a month set against its quarter, one filter against another, the page
+    before and after one more release. A name shown by a cell rule in one view
+    and hidden in another is exactly what differencing recovers.
+    """
+    return not is_small(people)
 
 
 # --- Feedback released in batches --------------------------------------------------

@@ -381,7 +381,18 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
     load_peer_support_after_harm(organisations)
+    logins += _load_seed004(organisations["westfield"])
     return logins
+
+
+def _load_seed004(westfield) -> list[tuple[str, str]]:
+    """Seed 004: reflective practice with an external facilitator and released themes."""
+    from .seed004 import load_seed004
+
+    programme = Programme.objects.get(
+        organisation=westfield, name="Reflective practice and peer support groups"
+    )
+    return load_seed004(westfield, programme, password=DEMO_PASSWORD)
 
 
 def _add_demo_authenticator_app(user) -> None:

@@ -265,7 +265,8 @@ class RecordForm(CoveredForm):
         required=False,
         max_length=4000,
         help_text=_(
-            "No names and nothing that could identify anyone: these are fed back "
-            "to the organisation as anonymous themes."
+            "No names and nothing that could identify anyone. These stay in this record: "
+            "the organisation hears only the themes you and your co-facilitator agree "
+            "and release from the meeting page."
         ),
     )

@@ -26,6 +26,7 @@ from .models import (
     PeerSupporterProfile,
     SupportHandback,
     SupportRequest,
+    ThemeStatement,
 )
 
 
@@ -170,6 +171,18 @@ def export_for(user) -> dict[str, Any]:
             for record in GroupRecord.objects.filter(written_by=user)
             .select_related("session__group")
             .order_by("session__starts_at", "pk")
+        ],
+        # Facts only, as for records: the statement is the organisation's and names nobody.
+        "group_themes_you_wrote": [
+            {
+                "group": statement.meeting.group.name,
+                "meeting_starts": statement.meeting.starts_at,
+                "theme": statement.theme.name,
+                "state": statement.get_state_display(),
+            }
+            for statement in ThemeStatement.objects.filter(drafted_by=user)
+            .select_related("meeting__group", "theme")
+            .order_by("meeting__starts_at", "pk")
         ],
         "peer_support_requests_you_made": _requests_made(user),
     }

@@ -51,3 +51,49 @@ def schedule_first_contact_prompts() -> int:
     from .notifications_peer import schedule_first_contact_prompts as plan
 
     return plan()
+
+
+@shared_task(
+    name="peergroups.tasks.send_external_facilitator_invitation",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_external_facilitator_invitation(external_id: int) -> None:
+    """Email an external facilitator: a one-time link to set a password, or (when they
+    already have one, from another organisation) word that they can sign in.
+
+    Skips an invitation withdrawn since or a person who has left, so a redelivered
+    task sends nothing to someone who should not have it.
+    """
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+    from django.template.loader import render_to_string
+
+    from accounts.tokens import invitation_url
+
+    from .models import ExternalFacilitator
+
+    external = (
+        ExternalFacilitator.objects.select_related("user", "organisation")
+        .filter(pk=external_id)
+        .first()
+    )
+    if external is None or not external.user.is_active:
+        return
+    user = external.user
+    context = {
+        "user": user,
+        "organisation": external.organisation,
+        "link": None if user.has_usable_password() else invitation_url(user),
+        "sign_in": settings.SITE_URL,
+        "days": settings.INVITATION_TIMEOUT_DAYS,
+    }
+    names = "emails/external_facilitator_invitation"
+    message = EmailMultiAlternatives(
+        subject=render_to_string(f"{names}_subject.txt", context).strip(),
+        body=render_to_string(f"{names}.txt", context),
+        to=[user.email],
+    )
+    message.attach_alternative(render_to_string(f"{names}.html", context), "text/html")
+    message.send()

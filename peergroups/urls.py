@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import groups, peer_support, resources, support_changes, support_settings
+from .views import groups, peer_support, resources, support_changes, support_settings, themes
 
 app_name = "peergroups"
 
@@ -29,6 +29,22 @@ urlpatterns = [
     path("groups/meetings/<int:pk>/record/", groups.session_record, name="session_record"),
     path("groups/meetings/<int:pk>/move/", groups.session_move, name="session_move"),
     path("groups/meetings/<int:pk>/cancel/", groups.session_cancel, name="session_cancel"),
+    # Themes for the organisation (seed 004), and facilitators from outside it
+    path("groups/meetings/<int:pk>/themes/", themes.meeting_themes, name="meeting_themes"),
+    path("groups/themes/", themes.themes_report, name="themes"),
+    path("groups/themes/<int:pk>/edit/", themes.theme_edit, name="theme_edit"),
+    path("groups/themes/<int:pk>/release/", themes.theme_release, name="theme_release"),
+    path("groups/themes/<int:pk>/withdraw/", themes.theme_withdraw, name="theme_withdraw"),
+    path(
+        "groups/external-facilitators/",
+        themes.external_facilitators,
+        name="external_facilitators",
+    ),
+    path(
+        "groups/external-facilitators/<int:pk>/end/",
+        themes.external_facilitator_end,
+        name="external_facilitator_end",
+    ),
     # Peer support
     path("peer-support/", peer_support.request_list, name="support_requests"),
     path("peer-support/ask/", peer_support.request_add, name="support_request_add"),

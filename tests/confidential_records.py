@@ -26,6 +26,7 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         JournalEntry,
         WellbeingCheckIn,
     )
+    from kernel.models import Theme
     from kernel.records import record_type
     from notifications.models import Notification
     from peergroups.models import (
@@ -35,6 +36,7 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         GroupSession,
         Membership,
         SupportRequest,
+        ThemeStatement,
     )
     from supervision.models import AllowanceExtra, AvailabilityException, Session, SessionRecord
     from tests.factories import AgreementFactory, ProgrammeFactory
@@ -140,6 +142,13 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         systemic_issues=f"Systemic {marker}",
         written_by=supervisor,
     )
+    theme_statement = ThemeStatement.objects.create(
+        meeting=meeting,
+        theme=Theme.objects.get_or_create(organisation=organisation, name="Staffing")[0],
+        statement=f"Breaks are hard to take {marker}",
+        drafted_by=supervisor,
+        drafted_at=now,
+    )
     support_request = SupportRequest.objects.create(
         organisation=organisation,
         requester=supervisee,
@@ -185,6 +194,7 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         "membership": membership,
         "session_record": session_record,
         "group_record": group_record,
+        "theme_statement": theme_statement,
         "support_request": support_request,
         "checkin": checkin,
         "journal_entry": journal_entry,

@@ -115,12 +115,13 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
     held; a peer-support request; a resource with a file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from kernel.models import Modality
+    from kernel.models import Modality, Theme
     from peergroups.models import (
         GroupSession,
         PeerSupporterProfile,
         Resource,
         SupportRequest,
+        ThemeStatement,
     )
     from peergroups.services.groups import group_create, membership_request
     from tests.factories import ProgrammeFactory, StaffProfileFactory
@@ -156,17 +157,28 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
     )
     newcomer = StaffProfileFactory(organisation=organisation).user
     held_start = now - datetime.timedelta(days=2)
+    upcoming_meeting = group.sessions.order_by("starts_at").first()
+    held_meeting = GroupSession.objects.create(
+        group=group,
+        occurrence=held_start.date(),
+        starts_at=held_start,
+        ends_at=held_start + datetime.timedelta(minutes=90),
+    )
     PeerSupporterProfile.objects.create(user=peer_supporter)
     return {
         "group": group,
         "membership": membership_request(actor=newcomer, group=group),
-        "meeting": group.sessions.order_by("starts_at").first(),
-        "held_meeting": GroupSession.objects.create(
-            group=group,
-            occurrence=held_start.date(),
-            starts_at=held_start,
-            ends_at=held_start + datetime.timedelta(minutes=90),
+        "meeting": upcoming_meeting,
+        "held_meeting": held_meeting,
+        # A theme the facilitator wrote for the organisation, not yet released
+        "theme_statement": ThemeStatement.objects.create(
+            meeting=held_meeting,
+            theme=Theme.objects.create(organisation=organisation, name="Rotas"),
+            statement="Rotas change at short notice",
+            drafted_by=facilitator,
+            drafted_at=now,
         ),
+        "external_facilitator": _external_facilitator(organisation, now),
         "support_request": SupportRequest.objects.create(
             organisation=organisation,
             requester=supervisee,
@@ -182,3 +194,16 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
             file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide", content_type="application/pdf"),
         ),
     }
+
+
+def _external_facilitator(organisation, now):
+    """A facilitator from outside the organisation: the role there, no staff profile."""
+    from kernel.models import Role, RoleGrant
+    from peergroups.models import ExternalFacilitator
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    RoleGrant.objects.create(user=user, organisation=organisation, role=Role.FACILITATOR)
+    return ExternalFacilitator.objects.create(
+        user=user, organisation=organisation, affiliation="Independent", invited_at=now
+    )

@@ -133,6 +133,8 @@ def test_the_confidential_fields_are_the_encrypted_ones():
         "supervision.AllowanceExtra.reason",
         "peergroups.Membership.reason",
         "notifications.Notification.payload",
+        # What a group's facilitators release to the organisation (issue 16)
+        "peergroups.ThemeStatement.statement",
     } <= found
 
 
@@ -293,10 +295,24 @@ def test_a_malformed_key_is_named_by_position_and_never_shown(settings, confiden
 
 
 # Fields added encrypted from the start: no plaintext row of them ever existed, so
-# no migration has anything to encrypt. Each names the migration that adds it.
+# no migration has anything to encrypt. Each names the migration that adds it, by an
+# AddField or with its model's CreateModel.
 BORN_ENCRYPTED = {
     ("supervision", "agreement", "request_message"): "0010_agreement_request_message",
+    ("peergroups", "themestatement", "statement"): "0005_themes_and_external_facilitators",
 }
+
+
+def _born_with(module, model_name, name):
+    """The field as the migration first adds it: by AddField, or in its model's CreateModel."""
+    found = []
+    for op in module.Migration.operations:
+        kind = type(op).__name__
+        if kind == "AddField" and (op.model_name, op.name) == (model_name, name):
+            found.append(op.field)
+        elif kind == "CreateModel" and op.name.lower() == model_name:
+            found += [field for field_name, field in op.fields if field_name == name]
+    return found
 
 
 def test_the_migrations_encrypt_every_encrypted_field():
@@ -309,13 +325,9 @@ def test_the_migrations_encrypt_every_encrypted_field():
     for (app_label, model_name, name), migration in BORN_ENCRYPTED.items():
         # Added by an AddField of an encrypted field, never altered from plain text
         module = importlib.import_module(f"{app_label}.migrations.{migration}")
-        added = [
-            op
-            for op in module.Migration.operations
-            if getattr(op, "model_name", None) == model_name and getattr(op, "name", None) == name
-        ]
-        assert [type(op).__name__ for op in added] == ["AddField"]
-        assert type(added[0].field).__name__.startswith("Encrypted")
+        added = _born_with(module, model_name, name)
+        assert len(added) == 1, (model_name, name)
+        assert type(added[0]).__name__.startswith("Encrypted")
         covered.add((app_label, model_name, name))
     assert covered == {
         (model._meta.app_label, model._meta.model_name, field.name)

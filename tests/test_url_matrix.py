@@ -123,6 +123,18 @@ MATRIX = {
     "peergroups:session_record": rule(signed_in=404, facilitator=200, programme_admin=403),
     "peergroups:session_move": rule(signed_in=404, facilitator=200, programme_admin=403),
     "peergroups:session_cancel": rule(signed_in=404, facilitator=200, programme_admin=403),
+    # Themes for the organisation: a meeting's are its facilitators' alone until released;
+    # released ones are read by the organisation's wellbeing leads and programme admins.
+    "peergroups:meeting_themes": rule(signed_in=404, facilitator=200, programme_admin=403),
+    "peergroups:theme_edit": rule(signed_in=404, facilitator=200),
+    "peergroups:theme_release": rule(signed_in=404, facilitator=200),
+    "peergroups:theme_withdraw": rule(signed_in=404, facilitator=200),
+    "peergroups:themes": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
+    # Facilitators from outside the organisation: its programme admins invite them
+    "peergroups:external_facilitators": rule(signed_in=403, **ADMIN_ONLY),
+    "peergroups:external_facilitator_end": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
     # Peer support: a request by the supervisee, assigned to the peer supporter;
     # the coordinator (programme admin) sees its status and dates only.
     "peergroups:support_requests": rule(),
@@ -311,6 +323,9 @@ PK_OF = [
     ("feedback:idea", "idea"),
     ("feedback:journal_", "journal_entry"),
     ("peergroups:session_register", "held_meeting"),
+    ("peergroups:meeting_themes", "held_meeting"),
+    ("peergroups:theme_", "theme_statement"),
+    ("peergroups:external_facilitator_", "external_facilitator"),
     ("peergroups:session_record", "held_meeting"),
     ("peergroups:session", "meeting"),
     ("peergroups:member_", "group"),
@@ -424,6 +439,7 @@ POST_DIFFERS = {
     "peergroups:support_requests": NO_POST,
     "peergroups:support_request": NO_POST,
     "peergroups:supporter_safety": NO_POST,
+    "peergroups:themes": NO_POST,
     "supervision:manage_programmes": NO_POST,
     "account_inactive": NO_POST,
     "account_email_verification_sent": NO_POST,
@@ -438,6 +454,9 @@ POST_DIFFERS = {
     "supervision:person_roles": {"programme_admin": 302},
     "supervision:session_confirm": {"supervisee": 302},
     "peergroups:session_record": {"facilitator": 302},
+    # An empty post is the whole of releasing or withdrawing: the button.
+    "peergroups:theme_release": {"facilitator": 302},
+    "peergroups:theme_withdraw": {"facilitator": 302},
     "peergroups:resource_delete": {"programme_admin": 302},
     # A button and no fields: the post is the whole of it.
     "peergroups:support_safety": {"peer_supporter": 302},

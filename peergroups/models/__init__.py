@@ -24,16 +24,19 @@ from .peer_support import (
     SupportRequest,
     first_contact_overdue,
 )
+from .themes import STATEMENT_MAX_LENGTH, ExternalFacilitator, ThemeStatement
 
 __all__ = [
     "FIRST_CONTACT_HOURS_MAX",
     "FIRST_CONTACT_HOURS_MIN",
     "PHONE_PATTERN",
+    "STATEMENT_MAX_LENGTH",
     "SUPPORTER_OUTCOMES",
     "Attendance",
     "CheckIn",
     "ContactMode",
     "EventKind",
+    "ExternalFacilitator",
     "Group",
     "GroupRecord",
     "GroupSession",
@@ -47,5 +50,6 @@ __all__ = [
     "Resource",
     "SupportHandback",
     "SupportRequest",
+    "ThemeStatement",
     "first_contact_overdue",
 ]

@@ -38,18 +38,22 @@ __all__ = [
 
 
 def groups_visible_to(user):
-    """Groups the user may browse: their organisation's, open ones, and their own."""
+    """Groups the user may browse: their organisation's, open ones, and their own.
+
+    Someone on no organisation's staff (an external facilitator) sees only their own:
+    open groups are open to other organisations' staff, not to anyone with a sign-in.
+    """
     if not user.is_authenticated:
         return Group.objects.none()
     profile = get_own_profile(user)
     scope = (
-        Q(open_to_other_organisations=True, is_active=True)
-        | Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+        Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
         | Q(facilitators=user)
         | Q(memberships__user=user, memberships__state__in=Membership.CURRENT)
     )
     if profile is not None:
         scope |= Q(organisation_id=profile.organisation_id, is_active=True)
+        scope |= Q(open_to_other_organisations=True, is_active=True)
     return Group.objects.filter(pk__in=Group.objects.filter(scope).values("pk"))
 
 

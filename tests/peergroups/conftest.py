@@ -1,12 +1,20 @@
-"""The people of peer support's tests: a junior doctor in the emergency department
-(the requester), the `peer_supporter` from another ward, a supporter who is the
-doctor's line manager and one who works in the doctor's own department."""
+"""Fixtures the peergroups tests share.
+
+Peer support: a junior doctor in the emergency department (the requester), the
+`peer_supporter` from another ward, a supporter who is the doctor's line manager
+and one who works in the doctor's own department. Groups: a group programme and
+a second facilitator."""
 
 import pytest
 
-from kernel.models import Profession, Role
+from kernel.models import Modality, Profession, Role
 from peergroups.models import PeerSupporterProfile, PeerSupportSettings
-from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
+from tests.factories import (
+    DepartmentFactory,
+    ProgrammeFactory,
+    RoleGrantFactory,
+    StaffProfileFactory,
+)
 
 from .support import make_request
 
@@ -84,3 +92,20 @@ def trust_settings(organisation):
 @pytest.fixture
 def waiting_request(frozen_now, junior_doctor, programme_admin):
     return make_request(junior_doctor)
+
+
+@pytest.fixture
+def group_programme(organisation):
+    return ProgrammeFactory(
+        organisation=organisation,
+        name="Reflective practice groups",
+        modality=Modality.GROUP,
+        allowance_sessions=None,
+    )
+
+
+@pytest.fixture
+def co_facilitator(organisation):
+    profile = StaffProfileFactory(organisation=organisation)
+    RoleGrantFactory(user=profile.user, organisation=organisation, role=Role.FACILITATOR)
+    return profile.user

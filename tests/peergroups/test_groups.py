@@ -12,14 +12,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from icalendar import Calendar
 
-from kernel.models import Modality, Role, SupervisionFunction
+from kernel.models import SupervisionFunction
 from notifications.models import Notification
 from peergroups.models import Attendance, GroupRecord, GroupSession, Membership
 from peergroups.recurrence import occurrences
 from peergroups.services import groups as services
 from supervision.models import Commitment, Session
 from tests.confidential_records import stored
-from tests.factories import ProgrammeFactory, RoleGrantFactory, StaffProfileFactory
+from tests.factories import RoleGrantFactory, StaffProfileFactory
 from tests.outbox import deliver_due
 from tests.scenario import NOW
 
@@ -122,21 +122,6 @@ def person(organisation, *roles):
     for role in roles:
         RoleGrantFactory(user=profile.user, organisation=organisation, role=role)
     return profile.user
-
-
-@pytest.fixture
-def group_programme(organisation):
-    return ProgrammeFactory(
-        organisation=organisation,
-        name="Reflective practice groups",
-        modality=Modality.GROUP,
-        allowance_sessions=None,
-    )
-
-
-@pytest.fixture
-def co_facilitator(organisation):
-    return person(organisation, Role.FACILITATOR)
 
 
 def make_group(actor, organisation, programme, facilitators, **overrides):
