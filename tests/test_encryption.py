@@ -299,7 +299,7 @@ def test_a_malformed_key_is_named_by_position_and_never_shown(settings, confiden
 # AddField or with its model's CreateModel.
 BORN_ENCRYPTED = {
     ("supervision", "agreement", "request_message"): "0010_agreement_request_message",
-    ("peergroups", "themestatement", "statement"): "0005_themes_and_external_facilitators",
+    ("peergroups", "themestatement", "statement"): "0006_themes_and_external_facilitators",
 }
 
 
