@@ -16,6 +16,7 @@ from .peer_support import (
     Resource,
     SupportRequest,
 )
+from .series import GroupSeries
 
 __all__ = [
     "Attendance",
@@ -24,6 +25,7 @@ __all__ = [
     "EventKind",
     "Group",
     "GroupRecord",
+    "GroupSeries",
     "GroupSession",
     "GroupType",
     "Membership",
