@@ -5,7 +5,8 @@ from notifications import registry
 
 def register_kinds() -> None:
     from .notifications_groups import KINDS as GROUP_KINDS
+    from .notifications_members import KINDS as MEMBER_KINDS
     from .notifications_peer import KINDS as PEER_KINDS
 
-    for kind in [*GROUP_KINDS, *PEER_KINDS]:
+    for kind in [*GROUP_KINDS, *MEMBER_KINDS, *PEER_KINDS]:
         registry.register(kind)

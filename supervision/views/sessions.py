@@ -13,9 +13,10 @@ from accounts.http import AuthenticatedHttpRequest
 from kernel.calendar import session_invite
 from kernel.forms import posted
 from kernel.models import Role
-from kernel.permissions import login_required_view, role_required, theme_choices
+from kernel.permissions import login_required_view, role_required, theme_choices, user_roles
 
 from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
+from ..home_sections import sections_for
 from ..models import Session
 from ..permissions import get_session_for_user, session_record_for_user, sessions_visible_to
 from ..services import sessions as session_services
@@ -39,7 +40,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/sessions/list.html",
-        {"upcoming": upcoming, "page": past, "query": ""},
+        {
+            "upcoming": upcoming,
+            "page": past,
+            "query": "",
+            # What other apps add to the list (group meetings): supervision.home_sections.
+            **sections_for(request.user, user_roles(request.user), now, page="sessions"),
+        },
     )
 
 
