@@ -378,6 +378,9 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_programmes(organisations)
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
+    from .demo_groups import load_group_examples
+
+    load_group_examples(organisations["westfield"])
     return logins
 
 
