@@ -9,6 +9,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -182,7 +183,9 @@ def _past_meetings(group, mine, facilitating, now) -> list:
             return []
         if mine.joined_at is not None:
             past = past.filter(starts_at__gte=mine.joined_at)
-    return list(past.select_related("record").order_by("-starts_at")[:PAST_SHOWN])
+    # Whether each has its record, without reading what the record says.
+    recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
+    return list(past.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN])
 
 
 @login_required_view
