@@ -140,39 +140,62 @@ def invite(
     description: str = "",
     cancel: bool = False,
     publish: bool = False,
+    rule: dict | None = None,
+    exdates=(),
+    overrides=(),
 ) -> bytes:
     """The .ics file for anything with a `uid`, `sequence`, `starts_at` and `ends_at`:
     a request, or a cancellation. `attendees` are (user, role) pairs; the organiser
     is never one of them. `publish` is the organiser's own copy (METHOD:PUBLISH):
-    a request addressed to oneself would ask them to reply to their own meeting."""
+    a request addressed to oneself would ask them to reply to their own meeting.
+
+    A recurring event (RFC 5545 3.8.5): `rule` is its RRULE (`until`, if any, in
+    UTC), `exdates` the start times of the occurrences it no longer has, and
+    `overrides` (original start, new start, new end) the occurrences that moved,
+    each sent as a VEVENT of the same UID with a RECURRENCE-ID.
+    """
     zone = zoneinfo.ZoneInfo(time_zone)
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("method", invite_method(cancel=cancel, publish=publish))
-    event = Event()
-    event.add("uid", session_uid(subject))
-    event.add("sequence", subject.sequence)
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", subject.starts_at.astimezone(zone))
-    event.add("dtend", subject.ends_at.astimezone(zone))
-    event.add("summary", summary)
-    if description:
-        event.add("description", description)
-    if online:
-        event.add("location", meeting_link)
-        event.add("url", meeting_link)
-    else:
-        event.add("location", location)
-    if organizer is not None:
-        event.add("organizer", _person(organizer))
-    for user, role in attendees:
-        if organizer is not None and user.pk == organizer.pk:
-            continue
-        event.add("attendee", _person(user, role=role, partstat="NEEDS-ACTION", rsvp="FALSE"))
-    event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+
+    def event_at(starts_at, ends_at) -> Event:
+        event = Event()
+        event.add("uid", session_uid(subject))
+        event.add("sequence", subject.sequence)
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", starts_at.astimezone(zone))
+        event.add("dtend", ends_at.astimezone(zone))
+        event.add("summary", summary)
+        if description:
+            event.add("description", description)
+        if online:
+            event.add("location", meeting_link)
+            event.add("url", meeting_link)
+        else:
+            event.add("location", location)
+        if organizer is not None:
+            event.add("organizer", _person(organizer))
+        for user, role in attendees:
+            if organizer is not None and user.pk == organizer.pk:
+                continue
+            event.add("attendee", _person(user, role=role, partstat="NEEDS-ACTION", rsvp="FALSE"))
+        event.add("status", "CANCELLED" if cancel else "CONFIRMED")
+        return event
+
+    master = event_at(subject.starts_at, subject.ends_at)
+    if rule is not None:
+        master.add("rrule", rule)
+    if exdates:
+        master.add("exdate", [moment.astimezone(zone) for moment in exdates])
     calendar.add_component(vtimezone(time_zone, subject.starts_at.astimezone(zone).year))
-    calendar.add_component(event)
+    calendar.add_component(master)
+    if not cancel:
+        for original, starts_at, ends_at in overrides:
+            moved = event_at(starts_at, ends_at)
+            moved.add("recurrence-id", original.astimezone(zone))
+            calendar.add_component(moved)
     return calendar.to_ical()
 
 

@@ -382,6 +382,9 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_groups_and_peer_support(organisations)
     load_peer_support_after_harm(organisations)
     logins += _load_seed004(organisations["westfield"])
+    from .demo_groups import load_group_examples
+
+    load_group_examples(organisations["westfield"])
     return logins
 
 

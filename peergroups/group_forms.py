@@ -3,6 +3,7 @@
 from typing import cast
 
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from kernel.forms import DateField, Form, ModelForm
@@ -12,6 +13,7 @@ from supervision.models import Mode
 from supervision.models.supervisors import https_url
 
 from .models import Attendance, Group
+from .models.groups import ABSENCE_THRESHOLD, OFFER_HOURS
 
 WEEKDAYS = [
     (0, _("Monday")),
@@ -128,6 +130,15 @@ class GroupForm(ModelForm):
         cast(forms.ChoiceField, self.fields["mode"]).choices = Mode.choices
         cast(forms.IntegerField, self.fields["capacity"]).min_value = 2
         self.fields["capacity"].widget.attrs.update(min=2, max=20)
+        # Zero hours to answer an offer, or a flag after zero missed meetings, mean
+        # nothing: the model's bounds (1 or more) are the form's too.
+        for name, (low, high) in (
+            ("offer_hours", OFFER_HOURS),
+            ("absence_threshold", ABSENCE_THRESHOLD),
+        ):
+            field = self.fields[name]
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update(min=low, max=high)
 
     def clean_facilitators(self):
         chosen = self.cleaned_data["facilitators"]
@@ -165,6 +176,21 @@ class GroupForm(ModelForm):
         pass
 
 
+class CloseGroupForm(Form):
+    error_names = {"reason": _("the reason for closing the group")}
+
+    reason = forms.CharField(
+        label=_("Why is the group closing?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Everyone in the group and on its waiting list is told this. "
+            "Do not include anything confidential."
+        ),
+        error_messages={"required": _("Enter the reason for closing the group")},
+    )
+
+
 class LeaveForm(Form):
     error_names = {"reason": _("your reason for leaving")}
 
@@ -184,7 +210,7 @@ class RemoveForm(Form):
         label=_("Reason"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Recorded with the change. Do not include anything confidential."),
+        help_text=_("They are told this reason. Do not include anything confidential."),
         error_messages={"required": _("Enter a reason for removing them")},
     )
 

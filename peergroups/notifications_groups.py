@@ -2,8 +2,9 @@
 
 Which group, when, where, and a link; nothing said in a group. The reason a
 meeting moved waits in the outbox's payload, encrypted, until it is sent.
-Each meeting has one invite UID for its whole life; SEQUENCE grows on every
-change, and a cancelled meeting's invite is METHOD:CANCEL.
+People's calendars hold a group as a series (peergroups.services.series): a
+meeting moved or cancelled on its own goes out as that series again, with the
+meeting as its exception and a higher SEQUENCE.
 """
 
 import datetime
@@ -13,12 +14,13 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.calendar import attachment, invite, invite_method
 from kernel.dates import format_when, hours_ahead
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
 
 from .models import Group, GroupSession, Membership
+from .recurrence import group_rhythm
+from .services.series import series_attachments, series_of_meeting, window_for
 
 REMINDER_HOURS = (24, 1)
 # The templates are notifications/emails/group_<kind>.txt and .html.
@@ -27,23 +29,6 @@ EMAILS = "group_"
 
 def meeting_when(meeting) -> str:
     return format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)
-
-
-def meeting_invite(meeting: GroupSession, *, cancel: bool = False) -> bytes:
-    """The .ics file for a group meeting: a request, or a cancellation."""
-    group = meeting.group
-    facilitators = list(group.facilitators.all())
-    return invite(
-        subject=meeting,
-        summary=f"{group.get_group_type_display()}: {group.name}",
-        time_zone=group.organisation.time_zone,
-        online=group.mode == "online",
-        meeting_link=group.meeting_link,
-        location=group.location,
-        organizer=facilitators[0] if facilitators else None,
-        attendees=[(person, "CHAIR") for person in facilitators],
-        cancel=cancel,
-    )
 
 
 def _meeting(notification) -> GroupSession | None:
@@ -116,6 +101,7 @@ def _place_offered(notification):
         "place_offered",
         reverse("peergroups:group_offer", kwargs={"pk": group.pk}),
         deadline=deadline,
+        rhythm=group_rhythm(group),
     )
 
 
@@ -142,14 +128,17 @@ def _meeting_changed(notification):
     if meeting is None:
         return None
     cancel = meeting.status == GroupSession.Status.CANCELLED
-    invite = attachment(meeting_invite(meeting, cancel=cancel), invite_method(cancel=cancel))
+    group, recipient = meeting.group, notification.recipient
+    calendar = series_attachments(
+        group, recipient, [series_of_meeting(meeting).pk], window_for(group, recipient)
+    )
     subject = _("%(group)s: meeting cancelled") if cancel else _("%(group)s: meeting moved")
     return _message(
         meeting.group,
         subject % {"group": meeting.group.name},
         "meeting_changed",
         meeting.get_absolute_url(),
-        attachments=[invite],
+        attachments=calendar,
         meeting=meeting,
         when=meeting_when(meeting),
         cancelled=cancel,
@@ -220,12 +209,23 @@ def _everyone(group) -> list[int]:
     ]
 
 
+def reminders_replan(meeting: GroupSession, now=None) -> list[int]:
+    """Drop a meeting's reminders and plan them again at its time, if it is still on.
+
+    Returns the ids of the people it concerns (its facilitators and members)."""
+    now = now or timezone.now()
+    people = _everyone(meeting.group)
+    notifications_cancel(target=meeting, kinds=["group_reminder"])
+    if meeting.status == GroupSession.Status.SCHEDULED:
+        plan_reminders(meeting, people, now)
+    return people
+
+
 def meeting_changed(meeting: GroupSession, reason: str = "") -> None:
     """Send everyone the updated invite, and re-plan (or drop) the reminders."""
     now = timezone.now()
     group = meeting.group
-    people = _everyone(group)
-    notifications_cancel(target=meeting, kinds=["group_reminder"])
+    people = reminders_replan(meeting, now)
     for user_id in people:
         notification_schedule(
             recipient=_person(user_id),
@@ -237,8 +237,6 @@ def meeting_changed(meeting: GroupSession, reason: str = "") -> None:
             payload={"reason": reason, "sequence": meeting.sequence},
             time_zone=group.organisation.time_zone,
         )
-    if meeting.status == GroupSession.Status.SCHEDULED:
-        plan_reminders(meeting, people, now)
     dispatch_soon()
 
 

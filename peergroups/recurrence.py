@@ -9,6 +9,9 @@ import datetime
 import zoneinfo
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 WEEK = datetime.timedelta(days=7)
 LAST = 5  # week_of_month: the last such weekday of the month
 
@@ -84,17 +87,69 @@ def occurrences(
     return found
 
 
+# The fields of a rule, as a Group (and a calendar series, GroupSeries) holds them.
+RULE_FIELDS = ("recurrence", "weekday", "week_of_month", "start_time", "end_time")
+
+
+def rule_of(source) -> dict:
+    """The rule a Group or a GroupSeries holds, as keyword arguments of `occurrences`."""
+    return {name: getattr(source, name) for name in RULE_FIELDS}
+
+
 def group_occurrences(group, date_from: datetime.date, date_to: datetime.date):
     """`occurrences` for a Group, in its host organisation's zone."""
     return occurrences(
-        recurrence=group.recurrence,
-        weekday=group.weekday,
-        week_of_month=group.week_of_month,
-        start_time=group.start_time,
-        end_time=group.end_time,
+        **rule_of(group),
         starts_on=group.starts_on,
         ends_on=group.ends_on,
         time_zone=group.organisation.time_zone,
         date_from=date_from,
         date_to=date_to,
     )
+
+
+DAY_NAMES = (
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
+)
+ORDINALS = {
+    1: gettext_lazy("first"),
+    2: gettext_lazy("second"),
+    3: gettext_lazy("third"),
+    4: gettext_lazy("fourth"),
+    LAST: gettext_lazy("last"),
+}
+
+
+def describe(
+    *,
+    recurrence: str,
+    weekday: int,
+    week_of_month: int,
+    start_time: datetime.time,
+    end_time: datetime.time,
+) -> str:
+    """Which day a group meets, in words: "Every month on the second Wednesday,
+    14:00-15:30" (with an en dash between the times)."""
+    times = f"{start_time:%H:%M}\u2013{end_time:%H:%M}"
+    day = DAY_NAMES[weekday]
+    if recurrence == "weekly":
+        rhythm = _("Every %(day)s") % {"day": day}
+    elif recurrence == "fortnightly":
+        rhythm = _("Every other %(day)s") % {"day": day}
+    else:
+        rhythm = _("Every month on the %(nth)s %(day)s") % {
+            "nth": ORDINALS[week_of_month],
+            "day": day,
+        }
+    return _("%(rhythm)s, %(times)s") % {"rhythm": rhythm, "times": times}
+
+
+def group_rhythm(group) -> str:
+    """`describe` for a Group (or a series, which carries the same fields)."""
+    return describe(**rule_of(group))

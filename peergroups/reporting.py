@@ -35,6 +35,7 @@ from .models import (
     Membership,
     SupportRequest,
 )
+from .models.groups import GroupQuerySet
 
 ATTENDANCE = (
     (Attendance.Status.PRESENT.value, "Present"),
@@ -43,7 +44,7 @@ ATTENDANCE = (
 )
 
 
-def _groups(scope) -> QuerySet:
+def _groups(scope) -> GroupQuerySet:
     return Group.objects.filter(organisation_id=scope.organisation_id).filter(
         scope.programme_q("programme_id")
     )
@@ -85,8 +86,9 @@ def covered(scope, programme_list) -> QuerySet:
 
 
 def fill(scope) -> dict:
-    """Members, places and people waiting in the active groups (two queries)."""
-    groups = _groups(scope).filter(is_active=True)
+    """Members, places and people waiting in the open groups (two queries): a closed
+    group is not one of the "active groups"."""
+    groups = _groups(scope).open()
     places = groups.aggregate(places=Sum("capacity"), groups=Count("pk"))
     people = Membership.objects.filter(group__in=groups).filter(scope.people_q("user__profile__"))
     counts = people.aggregate(

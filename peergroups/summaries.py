@@ -3,7 +3,15 @@
 from django.utils import timezone
 
 from .models import GroupSession, SupportRequest, first_contact_overdue
-from .permissions import meetings_facilitated_by, support_requests_supported_by
+from .notifications_groups import meeting_when
+from .permissions import (
+    meetings_facilitated_by,
+    meetings_of,
+    meetings_to_complete,
+    support_requests_supported_by,
+)
+
+MEMBER_MEETINGS_ON_HOME = 5
 
 
 def facilitator_summary(user, now=None, limit: int = 3) -> dict:
@@ -14,16 +22,33 @@ def facilitator_summary(user, now=None, limit: int = 3) -> dict:
         .select_related("group__organisation")
         .order_by("starts_at")[:limit]
     )
-    unrecorded = (
-        meetings_facilitated_by(user)
-        .filter(
-            status=GroupSession.Status.SCHEDULED,
-            ends_at__lte=now,
-            record__isnull=True,
-        )
-        .count()
+    return {"meetings": list(meetings), "to_complete": meetings_to_complete(user, now).count()}
+
+
+def coming_up(meetings, now, limit=None) -> list[GroupSession]:
+    """Scheduled meetings not yet over, soonest first, each with its `when_text`."""
+    found = (
+        meetings.filter(status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
+        .select_related("group__organisation")
+        .order_by("starts_at")
     )
-    return {"meetings": list(meetings), "unrecorded": unrecorded}
+    found = list(found[:limit] if limit else found)
+    for meeting in found:
+        meeting.when_text = meeting_when(meeting)
+    return found
+
+
+def member_meetings(user, now=None) -> list[GroupSession]:
+    """For the home page: the next meetings of the groups the user is a member of."""
+    return coming_up(
+        meetings_of(user, facilitated=False), now or timezone.now(), MEMBER_MEETINGS_ON_HOME
+    )
+
+
+def listed_meetings(user, now=None) -> list[GroupSession]:
+    """For the list of one's sessions: every meeting to come of the user's groups, as a
+    member or a facilitator (at most the 6-month horizon of each group)."""
+    return coming_up(meetings_of(user), now or timezone.now())
 
 
 def supporter_summary(user, now=None) -> dict:
@@ -43,3 +68,5 @@ def register_home_sections() -> None:
 
     register(Section("facilitating", Role.FACILITATOR, facilitator_summary))
     register(Section("supporting", Role.PEER_SUPPORTER, supporter_summary))
+    register(Section("group_meetings", None, member_meetings))
+    register(Section("group_meetings", None, listed_meetings, page="sessions"))

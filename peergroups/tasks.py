@@ -24,7 +24,7 @@ def extend_group_meetings() -> int:
 def extend_one_group(group_id: int) -> int:
     from .services.groups import meetings_extend_for
 
-    if not Group.objects.filter(pk=group_id, is_active=True).exists():
+    if not Group.objects.open().filter(pk=group_id).exists():
         return 0
     return meetings_extend_for(group_id=group_id)
 

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from .views import groups, peer_support, resources, support_changes, support_settings, themes
+from .views import (
+    group_status,
+    groups,
+    peer_support,
+    resources,
+    support_changes,
+    support_settings,
+    themes,
+)
 
 app_name = "peergroups"
 
@@ -8,11 +16,18 @@ urlpatterns = [
     # Groups
     path("groups/", groups.group_list, name="groups"),
     path("groups/add/", groups.group_add, name="group_add"),
+    path("groups/closed/", group_status.groups_closed, name="groups_closed"),
+    path(
+        "groups/meetings/to-complete/",
+        group_status.meetings_to_complete_view,
+        name="meetings_to_complete",
+    ),
     path("groups/<int:pk>/", groups.group_detail, name="group"),
     path("groups/<int:pk>/edit/", groups.group_edit, name="group_edit"),
     path("groups/<int:pk>/join/", groups.group_join, name="group_join"),
     path("groups/<int:pk>/leave/", groups.group_leave, name="group_leave"),
     path("groups/<int:pk>/offer/", groups.group_offer, name="group_offer"),
+    path("groups/<int:pk>/close/", group_status.group_close_view, name="group_close"),
     path(
         "groups/<int:pk>/members/<int:membership_pk>/accept/",
         groups.member_accept,

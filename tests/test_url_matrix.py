@@ -107,6 +107,11 @@ MATRIX = {
     "peergroups:group_add": rule(signed_in=403, **ADMIN_ONLY),
     "peergroups:group": rule(outsider=404),
     "peergroups:group_edit": rule(signed_in=403, programme_admin=200, outsider=404),
+    # Closing a group: its host's programme admins, like changing it (issue 16)
+    "peergroups:group_close": rule(signed_in=403, programme_admin=200, outsider=404),
+    # Closed groups one may still open, and past meetings to complete: one's own
+    "peergroups:groups_closed": rule(),
+    "peergroups:meetings_to_complete": rule(),
     "peergroups:group_join": rule(method="post", signed_in=302, outsider=404),
     "peergroups:group_leave": rule(signed_in=403, outsider=404),
     "peergroups:group_offer": rule(signed_in=403, outsider=404),

@@ -24,6 +24,7 @@ from .peer_support import (
     SupportRequest,
     first_contact_overdue,
 )
+from .series import GroupSeries
 from .themes import STATEMENT_MAX_LENGTH, ExternalFacilitator, ThemeStatement
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ExternalFacilitator",
     "Group",
     "GroupRecord",
+    "GroupSeries",
     "GroupSession",
     "GroupType",
     "HandbackReason",

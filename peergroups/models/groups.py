@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +28,41 @@ class Recurrence(models.TextChoices):
     MONTHLY = "monthly", _("Every month")
 
 
+# How long an offered place is held, and how many missed meetings flag a member:
+# zero would mean "no time to answer" and "flag everyone", so neither is allowed.
+OFFER_HOURS = (1, 336)  # up to two weeks
+ABSENCE_THRESHOLD = (1, 12)
+
+
+class GroupQuerySet(models.QuerySet):
+    def open(self):
+        """Groups that run: not closed. Lists and the "active groups" figures use this."""
+        return self.filter(is_active=True)
+
+    def closed(self):
+        return self.filter(is_active=False)
+
+    def with_places_left(self):
+        """`places_left`: places not held by a member or by someone offered one.
+
+        The one rule for "places" (services.groups.places_left is the same count).
+        """
+        held = models.Count(
+            "memberships",
+            filter=Q(memberships__state__in=["active", "offered"]),
+            distinct=True,
+        )
+        return self.annotate(places_held=held).annotate(
+            places_left=models.F("capacity") - models.F("places_held")
+        )
+
+
 class Group(DeliveryFields):
     """A group with a stable membership, one or two facilitators and a recurrence.
 
     Times are the host organisation's wall-clock times; each meeting is stored
-    in UTC as a GroupSession, generated for a rolling horizon.
+    in UTC as a GroupSession, generated for a rolling horizon. A closed group
+    (is_active false) keeps its meetings, registers and records.
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="groups")
@@ -62,13 +93,27 @@ class Group(DeliveryFields):
     starts_on = models.DateField(_("first meeting on or after"))
     ends_on = models.DateField(_("last meeting on or before"), null=True, blank=True)
     offer_hours = models.PositiveSmallIntegerField(
-        _("hours to accept an offered place"), default=72
+        _("hours to accept an offered place"),
+        default=72,
+        validators=[MinValueValidator(OFFER_HOURS[0]), MaxValueValidator(OFFER_HOURS[1])],
     )
     absence_threshold = models.PositiveSmallIntegerField(
-        _("flag members who miss this many meetings in a row without apologies"), default=2
+        _("flag members who miss this many meetings in a row without apologies"),
+        default=2,
+        validators=[
+            MinValueValidator(ABSENCE_THRESHOLD[0]),
+            MaxValueValidator(ABSENCE_THRESHOLD[1]),
+        ],
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = GroupQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -82,6 +127,17 @@ class Group(DeliveryFields):
             models.CheckConstraint(
                 condition=Q(weekday__lte=6) & Q(week_of_month__gte=1, week_of_month__lte=5),
                 name="group_weekday_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(offer_hours__gte=OFFER_HOURS[0], offer_hours__lte=OFFER_HOURS[1]),
+                name="group_offer_hours_sensible",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    absence_threshold__gte=ABSENCE_THRESHOLD[0],
+                    absence_threshold__lte=ABSENCE_THRESHOLD[1],
+                ),
+                name="group_absence_threshold_sensible",
             ),
         ]
 
@@ -108,6 +164,7 @@ class Membership(ChoiceLabels, models.Model):
         DECLINED = "declined", _("Declined")
         LEFT = "left", _("Left")
         REMOVED = "removed", _("Removed")
+        CLOSED = "closed", _("The group closed")
 
     CURRENT = (State.REQUESTED, State.ACTIVE, State.WAITING, State.OFFERED)
 
@@ -155,6 +212,8 @@ class GroupSession(ChoiceLabels, models.Model):
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
     sequence = models.PositiveIntegerField(default=0)
+    # When the register was saved, even with nobody on it (a meeting before anyone joined).
+    register_taken_at = models.DateTimeField(null=True, blank=True)
     # Not stored: the group views set it (meeting_when) for their templates.
     when_text: str
 

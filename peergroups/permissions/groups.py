@@ -9,7 +9,7 @@ active members and the host organisation's programme admins; anyone else gets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
 from django.http import Http404
 
 from kernel.models import Role
@@ -31,6 +31,8 @@ __all__ = [
     "is_host_admin",
     "may_read_record",
     "meetings_facilitated_by",
+    "meetings_of",
+    "meetings_to_complete",
     "meetings_visible_to",
     "memberships_of",
     "register_people",
@@ -132,12 +134,23 @@ def get_meeting_for_user(user, pk: int, *, facilitate: bool = False) -> GroupSes
     return meeting
 
 
-def may_read_record(user, group: Group) -> bool:
-    """A group record: its facilitators and active members, nobody else (not admins)."""
-    return (
-        is_facilitator(user, group)
-        or Membership.objects.filter(group=group, user=user, state=Membership.State.ACTIVE).exists()
+def may_read_record(user, group: Group, meeting: GroupSession | None = None) -> bool:
+    """A group record: its facilitators and active members, nobody else (not admins).
+
+    A member reads the records of the meetings since they joined, not of those
+    before: what was said there was said without them.
+    """
+    if is_facilitator(user, group):
+        return True
+    membership = (
+        Membership.objects.filter(group=group, user=user, state=Membership.State.ACTIVE)
+        .only("joined_at")
+        .first()
     )
+    if membership is None:
+        return False
+    joined = membership.joined_at
+    return meeting is None or joined is None or meeting.starts_at >= joined
 
 
 def get_meeting_attended_by(user, pk: int) -> GroupSession:
@@ -166,7 +179,7 @@ def get_meeting_attended_by(user, pk: int) -> GroupSession:
 def group_record_for_user(user, meeting: GroupSession) -> GroupRecord | None:
     """A meeting's record (themes prefetched), for the group's facilitators and active
     members; None for anyone else, and while none is written."""
-    if not may_read_record(user, meeting.group):
+    if not may_read_record(user, meeting.group, meeting):
         return None
     return GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
 
@@ -174,6 +187,40 @@ def group_record_for_user(user, meeting: GroupSession) -> GroupRecord | None:
 def meetings_facilitated_by(user):
     """Meetings of the groups the user facilitates."""
     return GroupSession.objects.filter(group__facilitators=user)
+
+
+def meetings_to_complete(user, now):
+    """Meetings the user facilitates that have ended without their register or record,
+    each annotated `needs_register` and `needs_record`, oldest first.
+
+    The one rule for "needs a register or a record": the home prompt, the list it
+    opens and the group page all use it. A register counts as taken once saved,
+    even with nobody on it; a cancelled meeting needs neither.
+    """
+    marked = Exists(Attendance.objects.filter(session=OuterRef("pk")))
+    recorded = Exists(GroupRecord.objects.filter(session=OuterRef("pk")))
+    return (
+        meetings_facilitated_by(user)
+        .filter(status=GroupSession.Status.SCHEDULED, ends_at__lte=now)
+        .alias(marked=marked, recorded=recorded)
+        .annotate(
+            needs_register=ExpressionWrapper(
+                Q(register_taken_at__isnull=True, marked=False), output_field=BooleanField()
+            ),
+            needs_record=ExpressionWrapper(Q(recorded=False), output_field=BooleanField()),
+        )
+        .filter(Q(needs_register=True) | Q(needs_record=True))
+        .order_by("starts_at")
+    )
+
+
+def meetings_of(user, *, facilitated: bool = True):
+    """Meetings of the groups the user is an active member of (and, with `facilitated`,
+    facilitates): what their home page and list of sessions show."""
+    scope = Q(memberships__user=user, memberships__state=Membership.State.ACTIVE)
+    if facilitated:
+        scope |= Q(facilitators=user)
+    return GroupSession.objects.filter(group__in=Group.objects.filter(scope).values("pk"))
 
 
 def register_people(meeting: GroupSession):

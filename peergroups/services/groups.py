@@ -27,6 +27,13 @@ from supervision.services.scheduling import (
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 from ..recurrence import group_occurrences
+from .series import (
+    current_series,
+    series_of_meeting,
+    series_reschedule,
+    series_start,
+    series_touch,
+)
 
 HORIZON = datetime.timedelta(days=183)  # meetings are generated about 6 months ahead
 PLACE_TAKERS = (Membership.State.ACTIVE, Membership.State.OFFERED)
@@ -53,6 +60,8 @@ GROUP_FIELDS = (
     "absence_threshold",
     *SCHEDULE_FIELDS,
 )
+# What people's calendars show of a group besides its dates: a change is sent to them.
+CALENDAR_FIELDS = ("name", "group_type", "mode", "meeting_link", "location")
 
 
 class GroupRefused(Exception):
@@ -65,12 +74,30 @@ def _notify():
     return notifications_groups
 
 
+def _tell():
+    from .. import notifications_members
+
+    return notifications_members
+
+
 def _lock(group: Group) -> Group:
     return Group.objects.select_for_update().select_related("organisation").get(pk=group.pk)
 
 
 def places_taken(group: Group) -> int:
+    """Places held: by members, and by people offered one (until they answer)."""
     return group.memberships.filter(state__in=PLACE_TAKERS).count()
+
+
+def places_left(group: Group) -> int:
+    """The one meaning of "places left", as Group.objects.with_places_left() counts it."""
+    return max(group.capacity - places_taken(group), 0)
+
+
+def waiting_position(membership: Membership) -> int:
+    """Someone's place on the waiting list: 1 is next. The order is when they joined it."""
+    order = list(_waiting(membership.group).values_list("pk", flat=True))
+    return order.index(membership.pk) + 1 if membership.pk in order else 0
 
 
 def _active_ids(group: Group) -> list[int]:
@@ -83,21 +110,38 @@ def _future_meetings(group: Group, now):
     return group.sessions.filter(status=GroupSession.Status.SCHEDULED, starts_at__gt=now)
 
 
-def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str | None:
-    """Plain words for what already takes someone's time then, or None when all are free."""
+def next_meeting(group: Group, now=None) -> GroupSession | None:
+    """The group's next meeting that is on, or None: then it is not "scheduled"."""
+    meeting = _future_meetings(group, now or timezone.now()).order_by("starts_at").first()
+    if meeting is not None:
+        meeting.group = group
+    return meeting
+
+
+def describe_clash(
+    user_ids, starts_at, ends_at, *, time_zone: str, actor=None, exclude_meeting_id=None
+) -> str | None:
+    """Plain words for who is not free then, or None when all are free.
+
+    What the other commitment is (a one-to-one, another group) is said only to
+    the person whose commitment it is: a facilitator or admin learns that
+    someone is busy at the meeting's time, never with what.
+    """
     clash = first_clash(user_ids, starts_at, ends_at, exclude_group_session_id=exclude_meeting_id)
     if clash is None:
         return None
-    name = clash.user.get_full_name() or clash.user.email
+    if actor is None or clash.user_id != actor.pk:
+        name = clash.user.get_full_name() or clash.user.email
+        return _("%(name)s is not free at that time (%(when)s).") % {
+            "name": name,
+            "when": format_when(starts_at, ends_at, time_zone),
+        }
     session = clash.session  # selected with the commitment
     if session is not None:
         when = format_when(
             session.starts_at, session.ends_at, session.programme.organisation.time_zone
         )
-        return _("%(name)s has a one-to-one supervision session then (%(when)s).") % {
-            "name": name,
-            "when": when,
-        }
+        return _("You have a one-to-one supervision session then (%(when)s).") % {"when": when}
     meeting = (
         GroupSession.objects.select_related("group__organisation")
         .filter(pk=clash.group_session_id)
@@ -107,15 +151,14 @@ def describe_clash(user_ids, starts_at, ends_at, exclude_meeting_id=None) -> str
     )
     if meeting is not None:
         when = format_when(meeting.starts_at, meeting.ends_at, meeting.group.organisation.time_zone)
-        return _("%(name)s is at a meeting of %(group)s then (%(when)s).") % {
-            "name": name,
+        return _("You are at a meeting of %(group)s then (%(when)s).") % {
             "group": meeting.group.name,
             "when": when,
         }
-    return _("%(name)s is already busy then.") % {"name": name}
+    return _("You are already busy then.")
 
 
-def _reserve(meeting: GroupSession, user_ids, *, strict: bool) -> list[int]:
+def _reserve(meeting: GroupSession, user_ids, *, strict: bool, actor=None) -> list[int]:
     """Reserve people's time for a meeting. Strict: refuse on any clash, naming it.
 
     Not strict (extending the horizon): reserve whoever is free and return the
@@ -125,7 +168,14 @@ def _reserve(meeting: GroupSession, user_ids, *, strict: bool) -> list[int]:
     if not user_ids:
         return []
     if strict:
-        clash = describe_clash(user_ids, meeting.starts_at, meeting.ends_at, meeting.pk)
+        clash = describe_clash(
+            user_ids,
+            meeting.starts_at,
+            meeting.ends_at,
+            time_zone=meeting.group.organisation.time_zone,
+            actor=actor,
+            exclude_meeting_id=meeting.pk,
+        )
         if clash:
             raise GroupRefused(clash)
         try:
@@ -171,7 +221,9 @@ def _meeting_for(group, occurrence) -> GroupSession:
     return meeting
 
 
-def meetings_extend(*, group: Group, now=None, strict: bool = False) -> list[GroupSession]:
+def meetings_extend(
+    *, group: Group, now=None, strict: bool = False, actor=None
+) -> list[GroupSession]:
     """Create the group's meetings up to the horizon that do not exist yet. Safe to repeat.
 
     Reserves the facilitators' and active members' time and plans reminders.
@@ -186,7 +238,7 @@ def meetings_extend(*, group: Group, now=None, strict: bool = False) -> list[Gro
         if occurrence.date in existing or occurrence.starts_at <= now:
             continue
         meeting = _meeting_for(group, occurrence)
-        _reserve(meeting, people, strict=strict)
+        _reserve(meeting, people, strict=strict, actor=actor)
         _notify().plan_reminders(meeting, people, now)
         created.append(meeting)
     return created
@@ -229,7 +281,11 @@ def group_create(*, actor, organisation, facilitators, now=None, **fields) -> Gr
     group.full_clean()
     group.save()
     group.facilitators.set(facilitators)
-    meetings = meetings_extend(group=group, now=now, strict=True)
+    meetings = meetings_extend(group=group, now=now, strict=True, actor=actor)
+    series = series_start(group)
+    _tell().group_changed(
+        group, series=[series], people=[], added=[f.pk for f in facilitators], now=now
+    )
     audit_log(
         actor=actor,
         action="group.created",
@@ -244,32 +300,57 @@ def group_create(*, actor, organisation, facilitators, now=None, **fields) -> Gr
 def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Group:
     """Change a group's settings. A new schedule moves or cancels the future meetings.
 
-    Future meetings on a date the new schedule keeps are moved (same invite UID,
-    higher SEQUENCE); the others are cancelled, and new ones generated.
+    Future meetings on a date the new schedule keeps are moved; the others are
+    cancelled, and new ones generated. Whatever changed of what calendars hold
+    (dates, times, place, link, name, facilitators), each person is sent one
+    message: the new dates and their updated invites, not one per meeting.
     """
     now = now or timezone.now()
     group = _lock(group)
+    if not group.is_active:
+        raise GroupRefused(_("This group has closed, so it cannot be changed."))
     facilitators = list(facilitators)
     _check_setup(
         organisation=group.organisation,
         programme=fields.get("programme", group.programme),
         facilitators=facilitators,
     )
-    if fields.get("capacity", group.capacity) < places_taken(group):
+    held = places_taken(group)
+    if fields.get("capacity", group.capacity) < held:
         raise ValidationError(
-            _("The group has %(count)s members or offers; capacity cannot be lower.")
-            % {"count": places_taken(group)}
+            _(
+                "The number of places must be %(count)s or more: %(count)s people are members "
+                "or have been offered a place"
+            )
+            % {"count": held}
         )
-    schedule_changed = any(k in fields and fields[k] != getattr(group, k) for k in SCHEDULE_FIELDS)
+    changed = {k for k in fields if k in GROUP_FIELDS and fields[k] != getattr(group, k)}
+    schedule_changed = bool(changed & set(SCHEDULE_FIELDS))
+    series = current_series(group)  # before the change: it holds the old rule
     for name, value in fields.items():
         if name in GROUP_FIELDS:
             setattr(group, name, value)
     group.full_clean()
     group.save()
-    _change_facilitators(group, facilitators, now)
+    added, removed = _change_facilitators(group, facilitators, now, actor)
+    calendars_change = schedule_changed or bool(changed & set(CALENDAR_FIELDS))
+    touched = [series]
     if schedule_changed:
         _reschedule_future(actor, group, now)
-    meetings_extend(group=group, now=now, strict=True)
+        touched = series_reschedule(group, series, now)
+    elif calendars_change or added or removed:
+        series_touch(series)
+    meetings_extend(group=group, now=now, strict=True, actor=actor)
+    if calendars_change or added or removed:
+        _tell().group_changed(
+            group,
+            series=touched,
+            # Everyone when the dates or place change; else only the facilitators who changed.
+            people=_people(group) if calendars_change else [],
+            added=added,
+            removed=removed,
+            now=now,
+        )
     audit_log(
         actor=actor,
         action="group.changed",
@@ -281,7 +362,8 @@ def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Gr
     return group
 
 
-def _change_facilitators(group, facilitators, now):
+def _change_facilitators(group, facilitators, now, actor=None) -> tuple[list[int], list[int]]:
+    """Set the facilitators; (ids added, ids removed)."""
     before = set(group.facilitators.values_list("pk", flat=True))
     after = {f.pk for f in facilitators}
     group.facilitators.set(facilitators)
@@ -290,17 +372,20 @@ def _change_facilitators(group, facilitators, now):
     for meeting in future:
         if before - after:
             commitments_release_group(meeting.pk, user_ids=before - after)
-        _reserve(meeting, after - before, strict=True)
+        _reserve(meeting, after - before, strict=True, actor=actor)
         _notify().plan_reminders(meeting, after - before, now)
+    return sorted(after - before), sorted(before - after)
 
 
 def _reschedule_future(actor, group, now):
+    """Move the future meetings the new rule keeps, cancel the others: quietly, as the
+    caller sends each person one message for the whole change."""
     zone_today = timezone.localtime(now, timezone=_zone(group)).date()
     wanted = {o.date: o for o in group_occurrences(group, zone_today, zone_today + HORIZON)}
     for meeting in _future_meetings(group, now):
         occurrence = wanted.get(meeting.occurrence)
         if occurrence is None:
-            _cancel(actor, meeting, _("The group's schedule changed."))
+            _cancel(actor, meeting, _("The group's schedule changed."), tell=False)
         else:
             _move(
                 actor,
@@ -308,6 +393,7 @@ def _reschedule_future(actor, group, now):
                 occurrence.starts_at.astimezone(datetime.UTC),
                 occurrence.ends_at.astimezone(datetime.UTC),
                 "",
+                tell=False,
             )
 
 
@@ -335,11 +421,12 @@ def membership_request(*, actor, group: Group) -> Membership:
     return membership
 
 
-def _activate(group, membership, now) -> None:
-    """Make them a member: reserve their time for every future meeting, or refuse."""
+def _activate(group, membership, now, *, actor) -> None:
+    """Make them a member: reserve their time for every future meeting, or refuse.
+    They are sent the group's calendar series."""
     meetings = list(_future_meetings(group, now))
     for meeting in meetings:
-        _reserve(meeting, [membership.user_id], strict=True)
+        _reserve(meeting, [membership.user_id], strict=True, actor=actor)
     membership.state = Membership.State.ACTIVE
     membership.joined_at = now
     membership.offer_expires_at = None
@@ -347,6 +434,7 @@ def _activate(group, membership, now) -> None:
     membership.save()
     for meeting in meetings:
         _notify().plan_reminders(meeting, [membership.user_id], now)
+    _tell().membership_changed(membership, "group_joined")
 
 
 @transaction.atomic
@@ -358,13 +446,14 @@ def membership_accept(*, actor, membership: Membership, now=None) -> Membership:
     if membership.state != Membership.State.REQUESTED:
         raise GroupRefused(_("This request has already been dealt with."))
     if places_taken(group) < group.capacity and not _waiting(group).exists():
-        _activate(group, membership, now)
+        _activate(group, membership, now, actor=actor)
         summary = f"Accepted into {group.name}"
     else:
         membership.state = Membership.State.WAITING
         membership.waiting_since = now
         membership.full_clean(exclude=["group", "user"])
         membership.save()
+        _tell().membership_changed(membership, "group_waiting")
         summary = f"Put on the waiting list of {group.name}"
     audit_log(
         actor=actor,
@@ -402,7 +491,10 @@ def _offer_places(group, now) -> list[Membership]:
     return offered
 
 
-def _end(group, membership, state, reason, now) -> None:
+def _end(group, membership, state, reason, now) -> str:
+    """End a place (or a request, or a wait); a freed place is offered on. Returns the
+    state it had."""
+    was = membership.state
     held_place = membership.state in PLACE_TAKERS
     was_active = membership.state == Membership.State.ACTIVE
     membership.state = state
@@ -416,6 +508,7 @@ def _end(group, membership, state, reason, now) -> None:
             commitments_release_group(meeting_id, user_ids=[membership.user_id])
     if held_place:
         _offer_places(group, now)
+    return was
 
 
 @transaction.atomic
@@ -426,7 +519,8 @@ def membership_leave(*, actor, membership: Membership, reason: str = "", now=Non
     membership = Membership.objects.get(pk=membership.pk)
     if membership.user_id != actor.pk or membership.state not in Membership.CURRENT:
         raise GroupRefused(_("You are not in this group."))
-    _end(group, membership, Membership.State.LEFT, reason, now)
+    if _end(group, membership, Membership.State.LEFT, reason, now) == Membership.State.ACTIVE:
+        _tell().membership_changed(membership, "group_left")
     audit_log(
         actor=actor,
         action="group.member_left",
@@ -449,7 +543,8 @@ def membership_remove(*, actor, membership: Membership, reason: str, now=None) -
     membership = Membership.objects.get(pk=membership.pk)
     if membership.state not in Membership.CURRENT:
         raise GroupRefused(_("They are no longer in this group."))
-    _end(group, membership, Membership.State.REMOVED, reason, now)
+    was = _end(group, membership, Membership.State.REMOVED, reason, now)
+    _tell().membership_changed(membership, "group_removed", was=was)
     audit_log(
         actor=actor,
         action="group.member_removed",
@@ -471,7 +566,7 @@ def offer_accept(*, actor, membership: Membership, now=None) -> Membership:
         raise GroupRefused(_("There is no place on offer to you in this group."))
     if membership.offer_expires_at and membership.offer_expires_at <= now:
         raise GroupRefused(_("Sorry, this offer has expired."))
-    _activate(group, membership, now)
+    _activate(group, membership, now, actor=actor)
     audit_log(
         actor=actor,
         action="group.offer_accepted",
@@ -526,13 +621,17 @@ def offers_expire(*, group_id: int, now=None) -> int:
 # --- Moving and cancelling meetings -----------------------------------------------
 
 
-def _move(actor, meeting, starts_at, ends_at, reason):
+def _move(actor, meeting, starts_at, ends_at, reason, *, tell: bool = True):
+    """Move one meeting and everyone's time with it. `tell`: send everyone the
+    change (its series again); otherwise only its reminders follow it."""
     if (meeting.starts_at, meeting.ends_at) == (starts_at, ends_at):
         return
     clash = describe_clash(
         list(committed_to_group_session(meeting.pk)),
         starts_at,
         ends_at,
+        time_zone=meeting.group.organisation.time_zone,
+        actor=actor,
         exclude_meeting_id=meeting.pk,
     )
     if clash:
@@ -554,10 +653,18 @@ def _move(actor, meeting, starts_at, ends_at, reason):
         summary=f"Meeting moved from {previous:%Y-%m-%d %H:%M}Z to {starts_at:%Y-%m-%d %H:%M}Z",
         details=words_given(reason=reason),
     )
-    _notify().meeting_changed(meeting, reason)
+    _told(meeting, reason, tell)
 
 
-def _cancel(actor, meeting, reason):
+def _told(meeting, reason, tell: bool) -> None:
+    if tell:
+        series_touch(series_of_meeting(meeting))
+        _notify().meeting_changed(meeting, reason)
+    else:
+        _notify().reminders_replan(meeting)
+
+
+def _cancel(actor, meeting, reason, *, tell: bool = True):
     meeting.status = GroupSession.Status.CANCELLED
     meeting.sequence += 1
     meeting.save()
@@ -570,7 +677,7 @@ def _cancel(actor, meeting, reason):
         summary=f"Meeting of {meeting.starts_at:%Y-%m-%d %H:%M}Z cancelled",
         details=words_given(reason=reason),
     )
-    _notify().meeting_changed(meeting, reason)
+    _told(meeting, reason, tell)
 
 
 def _lock_meeting(meeting, now):
@@ -676,6 +783,8 @@ def register_save(*, actor, meeting: GroupSession, marks: dict[int, str], now=No
         Attendance.objects.update_or_create(
             session=meeting, user_id=user_id, defaults={"status": status}
         )
+    meeting.register_taken_at = now
+    meeting.save(update_fields=["register_taken_at"])
     after = absence_streaks(group, marks)
     flagged = [
         uid for uid in marks if after.get(uid, 0) >= group.absence_threshold > before.get(uid, 0)
@@ -733,9 +842,9 @@ def record_save(
 
 
 def groups_needing_meetings():
-    """Ids of active groups, for the daily horizon task."""
+    """Ids of open groups, for the daily horizon task."""
     return list(
-        Group.objects.filter(is_active=True)
+        Group.objects.open()
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
         .values_list("pk", flat=True)
     )

@@ -9,7 +9,7 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +37,7 @@ from ..group_forms import (
     RemoveForm,
 )
 from ..models import GroupSession, Membership
-from ..notifications_groups import meeting_invite, meeting_when
+from ..notifications_groups import meeting_when
 from ..permissions import (
     can_edit_group,
     can_manage_group,
@@ -48,12 +48,17 @@ from ..permissions import (
     group_record_for_user,
     groups_visible_to,
     is_facilitator,
+    meetings_to_complete,
     memberships_of,
     register_people,
 )
+from ..recurrence import group_rhythm
 from ..services import groups as services
+from ..services.series import Window as CalendarWindow
+from ..services.series import series_invite, series_of_meeting, window_for
 
 UPCOMING_SHOWN = 12
+PAST_SHOWN = 12
 
 
 def _my_membership(user, group) -> Membership | None:
@@ -68,12 +73,11 @@ def _group_fields(form) -> dict:
 
 @login_required_view
 def group_list(request: HttpRequest) -> HttpResponse:
+    visible = groups_visible_to(request.user)
     groups = (
-        groups_visible_to(request.user)
+        visible.open()
+        .with_places_left()
         .select_related("organisation", "programme")
-        .annotate(
-            members=Count("memberships", filter=Q(memberships__state=Membership.State.ACTIVE))
-        )
         .order_by("name")
     )
     mine = dict(memberships_of(request.user).values_list("group_id", "state"))
@@ -82,7 +86,11 @@ def group_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "peergroups/groups/list.html",
-        {"rows": rows, "can_add": Role.PROGRAMME_ADMIN in _roles(request.user)},
+        {
+            "rows": rows,
+            "can_add": Role.PROGRAMME_ADMIN in _roles(request.user),
+            "any_closed": visible.closed().exists(),
+        },
     )
 
 
@@ -114,11 +122,18 @@ def group_add(request: HttpRequest) -> HttpResponse:
         except (ValidationError, services.GroupRefused) as error:
             form.add_error(None, _error_text(error))
         else:
-            messages.success(request, _("The group is set up and its meetings are scheduled."))
+            messages.success(request, _scheduled_words(group))
             return redirect(group.get_absolute_url())
     return render(
         request, "peergroups/groups/form.html", {"form": form, "title": _("Set up a group")}
     )
+
+
+def _scheduled_words(group) -> str:
+    """What setting up a group did: a group with no meetings to come is not 'scheduled'."""
+    if services.next_meeting(group) is None:
+        return _("The group is set up. It has no meetings in the next 6 months: check its dates.")
+    return _("The group is set up and its meetings are scheduled.")
 
 
 def _error_text(error) -> str:
@@ -153,10 +168,31 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _meetings_listed(group, meetings):
+    for meeting in meetings:
+        meeting.group = group
+        meeting.when_text = meeting_when(meeting)
+    return meetings
+
+
+def _past_meetings(group, mine, facilitating, now) -> list:
+    """The latest meetings that have ended: all for facilitators, a member's since joining."""
+    past = group.sessions.filter(ends_at__lte=now)
+    if not facilitating:
+        if mine is None or mine.state != Membership.State.ACTIVE:
+            return []
+        if mine.joined_at is not None:
+            past = past.filter(starts_at__gte=mine.joined_at)
+    # Whether each has its record, without reading what the record says.
+    recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
+    return list(past.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN])
+
+
 @login_required_view
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_user(request.user, pk)
     user = request.user
+    now = timezone.now()
     facilitating = is_facilitator(user, group)
     manage = can_manage_group(user, group)
     mine = _my_membership(user, group)
@@ -164,7 +200,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     facilitators = list(group.facilitators.order_by("first_name", "last_name"))
     members = waiting = requests = []
     flagged = set()
-    if manage:
+    if manage and group.is_active:
         current = list(
             group.memberships.current()
             .select_related("user")
@@ -174,16 +210,22 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         waiting = [m for m in current if m.state == Membership.State.WAITING]
         requests = [m for m in current if m.state == Membership.State.REQUESTED]
         flagged = set(services.absence_flags(group))
-    meetings = []
+    meetings = past = to_complete = []
     if facilitating or member or manage:
-        meetings = list(
-            group.sessions.filter(ends_at__gt=timezone.now())
-            .select_related("record")
-            .order_by("starts_at")[:UPCOMING_SHOWN]
+        meetings = _meetings_listed(
+            group,
+            list(
+                group.sessions.filter(ends_at__gt=now)
+                .select_related("record")
+                .order_by("starts_at")[:UPCOMING_SHOWN]
+            ),
         )
-        for meeting in meetings:
-            meeting.group = group
-            meeting.when_text = meeting_when(meeting)
+        past = _meetings_listed(group, _past_meetings(group, mine, facilitating, now))
+    if facilitating:
+        to_complete = _meetings_listed(
+            group, list(meetings_to_complete(user, now).filter(group=group))
+        )
+    next_meeting = services.next_meeting(group, now)
     return render(
         request,
         "peergroups/groups/detail.html",
@@ -194,13 +236,20 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "member": member,
             "facilitating": facilitating,
             "manage": manage,
-            "can_edit": can_edit_group(user, group),
+            "can_edit": can_edit_group(user, group) and group.is_active,
             "members": members,
             "waiting": waiting,
             "requests": requests,
             "flagged": flagged,
             "meetings": meetings,
-            "places_left": max(group.capacity - services.places_taken(group), 0),
+            "past": past,
+            "to_complete": to_complete,
+            "next_meeting": meeting_when(next_meeting) if next_meeting else "",
+            "rhythm": group_rhythm(group),
+            "position": services.waiting_position(mine)
+            if mine is not None and mine.state == Membership.State.WAITING
+            else None,
+            "places_left": services.places_left(group),
             "time_zone": group.organisation.time_zone,
             # Where the group's programme has an allowance, what a member has left.
             "allowance": allowance(group.programme, user)
@@ -358,13 +407,14 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required_view
 def session_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    """The group's calendar series the meeting belongs to, as the user's copy: the same
+    invite their emails carry (an admin, who is not invited, gets it published)."""
     meeting = get_meeting_for_user(request.user, pk)
-    cancelled = meeting.status == GroupSession.Status.CANCELLED
-    response = HttpResponse(
-        meeting_invite(meeting, cancel=cancelled),
-        content_type=f"text/calendar; method={'CANCEL' if cancelled else 'REQUEST'}; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="group-meeting-{meeting.pk}.ics"'
+    group = meeting.group
+    window = window_for(group, request.user) or CalendarWindow(invited=False)
+    ics, method = series_invite(series_of_meeting(meeting), request.user, window)
+    response = HttpResponse(ics, content_type=f"text/calendar; method={method}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="group-{group.pk}-meetings.ics"'
     return response
 
 

@@ -13,13 +13,14 @@ from accounts.http import AuthenticatedHttpRequest
 from kernel.calendar import session_invite
 from kernel.forms import posted
 from kernel.models import Role
-from kernel.permissions import login_required_view, role_required, theme_choices
+from kernel.permissions import login_required_view, role_required, theme_choices, user_roles
 
 from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
+from ..home_sections import sections_for as page_sections
 from ..models import Session
 from ..permissions import get_session_for_user, session_record_for_user, sessions_visible_to
 from ..services import sessions as session_services
-from ..session_sections import sections_for
+from ..session_sections import sections_for as session_sections
 from .booking import pick_slot
 
 PAGE_SIZE = 25
@@ -40,7 +41,13 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/sessions/list.html",
-        {"upcoming": upcoming, "page": past, "query": ""},
+        {
+            "upcoming": upcoming,
+            "page": past,
+            "query": "",
+            # What other apps add to the list (group meetings): supervision.home_sections.
+            **page_sections(request.user, user_roles(request.user), now, page="sessions"),
+        },
     )
 
 
@@ -74,7 +81,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and record is not None
             and record.supervisee_confirmed_at is None,
             # What other apps add (the supervisee's feedback), each deciding who sees it
-            "sections": sections_for(request.user, session, now),
+            "sections": session_sections(request.user, session, now),
         },
     )
 

@@ -216,8 +216,11 @@ def test_a_facilitator_with_a_one_to_one_at_meeting_time_cannot_be_double_booked
     supervisor,
 ):
     one_to_one(programme, supervisor, facilitator, utc(2027, 1, 12, 14, 30))
-    with pytest.raises(services.GroupRefused, match="one-to-one supervision session"):
+    # The admin setting it up learns who is busy, not with what (issue 16).
+    with pytest.raises(services.GroupRefused, match="is not free at that time") as refused:
         make_group(programme_admin, organisation, group_programme, [facilitator])
+    assert facilitator.get_full_name() in str(refused.value)
+    assert "one-to-one" not in str(refused.value)
     assert not GroupSession.objects.exists()
     assert not Commitment.objects.filter(group_session_id__isnull=False).exists()
 
@@ -228,8 +231,10 @@ def test_accepting_a_member_whose_one_to_one_clashes_is_refused_naming_it(
     newcomer = person(organisation)
     one_to_one(programme, supervisor, newcomer, utc(2027, 2, 9, 14))
     membership = services.membership_request(actor=newcomer, group=group)
-    with pytest.raises(services.GroupRefused, match="one-to-one supervision session"):
+    with pytest.raises(services.GroupRefused, match="is not free at that time") as refused:
         services.membership_accept(actor=facilitator, membership=membership)
+    assert newcomer.get_full_name() in str(refused.value)
+    assert "supervision" not in str(refused.value)
     membership.refresh_from_db()
     assert membership.state == Membership.State.REQUESTED
 
@@ -381,17 +386,39 @@ def test_two_simultaneous_accepts_of_the_last_place_cannot_overfill_the_group(
 
 
 def invite_of(message):
+    """The calendar in a message's invite.ics, and its series' main event."""
     for name, content, mimetype in message.attachments:
         if name == "invite.ics":
             assert mimetype.startswith("text/calendar")
             calendar = Calendar.from_ical(content)
-            return calendar, next(iter(calendar.walk("VEVENT")))
+            main = [e for e in calendar.walk("VEVENT") if "RECURRENCE-ID" not in e]
+            assert len(main) == 1
+            return calendar, main[0]
     raise AssertionError("no invite")
 
 
-def test_moving_then_cancelling_a_meeting_keeps_the_uid_and_raises_the_sequence(
+def moved_occurrences(calendar) -> dict:
+    """{original start: new start} of the series' moved meetings (RECURRENCE-ID events)."""
+    return {
+        event.decoded("RECURRENCE-ID").astimezone(UTC): event.decoded("DTSTART").astimezone(UTC)
+        for event in calendar.walk("VEVENT")
+        if "RECURRENCE-ID" in event
+    }
+
+
+def excluded(event) -> set:
+    """The start times of the occurrences the series no longer has (EXDATE)."""
+    values = event.get("EXDATE", [])
+    values = values if isinstance(values, list) else [values]
+    return {moment.dt.astimezone(UTC) for value in values for moment in value.dts}
+
+
+def test_moving_then_cancelling_a_meeting_updates_the_series_under_the_same_uid(
     group, member, facilitator, mailoutbox
 ):
+    """Calendars hold the group as one series (issue 16): a meeting moved on its own is
+    an exception with its RECURRENCE-ID, a meeting cancelled on its own an EXDATE, and
+    each change raises the series' SEQUENCE."""
     meeting = group.sessions.get(occurrence=datetime.date(2027, 1, 12))
     services.meeting_move(
         actor=facilitator,
@@ -408,9 +435,9 @@ def test_moving_then_cancelling_a_meeting_keeps_the_uid_and_raises_the_sequence(
     assert len(moved) == 1
     calendar, event = invite_of(moved[0])
     assert calendar["METHOD"] == "REQUEST"
-    assert event["SEQUENCE"] == 1
-    assert event.decoded("DTSTART").astimezone(UTC) == utc(2027, 1, 14, 10)
-    uid = str(event["UID"])
+    assert str(event["RRULE"].to_ical(), "ascii") == "FREQ=MONTHLY;BYDAY=2TU"
+    assert moved_occurrences(calendar) == {utc(2027, 1, 12, 14): utc(2027, 1, 14, 10)}
+    sequence, uid = event["SEQUENCE"], str(event["UID"])
 
     with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
         services.meeting_cancel(actor=facilitator, meeting=meeting, reason="Facilitators away")
@@ -419,9 +446,11 @@ def test_moving_then_cancelling_a_meeting_keeps_the_uid_and_raises_the_sequence(
     cancelled = [m for m in mail.outbox if member.email in m.to and "cancelled" in m.subject]
     assert len(cancelled) == 1
     calendar, event = invite_of(cancelled[0])
-    assert calendar["METHOD"] == "CANCEL"
-    assert event["SEQUENCE"] == 2
+    assert calendar["METHOD"] == "REQUEST"  # the series goes on, without that meeting
     assert str(event["UID"]) == uid
+    assert event["SEQUENCE"] > sequence
+    assert excluded(event) == {utc(2027, 1, 12, 14)}
+    assert moved_occurrences(calendar) == {}
 
 
 def test_a_meetings_move_reason_reaches_members_and_is_then_gone_from_the_outbox(
@@ -455,7 +484,7 @@ def test_moving_onto_a_members_one_to_one_is_refused(
 ):
     one_to_one(programme, supervisor, member, utc(2027, 1, 14, 10))
     meeting = group.sessions.get(occurrence=datetime.date(2027, 1, 12))
-    with pytest.raises(services.GroupRefused, match="one-to-one"):
+    with pytest.raises(services.GroupRefused, match=f"{member.get_full_name()} is not free"):
         services.meeting_move(
             actor=facilitator,
             meeting=meeting,
