@@ -232,12 +232,12 @@ def test_session_history_runs_the_same_queries_for_many_sessions(
     past(0)
     # session, user, roles, profile (time zone and layout), upcoming sessions,
     # the count and page of past sessions (each with programme, organisation,
-    # both people and the record joined).
-    with django_assert_num_queries(7):
+    # both people and the record joined), and the group meetings they go to.
+    with django_assert_num_queries(8):
         client.get(url)
     for index in range(1, 30):
         past(index)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.context["page"].paginator.count == 30
 
@@ -336,13 +336,14 @@ def test_home_runs_the_same_queries_however_many_sessions(
         # session, user, roles, profile, upcoming sessions, the programmes (with
         # departments prefetched), the eligible programme's used sessions and
         # extra grants, records to confirm, agreements to accept, agreements
-        # with nothing booked yet, sessions to give feedback on. It grows with
-        # the number of programmes a trust runs, never with sessions.
-        with django_assert_num_queries(13):
+        # with nothing booked yet, sessions to give feedback on, the group
+        # meetings they go to. It grows with the number of programmes a trust
+        # runs, never with sessions.
+        with django_assert_num_queries(14):
             client.get(reverse("supervision:home"))
         for index in range(1, 12):
             upcoming(index)
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             client.get(reverse("supervision:home"))
 
 
