@@ -116,6 +116,9 @@ MATRIX = {
     "peergroups:member_remove": rule(
         signed_in=403, facilitator=200, programme_admin=200, outsider=404
     ),
+    "peergroups:member_add": rule(
+        signed_in=403, facilitator=200, programme_admin=200, outsider=404
+    ),
     "peergroups:session": rule(signed_in=404, facilitator=200, programme_admin=200),
     "peergroups:session_ics": rule(signed_in=404, facilitator=200, programme_admin=200),
     # The register and record are the facilitators' (a meeting that has happened).

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from kernel.models import Role
+from kernel.models import Organisation, Role, StaffProfile
 from kernel.permissions import get_own_profile, has_role, organisations_where
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
@@ -33,6 +33,8 @@ __all__ = [
     "meetings_facilitated_by",
     "meetings_visible_to",
     "memberships_of",
+    "other_organisations_for",
+    "person_to_add",
     "register_people",
 ]
 
@@ -203,3 +205,20 @@ def facilitator_choices(user, organisation):
 def memberships_of(user):
     """The user's own current memberships (offered, waiting or active)."""
     return Membership.objects.current().filter(user=user)
+
+
+def other_organisations_for(user, organisation):
+    """The organisations a group hosted by `organisation` may be opened to, for its admins."""
+    if not has_role(user, Role.PROGRAMME_ADMIN, organisation.pk):
+        return Organisation.objects.none()
+    return Organisation.objects.exclude(pk=organisation.pk).order_by("name")
+
+
+def person_to_add(group: Group, email: str, organisation_ids):
+    """The active member of staff with this email at one of `organisation_ids` (None: any),
+    for someone who manages `group` (checked by the caller); None if there is none."""
+    profiles = StaffProfile.objects.active().filter(user__email__iexact=email.strip())
+    if organisation_ids is not None:
+        profiles = profiles.filter(organisation_id__in=organisation_ids)
+    profile = profiles.select_related("user").first()
+    return profile.user if profile is not None else None

@@ -14,8 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.eligibility import eligibility_words
 from kernel.forms import posted
 from kernel.models import Modality, Role
 from kernel.permissions import (
@@ -27,10 +29,12 @@ from kernel.permissions import (
 )
 from supervision.allowances import allowance
 
+from ..eligibility import group_organisation_ids, group_refusal
 from ..group_forms import (
     CancelMeetingForm,
     GroupForm,
     LeaveForm,
+    MemberAddForm,
     MoveMeetingForm,
     RecordForm,
     RegisterForm,
@@ -49,11 +53,16 @@ from ..permissions import (
     groups_visible_to,
     is_facilitator,
     memberships_of,
+    other_organisations_for,
+    person_to_add,
     register_people,
 )
 from ..services import groups as services
 
 UPCOMING_SHOWN = 12
+NOBODY_WITH_EMAIL = _lazy(
+    "There is no one with this email address at an organisation this group is open to"
+)
 
 
 def _my_membership(user, group) -> Membership | None:
@@ -98,6 +107,8 @@ def _group_choices(request: HttpRequest, organisation) -> dict:
             organisation=organisation, modality=Modality.GROUP
         ),
         "facilitators": facilitator_choices(request.user, organisation),
+        "departments": organisation.departments.order_by("name"),
+        "organisations": other_organisations_for(request.user, organisation),
     }
 
 
@@ -202,6 +213,12 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "meetings": meetings,
             "places_left": max(group.capacity - services.places_taken(group), 0),
             "time_zone": group.organisation.time_zone,
+            "who_may_join": eligibility_words(group),
+            "organisations_open_to": list(group.eligible_organisations.order_by("name"))
+            if group.open_to_other_organisations
+            else [],
+            # Why the viewer may not ask to join, if they may not (asked only of non-members).
+            "refusal": group_refusal(group, user) if mine is None and not facilitating else None,
             # Where the group's programme has an allowance, what a member has left.
             "allowance": allowance(group.programme, user)
             if member and group.programme.allowance_sessions is not None
@@ -287,15 +304,44 @@ def member_accept(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     except services.GroupRefused as refused:
         messages.error(request, str(refused))
     else:
-        name = membership.user.get_full_name()
-        if membership.state == Membership.State.ACTIVE:
-            messages.success(request, _("%(name)s is now a member.") % {"name": name})
-        else:
-            messages.success(
-                request,
-                _("The group is full, so %(name)s is on the waiting list.") % {"name": name},
-            )
+        _say_accepted(request, membership)
     return redirect(group.get_absolute_url())
+
+
+def _say_accepted(request, membership) -> None:
+    name = membership.user.get_full_name()
+    if membership.state == Membership.State.ACTIVE:
+        messages.success(request, _("%(name)s is now a member.") % {"name": name})
+    else:
+        messages.success(
+            request,
+            _("The group is full, so %(name)s is on the waiting list.") % {"name": name},
+        )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator or admin adds someone by their work email: the group's rule decides."""
+    group = get_group_for_user(request.user, pk, manage=True)
+    form = MemberAddForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        person = person_to_add(group, form.cleaned_data["email"], group_organisation_ids(group))
+        if person is None:
+            form.add_error("email", NOBODY_WITH_EMAIL)
+        else:
+            try:
+                membership = services.membership_add(actor=request.user, group=group, user=person)
+            except services.GroupRefused as refused:
+                form.add_error("email", str(refused))
+            else:
+                _say_accepted(request, membership)
+                return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/member_add.html",
+        {"group": group, "form": form, "who_may_join": eligibility_words(group)},
+    )
 
 
 @login_required_view
