@@ -5,16 +5,15 @@ person, the reports and lists ask it of everyone at once. The two forms must
 agree on every person, or a report would count people the booking page refuses.
 """
 
-import datetime
 import itertools
 
 import pytest
 
 from kernel.eligibility import rule_q, unmet
 from kernel.models import Band, Modality, Profession, StaffProfile
-from peergroups.models import Group
 from tests.factories import (
     DepartmentFactory,
+    GroupFactory,
     OrganisationFactory,
     ProgrammeFactory,
     StaffProfileFactory,
@@ -61,17 +60,7 @@ def _rules(organisation, programme_for, spec):
     departments = spec.pop("departments", [])
     programme = ProgrammeFactory(organisation=organisation, **spec)
     programme.eligible_departments.set(departments)
-    group = Group.objects.create(
-        organisation=organisation,
-        programme=programme_for,
-        name="A group",
-        group_type="peer_support",
-        weekday=1,
-        start_time=datetime.time(14),
-        end_time=datetime.time(15),
-        starts_on=datetime.date(2026, 12, 1),
-        **spec,
-    )
+    group = GroupFactory(organisation=organisation, programme=programme_for, **spec)
     group.eligible_departments.set(departments)
     return programme, group
 

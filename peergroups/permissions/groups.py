@@ -26,6 +26,7 @@ __all__ = [
     "get_meeting_for_user",
     "get_membership_for_user",
     "group_record_for_user",
+    "groups_facilitated_by",
     "groups_visible_to",
     "is_facilitator",
     "is_host_admin",
@@ -167,6 +168,11 @@ def group_record_for_user(user, meeting: GroupSession) -> GroupRecord | None:
     if not may_read_record(user, meeting.group):
         return None
     return GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
+
+
+def groups_facilitated_by(user):
+    """The groups the user facilitates now, by name."""
+    return Group.objects.filter(facilitators=user).order_by("name", "pk")
 
 
 def meetings_facilitated_by(user):

@@ -775,6 +775,9 @@ def register_save(*, actor, meeting: GroupSession, marks: dict[int, str], now=No
     )
     for user_id in flagged:
         _notify().absence_flagged(group, user_id, after[user_id])
+    _notify().feedback_prompts(
+        meeting, [uid for uid, status in marks.items() if status == Attendance.Status.PRESENT]
+    )
     return flagged
 
 

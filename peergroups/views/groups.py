@@ -40,7 +40,7 @@ from ..group_forms import (
     RegisterForm,
     RemoveForm,
 )
-from ..models import GroupSession, Membership
+from ..models import Attendance, GroupSession, Membership
 from ..notifications_groups import meeting_invite, meeting_when
 from ..permissions import (
     can_edit_group,
@@ -60,9 +60,33 @@ from ..permissions import (
 from ..services import groups as services
 
 UPCOMING_SHOWN = 12
+ATTENDED_SHOWN = 6
 NOBODY_WITH_EMAIL = _lazy(
     "There is no one with this email address at an organisation this group is open to"
 )
+
+
+def _meetings_attended(user, group) -> list[GroupSession]:
+    """The member's latest meetings that have ended, each asking how it went."""
+    meetings = list(
+        group.sessions.filter(
+            register__user=user,
+            register__status=Attendance.Status.PRESENT,
+            status=GroupSession.Status.SCHEDULED,
+            ends_at__lte=timezone.now(),
+        ).order_by("-starts_at")[:ATTENDED_SHOWN]
+    )
+    for meeting in meetings:
+        meeting.group = group
+        meeting.when_text = meeting_when(meeting)
+    return meetings
+
+
+def _was_present(user, meeting) -> bool:
+    """Marked present at a meeting that has ended: asked for feedback on it."""
+    return meeting.has_happened(timezone.now()) and (
+        meeting.register.filter(user=user, status=Attendance.Status.PRESENT).exists()
+    )
 
 
 def _my_membership(user, group) -> Membership | None:
@@ -195,6 +219,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for meeting in meetings:
             meeting.group = group
             meeting.when_text = meeting_when(meeting)
+    attended = _meetings_attended(user, group) if member else []
     return render(
         request,
         "peergroups/groups/detail.html",
@@ -211,6 +236,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "requests": requests,
             "flagged": flagged,
             "meetings": meetings,
+            "attended": attended,
             "places_left": max(group.capacity - services.places_taken(group), 0),
             "time_zone": group.organisation.time_zone,
             "who_may_join": eligibility_words(group),
@@ -389,6 +415,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "peergroups/groups/session.html",
         {
             "meeting": meeting,
+            "attended": _was_present(request.user, meeting),
             "group": group,
             "record": record,
             "register": register,
