@@ -96,7 +96,8 @@ class GroupForm(ModelForm, EligibilityForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_(
-            "Only if members may come from other organisations. Choose none for any organisation."
+            "Only if members may come from other organisations: those you also administer. "
+            "Choose none for any organisation."
         ),
     )
     weekday = forms.TypedChoiceField(label=_("Day of the week"), choices=WEEKDAYS, coerce=int)
@@ -160,7 +161,11 @@ class GroupForm(ModelForm, EligibilityForm):
         # Unanswered (a form from before the question): open to everyone, as groups were.
         self.fields["eligible_everyone"].required = False
         self.set_departments(departments)
-        cast(forms.ModelChoiceField, self.fields["eligible_organisations"]).queryset = organisations
+        if organisations.exists():
+            field = cast(forms.ModelChoiceField, self.fields["eligible_organisations"])
+            field.queryset = organisations
+        else:  # nothing to choose from: open means open to any organisation
+            del self.fields["eligible_organisations"]
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         cast(forms.ModelChoiceField, self.fields["facilitators"]).queryset = facilitators
         cast(forms.ChoiceField, self.fields["mode"]).choices = Mode.choices

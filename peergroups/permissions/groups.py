@@ -9,7 +9,8 @@ active members and the host organisation's programme admins; anyone else gets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from kernel.models import Organisation, Role, StaffProfile
@@ -36,6 +37,7 @@ __all__ = [
     "memberships_of",
     "other_organisations_for",
     "person_to_add",
+    "programme_members_joined",
     "register_people",
 ]
 
@@ -214,10 +216,15 @@ def memberships_of(user):
 
 
 def other_organisations_for(user, organisation):
-    """The organisations a group hosted by `organisation` may be opened to, for its admins."""
+    """The other organisations a group hosted by `organisation` may be limited to: those the
+    user administers too (no organisation learns another's name from a form)."""
     if not has_role(user, Role.PROGRAMME_ADMIN, organisation.pk):
         return Organisation.objects.none()
-    return Organisation.objects.exclude(pk=organisation.pk).order_by("name")
+    return (
+        Organisation.objects.filter(pk__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+        .exclude(pk=organisation.pk)
+        .order_by("name")
+    )
 
 
 def person_to_add(group: Group, email: str, organisation_ids):
@@ -228,3 +235,18 @@ def person_to_add(group: Group, email: str, organisation_ids):
         profiles = profiles.filter(organisation_id__in=organisation_ids)
     profile = profiles.select_related("user").first()
     return profile.user if profile is not None else None
+
+
+def programme_members_joined(programme_ids, user_ids=None) -> dict:
+    """{(programme id, member id): when they joined} for the active members of the groups of
+    these programmes (the first group of each they joined). For a programme's own follow-up
+    (its wellbeing measure): callers show nobody who is in it."""
+    memberships = Membership.objects.filter(
+        group__programme_id__in=list(programme_ids), state=Membership.State.ACTIVE
+    )
+    if user_ids is not None:
+        memberships = memberships.filter(user_id__in=list(user_ids))
+    rows = memberships.values("group__programme_id", "user_id").annotate(
+        joined=Min(Coalesce("joined_at", "requested_at"))
+    )
+    return {(row["group__programme_id"], row["user_id"]): row["joined"] for row in rows.order_by()}
