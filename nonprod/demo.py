@@ -357,12 +357,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
                 start_date=datetime.date(2018 + index % 7, 1 + index % 12, 1),
                 send_invitation=False,
             )
-            user = profile.user
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            ready_to_sign_in(profile.user)
         for role in person.roles:
             role_grant(actor=None, user=profile.user, organisation=profile.organisation, role=role)
         if {Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD} & set(person.roles):
@@ -378,7 +373,19 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_programmes(organisations)
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
+    from .impact import load_junior_doctors_group
+
+    load_junior_doctors_group(organisations["westfield"])
     return logins
+
+
+def ready_to_sign_in(user) -> None:
+    """The demo password, and the email address verified: the person can sign in."""
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
 
 
 def _add_demo_authenticator_app(user) -> None:
