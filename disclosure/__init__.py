@@ -38,7 +38,10 @@ Feedback on one person's own sessions is a different case: the reader (the
 supervisor or facilitator) knows who took part. There the rule is batch
 release (`feedback_release`): ratings appear a calendar month at a time, only
 once at least `feedback_minimum()` distinct people stand behind the batch, and
-never change between releases.
+never change between releases. A programme's wellbeing measure is released the
+same way, with MINIMUM_PEOPLE: the mean change since joining moves only by a
+month's batch of at least 5 people (feedback.aggregates_measures), as a
+lead who knows who just joined must not read one person's change off two visits.
 
 Themes a group agrees for its organisation (seed 004) are a third case: the
 text is written by the facilitators to identify nobody, so the statements are

@@ -184,3 +184,23 @@ def rating_summary(
     return RatingSummary(
         responses=totals["responses"], people=totals["people"], questions=questions, until=until
     )
+
+
+def released_summary(
+    responses_queryset, *, now: datetime.datetime, time_zone: str, minimum: int | None = None
+) -> RatingSummary | None:
+    """The totals of `responses_queryset` released by `now`: batches of a calendar month
+    and at least `minimum` different people (`disclosure.feedback_release`); None while
+    nothing is released."""
+    minimum = minimum or disclosure.feedback_minimum()
+    release = disclosure.feedback_release(
+        responses_queryset.order_by().values_list("submitted_at", "author_id"),
+        now=now,
+        time_zone=time_zone,
+        minimum=minimum,
+    )
+    if release.until is None:
+        return None
+    return rating_summary(
+        responses_queryset, minimum=minimum, until=release.until, time_zone=time_zone
+    )

@@ -5,7 +5,8 @@ from notifications import registry
 
 def register_kinds() -> None:
     from .notifications_ideas import KINDS as IDEA_KINDS
+    from .notifications_measures import KINDS as MEASURE_KINDS
     from .notifications_wellbeing import KINDS
 
-    for kind in [*KINDS, *IDEA_KINDS]:
+    for kind in [*KINDS, *IDEA_KINDS, *MEASURE_KINDS]:
         registry.register(kind)

@@ -7,18 +7,21 @@ totals are for supervisors and facilitators, about the sessions they ran.
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 
 from kernel.models import Role
 from kernel.permissions import has_role, programmes_managed_by
-from peergroups.permissions import get_meeting_attended_by, meetings_facilitated_by
+from peergroups.permissions import (
+    get_meeting_attended_by,
+    groups_facilitated_by,
+)
 from supervision.permissions import get_session_for_user, sessions_visible_to
 
 from .models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 
 if TYPE_CHECKING:  # annotations only: feedback reads no other app's tables
-    from peergroups.models import GroupSession
+    from peergroups.models import Group, GroupSession
     from supervision.models import Session
 
 __all__ = [
@@ -26,8 +29,10 @@ __all__ = [
     "get_question_for_admin",
     "get_session_for_feedback",
     "may_see_summary",
+    "own_answers",
     "own_feedback_on_session",
-    "responses_about",
+    "responses_by_group_facilitated",
+    "responses_on_sessions_supervised_by",
     "sessions_awaiting_feedback",
 ]
 
@@ -79,15 +84,40 @@ def may_see_summary(user) -> bool:
     )
 
 
-def responses_about(user):
-    """Responses on the sessions the user supervised or the meetings they facilitated.
+def responses_on_sessions_supervised_by(user):
+    """Responses on the one-to-one sessions the user supervised.
 
     For totals only: callers never show who wrote one or what it said.
     """
-    meetings = meetings_facilitated_by(user).values("pk")
-    return FeedbackResponse.objects.filter(
-        Q(session__isnull=False, session__supervisor=user) | Q(group_session_id__in=meetings)
-    )
+    return FeedbackResponse.objects.filter(session__isnull=False, session__supervisor=user)
+
+
+def responses_by_group_facilitated(user) -> list[tuple["Group", object]]:
+    """(group, its responses) for each group the user facilitates, by group.
+
+    Each group's totals stand alone, and none is added to another or to the
+    one-to-one totals: a sum across them, set beside a co-facilitator's view of
+    the same group, would give away the part that differs.
+    """
+    return [
+        (group, FeedbackResponse.objects.filter(group_session_id__in=group.sessions.values("pk")))
+        for group in groups_facilitated_by(user)
+    ]
+
+
+def own_answers(user, *, session=None, meeting=None) -> list[tuple[str, object]]:
+    """The user's own answers on a session or meeting, as (question, rating or text): theirs
+    alone, shown back to them only."""
+    responses = FeedbackResponse.objects.filter(author=user)
+    if session is not None:
+        responses = responses.filter(session=session)
+    else:
+        responses = responses.filter(group_session_id=meeting.pk)
+    answers = FeedbackAnswer.objects.filter(response__in=responses).select_related("question")
+    return [
+        (answer.question.text, answer.rating if answer.rating is not None else answer.text)
+        for answer in answers.order_by("question__position", "question_id")
+    ]
 
 
 def get_question_for_admin(user, pk: int) -> FeedbackQuestion:

@@ -1,9 +1,10 @@
 """A person's own data held by feedback, and erasing a leaver's private text.
 
 Per the confidentiality table (DESIGN.md) a person gets what they wrote:
-their feedback with its answers, their journal, their wellbeing check-ins and
-their improvement ideas. Aggregates of feedback about sessions they ran are
-not theirs (they are built from other people's answers) and are not included.
+their feedback with its answers, their journal, their wellbeing check-ins, their
+answers to a programme's wellbeing measure and their improvement ideas.
+Aggregates of feedback about sessions they ran are not theirs (they are built
+from other people's answers) and are not included.
 """
 
 from typing import Any
@@ -18,6 +19,7 @@ from .models import (
     FeedbackResponse,
     ImprovementIdea,
     JournalEntry,
+    MeasureResponse,
     WellbeingCheckIn,
 )
 
@@ -88,6 +90,18 @@ def export_for(user) -> dict[str, Any]:
                 "asked_for_peer_support": checkin.wants_peer_support,
             }
             for checkin in WellbeingCheckIn.objects.filter(author=user).order_by("created_at", "pk")
+        ],
+        "wellbeing_measure_answers": [
+            {
+                "programme": response.measure.programme.name,
+                "when": response.submitted_at,
+                "time": response.occasion + 1,
+                "answers": response.answers,
+                "score": response.raw_score,
+            }
+            for response in MeasureResponse.objects.filter(author=user)
+            .select_related("measure__programme")
+            .order_by("submitted_at", "pk")
         ],
         "improvement_ideas": [
             {

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import ideas, journal, session_feedback, wellbeing
+from .views import ideas, journal, measures, session_feedback, wellbeing
 
 app_name = "feedback"
 
@@ -48,6 +48,14 @@ urlpatterns = [
     # Wellbeing check-ins
     path("wellbeing/", wellbeing.my_wellbeing, name="wellbeing"),
     path("wellbeing/check-in/", wellbeing.checkin_add, name="wellbeing_checkin"),
+    # A programme's wellbeing measure: one's own answers, its set-up, its change for leads
+    path(
+        "wellbeing/measures/<int:programme_pk>/",
+        measures.answer,
+        name="wellbeing_measure",
+    ),
+    path("wellbeing/impact/", measures.impact, name="wellbeing_impact"),
+    path("feedback/measures/<int:programme_pk>/", measures.setup, name="measure_setup"),
     # Improvement ideas
     path("ideas/", ideas.idea_list, name="ideas"),
     path("ideas/new/", ideas.idea_add, name="idea_add"),

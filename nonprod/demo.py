@@ -359,12 +359,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
                 start_date=datetime.date(2018 + index % 7, 1 + index % 12, 1),
                 send_invitation=False,
             )
-            user = profile.user
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-            EmailAddress.objects.get_or_create(
-                user=user, email=email, defaults={"verified": True, "primary": True}
-            )
+            ready_to_sign_in(profile.user)
         for role in person.roles:
             role_grant(actor=None, user=profile.user, organisation=profile.organisation, role=role)
         if {Role.PROGRAMME_ADMIN, Role.WELLBEING_LEAD} & set(person.roles):
@@ -385,6 +380,9 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     from .demo_groups import load_group_examples
 
     load_group_examples(organisations["westfield"])
+    from .impact import load_junior_doctors_group
+
+    load_junior_doctors_group(organisations["westfield"])
     return logins
 
 
@@ -396,6 +394,15 @@ def _load_seed004(westfield) -> list[tuple[str, str]]:
         organisation=westfield, name="Reflective practice and peer support groups"
     )
     return load_seed004(westfield, programme, password=DEMO_PASSWORD)
+
+
+def ready_to_sign_in(user) -> None:
+    """The demo password, and the email address verified: the person can sign in."""
+    user.set_password(DEMO_PASSWORD)
+    user.save(update_fields=["password"])
+    EmailAddress.objects.get_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
 
 
 def _add_demo_authenticator_app(user) -> None:

@@ -7,8 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from kernel.forms import DateField, Form, ModelForm
-from kernel.models import Programme
+from kernel.models import Organisation, Programme
 from supervision.forms import CoveredForm
+from supervision.manage_forms import EligibilityForm
 from supervision.models import Mode
 from supervision.models.supervisors import https_url
 
@@ -46,10 +47,22 @@ class PersonChoiceField(forms.ModelMultipleChoiceField):
         return obj.get_full_name() or obj.email
 
 
-class GroupForm(ModelForm):
-    """A group's settings. The service does the saving; this only validates."""
+class GroupForm(ModelForm, EligibilityForm):
+    """A group's settings. The service does the saving; this only validates.
 
+    Who may join asks the questions a programme's form asks (EligibilityForm),
+    and which other organisations, if the group is open to them.
+    """
+
+    EVERYONE = [
+        ("yes", _("Everyone")),
+        ("no", _("Only the bands, professions or departments chosen below")),
+    ]
+    NONE_CHOSEN = _(
+        "Select at least one band, profession or department, or open the group to everyone"
+    )
     error_names = {
+        "eligible_everyone": _("who can join the group"),
         "name": _("the name of the group"),
         "group_type": _("the type of group"),
         "capacity": _("the number of places"),
@@ -78,6 +91,16 @@ class GroupForm(ModelForm):
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("One or two people who hold the facilitator role here."),
+    )
+    eligible_organisations = forms.ModelMultipleChoiceField(
+        label=_("Other organisations whose staff may join"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only if members may come from other organisations: those you also administer. "
+            "Choose none for any organisation."
+        ),
     )
     weekday = forms.TypedChoiceField(label=_("Day of the week"), choices=WEEKDAYS, coerce=int)
     week_of_month = forms.TypedChoiceField(
@@ -108,6 +131,11 @@ class GroupForm(ModelForm):
             "starts_on",
             "ends_on",
             "open_to_other_organisations",
+            "eligible_organisations",
+            "eligible_everyone",
+            "eligible_bands",
+            "eligible_professions",
+            "eligible_departments",
             "offer_hours",
             "absence_threshold",
         ]
@@ -121,10 +149,25 @@ class GroupForm(ModelForm):
         # The model allows any number; a group has 2 to 20 places (clean_capacity).
         error_messages = {"capacity": dict.fromkeys(("min_value", "max_value"), PLACES)}
 
-    def __init__(self, *args, programmes, facilitators, **kwargs):
+    def __init__(self, *args, programmes, facilitators, departments, organisations, **kwargs):
         """`programmes` and `facilitators`: the host organisation's group programmes and
-        the people who hold the facilitator role there."""
+        the people who hold the facilitator role there; `departments`: its departments;
+        `organisations`: the other organisations a group may be opened to."""
+        instance = kwargs.get("instance")
+        if instance is not None and instance.pk:
+            kwargs["initial"] = {**_rule_initial(instance), **kwargs.get("initial", {})}
+        else:
+            kwargs["initial"] = {"eligible_everyone": "yes", **kwargs.get("initial", {})}
         super().__init__(*args, **kwargs)
+        self.fields["eligible_everyone"].label = _("Who can join")
+        # Unanswered (a form from before the question): open to everyone, as groups were.
+        self.fields["eligible_everyone"].required = False
+        self.set_departments(departments)
+        if organisations.exists():
+            field = cast(forms.ModelChoiceField, self.fields["eligible_organisations"])
+            field.queryset = organisations
+        else:  # nothing to choose from: open means open to any organisation
+            del self.fields["eligible_organisations"]
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         cast(forms.ModelChoiceField, self.fields["facilitators"]).queryset = facilitators
         cast(forms.ChoiceField, self.fields["mode"]).choices = Mode.choices
@@ -136,9 +179,9 @@ class GroupForm(ModelForm):
             ("offer_hours", OFFER_HOURS),
             ("absence_threshold", ABSENCE_THRESHOLD),
         ):
-            field = self.fields[name]
-            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
-            field.widget.attrs.update(min=low, max=high)
+            bounded = self.fields[name]
+            bounded.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            bounded.widget.attrs.update(min=low, max=high)
 
     def clean_facilitators(self):
         chosen = self.cleaned_data["facilitators"]
@@ -155,6 +198,11 @@ class GroupForm(ModelForm):
     def clean(self):
         super().clean()
         data = self.cleaned_data
+        if data.get("eligible_everyone") in (None, ""):
+            data["eligible_everyone"] = True
+        self._clean_eligibility(data)
+        if not data.get("open_to_other_organisations"):
+            data["eligible_organisations"] = []
         if data.get("mode") == Mode.ONLINE and not data.get("meeting_link"):
             self.add_error("meeting_link", _("Enter the meeting link"))
         if data.get("mode") == Mode.IN_PERSON and not data.get("location"):
@@ -174,6 +222,26 @@ class GroupForm(ModelForm):
         # The service validates the model (and its constraints) when it saves;
         # checking here too would report a bad time twice.
         pass
+
+
+def _rule_initial(group: Group) -> dict:
+    return {
+        "eligible_everyone": "yes" if group.eligible_everyone else "no",
+        "eligible_bands": group.eligible_bands,
+        "eligible_professions": group.eligible_professions,
+        "eligible_departments": list(group.eligible_departments.all()),
+        "eligible_organisations": list(group.eligible_organisations.all()),
+    }
+
+
+class MemberAddForm(Form):
+    error_names = {"email": _("their work email address")}
+
+    email = forms.EmailField(
+        label=_("Their work email address"),
+        help_text=_("They are added as a member if there is a place, or to the waiting list."),
+        error_messages={"required": _("Enter their work email address")},
+    )
 
 
 class CloseGroupForm(Form):

@@ -18,7 +18,7 @@ from kernel.dates import format_when, hours_ahead
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
 
-from .models import Group, GroupSession, Membership
+from .models import Attendance, Group, GroupSession, Membership
 from .recurrence import group_rhythm
 from .services.series import series_attachments, series_of_meeting, window_for
 
@@ -146,6 +146,28 @@ def _meeting_changed(notification):
     )
 
 
+def _feedback_prompt(notification):
+    """How did the meeting go? For someone marked present, once the meeting has ended."""
+    meeting = _meeting(notification)
+    if meeting is None or meeting.status == GroupSession.Status.CANCELLED:
+        return None
+    # Marked present when the register was taken, and still so now.
+    if not Attendance.objects.filter(
+        session=meeting, user_id=notification.recipient_id, status=Attendance.Status.PRESENT
+    ).exists():
+        return None
+    from django.urls import reverse
+
+    return _message(
+        meeting.group,
+        _("How was %(group)s?") % {"group": meeting.group.name},
+        "feedback_prompt",
+        reverse("feedback:give_meeting", args=[meeting.pk]),
+        meeting=meeting,
+        when=meeting_when(meeting),
+    )
+
+
 KINDS = [
     registry.Kind(
         "group_reminder",
@@ -165,6 +187,9 @@ KINDS = [
         "group_absence_flag",
         _("A group member has missed meetings (facilitators)"),
         _absence_flag,
+    ),
+    registry.Kind(
+        "group_feedback_prompt", _("Asking for feedback after a group meeting"), _feedback_prompt
     ),
     registry.Kind(
         "group_meeting_changed",
@@ -273,3 +298,23 @@ def absence_flagged(group: Group, user_id: int, missed: int) -> None:
             time_zone=group.organisation.time_zone,
         )
     dispatch_soon()
+
+
+def feedback_prompts(meeting: GroupSession, user_ids) -> None:
+    """Ask each person marked present how the meeting went: once, when it has ended.
+
+    Due at the meeting's end, so taking the register again (or late) never asks
+    twice: the outbox keeps one notification per person, kind, meeting and time.
+    """
+    group = meeting.group
+    for user_id in user_ids:
+        notification_schedule(
+            recipient=_person(user_id),
+            kind="group_feedback_prompt",
+            target=meeting,
+            due_at=meeting.ends_at,
+            organisation_id=group.organisation_id,
+            time_zone=group.organisation.time_zone,
+        )
+    if meeting.ends_at <= timezone.now():
+        dispatch_soon()

@@ -33,6 +33,7 @@ urlpatterns = [
         groups.member_accept,
         name="member_accept",
     ),
+    path("groups/<int:pk>/members/add/", groups.member_add, name="member_add"),
     path(
         "groups/<int:pk>/members/<int:membership_pk>/remove/",
         groups.member_remove,

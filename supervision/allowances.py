@@ -12,39 +12,34 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from kernel.eligibility import BAND, DEPARTMENT, ORGANISATION, PROFESSION, Eligibility, unmet
 from kernel.models import PeriodKind, Programme, StaffProfile
 
 from .models import AllowanceExtra, Session
 
-
-@dataclass(frozen=True)
-class Eligibility:
-    eligible: bool
-    reason: str = ""
-    alternative: Programme | None = None
+REFUSALS = {
+    ORGANISATION: _lazy("This programme is for staff of another organisation."),
+    BAND: _lazy("This programme is not open to your band."),
+    PROFESSION: _lazy("This programme is not open to your profession."),
+    DEPARTMENT: _lazy("This programme is not open to your department."),
+}
 
 
 def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibility:
-    """Whether a person may use a programme, and if not, why and where to go instead."""
+    """Whether a person may use a programme, and if not, why and where to go instead.
 
-    def refused(reason: str) -> Eligibility:
-        message = programme.not_eligible_message or reason
-        return Eligibility(False, message, programme.alternative)
-
-    if profile is None or profile.organisation_id != programme.organisation_id:
-        return Eligibility(False, _("This programme is for staff of another organisation."))
+    The rule itself is `kernel.eligibility.unmet`, which groups use too.
+    """
+    missing = unmet(programme, profile, [programme.organisation_id])
+    if missing == ORGANISATION:
+        return Eligibility(False, str(REFUSALS[ORGANISATION]))
     if not programme.is_active:
         return Eligibility(False, _("This programme is not open for booking."))
-    if programme.eligible_everyone:
-        return Eligibility(True)
-    if programme.eligible_bands and profile.band not in programme.eligible_bands:
-        return refused(_("This programme is not open to your band."))
-    if programme.eligible_professions and profile.profession not in programme.eligible_professions:
-        return refused(_("This programme is not open to your profession."))
-    department_ids = {d.pk for d in programme.eligible_departments.all()}
-    if department_ids and profile.department_id not in department_ids:
-        return refused(_("This programme is not open to your department."))
+    if missing is not None:
+        message = programme.not_eligible_message or str(REFUSALS[missing])
+        return Eligibility(False, message, programme.alternative)
     return Eligibility(True)
 
 

@@ -40,45 +40,25 @@ def _yes_no_initial(value: bool) -> str:
     return "yes" if value else "no"
 
 
-class ProgrammeForm(Form):
-    """A programme's description, eligibility, allowance and rules, in one form."""
+class EligibilityForm(Form):
+    """Who may take part: everyone, or only the chosen bands, professions and departments.
 
-    error_names = {
-        "name": _("the name of the programme"),
-        "eligible_everyone": _("who can use the programme"),
-        "allowance_sessions": _("the number of sessions per period"),
-        "session_minutes": _("the length of a session in minutes"),
-        "period_start": _("the date the period starts"),
-        "period_end": _("the date the period ends"),
-        "late_cancellation_hours": _("the late cancellation notice in hours"),
-    }
+    A programme's form and a group's share these questions, as they share the
+    rule (`kernel.eligibility`). The view gives the departments to choose from.
+    """
+
+    error_names = {"eligible_everyone": _("who can use the programme")}
     EVERYONE = [
         ("yes", _("Everyone in the organisation")),
         ("no", _("Only the bands, professions or departments chosen below")),
     ]
+    NONE_CHOSEN = _(
+        "Select at least one band, profession or department, or open the programme to everyone"
+    )
 
-    # About
-    name = forms.CharField(
-        label=_("Name"),
-        max_length=200,
-        error_messages={"required": _("Enter the name of the programme")},
-    )
-    description = forms.CharField(
-        label=_("Description"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("What the programme offers, as staff will read it."),
-    )
-    modality = forms.ChoiceField(
-        label=_("Kind of supervision"),
-        choices=Modality.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": _("Select the kind of supervision")},
-    )
-    # Who is eligible
     eligible_everyone = forms.TypedChoiceField(
         label=_("Who can use it"),
-        choices=EVERYONE,
+        choices=[],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         help_text=_(
@@ -104,6 +84,59 @@ class ProgrammeForm(Form):
         queryset=Department.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["eligible_everyone"]).choices = self.EVERYONE
+
+    def set_departments(self, departments) -> None:
+        """The departments a rule can name (the organisation's, from the view)."""
+        cast(forms.ModelChoiceField, self.fields["eligible_departments"]).queryset = departments
+
+    def _clean_eligibility(self, data):
+        if data.get("eligible_everyone"):
+            # Open to everyone: the chosen groups would be ignored, so keep none.
+            data["eligible_bands"] = []
+            data["eligible_professions"] = []
+            data["eligible_departments"] = []
+        elif data.get("eligible_everyone") is False and not (
+            data.get("eligible_bands")
+            or data.get("eligible_professions")
+            or data.get("eligible_departments")
+        ):
+            self.add_error("eligible_bands", self.NONE_CHOSEN)
+
+
+class ProgrammeForm(EligibilityForm):
+    """A programme's description, eligibility, allowance and rules, in one form."""
+
+    error_names = {
+        **EligibilityForm.error_names,
+        "name": _("the name of the programme"),
+        "allowance_sessions": _("the number of sessions per period"),
+        "session_minutes": _("the length of a session in minutes"),
+        "period_start": _("the date the period starts"),
+        "period_end": _("the date the period ends"),
+        "late_cancellation_hours": _("the late cancellation notice in hours"),
+    }
+    # About
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Enter the name of the programme")},
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What the programme offers, as staff will read it."),
+    )
+    modality = forms.ChoiceField(
+        label=_("Kind of supervision"),
+        choices=Modality.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Select the kind of supervision")},
     )
     not_eligible_message = forms.CharField(
         label=_("Message for people who are not eligible"),
@@ -205,8 +238,7 @@ class ProgrammeForm(Form):
         self.instance = instance
         kwargs.setdefault("initial", self._initial(instance))
         super().__init__(*args, **kwargs)
-        departments = cast(forms.ModelChoiceField, self.fields["eligible_departments"])
-        departments.queryset = organisation.departments.all()
+        self.set_departments(organisation.departments.all())
         if instance is not None:
             programmes = programmes.exclude(pk=instance.pk)
         cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = programmes
@@ -303,25 +335,6 @@ class ProgrammeForm(Form):
         # Unanswered (a form from before the question) keeps moves allowed.
         data["late_moves_refused"] = data.pop("late_moves_allowed", None) is False
         return data
-
-    def _clean_eligibility(self, data):
-        if data.get("eligible_everyone"):
-            # Open to everyone: the chosen groups would be ignored, so keep none.
-            data["eligible_bands"] = []
-            data["eligible_professions"] = []
-            data["eligible_departments"] = []
-        elif data.get("eligible_everyone") is False and not (
-            data.get("eligible_bands")
-            or data.get("eligible_professions")
-            or data.get("eligible_departments")
-        ):
-            self.add_error(
-                "eligible_bands",
-                _(
-                    "Select at least one band, profession or department, or open the "
-                    "programme to everyone"
-                ),
-            )
 
     def _clean_period(self, data):
         kind = data.get("period_kind")

@@ -5,7 +5,7 @@ leaks); an object in scope that the user may read but not change answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -127,6 +127,19 @@ def get_agreement_for_user(user, pk: int) -> Agreement:
         )
     except Agreement.DoesNotExist:
         raise Http404 from None
+
+
+def programme_supervisees_joined(programme_ids, user_ids=None) -> dict:
+    """{(programme id, supervisee id): when they joined} for those in an active agreement of
+    these programmes, joined when they accepted it. For a programme's own follow-up (its
+    wellbeing measure): callers show nobody who is in it."""
+    agreements = Agreement.objects.filter(programme_id__in=list(programme_ids)).active()
+    if user_ids is not None:
+        agreements = agreements.filter(supervisee_id__in=list(user_ids))
+    rows = agreements.values("programme_id", "supervisee_id").annotate(
+        joined=Min("supervisee_accepted_at")
+    )
+    return {(row["programme_id"], row["supervisee_id"]): row["joined"] for row in rows.order_by()}
 
 
 def sessions_visible_to(user):

@@ -12,6 +12,7 @@ import datetime
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
+from kernel.eligibility import rule_q
 from kernel.models import Department, Modality, Organisation, Programme, StaffProfile
 
 from .allowances import add_months
@@ -60,20 +61,11 @@ def programmes(scope) -> list[Programme]:
 def eligible_q(programme: Programme, prefix: str = "") -> Q:
     """Q over StaffProfile fields (through `prefix`) for who may use `programme`.
 
-    Mirrors allowances.eligibility for a whole population at once; the
+    The programme's rule as `kernel.eligibility.rule_q` states it for a
+    population (allowances.eligibility asks the same rule of one person); the
     programme's eligible departments must be prefetched.
     """
-    query = Q(**{f"{prefix}organisation_id": programme.organisation_id})
-    if programme.eligible_everyone:
-        return query
-    if programme.eligible_bands:
-        query &= Q(**{f"{prefix}band__in": programme.eligible_bands})
-    if programme.eligible_professions:
-        query &= Q(**{f"{prefix}profession__in": programme.eligible_professions})
-    departments = [department.pk for department in programme.eligible_departments.all()]
-    if departments:
-        query &= Q(**{f"{prefix}department_id__in": departments})
-    return query
+    return rule_q(programme, prefix, [programme.organisation_id])
 
 
 def population(scope) -> QuerySet:

@@ -41,6 +41,11 @@ app.conf.beat_schedule = {
         "task": "feedback.tasks.schedule_wellbeing_prompts",
         "schedule": crontab(day_of_month=1, hour=0, minute=30),
     },
+    # A programme's wellbeing measure: at joining, then every few months.
+    "plan-wellbeing-measure-prompts": {
+        "task": "feedback.tasks.plan_measure_prompts",
+        "schedule": crontab(minute=25),
+    },
     "schedule-wellbeing-digests": {
         "task": "supervision.tasks.schedule_wellbeing_digests",
         "schedule": crontab(day_of_month=1, hour=6, minute=10),

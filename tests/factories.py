@@ -11,6 +11,7 @@ from feedback.services.feedback import questions_for
 from kernel.models import (
     Band,
     Department,
+    Modality,
     Organisation,
     PeriodKind,
     Profession,
@@ -18,6 +19,7 @@ from kernel.models import (
     RoleGrant,
     StaffProfile,
 )
+from peergroups.models import Group
 from supervision.models import Agreement, Mode, SupervisorProfile, WeeklyAvailability
 
 PASSWORD = "a-long-test-password"
@@ -132,6 +134,34 @@ class ProgrammeFactory(factory.django.DjangoModelFactory[Programme]):
     period_kind = PeriodKind.FIXED
     period_start = datetime.date(2026, 4, 1)
     period_end = datetime.date(2027, 3, 31)
+
+
+class GroupFactory(factory.django.DjangoModelFactory[Group]):
+    """A monthly group of the organisation's, on Tuesdays 14:00 to 15:30, with no meetings yet
+    (`peergroups.services.groups.group_create` generates them; tests create the ones they need)."""
+
+    class Meta:
+        model = Group
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    programme = factory.SubFactory(
+        ProgrammeFactory,
+        organisation=factory.SelfAttribute("..organisation"),
+        modality=Modality.GROUP,
+        allowance_sessions=None,
+    )
+    name = factory.Sequence(lambda n: f"Reflective practice group {n}")
+    group_type = "reflective_practice"
+    weekday = 1
+    start_time = datetime.time(14)
+    end_time = datetime.time(15, 30)
+    starts_on = datetime.date(2026, 9, 1)
+
+    @factory.post_generation
+    def facilitators(self: Group, create: bool, extracted: Iterable | None, **kwargs: object):
+        if create and extracted:
+            self.facilitators.set(extracted)
 
 
 class SupervisorProfileFactory(factory.django.DjangoModelFactory[SupervisorProfile]):

@@ -43,6 +43,14 @@ def build_records(*, organisation, supervisee, supervisor, facilitator, peer_sup
     programme = ProgrammeFactory(organisation=organisation)
     profile = SupervisorProfileFactory(user=supervisor, programmes=[programme])
     agreement = AgreementFactory(programme=programme, supervisor=supervisor, supervisee=supervisee)
+    from feedback.models import WellbeingMeasure
+
+    # The programme asks the wellbeing questions: the supervisee takes part in it.
+    WellbeingMeasure.objects.create(
+        programme=programme,
+        statements=[f"Statement {n}" for n in range(1, 8)],
+        licence="Registered with the University of Warwick",
+    )
     now = timezone.now()
 
     def session(start):

@@ -121,6 +121,9 @@ MATRIX = {
     "peergroups:member_remove": rule(
         signed_in=403, facilitator=200, programme_admin=200, outsider=404
     ),
+    "peergroups:member_add": rule(
+        signed_in=403, facilitator=200, programme_admin=200, outsider=404
+    ),
     "peergroups:session": rule(signed_in=404, facilitator=200, programme_admin=200),
     "peergroups:session_ics": rule(signed_in=404, facilitator=200, programme_admin=200),
     # The register and record are the facilitators' (a meeting that has happened).
@@ -206,6 +209,11 @@ MATRIX = {
     # Wellbeing: one's own check-ins only (no URL names anyone else's)
     "feedback:wellbeing": rule(),
     "feedback:wellbeing_checkin": rule(),
+    # A programme's wellbeing measure: those taking part answer (their own); admins set it
+    # up; leads see its change only as protected aggregates
+    "feedback:wellbeing_measure": rule(signed_in=404, supervisee=200),
+    "feedback:measure_setup": rule(signed_in=403, programme_admin=200, outsider=404),
+    "feedback:wellbeing_impact": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
     # Improvement ideas: the author's department and programme admins
     "feedback:ideas": rule(),
     "feedback:idea_add": rule(),
@@ -439,6 +447,7 @@ POST_DIFFERS = {
     "feedback:journal": NO_POST,
     "feedback:journal_entry": NO_POST,
     "feedback:summary": NO_POST,
+    "feedback:wellbeing_impact": NO_POST,
     "peergroups:resources": NO_POST,
     "peergroups:resource_file": NO_POST,
     "peergroups:support_requests": NO_POST,

@@ -1,6 +1,7 @@
 from .feedback import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
 from .ideas import ImprovementIdea
 from .journal import CodeTheme, JournalEntry, JournalTemplate
+from .measures import MeasureKind, MeasureResponse, WellbeingMeasure
 from .wellbeing import WellbeingCheckIn
 
 __all__ = [
@@ -11,6 +12,9 @@ __all__ = [
     "ImprovementIdea",
     "JournalEntry",
     "JournalTemplate",
+    "MeasureKind",
+    "MeasureResponse",
     "QuestionKind",
     "WellbeingCheckIn",
+    "WellbeingMeasure",
 ]

@@ -15,18 +15,21 @@ from kernel.models import Role
 from kernel.permissions import (
     get_own_profile,
     get_programme_for_admin,
+    has_role,
     login_required_view,
     role_required,
 )
 
-from ..aggregates import rating_summary
+from ..aggregates import released_summary
 from ..feedback_forms import FeedbackForm, QuestionEditForm, QuestionForm
 from ..permissions import (
     get_meeting_for_feedback,
     get_question_for_admin,
     get_session_for_feedback,
     may_see_summary,
-    responses_about,
+    own_answers,
+    responses_by_group_facilitated,
+    responses_on_sessions_supervised_by,
 )
 from ..services import feedback as services
 
@@ -47,6 +50,7 @@ def _give(
         "open_now": open_now,
         "form": None,
         "minimum": disclosure.feedback_minimum(),
+        "answers": own_answers(request.user, session=session, meeting=meeting) if already else [],
     }
     if already or not open_now:
         if request.method == "POST" and already:
@@ -121,30 +125,34 @@ def _time_zone(user) -> str:
 def summary(request: HttpRequest) -> HttpResponse:
     """Totals of the feedback released so far: a calendar month at a time, by batches of people.
 
-    The page changes only when a batch of at least `minimum` different people
-    is released, never as one response arrives; it says nothing of the
-    responses still waiting (how many there are would give each arrival away).
+    One-to-one sessions and each group stand apart, each released by its own
+    batches. The page changes only when a batch of at least `minimum`
+    different people is released, never as one response arrives; it says
+    nothing of the responses still waiting (how many there are would give
+    each arrival away).
     """
     if not may_see_summary(request.user):
         raise PermissionDenied
     minimum = disclosure.feedback_minimum()
-    time_zone = _time_zone(request.user)
-    responses = responses_about(request.user)
-    release = disclosure.feedback_release(
-        responses.order_by().values_list("submitted_at", "author_id"),
-        now=timezone.now(),
-        time_zone=time_zone,
-        minimum=minimum,
-    )
-    totals = None
-    if release.until is not None:
-        totals = rating_summary(
-            responses, minimum=minimum, until=release.until, time_zone=time_zone
-        )
+    now, time_zone = timezone.now(), _time_zone(request.user)
+
+    def released(responses):
+        return released_summary(responses, now=now, time_zone=time_zone, minimum=minimum)
+
+    one_to_one = responses_on_sessions_supervised_by(request.user)
+    groups = [
+        (group, released(responses))
+        for group, responses in responses_by_group_facilitated(request.user)
+    ]
     return render(
         request,
         "feedback/session_feedback/summary.html",
-        {"summary": totals, "minimum": minimum},
+        {
+            "summary": released(one_to_one),
+            "supervises": has_role(request.user, Role.SUPERVISOR) or one_to_one.exists(),
+            "groups": groups,
+            "minimum": minimum,
+        },
     )
 
 

@@ -12,7 +12,9 @@ from kernel.forms import posted
 from kernel.permissions import get_own_profile, login_required_view
 
 from ..charts import feelings_chart
+from ..permissions_measures import measures_for_participant, own_measure_responses
 from ..permissions_wellbeing import own_checkins
+from ..services.measures import due_for
 from ..services.wellbeing import wellbeing_checkin_create
 from ..wellbeing_forms import FEELING_WORDS, YES, CheckInForm
 
@@ -41,12 +43,37 @@ def my_wellbeing(request: HttpRequest) -> HttpResponse:
         request,
         "feedback/wellbeing/mine.html",
         {
+            "measures": _my_measures(request.user),
             "chart": feelings_chart(points, FEELING_WORDS),
             "rows": rows,
             "confirmed": confirmed,
             "is_staff_member": get_own_profile(request.user) is not None,
         },
     )
+
+
+def _my_measures(user) -> list[dict]:
+    """Each programme's wellbeing questions asked of the user: due now, or when next."""
+    mine = measures_for_participant(user)
+    if not mine:
+        return []
+    responses: dict[int, list] = {}
+    for response in own_measure_responses(user):
+        responses.setdefault(response.measure_id, []).append(response)
+    now = timezone.now()
+    rows = []
+    for measure, joined in mine:
+        due = due_for(measure, joined, responses.get(measure.pk, []))
+        answered = responses.get(measure.pk, [])
+        rows.append(
+            {
+                "measure": measure,
+                "due": due,
+                "open": due.open(now),
+                "last": answered[-1] if answered else None,
+            }
+        )
+    return rows
 
 
 @login_required_view

@@ -1,11 +1,20 @@
 from .organisations import Department, Organisation
 from .people import Band, Profession, Role, RoleGrant, StaffProfile
-from .programmes import DEFAULT_THEMES, Modality, PeriodKind, Programme, SupervisionFunction, Theme
+from .programmes import (
+    DEFAULT_THEMES,
+    EligibilityRule,
+    Modality,
+    PeriodKind,
+    Programme,
+    SupervisionFunction,
+    Theme,
+)
 
 __all__ = [
     "DEFAULT_THEMES",
     "Band",
     "Department",
+    "EligibilityRule",
     "Modality",
     "Organisation",
     "PeriodKind",

@@ -31,7 +31,25 @@ def default_reminder_hours() -> list[int]:
     return [24, 1]
 
 
-class Programme(ChoiceLabels, models.Model):
+class EligibilityRule(models.Model):
+    """Who may take part: everyone, or only these bands, professions and departments.
+
+    A programme and a group each hold one. Whether a person meets it is decided
+    in one place, `kernel.eligibility`, for one person and for a whole population.
+    """
+
+    eligible_everyone = models.BooleanField(_("open to everyone"), default=True)
+    eligible_bands = models.JSONField(_("bands"), default=list, blank=True)
+    eligible_professions = models.JSONField(_("professions"), default=list, blank=True)
+    eligible_departments = models.ManyToManyField(
+        Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Programme(ChoiceLabels, EligibilityRule):
     """A supervision programme an organisation runs, with who may join and how much.
 
     An allowance is `allowance_sessions` sessions of `session_minutes` minutes per
@@ -51,12 +69,6 @@ class Programme(ChoiceLabels, models.Model):
     )
     is_active = models.BooleanField(_("open for booking"), default=True)
 
-    eligible_everyone = models.BooleanField(_("open to everyone"), default=True)
-    eligible_bands = models.JSONField(_("bands"), default=list, blank=True)
-    eligible_professions = models.JSONField(_("professions"), default=list, blank=True)
-    eligible_departments = models.ManyToManyField(
-        Department, blank=True, related_name="+", verbose_name=_("departments")
-    )
     not_eligible_message = models.TextField(
         _("message for people who are not eligible"),
         blank=True,

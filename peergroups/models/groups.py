@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kernel.models import Organisation, Programme, Theme
+from kernel.models import EligibilityRule, Organisation, Programme, Theme
 from supervision.models.supervisors import DeliveryFields
 from supervision_site.choices import ChoiceLabels
 from supervision_site.encryption import EncryptedCharField, EncryptedTextField
@@ -57,12 +57,15 @@ class GroupQuerySet(models.QuerySet):
         )
 
 
-class Group(DeliveryFields):
+class Group(DeliveryFields, EligibilityRule):
     """A group with a stable membership, one or two facilitators and a recurrence.
 
     Times are the host organisation's wall-clock times; each meeting is stored
-    in UTC as a GroupSession, generated for a rolling horizon. A closed group
-    (is_active false) keeps its meetings, registers and records.
+    in UTC as a GroupSession, generated for a rolling horizon. Who may join is
+    the same kind of rule as a programme's (EligibilityRule: bands, professions,
+    departments), with the organisations it is open to: its host, and others
+    when `open_to_other_organisations` (all of them, or only those listed). A
+    closed group (is_active false) keeps its meetings, registers and records.
     """
 
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="groups")
@@ -81,6 +84,13 @@ class Group(DeliveryFields):
     )
     open_to_other_organisations = models.BooleanField(
         _("members may come from other organisations"), default=False
+    )
+    eligible_organisations = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="+",
+        verbose_name=_("other organisations whose staff may join"),
+        help_text=_("Leave empty for any organisation."),
     )
     recurrence = models.CharField(
         _("how often"), max_length=16, choices=Recurrence.choices, default=Recurrence.MONTHLY

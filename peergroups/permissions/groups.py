@@ -9,10 +9,11 @@ active members and the host organisation's programme admins; anyone else gets
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Min, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from kernel.models import Role
+from kernel.models import Organisation, Role, StaffProfile
 from kernel.permissions import get_own_profile, has_role, organisations_where
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
@@ -26,6 +27,7 @@ __all__ = [
     "get_meeting_for_user",
     "get_membership_for_user",
     "group_record_for_user",
+    "groups_facilitated_by",
     "groups_visible_to",
     "is_facilitator",
     "is_host_admin",
@@ -35,6 +37,9 @@ __all__ = [
     "meetings_to_complete",
     "meetings_visible_to",
     "memberships_of",
+    "other_organisations_for",
+    "person_to_add",
+    "programme_members_joined",
     "register_people",
 ]
 
@@ -184,6 +189,11 @@ def group_record_for_user(user, meeting: GroupSession) -> GroupRecord | None:
     return GroupRecord.objects.filter(session=meeting).prefetch_related("themes").first()
 
 
+def groups_facilitated_by(user):
+    """The groups the user facilitates now, by name."""
+    return Group.objects.filter(facilitators=user).order_by("name", "pk")
+
+
 def meetings_facilitated_by(user):
     """Meetings of the groups the user facilitates."""
     return GroupSession.objects.filter(group__facilitators=user)
@@ -254,3 +264,40 @@ def facilitator_choices(user, organisation):
 def memberships_of(user):
     """The user's own current memberships (offered, waiting or active)."""
     return Membership.objects.current().filter(user=user)
+
+
+def other_organisations_for(user, organisation):
+    """The other organisations a group hosted by `organisation` may be limited to: those the
+    user administers too (no organisation learns another's name from a form)."""
+    if not has_role(user, Role.PROGRAMME_ADMIN, organisation.pk):
+        return Organisation.objects.none()
+    return (
+        Organisation.objects.filter(pk__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+        .exclude(pk=organisation.pk)
+        .order_by("name")
+    )
+
+
+def person_to_add(group: Group, email: str, organisation_ids):
+    """The active member of staff with this email at one of `organisation_ids` (None: any),
+    for someone who manages `group` (checked by the caller); None if there is none."""
+    profiles = StaffProfile.objects.active().filter(user__email__iexact=email.strip())
+    if organisation_ids is not None:
+        profiles = profiles.filter(organisation_id__in=organisation_ids)
+    profile = profiles.select_related("user").first()
+    return profile.user if profile is not None else None
+
+
+def programme_members_joined(programme_ids, user_ids=None) -> dict:
+    """{(programme id, member id): when they joined} for the active members of the groups of
+    these programmes (the first group of each they joined). For a programme's own follow-up
+    (its wellbeing measure): callers show nobody who is in it."""
+    memberships = Membership.objects.filter(
+        group__programme_id__in=list(programme_ids), state=Membership.State.ACTIVE
+    )
+    if user_ids is not None:
+        memberships = memberships.filter(user_id__in=list(user_ids))
+    rows = memberships.values("group__programme_id", "user_id").annotate(
+        joined=Min(Coalesce("joined_at", "requested_at"))
+    )
+    return {(row["group__programme_id"], row["user_id"]): row["joined"] for row in rows.order_by()}

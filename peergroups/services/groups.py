@@ -25,6 +25,7 @@ from supervision.services.scheduling import (
     first_clash,
 )
 
+from ..eligibility import group_refusal
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 from ..recurrence import group_occurrences
 from .series import (
@@ -58,10 +59,15 @@ GROUP_FIELDS = (
     "open_to_other_organisations",
     "offer_hours",
     "absence_threshold",
+    "eligible_everyone",
+    "eligible_bands",
+    "eligible_professions",
     *SCHEDULE_FIELDS,
 )
 # What people's calendars show of a group besides its dates: a change is sent to them.
 CALENDAR_FIELDS = ("name", "group_type", "mode", "meeting_link", "location")
+# Who may join, beyond the fields above: lists of other records.
+RULE_LISTS = ("eligible_departments", "eligible_organisations")
 
 
 class GroupRefused(Exception):
@@ -281,6 +287,7 @@ def group_create(*, actor, organisation, facilitators, now=None, **fields) -> Gr
     group.full_clean()
     group.save()
     group.facilitators.set(facilitators)
+    _set_rule_lists(group, fields)
     meetings = meetings_extend(group=group, now=now, strict=True, actor=actor)
     series = series_start(group)
     _tell().group_changed(
@@ -332,6 +339,7 @@ def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Gr
             setattr(group, name, value)
     group.full_clean()
     group.save()
+    _set_rule_lists(group, fields)
     added, removed = _change_facilitators(group, facilitators, now, actor)
     calendars_change = schedule_changed or bool(changed & set(CALENDAR_FIELDS))
     touched = [series]
@@ -360,6 +368,24 @@ def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Gr
         details={"schedule_changed": schedule_changed},
     )
     return group
+
+
+def _set_rule_lists(group: Group, fields: dict) -> None:
+    """The departments and other organisations of the group's rule, where given.
+
+    Departments are the host organisation's. A change applies to those who ask
+    from now on: members already in the group stay.
+    """
+    if "eligible_departments" in fields:
+        departments = list(fields["eligible_departments"] or [])
+        if any(d.organisation_id != group.organisation_id for d in departments):
+            raise ValidationError(_("Choose departments of the host organisation."))
+        group.eligible_departments.set(departments)
+    if "eligible_organisations" in fields:
+        others = [
+            o for o in fields["eligible_organisations"] or [] if o.pk != group.organisation_id
+        ]
+        group.eligible_organisations.set(others)
 
 
 def _change_facilitators(group, facilitators, now, actor=None) -> tuple[list[int], list[int]]:
@@ -400,25 +426,45 @@ def _reschedule_future(actor, group, now):
 # --- Membership and the waiting list ------------------------------------------------
 
 
-@transaction.atomic
-def membership_request(*, actor, group: Group) -> Membership:
-    """Ask to join. A facilitator or programme admin accepts the request."""
-    group = _lock(group)
+def _check_eligible(group: Group, user, *, actor) -> None:
+    """Every way into the group asks the group's rule (`peergroups.eligibility`)."""
+    refusal = group_refusal(group, user, actor=actor)
+    if refusal is not None:
+        raise GroupRefused(refusal)
+
+
+def _open_request(group: Group, user, *, actor, already: str, action: str, summary: str):
+    """A new request to join for `user`, if the group takes members and its rule admits them."""
     if not group.is_active:
         raise GroupRefused(_("This group is not taking new members."))
-    if group.memberships.current().filter(user=actor).exists():
-        raise GroupRefused(_("You have already asked to join this group."))
-    membership = Membership(group=group, user=actor, state=Membership.State.REQUESTED)
+    if group.memberships.current().filter(user=user).exists():
+        raise GroupRefused(already)
+    _check_eligible(group, user, actor=actor)
+    membership = Membership(group=group, user=user, state=Membership.State.REQUESTED)
     membership.full_clean(exclude=["group", "user"])
     membership.save()
     audit_log(
         actor=actor,
-        action="group.join_requested",
+        action=action,
         target=membership,
         organisation_id=group.organisation_id,
-        summary=f"Asked to join {group.name}",
+        summary=summary,
     )
     return membership
+
+
+@transaction.atomic
+def membership_request(*, actor, group: Group) -> Membership:
+    """Ask to join. A facilitator or programme admin accepts the request."""
+    group = _lock(group)
+    return _open_request(
+        group,
+        actor,
+        actor=actor,
+        already=_("You have already asked to join this group."),
+        action="group.join_requested",
+        summary=f"Asked to join {group.name}",
+    )
 
 
 def _activate(group, membership, now, *, actor) -> None:
@@ -439,12 +485,22 @@ def _activate(group, membership, now, *, actor) -> None:
 
 @transaction.atomic
 def membership_accept(*, actor, membership: Membership, now=None) -> Membership:
-    """Accept a request: a member if there is a place, otherwise next on the waiting list."""
+    """Accept a request: a member if there is a place, otherwise next on the waiting list.
+
+    The person must still be eligible (the group's rule, or their job, may have
+    changed since they asked).
+    """
     now = now or timezone.now()
     group = _lock(membership.group)
     membership = Membership.objects.select_related("user").get(pk=membership.pk)
     if membership.state != Membership.State.REQUESTED:
         raise GroupRefused(_("This request has already been dealt with."))
+    return _admit(actor, group, membership, now)
+
+
+def _admit(actor, group: Group, membership: Membership, now) -> Membership:
+    """Let a requested membership in: a place if one is free, otherwise the waiting list."""
+    _check_eligible(group, membership.user, actor=actor)
     if places_taken(group) < group.capacity and not _waiting(group).exists():
         _activate(group, membership, now, actor=actor)
         summary = f"Accepted into {group.name}"
@@ -465,15 +521,44 @@ def membership_accept(*, actor, membership: Membership, now=None) -> Membership:
     return membership
 
 
+@transaction.atomic
+def membership_add(*, actor, group: Group, user, now=None) -> Membership:
+    """A facilitator or admin adds someone (who asked them in person, say).
+
+    The same way in as an accepted request, so the same checks: eligible, not
+    already in the group, a place or else the waiting list.
+    """
+    now = now or timezone.now()
+    group = _lock(group)
+    if group.facilitators.filter(pk=user.pk).exists():
+        raise GroupRefused(_("Facilitators of the group cannot also be members of it."))
+    membership = _open_request(
+        group,
+        user,
+        actor=actor,
+        already=_("%(name)s is already in this group or has asked to join.")
+        % {"name": user.get_full_name() or user.email},
+        action="group.member_added",
+        summary=f"Added to {group.name}",
+    )
+    return _admit(actor, group, membership, now)
+
+
 def _waiting(group):
     return group.memberships.filter(state=Membership.State.WAITING).order_by("waiting_since", "pk")
 
 
 def _offer_places(group, now) -> list[Membership]:
     """Offer every free place to the next people on the waiting list, in order."""
-    offered = []
+    offered: list[Membership] = []
     free = group.capacity - places_taken(group)
-    for membership in _waiting(group).select_related("user")[: max(free, 0)]:
+    for membership in _waiting(group).select_related("user"):
+        if len(offered) >= free:
+            break
+        # Someone the group's rule no longer admits keeps their place in the queue,
+        # and the offer goes to the next person who may join.
+        if group_refusal(group, membership.user) is not None:
+            continue
         membership.state = Membership.State.OFFERED
         membership.offer_expires_at = now + datetime.timedelta(hours=group.offer_hours)
         membership.full_clean(exclude=["group", "user"])
@@ -566,6 +651,7 @@ def offer_accept(*, actor, membership: Membership, now=None) -> Membership:
         raise GroupRefused(_("There is no place on offer to you in this group."))
     if membership.offer_expires_at and membership.offer_expires_at <= now:
         raise GroupRefused(_("Sorry, this offer has expired."))
+    _check_eligible(group, actor, actor=actor)
     _activate(group, membership, now, actor=actor)
     audit_log(
         actor=actor,
@@ -798,6 +884,9 @@ def register_save(*, actor, meeting: GroupSession, marks: dict[int, str], now=No
     )
     for user_id in flagged:
         _notify().absence_flagged(group, user_id, after[user_id])
+    _notify().feedback_prompts(
+        meeting, [uid for uid, status in marks.items() if status == Attendance.Status.PRESENT]
+    )
     return flagged
 
 

@@ -14,8 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.eligibility import eligibility_words
 from kernel.forms import posted
 from kernel.models import Modality, Role
 from kernel.permissions import (
@@ -27,16 +29,18 @@ from kernel.permissions import (
 )
 from supervision.allowances import allowance
 
+from ..eligibility import group_organisation_ids, group_refusal
 from ..group_forms import (
     CancelMeetingForm,
     GroupForm,
     LeaveForm,
+    MemberAddForm,
     MoveMeetingForm,
     RecordForm,
     RegisterForm,
     RemoveForm,
 )
-from ..models import GroupSession, Membership
+from ..models import Attendance, GroupSession, Membership
 from ..notifications_groups import meeting_when
 from ..permissions import (
     can_edit_group,
@@ -50,6 +54,8 @@ from ..permissions import (
     is_facilitator,
     meetings_to_complete,
     memberships_of,
+    other_organisations_for,
+    person_to_add,
     register_people,
 )
 from ..recurrence import group_rhythm
@@ -59,6 +65,33 @@ from ..services.series import series_invite, series_of_meeting, window_for
 
 UPCOMING_SHOWN = 12
 PAST_SHOWN = 12
+ATTENDED_SHOWN = 6
+NOBODY_WITH_EMAIL = _lazy(
+    "There is no one with this email address at an organisation this group is open to"
+)
+
+
+def _meetings_attended(user, group) -> list[GroupSession]:
+    """The member's latest meetings that have ended, each asking how it went."""
+    meetings = list(
+        group.sessions.filter(
+            register__user=user,
+            register__status=Attendance.Status.PRESENT,
+            status=GroupSession.Status.SCHEDULED,
+            ends_at__lte=timezone.now(),
+        ).order_by("-starts_at")[:ATTENDED_SHOWN]
+    )
+    for meeting in meetings:
+        meeting.group = group
+        meeting.when_text = meeting_when(meeting)
+    return meetings
+
+
+def _was_present(user, meeting) -> bool:
+    """Marked present at a meeting that has ended: asked for feedback on it."""
+    return meeting.has_happened(timezone.now()) and (
+        meeting.register.filter(user=user, status=Attendance.Status.PRESENT).exists()
+    )
 
 
 def _my_membership(user, group) -> Membership | None:
@@ -106,6 +139,8 @@ def _group_choices(request: HttpRequest, organisation) -> dict:
             organisation=organisation, modality=Modality.GROUP
         ),
         "facilitators": facilitator_choices(request.user, organisation),
+        "departments": organisation.departments.order_by("name"),
+        "organisations": other_organisations_for(request.user, organisation),
     }
 
 
@@ -226,6 +261,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             group, list(meetings_to_complete(user, now).filter(group=group))
         )
     next_meeting = services.next_meeting(group, now)
+    attended = _meetings_attended(user, group) if member else []
     return render(
         request,
         "peergroups/groups/detail.html",
@@ -250,7 +286,14 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if mine is not None and mine.state == Membership.State.WAITING
             else None,
             "places_left": services.places_left(group),
+            "attended": attended,
             "time_zone": group.organisation.time_zone,
+            "who_may_join": eligibility_words(group),
+            "organisations_open_to": list(group.eligible_organisations.order_by("name"))
+            if group.open_to_other_organisations
+            else [],
+            # Why the viewer may not ask to join, if they may not (asked only of non-members).
+            "refusal": group_refusal(group, user) if mine is None and not facilitating else None,
             # Where the group's programme has an allowance, what a member has left.
             "allowance": allowance(group.programme, user)
             if member and group.programme.allowance_sessions is not None
@@ -336,15 +379,44 @@ def member_accept(request: HttpRequest, pk: int, membership_pk: int) -> HttpResp
     except services.GroupRefused as refused:
         messages.error(request, str(refused))
     else:
-        name = membership.user.get_full_name()
-        if membership.state == Membership.State.ACTIVE:
-            messages.success(request, _("%(name)s is now a member.") % {"name": name})
-        else:
-            messages.success(
-                request,
-                _("The group is full, so %(name)s is on the waiting list.") % {"name": name},
-            )
+        _say_accepted(request, membership)
     return redirect(group.get_absolute_url())
+
+
+def _say_accepted(request, membership) -> None:
+    name = membership.user.get_full_name()
+    if membership.state == Membership.State.ACTIVE:
+        messages.success(request, _("%(name)s is now a member.") % {"name": name})
+    else:
+        messages.success(
+            request,
+            _("The group is full, so %(name)s is on the waiting list.") % {"name": name},
+        )
+
+
+@login_required_view
+@require_http_methods(["GET", "POST"])
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """A facilitator or admin adds someone by their work email: the group's rule decides."""
+    group = get_group_for_user(request.user, pk, manage=True)
+    form = MemberAddForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        person = person_to_add(group, form.cleaned_data["email"], group_organisation_ids(group))
+        if person is None:
+            form.add_error("email", NOBODY_WITH_EMAIL)
+        else:
+            try:
+                membership = services.membership_add(actor=request.user, group=group, user=person)
+            except services.GroupRefused as refused:
+                form.add_error("email", str(refused))
+            else:
+                _say_accepted(request, membership)
+                return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "peergroups/groups/member_add.html",
+        {"group": group, "form": form, "who_may_join": eligibility_words(group)},
+    )
 
 
 @login_required_view
@@ -392,6 +464,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "peergroups/groups/session.html",
         {
             "meeting": meeting,
+            "attended": _was_present(request.user, meeting),
             "group": group,
             "record": record,
             "register": register,

@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from kernel.eligibility import eligibility_words
 from kernel.forms import add_service_error, posted
-from kernel.models import Band, PeriodKind, Profession, Programme, Role
+from kernel.models import PeriodKind, Programme, Role
 from kernel.permissions import (
     admin_home_organisation,
     get_programme_for_admin,
@@ -26,31 +27,9 @@ from ..allowances import Allowance, allowance
 from ..manage_forms import ExtraSessionForm, ProgrammeForm, ThemeForm
 from ..services import programmes as programme_services
 
-BAND_LABELS = dict(Band.choices)
-PROFESSION_LABELS = dict(Profession.choices)
-
 
 def _day(date) -> str:
     return formats.date_format(date, "j F Y")
-
-
-def _either(items: list[str]) -> str:
-    """'Band 7, Band 8a or Band 8b'."""
-    if len(items) < 2:
-        return "".join(items)
-    return _("%(items)s or %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
-
-
-def eligibility_words(programme: Programme) -> str:
-    """Who may use the programme, e.g. 'Band 7 or Band 8a; Nurse'. Needs departments prefetched."""
-    if programme.eligible_everyone:
-        return _("Everyone")
-    parts = [
-        _either([str(BAND_LABELS.get(b, b)) for b in programme.eligible_bands]),
-        _either([str(PROFESSION_LABELS.get(p, p)) for p in programme.eligible_professions]),
-        _either([d.name for d in programme.eligible_departments.all()]),
-    ]
-    return "; ".join(part for part in parts if part) or _("Nobody yet")
 
 
 def allowance_rule_words(programme: Programme) -> str:

@@ -19,7 +19,7 @@ import disclosure
 from audit.models import AuditEntry
 from feedback.aggregates import rating_summary
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, QuestionKind
-from feedback.permissions import responses_about
+from feedback.permissions import responses_on_sessions_supervised_by
 from feedback.services.feedback import feedback_submit, questions_for
 from kernel.models import Band
 from peergroups.models import Attendance, Group, GroupSession, Membership
@@ -278,14 +278,14 @@ def test_four_responses_from_two_people_show_nothing(
     aisha, bronwen, _ = three_supervisees
     for day, person in enumerate((aisha, bronwen, aisha, bronwen)):
         respond(person, supervisor, programme, [5, 5, 5, 5], at=OCTOBER + datetime.timedelta(day))
-    assert responses_about(supervisor).count() == 4
+    assert responses_on_sessions_supervised_by(supervisor).count() == 4
 
     for moment in (NOW, DECEMBER_1, JANUARY_1):  # October has long ended
         page = view_summary(client, supervisor, at=moment)
         assert page.context["summary"] is None
         assert NOTHING_YET in page.content.decode()
     # The totals themselves count people, not responses.
-    assert rating_summary(responses_about(supervisor)) is None
+    assert rating_summary(responses_on_sessions_supervised_by(supervisor)) is None
 
 
 def test_a_single_new_response_never_changes_the_page(
@@ -398,7 +398,7 @@ def test_a_question_needs_three_different_people_not_three_answers(
             person, supervisor, programme, [5, 5, 5, 5, 5], at=OCTOBER + datetime.timedelta(day)
         )
 
-    summary = rating_summary(responses_about(supervisor))
+    summary = rating_summary(responses_on_sessions_supervised_by(supervisor))
     assert summary is not None
     assert (summary.people, summary.responses) == (3, 5)
     [private] = [q for q in summary.questions if q.text == "Was the room private?"]
@@ -689,10 +689,11 @@ def test_present_members_give_feedback_on_a_meeting_and_facilitators_see_totals(
     client.force_login(facilitator)
     assert client.get(url).status_code == 403
     # The meeting was in November: its feedback is released once November has ended.
-    assert client.get(SUMMARY).context["summary"] is None
+    assert client.get(SUMMARY).context["groups"] == [(meeting.group, None)]
     page = view_summary(client, facilitator, at=DECEMBER_1)
-    assert (page.context["summary"].people, page.context["summary"].responses) == (3, 3)
-    assert page.context["summary"].questions[0].distribution[2] == (3, 3)
+    [(_group, totals)] = page.context["groups"]
+    assert (totals.people, totals.responses) == (3, 3)
+    assert totals.questions[0].distribution[2] == (3, 3)
     assert SECRET not in page.content.decode()
 
 

@@ -1,0 +1,58 @@
+"""Who may join a group: the programme rule (kernel.eligibility) applied to groups.
+
+A group admits the staff of its host organisation, and of other organisations
+when it is open to them (all, or those listed), whose band, profession and
+department meet its rule. Every way into a group asks `group_refusal`: asking
+to join, a facilitator accepting or adding someone, a place offered from the
+waiting list and its acceptance. The facilitators still accept each request:
+being eligible lets someone ask, it does not let them in.
+"""
+
+from django.utils.translation import gettext_lazy
+
+from kernel.eligibility import BAND, DEPARTMENT, ORGANISATION, PROFESSION, unmet
+from kernel.models import StaffProfile
+from kernel.permissions import get_own_profile
+
+from .models import Group
+
+# What the person asking is told; "%(name)s" is someone a facilitator tried to add.
+YOURS = {
+    ORGANISATION: gettext_lazy("This group is not open to staff of your organisation."),
+    BAND: gettext_lazy("This group is not open to your band."),
+    PROFESSION: gettext_lazy("This group is not open to your profession."),
+    DEPARTMENT: gettext_lazy("This group is not open to your department."),
+}
+THEIRS = {
+    ORGANISATION: gettext_lazy(
+        "%(name)s cannot join: this group is not open to staff of their organisation."
+    ),
+    BAND: gettext_lazy("%(name)s cannot join: this group is not open to their band."),
+    PROFESSION: gettext_lazy("%(name)s cannot join: this group is not open to their profession."),
+    DEPARTMENT: gettext_lazy("%(name)s cannot join: this group is not open to their department."),
+}
+
+
+def group_organisation_ids(group: Group) -> list[int] | None:
+    """The organisations whose staff may join; None for any (open, with none listed)."""
+    if not group.open_to_other_organisations:
+        return [group.organisation_id]
+    listed = [organisation.pk for organisation in group.eligible_organisations.all()]
+    return [group.organisation_id, *listed] if listed else None
+
+
+def group_unmet(group: Group, profile: StaffProfile | None) -> str | None:
+    """The condition of the group's rule `profile` does not meet, or None (kernel.eligibility)."""
+    return unmet(group, profile, group_organisation_ids(group))
+
+
+def group_refusal(group: Group, user, *, actor=None) -> str | None:
+    """Why `user` may not join `group`, in words for `actor` (themselves by default); None if
+    they may."""
+    profile = get_own_profile(user)  # their staff profile, kept on the user object
+    missing = group_unmet(group, profile)
+    if missing is None:
+        return None
+    if actor is None or actor.pk == user.pk:
+        return str(YOURS[missing])
+    return str(THEIRS[missing]) % {"name": user.get_full_name() or user.email}
