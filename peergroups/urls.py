@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    community,
     group_status,
     groups,
     peer_support,
@@ -85,4 +86,6 @@ urlpatterns = [
     path("resources/<int:pk>/edit/", resources.resource_edit, name="resource_edit"),
     path("resources/<int:pk>/delete/", resources.resource_delete, name="resource_delete"),
     path("resources/<int:pk>/file/", resources.resource_file, name="resource_file"),
+    # The learning community across organisations
+    path("communities/<int:pk>/", community.community_detail, name="community"),
 ]

@@ -184,6 +184,8 @@ MATRIX = {
     "peergroups:resource_edit": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_delete": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_file": rule(outsider=404),
+    # The learning community: its member organisations' supporters and coordinators only
+    "peergroups:community": rule(signed_in=404, peer_supporter=200, programme_admin=200),
     # Session feedback: the participant's own; aggregates for those who ran sessions
     "feedback:give_session": rule(signed_in=404, supervisee=200, supervisor=403),
     "feedback:give_meeting": rule(signed_in=404, supervisee=200, facilitator=403),
@@ -337,6 +339,7 @@ PK_OF = [
     ("peergroups:group", "group"),
     ("peergroups:support_", "support_request"),
     ("peergroups:resource_", "resource"),
+    ("peergroups:community", "community"),
     ("supervision:person", "person"),
     ("supervision:department_", "department"),
     ("supervision:manage_programme_", "programme"),
@@ -440,6 +443,7 @@ POST_DIFFERS = {
     "feedback:journal_entry": NO_POST,
     "feedback:summary": NO_POST,
     "peergroups:resources": NO_POST,
+    "peergroups:community": NO_POST,
     "peergroups:resource_file": NO_POST,
     "peergroups:support_requests": NO_POST,
     "peergroups:support_request": NO_POST,
