@@ -88,4 +88,17 @@ urlpatterns = [
     path("resources/<int:pk>/file/", resources.resource_file, name="resource_file"),
     # The learning community across organisations
     path("communities/<int:pk>/", community.community_detail, name="community"),
+    path("communities/<int:pk>/threads/", community.thread_list, name="community_threads"),
+    path("communities/<int:pk>/ask/", community.thread_add, name="community_thread_add"),
+    path("communities/threads/<int:pk>/", community.thread_detail, name="community_thread"),
+    path(
+        "communities/threads/<int:pk>/remove/",
+        community.thread_hide,
+        name="community_thread_hide",
+    ),
+    path(
+        "communities/replies/<int:pk>/remove/",
+        community.reply_hide,
+        name="community_reply_hide",
+    ),
 ]

@@ -203,14 +203,23 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
 def _community_records(organisation, peer_supporter):
     """A learning community of the organisation and another, with a shared resource."""
     from kernel.models import Organisation
-    from peergroups.models import LearningCommunity
+    from peergroups.models import CommunityReply, CommunityThread, LearningCommunity
 
     community = LearningCommunity.objects.create(name=f"{organisation.name} learning community")
     neighbour = Organisation.objects.create(
         name=f"{organisation.name} neighbour", slug=f"{organisation.slug}-neighbour"
     )
     community.organisations.add(organisation, neighbour)
-    return {"community": community}
+    thread = CommunityThread.objects.create(
+        community=community,
+        author=peer_supporter,
+        title="Starting the conversation",
+        body="How do you open a first call?",
+    )
+    reply = CommunityReply.objects.create(
+        thread=thread, author=peer_supporter, body="I ask how they are sleeping."
+    )
+    return {"community": community, "community_thread": thread, "community_reply": reply}
 
 
 def _external_facilitator(organisation, now):
