@@ -354,3 +354,17 @@ def test_the_thread_list_takes_the_same_queries_for_1_or_20_threads(
     for n in range(1, 20):
         add(n)
     assert count() == one
+
+
+def test_a_person_downloads_what_they_wrote_in_the_community(
+    thread, peer_supporter, northgate_supporter
+):
+    from peergroups.personal_data import export_for
+
+    reply_create(actor=northgate_supporter, thread=thread, body="Listen first, always")
+    mine = export_for(peer_supporter)
+    assert mine["learning_community_questions_you_asked"][0]["question"] == SECRET
+    assert mine["learning_community_replies_you_wrote"] == []
+    theirs = export_for(northgate_supporter)
+    assert theirs["learning_community_replies_you_wrote"][0]["reply"] == "Listen first, always"
+    assert SECRET not in str(theirs)
