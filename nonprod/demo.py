@@ -28,6 +28,7 @@ from kernel.models import (
 from supervision.models import SupervisorProfile, TrainingRecord, WeeklyAvailability
 from supervision.services.people import role_grant, staff_invite
 
+from .demo_community import load_learning_community
 from .demo_peer_support import load_peer_support_after_harm
 
 DEMO_PASSWORD = "supervision-demo-2026"  # noqa: S105 - printed for the demo logins
@@ -376,6 +377,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     _load_sessions(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
     load_peer_support_after_harm(organisations)
+    load_learning_community(organisations)
     logins += _load_seed004(organisations["westfield"])
     from .demo_groups import load_group_examples
 

@@ -26,6 +26,7 @@ from .models import (
     ContactMode,
     EventKind,
     HandbackReason,
+    LearningCommunity,
     Resource,
 )
 
@@ -295,9 +296,25 @@ class ResourceForm(Form):
         help_text=_("For example, After an adverse event."),
     )
 
-    def __init__(self, *args, current_file: str = "", **kwargs):
+    # Empty until the view gives the communities the organisation belongs to.
+    communities = forms.ModelMultipleChoiceField(
+        label=_("Share with learning communities (optional)"),
+        queryset=LearningCommunity.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Peer supporters in every organisation of the community will see it, "
+            "marked as shared by your organisation."
+        ),
+    )
+
+    def __init__(self, *args, current_file: str = "", communities=None, **kwargs):
         self.current_file = current_file
         super().__init__(*args, **kwargs)
+        if communities is None or not communities.exists():
+            del self.fields["communities"]
+        else:
+            cast(forms.ModelMultipleChoiceField, self.fields["communities"]).queryset = communities
         if current_file:
             self.fields["file"].help_text = _(
                 "Upload a file to replace %(name)s. PDF, Word, PowerPoint, Excel, text or "

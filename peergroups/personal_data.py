@@ -20,6 +20,8 @@ from accounts.personal_data import blank_fields
 from .models import (
     Attendance,
     CheckIn,
+    CommunityReply,
+    CommunityThread,
     Group,
     GroupRecord,
     Membership,
@@ -203,7 +205,41 @@ def export_for(user) -> dict[str, Any]:
     ]
     if stepped_back:
         data["peer_support_you_stepped_back_from"] = stepped_back
+    data.update(_community_posts(user))
     return data
+
+
+def _community_posts(user) -> dict[str, Any]:
+    """What the person wrote in learning communities: their own words, whole."""
+    questions = [
+        {
+            "community": thread.community.name,
+            "asked": thread.created_at,
+            "title": thread.title,
+            "question": thread.body,
+            "removed_by_a_moderator": thread.hidden_at is not None,
+        }
+        for thread in CommunityThread.objects.filter(author=user)
+        .select_related("community")
+        .order_by("created_at", "pk")
+    ]
+    replies = [
+        {
+            "community": reply.thread.community.name,
+            "written": reply.created_at,
+            "reply": reply.body,
+            "removed_by_a_moderator": reply.hidden_at is not None,
+        }
+        for reply in CommunityReply.objects.filter(author=user)
+        .select_related("thread__community")
+        .order_by("created_at", "pk")
+    ]
+    if not (questions or replies):
+        return {}
+    return {
+        "learning_community_questions_you_asked": questions,
+        "learning_community_replies_you_wrote": replies,
+    }
 
 
 def erase_private_text(user) -> dict[str, int]:
@@ -211,7 +247,9 @@ def erase_private_text(user) -> dict[str, int]:
 
     Check-in notes a leaver wrote as a supporter stay: they belong to the
     requester's record, and the requester may still be here to read them. A
-    group's record stays: it is the group's and names nobody.
+    group's record stays: it is the group's and names nobody. So do questions and
+    replies in a learning community: they are the community's guidance, written
+    to identify nobody; the author's name goes with the anonymised account.
     """
     return {
         "support_request_text": blank_fields(

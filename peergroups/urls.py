@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import (
+    community,
     group_status,
     groups,
     peer_support,
@@ -86,4 +87,19 @@ urlpatterns = [
     path("resources/<int:pk>/edit/", resources.resource_edit, name="resource_edit"),
     path("resources/<int:pk>/delete/", resources.resource_delete, name="resource_delete"),
     path("resources/<int:pk>/file/", resources.resource_file, name="resource_file"),
+    # The learning community across organisations
+    path("communities/<int:pk>/", community.community_detail, name="community"),
+    path("communities/<int:pk>/threads/", community.thread_list, name="community_threads"),
+    path("communities/<int:pk>/ask/", community.thread_add, name="community_thread_add"),
+    path("communities/threads/<int:pk>/", community.thread_detail, name="community_thread"),
+    path(
+        "communities/threads/<int:pk>/remove/",
+        community.thread_hide,
+        name="community_thread_hide",
+    ),
+    path(
+        "communities/replies/<int:pk>/remove/",
+        community.reply_hide,
+        name="community_reply_hide",
+    ),
 ]

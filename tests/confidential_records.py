@@ -31,9 +31,12 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
     from notifications.models import Notification
     from peergroups.models import (
         CheckIn,
+        CommunityReply,
+        CommunityThread,
         Group,
         GroupRecord,
         GroupSession,
+        LearningCommunity,
         Membership,
         SupportRequest,
         ThemeStatement,
@@ -185,7 +188,20 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
     wellbeing = WellbeingCheckIn.objects.create(
         author=supervisee, organisation=organisation, feeling=2, comment=f"Low {marker}"
     )
+    community = LearningCommunity.objects.create(name=f"{organisation.name} community")
+    community.organisations.add(organisation)
+    thread = CommunityThread.objects.create(
+        community=community,
+        author=peer_supporter,
+        title=f"After a hard shift {marker}",
+        body=f"How do you start the conversation {marker}",
+    )
+    reply = CommunityReply.objects.create(
+        thread=thread, author=peer_supporter, body=f"I ask how they are sleeping {marker}"
+    )
     return {
+        "community_thread": thread,
+        "community_reply": reply,
         "agreement": agreement,
         "cancelled_session": cancelled,
         "notification": notification,

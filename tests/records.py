@@ -14,13 +14,16 @@ from django.utils import timezone
 @pytest.fixture
 def records(supervisee, supervisor, organisation, facilitator, peer_supporter, programme_admin):
     """One of each record, belonging to the supervisee, the supervisor and their trust."""
-    return build_records(
+    built = build_records(
         organisation=organisation,
         supervisee=supervisee,
         supervisor=supervisor,
         facilitator=facilitator,
         peer_supporter=peer_supporter,
     )
+    # The trust's programme admin moderates its learning community.
+    built["community"].coordinators.add(programme_admin)
+    return built
 
 
 def build_records(*, organisation, supervisee, supervisor, facilitator, peer_supporter):
@@ -187,6 +190,7 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
             drafted_at=now,
         ),
         "external_facilitator": _external_facilitator(organisation, now),
+        **_community_records(organisation, peer_supporter),
         "support_request": SupportRequest.objects.create(
             organisation=organisation,
             requester=supervisee,
@@ -202,6 +206,28 @@ def _group_records(organisation, supervisee, peer_supporter, facilitator, now):
             file=SimpleUploadedFile("guide.pdf", b"%PDF-1.4 guide", content_type="application/pdf"),
         ),
     }
+
+
+def _community_records(organisation, peer_supporter):
+    """A learning community of the organisation and another, with a shared resource."""
+    from kernel.models import Organisation
+    from peergroups.models import CommunityReply, CommunityThread, LearningCommunity
+
+    community = LearningCommunity.objects.create(name=f"{organisation.name} learning community")
+    neighbour = Organisation.objects.create(
+        name=f"{organisation.name} neighbour", slug=f"{organisation.slug}-neighbour"
+    )
+    community.organisations.add(organisation, neighbour)
+    thread = CommunityThread.objects.create(
+        community=community,
+        author=peer_supporter,
+        title="Starting the conversation",
+        body="How do you open a first call?",
+    )
+    reply = CommunityReply.objects.create(
+        thread=thread, author=peer_supporter, body="I ask how they are sleeping."
+    )
+    return {"community": community, "community_thread": thread, "community_reply": reply}
 
 
 def _external_facilitator(organisation, now):

@@ -300,6 +300,9 @@ def test_a_malformed_key_is_named_by_position_and_never_shown(settings, confiden
 BORN_ENCRYPTED = {
     ("supervision", "agreement", "request_message"): "0010_agreement_request_message",
     ("peergroups", "themestatement", "statement"): "0006_themes_and_external_facilitators",
+    ("peergroups", "communitythread", "title"): "0010_learning_community",
+    ("peergroups", "communitythread", "body"): "0010_learning_community",
+    ("peergroups", "communityreply", "body"): "0010_learning_community",
 }
 
 

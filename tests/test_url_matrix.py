@@ -187,6 +187,16 @@ MATRIX = {
     "peergroups:resource_edit": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_delete": rule(signed_in=403, **ADMIN_OBJECT),
     "peergroups:resource_file": rule(outsider=404),
+    # The learning community: its member organisations' supporters and coordinators only
+    "peergroups:community": rule(signed_in=404, peer_supporter=200, programme_admin=200),
+    "peergroups:community_threads": rule(signed_in=404, peer_supporter=200, programme_admin=200),
+    "peergroups:community_thread_add": rule(signed_in=404, peer_supporter=200, programme_admin=200),
+    "peergroups:community_thread": rule(signed_in=404, peer_supporter=200, programme_admin=200),
+    # Moderating: the community's coordinators (the trust's programme admin) only
+    "peergroups:community_thread_hide": rule(
+        signed_in=404, peer_supporter=403, programme_admin=200
+    ),
+    "peergroups:community_reply_hide": rule(signed_in=404, peer_supporter=403, programme_admin=200),
     # Session feedback: the participant's own; aggregates for those who ran sessions
     "feedback:give_session": rule(signed_in=404, supervisee=200, supervisor=403),
     "feedback:give_meeting": rule(signed_in=404, supervisee=200, facilitator=403),
@@ -345,6 +355,11 @@ PK_OF = [
     ("peergroups:group", "group"),
     ("peergroups:support_", "support_request"),
     ("peergroups:resource_", "resource"),
+    ("peergroups:community_threads", "community"),
+    ("peergroups:community_thread_add", "community"),
+    ("peergroups:community_thread", "community_thread"),
+    ("peergroups:community_reply", "community_reply"),
+    ("peergroups:community", "community"),
     ("supervision:person", "person"),
     ("supervision:department_", "department"),
     ("supervision:manage_programme_", "programme"),
@@ -449,6 +464,8 @@ POST_DIFFERS = {
     "feedback:summary": NO_POST,
     "feedback:wellbeing_impact": NO_POST,
     "peergroups:resources": NO_POST,
+    "peergroups:community": NO_POST,
+    "peergroups:community_threads": NO_POST,
     "peergroups:resource_file": NO_POST,
     "peergroups:support_requests": NO_POST,
     "peergroups:support_request": NO_POST,

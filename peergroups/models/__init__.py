@@ -1,3 +1,11 @@
+from .community import (
+    BODY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    CommunityReply,
+    CommunityThread,
+    HideReason,
+    LearningCommunity,
+)
 from .groups import (
     Attendance,
     Group,
@@ -28,13 +36,17 @@ from .series import GroupSeries
 from .themes import STATEMENT_MAX_LENGTH, ExternalFacilitator, ThemeStatement
 
 __all__ = [
+    "BODY_MAX_LENGTH",
     "FIRST_CONTACT_HOURS_MAX",
     "FIRST_CONTACT_HOURS_MIN",
     "PHONE_PATTERN",
     "STATEMENT_MAX_LENGTH",
     "SUPPORTER_OUTCOMES",
+    "TITLE_MAX_LENGTH",
     "Attendance",
     "CheckIn",
+    "CommunityReply",
+    "CommunityThread",
     "ContactMode",
     "EventKind",
     "ExternalFacilitator",
@@ -44,6 +56,8 @@ __all__ = [
     "GroupSession",
     "GroupType",
     "HandbackReason",
+    "HideReason",
+    "LearningCommunity",
     "Membership",
     "Outcome",
     "PeerSupportSettings",

@@ -300,6 +300,13 @@ class Resource(ChoiceLabels, models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Shared with learning communities: their members' supporters see it too.
+    communities = models.ManyToManyField(
+        "peergroups.LearningCommunity",
+        blank=True,
+        related_name="shared_resources",
+        verbose_name=_("share with learning communities"),
+    )
 
     class Meta:
         ordering = ["category", "title"]

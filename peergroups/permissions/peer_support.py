@@ -22,6 +22,7 @@ from kernel.permissions import (
 )
 
 from ..models import PeerSupporterProfile, PeerSupportSettings, Resource, SupportRequest
+from .community import communities_visible_to
 
 __all__ = [
     "COORDINATOR",
@@ -274,10 +275,14 @@ def resource_audiences(user, organisation_id: int) -> list[str]:
 
 
 def resources_visible_to(user):
-    """Resources of the user's organisation for their audiences; all of those they curate."""
+    """Resources of the user's organisation for their audiences; all of those they curate;
+    and those shared with a learning community they take part in (any organisation's)."""
     if not user.is_authenticated:
         return Resource.objects.none()
     scope = Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
+    scope |= Q(
+        pk__in=Resource.objects.filter(communities__in=communities_visible_to(user)).values("pk")
+    )
     profile = get_own_profile(user)
     if profile is not None:
         scope |= Q(

@@ -18,12 +18,14 @@ from kernel.forms import add_service_error, posted
 from kernel.models import Role
 from kernel.permissions import (
     admin_home_organisation,
+    get_own_profile,
     login_required_view,
     organisations_where,
     role_required,
 )
 
 from ..peer_forms import ResourceForm
+from ..permissions.community import communities_for_sharing, communities_visible_to
 from ..permissions.peer_support import get_resource_for_user, resources_visible_to
 from ..services import resources as services
 
@@ -33,14 +35,22 @@ def _files(request):
 
 
 def _fields(data: dict) -> dict:
-    return {name: data[name] for name in ("title", "description", "link", "audience", "category")}
+    fields = {name: data[name] for name in ("title", "description", "link", "audience", "category")}
+    # Only when the form offered communities to share with: otherwise leave them be.
+    fields["communities"] = data.get("communities")
+    return fields
 
 
 @login_required_view
 @require_safe
 def resource_list(request: HttpRequest) -> HttpResponse:
-    resources = list(resources_visible_to(request.user).order_by("category", "title", "pk"))
+    resources = list(
+        resources_visible_to(request.user)
+        .select_related("organisation")
+        .order_by("category", "title", "pk")
+    )
     curated = set(organisations_where(request.user, Role.PROGRAMME_ADMIN))
+    profile = get_own_profile(request.user)
     return render(
         request,
         "peergroups/resources/list.html",
@@ -48,6 +58,8 @@ def resource_list(request: HttpRequest) -> HttpResponse:
             "resources": resources,
             "curated": curated,
             "can_add": bool(curated),
+            "own_organisation_id": profile.organisation_id if profile else None,
+            "communities": list(communities_visible_to(request.user).order_by("name")),
         },
     )
 
@@ -55,12 +67,15 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.PROGRAMME_ADMIN)
 @require_http_methods(["GET", "POST"])
 def resource_add(request: HttpRequest) -> HttpResponse:
-    form = ResourceForm(posted(request), _files(request))
+    organisation = admin_home_organisation(request.user)
+    form = ResourceForm(
+        posted(request), _files(request), communities=communities_for_sharing(organisation.pk)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.resource_create(
                 actor=request.user,
-                organisation=admin_home_organisation(request.user),
+                organisation=organisation,
                 file=form.cleaned_data["file"],
                 **_fields(form.cleaned_data),
             )
@@ -81,8 +96,13 @@ def resource_add(request: HttpRequest) -> HttpResponse:
 def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
     resource = get_resource_for_user(request.user, pk, write=True)
     initial = {name: getattr(resource, name) for name in services.FIELDS}
+    initial["communities"] = list(resource.communities.all())
     form = ResourceForm(
-        posted(request), _files(request), initial=initial, current_file=resource.file.name
+        posted(request),
+        _files(request),
+        initial=initial,
+        current_file=resource.file.name,
+        communities=communities_for_sharing(resource.organisation_id),
     )
     if request.method == "POST" and form.is_valid():
         try:
