@@ -25,8 +25,16 @@ from django.utils import timezone
 from feedback.models import FeedbackResponse, MeasureResponse, QuestionKind, WellbeingMeasure
 from feedback.services.feedback import feedback_submit, questions_for
 from feedback.services.measures import measure_answer, measure_save
-from kernel.models import Band, Department, Modality, PeriodKind, Profession, Programme
-from peergroups.models import Attendance, Group, GroupSession, Membership
+from kernel.models import (
+    Band,
+    Department,
+    Modality,
+    PeriodKind,
+    Profession,
+    Programme,
+    SupervisionFunction,
+)
+from peergroups.models import Attendance, Group, GroupRecord, GroupSession, Membership
 from peergroups.recurrence import group_occurrences
 from peergroups.services.groups import group_create, membership_add, register_save
 from supervision.services.people import staff_invite
@@ -215,3 +223,13 @@ def _meetings_with_feedback(group, members, ife, facilitator, today, rng) -> Non
         marks = {user.pk: "present" for user in [*members[:4], ife]}
         marks |= {user.pk: "apologies" for user in members[4:]}
         register_save(actor=facilitator, meeting=latest, marks=marks)
+    # The facilitators keep up with their records: the demo's one meeting left to
+    # complete is the reflective group's (nonprod/demo_groups.py).
+    for meeting in meetings:
+        GroupRecord.objects.get_or_create(
+            session=meeting,
+            defaults={
+                "functions": [SupervisionFunction.RESTORATIVE],
+                "written_by": facilitator,
+            },
+        )
