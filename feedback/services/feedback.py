@@ -52,15 +52,6 @@ def meeting_open_for_feedback(meeting: "GroupSession", now=None) -> bool:
     return meeting.has_happened(now or timezone.now())
 
 
-def rating_questions_of(programme_ids):
-    """The rating questions of these programmes, by programme name (the report's filter)."""
-    return (
-        FeedbackQuestion.objects.filter(programme_id__in=programme_ids, kind=QuestionKind.RATING)
-        .select_related("programme")
-        .order_by("programme__name")
-    )
-
-
 def feedback_given(*, author, session: "Session | None" = None, meeting=None) -> bool:
     if session is not None:
         return FeedbackResponse.objects.filter(author=author, session=session).exists()
