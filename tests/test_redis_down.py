@@ -25,6 +25,7 @@ from kernel.models import Band, Profession, UnpublishedTask
 from kernel.queueing import publish_unpublished
 from notifications.models import Notification
 from notifications.tasks import dispatch_due
+from peergroups.services.external import external_facilitator_invite
 from supervision.availability import Slot
 from supervision.models import Session, SessionRecord
 from supervision.services.people import staff_invite
@@ -145,6 +146,7 @@ def test_a_booking_with_redis_killed_answers_the_booked_page_and_is_sent_once_re
         assert client.get(response["Location"]).status_code == 200
         waiting = Notification.objects.filter(target_id=session.pk, state="pending")
         assert waiting.filter(kind="session_booked").count() == 2  # both of them, by email
+        assert not UnpublishedTask.objects.exists()  # beat's dispatch redoes it anyway
 
         # Redis comes back: beat's next dispatch sends what waited.
         redis.start()
@@ -213,6 +215,23 @@ def test_an_invitation_made_with_redis_killed_is_kept_and_sent_once_redis_is_bac
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
         assert wait_until(lambda: len(mail.outbox) == 1)
     assert mail.outbox[0].to == ["new.nurse@example.com"]
+
+
+def test_an_external_facilitator_invited_with_redis_killed_is_kept_for_later_too(
+    organisation, programme_admin, redis
+):
+    redis.kill()
+    external_facilitator_invite(
+        actor=programme_admin,
+        organisation=organisation,
+        email="visiting.facilitator@example.org",
+        first_name="Visiting",
+        last_name="Facilitator",
+    )
+    kept = UnpublishedTask.objects.get()
+    assert kept.task_name == "peergroups.tasks.send_external_facilitator_invitation"
+    redis.start()
+    assert publish_unpublished() == 1
 
 
 # --- sign-in, rate limits and sessions -------------------------------------------------
