@@ -14,8 +14,9 @@ warning naming the task, and the request goes on to answer normally. Then:
   to run twice, so a publish that reached the broker but reported an error
   costs at most a repeated, harmless run.
 
-Publishing retries once, quickly, and gives up: a request never waits seconds
-for a dead broker (the socket timeouts are in settings, CELERY_BROKER_TRANSPORT_OPTIONS).
+Publishing tries once and gives up: a dead broker costs a request
+milliseconds, a hung one (accepting but not answering) the 2-second socket
+timeout in settings (REDIS_BROKER_OPTIONS).
 """
 
 import logging
@@ -30,9 +31,10 @@ from .models import UnpublishedTask
 
 logger = logging.getLogger(__name__)
 
-# One immediate retry (a pooled connection left dead by a Redis restart is
-# replaced by it), then give up.
-RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# One attempt, no retry (redis-py itself replaces a pooled connection left dead
+# by a Redis restart). Not retry=False: kombu would then fall back to its own
+# reconnection loop, which spends seconds on a dead broker.
+RETRY_POLICY = {"max_retries": 0, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # What publishing raises when the broker is unreachable: kombu turns the
 # transport's connection errors into OperationalError; OSError for the rest.
 BROKER_ERRORS = (OperationalError, OSError)

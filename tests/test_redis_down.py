@@ -10,6 +10,7 @@ delivery afterwards is by a real Celery worker on the restarted Redis.
 
 import datetime
 import logging
+import signal
 import socket
 import subprocess
 import time
@@ -72,6 +73,11 @@ class RedisServer:
             except OSError:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not start")
+
+    def hang(self) -> None:
+        """Stopped, not dead: connections are accepted and never answered (a partition)."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
 
     def kill(self) -> None:
         assert self.process is not None
@@ -155,6 +161,19 @@ def test_a_booking_with_redis_killed_answers_the_booked_page_and_is_sent_once_re
             assert wait_until(lambda: len(mail.outbox) >= 2)
     assert sorted(m.subject.split(":")[0] for m in mail.outbox) == ["Supervision booked"] * 2
     assert not Notification.objects.filter(kind="session_booked", state="pending").exists()
+
+
+def test_a_booking_with_redis_hung_answers_within_its_timeouts(client, agreement, redis):
+    with time_machine.travel(NOW, tick=True):
+        client.force_login(agreement.supervisee)
+        url = reverse("supervision:agreement_book", args=[agreement.pk])
+        assert client.get(url).status_code == 200
+        redis.hang()
+        response, took = _timed(lambda: client.post(url, {"slot": _slot(tuesday(1, 14))}))
+    assert response.status_code == 302
+    assert Session.objects.filter(supervisee=agreement.supervisee).exists()
+    # The cache's 1 s read timeout once, then memory; the broker's 2 s once.
+    assert took < 6
 
 
 def test_moving_cancelling_and_logging_with_redis_killed_answer_their_pages(

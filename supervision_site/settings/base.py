@@ -241,9 +241,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
 # When Redis is down (issue 17): a web request publishing a task after its
 # commit (kernel.queueing) must fail in milliseconds, not hang: short connect
-# and reply timeouts on the broker's sockets. The worker's long BRPOP is not
-# subject to socket_timeout (kombu watches it with its own health check).
-REDIS_BROKER_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 5}
+# and reply timeouts on the broker's sockets (a hung Redis costs 2 s). The
+# worker's long BRPOP is not subject to socket_timeout (kombu watches it with
+# its own health check).
+REDIS_BROKER_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
