@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 
+from kernel.queueing import enqueue_after_commit
 from kernel.records import record_type
 
 from . import registry
@@ -71,7 +72,7 @@ def dispatch_soon() -> None:
     """Ask a worker to dispatch now rather than at the next beat (after commit)."""
     from .tasks import dispatch_due
 
-    transaction.on_commit(lambda: dispatch_due.delay())
+    enqueue_after_commit(dispatch_due, redone_by_beat=True)
 
 
 def later_one_due(notification, now) -> bool:

@@ -20,6 +20,12 @@ app.conf.beat_schedule = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Tasks whose publishing failed while the broker was down (kernel.queueing).
+    "publish-unpublished-tasks": {
+        "task": "kernel.tasks.publish_unpublished",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "schedule-allowance-nudges": {
         "task": "supervision.tasks.schedule_allowance_nudges",
         "schedule": crontab(hour=6, minute=5),

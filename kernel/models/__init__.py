@@ -9,6 +9,7 @@ from .programmes import (
     SupervisionFunction,
     Theme,
 )
+from .tasks import UnpublishedTask
 
 __all__ = [
     "DEFAULT_THEMES",
@@ -25,4 +26,5 @@ __all__ = [
     "StaffProfile",
     "SupervisionFunction",
     "Theme",
+    "UnpublishedTask",
 ]

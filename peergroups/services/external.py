@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.sessions import user_sessions_end
 from audit.services import audit_log
 from kernel.models import Organisation, Role, RoleGrant, StaffProfile
+from kernel.queueing import enqueue_after_commit
 from supervision.services.people import role_grant, role_remove
 
 from ..models import ExternalFacilitator, Group
@@ -22,7 +23,7 @@ from ..models import ExternalFacilitator, Group
 def _queue_invitation(external: ExternalFacilitator) -> None:
     from ..tasks import send_external_facilitator_invitation
 
-    transaction.on_commit(lambda: send_external_facilitator_invitation.delay(external.pk))
+    enqueue_after_commit(send_external_facilitator_invitation, external.pk)
 
 
 @transaction.atomic

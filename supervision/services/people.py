@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.sessions import user_sessions_end
 from audit.services import audit_log
 from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfile
+from kernel.queueing import enqueue_after_commit
 
 from ..pairing import line_manager_refusal
 
@@ -20,7 +21,7 @@ PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager
 def _queue_invitation(profile: StaffProfile) -> None:
     from ..tasks import send_staff_invitation
 
-    transaction.on_commit(lambda: send_staff_invitation.delay(profile.pk))
+    enqueue_after_commit(send_staff_invitation, profile.pk)
 
 
 @transaction.atomic

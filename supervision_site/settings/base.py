@@ -189,12 +189,23 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Cache (allauth's rate limits need a cache shared by every process) ------
 REDIS_URL = env("REDIS_URL", default="")
+# --- When Redis is down (issue 17) ---------------------------------------------
+# A dead Redis must cost milliseconds, not a hung request: short socket timeouts
+# for the cache, and after a failure each process uses its own memory for
+# RETRY_AFTER seconds before trying Redis again.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "RETRY_AFTER": 5}
+# Sessions live in the database (Django's default, stated here so nobody moves
+# them to the cache): losing Redis signs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # A lost Redis degrades to per-process memory instead of answering 500:
+            # supervision_site/cache.py says what that means for rate limits.
+            "BACKEND": "supervision_site.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "supervision",
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -228,6 +239,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = False
+# When Redis is down (issue 17): a web request publishing a task after its
+# commit (kernel.queueing) must fail in milliseconds, not hang: short connect
+# and reply timeouts on the broker's sockets (a hung Redis costs 2 s). The
+# worker's long BRPOP is not subject to socket_timeout (kombu watches it with
+# its own health check).
+REDIS_BROKER_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_OPTIONS
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # --- allauth ------------------------------------------------------------------
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"

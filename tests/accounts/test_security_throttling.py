@@ -136,12 +136,12 @@ PRODUCTION = {
         (
             "supervision_site.settings.local",
             {"REDIS_URL": "redis://localhost:6379/0"},
-            "django.core.cache.backends.redis.RedisCache",
+            "supervision_site.cache.FailSoftRedisCache",  # Django's, falling back when down
         ),
         (
             "supervision_site.settings.production",
             {**PRODUCTION, "REDIS_URL": "redis://redis:6379/0"},
-            "django.core.cache.backends.redis.RedisCache",
+            "supervision_site.cache.FailSoftRedisCache",  # Django's, falling back when down
         ),
         (
             "supervision_site.settings.production",
