@@ -30,6 +30,8 @@ from operations.sentinel import (
 from supervision_site.encryption import decrypt_str
 from tests.factories import OrganisationFactory, StaffProfileFactory
 
+from .worker import WORKER_COMMAND
+
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A = Fernet.generate_key().decode()
 KEY_B = Fernet.generate_key().decode()
@@ -154,20 +156,8 @@ def test_the_web_server_refuses_to_load_with_another_key(committed_with_key_a):
 
 @pytest.mark.worker
 def test_the_celery_worker_refuses_to_start_with_another_key(committed_with_key_a):
-    worker = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-heartbeat",
-            "--without-mingle",
-            "--without-gossip",
-        ],
+    worker = subprocess.run(  # noqa: S603 - our own interpreter and code
+        WORKER_COMMAND,
         env=_process_env(KEY_B),
         cwd=ROOT,
         capture_output=True,

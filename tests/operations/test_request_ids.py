@@ -10,7 +10,6 @@ import logging
 import logging.config
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,6 +22,8 @@ from operations.tasks import BEAT, beat_heartbeat
 from supervision_site.celery import app
 from supervision_site.logs import logging_config, request_id_var
 from tests.test_celery import _database_url
+
+from .worker import WORKER_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -124,19 +125,8 @@ def test_a_task_queued_by_a_request_logs_with_its_request_id(tmp_path):
         "LOG_FORMAT": "json",
     }
     with log.open("w") as output:
-        worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "supervision_site",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+        worker = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+            WORKER_COMMAND,
             cwd=ROOT,
             env=env,
             stdout=output,
