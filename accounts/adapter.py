@@ -6,11 +6,18 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from operations.services import counter_add
+
 from .permissions import user_with_email
+
+# Counted for operators' /metrics (supervision_site/metrics.py), in the database
+# so that every web process adds to the same figures.
+SIGNIN_REFUSED = "signin_refused."
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +57,17 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            counter_add(name=SIGNIN_REFUSED + "rate_limited")
+            raise
+
+    def authentication_failed(self, request, **credentials) -> None:
+        counter_add(name=SIGNIN_REFUSED + "bad_credentials")
+        super().authentication_failed(request, **credentials)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

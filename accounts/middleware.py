@@ -91,6 +91,7 @@ ALLOWED_WITHOUT_MFA = frozenset(
         "account_confirm_email",
         "account_email_verification_sent",
         "healthz",
+        "readyz",
     }
 )
 

@@ -65,4 +65,13 @@ app.conf.beat_schedule = {
         "task": "accounts.tasks.anonymise_leavers",
         "schedule": crontab(hour=3, minute=47),
     },
+    # Proof that beat and a worker run: /readyz fails when it grows old.
+    "beat-heartbeat": {
+        "task": "operations.tasks.beat_heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+
+# Logging, request ids and the encryption-key check for the worker and beat.
+from . import celery_signals  # noqa: E402, F401

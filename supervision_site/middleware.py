@@ -1,5 +1,13 @@
+import logging
+import time
+import uuid
+
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .logs import request_id_var, sane_request_id
+
+request_logger = logging.getLogger("supervision_site.requests")
 
 # Browser features no page of this site uses, switched off for the page and
 # anything it might embed, so injected markup cannot reach a camera, a
@@ -72,3 +80,42 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
         if match is not None and match.app_name == "admin":
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class RequestIdMiddleware:
+    """Give each request an id: on every log line it causes, and in X-Request-ID.
+
+    A sane X-Request-ID from the load balancer or the client is kept, so one
+    id follows a request through every tier; otherwise a new one is made. Tasks
+    the request queues carry it too (supervision_site/celery.py). With JSON
+    logs, one line per request says its method, route (the URL's name, never
+    its path: paths hold tokens), status and duration.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = sane_request_id(request.headers.get("X-Request-ID")) or uuid.uuid4().hex
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        started = time.monotonic()
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request_id
+            match = getattr(request, "resolver_match", None)
+            request_logger.info(
+                "%s %s %s",
+                request.method,
+                match.view_name if match else "-",
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "route": match.view_name if match else None,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
+            )
+            return response
+        finally:
+            request_id_var.reset(token)

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LAYERS = (
     "disclosure",
     "kernel",
+    "operations",
     "audit",
     "accounts",
     "notifications",

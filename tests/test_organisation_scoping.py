@@ -86,6 +86,8 @@ QUERY_MODULES = {
     "supervision/availability.py": "a supervisor's free slots: queries keyed by the supervisor "
     "(and supervisee) the caller fetched",
     "feedback/aggregates.py": "rating summaries of a responses queryset the caller scoped",
+    "*/metrics.py": "site-wide counts for operators' /metrics and /readyz (a bearer token or a "
+    "superuser): numbers only, no row, person or organisation leaves the module",
 }
 
 OUT_OF_SCOPE = {
@@ -104,6 +106,10 @@ OUT_OF_SCOPE = {
     "accounts/anonymise.py": "erasing leavers, run by a task",
     "accounts/leavers.py": "who is due for erasure, read by that task",
     "supervision_site/settings/*": "configuration; no queries",
+    "supervision_site/wsgi.py": "the web server's entry: loading it checks the encryption keys "
+    "against the database (operations/sentinel.py)",
+    "operations/sentinel.py": "the encryption-key check at start-up, in migrate and in "
+    "readiness: reads the sentinel row and the first stored token of each encrypted column",
 }
 
 EXEMPT_MODELS = {

@@ -42,6 +42,11 @@ PAIR_ONLY = {"supervisee": 200, "supervisor": 200}
 
 MATRIX = {
     "healthz": rule(anonymous=200),
+    # Public, and the same for everyone: in this test world beat's heartbeat has
+    # never run, so not ready (tests/operations/test_readiness.py passes every check).
+    "readyz": rule(anonymous=503, signed_in=503),
+    # Operators only (a bearer token or a superuser: tests/operations/test_metrics.py).
+    "metrics": rule(anonymous=404, signed_in=404),
     # Ours: supervision
     "supervision:home": rule(),
     "supervision:people": rule(signed_in=403, **ADMIN_ONLY),
@@ -459,6 +464,8 @@ NO_POST = "no post"  # takes no posts: 405 (before or after turning away who GET
 EVERYONE_SIGNED_IN_REDIRECTED = dict.fromkeys(SIGNED_IN, 302)
 POST_DIFFERS = {
     "healthz": NO_POST,
+    "readyz": NO_POST,
+    "metrics": NO_POST,
     "feedback:journal": NO_POST,
     "feedback:journal_entry": NO_POST,
     "feedback:summary": NO_POST,

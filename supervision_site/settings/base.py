@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "csp",
     "disclosure",
     "kernel",
+    # Operators' checks: beat's heartbeat, the encryption-key sentinel, counters.
+    "operations",
     "accounts",
     "audit",
     "supervision",
@@ -83,6 +85,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (and every response) has its id.
+    "supervision_site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "supervision_site.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -415,13 +419,32 @@ if SOCIALACCOUNT_PROVIDERS:
     # browsers apply form-action to that redirect too.
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append("https://login.microsoftonline.com")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-}
+# --- Logs, error reports, readiness and metrics (operators) -------------------
+# Every log line carries the request's id (X-Request-ID) or the Celery task's
+# (supervision_site/logs.py). LOG_FORMAT: "text" for a person at a console,
+# "json" (production's default) for a log collector: one JSON object a line.
+from supervision_site.logs import logging_config  # noqa: E402
+
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+# Celery leaves logging to the settings above (supervision_site/celery.py).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Errors go to Sentry (or a compatible tracker) only when SENTRY_DSN is set;
+# nothing personal or confidential is sent (supervision_site/sentry.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env("SENTRY_ENVIRONMENT", default="")
+SENTRY_RELEASE = env("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+
+# Readiness (/readyz) fails when beat's heartbeat (a task every minute) is older
+# than this, or when a notification has been due and unsent for longer than this.
+READINESS_MAX_BEAT_AGE_SECONDS = env.int("READINESS_MAX_BEAT_AGE_SECONDS", default=300)
+READINESS_MAX_UNSENT_AGE_SECONDS = env.int("READINESS_MAX_UNSENT_AGE_SECONDS", default=600)
+# /metrics (Prometheus text format) answers a request with "Authorization:
+# Bearer <METRICS_TOKEN>", or a signed-in superuser; anyone else gets a 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Notifications ------------------------------------------------------------
 # A row claimed by a worker that then died is claimed again after this long.
@@ -431,3 +454,14 @@ REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
 # Distinct people a batch of session feedback needs before whoever ran the
 # sessions sees its totals (disclosure.feedback_minimum): 3 at least.
 FEEDBACK_MINIMUM_RESPONDENTS = env.int("FEEDBACK_MINIMUM_RESPONDENTS", default=3)
+
+# Last, once every setting it reads is known.
+if SENTRY_DSN:
+    from supervision_site.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT or None,
+        release=SENTRY_RELEASE or None,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )

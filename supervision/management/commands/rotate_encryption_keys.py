@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections, router
 
 from accounts.mfa import authenticator_secrets_rotate
+from operations.sentinel import sentinel_rotate
 from supervision_site.encryption import (
     DecryptionError,
     configured_keys,
@@ -65,6 +66,8 @@ class Command(BaseCommand):
         )
         total_rewritten += rewritten
         total_current += current
+        # The known text that tells a process at start-up whether its keys are right.
+        self.stdout.write(f"Encryption key sentinel: {sentinel_rotate()}")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Done: {total_rewritten} value(s) re-encrypted, {total_current} already "
