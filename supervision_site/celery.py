@@ -10,6 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "supervision_site.settings.local
 app = Celery("supervision_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# A run that could not be published (the broker was down) is tried again, not skipped.
+app.conf.beat_scheduler = "supervision_site.beat:CatchUpScheduler"
 
 # The periodic scans, declared in code so every deployment runs the same ones.
 # Later issues add the reminder and prompt scans here.

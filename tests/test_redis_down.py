@@ -10,9 +10,6 @@ delivery afterwards is by a real Celery worker on the restarted Redis.
 
 import datetime
 import logging
-import signal
-import socket
-import subprocess
 import time
 
 import pytest
@@ -35,54 +32,12 @@ from supervision_site.celery import app
 from supervision_site.settings import base
 from tests.factories import PASSWORD
 from tests.notifications.test_worker import wait_until
+from tests.private_redis import RedisServer
 from tests.scenario import NOW, book, tuesday
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 THROTTLED = "You have tried to sign in too many times"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisServer:
-    """A private redis-server this test can kill and start again on the same port."""
-
-    def __init__(self) -> None:
-        self.port = _free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        command = ["/usr/bin/redis-server", "--port", str(self.port), "--save", "", "--appendonly"]
-        self.process = subprocess.Popen(  # noqa: S603 - a fixed command line
-            [*command, "no"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as probe:
-                    probe.sendall(b"PING\r\n")
-                    if probe.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def hang(self) -> None:
-        """Stopped, not dead: connections are accepted and never answered (a partition)."""
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait(10)
 
 
 def _point_celery_at(url: str, options: dict) -> None:
@@ -113,8 +68,7 @@ def redis(settings):
         yield server
     finally:
         _point_celery_at(*before)
-        if server.process and server.process.poll() is None:
-            server.kill()
+        server.kill()
         fail_soft._resting_until.pop(server.url, None)
 
 

@@ -15,8 +15,7 @@ from notifications.models import Notification
 from operations.models import Heartbeat
 from operations.services import heartbeat_record
 from operations.tasks import BEAT, beat_heartbeat
-
-from .private_redis import private_redis
+from tests.private_redis import private_redis
 
 pytestmark = pytest.mark.django_db
 
