@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 
 UTC = datetime.UTC
 TEAMS = "https://teams.microsoft.com/l/meetup-join/xyz"
-TO = "\N{EN DASH}"  # between the start and end times on the page
+TO = " to "  # between the start and end times on the page (kernel.dates.format_times)
 
 
 def url(name, **kwargs):
