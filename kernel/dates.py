@@ -67,6 +67,24 @@ def today_in(time_zone: str) -> datetime.date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
 
 
+# --- Dates with a sensible bound (kernel.forms.DateField) -----------------------
+# Every typed date lies in a window: from 1900 for anything (a start date, a
+# training record, a report range), from 1 January last year for something
+# being arranged (a meeting, a slot, time away, a weekly window), and for both
+# before 1 January of the year after next: nothing is planned years ahead, and
+# a meeting moved to 9999 is a typing slip, not a plan.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 2  # whole calendar years after this one
+ARRANGED_YEARS_BACK = 1  # whole calendar years before this one, for arrangements
+
+
+def date_bounds(*, arranging: bool) -> tuple[datetime.date, datetime.date]:
+    """(earliest allowed, first refused) for a typed date, as of today."""
+    year = timezone.localdate().year
+    earliest = datetime.date(year - ARRANGED_YEARS_BACK, 1, 1) if arranging else EARLIEST_DATE
+    return earliest, datetime.date(year + YEARS_AHEAD + 1, 1, 1)
+
+
 def refuse_future_date(value, *, field: str, message: str, time_zone: str) -> None:
     """The one rule for dates of things that have happened: today or before, in the
     organisation's zone. Raises a ValidationError on `field` with `message`."""
