@@ -3,17 +3,20 @@ from typing import NoReturn
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.ratelimit import RateLimitUsage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base import AuthProcess
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from audit.context import client_ip
 from operations.services import counter_add
 
 from .permissions import user_with_email
+from .ratelimits import signin_attempt_consume
 
 # Counted for operators' /metrics (supervision_site/metrics.py), in the database
 # so that every web process adds to the same figures.
@@ -58,12 +61,45 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP
 
+    def get_client_ip(self, request) -> str:
+        """The one client-address rule (X-Forwarded-For only behind
+        TRUSTED_PROXY_COUNT proxies) for rate limits and the sessions list too."""
+        address = client_ip(request)
+        if address is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return address
+
     def pre_authenticate(self, request, **credentials) -> None:
+        """Count a sign-in attempt against every limit (accounts.ratelimits).
+
+        allauth then counts it as a failure of the account; both failure
+        counts are given back when the password is right. A refusal by any
+        limit is counted for the operators' metrics.
+        """
+        login = credentials.get("email", credentials.get("username", "")).lower()
+        try:
+            address_failures = signin_attempt_consume(
+                request,
+                address=self.get_client_ip(request),
+                login=login,
+                too_many=self.validation_error("too_many_login_attempts"),
+            )
+        except (ValidationError, ImmediateHttpResponse):
+            counter_add(name=SIGNIN_REFUSED + "rate_limited")
+            raise
         try:
             super().pre_authenticate(request, **credentials)
         except ValidationError:
             counter_add(name=SIGNIN_REFUSED + "rate_limited")
             raise
+        finally:
+            account_failures = getattr(self, "_login_failed_rl_usage", None)
+            self._login_failed_rl_usage = RateLimitUsage(
+                usage=[
+                    *address_failures.usage,
+                    *(account_failures.usage if account_failures else []),
+                ]
+            )
 
     def authentication_failed(self, request, **credentials) -> None:
         counter_add(name=SIGNIN_REFUSED + "bad_credentials")

@@ -3,7 +3,9 @@
 One UID per session for its whole life; METHOD:REQUEST with a SEQUENCE that
 grows on every change, METHOD:CANCEL when it is cancelled. Times carry the
 organisation's time zone, with its VTIMEZONE, so calendars show the right
-local time on both sides of a clock change.
+local time on both sides of a clock change. A time in the hour the clocks go
+back happens twice, and RFC 5545 reads a bare local time as the first: such
+times are written in UTC instead, so the invite holds the right instant.
 """
 
 import calendar as month_calendar
@@ -21,6 +23,8 @@ from icalendar import (
     vCalAddress,
     vText,
 )
+
+from kernel.dates import is_ambiguous_locally
 
 PRODID = "-//Clinical supervision//Sessions//EN"
 
@@ -155,6 +159,13 @@ def invite(
     each sent as a VEVENT of the same UID with a RECURRENCE-ID.
     """
     zone = zoneinfo.ZoneInfo(time_zone)
+
+    def at(moment: datetime.datetime) -> datetime.datetime:
+        """The organisation's wall-clock time, or UTC where that time happens twice."""
+        if is_ambiguous_locally(moment, time_zone):
+            return moment.astimezone(datetime.UTC)
+        return moment.astimezone(zone)
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -165,8 +176,8 @@ def invite(
         event.add("uid", session_uid(subject))
         event.add("sequence", subject.sequence)
         event.add("dtstamp", timezone.now())
-        event.add("dtstart", starts_at.astimezone(zone))
-        event.add("dtend", ends_at.astimezone(zone))
+        event.add("dtstart", at(starts_at))
+        event.add("dtend", at(ends_at))
         event.add("summary", summary)
         if description:
             event.add("description", description)
@@ -188,13 +199,17 @@ def invite(
     if rule is not None:
         master.add("rrule", rule)
     if exdates:
-        master.add("exdate", [moment.astimezone(zone) for moment in exdates])
+        # One EXDATE carries one TZID: all in UTC if any of them happens twice.
+        utc = any(is_ambiguous_locally(moment, time_zone) for moment in exdates)
+        master.add(
+            "exdate", [moment.astimezone(datetime.UTC if utc else zone) for moment in exdates]
+        )
     calendar.add_component(vtimezone(time_zone, subject.starts_at.astimezone(zone).year))
     calendar.add_component(master)
     if not cancel:
         for original, starts_at, ends_at in overrides:
             moved = event_at(starts_at, ends_at)
-            moved.add("recurrence-id", original.astimezone(zone))
+            moved.add("recurrence-id", at(original))
             calendar.add_component(moved)
     return calendar.to_ical()
 

@@ -9,16 +9,50 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 
-def format_when(starts_at, ends_at, zone_name: str) -> str:
-    """'Tuesday 1 December 2026, 14:00 to 15:00 GMT' in the given zone."""
+def format_times(starts_at, ends_at, zone_name: str) -> str:
+    """'14:00 to 15:00 GMT' in the given zone; '01:30 BST to 01:30 GMT' when the
+    clocks change in between, so no time is ambiguous on a clock-change night."""
     zone = zoneinfo.ZoneInfo(zone_name)
     start, end = starts_at.astimezone(zone), ends_at.astimezone(zone)
-    return _("%(day)s, %(start)s to %(end)s %(zone)s") % {
-        "day": formats.date_format(start, "l j F Y"),
+    if start.tzname() != end.tzname():
+        return _("%(start)s %(start_zone)s to %(end)s %(end_zone)s") % {
+            "start": formats.time_format(start, "H:i"),
+            "start_zone": start.tzname(),
+            "end": formats.time_format(end, "H:i"),
+            "end_zone": end.tzname(),
+        }
+    return _("%(start)s to %(end)s %(zone)s") % {
         "start": formats.time_format(start, "H:i"),
         "end": formats.time_format(end, "H:i"),
         "zone": end.tzname(),
     }
+
+
+def format_when(starts_at, ends_at, zone_name: str) -> str:
+    """'Tuesday 1 December 2026, 14:00 to 15:00 GMT' in the given zone: the one
+    way pages, emails and invites write when something happens (format_times)."""
+    start = starts_at.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return _("%(day)s, %(times)s") % {
+        "day": formats.date_format(start, "l j F Y"),
+        "times": format_times(starts_at, ends_at, zone_name),
+    }
+
+
+def format_moment(moment, zone_name: str) -> str:
+    """'Sunday 25 October 2026, 01:30 GMT': one instant, its zone always named."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return _("%(day)s, %(time)s %(zone)s") % {
+        "day": formats.date_format(local, "l j F Y"),
+        "time": formats.time_format(local, "H:i"),
+        "zone": local.tzname(),
+    }
+
+
+def is_ambiguous_locally(moment, zone_name: str) -> bool:
+    """Whether `moment`'s wall-clock time in the zone happens twice (the hour the
+    clocks go back): written as a bare local time it could mean either."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(zone_name))
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 def hours_ahead(hours: int) -> str:
@@ -31,6 +65,24 @@ def hours_ahead(hours: int) -> str:
 def today_in(time_zone: str) -> datetime.date:
     """Today's date where the organisation is (not the server's, not UTC's)."""
     return timezone.now().astimezone(zoneinfo.ZoneInfo(time_zone)).date()
+
+
+# --- Dates with a sensible bound (kernel.forms.DateField) -----------------------
+# Every typed date lies in a window: from 1900 for anything (a start date, a
+# training record, a report range), from 1 January last year for something
+# being arranged (a meeting, a slot, time away, a weekly window), and for both
+# before 1 January of the year after next: nothing is planned years ahead, and
+# a meeting moved to 9999 is a typing slip, not a plan.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+YEARS_AHEAD = 2  # whole calendar years after this one
+ARRANGED_YEARS_BACK = 1  # whole calendar years before this one, for arrangements
+
+
+def date_bounds(*, arranging: bool) -> tuple[datetime.date, datetime.date]:
+    """(earliest allowed, first refused) for a typed date, as of today."""
+    year = timezone.localdate().year
+    earliest = datetime.date(year - ARRANGED_YEARS_BACK, 1, 1) if arranging else EARLIEST_DATE
+    return earliest, datetime.date(year + YEARS_AHEAD + 1, 1, 1)
 
 
 def refuse_future_date(value, *, field: str, message: str, time_zone: str) -> None:

@@ -254,10 +254,17 @@ def field_error_messages(field, name: str, *, model_codes: bool = False) -> dict
         if code in own:
             worded[code] = own[code]
         elif code == "incomplete" and isinstance(field, forms.DateField):
-            # The one message filled from its params: which parts are missing.
+            # Messages filled from their params: which parts are missing, the bound.
             worded[code] = _("%(name)s must include a %%(missing)s") % {
                 "name": capfirst(name).replace("%", "%%")
             }
+        elif code in ("too_early", "too_late") and isinstance(field, forms.DateField):
+            bound = (
+                _("%(name)s must be the same as or after %%(limit)s")
+                if code == "too_early"
+                else _("%(name)s must be before %%(limit)s")
+            )
+            worded[code] = bound % {"name": capfirst(name).replace("%", "%%")}
         else:
             worded[code] = Message(_wording(field, code, name))
     return worded

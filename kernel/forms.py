@@ -3,8 +3,10 @@ from typing import TYPE_CHECKING
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from .dates import date_bounds
 from .error_messages import field_error_name, form_error_messages
 from .widgets import DateInput, DateParts
 
@@ -88,7 +90,32 @@ class DateField(forms.DateField):
     default_error_messages = {
         "incomplete": _("The date must include a %(missing)s"),
         "year": _("The year must include 4 numbers"),
+        "too_early": _("The date must be the same as or after %(limit)s"),
+        "too_late": _("The date must be before %(limit)s"),
     }
+    # Something being arranged (a meeting, a slot, time away): a narrower window
+    # (kernel.dates.date_bounds). ArrangedDateField sets it.
+    arranging = False
+
+    def validate(self, value):
+        """Within the one window every typed date keeps (kernel.dates.date_bounds):
+        "The date must be before 1 January 2029"."""
+        super().validate(value)
+        if value in self.empty_values:
+            return
+        earliest, refused = date_bounds(arranging=self.arranging)
+        if value < earliest:
+            raise ValidationError(
+                self.error_messages["too_early"],
+                code="too_early",
+                params={"limit": formats.date_format(earliest, "j F Y")},
+            )
+        if value >= refused:
+            raise ValidationError(
+                self.error_messages["too_late"],
+                code="too_late",
+                params={"limit": formats.date_format(refused, "j F Y")},
+            )
 
     def to_python(self, value):
         if isinstance(value, DateParts) and value.missing:
@@ -100,3 +127,10 @@ class DateField(forms.DateField):
         if isinstance(value, DateParts) and value.year_not_four_numbers:
             raise ValidationError(self.error_messages["year"], code="year")
         return super().to_python(value)
+
+
+class ArrangedDateField(DateField):
+    """The date of something being arranged: a meeting, a slot, time away. From
+    1 January last year, not in years to come (kernel.dates.date_bounds)."""
+
+    arranging = True

@@ -6,7 +6,7 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from kernel.forms import DateField, Form, ModelForm
+from kernel.forms import ArrangedDateField, DateField, Form, ModelForm
 from kernel.models import Organisation, Programme
 from supervision.forms import CoveredForm
 from supervision.manage_forms import EligibilityForm
@@ -301,7 +301,7 @@ class MoveMeetingForm(Form):
         "reason": _("the reason for moving the meeting"),
     }
 
-    date = DateField(label=_("Date"))
+    date = ArrangedDateField(label=_("Date"))
     start_time = forms.TimeField(label=_("Start time"), widget=TimeInput)
     end_time = forms.TimeField(label=_("End time"), widget=TimeInput)
     reason = forms.CharField(

@@ -8,13 +8,12 @@ meeting as its exception and a higher SEQUENCE.
 """
 
 import datetime
-import zoneinfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.dates import format_when, hours_ahead
+from kernel.dates import format_moment, format_when, hours_ahead
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
 
@@ -90,9 +89,7 @@ def _place_offered(notification):
     if membership is None or membership.state != Membership.State.OFFERED:
         return None
     group = membership.group
-    deadline = membership.offer_expires_at.astimezone(
-        zoneinfo.ZoneInfo(group.organisation.time_zone)
-    )
+    deadline = format_moment(membership.offer_expires_at, group.organisation.time_zone)
     from django.urls import reverse
 
     return _message(

@@ -16,9 +16,10 @@ import datetime
 import zoneinfo
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.dates import format_moment
 from kernel.models import Role, RoleGrant
 from notifications import registry
 from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
@@ -53,7 +54,7 @@ def _request(notification) -> SupportRequest | None:
 
 
 def _local(moment: datetime.datetime, zone: str) -> str:
-    return formats.date_format(timezone.localtime(moment, zoneinfo.ZoneInfo(zone)), "j F Y, H:i")
+    return format_moment(moment, zone)
 
 
 def _message(support_request, subject, template, url=None, **context) -> registry.Message:

@@ -16,7 +16,7 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from kernel.forms import DateField, Form
+from kernel.forms import ArrangedDateField, DateField, Form
 from kernel.models import Programme
 
 from .models import Mode, TrainingRecord, Weekday
@@ -34,10 +34,11 @@ class TimeInput(forms.TimeInput):
         super().__init__(attrs, format="%H:%M")
 
 
-def date_field(label, *, required=True, help_text="", missing=None):
+def date_field(label, *, required=True, help_text="", missing=None, arranging=False):
     """A date in the NHS.UK date input; `missing`: the error when it is left empty, if
-    the one made from the form's name for the field would not do."""
-    return DateField(
+    the one made from the form's name for the field would not do. `arranging`: the
+    date of a slot, a window or time away, in the narrower window of arrangements."""
+    return (ArrangedDateField if arranging else DateField)(
         label=label,
         required=required,
         help_text=help_text or _("For example, 1 12 2026"),
@@ -263,7 +264,7 @@ class _ZonedForm(DeliveryForm):
 class SlotForm(_ZonedForm):
     error_names = {"date": _("the date of the slot")}
 
-    date = date_field(_("Date"), missing=_("Enter the date of the slot"))
+    date = date_field(_("Date"), missing=_("Enter the date of the slot"), arranging=True)
     start_time = time_field(_("Start time"), missing=_("Enter the start time"))
     end_time = time_field(_("End time"), missing=_("Enter the end time"))
 
@@ -317,11 +318,13 @@ class WeeklyForm(_ZonedForm):
         _("First week"),
         missing=_("Enter the date of the first week"),
         help_text=_("The window starts from this date. For example, 1 12 2026"),
+        arranging=True,
     )
     valid_until = date_field(
         _("Last week (optional)"),
         required=False,
         help_text=_("Leave empty to keep offering this window. For example, 31 3 2027"),
+        arranging=True,
     )
 
     field_order = ["weekday", "start_time", "end_time", "valid_from", "valid_until", "mode"]
@@ -355,13 +358,15 @@ class ExceptionForm(_ZonedForm):
         "reason": _("the reason for your time away"),
     }
 
-    start_date = date_field(_("Start date"), missing=_("Enter the date your time away starts"))
+    start_date = date_field(
+        _("Start date"), missing=_("Enter the date your time away starts"), arranging=True
+    )
     start_time = time_field(
         _("Start time"),
         missing=_("Enter the time your time away starts"),
         help_text=_("Use the 24-hour clock. Enter 00:00 for the start of the day."),
     )
-    end_date = date_field(_("End date"), missing=_("Enter the date you are back"))
+    end_date = date_field(_("End date"), missing=_("Enter the date you are back"), arranging=True)
     end_time = time_field(
         _("End time"),
         missing=_("Enter the time you are back"),

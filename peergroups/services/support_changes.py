@@ -9,10 +9,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.dates import format_moment
 
 from .. import notifications_peer
 from ..models import (
@@ -130,7 +131,7 @@ def safety_concern_raise(*, actor, support_request: SupportRequest) -> SupportRe
                 "You told the coordinators at %(time)s. If you are still worried, phone "
                 "them, or call 999 if anyone's life is at risk."
             )
-            % {"time": formats.date_format(timezone.localtime(last), "j F Y, H:i")}
+            % {"time": format_moment(last, support_request.organisation.time_zone)}
         )
     support_request.safety_concern_at = now
     support_request.save(update_fields=["safety_concern_at"])

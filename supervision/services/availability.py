@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log
+from kernel.dates import format_moment
 from kernel.models import Programme, StaffProfile
 
 from ..availability import notice_refusal, weekly_notice_refusal
@@ -64,7 +65,7 @@ def _lock(user) -> None:
 
 
 def _local(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    return formats.date_format(timezone.localtime(moment, zone), "l j F Y, H:i")
+    return format_moment(moment, zone.key)
 
 
 def _hhmm(value: datetime.time) -> str:

@@ -49,6 +49,20 @@ def slot_gone_message(
     return _("That time is no longer free. Choose another time.")
 
 
+def booking_held(*, supervisor, supervisee, starts_at) -> Session | None:
+    """The supervisee's own booked session with `supervisor` starting at `starts_at`.
+
+    A booking double-submitted (two tabs, a second click) finds the first one's
+    session here: the person already holds the time, nothing was refused.
+    """
+    return Session.objects.filter(
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=starts_at,
+        status=Session.Status.BOOKED,
+    ).first()
+
+
 def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
     """Schedule the emails (with calendar invites) and what follows the change.
 

@@ -4,7 +4,7 @@ from django import template
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from kernel.dates import format_when
+from kernel.dates import format_times, format_when
 
 register = template.Library()
 
@@ -13,6 +13,12 @@ register = template.Library()
 def when(session):
     """A session's time in its organisation's zone, with the zone named."""
     return format_when(session.starts_at, session.ends_at, session.programme.organisation.time_zone)
+
+
+@register.filter
+def times_until(starts_at, ends_at):
+    """'14:00 to 15:00 GMT' in the current zone ('01:30 BST to 01:30 GMT' across a change)."""
+    return format_times(starts_at, ends_at, timezone.get_current_timezone_name())
 
 
 @register.filter

@@ -11,7 +11,7 @@ from ..allowances import allowance, may_start_then, refusal_message
 from ..availability import free_slots, parse_slot_key
 from ..forms import SlotChoiceForm
 from ..models.supervisors import meeting_platform
-from ..services.sessions import BookingRefused, slot_gone_message
+from ..services.sessions import BookingRefused, booking_held, slot_gone_message
 
 
 def describe_slot(programme):
@@ -27,6 +27,25 @@ def describe_slot(programme):
     return describe
 
 
+def already_booked(request, *, supervisor, supervisee):
+    """For a booking POST of a time the person already holds: a redirect to it.
+
+    The same booking sent from several tabs (or twice) answers every one with
+    the booking's page and "You have already booked this session", not a
+    refusal after the booking went through. None for anything else.
+    """
+    if request.method != "POST":
+        return None
+    starts_at = parse_slot_key(request.POST.get("slot", ""))
+    if starts_at is None:
+        return None
+    session = booking_held(supervisor=supervisor, supervisee=supervisee, starts_at=starts_at)
+    if session is None:
+        return None
+    messages.info(request, _("You have already booked this session."))
+    return redirect("supervision:session", pk=session.pk)
+
+
 def pick_slot(request, *, programme, supervisor, supervisee, context, book, ignore_session=None):
     """Show the free slots; on POST call `book(starts_at, reason)` and go to the session page.
 
@@ -39,6 +58,14 @@ def pick_slot(request, *, programme, supervisor, supervisee, context, book, igno
     allowance, so whoever loses a race for a time sees it gone.
     """
     moving = ignore_session is not None
+
+    def held():
+        if moving:
+            return None
+        return already_booked(request, supervisor=supervisor, supervisee=supervisee)
+
+    if (response := held()) is not None:
+        return response
 
     def offer():
         current = allowance(programme, supervisee, exclude_session=ignore_session)
@@ -62,6 +89,9 @@ def pick_slot(request, *, programme, supervisor, supervisee, context, book, igno
         try:
             session = book(form.chosen().starts_at, form.cleaned_data.get("reason", ""))
         except BookingRefused as refused:
+            # Refused because the same booking from another tab won the race?
+            if (response := held()) is not None:
+                return response
             slots, current = offer()  # afresh: the time may have been taken meanwhile
             form = slot_form(slots)
             if form.is_valid():

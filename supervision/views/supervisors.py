@@ -26,7 +26,7 @@ from ..permissions import (
 from ..services.agreements import agreement_request
 from ..services.capacity import has_capacity
 from ..services.sessions import may_book_without_agreement, session_book
-from .booking import pick_slot
+from .booking import already_booked, pick_slot
 
 
 def programme_offers(user):
@@ -206,6 +206,9 @@ def first_session_book(request: HttpRequest, pk: int, programme_pk: int) -> Http
     """Where the programme allows it: a first session before any agreement."""
     supervisor = get_supervisor_for_user(request.user, pk)
     programme = get_object_or_404(supervisor.programmes.filter(is_active=True), pk=programme_pk)
+    held = already_booked(request, supervisor=supervisor.user, supervisee=request.user)
+    if held is not None:  # this first session, sent twice: not "you may not book"
+        return held
     if not may_book_without_agreement(programme, supervisor.user, request.user):
         raise PermissionDenied
     return pick_slot(

@@ -180,7 +180,9 @@ def test_a_second_safety_alert_within_12_hours_is_refused_and_sends_nothing(
     with time_machine.travel(frozen_now + 2 * HOUR, tick=False):
         response = client.post(url("support_safety", pk=assigned.pk))
         assert response.status_code == 200
-        assert "You told the coordinators at 23 November 2026, 09:00" in (response.content.decode())
+        assert "You told the coordinators at Monday 23 November 2026, 09:00 GMT" in (
+            response.content.decode()
+        )
     assert Notification.objects.filter(kind="support_safety_concern").count() == 1
     with time_machine.travel(frozen_now + 13 * HOUR, tick=False):
         assert client.post(url("support_safety", pk=assigned.pk)).status_code == 302
