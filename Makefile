@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench
+.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench backup restore-drill
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,17 @@ format: install-test
 
 test: install-test assets lint audit
 	scripts/test $(ARGS)
+
+# The database (pg_dump, or SQLite's backup API) and the uploaded files, together,
+# in BACKUP_DIR (default var/backups); README, "Backup and restore".
+backup: install
+	scripts/backup $(ARGS)
+
+# Restore the newest backup into a throwaway database and check it: confidential
+# text decrypts with FIELD_ENCRYPTION_KEYS, the audit trail refuses changes, every
+# uploaded file is there. ARGS=<backup folder> drills that one.
+restore-drill: install
+	scripts/restore-drill $(ARGS)
 
 # Refresh the pinned constraints after changing pyproject.toml.
 lock: $(PY)

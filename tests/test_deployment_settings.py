@@ -27,7 +27,7 @@ SHELL_SCRIPTS = [*sorted((ROOT / "scripts").iterdir()), ROOT / ".ci" / "run"]
 # Code that configures only the tests, the benchmarks or the developer's tools:
 # documented like everything else, but no deployed service reads it.
 TOOLING = ("bench/", "scripts/", ".ci/", "supervision_site/settings/test.py",
-           "supervision_site/settings/bench.py")  # fmt: skip
+           "supervision_site/settings/bench.py", "supervision_site/backup.py")  # fmt: skip
 
 APP_SERVICES = ("web", "worker", "beat", "migrate")
 
