@@ -1,12 +1,14 @@
+import datetime
 import inspect
 import io
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from kernel.models import Organisation, Role, RoleGrant, StaffProfile
 from nonprod.history import generate_demo_history
@@ -68,12 +70,16 @@ def test_the_readme_counts_the_demo_staff_the_demo_makes():
 def test_the_demo_leaves_no_email_for_a_newcomers_first_run(mailoutbox):
     """Loading the demo makes notifications due at once (bookings, places in groups,
     this month's wellbeing check-in for everyone). They are delivered in the app
-    then, without email, so the worker's first dispatch finds nothing to send."""
-    call_command("demo_data", force=True, stdout=io.StringIO())
+    then, without email, so the worker's first dispatch finds nothing to send:
+    loaded at 22:30, in quiet hours, the prompts do not wait for the morning either."""
+    evening = datetime.datetime(2026, 12, 5, 22, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+    with time_machine.travel(evening, tick=True):
+        call_command("demo_data", force=True, stdout=io.StringIO())
     assert Notification.objects.filter(state=Notification.State.SENT).count() >= 40
+    assert Notification.objects.filter(kind="wellbeing_prompt", state="sent").count() >= 40
     assert not Notification.objects.filter(
         state__in=[Notification.State.PENDING, Notification.State.SENDING],
-        next_attempt_at__lte=timezone.now(),
+        due_at__lte=evening,
     ).exists()
     assert mailoutbox == []
     # Reminders before upcoming sessions stay in the outbox for their time.
