@@ -61,11 +61,12 @@ RUN DJANGO_SECRET_KEY=build-time-only-collectstatic-key-never-used-at-run-time-0
     FIELD_ENCRYPTION_KEYS=YnVpbGQtdGltZS1vbmx5LWNvbGxlY3RzdGF0aWMtayE= \
     python manage.py collectstatic --noinput \
     && rm -f /tmp/collectstatic.sqlite3 \
-    && mkdir -p /app/var \
-    && chown app:app /app/var
+    && mkdir -p /app/var/media \
+    && chown app:app /app/var /app/var/media
 
-# /app/var is the only writable place under /app (Celery beat's schedule file;
-# docker-compose.yml mounts a volume there).
+# /app/var is the only writable place under /app: Celery beat's schedule file
+# and, in var/media, uploaded files (docker-compose.yml mounts volumes on both;
+# an empty named volume takes this directory's owner, so the app can write).
 USER 10001:10001
 
 EXPOSE 8000

@@ -7,16 +7,18 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench
+.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench backup restore-drill
 
 $(PY):
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
+	@echo "Creating the virtual environment in $(VENV)..."
+	@$(PYTHON) -m venv $(VENV)
+	@$(PIP) install --quiet --upgrade pip
 
 # The app and its development tools (the `dev` extra); the image installs the app only.
 $(VENV)/.installed: $(PY) pyproject.toml $(CONSTRAINTS)
-	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
-	touch $@
+	@echo "Installing the pinned Python dependencies into $(VENV)..."
+	@$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[dev]'
+	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
 	$(PIP) install --quiet -c $(CONSTRAINTS) -e '.[test]'
@@ -28,22 +30,25 @@ install-test: $(VENV)/.installed-test
 # The NHS.UK frontend's built CSS, JS and images, copied from npm (pinned in
 # package.json and package-lock.json). Node is needed here only, never at run time.
 node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@echo "Installing the NHS.UK frontend from npm..."
+	@npm ci --no-audit --no-fund --loglevel=error >/dev/null
 
 $(VENDOR)/.copied: node_modules/.package-lock.json scripts/vendor-assets
-	scripts/vendor-assets
-	touch $@
+	@scripts/vendor-assets
+	@touch $@
 
 assets: $(VENDOR)/.copied
 
+# (The database cache's table is made by a migration: accounts/0002_cache_table.)
 migrate: install assets
-	mkdir -p var
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
+	@mkdir -p var
+	@echo "Preparing the database (DATABASE_URL, or var/db.sqlite3)..."
+	@$(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
-	$(PY) manage.py demo_data
-	$(PY) manage.py generate_history
+	@echo "Loading the demo organisations and a year of their history..."
+	@$(PY) manage.py demo_data
+	@$(PY) manage.py generate_history
 
 # Web server on http://127.0.0.1:8000 plus a Celery worker with beat, on the
 # embedded defaults (SQLite, SQLite-file broker). Ctrl-C stops everything.
@@ -71,6 +76,17 @@ format: install-test
 
 test: install-test assets lint audit
 	scripts/test $(ARGS)
+
+# The database (pg_dump, or SQLite's backup API) and the uploaded files, together,
+# in BACKUP_DIR (default var/backups); README, "Backup and restore".
+backup: install
+	scripts/backup $(ARGS)
+
+# Restore the newest backup into a throwaway database and check it: confidential
+# text decrypts with FIELD_ENCRYPTION_KEYS, the audit trail refuses changes, every
+# uploaded file is there. ARGS=<backup folder> drills that one.
+restore-drill: install
+	scripts/restore-drill $(ARGS)
 
 # Refresh the pinned constraints after changing pyproject.toml.
 lock: $(PY)

@@ -2,10 +2,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from nonprod.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
+from nonprod.outbox import deliver_without_email
 
 
 class Command(BaseCommand):
-    help = "Create two demo organisations with about 40 staff, and print the demo logins."
+    help = "Create two demo organisations with about 50 staff, and print the demo logins."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -20,6 +21,7 @@ class Command(BaseCommand):
                 "Demo data is for development: DEBUG is off. Use --force if you really mean it."
             )
         logins = load_demo_data()
+        deliver_without_email()  # the demo's own notifications: no email (nonprod/outbox.py)
         self.stdout.write(self.style.SUCCESS("Demo data is ready. Sign in at /accounts/login/ as:"))
         width = max(len(role) for role, _ in logins)
         for role, email in logins:

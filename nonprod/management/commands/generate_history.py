@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from nonprod.history import HistoryError, generate_benchmark_history, generate_demo_history
+from nonprod.outbox import deliver_without_email
 
 
 class Command(BaseCommand):
@@ -64,4 +65,5 @@ class Command(BaseCommand):
                 summary = generate_demo_history(**given)
         except HistoryError as error:
             raise CommandError(str(error)) from error
+        deliver_without_email()  # the history's own notifications: no email (nonprod/outbox.py)
         self.stdout.write(summary.line())
