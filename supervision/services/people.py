@@ -14,7 +14,15 @@ from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfil
 
 from ..pairing import line_manager_refusal
 
-PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager", "start_date")
+PROFILE_FIELDS = (
+    "department",
+    "profession",
+    "band",
+    "grade",
+    "job_title",
+    "line_manager",
+    "start_date",
+)
 
 
 def _queue_invitation(profile: StaffProfile) -> None:
@@ -33,6 +41,7 @@ def staff_invite(
     last_name: str,
     profession: str,
     band: str,
+    grade: str = "",
     department: Department | None = None,
     job_title: str = "",
     line_manager: StaffProfile | None = None,
@@ -52,6 +61,7 @@ def staff_invite(
         department=department,
         profession=profession,
         band=band,
+        grade=grade,
         job_title=job_title,
         line_manager=line_manager,
         start_date=start_date,
