@@ -117,4 +117,6 @@ def test_only_doctors_join_members_give_feedback_and_leads_see_the_change(
     admin.click("link", "Wellbeing measure for Peer support groups for junior doctors")
     expect(admin.page.get_by_label("Statement 1")).to_have_value(re.compile("^SWEMWBS statement 1"))
     admin.go(reverse("peergroups:group_edit", args=[group.pk]))
-    expect(admin.page.get_by_label("Doctor")).to_be_checked()
+    expect(admin.page.get_by_label("Doctor", exact=True)).to_be_checked()
+    expect(admin.page.get_by_label("Foundation year 2 (FY2)")).to_be_checked()
+    expect(admin.page.get_by_label("Consultant")).not_to_be_checked()
