@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kernel.models import Role
 from kernel.permissions import has_role, programmes_managed_by
@@ -30,7 +31,6 @@ __all__ = [
     "get_session_for_feedback",
     "may_see_summary",
     "own_answers",
-    "own_feedback_on_session",
     "responses_by_group_facilitated",
     "responses_on_sessions_supervised_by",
     "sessions_awaiting_feedback",
@@ -40,22 +40,6 @@ __all__ = [
 def get_session_for_feedback(user, pk: int) -> "Session":
     """A session the user was supervised in: 404 for strangers, 403 for its supervisor."""
     return get_session_for_user(user, pk, as_role="supervisee")
-
-
-def own_feedback_on_session(user, session: "Session") -> FeedbackResponse | None:
-    """The user's own feedback on the session with its answers (and their questions), or None.
-
-    Keyed by the author: nobody else's feedback can come back from here, so the
-    session's supervisor asking gets None, never the supervisee's answers.
-    """
-    answers = FeedbackAnswer.objects.select_related("question").order_by(
-        "question__position", "question__pk"
-    )
-    return (
-        FeedbackResponse.objects.filter(author=user, session=session)
-        .prefetch_related(Prefetch("answers", queryset=answers))
-        .first()
-    )
 
 
 def sessions_awaiting_feedback(user, *, now, since):
@@ -105,19 +89,36 @@ def responses_by_group_facilitated(user) -> list[tuple["Group", object]]:
     ]
 
 
-def own_answers(user, *, session=None, meeting=None) -> list[tuple[str, object]]:
-    """The user's own answers on a session or meeting, as (question, rating or text): theirs
-    alone, shown back to them only."""
+def _answer_row(answer: FeedbackAnswer) -> dict[str, str]:
+    if answer.rating is not None:
+        value = _("%(rating)s out of 5") % {"rating": answer.rating}
+    else:
+        value = answer.text
+    return {"question": answer.question.text, "answer": value}
+
+
+def own_answers(user, *, session=None, meeting=None) -> list[dict[str, str]] | None:
+    """The user's own feedback on a session or meeting, as the pages show it back to them:
+    a row per answer (the question, and the rating "4 out of 5" or the words), in the
+    questions' order.
+
+    None when they have given no feedback on it; an empty list when they gave feedback
+    that holds no answers (every question left blank, or none asked). Keyed by the
+    author: nobody else's feedback can come back from here, so the session's supervisor
+    asking gets None, never the supervisee's answers.
+    """
     responses = FeedbackResponse.objects.filter(author=user)
     if session is not None:
         responses = responses.filter(session=session)
     else:
         responses = responses.filter(group_session_id=meeting.pk)
-    answers = FeedbackAnswer.objects.filter(response__in=responses).select_related("question")
-    return [
-        (answer.question.text, answer.rating if answer.rating is not None else answer.text)
-        for answer in answers.order_by("question__position", "question_id")
-    ]
+    answers = FeedbackAnswer.objects.select_related("question").order_by(
+        "question__position", "question__pk"
+    )
+    response = responses.prefetch_related(Prefetch("answers", queryset=answers)).first()
+    if response is None:
+        return None
+    return [_answer_row(answer) for answer in response.answers.all()]
 
 
 def get_question_for_admin(user, pk: int) -> FeedbackQuestion:

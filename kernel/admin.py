@@ -17,8 +17,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ("user", "organisation", "department", "profession", "band")
-    list_filter = ("organisation", "profession", "band")
+    list_display = ("user", "organisation", "department", "profession", "band", "grade")
+    list_filter = ("organisation", "profession", "band", "grade")
     search_fields = ("user__email", "user__first_name", "user__last_name")
     raw_id_fields = ("user", "line_manager")
 

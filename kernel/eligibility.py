@@ -1,8 +1,10 @@
 """Who may take part in a programme or a group: one rule, for one person and for many.
 
 A rule (`kernel.models.EligibilityRule`, held by each programme and each
-group) admits everyone, or only people whose band, profession and department
-are among those chosen: each list that is not empty must match. Where the
+group) admits everyone, or only people whose profession, band, doctor's grade
+and department are among those chosen: each list that is not empty must match.
+Profession is asked first: a doctor refused by a nurses' programme is told it
+is not for their profession, not about a band they do not have. Where the
 person works is part of it too: the organisations the programme or group is
 for (a programme: its own; a group: its host, or others it is open to).
 
@@ -18,9 +20,10 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from .models import Band, EligibilityRule, Profession, StaffProfile
+from .models import Band, EligibilityRule, Grade, Profession, StaffProfile
 
 ORGANISATION, BAND, PROFESSION, DEPARTMENT = "organisation", "band", "profession", "department"
+GRADE = "grade"
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def unmet(
 
     `organisation_ids`: the organisations the rule is for (None: any). Someone
     with no staff profile meets none. Returns ORGANISATION, BAND, PROFESSION
-    or DEPARTMENT, for the caller to put in its own words.
+    GRADE or DEPARTMENT, for the caller to put in its own words.
     """
     if profile is None:
         return ORGANISATION
@@ -54,10 +57,12 @@ def unmet(
         return ORGANISATION
     if rule.eligible_everyone:
         return None
-    if rule.eligible_bands and profile.band not in rule.eligible_bands:
-        return BAND
     if rule.eligible_professions and profile.profession not in rule.eligible_professions:
         return PROFESSION
+    if rule.eligible_bands and profile.band not in rule.eligible_bands:
+        return BAND
+    if rule.eligible_grades and profile.grade not in rule.eligible_grades:
+        return GRADE
     departments = _department_ids(rule)
     if departments and profile.department_id not in departments:
         return DEPARTMENT
@@ -78,6 +83,8 @@ def rule_q(
         query &= Q(**{f"{prefix}band__in": rule.eligible_bands})
     if rule.eligible_professions:
         query &= Q(**{f"{prefix}profession__in": rule.eligible_professions})
+    if rule.eligible_grades:
+        query &= Q(**{f"{prefix}grade__in": rule.eligible_grades})
     departments = _department_ids(rule)
     if departments:
         query &= Q(**{f"{prefix}department_id__in": sorted(departments)})
@@ -91,6 +98,13 @@ def _either(items: list[str]) -> str:
     return _("%(items)s or %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
+def grade_words(rule: EligibilityRule) -> str:
+    """The doctors' grades a rule admits, e.g. 'Foundation year 1 (FY1) or Foundation year 2
+    (FY2)'; empty when it names none."""
+    grades = dict(Grade.choices)
+    return _either([str(grades.get(g, g)) for g in rule.eligible_grades])
+
+
 def eligibility_words(rule: EligibilityRule) -> str:
     """Who the rule admits, e.g. 'Band 7 or Band 8a; Nurse'. Needs departments prefetched."""
     if rule.eligible_everyone:
@@ -99,6 +113,7 @@ def eligibility_words(rule: EligibilityRule) -> str:
     parts = [
         _either([str(bands.get(b, b)) for b in rule.eligible_bands]),
         _either([str(professions.get(p, p)) for p in rule.eligible_professions]),
+        grade_words(rule),
         _either([d.name for d in rule.eligible_departments.all()]),
     ]
     return "; ".join(part for part in parts if part) or _("Nobody yet")

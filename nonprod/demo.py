@@ -17,6 +17,7 @@ from kernel.models import (
     DEFAULT_THEMES,
     Band,
     Department,
+    Grade,
     Organisation,
     PeriodKind,
     Profession,
@@ -49,6 +50,7 @@ class DemoPerson:
     title: str
     roles: tuple[str, ...] = ()
     login_for: str = ""  # the role this person demonstrates, for the printed list
+    grade: str = ""  # doctors only
 
 
 ORGANISATIONS = {
@@ -89,6 +91,7 @@ KEY_PEOPLE = [
         Band.OTHER,
         "Foundation doctor (FY2)",
         login_for="Junior doctor",
+        grade=Grade.FY2,
     ),
     DemoPerson(
         "Chidi",
@@ -130,6 +133,7 @@ KEY_PEOPLE = [
         "Specialty trainee (ST4)",
         (Role.FACILITATOR,),
         login_for="Group facilitator",
+        grade=Grade.ST3_PLUS,
     ),
     DemoPerson(
         "Priya",
@@ -140,6 +144,7 @@ KEY_PEOPLE = [
         Band.OTHER,
         "Specialty trainee (ST5)",
         (Role.FACILITATOR,),
+        grade=Grade.ST3_PLUS,
     ),
     DemoPerson(
         "Grace",
@@ -234,6 +239,17 @@ KEY_PEOPLE = [
         Band.BAND_6,
         "Occupational therapist",
         (Role.PEER_SUPPORTER,),
+    ),
+    DemoPerson(
+        "Marcus",
+        "Reid",
+        "westfield",
+        "Emergency department",
+        Profession.DOCTOR,
+        Band.OTHER,
+        "Consultant in emergency medicine",
+        login_for="Consultant (not a junior doctor)",
+        grade=Grade.CONSULTANT,
     ),
 ]
 
@@ -355,6 +371,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
                 department=departments[person.org, person.department],
                 profession=person.profession,
                 band=person.band,
+                grade=person.grade,
                 job_title=person.title,
                 line_manager=managers.get(person.org) if index > 2 else None,
                 start_date=datetime.date(2018 + index % 7, 1 + index % 12, 1),

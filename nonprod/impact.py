@@ -1,7 +1,8 @@
 """Seeds 000 and 003 in the demo: a junior doctors' peer support group that asks how it went
 and measures its impact.
 
-"Trainees4trainees" (seed 003): an online group for junior doctors only, run by
+"Trainees4trainees" (seed 003): an online group for junior doctors only (FY1 to
+ST2: the consultant Marcus Reid is refused), run by
 two trained trainees (Tom Fletcher and Priya Raman), with a place left for a
 doctor to ask for. Its last meetings have registers and feedback from enough
 members for the facilitators to see released totals; the most recent asks Ife
@@ -28,6 +29,7 @@ from feedback.services.measures import measure_answer, measure_save
 from kernel.models import (
     Band,
     Department,
+    Grade,
     Modality,
     PeriodKind,
     Profession,
@@ -42,21 +44,24 @@ from supervision.services.people import staff_invite
 from .history.constants import BETTER, HELPED
 
 GROUP_NAME = "Trainees4trainees: junior doctors' peer support group"
-# (first, last, department, job title): foundation and core trainees across specialties.
+# (first, last, department, job title, grade): foundation and core trainees across specialties.
 JUNIOR_DOCTORS = [
-    ("Aisha", "Rahman", "Emergency department", "Foundation doctor (FY1)"),
-    ("Ben", "Okoye", "Ward 7 (Acute medicine)", "Foundation doctor (FY1)"),
-    ("Cara", "Doyle", "Ward 12 (Surgery)", "Foundation doctor (FY2)"),
-    ("Dev", "Malhotra", "Critical care", "Core trainee (CT1), anaesthetics"),
-    ("Erin", "Walsh", "Children's ward", "Specialty trainee (ST1), paediatrics"),
-    ("Farid", "Haddad", "Maternity", "Specialty trainee (ST2), obstetrics"),
+    ("Aisha", "Rahman", "Emergency department", "Foundation doctor (FY1)", Grade.FY1),
+    ("Ben", "Okoye", "Ward 7 (Acute medicine)", "Foundation doctor (FY1)", Grade.FY1),
+    ("Cara", "Doyle", "Ward 12 (Surgery)", "Foundation doctor (FY2)", Grade.FY2),
+    ("Dev", "Malhotra", "Critical care", "Core trainee (CT1), anaesthetics", Grade.ST1_2),
+    ("Erin", "Walsh", "Children's ward", "Specialty trainee (ST1), paediatrics", Grade.ST1_2),
+    ("Farid", "Haddad", "Maternity", "Specialty trainee (ST2), obstetrics", Grade.ST1_2),
 ]
+# The group is for doctors in their first years of training (seed 003's "junior
+# doctors"): a consultant, or a registrar, asking to join is told so.
+JUNIOR_GRADES = [Grade.FY1, Grade.FY2, Grade.ST1_2]
 STATEMENTS = [
     f"SWEMWBS statement {n} (your organisation's licensed wording goes here)" for n in range(1, 8)
 ]
 
 
-def demo_doctor(organisation, first, last, department, title):
+def demo_doctor(organisation, first, last, department, title, grade):
     """A junior doctor with the demo password, signed up and ready to sign in."""
     User = get_user_model()
     email = f"{first.lower()}.{last.lower()}@{organisation.slug}.example"
@@ -72,6 +77,7 @@ def demo_doctor(organisation, first, last, department, title):
         department=Department.objects.get(organisation=organisation, name=department),
         profession=Profession.DOCTOR,
         band=Band.OTHER,
+        grade=grade,
         job_title=title,
         send_invitation=False,
     )
@@ -129,6 +135,7 @@ def load_junior_doctors_group(westfield) -> None:
             "period_kind": PeriodKind.ROLLING,
             "eligible_everyone": False,
             "eligible_professions": [Profession.DOCTOR],
+            "eligible_grades": JUNIOR_GRADES,
             "not_eligible_message": "These groups are for junior doctors. Nurses, midwives and "
             "allied health professionals can join the reflective practice groups.",
         },
@@ -161,6 +168,7 @@ def load_junior_doctors_group(westfield) -> None:
         absence_threshold=2,
         eligible_everyone=False,
         eligible_professions=[Profession.DOCTOR],
+        eligible_grades=JUNIOR_GRADES,
     )
     members = [demo_doctor(westfield, *person) for person in JUNIOR_DOCTORS]
     joined = datetime.datetime.combine(started, datetime.time(9), tzinfo=zone)

@@ -1,8 +1,8 @@
 """Who may join a group: the programme rule (kernel.eligibility) applied to groups.
 
 A group admits the staff of its host organisation, and of other organisations
-when it is open to them (all, or those listed), whose band, profession and
-department meet its rule. Every way into a group asks `group_refusal`: asking
+when it is open to them (all, or those listed), whose profession, band,
+doctor's grade and department meet its rule. Every way into a group asks `group_refusal`: asking
 to join, a facilitator accepting or adding someone, a place offered from the
 waiting list and its acceptance. The facilitators still accept each request:
 being eligible lets someone ask, it does not let them in.
@@ -10,7 +10,15 @@ being eligible lets someone ask, it does not let them in.
 
 from django.utils.translation import gettext_lazy
 
-from kernel.eligibility import BAND, DEPARTMENT, ORGANISATION, PROFESSION, unmet
+from kernel.eligibility import (
+    BAND,
+    DEPARTMENT,
+    GRADE,
+    ORGANISATION,
+    PROFESSION,
+    grade_words,
+    unmet,
+)
 from kernel.models import StaffProfile
 from kernel.permissions import get_own_profile
 
@@ -22,6 +30,7 @@ YOURS = {
     BAND: gettext_lazy("This group is not open to your band."),
     PROFESSION: gettext_lazy("This group is not open to your profession."),
     DEPARTMENT: gettext_lazy("This group is not open to your department."),
+    GRADE: gettext_lazy("This group is only for doctors in %(grades)s."),
 }
 THEIRS = {
     ORGANISATION: gettext_lazy(
@@ -30,6 +39,7 @@ THEIRS = {
     BAND: gettext_lazy("%(name)s cannot join: this group is not open to their band."),
     PROFESSION: gettext_lazy("%(name)s cannot join: this group is not open to their profession."),
     DEPARTMENT: gettext_lazy("%(name)s cannot join: this group is not open to their department."),
+    GRADE: gettext_lazy("%(name)s cannot join: this group is only for doctors in %(grades)s."),
 }
 
 
@@ -53,6 +63,7 @@ def group_refusal(group: Group, user, *, actor=None) -> str | None:
     missing = group_unmet(group, profile)
     if missing is None:
         return None
+    words = {"name": user.get_full_name() or user.email, "grades": grade_words(group)}
     if actor is None or actor.pk == user.pk:
-        return str(YOURS[missing])
-    return str(THEIRS[missing]) % {"name": user.get_full_name() or user.email}
+        return str(YOURS[missing]) % words
+    return str(THEIRS[missing]) % words

@@ -56,10 +56,10 @@ class GroupForm(ModelForm, EligibilityForm):
 
     EVERYONE = [
         ("yes", _("Everyone")),
-        ("no", _("Only the bands, professions or departments chosen below")),
+        ("no", _("Only the bands, professions, grades or departments chosen below")),
     ]
     NONE_CHOSEN = _(
-        "Select at least one band, profession or department, or open the group to everyone"
+        "Select at least one band, profession, grade or department, or open the group to everyone"
     )
     error_names = {
         "eligible_everyone": _("who can join the group"),
@@ -135,6 +135,7 @@ class GroupForm(ModelForm, EligibilityForm):
             "eligible_everyone",
             "eligible_bands",
             "eligible_professions",
+            "eligible_grades",
             "eligible_departments",
             "offer_hours",
             "absence_threshold",
@@ -229,6 +230,7 @@ def _rule_initial(group: Group) -> dict:
         "eligible_everyone": "yes" if group.eligible_everyone else "no",
         "eligible_bands": group.eligible_bands,
         "eligible_professions": group.eligible_professions,
+        "eligible_grades": group.eligible_grades,
         "eligible_departments": list(group.eligible_departments.all()),
         "eligible_organisations": list(group.eligible_organisations.all()),
     }

@@ -6,12 +6,14 @@ and returns a queryset over this app's tables annotated with `month`,
 database and suppresses small numbers.
 """
 
+import datetime
+import zoneinfo
+from dataclasses import dataclass
+
 from django.db.models import (
     Case,
     CharField,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -133,9 +135,9 @@ def support_requests(scope) -> QuerySet:
     """Peer-support requests made in the period, with `month`, `person`, `category`.
 
     `category` is the kind of event; `state` is "open" or "closed";
-    `first_contact` is when the supporter first checked in, if they have.
+    `first_checkin` is when a supporter first checked in, if one has.
     """
-    first_contact = (
+    first_checkin = (
         CheckIn.objects.filter(request=OuterRef("pk")).order_by("happened_at").values("happened_at")
     )
     return (
@@ -154,14 +156,73 @@ def support_requests(scope) -> QuerySet:
                 default=Value("open"),
                 output_field=CharField(),
             ),
-            first_contact=Subquery(first_contact[:1]),
+            first_checkin=Subquery(first_checkin[:1]),
         )
     )
 
 
-def time_to_first_contact():
-    """The expression for request-to-first-contact, on `support_requests` rows."""
-    return ExpressionWrapper(F("first_contact") - F("created_at"), output_field=DurationField())
+# A recorded date of first contact says nothing of the time: taken as midday.
+UNTIMED_CONTACT = datetime.time(12)
+
+
+@dataclass(frozen=True)
+class FirstContact:
+    """One request's first contact, for the reports to count (never shown one by one)."""
+
+    person: int
+    hours: float  # from asking to first contact
+    on_time: bool  # on or before the day first contact was due
+
+
+def first_contact_moment(
+    *,
+    asked_at: datetime.datetime,
+    recorded: datetime.date | None,
+    first_checkin: datetime.datetime | None,
+    zone: zoneinfo.ZoneInfo,
+) -> datetime.datetime | None:
+    """When first contact was made, or None if it has not been.
+
+    The supporter's recorded date is the authority (a phone call may have no
+    check-in logged); a check-in is a contact too, so one on or before that day
+    gives the time. A recorded date alone counts from midday, never before the
+    request was made. With no date recorded (a supporter who handed the request
+    back after contact), the first check-in.
+    """
+    if first_checkin is not None and (
+        recorded is None or first_checkin.astimezone(zone).date() <= recorded
+    ):
+        return first_checkin
+    if recorded is None:
+        return None
+    return max(asked_at, datetime.datetime.combine(recorded, UNTIMED_CONTACT, tzinfo=zone))
+
+
+def first_contacts(scope) -> list[FirstContact]:
+    """The requests made in the period that have had first contact (`first_contact_moment`)."""
+    zone = scope.zone
+    rows = (
+        support_requests(scope)
+        .filter(Q(first_contacted_on__isnull=False) | Q(first_checkin__isnull=False))
+        .values_list(
+            "person", "created_at", "first_contact_due", "first_contacted_on", "first_checkin"
+        )
+    )
+    contacts = []
+    for person, asked_at, due, recorded, first_checkin in rows:
+        moment = first_contact_moment(
+            asked_at=asked_at, recorded=recorded, first_checkin=first_checkin, zone=zone
+        )
+        if moment is None:
+            continue
+        contacts.append(
+            FirstContact(
+                person=person,
+                hours=(moment - asked_at).total_seconds() / 3600,
+                on_time=moment.astimezone(zone).date() <= due.astimezone(zone).date(),
+            )
+        )
+    return contacts
 
 
 def present_per_person(scope):

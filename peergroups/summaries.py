@@ -5,6 +5,7 @@ from django.utils import timezone
 from .models import GroupSession, SupportRequest, first_contact_overdue
 from .notifications_groups import meeting_when
 from .permissions import (
+    communities_listed_for,
     meetings_facilitated_by,
     meetings_of,
     meetings_to_complete,
@@ -59,6 +60,7 @@ def supporter_summary(user, now=None) -> dict:
     return {
         "open": open_requests.count(),
         "first_contact_overdue": open_requests.filter(first_contact_overdue(now)).count(),
+        "communities": communities_listed_for(user),
     }
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
@@ -410,18 +410,11 @@ def peer_support(context: Context) -> Table:
 
 
 def first_contact(context: Context) -> Table:
-    requests = group_reporting.support_requests(context.scope)
-    contacted = Q(first_contact__isnull=False)
-    on_time = Q(first_contact__lte=F("first_contact_due"))
-    row = requests.aggregate(
-        contacted=Count("pk", filter=contacted),
-        people=Count("person", filter=contacted, distinct=True),
-        on_time=Count("pk", filter=contacted & on_time),
-        on_time_people=Count("person", filter=contacted & on_time, distinct=True),
-        mean=Avg(group_reporting.time_to_first_contact(), filter=contacted),
-    )
-    people = row["people"]
-    hours = round(row["mean"].total_seconds() / 3600, 1) if row["mean"] is not None else None
+    # First contact as the supporter recorded it (peergroups.reporting.first_contact_moment).
+    contacts = group_reporting.first_contacts(context.scope)
+    on_time = [contact for contact in contacts if contact.on_time]
+    people = len({contact.person for contact in contacts})
+    hours = round(sum(c.hours for c in contacts) / len(contacts), 1) if contacts else None
     return Table(
         slug="first-contact",
         title="Peer support: time to first contact",
@@ -431,14 +424,16 @@ def first_contact(context: Context) -> Table:
             ("hours", "Mean hours to first contact"),
             ("on_time", "Contacted within the time promised"),
         ],
+        note="First contact is the date the peer supporter recorded: its time is that of a "
+        "check-in that day, or midday. Within the time promised: by the day it was due.",
         rows=[
             Row(
                 None,
                 "Made in the period",
                 [
-                    disclosure.count(row["contacted"], people),
+                    disclosure.count(len(contacts), people),
                     disclosure.mean(hours, people),
-                    disclosure.count(row["on_time"], row["on_time_people"]),
+                    disclosure.count(len(on_time), len({c.person for c in on_time})),
                 ],
             )
         ],

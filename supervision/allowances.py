@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from kernel.eligibility import BAND, DEPARTMENT, ORGANISATION, PROFESSION, Eligibility, unmet
+from kernel.eligibility import (
+    BAND,
+    DEPARTMENT,
+    GRADE,
+    ORGANISATION,
+    PROFESSION,
+    Eligibility,
+    grade_words,
+    unmet,
+)
 from kernel.models import PeriodKind, Programme, StaffProfile
 
 from .models import AllowanceExtra, Session
@@ -24,23 +33,39 @@ REFUSALS = {
     BAND: _lazy("This programme is not open to your band."),
     PROFESSION: _lazy("This programme is not open to your profession."),
     DEPARTMENT: _lazy("This programme is not open to your department."),
+    GRADE: _lazy("This programme is only for doctors in %(grades)s."),
 }
+
+
+def _may_use(programme: Programme, profile: StaffProfile | None) -> bool:
+    return programme.is_active and unmet(programme, profile, [programme.organisation_id]) is None
 
 
 def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibility:
     """Whether a person may use a programme, and if not, why and where to go instead.
 
-    The rule itself is `kernel.eligibility.unmet`, which groups use too.
+    The rule itself is `kernel.eligibility.unmet`, which groups use too. The
+    programme's own message for people who are not eligible is written for those
+    its "where to go instead" serves ("Band 5 and 6 staff reach supervision through
+    the PNA programme"): it is shown, with that programme, only to people who may
+    use it. Anyone else (a doctor, on a nurses' programme) is told what about them
+    the rule does not admit. Needs `alternative` and both programmes' departments
+    fetched, to ask no more queries per programme.
     """
     missing = unmet(programme, profile, [programme.organisation_id])
     if missing == ORGANISATION:
         return Eligibility(False, str(REFUSALS[ORGANISATION]))
     if not programme.is_active:
         return Eligibility(False, _("This programme is not open for booking."))
-    if missing is not None:
-        message = programme.not_eligible_message or str(REFUSALS[missing])
-        return Eligibility(False, message, programme.alternative)
-    return Eligibility(True)
+    if missing is None:
+        return Eligibility(True)
+    ours = str(REFUSALS[missing]) % {"grades": grade_words(programme)}
+    alternative = programme.alternative
+    if alternative is None:
+        return Eligibility(False, programme.not_eligible_message or ours)
+    if _may_use(alternative, profile):
+        return Eligibility(False, programme.not_eligible_message or ours, alternative)
+    return Eligibility(False, ours)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
     Department,
+    Grade,
     Profession,
     Programme,
     Role,
@@ -33,6 +34,12 @@ class StaffForm(Form):
         label=_("Profession"), choices=[("", _("Choose a profession")), *Profession.choices]
     )
     band = forms.ChoiceField(label=_("Band"), choices=[("", _("Choose a band")), *Band.choices])
+    grade = forms.ChoiceField(
+        label=_("Grade (doctors only)"),
+        choices=[("", _("Not a doctor, or not known")), *Grade.choices],
+        required=False,
+        help_text=_("Groups and programmes for junior doctors are open to some grades only."),
+    )
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
     line_manager = forms.ModelChoiceField(
         label=_("Line manager"),
@@ -69,6 +76,7 @@ class StaffForm(Form):
                     "department": instance.department_id,
                     "profession": instance.profession,
                     "band": instance.band,
+                    "grade": instance.grade,
                     "job_title": instance.job_title,
                     "line_manager": instance.line_manager_id,
                     "start_date": instance.start_date,
@@ -84,6 +92,13 @@ class StaffForm(Form):
             del self.fields["email"]
             del self.fields["roles"]
         cast(forms.ModelChoiceField, self.fields["line_manager"]).queryset = managers
+
+    def clean(self):
+        data = super().clean() or {}
+        # The database holds the same rule (staff_grade_only_for_doctors).
+        if data.get("grade") and data.get("profession") not in (None, Profession.DOCTOR):
+            self.add_error("grade", _("Choose a grade only for a doctor, or choose Doctor"))
+        return data
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

@@ -11,6 +11,7 @@ from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
     Department,
+    Grade,
     Modality,
     PeriodKind,
     Profession,
@@ -41,7 +42,8 @@ def _yes_no_initial(value: bool) -> str:
 
 
 class EligibilityForm(Form):
-    """Who may take part: everyone, or only the chosen bands, professions and departments.
+    """Who may take part: everyone, or only the chosen bands, professions, grades and
+    departments.
 
     A programme's form and a group's share these questions, as they share the
     rule (`kernel.eligibility`). The view gives the departments to choose from.
@@ -50,10 +52,11 @@ class EligibilityForm(Form):
     error_names = {"eligible_everyone": _("who can use the programme")}
     EVERYONE = [
         ("yes", _("Everyone in the organisation")),
-        ("no", _("Only the bands, professions or departments chosen below")),
+        ("no", _("Only the bands, professions, grades or departments chosen below")),
     ]
     NONE_CHOSEN = _(
-        "Select at least one band, profession or department, or open the programme to everyone"
+        "Select at least one band, profession, grade or department, or open the programme "
+        "to everyone"
     )
 
     eligible_everyone = forms.TypedChoiceField(
@@ -79,6 +82,13 @@ class EligibilityForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    eligible_grades = forms.MultipleChoiceField(
+        label=_("Doctors' grades"),
+        choices=Grade.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("For example, Foundation year 1 to core training year 2 for junior doctors."),
+    )
     eligible_departments = forms.ModelMultipleChoiceField(
         label=_("Departments"),
         queryset=Department.objects.none(),
@@ -99,10 +109,12 @@ class EligibilityForm(Form):
             # Open to everyone: the chosen groups would be ignored, so keep none.
             data["eligible_bands"] = []
             data["eligible_professions"] = []
+            data["eligible_grades"] = []
             data["eligible_departments"] = []
         elif data.get("eligible_everyone") is False and not (
             data.get("eligible_bands")
             or data.get("eligible_professions")
+            or data.get("eligible_grades")
             or data.get("eligible_departments")
         ):
             self.add_error("eligible_bands", self.NONE_CHOSEN)
@@ -142,7 +154,11 @@ class ProgrammeForm(EligibilityForm):
         label=_("Message for people who are not eligible"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("For example: Band 5 and 6 staff reach supervision through the PNA programme."),
+        help_text=_(
+            "For example: Band 5 and 6 staff reach supervision through the PNA programme. "
+            "If you choose where to go instead, only people who can use that programme "
+            "see this message; others are told why they are not eligible."
+        ),
     )
     alternative = forms.ModelChoiceField(
         label=_("Where to go instead"),
@@ -252,6 +268,7 @@ class ProgrammeForm(EligibilityForm):
                 "eligible_everyone",
                 "eligible_bands",
                 "eligible_professions",
+                "eligible_grades",
                 "eligible_departments",
                 "not_eligible_message",
                 "alternative",
@@ -299,6 +316,7 @@ class ProgrammeForm(EligibilityForm):
             "eligible_everyone": _yes_no_initial(instance.eligible_everyone),
             "eligible_bands": instance.eligible_bands,
             "eligible_professions": instance.eligible_professions,
+            "eligible_grades": instance.eligible_grades,
             "eligible_departments": [d.pk for d in instance.eligible_departments.all()],
             "not_eligible_message": instance.not_eligible_message,
             "alternative": instance.alternative_id,

@@ -391,8 +391,8 @@ def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
             allowance_sessions__isnull=False,
             period_end__gte=today,
         )
-        .select_related("organisation")
-        .prefetch_related("eligible_departments")
+        .select_related("organisation", "alternative")
+        .prefetch_related("eligible_departments", "alternative__eligible_departments")
     )
     for programme in programmes:
         if programme.period_end is None:

@@ -50,6 +50,7 @@ def _profile(user) -> dict[str, Any] | None:
         "department": profile.department.name if profile.department else "",
         "profession": profile.get_profession_display(),
         "band": profile.get_band_display(),
+        "grade": profile.get_grade_display(),
         "job_title": profile.job_title,
         "line_manager": _name(profile.line_manager.user) if profile.line_manager else "",
         "start_date": profile.start_date,

@@ -10,7 +10,7 @@ import itertools
 import pytest
 
 from kernel.eligibility import rule_q, unmet
-from kernel.models import Band, Modality, Profession, StaffProfile
+from kernel.models import Band, Grade, Modality, Profession, StaffProfile
 from tests.factories import (
     DepartmentFactory,
     GroupFactory,
@@ -37,6 +37,19 @@ def population(organisation, other_organisation):
                 organisation=org, department=department, band=band, profession=profession
             )
         )
+    for (org, department), grade in itertools.product(
+        [(organisation, wards[0]), (other_organisation, elsewhere)],
+        [Grade.FY1, Grade.ST3_PLUS, Grade.CONSULTANT],
+    ):
+        people.append(
+            StaffProfileFactory(
+                organisation=org,
+                department=department,
+                band=Band.OTHER,
+                profession=Profession.DOCTOR,
+                grade=grade,
+            )
+        )
     return {"wards": wards, "people": people}
 
 
@@ -51,6 +64,13 @@ RULES = [
         "departments": 1,
     },
     {"eligible_everyone": False, "departments": 2},
+    {"eligible_everyone": False, "eligible_grades": [Grade.FY1, Grade.FY2, Grade.ST1_2]},
+    {
+        "eligible_everyone": False,
+        "eligible_professions": [Profession.DOCTOR],
+        "eligible_grades": [Grade.ST3_PLUS, Grade.CONSULTANT],
+        "departments": 1,
+    },
 ]
 
 
@@ -99,3 +119,31 @@ def test_the_organisations_are_part_of_the_rule(organisation):
     assert unmet(programme, nurse, [organisation.pk]) is None
     assert unmet(programme, nurse, None) is None
     assert unmet(programme, nurse, [OrganisationFactory().pk]) == "organisation"
+
+
+def test_a_doctor_on_a_nurses_rule_is_refused_for_their_profession_first(organisation):
+    """Profession is asked before band: a doctor has no band to be refused for."""
+    programme = ProgrammeFactory(
+        organisation=organisation,
+        eligible_everyone=False,
+        eligible_bands=[Band.BAND_7],
+        eligible_professions=[Profession.NURSE],
+    )
+    doctor = StaffProfileFactory(
+        organisation=organisation, profession=Profession.DOCTOR, band=Band.OTHER
+    )
+    assert unmet(programme, doctor, None) == "profession"
+
+
+def test_a_grade_rule_admits_only_doctors_of_those_grades(organisation):
+    programme = ProgrammeFactory(
+        organisation=organisation, eligible_everyone=False, eligible_grades=[Grade.FY2]
+    )
+    fy2, consultant = (
+        StaffProfileFactory(organisation=organisation, profession=Profession.DOCTOR, grade=grade)
+        for grade in (Grade.FY2, Grade.CONSULTANT)
+    )
+    nurse = StaffProfileFactory(organisation=organisation, profession=Profession.NURSE)
+    assert unmet(programme, fy2, None) is None
+    assert unmet(programme, consultant, None) == "grade"
+    assert unmet(programme, nurse, None) == "grade"

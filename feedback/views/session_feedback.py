@@ -40,7 +40,9 @@ def _give(
     request, *, session=None, meeting=None, programme, open_now, back_url, title_when, done_url
 ):
     """The feedback form; once sent, `done_url` (a session's page shows the answers given)."""
-    already = services.feedback_given(author=request.user, session=session, meeting=meeting)
+    # Their own answers, or None until they have given feedback.
+    answers = own_answers(request.user, session=session, meeting=meeting)
+    already = answers is not None
     context = {
         "session": session,
         "meeting": meeting,
@@ -50,7 +52,7 @@ def _give(
         "open_now": open_now,
         "form": None,
         "minimum": disclosure.feedback_minimum(),
-        "answers": own_answers(request.user, session=session, meeting=meeting) if already else [],
+        "answers": answers,
     }
     if already or not open_now:
         if request.method == "POST" and already:

@@ -1,5 +1,5 @@
 from .organisations import Department, Organisation
-from .people import Band, Profession, Role, RoleGrant, StaffProfile
+from .people import Band, Grade, Profession, Role, RoleGrant, StaffProfile
 from .programmes import (
     DEFAULT_THEMES,
     EligibilityRule,
@@ -16,6 +16,7 @@ __all__ = [
     "Band",
     "Department",
     "EligibilityRule",
+    "Grade",
     "Modality",
     "Organisation",
     "PeriodKind",

@@ -37,6 +37,18 @@ class Band(models.TextChoices):
     OTHER = "other", _("Other or not applicable")
 
 
+class Grade(models.TextChoices):
+    """Doctors' grades: doctors are not on Agenda for Change bands, so a rule that means
+    "junior doctors" names these (FY1 to ST2 are doctors in their first years of training)."""
+
+    FY1 = "fy1", _("Foundation year 1 (FY1)")
+    FY2 = "fy2", _("Foundation year 2 (FY2)")
+    ST1_2 = "st1_2", _("Core or specialty training years 1 to 2 (CT/ST1-2)")
+    ST3_PLUS = "st3_plus", _("Specialty training year 3 or above (ST3+)")
+    SAS = "sas", _("Specialty and specialist (SAS) doctor")
+    CONSULTANT = "consultant", _("Consultant")
+
+
 class Role(models.TextChoices):
     """Roles held within an organisation. Everyone with a profile is a supervisee."""
 
@@ -81,6 +93,8 @@ class StaffProfile(ChoiceLabels, models.Model):
     )
     profession = models.CharField(_("profession"), max_length=32, choices=Profession.choices)
     band = models.CharField(_("band"), max_length=8, choices=Band.choices)
+    # Doctors only (staff_grade_only_for_doctors); empty for everyone else.
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
     job_title = models.CharField(_("job title"), max_length=200, blank=True)
     line_manager = models.ForeignKey(
         "self",
@@ -105,6 +119,10 @@ class StaffProfile(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=~Q(line_manager=models.F("pk")),
                 name="staff_not_own_line_manager",
+            ),
+            models.CheckConstraint(
+                condition=Q(grade="") | Q(profession="doctor"),
+                name="staff_grade_only_for_doctors",
             ),
         ]
 

@@ -32,7 +32,7 @@ def default_reminder_hours() -> list[int]:
 
 
 class EligibilityRule(models.Model):
-    """Who may take part: everyone, or only these bands, professions and departments.
+    """Who may take part: everyone, or only these bands, professions, grades and departments.
 
     A programme and a group each hold one. Whether a person meets it is decided
     in one place, `kernel.eligibility`, for one person and for a whole population.
@@ -41,6 +41,7 @@ class EligibilityRule(models.Model):
     eligible_everyone = models.BooleanField(_("open to everyone"), default=True)
     eligible_bands = models.JSONField(_("bands"), default=list, blank=True)
     eligible_professions = models.JSONField(_("professions"), default=list, blank=True)
+    eligible_grades = models.JSONField(_("doctors' grades"), default=list, blank=True)
     eligible_departments = models.ManyToManyField(
         Department, blank=True, related_name="+", verbose_name=_("departments")
     )

@@ -20,6 +20,7 @@ from ..models import CommunityReply, CommunityThread, LearningCommunity
 __all__ = [
     "can_moderate",
     "communities_for_sharing",
+    "communities_listed_for",
     "communities_visible_to",
     "community_organisations",
     "get_community_for_user",
@@ -50,6 +51,14 @@ def communities_visible_to(user):
             organisations__in=community_organisations(user)
         ).values("pk")
     )
+
+
+def communities_listed_for(user) -> list[LearningCommunity]:
+    """The user's communities by name, for the links on the resources, peer support and
+    home pages. No query for someone who takes part in none."""
+    if not community_organisations(user):
+        return []
+    return list(communities_visible_to(user).order_by("name").only("pk", "name"))
 
 
 def communities_for_sharing(organisation_id: int):

@@ -62,6 +62,7 @@ GROUP_FIELDS = (
     "eligible_everyone",
     "eligible_bands",
     "eligible_professions",
+    "eligible_grades",
     *SCHEDULE_FIELDS,
 )
 # What people's calendars show of a group besides its dates: a change is sent to them.

@@ -30,6 +30,7 @@ from ..peer_forms import (
     PeerSupporterProfileForm,
     SupportRequestForm,
 )
+from ..permissions.community import communities_listed_for
 from ..permissions.peer_support import (
     COORDINATOR,
     SUPPORTER,
@@ -100,6 +101,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         "supporting": supporting,
         "queue": queue,
         "can_ask": profile is not None,
+        "communities": communities_listed_for(user),
     }
     if profile is not None:
         is_supporter = has_role(user, Role.PEER_SUPPORTER)

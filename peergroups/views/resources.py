@@ -25,7 +25,7 @@ from kernel.permissions import (
 )
 
 from ..peer_forms import ResourceForm
-from ..permissions.community import communities_for_sharing, communities_visible_to
+from ..permissions.community import communities_for_sharing, communities_listed_for
 from ..permissions.peer_support import get_resource_for_user, resources_visible_to
 from ..services import resources as services
 
@@ -59,7 +59,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
             "curated": curated,
             "can_add": bool(curated),
             "own_organisation_id": profile.organisation_id if profile else None,
-            "communities": list(communities_visible_to(request.user).order_by("name")),
+            "communities": communities_listed_for(request.user),
         },
     )
 

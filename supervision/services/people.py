@@ -15,7 +15,15 @@ from kernel.queueing import enqueue_after_commit
 
 from ..pairing import line_manager_refusal
 
-PROFILE_FIELDS = ("department", "profession", "band", "job_title", "line_manager", "start_date")
+PROFILE_FIELDS = (
+    "department",
+    "profession",
+    "band",
+    "grade",
+    "job_title",
+    "line_manager",
+    "start_date",
+)
 
 
 def _queue_invitation(profile: StaffProfile) -> None:
@@ -34,6 +42,7 @@ def staff_invite(
     last_name: str,
     profession: str,
     band: str,
+    grade: str = "",
     department: Department | None = None,
     job_title: str = "",
     line_manager: StaffProfile | None = None,
@@ -53,6 +62,7 @@ def staff_invite(
         department=department,
         profession=profession,
         band=band,
+        grade=grade,
         job_title=job_title,
         line_manager=line_manager,
         start_date=start_date,

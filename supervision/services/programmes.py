@@ -16,6 +16,7 @@ from kernel.models import (
     DEFAULT_THEMES,
     Band,
     Department,
+    Grade,
     Organisation,
     PeriodKind,
     Profession,
@@ -36,6 +37,7 @@ PROGRAMME_FIELDS = (
     "eligible_everyone",
     "eligible_bands",
     "eligible_professions",
+    "eligible_grades",
     "not_eligible_message",
     "alternative",
     "allowance_sessions",
@@ -74,11 +76,17 @@ def _check_rules(programme: Programme, departments: list[Department]) -> None:
         errors["eligible_bands"] = _("Choose bands from the list.")
     if not set(programme.eligible_professions) <= set(Profession.values):
         errors["eligible_professions"] = _("Choose professions from the list.")
+    if not set(programme.eligible_grades) <= set(Grade.values):
+        errors["eligible_grades"] = _("Choose grades from the list.")
     if not programme.eligible_everyone and not (
-        programme.eligible_bands or programme.eligible_professions or departments
+        programme.eligible_bands
+        or programme.eligible_professions
+        or programme.eligible_grades
+        or departments
     ):
         errors["eligible_everyone"] = _(
-            "Choose at least one band, profession or department, or open the programme to everyone."
+            "Choose at least one band, profession, grade or department, or open the programme "
+            "to everyone."
         )
     if programme.period_kind == PeriodKind.FIXED and programme.period_end is None:
         errors["period_end"] = _("Enter the date the allowance period ends.")

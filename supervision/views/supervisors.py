@@ -37,7 +37,7 @@ def programme_offers(user):
         programmes_open_to(user)
         .filter(modality=Modality.ONE_TO_ONE)
         .select_related("organisation", "alternative")
-        .prefetch_related("eligible_departments")
+        .prefetch_related("eligible_departments", "alternative__eligible_departments")
     ):
         allowed = eligibility(programme, profile)
         offers.append(
@@ -119,7 +119,11 @@ def _programmes_for(request, supervisor: SupervisorProfile):
     refusal = pairing_refusal(supervisor.user, request.user)
     taking_on = supervisor.accepting_new and has_capacity(supervisor.user)
     options = []
-    for programme in supervisor.programmes.filter(is_active=True).select_related("organisation"):
+    for programme in (
+        supervisor.programmes.filter(is_active=True)
+        .select_related("organisation", "alternative")
+        .prefetch_related("eligible_departments", "alternative__eligible_departments")
+    ):
         allowed = eligibility(programme, profile)
         options.append(
             {

@@ -9,6 +9,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from feedback.models import FeedbackResponse, MeasureResponse
+from kernel.models import Grade
 from nonprod.impact import GROUP_NAME, demo_doctor
 from peergroups.models import Group, Membership
 from tests.browser.people import Person
@@ -19,7 +20,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _new_doctor(group):
     """A junior doctor just starting at the trust: not in the group yet."""
     return demo_doctor(
-        group.organisation, "Gabriel", "Stone", "Emergency department", "Foundation doctor (FY1)"
+        group.organisation,
+        "Gabriel",
+        "Stone",
+        "Emergency department",
+        "Foundation doctor (FY1)",
+        Grade.FY1,
     )
 
 
@@ -40,6 +46,16 @@ def test_only_doctors_join_members_give_feedback_and_leads_see_the_change(
     nurse.click("link", GROUP_NAME)
     expect(nurse.page.get_by_text("This group is not open to your profession.")).to_be_visible()
     expect(nurse.page.get_by_role("button", name="Ask to join")).to_have_count(0)
+
+    # A consultant is a doctor, but not a junior one: told which grades it is for.
+    consultant = Person(
+        browser, live_server, demo["Consultant (not a junior doctor)"], check_accessibility
+    )
+    consultant.go(group.get_absolute_url())
+    expect(
+        consultant.page.get_by_text(re.compile(r"^This group is only for doctors in Foundation"))
+    ).to_be_visible()
+    expect(consultant.page.get_by_role("button", name="Ask to join")).to_have_count(0)
 
     # The facilitator adds a doctor by email; a nurse's email is refused, saying why.
     facilitator = Person(browser, live_server, demo["Group facilitator"], check_accessibility)
@@ -101,4 +117,6 @@ def test_only_doctors_join_members_give_feedback_and_leads_see_the_change(
     admin.click("link", "Wellbeing measure for Peer support groups for junior doctors")
     expect(admin.page.get_by_label("Statement 1")).to_have_value(re.compile("^SWEMWBS statement 1"))
     admin.go(reverse("peergroups:group_edit", args=[group.pk]))
-    expect(admin.page.get_by_label("Doctor")).to_be_checked()
+    expect(admin.page.get_by_label("Doctor", exact=True)).to_be_checked()
+    expect(admin.page.get_by_label("Foundation year 2 (FY2)")).to_be_checked()
+    expect(admin.page.get_by_label("Consultant")).not_to_be_checked()

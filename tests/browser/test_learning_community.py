@@ -17,6 +17,10 @@ def test_a_supporter_asks_the_community_and_a_coordinator_moderates(
     browser, live_server, demo, check_accessibility
 ):
     grace = Person(browser, live_server, demo["Peer supporter"], check_accessibility)
+    # The community is linked from her home page and the peer support page too.
+    for path in ("/", "/peer-support/"):
+        grace.go(path)
+        expect(grace.page.get_by_role("link", name=COMMUNITY)).to_be_visible()
     grace.go("/resources/")
     expect(grace.page.get_by_text("Shared by Northgate Community Health").first).to_be_visible()
     grace.click("link", COMMUNITY)

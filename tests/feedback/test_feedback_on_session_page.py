@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from feedback.models import QuestionKind
-from feedback.permissions import own_feedback_on_session
+from feedback.models import FeedbackResponse, QuestionKind
+from feedback.permissions import own_answers
 from feedback.services.feedback import feedback_submit, questions_for
 from supervision.models import Session
 from supervision.services.sessions import session_cancel
@@ -101,6 +101,32 @@ def test_sending_feedback_leads_back_to_the_session_page_with_the_answers(client
 
 
 def test_the_answers_are_fetched_by_their_author_only(booked):
-    _give(booked)
-    assert own_feedback_on_session(booked.supervisor, booked) is None
-    assert own_feedback_on_session(booked.supervisee, booked) is not None
+    assert own_answers(booked.supervisee, session=booked) is None  # none given yet
+    _give(booked, ratings=(5, 4, 3, 2))
+    assert own_answers(booked.supervisor, session=booked) is None
+    rows = own_answers(booked.supervisee, session=booked)
+    assert rows is not None
+    assert [row["answer"] for row in rows] == [
+        "5 out of 5",
+        "4 out of 5",
+        "3 out of 5",
+        "2 out of 5",
+        SECRET,
+        SECRET,
+    ]
+
+
+def test_feedback_that_holds_no_answers_is_still_feedback_given(client, booked):
+    """A response whose questions were all left blank: the page says it was given (and
+    offers no second form), with no rows; the form's page says the same."""
+    FeedbackResponse.objects.create(
+        author=booked.supervisee, programme=booked.programme, session=booked
+    )
+    assert own_answers(booked.supervisee, session=booked) == []
+    page = _page(client, booked.supervisee, booked)
+    assert "Your feedback" in page
+    assert "Give feedback" not in page
+    with time_machine.travel(AFTER, tick=False):
+        give = client.get(reverse("feedback:give_session", args=[booked.pk])).content.decode()
+    assert "You have given feedback on this session" in give
+    assert "Send feedback" not in give

@@ -290,6 +290,39 @@ def test_leads_see_the_mean_change_only_from_five_people_once_their_month_has_en
     assert "Short Warwick-Edinburgh Mental Wellbeing Scale (SWEMWBS) ©" in page.content.decode()
 
 
+@pytest.mark.parametrize(
+    ("answers", "raw"),
+    [([1] * 7, 7), ([5] * 7, 35), ([3] * 7, 21), ([1, 2, 3, 4, 5, 1, 2], 18)],
+)
+def test_a_score_is_the_raw_sum_of_the_seven_answers(group, measure, answers, raw):
+    """SWEMWBS's published metric conversion is not applied (README, "Scoring"): the
+    score stored, shown and averaged is the raw sum, 7 to 35."""
+    assert answer(member_of(group), measure, answers, at(2026, 1, 11)).raw_score == raw
+
+
+def test_the_change_is_each_persons_own_change_averaged_not_a_difference_of_averages(
+    group, measure
+):
+    """Joining scores differ from person to person, and one person answered only at
+    joining: the figure is the mean of the five paired changes (+3), where the mean at
+    follow-up (23.6) minus the mean at joining of all six (18.3) would be +5.3."""
+    at_joining = [10, 14, 21, 28, 30]
+    changes = [5, 3, 0, 2, 5]
+    people = [member_of(group) for _ in at_joining]
+    for person, score in zip(people, at_joining, strict=True):
+        answer(person, measure, scoring(score), at(2026, 1, 11))
+    answer(member_of(group), measure, [1] * 7, at(2026, 1, 11))  # 7, never again
+    for person, score, change in zip(people, at_joining, changes, strict=True):
+        answer(person, measure, scoring(score + change), at(2026, 4, 15))
+    [summary] = aggregates_measures.change_summaries(
+        [measure], responses_for_aggregate([measure]), now=at(2026, 5, 2)
+    )
+    [row] = summary.rows
+    assert row.people.value == 5
+    assert row.mean_change.value == 3.0
+    assert summary.at_joining.value == 5  # 6 people, rounded
+
+
 def test_a_lead_sees_only_their_own_organisations_programmes(
     client, group, measure, outsider, supervisee
 ):

@@ -82,6 +82,22 @@ def test_a_supporter_of_either_member_organisation_sees_the_community(
         assert "Northgate Community Health" in page
 
 
+def test_a_supporter_reaches_the_community_from_peer_support_and_from_home(
+    client, community, peer_supporter, northgate_supporter, supervisee
+):
+    link = f'href="{url("community", community.pk)}"'
+    for user in (peer_supporter, northgate_supporter):
+        client.force_login(user)
+        for page in (url("support_requests"), reverse("supervision:home"), url("resources")):
+            content = client.get(page).content.decode()
+            assert link in content, page
+            assert "Your learning community:" in content
+    # Someone who only asks for peer support is not sent to a page that is 404 to them.
+    client.force_login(supervisee)
+    for page in (url("support_requests"), reverse("supervision:home")):
+        assert link not in client.get(page).content.decode()
+
+
 def test_everyone_else_gets_404(
     client, community, supervisee, facilitator, other_organisation, outsider
 ):

@@ -28,12 +28,23 @@ def demo():
 def test_the_junior_doctors_group_plays_end_to_end_on_the_demo_data(client, demo):
     group = Group.objects.get(name=GROUP_NAME)
     assert group.eligible_professions == ["doctor"]
+    assert group.eligible_grades == ["fy1", "fy2", "st1_2"]  # FY1 to ST2
     assert group.memberships.filter(state="active").count() == 7
     # A nurse is told the group is not for her; the demo junior doctor is a member.
     client.force_login(demo["amara.okafor"])
     assert "This group is not open to your profession." in (
         client.get(group.get_absolute_url()).content.decode()
     )
+    # A consultant is told which grades it is for, and cannot ask.
+    client.force_login(demo["marcus.reid"])
+    page = client.get(group.get_absolute_url()).content.decode()
+    assert "This group is only for doctors in Foundation year 1 (FY1)" in page
+    assert "Ask to join" not in page
+    # Ife (FY2) is not pointed down the Band 5 and 6 nurses' PNA route.
+    client.force_login(demo["ife.adebayo"])
+    page = client.get(reverse("supervision:programmes")).content.decode()
+    assert "This programme is not open to your profession." in page
+    assert "through the PNA programme" not in page
     # The facilitators see released totals of their meetings' feedback.
     client.force_login(demo["tom.fletcher"])
     totals = dict(client.get(reverse("feedback:summary")).context["groups"])[group]

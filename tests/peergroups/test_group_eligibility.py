@@ -1,16 +1,18 @@
 """Groups limited to eligible people (issue 16, seed 003): a junior doctors' group is
 asked for only by junior doctors, and every way in asks the one rule.
 
-The rule is the programmes' (kernel.eligibility): professions, bands (grades),
-departments and organisations. Asking to join, a facilitator accepting or adding
+The rule is the programmes' (kernel.eligibility): professions, bands, doctors'
+grades, departments and organisations. Asking to join, a facilitator accepting or adding
 someone, a place offered from the waiting list and its acceptance all go
 through it; the facilitator still accepts each request.
 """
 
+import re
+
 import pytest
 from django.urls import reverse
 
-from kernel.models import Band, Profession
+from kernel.models import Band, Grade, Profession, StaffProfile
 from peergroups.models import Membership
 from peergroups.services import groups as services
 from tests.factories import (
@@ -31,6 +33,13 @@ def person(organisation, *, profession=Profession.NURSE, band=Band.BAND_5, **kwa
 
 def doctor(organisation, **kwargs):
     return person(organisation, profession=Profession.DOCTOR, band=Band.OTHER, **kwargs)
+
+
+JUNIOR_GRADES = [Grade.FY1, Grade.FY2, Grade.ST1_2]
+FOR_JUNIOR_GRADES = (
+    "only for doctors in Foundation year 1 (FY1), Foundation year 2 (FY2) or "
+    "Core or specialty training years 1 to 2 (CT/ST1-2)."
+)
 
 
 def make_group(actor, organisation, programme, facilitators, **overrides):
@@ -214,13 +223,11 @@ def test_an_open_group_can_be_limited_to_listed_organisations(
     assert services.membership_request(actor=doctor(elsewhere), group=group)
 
 
-def test_the_admin_limits_a_group_through_its_form(
-    client, frozen_now, programme_admin, organisation, group_programme, facilitator
-):
-    client.force_login(programme_admin)
-    data = {
-        "name": "Junior doctors' peer support group",
-        "programme": group_programme.pk,
+def group_form(name, programme, facilitator) -> dict:
+    """A monthly online group as an admin types it in, limited to a rule yet to choose."""
+    return {
+        "name": name,
+        "programme": programme.pk,
         "group_type": "peer_support",
         "capacity": 8,
         "facilitators": [facilitator.pk],
@@ -236,11 +243,18 @@ def test_the_admin_limits_a_group_through_its_form(
         "absence_threshold": 2,
         "eligible_everyone": "no",
     }
+
+
+def test_the_admin_limits_a_group_through_its_form(
+    client, frozen_now, programme_admin, organisation, group_programme, facilitator
+):
+    client.force_login(programme_admin)
+    data = group_form("Junior doctors' peer support group", group_programme, facilitator)
     url = reverse("peergroups:group_add")
     response = client.post(url, data)
     assert response.status_code == 200
     assert (
-        "Select at least one band, profession or department, or open the group to everyone"
+        "Select at least one band, profession, grade or department, or open the group to everyone"
         in response.content.decode()
     )
     response = client.post(url, {**data, "eligible_professions": [Profession.DOCTOR]})
@@ -250,3 +264,134 @@ def test_the_admin_limits_a_group_through_its_form(
     edit = client.get(reverse("peergroups:group_edit", kwargs={"pk": group.pk}))
     assert edit.context["form"].initial["eligible_everyone"] == "no"
     assert edit.context["form"].initial["eligible_professions"] == ["doctor"]
+
+
+@pytest.fixture
+def junior_doctors_group(frozen_now, programme_admin, organisation, group_programme, facilitator):
+    """Seed 003's group: doctors in their first years of training (FY1 to ST2) only."""
+    return make_group(
+        programme_admin,
+        organisation,
+        group_programme,
+        [facilitator],
+        eligible_grades=JUNIOR_GRADES,
+    )
+
+
+def test_a_consultant_asking_to_join_a_junior_doctors_group_is_told_which_grades_it_is_for(
+    client, junior_doctors_group, organisation
+):
+    consultant = doctor(organisation, grade=Grade.CONSULTANT)
+    url = reverse("peergroups:group_join", kwargs={"pk": junior_doctors_group.pk})
+    client.force_login(consultant)
+    page = client.get(junior_doctors_group.get_absolute_url()).content.decode()
+    assert f"This group is {FOR_JUNIOR_GRADES}" in page
+    assert "Ask to join" not in page
+    response = client.post(url, follow=True)
+    assert f"This group is {FOR_JUNIOR_GRADES}" in response.content.decode()
+    assert state_of(junior_doctors_group, consultant) is None
+
+    # Ife, an FY2 doctor, may ask; the facilitator still decides.
+    ife = doctor(organisation, grade=Grade.FY2)
+    client.force_login(ife)
+    assert "Ask to join" in client.get(junior_doctors_group.get_absolute_url()).content.decode()
+    client.post(url)
+    assert state_of(junior_doctors_group, ife) == Membership.State.REQUESTED
+
+
+def test_a_doctor_whose_grade_is_not_recorded_cannot_ask(junior_doctors_group, organisation):
+    with pytest.raises(services.GroupRefused, match="only for doctors in Foundation year 1"):
+        services.membership_request(actor=doctor(organisation), group=junior_doctors_group)
+
+
+def test_the_group_page_says_which_grades_may_join(client, junior_doctors_group, organisation):
+    client.force_login(doctor(organisation, grade=Grade.FY1))
+    page = client.get(junior_doctors_group.get_absolute_url()).content.decode()
+    assert "Doctor; Foundation year 1 (FY1), Foundation year 2 (FY2) or Core" in page
+
+
+def test_a_facilitator_cannot_add_a_consultant_to_a_junior_doctors_group(
+    client, junior_doctors_group, organisation, facilitator
+):
+    consultant = doctor(organisation, grade=Grade.CONSULTANT)
+    url = reverse("peergroups:member_add", kwargs={"pk": junior_doctors_group.pk})
+    client.force_login(facilitator)
+    response = client.post(url, {"email": consultant.email})
+    assert response.status_code == 200
+    name = consultant.get_full_name()
+    assert f"{name} cannot join: this group is {FOR_JUNIOR_GRADES}" in response.content.decode()
+    assert state_of(junior_doctors_group, consultant) is None
+
+    foundation = doctor(organisation, grade=Grade.FY1)
+    assert client.post(url, {"email": foundation.email}).status_code == 302
+    assert state_of(junior_doctors_group, foundation) == Membership.State.ACTIVE
+
+
+def test_a_request_from_someone_since_promoted_out_of_the_grades_is_not_accepted(
+    junior_doctors_group, organisation, facilitator
+):
+    trainee = doctor(organisation, grade=Grade.ST1_2)
+    request = services.membership_request(actor=trainee, group=junior_doctors_group)
+    trainee.profile.grade = Grade.ST3_PLUS
+    trainee.profile.save()
+    refusal = f"cannot join: this group is {FOR_JUNIOR_GRADES}"
+    with pytest.raises(services.GroupRefused, match=re.escape(refusal)):
+        services.membership_accept(actor=facilitator, membership=request)
+    assert state_of(junior_doctors_group, trainee) == Membership.State.REQUESTED
+
+
+def test_the_waiting_list_offers_a_place_only_to_someone_in_the_groups_grades(
+    junior_doctors_group, organisation, facilitator
+):
+    members = [doctor(organisation, grade=Grade.FY1) for _ in range(2)]
+    for user in members:
+        services.membership_add(actor=facilitator, group=junior_doctors_group, user=user)
+    promoted, next_in_line = (
+        doctor(organisation, grade=Grade.FY2),
+        doctor(organisation, grade=Grade.FY1),
+    )
+    for user in (promoted, next_in_line):
+        services.membership_add(actor=facilitator, group=junior_doctors_group, user=user)
+    assert state_of(junior_doctors_group, promoted) == Membership.State.WAITING
+    # The first in the queue became a registrar while waiting.
+    promoted.profile.grade = Grade.ST3_PLUS
+    promoted.profile.save()
+    services.membership_leave(
+        actor=members[0], membership=junior_doctors_group.memberships.get(user=members[0])
+    )
+    assert state_of(junior_doctors_group, promoted) == Membership.State.WAITING
+    assert state_of(junior_doctors_group, next_in_line) == Membership.State.OFFERED
+
+    # And an offer is taken up only while the person is still in the group's grades.
+    offer = junior_doctors_group.memberships.get(user=next_in_line, state=Membership.State.OFFERED)
+    StaffProfile.objects.filter(user=next_in_line).update(grade=Grade.SAS)
+    next_in_line = type(next_in_line).objects.get(pk=next_in_line.pk)  # as a new request would
+    with pytest.raises(
+        services.GroupRefused, match=re.escape(f"This group is {FOR_JUNIOR_GRADES}")
+    ):
+        services.offer_accept(actor=next_in_line, membership=offer)
+
+
+def test_the_admin_limits_a_group_to_grades_through_its_form(
+    client, frozen_now, programme_admin, group_programme, facilitator
+):
+    client.force_login(programme_admin)
+    data = {
+        **group_form("Trainees4trainees", group_programme, facilitator),
+        "eligible_professions": [Profession.DOCTOR],
+        "eligible_grades": JUNIOR_GRADES,
+    }
+    response = client.post(reverse("peergroups:group_add"), data)
+    assert response.status_code == 302
+    group = group_programme.groups.get()
+    assert group.eligible_grades == ["fy1", "fy2", "st1_2"]
+    edit = client.get(reverse("peergroups:group_edit", kwargs={"pk": group.pk}))
+    assert edit.context["form"].initial["eligible_grades"] == ["fy1", "fy2", "st1_2"]
+    # A grade alone is a rule: no band, profession or department needed.
+    response = client.post(
+        reverse("peergroups:group_edit", kwargs={"pk": group.pk}),
+        {**data, "eligible_professions": [], "eligible_grades": [Grade.CONSULTANT]},
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert (group.eligible_professions, group.eligible_grades) == ([], ["consultant"])

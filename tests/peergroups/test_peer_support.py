@@ -451,9 +451,10 @@ def test_the_coordinators_queue_takes_the_same_queries_for_1_or_20_requests(
     for person in people[1:]:
         make_request(person, supporter=supporter)
     # session, user, roles, their authenticator app (two-factor is required of
-    # admins), own profile (time zone), own requests, supported, queue, and the
-    # organisation's peer-support settings (the urgent-help card).
-    assert _queries(client, url("support_requests")) == one == 9
+    # admins), own profile (time zone), own requests, supported, queue, their
+    # learning communities (links), and the organisation's peer-support settings
+    # (the urgent-help card).
+    assert _queries(client, url("support_requests")) == one == 10
 
 
 def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
@@ -467,5 +468,6 @@ def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
     for person in people[1:]:
         make_request(person, supporter=supporter)
     # session, user, roles, own profile (time zone), own requests, supported (with
-    # requesters), the organisation's peer-support settings (the urgent-help card).
-    assert _queries(client, url("support_requests")) == one == 7
+    # requesters), their learning communities (links), the organisation's
+    # peer-support settings (the urgent-help card).
+    assert _queries(client, url("support_requests")) == one == 8

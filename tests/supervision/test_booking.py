@@ -7,7 +7,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from kernel.models import Band
+from kernel.models import Band, Grade, Profession
 from supervision.allowances import allowance, eligibility
 from supervision.availability import free_slots
 from supervision.models import AllowanceExtra, Commitment, Session
@@ -17,7 +17,7 @@ from supervision.services.sessions import (
     session_cancel,
     session_reschedule,
 )
-from tests.factories import AgreementFactory, StaffProfileFactory
+from tests.factories import AgreementFactory, ProgrammeFactory, StaffProfileFactory
 from tests.scenario import tuesday
 
 pytestmark = pytest.mark.django_db
@@ -275,3 +275,57 @@ def test_twenty_simultaneous_bookings_of_one_slot_have_exactly_one_winner(
         for r in refusals
     ), set(refusals)
     assert Session.objects.filter(starts_at=tuesday(1, 14)).count() == 1
+
+
+def test_a_doctor_is_not_sent_down_the_nurses_pna_route(programme, pna_programme, organisation):
+    """The programme's message and alternative are for those the alternative serves: a
+    doctor is told why the Band 7 and 8 programme is not for them, and nothing about PNA."""
+    programme.eligible_professions = [Profession.NURSE, Profession.MIDWIFE]
+    programme.save()
+    pna_programme.eligible_professions = [Profession.NURSE, Profession.MIDWIFE]
+    pna_programme.save()
+    ife = StaffProfileFactory(
+        organisation=organisation, profession=Profession.DOCTOR, band=Band.OTHER, grade=Grade.FY2
+    )
+    result = eligibility(programme, ife)
+    assert not result.eligible
+    assert result.reason == "This programme is not open to your profession."
+    assert result.alternative is None
+    # A Band 5 nurse is still pointed to the PNA programme.
+    band5 = StaffProfileFactory(organisation=organisation, band=Band.BAND_5)
+    assert "PNA programme" in eligibility(programme, band5).reason
+    assert eligibility(programme, band5).alternative == pna_programme
+
+
+def test_a_programme_for_some_grades_says_which(organisation):
+    programme = ProgrammeFactory(
+        organisation=organisation,
+        eligible_everyone=False,
+        eligible_grades=[Grade.FY1, Grade.FY2],
+    )
+    consultant = StaffProfileFactory(
+        organisation=organisation, profession=Profession.DOCTOR, grade=Grade.CONSULTANT
+    )
+    assert eligibility(programme, consultant).reason == (
+        "This programme is only for doctors in Foundation year 1 (FY1) or Foundation year 2 (FY2)."
+    )
+
+
+def test_the_programmes_page_tells_a_doctor_about_them_not_about_band_5_nurses(
+    client, programme, pna_programme, organisation
+):
+    from django.urls import reverse
+
+    ife = StaffProfileFactory(
+        organisation=organisation, profession=Profession.DOCTOR, band=Band.OTHER, grade=Grade.FY2
+    )
+    client.force_login(ife.user)
+    page = client.get(reverse("supervision:programmes")).content.decode()
+    assert "This programme is not open to your band." in page
+    assert "PNA" not in page.replace(pna_programme.name, "")  # listed, but not as her route
+    jordan = StaffProfileFactory(organisation=organisation, band=Band.BAND_5)
+    client.force_login(jordan.user)
+    assert (
+        "reach supervision through the PNA programme"
+        in client.get(reverse("supervision:programmes")).content.decode()
+    )

@@ -6,7 +6,16 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from kernel.models import DEFAULT_THEMES, Band, Modality, PeriodKind, Profession, Programme, Theme
+from kernel.models import (
+    DEFAULT_THEMES,
+    Band,
+    Grade,
+    Modality,
+    PeriodKind,
+    Profession,
+    Programme,
+    Theme,
+)
 from supervision.allowances import allowance
 from supervision.models import AllowanceExtra
 from tests.factories import DepartmentFactory, ProgrammeFactory, StaffProfileFactory
@@ -52,6 +61,7 @@ def _edit_form(programme, **overrides):
         "eligible_everyone": yes_no[programme.eligible_everyone],
         "eligible_bands": programme.eligible_bands,
         "eligible_professions": programme.eligible_professions,
+        "eligible_grades": programme.eligible_grades,
         "eligible_departments": [d.pk for d in programme.eligible_departments.all()],
         "not_eligible_message": programme.not_eligible_message,
         "alternative": programme.alternative_id or "",
@@ -222,7 +232,7 @@ def test_programme_for_chosen_professions_and_departments_on_a_rolling_period(
         ({"period_end": "2026-04-01"}, "The date the period ends must be after the date it starts"),
         (
             {"eligible_bands": []},
-            "Select at least one band, profession or department, or open the programme",
+            "Select at least one band, profession, grade or department, or open the programme",
         ),
         (
             {"session_minutes": "10"},
@@ -583,3 +593,25 @@ def test_admin_refuses_moves_inside_the_notice_period(client, programme_admin, p
     client.post(url, _edit_form(programme, late_moves_allowed="yes"))
     programme.refresh_from_db()
     assert programme.late_moves_refused is False
+
+
+def test_admin_limits_a_programme_to_doctors_grades(client, programme_admin, organisation):
+    client.force_login(programme_admin)
+    form = _programme_form(
+        name="Junior doctors' supervision",
+        eligible_bands=[],
+        eligible_professions=[Profession.DOCTOR],
+        eligible_grades=[Grade.FY1, Grade.FY2],
+        not_eligible_message="",
+    )
+    response = client.post(reverse("supervision:manage_programme_add"), form)
+    assert response.status_code == 302
+    programme = Programme.objects.get(name="Junior doctors' supervision")
+    assert programme.eligible_grades == ["fy1", "fy2"]
+    edit = reverse("supervision:manage_programme_edit", kwargs={"pk": programme.pk})
+    assert client.get(edit).context["form"].initial["eligible_grades"] == ["fy1", "fy2"]
+    # A grade that is not on the list is refused.
+    response = client.post(edit, _edit_form(programme, eligible_grades=["st9"]))
+    assert response.status_code == 200
+    programme.refresh_from_db()
+    assert programme.eligible_grades == ["fy1", "fy2"]

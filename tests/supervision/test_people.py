@@ -1,10 +1,11 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from audit.models import AuditEntry
-from kernel.models import Band, Profession, Role, RoleGrant, StaffProfile
+from kernel.models import Band, Grade, Profession, Role, RoleGrant, StaffProfile
 from supervision.tasks import send_staff_invitation
 from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
 
@@ -316,3 +317,48 @@ def test_departments_are_added_and_renamed_without_clashes(client, programme_adm
     department.refresh_from_db()
     assert (department.name, department.kind) == ("Ward 21", "team")
     assert AuditEntry.objects.filter(action__startswith="department.").count() == 2
+
+
+def test_admin_records_a_doctors_grade_when_adding_and_changing_them(
+    client, programme_admin, organisation
+):
+    department = DepartmentFactory(organisation=organisation, name="Emergency department")
+    client.force_login(programme_admin)
+    form = _add_form(
+        department,
+        email="ife.adebayo@westfield.example",
+        profession=Profession.DOCTOR,
+        band=Band.OTHER,
+        grade=Grade.FY2,
+        roles=[],
+    )
+    assert client.post(reverse("supervision:person_add"), form).status_code == 302
+    profile = StaffProfile.objects.get(user__email="ife.adebayo@westfield.example")
+    assert profile.grade == Grade.FY2
+    page = client.get(reverse("supervision:person", kwargs={"pk": profile.pk})).content.decode()
+    assert "Foundation year 2 (FY2)" in page
+
+    edit = reverse("supervision:person_edit", kwargs={"pk": profile.pk})
+    assert client.get(edit).context["form"].initial["grade"] == Grade.FY2
+    form = {**form, "grade": Grade.ST1_2}
+    del form["email"], form["roles"]
+    assert client.post(edit, form).status_code == 302
+    profile.refresh_from_db()
+    assert profile.grade == Grade.ST1_2
+    entry = AuditEntry.objects.get(action="staff.updated")
+    assert entry.details["fields"] == ["grade"]
+
+
+def test_a_grade_is_for_doctors_only(client, programme_admin, organisation):
+    department = DepartmentFactory(organisation=organisation)
+    client.force_login(programme_admin)
+    response = client.post(
+        reverse("supervision:person_add"), _add_form(department, grade=Grade.CONSULTANT)
+    )
+    assert response.status_code == 200
+    assert "Choose a grade only for a doctor, or choose Doctor" in response.content.decode()
+    assert not StaffProfile.objects.filter(user__email="nia.hughes@westfield.example").exists()
+    # The database holds the rule too.
+    nurse = StaffProfileFactory(organisation=organisation, profession=Profession.NURSE)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        StaffProfile.objects.filter(pk=nurse.pk).update(grade=Grade.FY1)
