@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 
 from kernel.records import record_type
 
@@ -25,7 +26,8 @@ def notification_schedule(
     """Schedule one notification; scheduling the same one again changes nothing.
 
     `time_zone` is the recipient's organisation's, for quiet hours.
-    A cancelled one scheduled again (a session moved back) becomes pending again.
+    A cancelled one scheduled again (a session moved back) becomes pending again,
+    as a new version (a new Message-ID).
     """
     spec = registry.get(kind)
     if spec is None:
@@ -52,7 +54,12 @@ def notification_schedule(
         notification, created = Notification.objects.get(**lookup), False
     if not created and notification.state == Notification.State.CANCELLED:
         Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.PENDING, attempts=0, last_error="", **defaults
+            state=Notification.State.PENDING,
+            attempts=0,
+            last_error="",
+            attempt_started_at=None,
+            version=F("version") + 1,
+            **defaults,
         )
     return notification
 

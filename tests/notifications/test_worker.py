@@ -99,7 +99,7 @@ def _worker(tmp_path, env_extra=None):
 def _message_ids(folder: Path) -> Counter[str]:
     found: Counter[str] = Counter()
     for path in folder.iterdir():
-        found.update(re.findall(r"^Message-ID: <(notification-\d+)@", path.read_text(), re.M))
+        found.update(re.findall(r"^Message-ID: <(notification-\d+-\d+)@", path.read_text(), re.M))
     return found
 
 
