@@ -1,10 +1,12 @@
 """Scheduling, moving and cancelling notifications. Other apps call these."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 
 from kernel.records import record_type
 
@@ -72,6 +74,44 @@ def notifications_cancel(*, target: models.Model, kinds=None) -> int:
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
     return pending.cancel()
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """What notifications_supersede found: whether the recipient has been told before
+    (a message sent, or an attempt to send one started), and what the unsent
+    ones it cancelled carried, oldest first."""
+
+    told: bool
+    payloads: list[dict]
+
+
+def notifications_supersede(
+    *, recipient, target: models.Model, kinds, matching: Callable[[dict], bool] | None = None
+) -> Superseded:
+    """A change to `target` makes `recipient`'s unsent messages of `kinds` about it
+    stale: cancel them (those whose payload `matching` accepts, if given).
+
+    Call it before scheduling the message about the change, which then says what
+    the stale ones would have said and more. A message a worker has started to
+    send is not unsent: it may have gone, so it counts as told.
+    """
+    rows = Notification.objects.for_target(target).filter(recipient=recipient, kind__in=kinds)
+    unsent = rows.filter(
+        Q(state=Notification.State.PENDING)
+        | Q(state=Notification.State.SENDING, attempt_started_at=None)
+    )
+    stale = [
+        row
+        for row in unsent.select_for_update().order_by("due_at", "pk")
+        if matching is None or matching(row.payload)
+    ]
+    Notification.objects.filter(pk__in=[row.pk for row in stale]).cancel()
+    told = rows.filter(
+        Q(state=Notification.State.SENT)
+        | Q(state=Notification.State.SENDING, attempt_started_at__isnull=False)
+    ).exists()
+    return Superseded(told=told, payloads=[row.payload for row in stale])
 
 
 def dispatch_soon() -> None:
