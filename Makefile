@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench backup restore-drill
+.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench-faults bench backup restore-drill
 
 $(PY):
 	@echo "Creating the virtual environment in $(VENV)..."
@@ -97,6 +97,12 @@ lock: $(PY)
 # 127.0.0.1:5432, Redis on 127.0.0.1:6379); prints reminders per minute.
 bench-reminders: install
 	$(PY) bench/reminders.py
+
+# Its fault run: 12,000 through a private redis-server while the worker is killed
+# with kill -9 four times and Redis is killed and restarted empty; prints the
+# duplicates, losses and worst delay after the broker loss (bench/results/faults.json).
+bench-faults: install
+	$(PY) bench/faults.py $(ARGS)
 
 # The whole benchmark (under 15 minutes): a generated trust of 10,000 staff on
 # PostgreSQL (database `bench`), gunicorn, 50 simulated users, the report against

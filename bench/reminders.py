@@ -119,7 +119,7 @@ def main() -> int:
 
     seen: Counter[str] = Counter()
     for path in emails.iterdir():
-        seen.update(re.findall(r"^Message-ID: <notification-(\d+)@", path.read_text(), re.M))
+        seen.update(re.findall(r"^Message-ID: <notification-(\d+)-\d+@", path.read_text(), re.M))
     duplicates = sum(n - 1 for n in seen.values() if n > 1)
     losses = count - len(seen)
     per_minute = count / elapsed * 60

@@ -147,6 +147,7 @@ def invite(
     rule: dict | None = None,
     exdates=(),
     overrides=(),
+    dtstamp: datetime.datetime | None = None,
 ) -> bytes:
     """The .ics file for anything with a `uid`, `sequence`, `starts_at` and `ends_at`:
     a request, or a cancellation. `attendees` are (user, role) pairs; the organiser
@@ -157,7 +158,11 @@ def invite(
     UTC), `exdates` the start times of the occurrences it no longer has, and
     `overrides` (original start, new start, new end) the occurrences that moved,
     each sent as a VEVENT of the same UID with a RECURRENCE-ID.
+
+    `dtstamp`: when the change it carries was made (RFC 5546 orders two messages
+    of one SEQUENCE by it); now, if not given.
     """
+    stamp = dtstamp or timezone.now()
     zone = zoneinfo.ZoneInfo(time_zone)
 
     def at(moment: datetime.datetime) -> datetime.datetime:
@@ -175,7 +180,7 @@ def invite(
         event = Event()
         event.add("uid", session_uid(subject))
         event.add("sequence", subject.sequence)
-        event.add("dtstamp", timezone.now())
+        event.add("dtstamp", stamp)
         event.add("dtstart", at(starts_at))
         event.add("dtend", at(ends_at))
         event.add("summary", summary)
@@ -220,9 +225,10 @@ def invite_method(*, cancel: bool, publish: bool = False) -> str:
     return "CANCEL" if cancel else "REQUEST"
 
 
-def session_invite(session, *, cancel: bool = False, recipient=None) -> bytes:
+def session_invite(session, *, cancel: bool = False, recipient=None, dtstamp=None) -> bytes:
     """The .ics file for a session: a request, or a cancellation; the supervisor, who
-    organises it, gets their own copy published rather than a request."""
+    organises it, gets their own copy published rather than a request. `dtstamp`:
+    when the change it tells of was made."""
     return invite(
         subject=session,
         summary=f"Clinical supervision: {session.programme.name}",
@@ -237,4 +243,5 @@ def session_invite(session, *, cancel: bool = False, recipient=None) -> bytes:
         attendees=[(session.supervisee, "REQ-PARTICIPANT")],
         cancel=cancel,
         publish=recipient is not None and recipient.pk == session.supervisor_id,
+        dtstamp=dtstamp,
     )

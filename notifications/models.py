@@ -4,7 +4,8 @@ A row is scheduled once (a unique constraint on recipient, kind, object and
 due time makes scheduling it again a no-op), claimed by the dispatcher, and
 sent by a task that re-checks its state under a row lock, so neither a
 redelivered task nor a second dispatcher can send it twice, and a worker that
-dies leaves it to be claimed again.
+dies leaves it to be claimed again (notifications.sending says exactly what is
+promised when a worker dies mid-send).
 
 What a row says is kept no longer than delivering it needs. Until then its
 payload (which may carry a person's words: why a session was moved) is
@@ -57,7 +58,16 @@ class Notification(ChoiceLabels, models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When the dispatcher handed it to the broker; claimed again once the lease
+    # (NOTIFICATIONS_LEASE_SECONDS) has run out with the row still unsent.
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Committed just before the email is handed to the mail server and cleared
+    # once the outcome is recorded: a row found with one that is older than the
+    # lease was being sent by a worker that died, and may or may not have gone.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # Bumped when a cancelled row is scheduled again: a new message, so a new
+    # Message-ID (a mail system that de-duplicates must not drop it as a repeat).
+    version = models.PositiveIntegerField(default=1)
     sent_at = models.DateTimeField(null=True, blank=True)
     emailed = models.BooleanField(default=False)
     # What the message says and links to, fixed when it is sent (for the in-app list).

@@ -1,10 +1,35 @@
-"""Sending one notification: under its row lock, exactly once."""
+"""Sending one notification, and exactly what is promised about sending it once.
+
+A send is two short transactions. The first locks the row, decides (is it
+still needed, quiet hours, the person's choice), opens the connection to the
+mail server and commits the attempt (`attempt_started_at`). The second locks
+the row again, hands the email to the mail server and marks the row sent. So:
+
+- Two tasks for one row (a redelivered task, a dispatcher that claimed it
+  again) never both send it: the second waits for the row lock and finds it
+  sent, or finds an attempt under way and leaves it.
+- A worker that dies before the mail server accepted the email: nothing went,
+  and the row is sent after its lease runs out.
+- The one window no outbox can close without the mail server's help: a
+  worker killed after the mail server accepted the email and before the
+  second transaction committed (milliseconds). The row then shows an attempt
+  that was never confirmed; it is sent again after the lease (a lost
+  reminder is worse than a repeated one), logged as such, with the same
+  Message-ID, so mail systems that de-duplicate by Message-ID show it once.
+  At most one repeat per worker killed in that instant.
+
+The Message-ID (and `idempotency_key`, for an email API that takes one) is
+the same on every attempt of one notification, and new when a cancelled one
+is scheduled again (its version).
+"""
 
 import datetime
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,6 +60,15 @@ def wants_email(notification: Notification, kind: registry.Kind) -> bool:
     return True if choice is None else choice
 
 
+def _host() -> str:
+    return settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+
+
+def idempotency_key(notification: Notification) -> str:
+    """The same for every attempt to send this notification; new for a new version."""
+    return f"notification-{notification.pk}-{notification.version}"
+
+
 def _email(notification: Notification, message: registry.Message) -> EmailMultiAlternatives:
     context = {
         **message.context,
@@ -43,14 +77,13 @@ def _email(notification: Notification, message: registry.Message) -> EmailMultiA
         "link": settings.SITE_URL + message.url,
         "preferences_link": settings.SITE_URL + reverse("notifications:preferences"),
     }
-    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=render_to_string(f"notifications/emails/{message.template}.txt", context),
         to=[notification.recipient.email],
-        # One Message-ID per notification, so a mail system that sees it twice
-        # (the narrow window between the SMTP send and our commit) can tell.
-        headers={"Message-ID": f"<notification-{notification.pk}@{host}>"},
+        # One Message-ID per notification, the same on every attempt, so a mail
+        # system that sees it twice (the window described above) can tell.
+        headers={"Message-ID": f"<{idempotency_key(notification)}@{_host()}>"},
     )
     email.attach_alternative(
         render_to_string(f"notifications/emails/{message.template}.html", context), "text/html"
@@ -68,11 +101,13 @@ def _close(notification: Notification, state: str, *fields: str) -> None:
     """
     notification.state = state
     notification.payload = {}
-    notification.save(update_fields=["state", "payload", *fields])
+    notification.attempt_started_at = None  # its outcome is known
+    notification.save(update_fields=["state", "payload", "attempt_started_at", *fields])
 
 
 def _failed(notification: Notification, error: Exception, now) -> str:
     notification.attempts += 1
+    notification.attempt_started_at = None
     notification.last_error = f"{type(error).__name__}: {error}"[:2000]
     if notification.attempts >= MAX_ATTEMPTS:
         logger.error("Notification %s failed for good: %s", notification.pk, error)
@@ -80,24 +115,53 @@ def _failed(notification: Notification, error: Exception, now) -> str:
         return "failed"
     notification.state = Notification.State.PENDING
     notification.next_attempt_at = now + backoff(notification.attempts)
-    notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+    notification.save(
+        update_fields=["attempts", "last_error", "state", "next_attempt_at", "attempt_started_at"]
+    )
     return "retry"
 
 
-@transaction.atomic
-def deliver(notification_id: int) -> str:
-    notification = (
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+
+
+@dataclass
+class _Attempt:
+    """An attempt committed and about to be handed to the mail server."""
+
+    started_at: datetime.datetime
+    message: registry.Message
+    email: EmailMultiAlternatives | None  # None: the person sees it in the app only
+    connection: BaseEmailBackend | None
+
+
+def _locked(notification_id: int) -> Notification | None:
+    return (
         Notification.objects.select_for_update()
         .select_related("recipient")
         .filter(pk=notification_id)
         .first()
     )
+
+
+@transaction.atomic
+def _begin(notification_id: int, now: datetime.datetime) -> _Attempt | str:
+    """Decide whether the notification goes now; if it does, commit the attempt."""
+    notification = _locked(notification_id)
     if notification is None or notification.state not in (
         Notification.State.PENDING,
         Notification.State.SENDING,
     ):
         return "nothing to do"
-    now = timezone.now()
+    if notification.attempt_started_at is not None:
+        if notification.attempt_started_at > now - lease():
+            return "being sent"  # by another task, this instant
+        logger.warning(
+            "Notification %s: the attempt started at %s was never confirmed (its worker "
+            "was lost); sending it again with the same Message-ID",
+            notification.pk,
+            notification.attempt_started_at.isoformat(),
+        )
     kind = registry.get(notification.kind)
     try:
         if kind is None:
@@ -114,17 +178,56 @@ def deliver(notification_id: int) -> str:
         if morning != now:
             notification.state = Notification.State.PENDING
             notification.next_attempt_at = morning
-            notification.save(update_fields=["state", "next_attempt_at"])
+            notification.attempt_started_at = None
+            notification.save(update_fields=["state", "next_attempt_at", "attempt_started_at"])
             return "waiting for the morning"
-    emailed = wants_email(notification, kind)
-    if emailed:
+    email = connection = None
+    if wants_email(notification, kind):
         try:
-            _email(notification, message).send()
+            # Connected (and signed in) before the attempt is recorded, so a mail
+            # server that cannot be reached never leaves an attempt in doubt.
+            connection = get_connection()
+            connection.open()
+            email = _email(notification, message)
+            email.connection = connection
         except Exception as error:
             return _failed(notification, error, now)
-    notification.sent_at = now
-    notification.emailed = emailed
-    notification.subject = message.subject[:255]
-    notification.url = message.url
+    notification.state = Notification.State.SENDING
+    notification.attempt_started_at = notification.claimed_at = now
+    notification.save(update_fields=["state", "attempt_started_at", "claimed_at"])
+    return _Attempt(now, message, email, connection)
+
+
+@transaction.atomic
+def _hand_over(notification_id: int, attempt: _Attempt) -> str:
+    """Hand the email to the mail server and record that it went, under the row lock."""
+    notification = _locked(notification_id)
+    if (
+        notification is None
+        or notification.state != Notification.State.SENDING
+        or notification.attempt_started_at != attempt.started_at
+    ):
+        return "nothing to do"  # cancelled in the instant since the attempt began
+    if attempt.email is not None:
+        try:
+            attempt.email.send()
+        except Exception as error:
+            return _failed(notification, error, attempt.started_at)
+    notification.sent_at = attempt.started_at
+    notification.emailed = attempt.email is not None
+    notification.subject = attempt.message.subject[:255]
+    notification.url = attempt.message.url
     _close(notification, Notification.State.SENT, "sent_at", "emailed", "subject", "url")
     return "sent"
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification if it still needs sending; returns what happened."""
+    attempt = _begin(notification_id, timezone.now())
+    if isinstance(attempt, str):
+        return attempt
+    try:
+        return _hand_over(notification_id, attempt)
+    finally:
+        if attempt.connection is not None:
+            attempt.connection.close()

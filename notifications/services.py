@@ -1,9 +1,12 @@
 """Scheduling, moving and cancelling notifications. Other apps call these."""
 
 import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 
 from kernel.queueing import enqueue_after_commit
 from kernel.records import record_type
@@ -26,7 +29,8 @@ def notification_schedule(
     """Schedule one notification; scheduling the same one again changes nothing.
 
     `time_zone` is the recipient's organisation's, for quiet hours.
-    A cancelled one scheduled again (a session moved back) becomes pending again.
+    A cancelled one scheduled again (a session moved back) becomes pending again,
+    as a new version (a new Message-ID).
     """
     spec = registry.get(kind)
     if spec is None:
@@ -53,7 +57,12 @@ def notification_schedule(
         notification, created = Notification.objects.get(**lookup), False
     if not created and notification.state == Notification.State.CANCELLED:
         Notification.objects.filter(pk=notification.pk).update(
-            state=Notification.State.PENDING, attempts=0, last_error="", **defaults
+            state=Notification.State.PENDING,
+            attempts=0,
+            last_error="",
+            attempt_started_at=None,
+            version=F("version") + 1,
+            **defaults,
         )
     return notification
 
@@ -66,6 +75,44 @@ def notifications_cancel(*, target: models.Model, kinds=None) -> int:
     if kinds is not None:
         pending = pending.filter(kind__in=kinds)
     return pending.cancel()
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """What notifications_supersede found: whether the recipient has been told before
+    (a message sent, or an attempt to send one started), and what the unsent
+    ones it cancelled carried, oldest first."""
+
+    told: bool
+    payloads: list[dict]
+
+
+def notifications_supersede(
+    *, recipient, target: models.Model, kinds, matching: Callable[[dict], bool] | None = None
+) -> Superseded:
+    """A change to `target` makes `recipient`'s unsent messages of `kinds` about it
+    stale: cancel them (those whose payload `matching` accepts, if given).
+
+    Call it before scheduling the message about the change, which then says what
+    the stale ones would have said and more. A message a worker has started to
+    send is not unsent: it may have gone, so it counts as told.
+    """
+    rows = Notification.objects.for_target(target).filter(recipient=recipient, kind__in=kinds)
+    unsent = rows.filter(
+        Q(state=Notification.State.PENDING)
+        | Q(state=Notification.State.SENDING, attempt_started_at=None)
+    )
+    stale = [
+        row
+        for row in unsent.select_for_update().order_by("due_at", "pk")
+        if matching is None or matching(row.payload)
+    ]
+    Notification.objects.filter(pk__in=[row.pk for row in stale]).cancel()
+    told = rows.filter(
+        Q(state=Notification.State.SENT)
+        | Q(state=Notification.State.SENDING, attempt_started_at__isnull=False)
+    ).exists()
+    return Superseded(told=told, payloads=[row.payload for row in stale])
 
 
 def dispatch_soon() -> None:

@@ -2,11 +2,18 @@
 
 dispatch_due claims due rows with SELECT ... FOR UPDATE SKIP LOCKED (so two
 beats claim different rows), marks them sending, and queues one send task per
-row id. send_notification locks its row, re-checks its state, sends and marks
-it sent in the same transaction: a redelivered or duplicate task finds it sent
-and does nothing. Rows left "sending" by a worker that died are claimed again
-once their lease runs out. Failures are retried by the dispatcher with
-exponential backoff (no broker ETAs), then end as failed with the error.
+row id. send_notification sends its row (notifications.sending: a redelivered
+or duplicate task finds it sent and does nothing), then claims one more due row
+if there is one: the pipeline stays full without the dispatcher waiting on it.
+
+Few rows are in the broker at once (IN_FLIGHT, claimed in batches of
+BATCH_SIZE), so each is started long before its short lease
+(NOTIFICATIONS_LEASE_SECONDS, 30 s) runs out. A row the broker lost (Redis
+restarted empty) or a worker died holding is claimed again by the first
+dispatch after its lease: within a minute with the beat's 30 seconds, not
+minutes. Rows the broker refuses to take are put back at once. Failures are
+retried by the dispatcher with exponential backoff (no broker ETAs), then end
+as failed with the error.
 """
 
 import datetime
@@ -14,21 +21,20 @@ import logging
 import time
 
 from celery import shared_task
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from .models import Notification
-from .sending import deliver
+from .sending import deliver, lease
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500
-
-
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS)
+# Rows claimed at a time, and at most in the broker (queued or being sent) at
+# once: enough to keep a worker busy, few enough that the last is started in
+# seconds (a 4-process worker sends about 60 a second), well inside the lease.
+BATCH_SIZE = 50
+IN_FLIGHT = 200
 
 
 def claim_due(now: datetime.datetime, limit: int = BATCH_SIZE) -> list[int]:
@@ -37,7 +43,7 @@ def claim_due(now: datetime.datetime, limit: int = BATCH_SIZE) -> list[int]:
         due = (
             Notification.objects.filter(
                 Q(state=Notification.State.PENDING, next_attempt_at__lte=now)
-                | Q(state=Notification.State.SENDING, claimed_at__lt=now - _lease())
+                | Q(state=Notification.State.SENDING, claimed_at__lt=now - lease())
             )
             .order_by("next_attempt_at")
             .select_for_update(skip_locked=True)
@@ -50,18 +56,58 @@ def claim_due(now: datetime.datetime, limit: int = BATCH_SIZE) -> list[int]:
     return ids
 
 
+def in_flight(now: datetime.datetime) -> int:
+    """Rows claimed whose lease still runs: in the broker, or being sent."""
+    return Notification.objects.filter(
+        state=Notification.State.SENDING, claimed_at__gte=now - lease()
+    ).count()
+
+
+def release(ids: list[int]) -> int:
+    """Put claimed rows back as due (the broker would not take their tasks)."""
+    return Notification.objects.filter(
+        pk__in=ids, state=Notification.State.SENDING, attempt_started_at=None
+    ).update(state=Notification.State.PENDING, claimed_at=None)
+
+
+def _queue(ids: list[int]) -> int:
+    """Queue a send task per row; what the broker refuses is released at once."""
+    for n, pk in enumerate(ids):
+        try:
+            send_notification.delay(pk)
+        except Exception:  # the broker is down: the next dispatch tries again
+            logger.warning(
+                "The broker refused %s notifications; left due for the next dispatch",
+                len(ids) - n,
+                exc_info=True,
+            )
+            release(ids[n:])
+            return n
+    return len(ids)
+
+
+def top_up(now: datetime.datetime, limit: int = BATCH_SIZE) -> tuple[int, bool]:
+    """Claim and queue up to `limit` due rows, keeping at most IN_FLIGHT in the broker.
+
+    Returns how many were queued, and whether more may be waiting."""
+    room = min(limit, IN_FLIGHT - in_flight(now))
+    if room <= 0:
+        return 0, False
+    ids = claim_due(now, room)
+    queued = _queue(ids)
+    return queued, queued == room
+
+
 @shared_task(name="notifications.tasks.dispatch_due", ignore_result=True)
 def dispatch_due(time_budget: float = 45.0) -> int:
-    """Hand every due notification to a send task, batch by batch."""
+    """Hand due notifications to send tasks, batch by batch, up to IN_FLIGHT at once
+    (the send tasks claim the rest as they finish)."""
     started = time.monotonic()
     queued = 0
-    while time.monotonic() - started < time_budget:
-        ids = claim_due(timezone.now())
-        for pk in ids:
-            send_notification.delay(pk)
-        queued += len(ids)
-        if len(ids) < BATCH_SIZE:
-            break
+    more = True
+    while more and time.monotonic() - started < time_budget:
+        count, more = top_up(timezone.now())
+        queued += count
     if queued:
         logger.info("Queued %s notifications", queued)
     return queued
@@ -69,5 +115,8 @@ def dispatch_due(time_budget: float = 45.0) -> int:
 
 @shared_task(name="notifications.tasks.send_notification", ignore_result=True)
 def send_notification(notification_id: int) -> str:
-    """Send one notification if it still needs sending; returns what happened."""
-    return deliver(notification_id)
+    """Send one notification if it still needs sending, then claim the next due one;
+    returns what happened."""
+    result = deliver(notification_id)
+    top_up(timezone.now(), limit=1)
+    return result

@@ -7,6 +7,7 @@ meeting moved or cancelled on its own goes out as that series again, with the
 meeting as its exception and a higher SEQUENCE.
 """
 
+import copy
 import datetime
 
 from django.contrib.auth import get_user_model
@@ -15,7 +16,12 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.dates import format_moment, format_when, hours_ahead
 from notifications import registry
-from notifications.services import dispatch_soon, notification_schedule, notifications_cancel
+from notifications.services import (
+    dispatch_soon,
+    notification_schedule,
+    notifications_cancel,
+    notifications_supersede,
+)
 
 from .models import Attendance, Group, GroupSession, Membership
 from .recurrence import group_rhythm
@@ -120,14 +126,50 @@ def _absence_flag(notification):
     )
 
 
+# --- Invites frozen when the change is made ------------------------------------------
+# A message that changes someone's calendar carries their copy of the series as
+# the change left it (its SEQUENCE, its meetings, DTSTAMP the moment of the
+# change), built then and kept, encrypted, in the outbox until it is sent: a
+# later change is a later message with a higher SEQUENCE, never the same one twice.
+
+
+def calendar_frozen(files) -> list[list[str]]:
+    """Invite attachments, as the outbox's payload keeps them."""
+    return [[name, content.decode(), mimetype] for name, content, mimetype in files]
+
+
+def calendar_of(notification, live) -> list:
+    """The attachments frozen into the notification; `live()` for one planned
+    before invites were frozen."""
+    frozen = notification.payload.get("calendar")
+    if frozen is None:
+        return live()
+    return [(name, text.encode(), mimetype) for name, text, mimetype in frozen]
+
+
+def _meeting_as_changed(meeting, payload):
+    """The meeting at the time the change was made (frozen into the payload)."""
+    if "starts_at" not in payload:
+        return meeting
+    then = copy.copy(meeting)
+    then.starts_at = datetime.datetime.fromisoformat(payload["starts_at"])
+    then.ends_at = datetime.datetime.fromisoformat(payload["ends_at"])
+    return then
+
+
 def _meeting_changed(notification):
     meeting = _meeting(notification)
     if meeting is None:
         return None
-    cancel = meeting.status == GroupSession.Status.CANCELLED
+    payload = notification.payload
+    cancel = payload.get("cancelled", meeting.status == GroupSession.Status.CANCELLED)
+    meeting = _meeting_as_changed(meeting, payload)
     group, recipient = meeting.group, notification.recipient
-    calendar = series_attachments(
-        group, recipient, [series_of_meeting(meeting).pk], window_for(group, recipient)
+    calendar = calendar_of(
+        notification,
+        lambda: series_attachments(
+            group, recipient, [series_of_meeting(meeting).pk], window_for(group, recipient)
+        ),
     )
     subject = _("%(group)s: meeting cancelled") if cancel else _("%(group)s: meeting moved")
     return _message(
@@ -244,19 +286,30 @@ def reminders_replan(meeting: GroupSession, now=None) -> list[int]:
 
 
 def meeting_changed(meeting: GroupSession, reason: str = "") -> None:
-    """Send everyone the updated invite, and re-plan (or drop) the reminders."""
+    """Send everyone the updated invite, and re-plan (or drop) the reminders.
+
+    Each person's message replaces their earlier one about this meeting that has
+    not gone yet (moved, then cancelled: only the cancellation goes)."""
     now = timezone.now()
     group = meeting.group
     people = reminders_replan(meeting, now)
-    for user_id in people:
+    series = series_of_meeting(meeting)
+    change = {
+        "sequence": meeting.sequence,
+        "cancelled": meeting.status == GroupSession.Status.CANCELLED,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+    }
+    for person in get_user_model().objects.filter(pk__in=people):
+        notifications_supersede(recipient=person, target=meeting, kinds=["group_meeting_changed"])
+        calendar = series_attachments(group, person, [series.pk], window_for(group, person))
         notification_schedule(
-            recipient=_person(user_id),
+            recipient=person,
             kind="group_meeting_changed",
             target=meeting,
-            # One notification per change: the sequence makes each one distinct.
             due_at=now,
             organisation_id=group.organisation_id,
-            payload={"reason": reason, "sequence": meeting.sequence},
+            payload={"reason": reason, **change, "calendar": calendar_frozen(calendar)},
             time_zone=group.organisation.time_zone,
         )
     dispatch_soon()

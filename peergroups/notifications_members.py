@@ -4,20 +4,22 @@ Each is one notification per person per change, through the outbox (email and
 in-app, once), rendered when it is sent: a decision overtaken by a later one
 (put on the waiting list, then offered a place) is not sent stale. Messages
 that change what someone's calendar holds carry their copy of the group's
-series (peergroups.services.series), built from the meetings as they are then.
+series (peergroups.services.series), built when the change is made and kept
+with the message, so each tells of its own change with its own SEQUENCE.
 """
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications import registry
-from notifications.services import dispatch_soon, notification_schedule
+from notifications.services import dispatch_soon, notification_schedule, notifications_supersede
 
 from .models import Group, GroupSession, Membership
-from .notifications_groups import _message, _person, meeting_when
+from .notifications_groups import _message, _person, calendar_frozen, calendar_of, meeting_when
 from .recurrence import group_rhythm
 from .services.groups import waiting_position
 from .services.series import current_series, series_attachments, window_for
@@ -59,6 +61,20 @@ def _calendar(group, recipient, series_ids=None, **window) -> list:
     return series_attachments(group, recipient, ids, window_for(group, recipient, **window))
 
 
+def _calendar_then(group, recipient, payload: dict) -> list:
+    """The recipient's copy of the group's calendar for this message, as it is now
+    (when the change is made, to freeze; or when sent, for a message without one)."""
+    until = payload.get("until")
+    window = {"facilitated_until": datetime.datetime.fromisoformat(until)} if until else {}
+    return _calendar(group, recipient, payload.get("series"), **window)
+
+
+def _attachments(notification, group) -> list:
+    return calendar_of(
+        notification, lambda: _calendar_then(group, notification.recipient, notification.payload)
+    )
+
+
 def _context(group) -> dict:
     return {"rhythm": group_rhythm(group)}
 
@@ -73,7 +89,7 @@ def _joined(notification):
         _("You are now a member of %(group)s") % {"group": group.name},
         "joined",
         group.get_absolute_url(),
-        attachments=_calendar(group, notification.recipient),
+        attachments=_attachments(notification, group),
         upcoming=upcoming_when(group, membership.joined_at),
         **_context(group),
     )
@@ -112,7 +128,7 @@ def _removed(notification):
         subject % {"group": group.name},
         "removed",
         reverse("peergroups:groups"),
-        attachments=_calendar(group, notification.recipient),
+        attachments=_attachments(notification, group),
         was=was,
         reason=membership.reason,
     )
@@ -128,7 +144,7 @@ def _left(notification):
         _("You have left %(group)s") % {"group": group.name},
         "left",
         reverse("peergroups:groups"),
-        attachments=_calendar(group, notification.recipient),
+        attachments=_attachments(notification, group),
     )
 
 
@@ -137,8 +153,6 @@ def _changed(notification):
     if group is None or not group.is_active:
         return None  # closed since: the closing message says what happens now
     change = notification.payload.get("change", SCHEDULE)
-    until = notification.payload.get("until")
-    window = {"facilitated_until": datetime.datetime.fromisoformat(until)} if until else {}
     subjects = {
         SCHEDULE: _("%(group)s: new dates and times"),
         NOW_FACILITATING: _("You now facilitate %(group)s"),
@@ -149,9 +163,7 @@ def _changed(notification):
         subjects[change] % {"group": group.name},
         "changed",
         group.get_absolute_url(),
-        attachments=_calendar(
-            group, notification.recipient, notification.payload.get("series"), **window
-        ),
+        attachments=_attachments(notification, group),
         change=change,
         upcoming=upcoming_when(group),
         **_context(group),
@@ -167,7 +179,7 @@ def _closed(notification):
         _("%(group)s has closed") % {"group": group.name},
         "closed",
         reverse("peergroups:groups"),
-        attachments=_calendar(group, notification.recipient, notification.payload.get("series")),
+        attachments=_attachments(notification, group),
         reason=group.closed_reason,
         member=notification.payload.get("member", True),
     )
@@ -192,14 +204,26 @@ KINDS = [
 # --- Scheduling (called inside the services' transactions) ---------------------------
 
 
+# The messages that carry the recipient's copy of the group's calendar.
+WITH_CALENDAR = ("group_joined", "group_removed", "group_left", "group_changed", "group_closed")
+
+
 def _tell(user_id, kind, target, group, payload=None) -> None:
+    payload = payload or {}
+    recipient = _person(user_id)
+    if kind in WITH_CALENDAR:
+        recipient = get_user_model().objects.get(pk=user_id)
+        payload = {
+            **payload,
+            "calendar": calendar_frozen(_calendar_then(group, recipient, payload)),
+        }
     notification_schedule(
-        recipient=_person(user_id),
+        recipient=recipient,
         kind=kind,
         target=target,
         due_at=timezone.now(),
         organisation_id=group.organisation_id,
-        payload=payload or {},
+        payload=payload,
         time_zone=group.organisation.time_zone,
     )
 
@@ -217,13 +241,26 @@ def group_changed(group: Group, *, series, people, added=(), removed=(), now=Non
     ids = [item.pk for item in series]
     for user_id in people:
         if user_id not in added:
-            _tell(user_id, "group_changed", group, group, {"change": SCHEDULE, "series": ids})
+            _tell(user_id, "group_changed", group, group, _schedule_change(group, user_id, ids))
     for user_id in added:
         _tell(user_id, "group_changed", group, group, {"change": NOW_FACILITATING, "series": ids})
     for user_id in removed:
         payload = {"change": NO_LONGER_FACILITATING, "series": ids, "until": now.isoformat()}
         _tell(user_id, "group_changed", group, group, payload)
     dispatch_soon()
+
+
+def _schedule_change(group: Group, user_id: int, ids: list[int]) -> dict:
+    """A change of schedule replaces the person's earlier one that has not gone yet;
+    it then carries the series that one did too (one may have ended there)."""
+    earlier = notifications_supersede(
+        recipient=_person(user_id),
+        target=group,
+        kinds=["group_changed"],
+        matching=lambda payload: payload.get("change", SCHEDULE) == SCHEDULE,
+    )
+    carried = [pk for payload in earlier.payloads for pk in payload.get("series", [])]
+    return {"change": SCHEDULE, "series": list(dict.fromkeys([*carried, *ids]))}
 
 
 def group_closed(group: Group, *, series, people, others=()) -> None:

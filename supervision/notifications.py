@@ -6,6 +6,7 @@ moved or was cancelled waits in the outbox's payload, encrypted, until it is
 sent; an agreement's words are read from the agreement.
 """
 
+import copy
 import datetime
 import zoneinfo
 
@@ -22,6 +23,7 @@ from notifications.services import (
     later_one_due,
     notification_schedule,
     notifications_cancel,
+    notifications_supersede,
 )
 
 from .models import Agreement, Session, SessionRecord
@@ -78,10 +80,11 @@ def _change(change):
         session = _session(notification)
         if session is None:
             return None
+        session, stamp = _as_changed(session, notification.payload)
         cancel = change == "session_cancelled"
         organiser = notification.recipient_id == session.supervisor_id
         invite = attachment(
-            session_invite(session, cancel=cancel, recipient=notification.recipient),
+            session_invite(session, cancel=cancel, recipient=notification.recipient, dtstamp=stamp),
             invite_method(cancel=cancel, publish=organiser),
         )
         return _session_message(
@@ -96,6 +99,36 @@ def _change(change):
         )
 
     return render
+
+
+# What the invite says of the session, frozen into the notification when the
+# change is made: sent later, it still tells of that change (its SEQUENCE, its
+# time and place, its DTSTAMP), not of whatever the session is by then.
+FROZEN = ("sequence", "mode", "meeting_link", "location")
+
+
+def _frozen(session: Session, now) -> dict:
+    return {
+        **{name: getattr(session, name) for name in FROZEN},
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "changed_at": now.isoformat(),
+    }
+
+
+def _as_changed(session: Session, payload: dict) -> tuple[Session, datetime.datetime | None]:
+    """The session as it was when the change was made, and when that was.
+
+    A notification planned before changes were frozen has no copy: the session as it is.
+    """
+    if "changed_at" not in payload:
+        return session, None
+    then = copy.copy(session)
+    for name in FROZEN:
+        setattr(then, name, payload[name])
+    then.starts_at = datetime.datetime.fromisoformat(payload["starts_at"])
+    then.ends_at = datetime.datetime.fromisoformat(payload["ends_at"])
+    return then, datetime.datetime.fromisoformat(payload["changed_at"])
 
 
 def _previous_when(notification, session) -> str:
@@ -341,32 +374,59 @@ def plan_follow_ups(session: Session, now) -> None:
         _schedule(session, session.supervisor, "log_nudge", session.ends_at + after)
 
 
+CHANGES = {
+    "booked": "session_booked",
+    "rescheduled": "session_moved",
+    "cancelled": "session_cancelled",
+}
+
+
 def session_changed(session: Session, change: str, reason: str = "", previous=None) -> None:
     """Tell both people about a booking, move or cancellation, and (re)plan what follows.
 
     Called inside the booking service's transaction; the rows commit with it.
+    Each message carries the session as this change left it (its invite's
+    SEQUENCE, time and place, and the moment of the change as DTSTAMP), and
+    replaces that person's earlier messages about the session that have not
+    gone yet, so a quick run of changes reaches them as one message:
+
+    - someone never told of the session (its booking not yet sent) hears
+      nothing of its cancellation, and of a move only as its booking, at the
+      new time: there is nothing in their calendar to change;
+    - someone told of it gets the latest change, a move saying the time they
+      knew before.
     """
     now = timezone.now()
-    kind = {
-        "booked": "session_booked",
-        "rescheduled": "session_moved",
-        "cancelled": "session_cancelled",
-    }[change]
     if change != "booked":
         notifications_cancel(target=session, kinds=SESSION_FOLLOW_UPS)
-    moved_from = {}
-    if previous is not None:
-        moved_from = {
-            "previous_starts_at": previous[0].isoformat(),
-            "previous_ends_at": previous[1].isoformat(),
-        }
+    frozen = _frozen(session, now)
     for person in (session.supervisor, session.supervisee):
-        _schedule(
-            session, person, kind, now, reason=reason, sequence=session.sequence, **moved_from
+        earlier = notifications_supersede(
+            recipient=person, target=session, kinds=list(CHANGES.values())
         )
+        kind, moved_from = CHANGES[change], _moved_from(previous, earlier.payloads)
+        if not earlier.told and change != "booked":
+            if change == "cancelled":
+                continue
+            kind, moved_from = CHANGES["booked"], {}
+        _schedule(session, person, kind, now, reason=reason, **frozen, **moved_from)
     if change != "cancelled":
         plan_follow_ups(session, now)
     dispatch_soon()
+
+
+def _moved_from(previous, superseded: list[dict]) -> dict:
+    """The time a person last heard the session had: the one before the first move
+    they were not told of (`superseded`), or `previous`."""
+    for payload in superseded:
+        if "previous_starts_at" in payload:
+            return {key: payload[key] for key in ("previous_starts_at", "previous_ends_at")}
+    if previous is None:
+        return {}
+    return {
+        "previous_starts_at": previous[0].isoformat(),
+        "previous_ends_at": previous[1].isoformat(),
+    }
 
 
 def session_logged(session: Session) -> None:

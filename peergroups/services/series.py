@@ -8,8 +8,9 @@ message). A series is one calendar entry from the day someone joins, on the
 rule itself, so it runs past the horizon without another message; the
 exceptions the meetings carry go with it every time it is sent: a meeting
 cancelled on its own is an EXDATE, a meeting moved on its own a VEVENT with
-its RECURRENCE-ID. Each invite is built when its message is sent, from the
-meetings as they are then, so it cannot fall out of step.
+its RECURRENCE-ID. Each invite is built when the change is made, from the
+meetings as they are then, and kept with its message until it is sent
+(peergroups.notifications_groups): it tells of that change, with its SEQUENCE.
 
 A change of schedule ends the series at that moment (UNTIL: the meetings
 already held stay in calendars) and starts another from the first meeting on

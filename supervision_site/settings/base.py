@@ -497,8 +497,13 @@ READINESS_MAX_UNSENT_AGE_SECONDS = env.int("READINESS_MAX_UNSENT_AGE_SECONDS", d
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Notifications ------------------------------------------------------------
-# A row claimed by a worker that then died is claimed again after this long.
-NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=600)
+# A row claimed for a worker that never sent it (the worker died, the broker
+# lost its task) is claimed again after this long: short, so that a broker loss
+# delays a reminder by a minute at most (the lease plus the beat's 30 seconds).
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=30)
+# Seconds the mail server has to answer each step of a send (SMTP), so that a
+# hung server fails the attempt (retried later) rather than holding a worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # How long a built engagement report is kept in the cache (0: build it every time).
 REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=300)
 # Distinct people a batch of session feedback needs before whoever ran the

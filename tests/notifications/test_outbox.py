@@ -4,6 +4,7 @@ import threading
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, connections
 from django.urls import reverse
 
@@ -186,14 +187,11 @@ def test_session_reminders_cannot_be_switched_off(client, supervisee):
     assert choices["feedback_prompt"] is False
 
 
-class FlakyBackend:
+class FlakyBackend(BaseEmailBackend):
     """An email backend that fails the first `failures` sends."""
 
     failures = 1
     sent: list = []
-
-    def __init__(self, *args, **kwargs):
-        pass
 
     def send_messages(self, messages):
         if FlakyBackend.failures > 0:

@@ -821,3 +821,67 @@ def test_group_meetings_use_up_a_group_programmes_allowance(
     assert allowance(group_programme, member).used == upcoming - 1
     # A one-to-one programme is not affected by group meetings.
     assert group_programme.modality == "group"
+
+
+# --- Invites frozen when the change is made (issue 17) ---------------------------------
+
+
+def test_a_meeting_moved_then_cancelled_before_the_email_went_is_told_only_as_cancelled(
+    group, member, facilitator, mailoutbox
+):
+    deliver_due()
+    mail.outbox.clear()
+    meeting = group.sessions.get(occurrence=datetime.date(2027, 1, 12))
+    with time_machine.travel(NOW + datetime.timedelta(minutes=1), tick=False):
+        services.meeting_move(
+            actor=facilitator,
+            meeting=meeting,
+            starts_at=utc(2027, 1, 14, 10),
+            ends_at=utc(2027, 1, 14, 11, 30),
+            reason="Room booked",
+        )
+    with time_machine.travel(NOW + datetime.timedelta(minutes=2), tick=False):
+        services.meeting_cancel(actor=facilitator, meeting=meeting, reason="Facilitators away")
+    with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+        deliver_due()
+    to_member = [m for m in mail.outbox if member.email in m.to]
+    assert [m.subject for m in to_member] == [f"{group.name}: meeting cancelled"]
+    calendar, event = invite_of(to_member[0])
+    assert excluded(event) == {utc(2027, 1, 12, 14)}
+    assert moved_occurrences(calendar) == {}
+    assert event.decoded("DTSTAMP") == NOW + datetime.timedelta(minutes=2)
+
+
+def test_each_meeting_change_carries_the_series_as_that_change_left_it(
+    group, member, facilitator, mailoutbox
+):
+    """Two meetings moved a minute apart and sent later: each email's invite has its own
+    SEQUENCE and DTSTAMP (before: both the later one's, stamped when sent)."""
+    deliver_due()
+    mail.outbox.clear()
+    first = group.sessions.get(occurrence=datetime.date(2027, 1, 12))
+    second = group.sessions.get(occurrence=datetime.date(2027, 2, 9))
+    for minutes, meeting, day in ((1, first, 14), (2, second, 11)):
+        with time_machine.travel(NOW + datetime.timedelta(minutes=minutes), tick=False):
+            services.meeting_move(
+                actor=facilitator,
+                meeting=meeting,
+                starts_at=utc(2027, meeting.occurrence.month, day, 10),
+                ends_at=utc(2027, meeting.occurrence.month, day, 11, 30),
+            )
+    with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+        deliver_due()
+    to_member = sorted(
+        (invite_of(m) for m in mail.outbox if member.email in m.to),
+        key=lambda found: found[1]["SEQUENCE"],
+    )
+    assert len(to_member) == 2
+    (one, one_event), (two, two_event) = to_member
+    assert two_event["SEQUENCE"] == one_event["SEQUENCE"] + 1
+    assert one_event.decoded("DTSTAMP") == NOW + datetime.timedelta(minutes=1)
+    assert two_event.decoded("DTSTAMP") == NOW + datetime.timedelta(minutes=2)
+    assert moved_occurrences(one) == {utc(2027, 1, 12, 14): utc(2027, 1, 14, 10)}
+    assert moved_occurrences(two) == {
+        utc(2027, 1, 12, 14): utc(2027, 1, 14, 10),
+        utc(2027, 2, 9, 14): utc(2027, 2, 11, 10),
+    }

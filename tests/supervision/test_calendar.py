@@ -126,6 +126,7 @@ def test_the_confirm_prompt_goes_to_the_supervisee_only_without_content(booked, 
 
 
 def test_the_move_email_gives_the_reason(booked, mailoutbox):
+    deliver_due()  # both have been told of the booking
     session_reschedule(
         actor=booked.supervisee, session=booked, starts_at=tuesday(8, 15), reason="Clinic clash"
     )
