@@ -145,7 +145,7 @@ def _locked(notification_id: int) -> Notification | None:
 
 
 @transaction.atomic
-def _begin(notification_id: int, now: datetime.datetime) -> _Attempt | str:
+def _begin(notification_id: int, now: datetime.datetime, in_app_only: bool) -> _Attempt | str:
     """Decide whether the notification goes now; if it does, commit the attempt."""
     notification = _locked(notification_id)
     if notification is None or notification.state not in (
@@ -172,7 +172,7 @@ def _begin(notification_id: int, now: datetime.datetime) -> _Attempt | str:
     if message is None or not notification.recipient.is_active:
         _close(notification, Notification.State.CANCELLED)
         return "no longer needed"
-    if kind.prompt:
+    if kind.prompt and not in_app_only:  # quiet hours hold emails, not the in-app list
         zone = message.context.get("time_zone", settings.TIME_ZONE)
         morning = outside_quiet_hours(now, zone)
         if morning != now:
@@ -182,7 +182,7 @@ def _begin(notification_id: int, now: datetime.datetime) -> _Attempt | str:
             notification.save(update_fields=["state", "next_attempt_at", "attempt_started_at"])
             return "waiting for the morning"
     email = connection = None
-    if wants_email(notification, kind):
+    if not in_app_only and wants_email(notification, kind):
         try:
             # Connected (and signed in) before the attempt is recorded, so a mail
             # server that cannot be reached never leaves an attempt in doubt.
@@ -221,9 +221,14 @@ def _hand_over(notification_id: int, attempt: _Attempt) -> str:
     return "sent"
 
 
-def deliver(notification_id: int) -> str:
-    """Send one notification if it still needs sending; returns what happened."""
-    attempt = _begin(notification_id, timezone.now())
+def deliver(notification_id: int, *, in_app_only: bool = False) -> str:
+    """Send one notification if it still needs sending; returns what happened.
+
+    `in_app_only`: put it in the person's in-app list without emailing it (the demo's
+    own notifications, nonprod/outbox.py); quiet hours, which hold emails, then
+    do not apply.
+    """
+    attempt = _begin(notification_id, timezone.now(), in_app_only)
     if isinstance(attempt, str):
         return attempt
     try:
