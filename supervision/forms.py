@@ -18,7 +18,11 @@ from kernel.models import (
 
 
 class StaffForm(Form):
-    """A person's name and profile; with `adding` also their email and first roles."""
+    """A person's name and profile; when adding, also their email and first roles.
+
+    The line manager is chosen on a page of its own (a search that tells people
+    of the same name apart), not here.
+    """
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -34,11 +38,11 @@ class StaffForm(Form):
     )
     band = forms.ChoiceField(label=_("Band"), choices=[("", _("Choose a band")), *Band.choices])
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
-    line_manager = forms.ModelChoiceField(
-        label=_("Line manager"),
-        queryset=StaffProfile.objects.none(),
+    employee_number = forms.CharField(
+        label=_("Staff number (optional)"),
+        max_length=30,
         required=False,
-        help_text=_("By default a supervisor may not supervise someone they line-manage."),
+        help_text=_("Their employee number in ESR. An ESR import matches people by it."),
     )
     start_date = DateField(
         label=_("Start date"),
@@ -53,10 +57,7 @@ class StaffForm(Form):
         help_text=_("Everyone can receive supervision; choose any extra roles."),
     )
 
-    def __init__(
-        self, *args, organisation, managers, instance: StaffProfile | None = None, **kwargs
-    ):
-        """`managers`: the staff of `organisation`, who may be this person's line manager."""
+    def __init__(self, *args, organisation, instance: StaffProfile | None = None, **kwargs):
         self.organisation = organisation
         self.instance = instance
         if instance is not None:
@@ -70,20 +71,28 @@ class StaffForm(Form):
                     "profession": instance.profession,
                     "band": instance.band,
                     "job_title": instance.job_title,
-                    "line_manager": instance.line_manager_id,
                     "start_date": instance.start_date,
+                    "employee_number": instance.employee_number,
                 },
             )
         super().__init__(*args, **kwargs)
         departments = cast(forms.ModelChoiceField, self.fields["department"])
         departments.queryset = organisation.departments.all()
-        managers = managers.select_related("user")
         if instance is not None:
-            managers = managers.exclude(pk=instance.pk)
             # Email and roles are changed elsewhere once a person exists.
             del self.fields["email"]
             del self.fields["roles"]
-        cast(forms.ModelChoiceField, self.fields["line_manager"]).queryset = managers
+
+    def clean_employee_number(self):
+        number = self.cleaned_data["employee_number"].strip()
+        clash = StaffProfile.objects.filter(organisation=self.organisation, employee_number=number)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if number and clash.exists():
+            raise forms.ValidationError(
+                _("Someone here already has this staff number: check it in ESR")
+            )
+        return number
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -143,7 +152,7 @@ class PeopleFilterForm(Form):
         ("deactivated", _("Deactivated")),
     ]
 
-    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
+    q = forms.CharField(label=_("Name, email or staff number"), required=False, max_length=100)
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.none(),
