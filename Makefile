@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench
+.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench-esr bench
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,11 @@ lock: $(PY)
 # 127.0.0.1:5432, Redis on 127.0.0.1:6379); prints reminders per minute.
 bench-reminders: install
 	$(PY) bench/reminders.py
+
+# A 10,000-row ESR file imported on PostgreSQL (database bench_esr_import): the dry
+# run and applying it, then next month's file; writes bench/results/esr_import.json.
+bench-esr: install
+	$(PY) bench/esr_import.py
 
 # The whole benchmark (under 15 minutes): a generated trust of 10,000 staff on
 # PostgreSQL (database `bench`), gunicorn, 50 simulated users, the report against

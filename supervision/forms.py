@@ -57,8 +57,12 @@ class StaffForm(Form):
         help_text=_("Everyone can receive supervision; choose any extra roles."),
     )
 
-    def __init__(self, *args, organisation, instance: StaffProfile | None = None, **kwargs):
+    def __init__(
+        self, *args, organisation, colleagues, instance: StaffProfile | None = None, **kwargs
+    ):
+        """`colleagues`: the staff of `organisation` (to keep staff numbers unique in it)."""
         self.organisation = organisation
+        self.colleagues = colleagues
         self.instance = instance
         if instance is not None:
             kwargs.setdefault(
@@ -85,7 +89,7 @@ class StaffForm(Form):
 
     def clean_employee_number(self):
         number = self.cleaned_data["employee_number"].strip()
-        clash = StaffProfile.objects.filter(organisation=self.organisation, employee_number=number)
+        clash = self.colleagues.filter(employee_number=number)
         if self.instance is not None:
             clash = clash.exclude(pk=self.instance.pk)
         if number and clash.exists():

@@ -86,6 +86,11 @@ QUERY_MODULES = {
     "supervision/availability.py": "a supervisor's free slots: queries keyed by the supervisor "
     "(and supervisee) the caller fetched",
     "feedback/aggregates.py": "rating summaries of a responses queryset the caller scoped",
+    "supervision/pairing.py": "the pairing rule's one query: the current agreements of the "
+    "supervisees the caller fetched (by id)",
+    "supervision/staff_import/*": "an ESR import's dry run, run by its service: every query "
+    "is keyed by the organisation the admin administers (admin_home_organisation), or by "
+    "emails of that file's new people to find who is registered elsewhere",
 }
 
 OUT_OF_SCOPE = {

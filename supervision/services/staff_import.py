@@ -237,6 +237,10 @@ def _apply(staff_import: StaffImport) -> dict[str, int]:
         .exclude(employee_number="")
         .values_list("employee_number", "pk")
     )
+    # People gaining their number in this file can be line managers in it too.
+    for change in plan.changed:
+        if "employee_number" in change.fields:
+            numbers.setdefault(change.fields["employee_number"].casefold(), change.known.pk)
     _line_managers_of_new(plan, added, numbers)
     changed = _apply_changes(staff_import, plan, departments, numbers)
     deactivated = _apply_leavers(staff_import, plan)

@@ -322,6 +322,12 @@ class _Context:
     by_pk: dict[int, Known]
     departments: dict[str, Department]  # simplified name -> department
     department_names: dict[int, str]
+    # Numbers the file gives people on the staff without one (matched by email).
+    gaining: dict[str, Known] = field(default_factory=dict)
+
+    def person_numbered(self, number: str) -> Known | None:
+        """Who on the staff has, or is about to be given, this employee number."""
+        return self.by_number.get(number.casefold()) or self.gaining.get(number.casefold())
 
     def heading(self, key: str) -> str:
         return self.headings[self.found[key]]
@@ -407,6 +413,9 @@ def _plan_rows(plan: Plan, table: Table, found, mapping, whole_organisation, act
     matches: dict[int, Known | None] = {}  # row number -> the person it is (None: new)
     for row in rows:
         matches[row.row] = _match(row, context, by_email)
+        person = matches[row.row]
+        if person is not None and not person.number and not row.problems:
+            context.gaining.setdefault(row.number.casefold(), person)
     new_emails = [
         row.cells["email"]
         for row in rows
@@ -510,7 +519,7 @@ def _check_line_managers(rows: list[Row], matches, context: _Context) -> None:
         if number.casefold() == row.number.casefold():
             row.problems.append(Problem(row.row, heading, str(OWN_LINE_MANAGER)))
             continue
-        manager = context.by_number.get(number.casefold())
+        manager = context.person_numbered(number)
         manager_row = in_file.get(number.casefold())
         if manager is None and manager_row is None:
             row.problems.append(
@@ -596,7 +605,7 @@ def _change(row: Row, person: Known, context: _Context) -> Change:
         differs("department", current, department, current or NONE, department)
     manager_number = cells.get("line_manager")
     if manager_number:
-        manager = context.by_number.get(manager_number.casefold())
+        manager = context.person_numbered(manager_number)
         if manager is None or manager.pk != person.line_manager_id:
             old = context.by_pk.get(person.line_manager_id or 0)
             differs(

@@ -11,13 +11,14 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.leavers import anonymisation_due_at
 from kernel.forms import posted
-from kernel.models import Role, StaffProfile
+from kernel.models import Role
 from kernel.permissions import (
     admin_home_organisation,
     departments_visible_to,
     get_staff_for_user,
     organisations_where,
     role_required,
+    staff_visible_to,
     staff_with_roles_visible_to,
 )
 
@@ -109,7 +110,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
-    form = StaffForm(posted(request), organisation=organisation)
+    form = StaffForm(
+        posted(request), organisation=organisation, colleagues=_staff_of(request, organisation)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             profile = people_services.staff_invite(
@@ -133,7 +136,12 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
-    form = StaffForm(posted(request), organisation=profile.organisation, instance=profile)
+    form = StaffForm(
+        posted(request),
+        organisation=profile.organisation,
+        colleagues=_staff_of(request, profile.organisation),
+        instance=profile,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             people_services.staff_update(actor=request.user, profile=profile, **form.cleaned_data)
@@ -148,11 +156,15 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 LINE_MANAGER_MATCHES = 30
 
 
-def _line_manager_matches(profile, query: str):
+def _staff_of(request: HttpRequest, organisation):
+    return staff_visible_to(request.user).filter(organisation=organisation)
+
+
+def _line_manager_matches(request: HttpRequest, profile, query: str):
     """Active colleagues in the person's organisation matching every word of `query`
     by name, email, staff number or department (the person themselves left out)."""
     people = (
-        StaffProfile.objects.filter(organisation_id=profile.organisation_id)
+        _staff_of(request, profile.organisation)
         .active()
         .exclude(pk=profile.pk)
         .select_related("user", "department")
@@ -180,7 +192,7 @@ def person_line_manager(request: HttpRequest, pk: int) -> HttpResponse:
         manager = None
         if chosen:
             if chosen.isdigit():
-                manager = _line_manager_matches(profile, "").filter(pk=chosen).first()
+                manager = _line_manager_matches(request, profile, "").filter(pk=chosen).first()
             if manager is None:
                 error = _("Select a line manager from the list")
         if not error:
@@ -199,7 +211,9 @@ def person_line_manager(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("supervision:person", pk=profile.pk)
     form = LineManagerSearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    matches = list(_line_manager_matches(profile, query)[:LINE_MANAGER_MATCHES]) if query else []
+    matches = (
+        list(_line_manager_matches(request, profile, query)[:LINE_MANAGER_MATCHES]) if query else []
+    )
     for match in matches:
         # What a screen reader hears on the button: enough to tell namesakes apart.
         match.told_apart = ", ".join(
