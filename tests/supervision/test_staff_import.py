@@ -474,3 +474,29 @@ def test_staff_who_are_not_admins_cannot_import(client, supervisee, programme_ad
     detail = reverse("supervision:staff_import_detail", args=[checked.pk])
     assert client.get(detail).status_code == 403
     assert StaffImport.objects.count() == 1
+
+
+def test_anonymising_a_leaver_blanks_their_staff_number(programme_admin, organisation):
+    from accounts.anonymise import user_anonymise
+
+    profile = StaffProfileFactory(
+        organisation=organisation, employee_number="20000001", user__is_active=False
+    )
+    user_anonymise(actor=None, user=profile.user)
+    profile.refresh_from_db()
+    assert profile.employee_number == ""
+    # A row for them now is someone new, not a way back to the anonymised account.
+    checked = check(programme_admin, organisation, esr(ANNA.replace(",10000001,", ",,")))
+    assert checked.plan["counts"]["new"] == 1
+
+
+def test_the_page_shows_progress_while_the_import_runs(client, programme_admin, organisation):
+    checked = check(programme_admin, organisation, esr(ANNA))
+    StaffImport.objects.filter(pk=checked.pk).update(
+        status=StaffImport.Status.APPLYING, steps_done=4000, steps_total=10000
+    )
+    client.force_login(programme_admin)
+    page = client.get(reverse("supervision:staff_import_detail", args=[checked.pk]))
+    html = page.content.decode()
+    assert "Applying: 4,000 of 10,000 changes made (40%)." in html
+    assert "Apply the changes" not in html
