@@ -255,15 +255,20 @@ def _read_row(number: int, cells: list[str], found: dict[str, int], headings: li
     return row
 
 
-def _flag_repeats(rows: list[Row], key: str, message, headings, found) -> None:
-    """A problem on every row whose `key` another row has too (the key, case-insensitively)."""
+def _flag_repeats(
+    rows: list[Row], key: str, message, headings, found, *, across_people: bool = False
+) -> None:
+    """A problem on every row whose `key` another row has too (case-insensitively); with
+    `across_people`, only where those rows have different employee numbers (one person's
+    second row is already told by its repeated number)."""
     seen: dict[str, list[Row]] = {}
     for row in rows:
         value = row.cells.get(key)
         if value:
             seen.setdefault(str(value).casefold(), []).append(row)
     for repeated in seen.values():
-        if len(repeated) < 2:
+        people = {row.number.casefold() for row in repeated} if across_people else repeated
+        if len(repeated) < 2 or len(people) < 2:
             continue
         for row in repeated:
             others = ", ".join(str(other.row) for other in repeated if other is not row)
@@ -396,6 +401,7 @@ def _plan_rows(plan: Plan, table: Table, found, mapping, whole_organisation, act
             ),
             table.headings,
             found,
+            across_people=True,
         )
     known = _known_staff(organisation)
     departments = {_department_name(d.name): d for d in organisation.departments.all()}

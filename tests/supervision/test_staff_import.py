@@ -500,3 +500,20 @@ def test_the_page_shows_progress_while_the_import_runs(client, programme_admin, 
     html = page.content.decode()
     assert "Applying: 4,000 of 10,000 changes made (40%)." in html
     assert "Apply the changes" not in html
+
+
+def test_two_people_with_one_email_are_errors_but_one_persons_two_rows_say_it_once(
+    programme_admin, organisation
+):
+    ben = BEN.replace("ben.carr@", "anna.bell@").replace(",20000001,", ",,")
+    checked = check(programme_admin, organisation, esr(ANNA.replace(",10000001,", ",,"), ben))
+    assert [(row, column) for row, column, _ in problems(checked)] == [
+        (2, "Work Email"),
+        (3, "Work Email"),
+    ]
+    second = ANNA.replace("20000001-1", "20000001-2")
+    checked = check(programme_admin, organisation, esr(ANNA, second))
+    assert [(row, column) for row, column, _ in problems(checked)] == [
+        (2, "Employee Number"),
+        (3, "Employee Number"),
+    ]
