@@ -7,7 +7,7 @@ PIP := $(PY) -m pip
 CONSTRAINTS := requirements/constraints.txt
 VENDOR := static/vendor/nhsuk-frontend
 
-.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench-faults bench backup restore-drill
+.PHONY: run test lint audit format assets install install-test demo migrate clean lock bench-reminders bench-faults bench-esr bench backup restore-drill
 
 $(PY):
 	@echo "Creating the virtual environment in $(VENV)..."
@@ -103,6 +103,11 @@ bench-reminders: install
 # duplicates, losses and worst delay after the broker loss (bench/results/faults.json).
 bench-faults: install
 	$(PY) bench/faults.py $(ARGS)
+
+# A 10,000-row ESR file imported on PostgreSQL (database bench_esr_import): the dry
+# run and applying it, then next month's file; writes bench/results/esr_import.json.
+bench-esr: install
+	$(PY) bench/esr_import.py
 
 # The whole benchmark (under 15 minutes): a generated trust of 10,000 staff on
 # PostgreSQL (database `bench`), gunicorn, 50 simulated users, the report against

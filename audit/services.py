@@ -1,3 +1,4 @@
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import models
@@ -58,6 +59,33 @@ def audit_log(
         organisation_id=organisation_id,
         details=details,
     )
+
+
+def audit_log_many(
+    *,
+    actor,
+    action: str,
+    entries: Iterable[tuple[models.Model, str, dict[str, Any] | None]],
+    organisation_id: int | None,
+) -> int:
+    """Record one action on many records at once (an import): one entry per
+    (target, summary, details), as `audit_log` would write each, in one insert."""
+    ip_address = current_ip()
+    rows = [
+        AuditEntry(
+            actor=actor if getattr(actor, "is_authenticated", False) else None,
+            organisation_id=organisation_id,
+            action=action,
+            target_type=record_type(target)[:64],
+            target_id=str(target.pk)[:64],
+            summary=summary[:255],
+            details=details or {},
+            ip_address=ip_address,
+        )
+        for target, summary, details in entries
+    ]
+    AuditEntry.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def words_given(**texts: str) -> dict[str, bool]:

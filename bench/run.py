@@ -20,6 +20,8 @@
    (bench/report_sql.py); peak RSS of the web workers.
 6. bench/reminders.py: 5,000 reminders (--reminders) through a real Celery worker (its own
    database bench_reminders): per minute, duplicates, losses, the worker's RSS.
+7. bench/esr_import.py: a 10,000-row ESR file (--esr-rows; its own database
+   bench_esr_import): the dry run and applying it, then next month's file, timed.
 
 Writes bench/results/latest.json and ends with one summary line. Exits 0 when
 the run completed (targets missed or not; --strict: 1 when one is missed).
@@ -53,6 +55,7 @@ TARGETS = {
     "report_over_bare_sql": 3.0,
     "reminders_per_minute": 1500,
     "web_worker_rss_mb": 250,
+    "esr_import_seconds": 60,  # the dry run and applying it, per file of 10,000 rows
 }
 
 
@@ -208,6 +211,28 @@ def run_reminders(env: dict, count: int) -> dict:
     return data
 
 
+# --- 7. the ESR import ------------------------------------------------------------------
+
+
+def run_esr_import(env: dict, rows: int) -> dict:
+    """bench/esr_import.py as it is (`make bench-esr`), on its own database."""
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "bench" / "esr_import.py"), f"--rows={rows}"],
+        cwd=ROOT,
+        env={k: v for k, v in env.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")},
+        check=False,
+    )
+    data = json.loads((ROOT / "bench" / "results" / "esr_import.json").read_text())
+    data["exit_status"] = result.returncode
+    return data
+
+
+def _esr_seconds(esr: dict) -> float:
+    """The slowest file's dry run plus applying it."""
+    steps = ("first_import", "next_month", "same_again")
+    return max(esr[step]["total_seconds"] for step in steps)
+
+
 # --- the output --------------------------------------------------------------------------
 
 
@@ -257,6 +282,11 @@ def check_targets(results: dict) -> list[dict]:
         TARGETS["report_over_bare_sql"],
         report["ratio"] <= TARGETS["report_over_bare_sql"],
     )
+    esr = results.get("esr_import", {"skipped": True})
+    if not esr.get("skipped"):
+        seconds = _esr_seconds(esr)
+        limit = TARGETS["esr_import_seconds"]
+        check(f"ESR import of {esr['rows']:,} rows, seconds", seconds, limit, seconds <= limit)
     reminders = results["reminders"]
     if reminders.get("skipped"):
         web = results["rss"]["web_worker_max_mb"]
@@ -330,6 +360,16 @@ def print_results(results: dict) -> None:
             f"{reminders['per_minute']:,} per minute; duplicates {reminders['duplicates']}; "
             f"losses {reminders['losses']}"
         )
+    esr = results.get("esr_import", {"skipped": True})
+    if esr.get("skipped"):
+        print("ESR import: skipped (--esr-rows 0)")
+    else:
+        for step in ("first_import", "next_month", "same_again"):
+            r = esr[step]
+            print(
+                f"ESR import, {step.replace('_', ' ')}: {r['rows']:,} rows, dry run "
+                f"{r['dry_run_seconds']} s, applying {r['apply_seconds']} s"
+            )
     rss = results["rss"]
     print(
         f"peak RSS: web worker {rss['web_worker_max_mb']} MB (workers {rss['web_workers_mb']}); "
@@ -356,12 +396,14 @@ def summary_line(results: dict) -> str:
         else f"{sent['per_minute']:,}/min (dup {sent['duplicates']}, lost {sent['losses']})"
     )
     errors = sum(p["errors"] for p in pages.values())
+    esr = results.get("esr_import", {"skipped": True})
+    esr_text = "skipped" if esr.get("skipped") else f"{_esr_seconds(esr)} s per 10,000-row file"
     return (
         f"bench: {met}/{len(results['targets'])} targets met; {results['load']['requests']} "
         f"requests, {errors} errors; healthz p95 {pages['healthz']['p95_ms']} ms; worst page "
         f"{worst} p95 {pages[worst]['p95_ms']} ms ({pages[worst]['p95_over_healthz']}x); "
         f"report {results['report_vs_sql']['ratio']}x bare SQL; "
-        f"reminders {reminders}; "
+        f"reminders {reminders}; ESR import {esr_text}; "
         f"RSS web {results['rss']['web_worker_max_mb']} MB, "
         f"celery {results['rss']['celery_max_mb']} MB; {results['seconds']:.0f} s in all"
     )
@@ -383,6 +425,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--reminders", type=int, default=5_000, help="how many to dispatch (0: skip them)"
+    )
+    parser.add_argument(
+        "--esr-rows", type=int, default=10_000, help="rows of the ESR import (0: skip it)"
     )
     parser.add_argument(
         "--skip",
@@ -457,6 +502,11 @@ def main() -> int:
         results["reminders"] = run_reminders(env, args.reminders)
     else:
         results["reminders"] = {"skipped": True}
+    if args.esr_rows:
+        log(f"importing an ESR file of {args.esr_rows:,} rows")
+        results["esr_import"] = run_esr_import(env, args.esr_rows)
+    else:
+        results["esr_import"] = {"skipped": True}
     celery = results["reminders"].get("worker_peak_rss_mb") or {}
     results["rss"] = {
         "web_worker_max_mb": web["max_child_mb"],

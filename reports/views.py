@@ -229,6 +229,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
         rows.append(
             [
                 person.user.get_full_name() or person.user.email,
+                person.employee_number,
                 person.user.email,
                 person.department.name if person.department else "",
                 person.get_band_display(),
@@ -249,6 +250,7 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
     )
     header = [
         _("Name"),
+        _("Staff number"),
         _("Email"),
         _("Department"),
         _("Band"),

@@ -19,7 +19,11 @@ from kernel.models import (
 
 
 class StaffForm(Form):
-    """A person's name and profile; with `adding` also their email and first roles."""
+    """A person's name and profile; when adding, also their email and first roles.
+
+    The line manager is chosen on a page of its own (a search that tells people
+    of the same name apart), not here.
+    """
 
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -41,11 +45,11 @@ class StaffForm(Form):
         help_text=_("Groups and programmes for junior doctors are open to some grades only."),
     )
     job_title = forms.CharField(label=_("Job title"), max_length=200, required=False)
-    line_manager = forms.ModelChoiceField(
-        label=_("Line manager"),
-        queryset=StaffProfile.objects.none(),
+    employee_number = forms.CharField(
+        label=_("Staff number (optional)"),
+        max_length=30,
         required=False,
-        help_text=_("By default a supervisor may not supervise someone they line-manage."),
+        help_text=_("Their employee number in ESR. An ESR import matches people by it."),
     )
     start_date = DateField(
         label=_("Start date"),
@@ -61,10 +65,11 @@ class StaffForm(Form):
     )
 
     def __init__(
-        self, *args, organisation, managers, instance: StaffProfile | None = None, **kwargs
+        self, *args, organisation, colleagues, instance: StaffProfile | None = None, **kwargs
     ):
-        """`managers`: the staff of `organisation`, who may be this person's line manager."""
+        """`colleagues`: the staff of `organisation` (to keep staff numbers unique in it)."""
         self.organisation = organisation
+        self.colleagues = colleagues
         self.instance = instance
         if instance is not None:
             kwargs.setdefault(
@@ -78,20 +83,28 @@ class StaffForm(Form):
                     "band": instance.band,
                     "grade": instance.grade,
                     "job_title": instance.job_title,
-                    "line_manager": instance.line_manager_id,
                     "start_date": instance.start_date,
+                    "employee_number": instance.employee_number,
                 },
             )
         super().__init__(*args, **kwargs)
         departments = cast(forms.ModelChoiceField, self.fields["department"])
         departments.queryset = organisation.departments.all()
-        managers = managers.select_related("user")
         if instance is not None:
-            managers = managers.exclude(pk=instance.pk)
             # Email and roles are changed elsewhere once a person exists.
             del self.fields["email"]
             del self.fields["roles"]
-        cast(forms.ModelChoiceField, self.fields["line_manager"]).queryset = managers
+
+    def clean_employee_number(self):
+        number = self.cleaned_data["employee_number"].strip()
+        clash = self.colleagues.filter(employee_number=number)
+        if self.instance is not None:
+            clash = clash.exclude(pk=self.instance.pk)
+        if number and clash.exists():
+            raise forms.ValidationError(
+                _("Someone here already has this staff number: check it in ESR")
+            )
+        return number
 
     def clean(self):
         data = super().clean() or {}
@@ -158,7 +171,7 @@ class PeopleFilterForm(Form):
         ("deactivated", _("Deactivated")),
     ]
 
-    q = forms.CharField(label=_("Name or email"), required=False, max_length=100)
+    q = forms.CharField(label=_("Name, email or staff number"), required=False, max_length=100)
     department = forms.ModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.none(),

@@ -6,6 +6,9 @@ a link is never shown where the answer would be no.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+OWN_LINE_MANAGER = gettext_lazy("A person cannot be their own line manager.")
 
 
 def line_manages(supervisor, supervisee) -> bool:
@@ -33,6 +36,27 @@ def pairing_refusal(supervisor, supervisee) -> str | None:
     return None
 
 
+def supervising_refusal(manager_name: str) -> str:
+    """Why someone who supervises a person cannot become their line manager."""
+    return _(
+        "%(name)s supervises this person under a current supervision agreement. "
+        "Restorative supervision is kept apart from line management: end that "
+        "agreement before making them the line manager."
+    ) % {"name": manager_name}
+
+
+def supervising_pairs(supervisee_ids) -> set[tuple[int, int]]:
+    """(supervisor user id, supervisee user id) of the current agreements of these
+    supervisees, in one query: the bulk form of the check below (an ESR import)."""
+    from .models import Agreement
+
+    return set(
+        Agreement.objects.current()
+        .filter(supervisee_id__in=list(supervisee_ids))
+        .values_list("supervisor_id", "supervisee_id")
+    )
+
+
 def line_manager_refusal(profile, line_manager) -> str | None:
     """Why `line_manager` may not become `profile`'s line manager, or None.
 
@@ -42,16 +66,7 @@ def line_manager_refusal(profile, line_manager) -> str | None:
     if line_manager is None:
         return None
     if line_manager.pk == profile.pk:
-        return _("A person cannot be their own line manager.")
-    supervises = (
-        line_manager.user.agreements_as_supervisor.current()
-        .filter(supervisee_id=profile.user_id)
-        .exists()
-    )
-    if supervises:
-        return _(
-            "%(name)s supervises this person under a current supervision agreement. "
-            "Restorative supervision is kept apart from line management: end that "
-            "agreement before making them the line manager."
-        ) % {"name": line_manager.user.get_full_name()}
+        return str(OWN_LINE_MANAGER)
+    if (line_manager.user_id, profile.user_id) in supervising_pairs([profile.user_id]):
+        return supervising_refusal(line_manager.user.get_full_name())
     return None

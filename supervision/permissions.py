@@ -9,8 +9,8 @@ from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from kernel.models import Programme
-from kernel.permissions import get_own_profile
+from kernel.models import Programme, Role
+from kernel.permissions import get_own_profile, organisations_where
 
 from .models import (
     Agreement,
@@ -18,6 +18,7 @@ from .models import (
     AvailabilitySlot,
     Session,
     SessionRecord,
+    StaffImport,
     SupervisorProfile,
     TrainingRecord,
     WeeklyAvailability,
@@ -177,3 +178,21 @@ def session_record_for_user(user, session: Session) -> SessionRecord | None:
         .prefetch_related("themes")
         .first()
     )
+
+
+# --- ESR imports (programme admins) -------------------------------------------
+
+
+def staff_imports_visible_to(user):
+    """ESR imports of the organisations the user administers."""
+    return StaffImport.objects.filter(
+        organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
+    )
+
+
+def get_staff_import_for_admin(user, pk: int) -> StaffImport:
+    """One import for a programme admin of its organisation; 404 for anyone else's."""
+    try:
+        return staff_imports_visible_to(user).select_related("organisation").get(pk=pk)
+    except StaffImport.DoesNotExist:
+        raise Http404 from None

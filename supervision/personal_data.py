@@ -52,6 +52,7 @@ def _profile(user) -> dict[str, Any] | None:
         "band": profile.get_band_display(),
         "grade": profile.get_grade_display(),
         "job_title": profile.job_title,
+        "staff_number": profile.employee_number,
         "line_manager": _name(profile.line_manager.user) if profile.line_manager else "",
         "start_date": profile.start_date,
         "invited": profile.invited_at,
@@ -252,6 +253,9 @@ def erase_private_text(user) -> dict[str, int]:
     )
     return {
         "job_title": blank_fields(StaffProfile.objects.filter(user=user), "job_title"),
+        # The ESR number names the person as surely as their name does. Blank, an
+        # ESR import no longer matches them: a row for them adds a new person.
+        "staff_number": blank_fields(StaffProfile.objects.filter(user=user), "employee_number"),
         "supervisor_profile": blank_fields(
             SupervisorProfile.objects.filter(user=user), "bio", "meeting_link", "location"
         ),

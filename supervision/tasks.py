@@ -55,3 +55,11 @@ def schedule_wellbeing_digests() -> int:
     from .notifications import schedule_wellbeing_digests as plan
 
     return plan()
+
+
+@shared_task(name="supervision.tasks.apply_staff_import")
+def apply_staff_import(import_id: int) -> None:
+    """Apply a checked ESR import; a second delivery finds it applied and does nothing."""
+    from .services.staff_import import staff_import_run
+
+    staff_import_run(staff_import_id=import_id)

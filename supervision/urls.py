@@ -7,6 +7,7 @@ from .views import (
     manage,
     people,
     sessions,
+    staff_import,
     supervisor_setup,
     supervisors,
 )
@@ -24,6 +25,14 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", people.person_deactivate, name="person_deactivate"),
     path("people/<int:pk>/reactivate/", people.person_reactivate, name="person_reactivate"),
     path("people/<int:pk>/invite/", people.person_invite, name="person_invite"),
+    path("people/<int:pk>/line-manager/", people.person_line_manager, name="person_line_manager"),
+    # Programme admins: staff from ESR
+    path("people/import/", staff_import.staff_import, name="staff_import"),
+    path("people/import/columns/", staff_import.staff_import_columns, name="staff_import_columns"),
+    path("people/import/<int:pk>/", staff_import.staff_import_detail, name="staff_import_detail"),
+    path(
+        "people/import/<int:pk>/apply/", staff_import.staff_import_apply, name="staff_import_apply"
+    ),
     path("departments/", departments.department_list, name="departments"),
     path("departments/add/", departments.department_add, name="department_add"),
     path("departments/<int:pk>/edit/", departments.department_edit, name="department_edit"),

@@ -23,6 +23,17 @@ def records(supervisee, supervisor, organisation, facilitator, peer_supporter, p
     )
     # The trust's programme admin moderates its learning community.
     built["community"].coordinators.add(programme_admin)
+    # An ESR file the trust's programme admin has checked, not yet applied.
+    from supervision.models import StaffImport
+
+    built["staff_import"] = StaffImport.objects.create(
+        organisation=organisation,
+        uploaded_by=programme_admin,
+        file_name="esr.csv",
+        whole_organisation=False,
+        content="Employee Number,First Name,Last Name\n1,A,B\n",
+        plan={"counts": {"rows": 1}},
+    )
     return built
 
 

@@ -88,6 +88,11 @@ QUERY_MODULES = {
     "feedback/aggregates.py": "rating summaries of a responses queryset the caller scoped",
     "*/metrics.py": "site-wide counts for operators' /metrics and /readyz (a bearer token or a "
     "superuser): numbers only, no row, person or organisation leaves the module",
+    "supervision/pairing.py": "the pairing rule's one query: the current agreements of the "
+    "supervisees the caller fetched (by id)",
+    "supervision/staff_import/*": "an ESR import's dry run, run by its service: every query "
+    "is keyed by the organisation the admin administers (admin_home_organisation), or by "
+    "emails of that file's new people to find who is registered elsewhere",
 }
 
 OUT_OF_SCOPE = {

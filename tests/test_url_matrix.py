@@ -61,6 +61,16 @@ MATRIX = {
     "supervision:person_invite": rule(
         method="post", signed_in=403, programme_admin=302, outsider=404
     ),
+    # Choosing a line manager: a search of the person's organisation (issue 18)
+    "supervision:person_line_manager": rule(signed_in=403, **ADMIN_OBJECT),
+    # Staff from ESR: each admin imports into their own organisation; another's
+    # import answers 404 (issue 18)
+    "supervision:staff_import": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:staff_import_columns": rule(signed_in=403, **ADMIN_ONLY),
+    "supervision:staff_import_detail": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:staff_import_apply": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=404
+    ),
     "supervision:departments": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:department_add": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:department_edit": rule(signed_in=403, **ADMIN_OBJECT),
@@ -366,6 +376,7 @@ PK_OF = [
     ("peergroups:community_reply", "community_reply"),
     ("peergroups:community", "community"),
     ("supervision:person", "person"),
+    ("supervision:staff_import_", "staff_import"),
     ("supervision:department_", "department"),
     ("supervision:manage_programme_", "programme"),
     ("supervision:manage_theme_", "theme"),
@@ -490,6 +501,12 @@ POST_DIFFERS = {
     # An empty post is a complete one: every box unticked, or a confirmation.
     "notifications:preferences": EVERYONE_SIGNED_IN_REDIRECTED,
     "supervision:person_roles": {"programme_admin": 302},
+    # No one chosen: the person is left with no line manager.
+    "supervision:person_line_manager": {"programme_admin": 302},
+    # Nothing in the form but a box to tick: the column names are saved as they are.
+    "supervision:staff_import_columns": {"programme_admin": 302, "outsider": 302},
+    # The dry run is read, not posted to.
+    "supervision:staff_import_detail": NO_POST,
     "supervision:session_confirm": {"supervisee": 302},
     "peergroups:session_record": {"facilitator": 302},
     # An empty post is the whole of releasing or withdrawing: the button.

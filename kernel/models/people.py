@@ -105,6 +105,9 @@ class StaffProfile(ChoiceLabels, models.Model):
         verbose_name=_("line manager"),
     )
     start_date = models.DateField(_("start date"), null=True, blank=True)
+    # The person's number in the Electronic Staff Record (ESR): the key an ESR
+    # import matches people by. Blank for people added by hand before any import.
+    employee_number = models.CharField(_("staff number"), max_length=30, blank=True, default="")
     invited_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -123,6 +126,11 @@ class StaffProfile(ChoiceLabels, models.Model):
             models.CheckConstraint(
                 condition=Q(grade="") | Q(profession="doctor"),
                 name="staff_grade_only_for_doctors",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "employee_number"],
+                condition=~Q(employee_number=""),
+                name="staff_employee_number_unique_in_organisation",
             ),
         ]
 

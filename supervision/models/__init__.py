@@ -1,6 +1,7 @@
 from .agreements import Agreement
 from .availability import AvailabilityException, AvailabilitySlot, Weekday, WeeklyAvailability
 from .sessions import AllowanceExtra, Commitment, Session, SessionRecord
+from .staff_import import StaffImport, StaffImportMapping
 from .supervisors import Mode, SupervisorProfile, TrainingRecord
 
 __all__ = [
@@ -12,6 +13,8 @@ __all__ = [
     "Mode",
     "Session",
     "SessionRecord",
+    "StaffImport",
+    "StaffImportMapping",
     "SupervisorProfile",
     "TrainingRecord",
     "Weekday",

@@ -24,6 +24,7 @@ from kernel.permissions import (
 
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
 from ..services import people as people_services
+from ..staff_import_forms import LineManagerSearchForm
 
 PAGE_SIZE = 50
 
@@ -41,6 +42,7 @@ def _filtered_people(request: HttpRequest, form: PeopleFilterForm):
                 Q(user__first_name__icontains=word)
                 | Q(user__last_name__icontains=word)
                 | Q(user__email__icontains=word)
+                | Q(employee_number__iexact=word)
             )
     if data["department"]:
         people = people.filter(department=data["department"])
@@ -78,10 +80,6 @@ def people_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _staff_of(request: HttpRequest, organisation):
-    return staff_visible_to(request.user).filter(organisation=organisation)
-
-
 @role_required(Role.PROGRAMME_ADMIN)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_staff_for_user(request.user, pk)
@@ -113,7 +111,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_add(request: HttpRequest) -> HttpResponse:
     organisation = admin_home_organisation(request.user)
     form = StaffForm(
-        posted(request), organisation=organisation, managers=_staff_of(request, organisation)
+        posted(request), organisation=organisation, colleagues=_staff_of(request, organisation)
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -141,7 +139,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = StaffForm(
         posted(request),
         organisation=profile.organisation,
-        managers=_staff_of(request, profile.organisation),
+        colleagues=_staff_of(request, profile.organisation),
         instance=profile,
     )
     if request.method == "POST" and form.is_valid():
@@ -153,6 +151,93 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("The changes have been saved."))
             return redirect("supervision:person", pk=profile.pk)
     return render(request, "supervision/people/form.html", {"form": form, "person": profile})
+
+
+LINE_MANAGER_MATCHES = 30
+
+
+def _staff_of(request: HttpRequest, organisation):
+    return staff_visible_to(request.user).filter(organisation=organisation)
+
+
+def _line_manager_matches(request: HttpRequest, profile, query: str):
+    """Active colleagues in the person's organisation matching every word of `query`
+    by name, email, staff number or department (the person themselves left out)."""
+    people = (
+        _staff_of(request, profile.organisation)
+        .active()
+        .exclude(pk=profile.pk)
+        .select_related("user", "department")
+    )
+    for word in query.split():
+        people = people.filter(
+            Q(user__first_name__icontains=word)
+            | Q(user__last_name__icontains=word)
+            | Q(user__email__icontains=word)
+            | Q(employee_number__iexact=word)
+            | Q(department__name__icontains=word)
+        )
+    return people
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def person_line_manager(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose a line manager by searching: each match shows their staff number,
+    department and job title, so two people of the same name are told apart."""
+    profile = get_staff_for_user(request.user, pk)
+    error = ""
+    if request.method == "POST":
+        chosen = request.POST.get("manager", "")
+        manager = None
+        if chosen:
+            if chosen.isdigit():
+                manager = _line_manager_matches(request, profile, "").filter(pk=chosen).first()
+            if manager is None:
+                error = _("Select a line manager from the list")
+        if not error:
+            try:
+                people_services.staff_update(
+                    actor=request.user,
+                    profile=profile,
+                    first_name=profile.user.first_name,
+                    last_name=profile.user.last_name,
+                    line_manager=manager,
+                )
+            except ValidationError as refused:
+                error = refused.messages[0]
+            else:
+                messages.success(request, _("The line manager has been changed."))
+                return redirect("supervision:person", pk=profile.pk)
+    form = LineManagerSearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    matches = (
+        list(_line_manager_matches(request, profile, query)[:LINE_MANAGER_MATCHES]) if query else []
+    )
+    for match in matches:
+        # What a screen reader hears on the button: enough to tell namesakes apart.
+        match.told_apart = ", ".join(
+            part
+            for part in (
+                match.user.get_full_name(),
+                match.employee_number and _("staff number %s") % match.employee_number,
+                match.department.name if match.department else "",
+            )
+            if part
+        )
+    return render(
+        request,
+        "supervision/people/line_manager.html",
+        {
+            "person": profile,
+            "form": form,
+            "query": query,
+            "matches": matches,
+            "more": len(matches) == LINE_MANAGER_MATCHES,
+            "error_items": [{"text": error, "href": "#id_q"}] if error else [],
+            "error": error,
+        },
+    )
 
 
 @role_required(Role.PROGRAMME_ADMIN)

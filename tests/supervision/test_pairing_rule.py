@@ -158,16 +158,16 @@ def test_the_profile_offers_no_first_session_and_the_page_refuses(
     assert client.get(book).status_code == 403
 
 
-def test_the_admin_edit_page_names_the_field(
+def test_the_admin_line_manager_page_says_why(
     client, band7, supervisor, supervisor_profile, programme, programme_admin
 ):
     AgreementFactory(programme=programme, supervisor=supervisor, supervisee=band7)
     client.force_login(programme_admin)
-    url = reverse("supervision:person_edit", kwargs={"pk": band7.profile.pk})
-    form = client.get(url).context["form"]
-    data = {k: v for k, v in form.initial.items() if v is not None}
-    data.update(first_name=band7.first_name, last_name=band7.last_name)
-    data["line_manager"] = supervisor.profile.pk
-    response = client.post(url, data)
+    url = reverse("supervision:person_line_manager", kwargs={"pk": band7.profile.pk})
+    response = client.post(url, {"manager": supervisor.profile.pk})
     assert response.status_code == 200
-    assert "line_manager" in response.context["form"].errors
+    assert "supervises this person under a current supervision agreement" in (
+        response.content.decode()
+    )
+    band7.profile.refresh_from_db()
+    assert band7.profile.line_manager is None

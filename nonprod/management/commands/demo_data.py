@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from nonprod.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, load_demo_data
+from nonprod.esr_demo import PATH as ESR_PATH
 from nonprod.outbox import deliver_without_email
 
 
@@ -30,4 +31,8 @@ class Command(BaseCommand):
         self.stdout.write(
             "  Programme admins and the wellbeing lead also need a code from an authenticator"
             f" app set up with this key (time-based): {DEMO_TOTP_SECRET}"
+        )
+        self.stdout.write(
+            "  An ESR export of Westfield to import as the programme admin: "
+            f"{ESR_PATH.relative_to(settings.BASE_DIR)}"
         )
