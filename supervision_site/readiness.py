@@ -55,6 +55,10 @@ def check_cache() -> Result:
     cache.delete(key)
     if read != "1":
         return Result(False, "a value written could not be read back")
+    if getattr(cache, "using_memory", False):
+        # supervision_site.cache.FailSoftRedisCache answered from this process's memory:
+        # pages work, but sign-in limits and report caches are per process.
+        return Result(False, "Redis is unreachable: this process is using its own memory")
     return Result(True, "answers")
 
 

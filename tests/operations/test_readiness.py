@@ -15,6 +15,7 @@ from notifications.models import Notification
 from operations.models import Heartbeat
 from operations.services import heartbeat_record
 from operations.tasks import BEAT, beat_heartbeat
+from supervision_site.settings.base import REDIS_CACHE_OPTIONS
 from tests.private_redis import private_redis
 
 pytestmark = pytest.mark.django_db
@@ -106,9 +107,15 @@ def test_not_ready_when_the_broker_is_killed(client, beat_ran, settings):
 
 
 def test_not_ready_when_the_cache_is_killed(client, beat_ran, settings):
+    """With the deployed cache, which goes on answering from memory when Redis is lost
+    (tests/test_redis_down.py): pages work, but the deployment is not ready."""
     with private_redis() as (url, stop):
         settings.CACHES = {
-            "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+            "default": {
+                "BACKEND": "supervision_site.cache.FailSoftRedisCache",
+                "LOCATION": url,
+                "OPTIONS": REDIS_CACHE_OPTIONS,
+            }
         }
         assert _ready(client)[0] == 200
         stop()
