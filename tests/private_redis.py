@@ -8,7 +8,7 @@ import signal
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 REDIS_SERVER = "/usr/bin/redis-server"
@@ -58,7 +58,7 @@ class RedisServer:
 
 
 @contextmanager
-def private_redis() -> Iterator[tuple[str, object]]:
+def private_redis() -> Iterator[tuple[str, Callable[[], None]]]:
     """Yield (url, kill): a running private Redis, and a function that kills it."""
     server = RedisServer()
     server.start()

@@ -51,7 +51,7 @@ def _weekly(data, organisation):
 def _staff(data, organisation):
     from supervision.forms import StaffForm
 
-    return StaffForm(data, organisation=organisation, managers=StaffProfile.objects.none())
+    return StaffForm(data, organisation=organisation, colleagues=StaffProfile.objects.none())
 
 
 def _programme(data, organisation):

@@ -28,6 +28,6 @@ if not FIELD_ENCRYPTION_KEYS:
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.filebased.EmailBackend")
 
 # runserver prints "Watching for file changes" itself; once is enough.
-_loggers: dict[str, Any] = dict(LOGGING.get("loggers") or {})  # type: ignore[call-overload]
+_loggers: dict[str, Any] = dict(LOGGING.get("loggers") or {})
 _loggers["django.utils.autoreload"] = {"level": "WARNING"}
 LOGGING = {**LOGGING, "loggers": _loggers}
