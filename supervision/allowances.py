@@ -196,7 +196,11 @@ def allowance(
     day = timezone.localtime(at, _zone(programme)).date()
     extra = (
         AllowanceExtra.objects.filter(
-            programme=programme, user=user, valid_from__lte=day, valid_until__gte=day
+            programme=programme,
+            user=user,
+            valid_from__lte=day,
+            valid_until__gte=day,
+            revoked_at__isnull=True,
         ).aggregate(total=Sum("sessions"))["total"]
         or 0
     )

@@ -431,6 +431,19 @@ class ExtraSessionForm(Form):
         return f"{name} ({profile.user.email})" if name else profile.user.email
 
 
+class ExtraRevokeForm(Form):
+    """Taking back extra sessions: the reason is kept, encrypted, and told to the person."""
+
+    error_names = {"reason": _("the reason for revoking the extra sessions")}
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("The person is told this reason. For example, granted by mistake."),
+        error_messages={"required": _("Enter a reason for revoking the extra sessions")},
+    )
+
+
 class ThemeForm(Form):
     error_names = {"name": _("the name of the theme")}
 
