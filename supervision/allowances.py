@@ -37,8 +37,31 @@ REFUSALS = {
 }
 
 
+def period_ended(programme: Programme, today: datetime.date | None = None) -> bool:
+    """Whether the programme's fixed allowance period is over (a rolling one never is).
+
+    `today` is the organisation's date (`supervision.services.programmes.organisation_today`);
+    without it, the organisation is looked up only when the end is within a day of
+    today in UTC, where the time zone decides.
+    """
+    if programme.period_kind != PeriodKind.FIXED or programme.period_end is None:
+        return False
+    if today is None:
+        utc_today = timezone.now().date()
+        if programme.period_end > utc_today + datetime.timedelta(days=1):
+            return False
+        if programme.period_end < utc_today - datetime.timedelta(days=1):
+            return True
+        today = timezone.localtime(timezone.now(), _zone(programme)).date()
+    return programme.period_end < today
+
+
 def _may_use(programme: Programme, profile: StaffProfile | None) -> bool:
-    return programme.is_active and unmet(programme, profile, [programme.organisation_id]) is None
+    return (
+        programme.is_active
+        and not period_ended(programme)
+        and unmet(programme, profile, [programme.organisation_id]) is None
+    )
 
 
 def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibility:
@@ -57,6 +80,12 @@ def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibili
         return Eligibility(False, str(REFUSALS[ORGANISATION]))
     if not programme.is_active:
         return Eligibility(False, _("This programme is not open for booking."))
+    if period_ended(programme):
+        return Eligibility(
+            False,
+            _("This programme's allowance period ended on %(end)s.")
+            % {"end": f"{programme.period_end:%-d %B %Y}"},
+        )
     if missing is None:
         return Eligibility(True)
     ours = str(REFUSALS[missing]) % {"grades": grade_words(programme)}
@@ -167,7 +196,11 @@ def allowance(
     day = timezone.localtime(at, _zone(programme)).date()
     extra = (
         AllowanceExtra.objects.filter(
-            programme=programme, user=user, valid_from__lte=day, valid_until__gte=day
+            programme=programme,
+            user=user,
+            valid_from__lte=day,
+            valid_until__gte=day,
+            revoked_at__isnull=True,
         ).aggregate(total=Sum("sessions"))["total"]
         or 0
     )

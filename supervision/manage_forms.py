@@ -19,7 +19,7 @@ from kernel.models import (
     StaffProfile,
 )
 
-from .services.programmes import MAX_EXTRA_SESSIONS
+from .services.programmes import MAX_EXTRA_SESSIONS, organisation_today
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -354,6 +354,13 @@ class ProgrammeForm(EligibilityForm):
         data["late_moves_refused"] = data.pop("late_moves_allowed", None) is False
         return data
 
+    def _period_changed(self, kind, end) -> bool:
+        old = self.instance
+        return old is None or old.period_kind != kind or old.period_end != end
+
+    def _ended(self, end) -> bool:
+        return end < organisation_today(self.organisation)
+
     def _clean_period(self, data):
         kind = data.get("period_kind")
         if kind == PeriodKind.ROLLING:
@@ -370,6 +377,13 @@ class ProgrammeForm(EligibilityForm):
             elif start and end and end <= start:
                 self.add_error(
                     "period_end", _("The date the period ends must be after the date it starts")
+                )
+            elif end is not None and self._period_changed(kind, end) and self._ended(end):
+                # An ended period would offer staff nothing; a programme whose
+                # period has ended may still be edited while its period is left as is.
+                self.add_error(
+                    "period_end",
+                    _("The end of the allowance period must be today or in the future"),
                 )
         if data.get("rolling_months") is None and "rolling_months" not in self.errors:
             # A fixed period does not use it: keep what the programme had.
@@ -415,6 +429,19 @@ class ExtraSessionForm(Form):
     def _person_label(profile: StaffProfile) -> str:
         name = profile.user.get_full_name()
         return f"{name} ({profile.user.email})" if name else profile.user.email
+
+
+class ExtraRevokeForm(Form):
+    """Taking back extra sessions: the reason is kept, encrypted, and told to the person."""
+
+    error_names = {"reason": _("the reason for revoking the extra sessions")}
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=300,
+        help_text=_("The person is told this reason. For example, granted by mistake."),
+        error_messages={"required": _("Enter a reason for revoking the extra sessions")},
+    )
 
 
 class ThemeForm(Form):

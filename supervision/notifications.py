@@ -225,6 +225,68 @@ def _allowance_nudge(notification):
     )
 
 
+# --- Extra sessions --------------------------------------------------------------
+
+EXTRA_CHANGES = {
+    # kind: (label for the email choices, subject)
+    "allowance_extra_granted": (
+        _("Extra supervision sessions are granted to you"),
+        _("You have extra supervision sessions in %(programme)s"),
+    ),
+    "allowance_extra_revoked": (
+        _("Extra supervision sessions are revoked"),
+        _("Your extra supervision sessions in %(programme)s were revoked"),
+    ),
+}
+
+
+def _extra_change(kind):
+    def render(notification):
+        from .allowances import allowance
+        from .models import AllowanceExtra
+
+        extra = (
+            AllowanceExtra.objects.select_related("programme__organisation")
+            .filter(pk=notification.target_id)
+            .first()
+        )
+        if extra is None:
+            return None
+        programme = extra.programme
+        return registry.Message(
+            subject=str(EXTRA_CHANGES[kind][1] % {"programme": programme.name}),
+            template="allowance_extra",
+            context={
+                "extra": extra,
+                "revoked": kind == "allowance_extra_revoked",
+                "programme": programme,
+                # Read from the extra, where it is encrypted: the outbox keeps no copy.
+                "reason": extra.revoke_reason if kind == "allowance_extra_revoked" else "",
+                "allowance": allowance(programme, notification.recipient),
+                "time_zone": programme.organisation.time_zone,
+            },
+            organisation_name=programme.organisation.name,
+            url=reverse("supervision:programmes"),
+        )
+
+    return render
+
+
+def allowance_extra_changed(extra) -> None:
+    """Tell the person, once, through the outbox, that extra sessions were granted or revoked."""
+    kind = "allowance_extra_revoked" if extra.is_revoked else "allowance_extra_granted"
+    organisation = extra.programme.organisation
+    notification_schedule(
+        recipient=extra.user,
+        kind=kind,
+        target=extra,
+        due_at=timezone.now(),
+        organisation_id=organisation.pk,
+        time_zone=organisation.time_zone,
+    )
+    dispatch_soon()
+
+
 # --- Agreements ------------------------------------------------------------------
 
 AGREEMENT_CHANGES = {
@@ -338,6 +400,10 @@ KINDS = [
     *(
         registry.Kind(kind, label, _agreement_change(kind), prompt=False)
         for kind, (label, _subject) in AGREEMENT_CHANGES.items()
+    ),
+    *(
+        registry.Kind(kind, label, _extra_change(kind), prompt=False)
+        for kind, (label, _subject) in EXTRA_CHANGES.items()
     ),
 ]
 

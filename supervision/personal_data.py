@@ -229,6 +229,8 @@ def export_for(user) -> dict[str, Any]:
                 "reason": extra.reason,
                 "from": extra.valid_from,
                 "until": extra.valid_until,
+                "revoked_at": extra.revoked_at,
+                "revoke_reason": extra.revoke_reason,
             }
             for extra in AllowanceExtra.objects.filter(user=user).select_related("programme")
         ],
@@ -274,4 +276,7 @@ def erase_private_text(user) -> dict[str, int]:
             AvailabilityException.objects.filter(supervisor=user), "reason"
         ),
         "extra_session_reasons": blank_fields(AllowanceExtra.objects.filter(user=user), "reason"),
+        "extra_session_revoke_reasons": blank_fields(
+            AllowanceExtra.objects.filter(user=user), "revoke_reason"
+        ),
     }

@@ -45,6 +45,11 @@ urlpatterns = [
         manage.programme_extra_session,
         name="manage_programme_extra",
     ),
+    path(
+        "manage/extras/<int:pk>/revoke/",
+        manage.extra_session_revoke,
+        name="manage_extra_revoke",
+    ),
     path("manage/themes/", manage.theme_list, name="manage_themes"),
     path("manage/themes/<int:pk>/toggle/", manage.theme_toggle, name="manage_theme_toggle"),
     # Staff: programmes, supervisors, agreements, booking

@@ -104,6 +104,9 @@ def create_confidential_records(*, organisation, supervisee, supervisor, peer_su
         valid_from=now.date(),
         valid_until=now.date() + datetime.timedelta(days=90),
         granted_by=supervisor,
+        revoked_at=now,
+        revoked_by=supervisor,
+        revoke_reason=f"Granted by mistake {marker}",
     )
     session_record = SessionRecord.objects.create(
         session=session,

@@ -34,6 +34,19 @@ def records(supervisee, supervisor, organisation, facilitator, peer_supporter, p
         content="Employee Number,First Name,Last Name\n1,A,B\n",
         plan={"counts": {"rows": 1}},
     )
+    # Extra sessions the trust's programme admin granted the supervisee.
+    from supervision.models import AllowanceExtra
+
+    today = timezone.localdate()
+    built["extra"] = AllowanceExtra.objects.create(
+        programme=built["programme"],
+        user=supervisee,
+        sessions=1,
+        reason="Returning from leave",
+        valid_from=today,
+        valid_until=today + datetime.timedelta(days=90),
+        granted_by=programme_admin,
+    )
     return built
 
 

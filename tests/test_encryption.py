@@ -131,6 +131,7 @@ def test_the_confidential_fields_are_the_encrypted_ones():
         "supervision.Session.cancellation_reason",
         "supervision.AvailabilityException.reason",
         "supervision.AllowanceExtra.reason",
+        "supervision.AllowanceExtra.revoke_reason",
         "peergroups.Membership.reason",
         "notifications.Notification.payload",
         # What a group's facilitators release to the organisation (issue 16)
@@ -303,6 +304,7 @@ BORN_ENCRYPTED = {
     ("peergroups", "communitythread", "title"): "0010_learning_community",
     ("peergroups", "communitythread", "body"): "0010_learning_community",
     ("peergroups", "communityreply", "body"): "0010_learning_community",
+    ("supervision", "allowanceextra", "revoke_reason"): "0013_allowance_extra_revoke",
 }
 
 

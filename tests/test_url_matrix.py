@@ -79,6 +79,8 @@ MATRIX = {
     "supervision:manage_programme_add": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:manage_programme_edit": rule(signed_in=403, **ADMIN_OBJECT),
     "supervision:manage_programme_extra": rule(signed_in=403, **ADMIN_OBJECT),
+    # Revoking extra sessions granted in the trust's programme (issue 18)
+    "supervision:manage_extra_revoke": rule(signed_in=403, **ADMIN_OBJECT),
     "supervision:manage_themes": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:manage_theme_toggle": rule(
         method="post", signed_in=403, programme_admin=302, outsider=404
@@ -379,6 +381,7 @@ PK_OF = [
     ("supervision:staff_import_", "staff_import"),
     ("supervision:department_", "department"),
     ("supervision:manage_programme_", "programme"),
+    ("supervision:manage_extra_", "extra"),
     ("supervision:manage_theme_", "theme"),
     ("supervision:supervisor_training_", "training"),
     ("supervision:supervisor", "supervisor_profile"),

@@ -209,6 +209,16 @@ class AllowanceExtra(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Revoked: no longer counted; kept, with who revoked it and why, for the record.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoke_reason = EncryptedCharField(_("reason for revoking"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -220,3 +230,7 @@ class AllowanceExtra(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sessions} extra for user {self.user_id} in {self.programme_id}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -25,8 +25,9 @@ from kernel.models import (
     Theme,
 )
 
-from ..allowances import add_months
+from ..allowances import add_months, eligibility
 from ..models import AllowanceExtra
+from ..notifications import allowance_extra_changed
 
 # The fields programme_create and programme_update accept besides the departments.
 PROGRAMME_FIELDS = (
@@ -193,11 +194,16 @@ def allowance_extra_grant(
         raise ValidationError(
             _("Grant between 1 and %(max)s extra sessions.") % {"max": MAX_EXTRA_SESSIONS}
         )
-    if not (
-        user.is_active
-        and StaffProfile.objects.filter(user=user, organisation=programme.organisation_id).exists()
-    ):
+    profile = StaffProfile.objects.filter(user=user, organisation=programme.organisation_id).first()
+    if not (user.is_active and profile is not None):
         raise ValidationError(_("Choose an active member of staff of this organisation."))
+    allowed = eligibility(programme, profile)
+    if not allowed.eligible:
+        # The one rule booking uses: nobody holds extra sessions they could not book.
+        raise ValidationError(
+            _("%(name)s cannot use this programme: %(reason)s")
+            % {"name": user.get_full_name() or user.email, "reason": allowed.reason}
+        )
     today = organisation_today(programme.organisation)
     valid_until = extra_valid_until(programme, today)
     if valid_until is None or valid_until < today:
@@ -223,6 +229,48 @@ def allowance_extra_grant(
         summary=f"{sessions} extra session(s) in {programme.name} for {user.email}",
         details={"user_id": user.pk, "sessions": sessions, **words_given(reason=extra.reason)},
     )
+    allowance_extra_changed(extra)
+    return extra
+
+
+@transaction.atomic
+def allowance_extra_revoke(*, actor, extra: AllowanceExtra, reason: str) -> AllowanceExtra:
+    """Take back extra sessions, with a reason; they stop counting at once.
+
+    Sessions already booked with them stay booked: the person simply has fewer
+    left (none, not fewer than none, if they used them).
+    """
+    extra = (
+        AllowanceExtra.objects.select_for_update()
+        .select_related("programme", "user")
+        .get(pk=extra.pk)
+    )
+    if extra.is_revoked:
+        raise ValidationError(_("These extra sessions have already been revoked."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Enter a reason for revoking the extra sessions."))
+    extra.revoked_at = timezone.now()
+    extra.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    extra.revoke_reason = reason
+    extra.full_clean()
+    extra.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    audit_log(
+        actor=actor,
+        action="allowance.extra_revoked",
+        target=extra,
+        organisation_id=extra.programme.organisation_id,
+        summary=(
+            f"Revoked {extra.sessions} extra session(s) in {extra.programme.name} "
+            f"for {extra.user.email}"
+        ),
+        details={
+            "user_id": extra.user_id,
+            "sessions": extra.sessions,
+            **words_given(reason=extra.revoke_reason),
+        },
+    )
+    allowance_extra_changed(extra)
     return extra
 
 

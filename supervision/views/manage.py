@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -24,7 +24,8 @@ from kernel.permissions import (
 )
 
 from ..allowances import Allowance, allowance
-from ..manage_forms import ExtraSessionForm, ProgrammeForm, ThemeForm
+from ..manage_forms import ExtraRevokeForm, ExtraSessionForm, ProgrammeForm, ThemeForm
+from ..models import AllowanceExtra
 from ..services import programmes as programme_services
 
 
@@ -202,6 +203,42 @@ def programme_extra_session(request: HttpRequest, pk: int) -> HttpResponse:
             "extras": extras,
             "allowance_rule": allowance_rule_words(programme),
         },
+    )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET", "POST"])
+def extra_session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    extra = get_object_or_404(AllowanceExtra.objects.select_related("user"), pk=pk)
+    # Another organisation's grant answers as if it did not exist.
+    programme = get_programme_for_admin(request.user, extra.programme_id)
+    back = redirect("supervision:manage_programme_extra", pk=programme.pk)
+    if extra.is_revoked:
+        messages.info(request, _("These extra sessions have already been revoked."))
+        return back
+    form = ExtraRevokeForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme_services.allowance_extra_revoke(
+                actor=request.user, extra=extra, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            person = extra.user
+            messages.success(
+                request,
+                _("The extra sessions are revoked. %(name)s now has %(allowance)s.")
+                % {
+                    "name": person.get_full_name() or person.email,
+                    "allowance": _allowance_words(allowance(programme, person)),
+                },
+            )
+            return back
+    return render(
+        request,
+        "supervision/manage/extra_revoke.html",
+        {"programme": programme, "extra": extra, "form": form},
     )
 
 

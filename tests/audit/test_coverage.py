@@ -355,6 +355,13 @@ def allowance_extra_granted(w):
     )
 
 
+def allowance_extra_revoked(w):
+    extra = programmes.allowance_extra_grant(
+        actor=w.admin, programme=w.programme, user=w.supervisee, sessions=1, reason="Hard month"
+    )
+    return lambda: programmes.allowance_extra_revoke(actor=w.admin, extra=extra, reason=SECRET)
+
+
 CASES = [
     # Sessions: book, move, cancel, log attendance (one-to-one and group)
     ("session.booked", session_booked),
@@ -393,6 +400,7 @@ CASES = [
     ("programme.updated", programme_updated),
     # Allowances: extra sessions
     ("allowance.extra_granted", allowance_extra_granted),
+    ("allowance.extra_revoked", allowance_extra_revoked),
 ]
 
 
@@ -431,6 +439,7 @@ GIVEN_A_REASON = [
     ("group.member_left", group_member_left),
     ("group.member_removed", group_member_removed),
     ("allowance.extra_granted", allowance_extra_granted),
+    ("allowance.extra_revoked", allowance_extra_revoked),
 ]
 
 
