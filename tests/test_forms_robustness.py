@@ -289,13 +289,17 @@ def hostile_examples(form: Form, ids: list[int]) -> list[dict]:
 
 def database_state() -> dict[str, list[tuple]]:
     """Every row of every table in primary-key order; not the sessions, nor the audit
-    trail's record of refused requests (a 403 or 404 is audited, by design)."""
+    trail's record of refused requests (a 403 or 404 is audited, by design), nor the
+    operators' counters (a refused password is counted for /metrics, by design)."""
     from audit.models import AuditEntry
     from audit.services import ACCESS_DENIED, ACCESS_NOT_FOUND
+    from operations.models import Counter as OperatorsCounter
 
     state = {}
     for model in apps.get_models(include_auto_created=True):
-        if model is DjangoSession or model._meta.proxy or not model._meta.managed:
+        if model in (DjangoSession, OperatorsCounter) or model._meta.proxy:
+            continue
+        if not model._meta.managed:
             continue
         rows = model._base_manager.order_by("pk")
         if model is AuditEntry:

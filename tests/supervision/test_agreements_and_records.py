@@ -334,16 +334,17 @@ def test_home_runs_the_same_queries_however_many_sessions(
     client.force_login(agreement.supervisee)
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC)):
         # session, user, roles, profile, upcoming sessions, the programmes (with
-        # departments prefetched), the eligible programme's used sessions and
+        # their departments and their alternatives' departments prefetched: who
+        # may be pointed to an alternative), the eligible programme's used sessions and
         # extra grants, records to confirm, agreements to accept, agreements
         # with nothing booked yet, sessions to give feedback on, the group
         # meetings they go to. It grows with the number of programmes a trust
         # runs, never with sessions.
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             client.get(reverse("supervision:home"))
         for index in range(1, 12):
             upcoming(index)
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             client.get(reverse("supervision:home"))
 
 
