@@ -10,10 +10,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from kernel.models import Programme, Role
-from kernel.permissions import get_own_profile, organisations_where
+from kernel.permissions import get_own_profile, organisations_where, programmes_managed_by
 
 from .models import (
     Agreement,
+    AllowanceExtra,
     AvailabilityException,
     AvailabilitySlot,
     Session,
@@ -195,4 +196,15 @@ def get_staff_import_for_admin(user, pk: int) -> StaffImport:
     try:
         return staff_imports_visible_to(user).select_related("organisation").get(pk=pk)
     except StaffImport.DoesNotExist:
+        raise Http404 from None
+
+
+def get_extra_for_admin(user, pk: int) -> AllowanceExtra:
+    """One extra-session grant on a programme the user administers; 404 for anyone
+    else's (another organisation's grant answers as if it did not exist)."""
+    try:
+        return AllowanceExtra.objects.select_related("user", "programme__organisation").get(
+            pk=pk, programme__in=programmes_managed_by(user)
+        )
+    except AllowanceExtra.DoesNotExist:
         raise Http404 from None

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,7 +25,7 @@ from kernel.permissions import (
 
 from ..allowances import Allowance, allowance
 from ..manage_forms import ExtraRevokeForm, ExtraSessionForm, ProgrammeForm, ThemeForm
-from ..models import AllowanceExtra
+from ..permissions import get_extra_for_admin
 from ..services import programmes as programme_services
 
 
@@ -209,9 +209,8 @@ def programme_extra_session(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.PROGRAMME_ADMIN)
 @require_http_methods(["GET", "POST"])
 def extra_session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    extra = get_object_or_404(AllowanceExtra.objects.select_related("user"), pk=pk)
-    # Another organisation's grant answers as if it did not exist.
-    programme = get_programme_for_admin(request.user, extra.programme_id)
+    extra = get_extra_for_admin(request.user, pk)
+    programme = extra.programme
     back = redirect("supervision:manage_programme_extra", pk=programme.pk)
     if extra.is_revoked:
         messages.info(request, _("These extra sessions have already been revoked."))
