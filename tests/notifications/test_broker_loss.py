@@ -5,10 +5,8 @@ persistence, as a Redis restarted from nothing), the worker and the dispatcher
 are real processes on it, the database is the test database.
 """
 
-import datetime
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.conf import settings as django_settings
 from django.db import connection
 
 from notifications.models import Notification
-from notifications.services import notification_schedule
-from supervision.services.sessions import session_book
 from tests.notifications.test_worker import _message_ids, wait_until
-from tests.scenario import NOW, tuesday
+from tests.outbox import due_booked_notifications
+from tests.private_redis import RedisServer, free_port
 from tests.test_celery import _database_url
 
 pytestmark = [
@@ -45,27 +41,6 @@ while True:
     dispatch_due(time_budget=1)
     time.sleep(2)
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _redis(port: int) -> subprocess.Popen:
-    server = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
-        ["/usr/bin/redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-
-    def answers() -> bool:
-        with socket.socket() as probe:
-            return probe.connect_ex(("127.0.0.1", port)) == 0
-
-    assert wait_until(answers, timeout=10)
-    return server
 
 
 def _process(env, *args, log: Path) -> subprocess.Popen:
@@ -90,25 +65,7 @@ def _stop(process: subprocess.Popen, how=signal.SIGTERM) -> None:
 @pytest.fixture
 def due_notifications(agreement):
     """120 notifications due now, none of them prompts (quiet hours would hold those)."""
-    with time_machine.travel(NOW, tick=False):
-        session = session_book(
-            actor=agreement.supervisee,
-            programme=agreement.programme,
-            supervisor=agreement.supervisor,
-            agreement=agreement,
-            starts_at=tuesday(1, 14),
-        )
-    Notification.objects.all().delete()
-    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
-    for minute in range(120):
-        notification_schedule(
-            recipient=agreement.supervisee,
-            kind="session_booked",
-            target=session,
-            due_at=due + datetime.timedelta(minutes=minute),
-            organisation_id=agreement.programme.organisation_id,
-        )
-    return 120
+    return len(due_booked_notifications(agreement, 120))
 
 
 @pytest.mark.skipif(
@@ -117,10 +74,10 @@ def due_notifications(agreement):
 )
 def test_notifications_a_killed_redis_lost_go_out_within_a_minute(due_notifications, tmp_path):
     assert django_settings.NOTIFICATIONS_LEASE_SECONDS <= 30
-    port = _free_port()
-    env = _env(tmp_path, port)
+    redis = RedisServer()
+    env = _env(tmp_path, redis.port)
     log = tmp_path.parent / "broker-loss.log"
-    redis = _redis(port)
+    redis.start()
     try:
         # The dispatcher claims every row and queues its task; no worker takes them yet.
         subprocess.run(  # noqa: S603
@@ -131,8 +88,8 @@ def test_notifications_a_killed_redis_lost_go_out_within_a_minute(due_notificati
             capture_output=True,
         )
         assert Notification.objects.filter(state="sending").count() == due_notifications
-        _stop(redis, signal.SIGKILL)  # ...and Redis dies with every task in it
-        redis = _redis(port)  # back at once, empty
+        redis.kill()  # ...and Redis dies (SIGKILL) with every task in it
+        redis.start()  # back at once on the same port, empty
         back = time.monotonic()
         worker = _process(
             env,
@@ -158,7 +115,7 @@ def test_notifications_a_killed_redis_lost_go_out_within_a_minute(due_notificati
             _stop(beat)
             _stop(worker)
     finally:
-        _stop(redis, signal.SIGKILL)
+        redis.kill()
     # The lease (30 s) and a dispatch: well within the minute, not 600 s.
     assert recovered < 60
     sent: Counter[str] = _message_ids(tmp_path)
@@ -177,7 +134,7 @@ def _env(tmp_path, port: int) -> dict:
 
 
 def test_rows_a_dead_redis_refuses_are_left_due_not_held_for_a_lease(due_notifications, tmp_path):
-    port = _free_port()  # nothing listens there: Redis is down
+    port = free_port()  # nothing listens there: Redis is down
     done = subprocess.run(  # noqa: S603
         [sys.executable, "-c", BEAT.replace("while True", "for _ in range(1)")],
         cwd=ROOT,

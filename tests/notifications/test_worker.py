@@ -17,10 +17,10 @@ from django.conf import settings as django_settings
 from django.core import mail
 
 from notifications.models import Notification
-from notifications.services import notification_schedule
 from notifications.tasks import dispatch_due
 from supervision.services.sessions import session_book
 from supervision_site.celery import app
+from tests.outbox import due_booked_notifications
 from tests.scenario import NOW, tuesday
 from tests.test_celery import _database_url
 
@@ -112,25 +112,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_only_what_it_was_se
     agreement, tmp_path, settings
 ):
     app.control.purge()
-    with time_machine.travel(NOW, tick=False):
-        session = session_book(
-            actor=agreement.supervisee,
-            programme=agreement.programme,
-            supervisor=agreement.supervisor,
-            agreement=agreement,
-            starts_at=tuesday(1, 14),
-        )
-    Notification.objects.all().delete()
     # 300 due notifications that are not prompts (quiet hours would hold prompts).
-    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
-    for minute in range(300):
-        notification_schedule(
-            recipient=agreement.supervisee,
-            kind="session_booked",
-            target=session,
-            due_at=due + datetime.timedelta(minutes=minute),
-            organisation_id=agreement.programme.organisation_id,
-        )
+    due_booked_notifications(agreement, 300)
     first = _worker(tmp_path)
     try:
         dispatch_due()
