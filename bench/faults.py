@@ -34,7 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.reminders import DB_NAME, PG, ROOT, _scenario, recreate_database
+from bench.reminders import DB_NAME, PG, ROOT, due_outbox, recreate_database
 
 REDIS = "/usr/bin/redis-server"
 
@@ -123,20 +123,7 @@ def main() -> int:
     from notifications.tasks import dispatch_due
 
     count = args.count
-    session = _scenario()
-    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=session.supervisee_id,
-            kind="session_booked",  # not a prompt, so quiet hours never hold it
-            target_type="supervision.session",
-            target_id=session.pk,
-            organisation_id=session.programme.organisation_id,
-            due_at=due + datetime.timedelta(seconds=i),
-            next_attempt_at=due + datetime.timedelta(seconds=i),
-        )
-        for i in range(count)
-    )
+    due_outbox(count)
 
     def sent() -> int:
         return Notification.objects.filter(state="sent").count()

@@ -70,20 +70,7 @@ def main() -> int:
     from supervision_site.celery import app
 
     count = args.count
-    session = _scenario()
-    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
-    Notification.objects.bulk_create(
-        Notification(
-            recipient_id=session.supervisee_id,
-            kind="session_booked",  # not a prompt, so quiet hours never hold it
-            target_type="supervision.session",
-            target_id=session.pk,
-            organisation_id=session.programme.organisation_id,
-            due_at=due + datetime.timedelta(seconds=i),
-            next_attempt_at=due + datetime.timedelta(seconds=i),
-        )
-        for i in range(count)
-    )
+    due_outbox(count)
     app.control.purge()
     worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
         [
@@ -143,6 +130,27 @@ def main() -> int:
         f"duplicates {duplicates}; losses {losses}"
     )
     return 0 if duplicates == 0 and losses == 0 else 1
+
+
+def due_outbox(count: int) -> None:
+    """An outbox of `count` due "booked" emails about one session: not prompts, so
+    quiet hours never hold them."""
+    from notifications.models import Notification
+
+    session = _scenario()
+    due = datetime.datetime(2026, 1, 1, 9, tzinfo=datetime.UTC)
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=session.supervisee_id,
+            kind="session_booked",
+            target_type="supervision.session",
+            target_id=session.pk,
+            organisation_id=session.programme.organisation_id,
+            due_at=due + datetime.timedelta(seconds=i),
+            next_attempt_at=due + datetime.timedelta(seconds=i),
+        )
+        for i in range(count)
+    )
 
 
 def _scenario():
