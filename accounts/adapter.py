@@ -84,22 +84,19 @@ class AccountAdapter(DefaultAccountAdapter):
                 login=login,
                 too_many=self.validation_error("too_many_login_attempts"),
             )
+            try:
+                super().pre_authenticate(request, **credentials)
+            finally:
+                account_failures = getattr(self, "_login_failed_rl_usage", None)
+                self._login_failed_rl_usage = RateLimitUsage(
+                    usage=[
+                        *address_failures.usage,
+                        *(account_failures.usage if account_failures else []),
+                    ]
+                )
         except (ValidationError, ImmediateHttpResponse):
             counter_add(name=SIGNIN_REFUSED + "rate_limited")
             raise
-        try:
-            super().pre_authenticate(request, **credentials)
-        except ValidationError:
-            counter_add(name=SIGNIN_REFUSED + "rate_limited")
-            raise
-        finally:
-            account_failures = getattr(self, "_login_failed_rl_usage", None)
-            self._login_failed_rl_usage = RateLimitUsage(
-                usage=[
-                    *address_failures.usage,
-                    *(account_failures.usage if account_failures else []),
-                ]
-            )
 
     def authentication_failed(self, request, **credentials) -> None:
         counter_add(name=SIGNIN_REFUSED + "bad_credentials")
