@@ -1,17 +1,42 @@
-"""The request an audit entry is written in: the client's IP address.
+"""The request an audit entry is written in: the client's IP address, and who
+acted when no person did.
 
-The middleware sets it for the length of a request; `audit_log` reads it, so
-services need no request argument. Background tasks have none (None).
+The middleware sets the address for the length of a request; `audit_log` reads
+it, so services need no request argument. Background tasks have none (None).
+A change made by another system (Microsoft Entra ID through SCIM) has no
+person as its actor: `acting_as("SCIM (Entra ID)")` names that system in the
+`via` detail of every entry written meanwhile, whichever service writes it.
 """
 
 import contextvars
 import ipaddress
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "audit_client_ip", default=None
 )
+
+
+_acting_as: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "audit_acting_as", default=None
+)
+
+
+@contextmanager
+def acting_as(label: str) -> Iterator[None]:
+    """Entries written inside this block say they were made through `label`."""
+    token = _acting_as.set(label)
+    try:
+        yield
+    finally:
+        _acting_as.reset(token)
+
+
+def current_via() -> str | None:
+    return _acting_as.get()
 
 
 def current_ip() -> str | None:

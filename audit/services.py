@@ -5,11 +5,17 @@ from django.db import models
 
 from kernel.records import record_type
 
-from .context import current_ip
+from .context import current_ip, current_via
 from .models import AuditEntry
 
 ACCESS_DENIED = "access.denied"
 ACCESS_NOT_FOUND = "access.not_found"
+
+
+def _with_via(details: dict[str, Any] | None) -> dict[str, Any]:
+    """The details, naming the system the change came through (audit.context.acting_as)."""
+    via = current_via()
+    return {**(details or {}), "via": via} if via else (details or {})
 
 
 def _write(
@@ -29,7 +35,7 @@ def _write(
         target_type=target_type[:64],
         target_id=target_id[:64],
         summary=summary[:255],
-        details=details or {},
+        details=_with_via(details),
         ip_address=current_ip(),
     )
 
@@ -79,7 +85,7 @@ def audit_log_many(
             target_type=record_type(target)[:64],
             target_id=str(target.pk)[:64],
             summary=summary[:255],
-            details=details or {},
+            details=_with_via(details),
             ip_address=ip_address,
         )
         for target, summary, details in entries

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("feedback.urls")),
     path("", include("reports.urls")),
     path("", include("audit.urls")),
+    path("", include("provisioning.urls")),
     path("", include("supervision.urls")),
 ]
 

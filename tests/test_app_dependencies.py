@@ -29,6 +29,7 @@ LAYERS = (
     "peergroups",
     "feedback",
     "reports",
+    "provisioning",
     "nonprod",
 )
 APPS = LAYERS

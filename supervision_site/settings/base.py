@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "feedback",
     "notifications",
     "reports",
+    # SCIM 2.0 provisioning from Microsoft Entra ID: each organisation's own, off by default.
+    "provisioning",
 ]
 
 MIDDLEWARE = [
@@ -386,6 +388,10 @@ ENTRA_CLIENT_ID = env("ENTRA_CLIENT_ID", default="")
 ENTRA_CLIENT_SECRET = env("ENTRA_CLIENT_SECRET", default="")
 ENTRA_TENANT_ID = env("ENTRA_TENANT_ID", default="")
 ENTRA_EMAIL_DOMAINS = env.list("ENTRA_EMAIL_DOMAINS", default=[])
+# SCIM 2.0 provisioning (/scim/v2/, the provisioning app): available to every
+# organisation, each of which stays off until its programme admin switches it on
+# and makes a token. False: the endpoints answer 404 for everyone.
+SCIM_ENABLED = env.bool("SCIM_ENABLED", default=True)
 SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
 SOCIALACCOUNT_FORMS = {
     "signup": "accounts.forms.SocialSignupForm",
