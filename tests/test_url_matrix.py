@@ -260,6 +260,24 @@ MATRIX = {
     "reports:compliance_export": rule(signed_in=403, **ADMIN_ONLY),
     # The audit log: programme admins, entries of their own organisations only
     "audit:log": rule(signed_in=403, **ADMIN_ONLY),
+    # SCIM provisioning (issue 18): each admin switches on and makes the token of
+    # their own organisation; the token is shown in the answer to the post, once.
+    "provisioning:settings": rule(signed_in=403, **ADMIN_ONLY),
+    "provisioning:token_create": rule(
+        method="post", signed_in=403, programme_admin=200, outsider=200
+    ),
+    "provisioning:token_revoke": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=302
+    ),
+    # The SCIM endpoints take an organisation's bearer token, never a session:
+    # 401 for everyone here (tests/provisioning/ has the token's own matrix).
+    "provisioning:scim_service_provider_config": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_resource_types": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_schemas": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_users": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_user": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_groups": rule(anonymous=401, signed_in=401),
+    "provisioning:scim_group": rule(anonymous=401, signed_in=401),
     # Ours: accounts (a made-up token: the page explains the link does not work)
     "accounts:invitation_accept": rule(anonymous=200),
     # One's own data: the page explaining the download, for everyone signed in
@@ -412,6 +430,7 @@ def _url(name, records):
         "meeting_pk": records["held_meeting"].pk,
         "template": "gibbs",
         "table": "activity",
+        "scim_id": "1",
     }
     args = {key: fixed[key] for key in needed if key in fixed}
     if "pk" in needed:
@@ -508,6 +527,8 @@ POST_DIFFERS = {
     "supervision:person_line_manager": {"programme_admin": 302},
     # Nothing in the form but a box to tick: the column names are saved as they are.
     "supervision:staff_import_columns": {"programme_admin": 302, "outsider": 302},
+    # Both boxes unticked: SCIM provisioning is switched off (it already was).
+    "provisioning:settings": {"programme_admin": 302, "outsider": 302},
     # The dry run is read, not posted to.
     "supervision:staff_import_detail": NO_POST,
     "supervision:session_confirm": {"supervisee": 302},
