@@ -64,9 +64,12 @@ def test_the_token_is_per_organisation_and_sees_only_its_people(
     assert str(theirs.pk) not in ids
     assert listed["totalResults"] == StaffProfile.objects.filter(organisation=organisation).count()
     # Another organisation's person answers exactly as an id nobody has.
-    for method, body in (("GET", None), ("PATCH", {"schemas": [PATCH_OP], "Operations": [
-        {"op": "Replace", "path": "active", "value": False}]}), ("PUT", entra_user("x", "x@x.example")),
-        ("DELETE", None)):  # fmt: skip
+    deactivate = {
+        "schemas": [PATCH_OP],
+        "Operations": [{"op": "Replace", "path": "active", "value": False}],
+    }
+    replace = entra_user("x", "x@x.example")
+    for method, body in (("GET", None), ("PATCH", deactivate), ("PUT", replace), ("DELETE", None)):
         refused = _refused(call(client, method, f"Users/{theirs.pk}", token, body), 404)
         assert refused["detail"] == f"No User has the id {theirs.pk}."
     theirs.user.refresh_from_db()

@@ -180,7 +180,7 @@ JSON = st.recursive(
             children,
             max_size=4,
         )
-    ),  # fmt: skip
+    ),
     max_leaves=12,
 )
 

@@ -15,7 +15,7 @@ from accounts.leavers import deactivated_at
 from audit.models import AuditEntry
 from kernel.models import Band, Profession, StaffProfile
 from supervision.tasks import send_staff_invitation
-from tests.factories import DepartmentFactory, StaffProfileFactory
+from tests.factories import StaffProfileFactory
 
 from .scim import ENTERPRISE, ERROR, PATCH_OP, USER, call, entra_user, switch_on
 
@@ -267,7 +267,7 @@ def test_entra_deactivates_a_leaver_who_loses_access_at_once(
     client, token, organisation, operation
 ):
     profile = StaffProfileFactory(organisation=organisation, user__email="leaver@westfield.example")
-    signed_in = Client_signed_in(profile.user)
+    signed_in = signed_in_browser(profile.user)
 
     response = call(
         client,
@@ -291,7 +291,7 @@ def test_entra_deactivates_a_leaver_who_loses_access_at_once(
     assert entry.details["via"] == "SCIM (Entra ID)"
 
 
-def Client_signed_in(user):  # noqa: N802 - reads as the thing it returns
+def signed_in_browser(user):
     """A browser signed in as `user`, with the session allauth records."""
     from django.test import Client
 
