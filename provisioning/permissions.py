@@ -83,6 +83,17 @@ def scim_people_matching(organisation: Organisation, clauses: list[tuple[str, st
     return people
 
 
+def unnamed_person_with_email(organisation: Organisation, email: str) -> StaffProfile | None:
+    """The organisation's person with this email whom Entra ID has not named yet, if any."""
+    if not email:
+        return None
+    return (
+        scim_people(organisation)
+        .filter(user__email__iexact=email, scim_identity__isnull=True)
+        .first()
+    )
+
+
 def user_name_taken(organisation: Organisation, user_name: str, *, besides=None) -> bool:
     """Whether another of the organisation's people already answers to this userName."""
     people = scim_people_matching(organisation, [("userName", user_name)])

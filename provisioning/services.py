@@ -31,8 +31,10 @@ from .permissions import (
     identity_of,
     staff_number_taken,
     token_hash,
+    unnamed_person_with_email,
     user_name_taken,
 )
+from .presenters import scim_user_attributes
 from .scim.errors import ScimError, invalid_value
 
 SCIM_ACTOR = "SCIM (Entra ID)"
@@ -111,7 +113,8 @@ def scim_token_revoke(*, actor, organisation: Organisation) -> bool:
 def scim_token_used(settings: ScimSettings) -> None:
     """Note when the token was last used (at most one write a minute)."""
     now = timezone.now()
-    if settings.token_last_used_at is None or (now - settings.token_last_used_at).seconds >= 60:
+    last = settings.token_last_used_at
+    if last is None or (now - last).total_seconds() >= 60:
         ScimSettings.objects.filter(pk=settings.pk).update(token_last_used_at=now)
 
 
@@ -177,8 +180,15 @@ def scim_user_create(*, scim_settings: ScimSettings, attrs: dict) -> StaffProfil
     Their profession and band are "Other" until an admin or the ESR import sets them.
     """
     organisation = scim_settings.organisation
+    email = (attrs.get("email") or attrs.get("userName", "")).lower()
+    known = unnamed_person_with_email(organisation, email)
+    if known is not None:
+        # Added by hand or from ESR, and not yet known to Entra ID: taken over, not doubled.
+        before = scim_user_attributes(known)
+        return scim_user_change(
+            organisation=organisation, profile=known, before=before, after={**before, **attrs}
+        )
     _check_unique(organisation, attrs)
-    email = (attrs.get("email") or attrs["userName"]).lower()
     try:
         validate_email(email)
     except ValidationError:

@@ -45,10 +45,13 @@ def _failures_key(request: HttpRequest) -> str:
 
 
 def _authenticate(request: HttpRequest) -> ScimSettings:
-    if (cache.get(_failures_key(request)) or 0) >= MAX_FAILURES:
-        raise ScimError(429, "Too many requests with a wrong token. Try again in a few minutes.")
+    """The settings of the request's token. Only wrong tokens are slowed down: Entra ID
+    calls from addresses many tenants share, so one tenant's mistake must not lock
+    out another's right token."""
     found = permissions.scim_settings_for_token(_bearer(request))
     if found is None or not found.has_token:
+        if (cache.get(_failures_key(request)) or 0) >= MAX_FAILURES:
+            raise ScimError(429, "Too many requests with a wrong token. Try again later.")
         cache.add(_failures_key(request), 0, FAILURE_WINDOW)
         try:
             cache.incr(_failures_key(request))

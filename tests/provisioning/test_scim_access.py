@@ -124,11 +124,12 @@ def test_only_a_hash_of_the_token_is_stored(token, organisation):
     assert len(stored.token_hash) == 64
 
 
-def test_many_wrong_tokens_from_one_address_are_slowed_down(client, token):
+def test_many_wrong_tokens_from_one_address_are_slowed_down_but_not_a_right_one(client, token):
     for _ in range(30):
         _refused(call(client, "GET", "Users", "wrong"), 401)
     _refused(call(client, "GET", "Users", "wrong"), 429)
-    _refused(call(client, "GET", "Users", token), 429)
+    # Entra ID calls from addresses shared by many tenants: a right token still works.
+    assert call(client, "GET", "Users", token).status_code == 200
 
 
 def test_an_unsupported_method_is_405_in_scim_form(client, token):

@@ -195,6 +195,23 @@ def test_entra_takes_over_someone_the_esr_import_added_by_their_email(client, to
     assert found["Resources"][0][ENTERPRISE]["employeeNumber"] == "100"
 
 
+def test_entra_creating_someone_already_here_by_email_takes_them_over(client, token, organisation):
+    profile = StaffProfileFactory(
+        organisation=organisation, user__email="nia.hughes@westfield.example", employee_number="100"
+    )
+    body = entra_user("nia.hughes@westfield.onmicrosoft.example", "Nia.Hughes@westfield.example")
+    response = call(client, "POST", "Users", token, body)
+    assert response.status_code == 201
+    assert response.json()["id"] == str(profile.pk)
+    assert response.json()["userName"] == "nia.hughes@westfield.onmicrosoft.example"
+    assert (
+        StaffProfile.objects.filter(user__email__iexact="nia.hughes@westfield.example").count() == 1
+    )
+    # Once named, a second create with that email is a conflict, not another takeover.
+    again = entra_user("someone.else@westfield.onmicrosoft.example", "nia.hughes@westfield.example")
+    assert call(client, "POST", "Users", token, again).status_code == 409
+
+
 def test_entra_patches_multi_and_single_valued_attributes(client, token, organisation):
     created = _created(
         client, token, entra_user("amara@westfield.example", "amara@westfield.example")
