@@ -69,14 +69,19 @@ def _session_message(
     )
 
 
-def _change(change):
-    subjects = {
-        "session_booked": _("Supervision booked"),
-        "session_moved": _("Supervision moved"),
-        "session_cancelled": _("Supervision cancelled"),
-        "session_teams_link": _("Microsoft Teams link for your supervision"),
-    }
+SESSION_CHANGES = {
+    # kind: (label for the email choices, subject)
+    "session_booked": (_("A session is booked"), _("Supervision booked")),
+    "session_moved": (_("A session is moved"), _("Supervision moved")),
+    "session_cancelled": (_("A session is cancelled"), _("Supervision cancelled")),
+    "session_teams_link": (
+        _("A session's Microsoft Teams link is ready"),
+        _("Microsoft Teams link for your supervision"),
+    ),
+}
 
+
+def _change(change):
     def render(notification):
         session = _session(notification)
         if session is None:
@@ -91,7 +96,7 @@ def _change(change):
         return _session_message(
             notification,
             session,
-            f"{subjects[change]}: {_when(session)}",
+            f"{SESSION_CHANGES[change][1]}: {_when(session)}",
             "session_change",
             attachments=[invite],
             change=change,
@@ -398,33 +403,9 @@ def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
 
 
 KINDS = [
-    registry.Kind(
-        "session_booked",
-        _("A session is booked"),
-        _change("session_booked"),
-        prompt=False,
-        optional=False,
-    ),
-    registry.Kind(
-        "session_moved",
-        _("A session is moved"),
-        _change("session_moved"),
-        prompt=False,
-        optional=False,
-    ),
-    registry.Kind(
-        "session_cancelled",
-        _("A session is cancelled"),
-        _change("session_cancelled"),
-        prompt=False,
-        optional=False,
-    ),
-    registry.Kind(
-        "session_teams_link",
-        _("A session's Microsoft Teams link is ready"),
-        _change("session_teams_link"),
-        prompt=False,
-        optional=False,
+    *(
+        registry.Kind(kind, label, _change(kind), prompt=False, optional=False)
+        for kind, (label, _subject) in SESSION_CHANGES.items()
     ),
     registry.Kind(
         "teams_meeting_failed",

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TENANT = "11111111-2222-3333-4444-555555555555"
 CLIENT_ID = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-CLIENT_SECRET = "fake-client-secret"  # noqa: S105 (a test's fake)
+CLIENT_SECRET = "fake-client-secret"
 
 
 @dataclass
@@ -131,9 +131,7 @@ def _handler(fake: FakeGraph):
                     return
                 token = uuid.uuid4().hex
                 fake.tokens.append(token)
-                self._send(
-                    200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token}
-                )
+                self._send(200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token})
                 return
             body = json.loads(raw or b"{}")
             where = self._meeting_path()
@@ -191,9 +189,9 @@ class FakeGraphServer:
         self.fake = FakeGraph()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self.fake))
         self.server.daemon_threads = True
-        host, port = self.server.server_address[:2]
-        self.fake.base_url = f"http://{host}:{port}/v1.0"
-        self.fake.login_url = f"http://{host}:{port}"
+        port = self.server.server_address[1]
+        self.fake.base_url = f"http://127.0.0.1:{port}/v1.0"
+        self.fake.login_url = f"http://127.0.0.1:{port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeGraph:

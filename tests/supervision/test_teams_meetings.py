@@ -21,8 +21,8 @@ from notifications.models import Notification
 from supervision.models import Session
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
 from supervision.tasks import sync_session_teams_meeting
-from tests.fake_graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraphServer
 from tests.factories import AgreementFactory, SupervisorProfileFactory, WeeklyAvailabilityFactory
+from tests.fake_graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraphServer
 from tests.outbox import deliver_due
 from tests.scenario import NOW, tuesday
 
@@ -61,12 +61,20 @@ def book(agreement, starts_at=None) -> Session:
 
 def sync(session) -> str:
     """What the worker does with the task queued after the commit."""
-    return sync_session_teams_meeting.apply(args=[session.pk]).get()
+    return sync_session_teams_meeting.apply(args=(session.pk,)).get()
+
+
+def meeting_of(session) -> OnlineMeeting:
+    meeting = online_meeting_for(session)
+    assert meeting is not None
+    return meeting
 
 
 def change_emails(mailoutbox, recipient):
     return [
-        m for m in mailoutbox if recipient.email in m.to and m.subject.startswith(("Supervision", "Microsoft"))
+        m
+        for m in mailoutbox
+        if recipient.email in m.to and m.subject.startswith(("Supervision", "Microsoft"))
     ]
 
 
@@ -86,7 +94,7 @@ def test_booking_queues_the_meeting_and_calls_no_graph_in_the_request(
     # The outbox's dispatch, and the Teams sync: published after the commit.
     assert len(callbacks) == 2
     assert graph.requests == []
-    meeting = online_meeting_for(session)
+    meeting = meeting_of(session)
     assert meeting.state == OnlineMeeting.State.PENDING
     assert session.meeting_link == OWN_LINK  # until the Teams link exists
 
@@ -104,7 +112,7 @@ def test_the_task_creates_one_meeting_and_the_session_gets_its_link(frozen_now, 
     session.refresh_from_db()
     assert session.meeting_link == made["joinWebUrl"]
     assert session.sequence == 1
-    meeting = online_meeting_for(session)
+    meeting = meeting_of(session)
     assert (meeting.state, meeting.graph_id, meeting.attempts) == ("created", made["id"], 0)
     assert AuditEntry.objects.filter(
         action="session.teams_meeting_created", target_id=str(session.pk)
@@ -115,7 +123,7 @@ def test_running_the_task_twice_makes_no_second_meeting(frozen_now, agreement, g
     session = book(agreement)
     sync(session)
     # A worker that died after Graph answered, before its commit: the row forgot.
-    OnlineMeeting.objects.filter(pk=online_meeting_for(session).pk).update(
+    OnlineMeeting.objects.filter(pk=meeting_of(session).pk).update(
         graph_id="", join_url="", state="pending"
     )
     sync(session)
@@ -170,7 +178,8 @@ def test_a_link_that_arrives_after_the_booking_email_comes_as_one_update(
         deliver_due()
     link = graph.live_meetings()[0]["joinWebUrl"]
     [booked, update] = change_emails(mailoutbox, agreement.supervisee)
-    assert OWN_LINK in booked.body and link not in booked.body
+    assert OWN_LINK in booked.body
+    assert link not in booked.body
     assert update.subject.startswith("Microsoft Teams link for your supervision")
     assert link in update.body
     assert int(event_of(update)["sequence"]) > int(event_of(booked)["sequence"])
@@ -214,7 +223,7 @@ def test_cancelling_the_session_cancels_the_meeting(frozen_now, agreement, graph
     session_cancel(actor=agreement.supervisor, session=session, reason="Unwell")
     assert sync(session) == "cancelled"
     assert graph.live_meetings() == []
-    assert online_meeting_for(session).state == "cancelled"
+    assert meeting_of(session).state == "cancelled"
     assert sync(session) == "unchanged"
     assert len(graph.calls("delete")) == 1
 
@@ -246,7 +255,7 @@ def test_a_failure_graph_recovers_from_is_retried_and_succeeds(
     assert sync(session) == "created"
     assert len(graph.calls("create")) == 3
     assert len(graph.live_meetings()) == 1
-    assert online_meeting_for(session).attempts == 0
+    assert meeting_of(session).attempts == 0
 
 
 def test_after_the_last_retry_the_meeting_fails_visibly_and_the_own_link_stands(
@@ -257,7 +266,7 @@ def test_after_the_last_retry_the_meeting_fails_visibly_and_the_own_link_stands(
 
     assert sync(session) == "failed"
 
-    meeting = online_meeting_for(session)
+    meeting = meeting_of(session)
     assert meeting.state == "failed"
     assert meeting.attempts == 6  # the first try and 5 retries
     assert "Microsoft Graph had a problem (error 500)" in meeting.last_error
@@ -286,7 +295,7 @@ def test_a_refusal_is_not_retried_and_says_what_to_ask_for(frozen_now, agreement
     session = book(agreement)
     assert sync(session) == "failed"
     assert len(graph.calls("create")) == 1
-    assert "application access policy" in online_meeting_for(session).last_error
+    assert "application access policy" in meeting_of(session).last_error
 
 
 def test_the_supervisor_can_try_a_failed_meeting_again(client, frozen_now, agreement, graph):
@@ -299,7 +308,7 @@ def test_the_supervisor_can_try_a_failed_meeting_again(client, frozen_now, agree
     response = client.post(retry)
 
     assert response.status_code == 302
-    assert online_meeting_for(session).state == "pending"
+    assert meeting_of(session).state == "pending"
     assert sync(session) == "created"
     session.refresh_from_db()
     assert session.meeting_link == graph.live_meetings()[0]["joinWebUrl"]
@@ -408,3 +417,32 @@ def test_the_organiser_is_the_supervisors_own_microsoft_account_when_given(
     sync(session)
     assert graph.live_meetings()[0]["organiser"] == profile.teams_organiser
     assert Notification.objects.exists()
+
+
+def test_a_supervisor_names_their_microsoft_account_only_where_teams_meetings_are_made(
+    client, agreement, graph, organisation
+):
+    supervisor = agreement.supervisor
+    client.force_login(supervisor)
+    url = reverse("supervision:supervisor_profile")
+    assert "Microsoft 365 account for Teams meetings" in client.get(url).content.decode()
+    form = {
+        "capacity": 6,
+        "accepting_new": "on",
+        "bio": "",
+        "mode": "online",
+        "meeting_link": OWN_LINK,
+        "location": "",
+        "teams_organiser": "  sam.supervisor@nhs.net ",
+    }
+    assert client.post(url, form).status_code == 302
+    supervisor.supervisor_profile.refresh_from_db()
+    assert supervisor.supervisor_profile.teams_organiser == "sam.supervisor@nhs.net"
+
+    organisation.teams_meetings = False
+    organisation.save()
+    assert "Microsoft 365 account" not in client.get(url).content.decode()
+    del form["teams_organiser"]
+    assert client.post(url, form).status_code == 302
+    supervisor.supervisor_profile.refresh_from_db()
+    assert supervisor.supervisor_profile.teams_organiser == "sam.supervisor@nhs.net"
