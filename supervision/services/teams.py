@@ -80,7 +80,9 @@ def session_teams_sync(session_id: int, *, final: bool) -> str:
         .first()
     )
     meeting = online_meeting_for(session) if session is not None else None
-    if session is None or meeting is None:
+    # Failed stays failed (and told once) until a change or the supervisor's retry
+    # plans it again: a redelivered task does not try, fail and tell again.
+    if session is None or meeting is None or meeting.state == OnlineMeeting.State.FAILED:
         return "unchanged"
     outcome = online_meeting_sync(meeting.pk, _wanted(session), final=final)
     if outcome == "created":

@@ -278,6 +278,9 @@ def test_after_the_last_retry_the_meeting_fails_visibly_and_the_own_link_stands(
     assert "We could not create the Teams meeting" in page
     assert f"Your own link, {OWN_LINK}, is used instead." in page
     assert "Try the Teams meeting again" in page
+    # A redelivered task neither tries again nor tells again.
+    assert sync(session) == "unchanged"
+    assert len(graph.calls("create")) == 6
     # and is told by email, once
     with time_machine.travel(NOW + 3 * MINUTE, tick=False):
         deliver_due()
