@@ -242,7 +242,7 @@ def session_reschedule(
     session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
     session.mode, session.meeting_link, session.location = (
         slot.mode,
-        session_link(session, slot.meeting_link),
+        session_link(session, mode=slot.mode, own_link=slot.meeting_link),
         slot.location,
     )
     session.moved_late = session.moved_late or late

@@ -28,9 +28,10 @@ from kernel.services.teams import (
 from ..models import Mode, Session
 
 
-def session_link(session: Session, own_link: str) -> str:
-    """The link a session gives: its Teams meeting's once made, else the supervisor's own."""
-    meeting = online_meeting_for(session)
+def session_link(session: Session, *, mode: str, own_link: str) -> str:
+    """The link a session held `mode`-wise gives: its Teams meeting's once made (online
+    only), else the supervisor's own."""
+    meeting = online_meeting_for(session) if mode == Mode.ONLINE else None
     if meeting is not None and meeting.join_url and meeting.state != OnlineMeeting.State.CANCELLED:
         return meeting.join_url
     return own_link

@@ -217,6 +217,28 @@ def test_moving_the_session_moves_the_meeting_and_keeps_its_link(frozen_now, agr
     assert len(graph.calls("update")) == 1
 
 
+def test_moving_to_an_in_person_time_cancels_the_meeting_and_drops_its_link(
+    frozen_now, agreement, graph
+):
+    WeeklyAvailabilityFactory(
+        supervisor=agreement.supervisor,
+        weekday=3,  # Thursdays, in Room 4
+        mode="in_person",
+        meeting_link="",
+        location="Room 4",
+    )
+    session = book(agreement)
+    sync(session)
+    moved = session_reschedule(
+        actor=agreement.supervisee,
+        session=session,
+        starts_at=datetime.datetime(2026, 12, 3, 14, tzinfo=datetime.UTC),
+    )
+    assert (moved.mode, moved.location, moved.meeting_link) == ("in_person", "Room 4", "")
+    assert sync(moved) == "cancelled"
+    assert graph.live_meetings() == []
+
+
 def test_cancelling_the_session_cancels_the_meeting(frozen_now, agreement, graph):
     session = book(agreement)
     sync(session)
