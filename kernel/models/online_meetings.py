@@ -1,7 +1,8 @@
-"""A Microsoft Teams meeting made through Microsoft Graph for one session or group meeting.
+"""A Microsoft Teams meeting made through Microsoft Graph for one record (today: a
+one-to-one session).
 
 The kernel keeps it, by the record's type and id (as the outbox does), so any
-app can have one for its meetings without another app reading its tables.
+app (group meetings, later) can have one without another app reading its tables.
 kernel.services.teams creates, moves and cancels it from a Celery task; the row says
 where that stands, in words the supervisor can read.
 """

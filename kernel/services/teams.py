@@ -1,5 +1,5 @@
-"""A Microsoft Teams meeting for a session or group meeting: planned by a web request,
-made, moved and cancelled by the app's Celery task (kernel.graph does the HTTP).
+"""A Microsoft Teams meeting for a record (today: a one-to-one session): planned by a web
+request, made, moved and cancelled by the app's Celery task (kernel.graph does the HTTP).
 
 See kernel.graph for the calls. A create is a createOrGet by our externalId, so a
 create retried after a worker died returns the meeting already made.
