@@ -5,7 +5,7 @@ from .models import Department, Organisation, RoleGrant, StaffProfile
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "time_zone", "show_nhs_logo")
+    list_display = ("name", "slug", "time_zone", "show_nhs_logo", "teams_meetings")
     prepopulated_fields = {"slug": ("name",)}
 
 

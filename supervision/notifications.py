@@ -69,13 +69,19 @@ def _session_message(
     )
 
 
-def _change(change):
-    subjects = {
-        "session_booked": _("Supervision booked"),
-        "session_moved": _("Supervision moved"),
-        "session_cancelled": _("Supervision cancelled"),
-    }
+SESSION_CHANGES = {
+    # kind: (label for the email choices, subject)
+    "session_booked": (_("A session is booked"), _("Supervision booked")),
+    "session_moved": (_("A session is moved"), _("Supervision moved")),
+    "session_cancelled": (_("A session is cancelled"), _("Supervision cancelled")),
+    "session_teams_link": (
+        _("A session's Microsoft Teams link is ready"),
+        _("Microsoft Teams link for your supervision"),
+    ),
+}
 
+
+def _change(change):
     def render(notification):
         session = _session(notification)
         if session is None:
@@ -90,7 +96,7 @@ def _change(change):
         return _session_message(
             notification,
             session,
-            f"{subjects[change]}: {_when(session)}",
+            f"{SESSION_CHANGES[change][1]}: {_when(session)}",
             "session_change",
             attachments=[invite],
             change=change,
@@ -223,6 +229,36 @@ def _allowance_nudge(notification):
         organisation_name=programme.organisation.name,
         url=reverse("supervision:programmes"),
     )
+
+
+def _teams_failed(notification):
+    from kernel.models import OnlineMeeting
+    from kernel.services.teams import online_meeting_for
+
+    session = _session(notification)
+    meeting = online_meeting_for(session) if session is not None else None
+    if (
+        session is None
+        or meeting is None
+        or meeting.state != OnlineMeeting.State.FAILED
+        or session.status != Session.Status.BOOKED
+    ):
+        return None
+    return _session_message(
+        notification,
+        session,
+        _("We could not make the Microsoft Teams meeting for your supervision on %(when)s")
+        % {"when": _when(session)},
+        "teams_meeting_failed",
+        error=meeting.last_error,
+    )
+
+
+def teams_meeting_failed(session: Session) -> None:
+    """Tell the supervisor, once per failure, that the Teams meeting could not be made or
+    changed, and that their own link stands (the session page offers to try again)."""
+    _schedule(session, session.supervisor, "teams_meeting_failed", timezone.now())
+    dispatch_soon()
 
 
 # --- Extra sessions --------------------------------------------------------------
@@ -367,24 +403,14 @@ def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
 
 
 KINDS = [
-    registry.Kind(
-        "session_booked",
-        _("A session is booked"),
-        _change("session_booked"),
-        prompt=False,
-        optional=False,
+    *(
+        registry.Kind(kind, label, _change(kind), prompt=False, optional=False)
+        for kind, (label, _subject) in SESSION_CHANGES.items()
     ),
     registry.Kind(
-        "session_moved",
-        _("A session is moved"),
-        _change("session_moved"),
-        prompt=False,
-        optional=False,
-    ),
-    registry.Kind(
-        "session_cancelled",
-        _("A session is cancelled"),
-        _change("session_cancelled"),
+        "teams_meeting_failed",
+        _("A Microsoft Teams meeting could not be made"),
+        _teams_failed,
         prompt=False,
         optional=False,
     ),
@@ -444,10 +470,17 @@ CHANGES = {
     "booked": "session_booked",
     "rescheduled": "session_moved",
     "cancelled": "session_cancelled",
+    "teams_link": "session_teams_link",
 }
 
 
-def session_changed(session: Session, change: str, reason: str = "", previous=None) -> None:
+def session_changed(
+    session: Session,
+    change: str,
+    reason: str = "",
+    previous=None,
+    hold: datetime.timedelta | None = None,
+) -> None:
     """Tell both people about a booking, move or cancellation, and (re)plan what follows.
 
     Called inside the booking service's transaction; the rows commit with it.
@@ -461,9 +494,13 @@ def session_changed(session: Session, change: str, reason: str = "", previous=No
       new time: there is nothing in their calendar to change;
     - someone told of it gets the latest change, a move saying the time they
       knew before.
+
+    `hold`: how long a booking's message waits for the session's Teams link
+    (supervision.services.teams); the link's arrival replaces it, unsent, so
+    each person gets one message.
     """
     now = timezone.now()
-    if change != "booked":
+    if change in ("rescheduled", "cancelled"):
         notifications_cancel(target=session, kinds=SESSION_FOLLOW_UPS)
     frozen = _frozen(session, now)
     for person in (session.supervisor, session.supervisee):
@@ -475,7 +512,8 @@ def session_changed(session: Session, change: str, reason: str = "", previous=No
             if change == "cancelled":
                 continue
             kind, moved_from = CHANGES["booked"], {}
-        _schedule(session, person, kind, now, reason=reason, **frozen, **moved_from)
+        due = now + hold if hold is not None and kind == CHANGES["booked"] else now
+        _schedule(session, person, kind, due, reason=reason, **frozen, **moved_from)
     if change != "cancelled":
         plan_follow_ups(session, now)
     dispatch_soon()

@@ -175,12 +175,25 @@ class SupervisorProfileForm(DeliveryForm):
         help_text=_("One-to-one programmes of your organisation that are open for booking."),
     )
 
+    teams_organiser = forms.CharField(
+        label=_("Microsoft 365 account for Teams meetings (optional)"),
+        max_length=320,
+        required=False,
+        help_text=_(
+            "Your organisation makes a Microsoft Teams meeting for each online session, "
+            "organised by your Microsoft 365 account. Leave this empty if that account "
+            "is your email address; otherwise enter its sign-in name or object ID."
+        ),
+    )
+
     field_order = ["capacity", "accepting_new", "bio", "programmes", "mode"]
 
-    def __init__(self, *args, programmes, **kwargs):
+    def __init__(self, *args, programmes, teams: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["mode"].label = _("How you usually meet supervisees")
         cast(forms.ModelChoiceField, self.fields["programmes"]).queryset = programmes
+        if not teams:  # the organisation makes no Teams meetings: nothing to ask
+            del self.fields["teams_organiser"]
 
 
 class TrainingForm(Form):

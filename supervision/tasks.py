@@ -4,6 +4,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from accounts.tokens import invitation_url
+from kernel.graph import MAX_RETRIES as TEAMS_MAX_RETRIES
+from kernel.graph import retry_delay
 from kernel.models import StaffProfile
 
 
@@ -63,3 +65,27 @@ def apply_staff_import(import_id: int) -> None:
     from .services.staff_import import staff_import_run
 
     staff_import_run(staff_import_id=import_id)
+
+
+@shared_task(
+    name="supervision.tasks.sync_session_teams_meeting",
+    bind=True,
+    max_retries=TEAMS_MAX_RETRIES,
+    # A Graph call may take MS_GRAPH_TIMEOUT_SECONDS; a few of them, well inside.
+    soft_time_limit=120,
+)
+def sync_session_teams_meeting(self, session_id: int) -> str:
+    """Make, move or cancel the session's Teams meeting (supervision.services.teams).
+
+    Safe to run twice: the meeting's row is locked while Graph is called, the
+    create is a createOrGet by our externalId, and a move is sent only when
+    Graph's times differ. A failure Graph may recover from (429, 5xx, no
+    answer) is retried with a growing delay; after the last retry, or at once
+    for a refusal, the meeting is marked failed and the supervisor told.
+    """
+    from .services.teams import session_teams_sync
+
+    outcome = session_teams_sync(session_id, final=self.request.retries >= self.max_retries)
+    if outcome == "retry":
+        raise self.retry(countdown=retry_delay(self.request.retries))
+    return outcome

@@ -79,6 +79,11 @@ urlpatterns = [
     path("sessions/<int:pk>/invite.ics", sessions.session_ics, name="session_ics"),
     path("sessions/<int:pk>/reschedule/", sessions.session_reschedule, name="session_reschedule"),
     path("sessions/<int:pk>/cancel/", sessions.session_cancel, name="session_cancel"),
+    path(
+        "sessions/<int:pk>/teams/retry/",
+        sessions.session_teams_retry,
+        name="session_teams_retry",
+    ),
     path("sessions/<int:pk>/log/", sessions.session_log, name="session_log"),
     path("sessions/<int:pk>/confirm/", sessions.session_confirm, name="session_confirm"),
     # Supervisors: their profile, training and availability

@@ -110,6 +110,11 @@ MATRIX = {
     "supervision:session_cancel": rule(signed_in=404, **PAIR_ONLY),
     "supervision:session_log": rule(signed_in=404, supervisor=200, supervisee=403),
     "supervision:session_confirm": rule(signed_in=404, supervisee=200, supervisor=403),
+    # Trying a failed Teams meeting again: the supervisor's (refused in words when
+    # there is nothing to retry, as here: back to the session with a message).
+    "supervision:session_teams_retry": rule(
+        method="post", signed_in=404, supervisor=302, supervisee=403
+    ),
     # Supervisors' own set-up
     "supervision:supervisor_profile": rule(signed_in=403, **SUPERVISOR_ONLY),
     "supervision:supervisor_training_add": rule(signed_in=403, **SUPERVISOR_ONLY),

@@ -1,3 +1,4 @@
+from .online_meetings import OnlineMeeting
 from .organisations import Department, Organisation
 from .people import Band, Grade, Profession, Role, RoleGrant, StaffProfile
 from .programmes import (
@@ -18,6 +19,7 @@ __all__ = [
     "EligibilityRule",
     "Grade",
     "Modality",
+    "OnlineMeeting",
     "Organisation",
     "PeriodKind",
     "Profession",

@@ -27,6 +27,14 @@ class Organisation(models.Model):
         default=False,
         help_text=_("Only organisations entitled to use the NHS identity should turn this on."),
     )
+    teams_meetings = models.BooleanField(
+        _("create Microsoft Teams meetings"),
+        default=False,
+        help_text=_(
+            "Each online one-to-one session gets its own Microsoft Teams meeting, made "
+            "through Microsoft Graph. Needs the MS_GRAPH_* settings on the server."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -64,6 +64,17 @@ class SupervisorProfile(DeliveryFields):
     capacity = models.PositiveSmallIntegerField(_("maximum active supervisees"), default=6)
     accepting_new = models.BooleanField(_("accepting new supervisees"), default=True)
     bio = models.TextField(_("about you"), blank=True, max_length=2000)
+    # Who organises the Teams meetings made for this supervisor's sessions
+    # (kernel.graph, kernel.services.teams): their Microsoft 365 object id or sign-in name.
+    teams_organiser = models.CharField(
+        _("Microsoft 365 account for Teams meetings"),
+        max_length=320,
+        blank=True,
+        help_text=_(
+            "Only if it differs from your email address: the sign-in name (for example "
+            "name@nhs.net) or object ID of your Microsoft 365 account."
+        ),
+    )
 
     class Meta(DeliveryFields.Meta):
         abstract = False

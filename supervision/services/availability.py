@@ -112,8 +112,11 @@ def supervisor_profile_update(
     mode: str,
     meeting_link: str,
     location: str,
+    teams_organiser: str | None = None,
 ) -> SupervisorProfile:
     """Change how a supervisor works; the audit entry names what changed.
+
+    `teams_organiser`: None leaves it as it is (the form did not ask).
 
     `programmes` are the chosen ones among `offered_programmes` (those the form
     showed). Programmes the form did not show, such as one that is closed for
@@ -125,6 +128,8 @@ def supervisor_profile_update(
         "bio": bio,
         **_delivery(mode, meeting_link, location),
     }
+    if teams_organiser is not None:
+        fields["teams_organiser"] = teams_organiser.strip()
     offered = {programme.pk for programme in offered_programmes}
     chosen = {programme.pk for programme in programmes}
     if chosen - offered:

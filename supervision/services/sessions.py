@@ -23,6 +23,7 @@ from .scheduling import (
     commitments_reserve,
     first_clash,
 )
+from .teams import session_link, session_teams_plan
 
 
 class BookingRefused(Exception):
@@ -64,16 +65,22 @@ def booking_held(*, supervisor, supervisee, starts_at) -> Session | None:
 
 
 def _notify(session: Session, change: str, reason: str = "", previous=None) -> None:
-    """Schedule the emails (with calendar invites) and what follows the change.
+    """Schedule the emails (with calendar invites) and what follows the change, and
+    the session's Teams meeting (made, moved or cancelled by a worker after the commit).
 
     `previous`: the (start, end) a moved session had, so the email can say both.
+    A booking whose Teams link is still to come holds its email a little for it.
     """
+    from kernel.graph import LINK_WAIT
+
     from ..notifications import session_changed, session_logged
 
     if change == "logged":
         session_logged(session)
-    else:
-        session_changed(session, change, reason, previous=previous)
+        return
+    link_to_come = session_teams_plan(session)
+    hold = LINK_WAIT if link_to_come and change == "booked" else None
+    session_changed(session, change, reason, previous=previous, hold=hold)
 
 
 def _check_allowance(programme, supervisee, starts_at, exclude_session=None) -> None:
@@ -235,7 +242,7 @@ def session_reschedule(
     session.starts_at, session.ends_at = slot.starts_at, slot.ends_at
     session.mode, session.meeting_link, session.location = (
         slot.mode,
-        slot.meeting_link,
+        session_link(session, mode=slot.mode, own_link=slot.meeting_link),
         slot.location,
     )
     session.moved_late = session.moved_late or late

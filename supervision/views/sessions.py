@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.http import AuthenticatedHttpRequest
 from kernel.calendar import session_invite
@@ -20,6 +20,7 @@ from ..home_sections import sections_for as page_sections
 from ..models import Session
 from ..permissions import get_session_for_user, session_record_for_user, sessions_visible_to
 from ..services import sessions as session_services
+from ..services import teams as teams_services
 from ..session_sections import sections_for as session_sections
 from .booking import pick_slot
 
@@ -82,8 +83,26 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and record.supervisee_confirmed_at is None,
             # What other apps add (the supervisee's feedback), each deciding who sees it
             "sections": session_sections(request.user, session, now),
+            # Where its Teams meeting stands: the supervisor's to see and retry.
+            "teams": teams_services.teams_status(session) if role == "supervisor" else None,
         },
     )
+
+
+@login_required_view
+@require_POST
+def session_teams_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    session = get_session_for_user(request.user, pk, as_role="supervisor")
+    try:
+        teams_services.session_teams_retry(actor=request.user, session=session)
+    except teams_services.TeamsRetryRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request,
+            _("We are trying the Teams meeting again. This page shows how it went."),
+        )
+    return redirect("supervision:session", pk=session.pk)
 
 
 @login_required_view

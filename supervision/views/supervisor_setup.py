@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
 from kernel.forms import add_service_error, posted
+from kernel.graph import teams_wanted
 from kernel.models import Modality, Role
-from kernel.permissions import programmes_open_to, role_required
+from kernel.permissions import get_own_profile, programmes_open_to, role_required
 
 from ..availability import free_slots
 from ..models import (
@@ -40,7 +41,15 @@ from ..supervisor_forms import (
 )
 
 PREVIEW_LIMIT = 10
-PROFILE_FIELDS = ("capacity", "accepting_new", "bio", "mode", "meeting_link", "location")
+PROFILE_FIELDS = (
+    "capacity",
+    "accepting_new",
+    "bio",
+    "mode",
+    "meeting_link",
+    "location",
+    "teams_organiser",
+)
 DELIVERY_FIELDS = ("mode", "meeting_link", "location")
 
 
@@ -53,6 +62,13 @@ def _delivery_defaults(user) -> dict:
 # --- Profile and training -----------------------------------------------------
 
 
+def _makes_teams_meetings(user) -> bool:
+    """Whether the supervisor's organisation makes Teams meetings (then the profile asks
+    which Microsoft 365 account organises them)."""
+    profile = get_own_profile(user)
+    return profile is not None and teams_wanted(profile.organisation)
+
+
 @role_required(Role.SUPERVISOR)
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
@@ -60,7 +76,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     offered = programmes_open_to(request.user).filter(modality=Modality.ONE_TO_ONE)
     initial = {name: getattr(profile, name) for name in PROFILE_FIELDS}
     initial["programmes"] = list(profile.programmes.values_list("pk", flat=True))
-    form = SupervisorProfileForm(posted(request), programmes=offered, initial=initial)
+    form = SupervisorProfileForm(
+        posted(request),
+        programmes=offered,
+        initial=initial,
+        teams=_makes_teams_meetings(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.supervisor_profile_update(

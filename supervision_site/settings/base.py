@@ -431,6 +431,17 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = ("nhsuk",)
 CRISPY_TEMPLATE_PACK = "nhsuk"
 CRISPY_FAIL_SILENTLY = False
 
+# --- Microsoft Teams meetings through Microsoft Graph (optional, off by default) -
+# On only when all three MS_GRAPH_* credentials are set AND an organisation
+# switches "create Teams meetings" on (kernel.graph, kernel.services.teams). The base and login URLs
+# are settings so the tests point them at a local fake Graph server.
+MS_GRAPH_TENANT_ID = env("MS_GRAPH_TENANT_ID", default="")
+MS_GRAPH_CLIENT_ID = env("MS_GRAPH_CLIENT_ID", default="")
+MS_GRAPH_CLIENT_SECRET = env("MS_GRAPH_CLIENT_SECRET", default="")
+MS_GRAPH_BASE_URL = env("MS_GRAPH_BASE_URL", default="https://graph.microsoft.com/v1.0")
+MS_GRAPH_LOGIN_URL = env("MS_GRAPH_LOGIN_URL", default="https://login.microsoftonline.com")
+MS_GRAPH_TIMEOUT_SECONDS = env.float("MS_GRAPH_TIMEOUT_SECONDS", default=10.0)
+
 # --- Security -----------------------------------------------------------------
 # Lax, not Strict: a link from an email (a session to confirm) must arrive
 # signed in. Unsafe methods from other sites carry no cookie either way.

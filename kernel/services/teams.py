@@ -1,0 +1,159 @@
+"""A Microsoft Teams meeting for a record (today: a one-to-one session): planned by a web
+request, made, moved and cancelled by the app's Celery task (kernel.graph does the HTTP).
+
+See kernel.graph for the calls. A create is a createOrGet by our externalId, so a
+create retried after a worker died returns the meeting already made.
+"""
+
+import datetime
+import logging
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ..graph import GraphError, graph_call, graph_time, graph_utc, meetings_path
+from ..models import OnlineMeeting, Organisation
+from ..records import record_type
+
+logger = logging.getLogger(__name__)
+
+
+# --- The meeting a record has ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingWanted:
+    """What the app wants Graph to hold for a record, read from it at sync time."""
+
+    subject: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    organiser: str
+    live: bool  # False: the record is cancelled (or no longer online): cancel the meeting
+
+
+def online_meeting_for(target) -> OnlineMeeting | None:
+    return OnlineMeeting.objects.filter(
+        target_type=record_type(target), target_id=target.pk
+    ).first()
+
+
+def online_meeting_plan(*, target, organisation: Organisation) -> OnlineMeeting:
+    """Mark the record's meeting as waiting for the worker (made if it has none).
+
+    Call it inside the transaction that changed the record, then queue the
+    app's sync task after the commit. A meeting cancelled before, wanted again,
+    is a new meeting: a new externalId.
+    """
+    meeting, _created = OnlineMeeting.objects.select_for_update().get_or_create(
+        target_type=record_type(target),
+        target_id=target.pk,
+        defaults={"organisation": organisation},
+    )
+    if meeting.state != OnlineMeeting.State.PENDING:
+        meeting.state = OnlineMeeting.State.PENDING
+        meeting.save(update_fields=["state", "updated_at"])
+    return meeting
+
+
+def online_meeting_retry(meeting: OnlineMeeting) -> OnlineMeeting:
+    """A person asked to try again: start the count afresh (the app queues its task)."""
+    OnlineMeeting.objects.filter(pk=meeting.pk).update(
+        state=OnlineMeeting.State.PENDING, attempts=0
+    )
+    meeting.refresh_from_db()
+    return meeting
+
+
+def online_meeting_sync(meeting_id: int, wanted: MeetingWanted, *, final: bool) -> str:
+    """Make Graph hold what `wanted` says; returns what happened, in one word.
+
+    "created" (a join link arrived), "updated", "cancelled", "unchanged",
+    "retry" (a failure Graph may recover from, and tries are left) or
+    "failed" (the meeting is marked failed, with the reason in words).
+    The row is locked while Graph is called, so two syncs of one meeting take
+    turns and the second finds the first's work done.
+    """
+    with transaction.atomic():
+        meeting = OnlineMeeting.objects.select_for_update().get(pk=meeting_id)
+        try:
+            outcome = _apply(meeting, wanted)
+        except GraphError as error:
+            meeting.attempts += 1
+            meeting.last_error = str(error)[:500]
+            retry = error.transient and not final
+            if not retry:
+                meeting.state = OnlineMeeting.State.FAILED
+            meeting.save()
+            logger.warning(
+                "Teams meeting %s: %s (%s)",
+                meeting.pk,
+                "will retry" if retry else "failed",
+                error,
+            )
+            return "retry" if retry else "failed"
+        meeting.attempts = 0
+        meeting.last_error = ""
+        meeting.save()
+        return outcome
+
+
+def _apply(meeting: OnlineMeeting, wanted: MeetingWanted) -> str:
+    if not wanted.live:
+        if not meeting.graph_id:
+            changed = meeting.state != OnlineMeeting.State.CANCELLED
+            meeting.state = OnlineMeeting.State.CANCELLED
+            return "cancelled" if changed else "unchanged"
+        try:
+            graph_call("DELETE", meetings_path(meeting.organiser, meeting.graph_id))
+        except GraphError as error:
+            if error.status != 404:  # already gone: what we wanted
+                raise
+        # Wanted again later (moved back online): a new meeting, under a new externalId.
+        meeting.external_id = uuid.uuid4()
+        meeting.graph_id = meeting.join_url = ""
+        meeting.state = OnlineMeeting.State.CANCELLED
+        return "cancelled"
+    outcome = "unchanged"
+    if not meeting.graph_id:
+        meeting.organiser = wanted.organiser
+        _status, data = graph_call(
+            "POST",
+            meetings_path(wanted.organiser) + "/createOrGet",
+            {
+                "externalId": str(meeting.external_id),
+                "subject": wanted.subject,
+                "startDateTime": graph_utc(wanted.starts_at),
+                "endDateTime": graph_utc(wanted.ends_at),
+            },
+        )
+        join_url = data.get("joinWebUrl") or data.get("joinUrl") or ""
+        if not data.get("id") or not join_url.startswith("https://"):
+            raise GraphError(_("Microsoft Graph made no meeting link."), transient=True)
+        meeting.graph_id, meeting.join_url = str(data["id"]), join_url
+        meeting.synced_starts_at = graph_time(data.get("startDateTime"))
+        meeting.synced_ends_at = graph_time(data.get("endDateTime"))
+        meeting.synced_subject = str(data.get("subject") or "")[:255]
+        outcome = "created"
+    if (meeting.synced_starts_at, meeting.synced_ends_at, meeting.synced_subject) != (
+        wanted.starts_at,
+        wanted.ends_at,
+        wanted.subject,
+    ):
+        # Moved (or a createOrGet found the meeting made before a move): PATCH it.
+        graph_call(
+            "PATCH",
+            meetings_path(meeting.organiser, meeting.graph_id),
+            {
+                "subject": wanted.subject,
+                "startDateTime": graph_utc(wanted.starts_at),
+                "endDateTime": graph_utc(wanted.ends_at),
+            },
+        )
+        meeting.synced_starts_at, meeting.synced_ends_at = wanted.starts_at, wanted.ends_at
+        meeting.synced_subject = wanted.subject
+        outcome = "created" if outcome == "created" else "updated"
+    meeting.state = OnlineMeeting.State.CREATED
+    return outcome
