@@ -6,6 +6,8 @@ from .programmes import (
     Modality,
     PeriodKind,
     Programme,
+    StandardKind,
+    StandardRule,
     SupervisionFunction,
     Theme,
 )
@@ -25,6 +27,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "StaffProfile",
+    "StandardKind",
+    "StandardRule",
     "SupervisionFunction",
     "Theme",
     "UnpublishedTask",

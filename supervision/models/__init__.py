@@ -1,6 +1,7 @@
 from .agreements import Agreement
 from .availability import AvailabilityException, AvailabilitySlot, Weekday, WeeklyAvailability
 from .sessions import AllowanceExtra, Commitment, Session, SessionRecord
+from .standards import ProfessionStandard, StandardNotice
 from .staff_import import StaffImport, StaffImportMapping
 from .supervisors import Mode, SupervisorProfile, TrainingRecord
 
@@ -13,8 +14,10 @@ __all__ = [
     "Mode",
     "Session",
     "SessionRecord",
+    "ProfessionStandard",
     "StaffImport",
     "StaffImportMapping",
+    "StandardNotice",
     "SupervisorProfile",
     "TrainingRecord",
     "Weekday",
