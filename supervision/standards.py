@@ -36,7 +36,6 @@ from django.db.models import (
     IntegerField,
     Max,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
 )
@@ -121,9 +120,7 @@ def period_for(programme: Programme | None, today: datetime.date):
         and programme.period_kind == PeriodKind.FIXED
         and programme.period_end is not None
     ):
-        start = programme.period_start or (
-            programme.period_end - datetime.timedelta(days=364)
-        )
+        start = programme.period_start or (programme.period_end - datetime.timedelta(days=364))
         if start <= today <= programme.period_end:
             return start, programme.period_end
     return financial_year(today)
@@ -163,9 +160,7 @@ def due_date(
         return end + datetime.timedelta(days=math.ceil(length / rule.number))
     begin = max(start, baseline)
     span = (end - begin).days + 1
-    return begin + datetime.timedelta(
-        days=math.ceil((held_in_period + 1) * span / rule.number) - 1
-    )
+    return begin + datetime.timedelta(days=math.ceil((held_in_period + 1) * span / rule.number) - 1)
 
 
 def standing_on(today: datetime.date, due_on: datetime.date, programme_id=None) -> Standing:
@@ -183,7 +178,8 @@ def most_urgent(standings: Iterable[Standing]) -> Standing:
 
 # --- Group meetings, which the groups app counts ------------------------------------
 
-# (user OuterRef) -> a queryset of meetings the person was present at, with the meeting's start as `starts_at`; registered by peergroups.
+# (user OuterRef) -> a queryset of meetings the person was present at, with the
+# meeting's start as `starts_at`; registered by peergroups.
 _GROUP_PRESENCE: list[Callable] = []
 
 
@@ -352,17 +348,13 @@ def standings(
             plan.annotations[eligible] = ExpressionWrapper(
                 rule_q(item, "", [item.organisation_id]), output_field=BooleanField()
             )
-        by_programme.setdefault(item.organisation_id, []).append(
-            _apply(plan, rule, zone, eligible)
-        )
+        by_programme.setdefault(item.organisation_id, []).append(_apply(plan, rule, zone, eligible))
     by_profession: dict[tuple[int, str], _Applied] = {}
     for default in defaults:
         zone = zones[default.organisation_id]
         rule = rule_of(default, timezone.localtime(now, zone).date())
         if rule is not None:
-            by_profession[(default.organisation_id, default.profession)] = _apply(
-                plan, rule, zone
-            )
+            by_profession[(default.organisation_id, default.profession)] = _apply(plan, rule, zone)
     if not by_programme and not by_profession:
         return {}
     rows = people.order_by().values(
@@ -380,9 +372,7 @@ def standings(
         ]
         if not applying and (row["organisation_id"], row["profession"]) in by_profession:
             applying = [by_profession[(row["organisation_id"], row["profession"])]]
-        result[row["pk"]] = most_urgent(
-            _standing(a, row, zone, today, baseline) for a in applying
-        )
+        result[row["pk"]] = most_urgent(_standing(a, row, zone, today, baseline) for a in applying)
     return result
 
 
@@ -406,4 +396,3 @@ def standing_of(profile, *, now=None) -> Standing:
         return NO_STANDARD
     found = standings(StaffProfile.objects.filter(pk=profile.pk), now=now)
     return found.get(profile.pk, NO_STANDARD)
-

@@ -1,8 +1,8 @@
 from .agreements import Agreement
 from .availability import AvailabilityException, AvailabilitySlot, Weekday, WeeklyAvailability
 from .sessions import AllowanceExtra, Commitment, Session, SessionRecord
-from .standards import ProfessionStandard, StandardNotice
 from .staff_import import StaffImport, StaffImportMapping
+from .standards import ProfessionStandard, StandardNotice
 from .supervisors import Mode, SupervisorProfile, TrainingRecord
 
 __all__ = [
@@ -12,9 +12,9 @@ __all__ = [
     "AvailabilitySlot",
     "Commitment",
     "Mode",
+    "ProfessionStandard",
     "Session",
     "SessionRecord",
-    "ProfessionStandard",
     "StaffImport",
     "StaffImportMapping",
     "StandardNotice",

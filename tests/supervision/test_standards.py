@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from kernel.models import Band, Profession, StandardKind, StaffProfile
+from kernel.models import Band, Profession, StaffProfile, StandardKind
 from supervision.models import ProfessionStandard, Session
 from supervision.standards import (
     DUE_SOON,
@@ -42,9 +42,7 @@ def test_every_eight_weeks_is_due_eight_weeks_after_the_last_held_session():
 
 
 def test_someone_who_never_had_supervision_is_due_after_they_started():
-    due = due_date(
-        _every(8), last_held=None, held_in_period=0, baseline=datetime.date(2027, 1, 4)
-    )
+    due = due_date(_every(8), last_held=None, held_in_period=0, baseline=datetime.date(2027, 1, 4))
     assert due == datetime.date(2027, 3, 1)
 
 
