@@ -624,15 +624,7 @@ def _load_sessions(westfield) -> None:
     if supervisee is None or Agreement.objects.filter(supervisor=supervisor).exists():
         return
     now = timezone.now()
-    agreement = Agreement.objects.create(
-        programme=programme,
-        supervisor=supervisor,
-        supervisee=supervisee.user,
-        start_date=timezone.localdate() - datetime.timedelta(days=60),
-        review_date=timezone.localdate() + datetime.timedelta(days=300),
-        supervisor_accepted_at=now,
-        supervisee_accepted_at=now,
-    )
+    agreement = _demo_agreement(programme, supervisor, supervisee.user, started_days_ago=60)
     # Three weeks ago, the session happened but is not logged yet.
     start = (now - datetime.timedelta(days=21)).replace(minute=0, second=0, microsecond=0)
     past = Session.objects.create(
@@ -667,6 +659,22 @@ def _load_sessions(westfield) -> None:
     schedule_wellbeing_prompts()
 
 
+def _demo_agreement(programme, supervisor, supervisee, *, started_days_ago: int):
+    """An agreement both accepted, started some days ago, to be reviewed in 300 days."""
+    from supervision.models import Agreement
+
+    now = timezone.now()
+    return Agreement.objects.create(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        start_date=timezone.localdate() - datetime.timedelta(days=started_days_ago),
+        review_date=timezone.localdate() + datetime.timedelta(days=300),
+        supervisor_accepted_at=now,
+        supervisee_accepted_at=now,
+    )
+
+
 def _load_supervision_standard(westfield) -> None:
     """Issue 18: the Band 7 and 8 programme asks for supervision at least every 8 weeks.
 
@@ -696,15 +704,7 @@ def _load_supervision_standard(westfield) -> None:
     if nurse is None or Agreement.objects.filter(supervisor=supervisor).exists():
         return
     now = timezone.now()
-    agreement = Agreement.objects.create(
-        programme=programme,
-        supervisor=supervisor,
-        supervisee=nurse.user,
-        start_date=timezone.localdate() - datetime.timedelta(weeks=10),
-        review_date=timezone.localdate() + datetime.timedelta(days=300),
-        supervisor_accepted_at=now - datetime.timedelta(weeks=10),
-        supervisee_accepted_at=now - datetime.timedelta(weeks=10),
-    )
+    agreement = _demo_agreement(programme, supervisor, nurse.user, started_days_ago=70)
     start = (now - datetime.timedelta(weeks=7)).replace(minute=0, second=0, microsecond=0)
     session = Session.objects.create(
         programme=programme,
