@@ -392,6 +392,7 @@ def load_demo_data(*, generated: int = 30) -> list[tuple[str, str]]:
     role_grant(actor=None, user=tom, organisation=organisations["northgate"], role=Role.FACILITATOR)
     _load_programmes(organisations)
     _load_sessions(organisations["westfield"])
+    _load_supervision_standard(organisations["westfield"])
     _load_groups_and_peer_support(organisations)
     load_peer_support_after_harm(organisations)
     load_learning_community(organisations)
@@ -623,15 +624,7 @@ def _load_sessions(westfield) -> None:
     if supervisee is None or Agreement.objects.filter(supervisor=supervisor).exists():
         return
     now = timezone.now()
-    agreement = Agreement.objects.create(
-        programme=programme,
-        supervisor=supervisor,
-        supervisee=supervisee.user,
-        start_date=timezone.localdate() - datetime.timedelta(days=60),
-        review_date=timezone.localdate() + datetime.timedelta(days=300),
-        supervisor_accepted_at=now,
-        supervisee_accepted_at=now,
-    )
+    agreement = _demo_agreement(programme, supervisor, supervisee.user, started_days_ago=60)
     # Three weeks ago, the session happened but is not logged yet.
     start = (now - datetime.timedelta(days=21)).replace(minute=0, second=0, microsecond=0)
     past = Session.objects.create(
@@ -664,6 +657,72 @@ def _load_sessions(westfield) -> None:
     from feedback.notifications_wellbeing import schedule_wellbeing_prompts
 
     schedule_wellbeing_prompts()
+
+
+def _demo_agreement(programme, supervisor, supervisee, *, started_days_ago: int):
+    """An agreement both accepted, started some days ago, to be reviewed in 300 days."""
+    from supervision.models import Agreement
+
+    now = timezone.now()
+    return Agreement.objects.create(
+        programme=programme,
+        supervisor=supervisor,
+        supervisee=supervisee,
+        start_date=timezone.localdate() - datetime.timedelta(days=started_days_ago),
+        review_date=timezone.localdate() + datetime.timedelta(days=300),
+        supervisor_accepted_at=now,
+        supervisee_accepted_at=now,
+    )
+
+
+def _load_supervision_standard(westfield) -> None:
+    """Issue 18: the Band 7 and 8 programme asks for supervision at least every 8 weeks.
+
+    Its nurses who have had none are overdue; one had a session seven weeks ago
+    and is due within the fortnight (and is reminded, in the app).
+    """
+    from kernel.models import StandardKind
+    from supervision.models import Agreement, Session, SessionRecord
+    from supervision.notifications_standards import schedule_standard_reminders
+
+    programme = Programme.objects.get(organisation=westfield, name__startswith="Band 7 and 8")
+    Programme.objects.filter(pk=programme.pk).update(
+        standard_kind=StandardKind.EVERY_WEEKS, standard_weeks=8, standard_counts_groups=True
+    )
+    supervisor = get_user_model().objects.get(email="fiona.kerr@westfield.example")
+    key_people = [_email(person) for person in KEY_PEOPLE]
+    nurse = (
+        StaffProfile.objects.filter(
+            organisation=westfield,
+            band__in=programme.eligible_bands,
+            profession__in=programme.eligible_professions,
+        )
+        .exclude(user__email__in=key_people)
+        .order_by("user__email")
+        .first()
+    )
+    if nurse is None or Agreement.objects.filter(supervisor=supervisor).exists():
+        return
+    now = timezone.now()
+    agreement = _demo_agreement(programme, supervisor, nurse.user, started_days_ago=70)
+    start = (now - datetime.timedelta(weeks=7)).replace(minute=0, second=0, microsecond=0)
+    session = Session.objects.create(
+        programme=programme,
+        agreement=agreement,
+        supervisor=supervisor,
+        supervisee=nurse.user,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        status=Session.Status.ATTENDED,
+        meeting_link=supervisor.supervisor_profile.meeting_link,
+    )
+    SessionRecord.objects.create(
+        session=session,
+        actual_minutes=60,
+        logged_by=supervisor,
+        supervisee_confirmed_at=start + datetime.timedelta(days=1),
+    )
+    schedule_standard_reminders(now)
 
 
 def _financial_year(today: datetime.date) -> tuple[datetime.date, datetime.date]:

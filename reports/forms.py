@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.forms import Form
 from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
+from supervision.standards import DUE_SOON, OVERDUE, UP_TO_DATE, financial_year
 
 from .models import DEFAULT_COVERAGE_TARGET
 from .scope import ReportScope
@@ -82,10 +83,9 @@ class ReportFilterForm(Form):
         choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
         cast(forms.ChoiceField, self.fields["first_month"]).choices = choices
         cast(forms.ChoiceField, self.fields["last_month"]).choices = choices
-        # By default the last 12 complete months: the month under way can be
-        # chosen, and is then marked incomplete.
-        self.fields["first_month"].initial = self.months[DEFAULT_MONTHS].strftime("%Y-%m")
-        self.fields["last_month"].initial = self.months[1].strftime("%Y-%m")
+        first, last = self.default_range()
+        self.fields["first_month"].initial = first.strftime("%Y-%m")
+        self.fields["last_month"].initial = last.strftime("%Y-%m")
         if len(organisations) < 2:
             self.fields["organisation"].widget = forms.HiddenInput()
         if self.is_bound:
@@ -97,6 +97,11 @@ class ReportFilterForm(Form):
                 if not data.get(name):
                     data[name] = self.fields[name].initial
             self.data = data
+
+    def default_range(self) -> tuple[datetime.date, datetime.date]:
+        """By default the last 12 complete months: the month under way can be
+        chosen, and is then marked incomplete."""
+        return self.months[DEFAULT_MONTHS], self.months[1]
 
     @staticmethod
     def _month(value: str) -> datetime.date:
@@ -146,7 +151,25 @@ class ComplianceFilterForm(ReportFilterForm):
         ("without", _("Not yet had supervision in the period")),
         ("with", _("Had supervision in the period")),
     ]
+    STANDING_CHOICES = [
+        ("", _("Any")),
+        (OVERDUE, _("Overdue")),
+        (DUE_SOON, _("Due soon")),
+        (UP_TO_DATE, _("Up to date")),
+    ]
+    error_names = {**ReportFilterForm.error_names, "standing": _("the status")}
+
     status = forms.ChoiceField(label=_("Show"), choices=STATUS_CHOICES, required=False)
+    standing = forms.ChoiceField(
+        label=_("Status against the standard"), choices=STANDING_CHOICES, required=False
+    )
+
+    def default_range(self) -> tuple[datetime.date, datetime.date]:
+        """The NHS financial year (from 1 April) up to the last complete month; in
+        April, when none of this year's months is complete, the whole of last year."""
+        last = self.months[1]
+        first = financial_year(last)[0]
+        return first, last
 
 
 class TargetsForm(Form):

@@ -9,9 +9,10 @@ what was said.
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from kernel.models import Department, Organisation, Programme, Role
-from kernel.permissions import organisations_where, redirect_to_login
+from kernel.permissions import organisations_where, redirect_to_login, staff_visible_to
 
 REPORT_ROLES = (Role.WELLBEING_LEAD, Role.PROGRAMME_ADMIN)
 
@@ -55,3 +56,12 @@ def reports_required(*roles):
         return wrapped
 
     return decorator
+
+
+def staff_for_admin(user, organisation, ids: list[int]):
+    """The staff of `organisation` with these ids, for a programme admin of it; 404 if
+    any of them is not (another organisation's person, or nobody)."""
+    people = staff_visible_to(user).filter(organisation=organisation, pk__in=ids)
+    if people.count() != len(ids):
+        raise Http404
+    return people

@@ -1,24 +1,23 @@
 """The engagement report, its CSV files, per-person compliance and coverage targets."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_log
 from kernel.models import Role
 from kernel.permissions import get_own_profile
-from peergroups import reporting as group_reporting
-from supervision import reporting as supervision_reporting
+from supervision.services.standards import standard_nudge
 
 from . import caption
+from .compliance import compliance_all, compliance_page, nudge_words
 from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .headline import period_words
@@ -27,6 +26,7 @@ from .permissions import (
     report_choices,
     report_organisations,
     reports_required,
+    staff_for_admin,
     target_programmes_for,
 )
 from .report import (
@@ -37,8 +37,6 @@ from .report import (
 )
 from .reporting import coverage_targets
 from .services import coverage_target_set
-
-PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest, form_class=ReportFilterForm, roles=REPORT_ROLES):
@@ -159,93 +157,74 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     return csv_response(caption.file_name(scope, table, items), header, rows, preamble)
 
 
-def _compliance_rows(form: ComplianceFilterForm):
-    """Eligible people with how many sessions and meetings they had, in two queries' worth."""
-    scope = form.scope()
-    programmes = [
-        p for p in supervision_reporting.programmes(scope) if p.modality in ("one_to_one", "group")
-    ]
-    sessions, last_session = supervision_reporting.attended_per_person(scope)
-    meetings, last_meeting = group_reporting.present_per_person(scope)
-    people = (
-        supervision_reporting.population(scope)
-        .filter(supervision_reporting.eligible_for_any_q(programmes))
-        .select_related("user", "department")
-        .annotate(
-            sessions=sessions,
-            meetings=meetings,
-            last_session=last_session,
-            last_meeting=last_meeting,
-        )
-        .order_by("user__last_name", "user__first_name", "pk")
-    )
-    status = form.cleaned_data.get("status")
-    had = Q(sessions__gt=0) | Q(meetings__gt=0)
-    if status == "with":
-        people = people.filter(had)
-    elif status == "without":
-        people = people.exclude(had)
-    return scope, people
-
-
-def _last(person):
-    dates = [d for d in (person.last_session, person.last_meeting) if d is not None]
-    return max(dates) if dates else None
+def _compliance_form(request: HttpRequest) -> ComplianceFilterForm:
+    return _filters(request, ComplianceFilterForm, [Role.PROGRAMME_ADMIN])
 
 
 @reports_required(Role.PROGRAMME_ADMIN)
 def compliance(request: HttpRequest) -> HttpResponse:
-    form = _filters(request, ComplianceFilterForm, [Role.PROGRAMME_ADMIN])
-    page = None
+    form = _compliance_form(request)
+    page = found = None
     if form.is_valid():
-        scope, people = _compliance_rows(form)
-        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-        for person in page.object_list:
-            person.last = _last(person)
+        found, page = compliance_page(form, request.GET.get("page"))
         audit_log(
             actor=request.user,
             action="report.compliance_viewed",
             target=form.cleaned_data["organisation"],
             summary=f"Viewed per-person compliance, page {page.number}",
-            organisation_id=scope.organisation_id,
+            organisation_id=found.scope.organisation_id,
             details={"filters": _query(request)},
         )
     return render(
         request,
         "reports/compliance.html",
-        {"form": form, "page": page, "query": _query(request)},
+        {
+            "form": form,
+            "page": page,
+            "compliance": found,
+            "period": period_words(found.scope.first_month, found.scope.last_month)
+            if found
+            else "",
+            "query": _query(request),
+        },
     )
+
+
+def _day(moment) -> str:
+    return timezone.localtime(moment).date().isoformat() if moment else ""
 
 
 @reports_required(Role.PROGRAMME_ADMIN)
 def compliance_export(request: HttpRequest) -> HttpResponse:
-    form = _filters(request, ComplianceFilterForm, [Role.PROGRAMME_ADMIN])
+    form = _compliance_form(request)
     if not form.is_valid():
         raise Http404
-    scope, people = _compliance_rows(form)
-    rows = []
-    for person in people.iterator(chunk_size=2000):
-        last = _last(person)
-        rows.append(
-            [
-                person.user.get_full_name() or person.user.email,
-                person.employee_number,
-                person.user.email,
-                person.department.name if person.department else "",
-                person.get_band_display(),
-                person.get_profession_display(),
-                person.sessions,
-                person.meetings,
-                timezone.localtime(last).date().isoformat() if last else "",
-                "yes" if person.sessions or person.meetings else "no",
-            ]
-        )
+    found, people = compliance_all(form)
+    rows = [
+        [
+            person.user.get_full_name() or person.user.email,
+            person.employee_number,
+            person.user.email,
+            person.department.name if person.department else "",
+            person.get_band_display(),
+            person.get_profession_display(),
+            person.sessions,
+            person.meetings,
+            _day(person.last),
+            "yes" if person.sessions or person.meetings else "no",
+            person.standing.label,
+            person.standing.due_on.isoformat() if person.standing.due_on else "",
+            person.booked,
+            person.allowance_left if found.shows_allowance else "",
+        ]
+        for person in people
+    ]
     audit_log(
         actor=request.user,
         action="report.compliance_exported",
         target=form.cleaned_data["organisation"],
         summary=f"Exported per-person compliance ({len(rows)} people)",
-        organisation_id=scope.organisation_id,
+        organisation_id=found.scope.organisation_id,
         details={"filters": _query(request)},
     )
     header = [
@@ -259,9 +238,47 @@ def compliance_export(request: HttpRequest) -> HttpResponse:
         _("Group meetings attended"),
         _("Last session"),
         _("Had supervision"),
+        _("Status"),
+        _("Next supervision due by"),
+        _("Booked, not yet held"),
+        _("Allowance left"),
     ]
+    scope = found.scope
     name = f"compliance-{scope.first_month:%Y-%m}-to-{scope.last_month:%Y-%m}.csv"
     return csv_response(name, header, rows)
+
+
+@reports_required(Role.PROGRAMME_ADMIN)
+@require_POST
+def compliance_nudge(request: HttpRequest) -> HttpResponse:
+    """Send a reminder to the people ticked: each due soon or overdue person once per
+    reason per due date, through the outbox; the rest are counted and said."""
+    form = _compliance_form(request)
+    back = reverse("reports:compliance") + (f"?{_query(request)}" if request.GET else "")
+    if not form.is_valid():
+        raise Http404
+    organisation = form.cleaned_data["organisation"]
+    ids = _ids(request.POST.getlist("people"))
+    if not ids:
+        messages.error(request, _("Select at least one person to send a reminder to."))
+        return redirect(back)
+    people = staff_for_admin(request.user, organisation, ids)
+    result = standard_nudge(
+        actor=request.user,
+        organisation=organisation,
+        people=people,
+        programme=form.cleaned_data.get("programme"),
+    )
+    messages.success(request, nudge_words(result))
+    return redirect(back)
+
+
+def _ids(values) -> list[int]:
+    """Ticked ids; anything that is not a number is a bad request's, and a 404."""
+    try:
+        return sorted({int(value) for value in values})
+    except ValueError:
+        raise Http404 from None
 
 
 @reports_required(*REPORT_ROLES)

@@ -9,7 +9,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, Sum
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -24,7 +25,7 @@ from kernel.eligibility import (
     grade_words,
     unmet,
 )
-from kernel.models import PeriodKind, Programme, StaffProfile
+from kernel.models import Modality, PeriodKind, Programme, StaffProfile
 
 from .models import AllowanceExtra, Session
 
@@ -211,6 +212,39 @@ def allowance(
     return Allowance(
         True, total, used, period, renews_on, programme.rolling_months, renews_at=renews_at
     )
+
+
+def left_annotation(programme: Programme, at: datetime.datetime | None = None):
+    """An annotation for StaffProfile (OuterRef "user_id"): allowance left now, as
+    `allowance` counts it (sessions counted in the period, extra sessions granted),
+    for a one-to-one programme with a limited allowance; None for any other."""
+    if programme.allowance_sessions is None or programme.modality != Modality.ONE_TO_ONE:
+        return None
+    at = at or timezone.now()
+    period = period_containing(programme, at)
+    used = Session.objects.filter(programme=programme, supervisee_id=OuterRef("user_id")).filter(
+        counted_sessions(programme)
+    )
+    if period.start is not None:
+        used = used.filter(starts_at__gte=period.start)
+    if period.end is not None:
+        used = used.filter(starts_at__lt=period.end)
+    day = timezone.localtime(at, _zone(programme)).date()
+    extra = AllowanceExtra.objects.filter(
+        programme=programme,
+        user_id=OuterRef("user_id"),
+        valid_from__lte=day,
+        valid_until__gte=day,
+        revoked_at__isnull=True,
+    )
+    used_n = used.order_by().values("supervisee_id").annotate(n=Count("pk")).values("n")[:1]
+    extra_n = extra.order_by().values("user_id").annotate(n=Sum("sessions")).values("n")[:1]
+    left = (
+        Value(programme.allowance_sessions)
+        + Coalesce(Subquery(extra_n, output_field=IntegerField()), 0)
+        - Coalesce(Subquery(used_n, output_field=IntegerField()), 0)
+    )
+    return Greatest(left, Value(0))
 
 
 def _renews_at(programme, period, sessions, used, total) -> datetime.datetime | None:

@@ -6,8 +6,9 @@ class SupervisionConfig(AppConfig):
     verbose_name = "Supervision"
 
     def ready(self):
-        from . import lookups
+        from . import lookups, notifications_standards
         from .notifications import register_kinds
 
         register_kinds()
+        notifications_standards.register_kinds()
         lookups.register()

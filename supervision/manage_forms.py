@@ -20,6 +20,7 @@ from kernel.models import (
 )
 
 from .services.programmes import MAX_EXTRA_SESSIONS, organisation_today
+from .standard_forms import STANDARD_ERROR_NAMES, STANDARD_FIELDS, StandardFields, standard_initial
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -120,11 +121,12 @@ class EligibilityForm(Form):
             self.add_error("eligible_bands", self.NONE_CHOSEN)
 
 
-class ProgrammeForm(EligibilityForm):
+class ProgrammeForm(EligibilityForm, StandardFields):
     """A programme's description, eligibility, allowance and rules, in one form."""
 
     error_names = {
         **EligibilityForm.error_names,
+        **STANDARD_ERROR_NAMES,
         "name": _("the name of the programme"),
         "allowance_sessions": _("the number of sessions per period"),
         "session_minutes": _("the length of a session in minutes"),
@@ -282,6 +284,7 @@ class ProgrammeForm(EligibilityForm):
                 "period_end",
                 "rolling_months",
             ),
+            Fieldset(_("Minimum frequency of supervision"), *STANDARD_FIELDS),
             Fieldset(
                 _("What counts against the allowance"),
                 "late_cancellation_hours",
@@ -308,8 +311,10 @@ class ProgrammeForm(EligibilityForm):
                 "did_not_attend_counts": "yes",
                 "allow_booking_without_agreement": "no",
                 "is_active": "yes",
+                **standard_initial(None),
             }
         return {
+            **standard_initial(instance),
             "name": instance.name,
             "description": instance.description,
             "modality": instance.modality,
@@ -350,6 +355,7 @@ class ProgrammeForm(EligibilityForm):
         data = self.cleaned_data
         self._clean_eligibility(data)
         self._clean_period(data)
+        self.clean_standard(data)
         # Unanswered (a form from before the question) keeps moves allowed.
         data["late_moves_refused"] = data.pop("late_moves_allowed", None) is False
         return data

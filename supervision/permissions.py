@@ -131,6 +131,23 @@ def get_agreement_for_user(user, pk: int) -> Agreement:
         raise Http404 from None
 
 
+def profession_standards_managed_by(user, organisation):
+    """The organisation's default minimum frequencies, for a programme admin of it."""
+    from .models import ProfessionStandard
+
+    if organisation.pk not in organisations_where(user, Role.PROGRAMME_ADMIN):
+        return ProfessionStandard.objects.none()
+    return ProfessionStandard.objects.filter(organisation=organisation)
+
+
+def supervisees_of(user):
+    """Staff profiles of the people the user supervises under an active agreement."""
+    from kernel.models import StaffProfile
+
+    supervising = Agreement.objects.active().filter(supervisor=user).values("supervisee_id")
+    return StaffProfile.objects.active().filter(user_id__in=supervising)
+
+
 def programme_supervisees_joined(programme_ids, user_ids=None) -> dict:
     """{(programme id, supervisee id): when they joined} for those in an active agreement of
     these programmes, joined when they accepted it. For a programme's own follow-up (its

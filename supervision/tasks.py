@@ -51,6 +51,14 @@ def schedule_allowance_nudges() -> int:
     return plan()
 
 
+@shared_task(name="supervision.tasks.schedule_standard_reminders")
+def schedule_standard_reminders() -> int:
+    """Daily: remind people whose supervision has become due soon (once per due date)."""
+    from .notifications_standards import schedule_standard_reminders as plan
+
+    return plan()
+
+
 @shared_task(name="supervision.tasks.schedule_wellbeing_digests")
 def schedule_wellbeing_digests() -> int:
     """Monthly: plan a digest for each wellbeing lead."""

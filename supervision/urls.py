@@ -5,6 +5,7 @@ from .views import (
     departments,
     home,
     manage,
+    manage_standards,
     people,
     sessions,
     staff_import,
@@ -51,6 +52,7 @@ urlpatterns = [
         name="manage_extra_revoke",
     ),
     path("manage/themes/", manage.theme_list, name="manage_themes"),
+    path("manage/standards/", manage_standards.profession_standards, name="manage_standards"),
     path("manage/themes/<int:pk>/toggle/", manage.theme_toggle, name="manage_theme_toggle"),
     # Staff: programmes, supervisors, agreements, booking
     path("programmes/", supervisors.programme_list, name="programmes"),

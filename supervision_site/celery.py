@@ -32,6 +32,11 @@ app.conf.beat_schedule = {
         "task": "supervision.tasks.schedule_allowance_nudges",
         "schedule": crontab(hour=6, minute=5),
     },
+    # Supervision standards: a reminder before a person becomes overdue.
+    "schedule-standard-reminders": {
+        "task": "supervision.tasks.schedule_standard_reminders",
+        "schedule": crontab(hour=6, minute=20),
+    },
     "extend-group-meetings": {
         "task": "peergroups.tasks.extend_group_meetings",
         "schedule": crontab(hour=2, minute=40),

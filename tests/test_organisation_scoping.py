@@ -83,6 +83,10 @@ QUERY_MODULES = {
     "queries keyed by the programme and the person the caller fetched",
     "peergroups/allowance_usage.py": "the group meetings that count against that allowance, "
     "keyed the same way",
+    "supervision/standards.py": "who is due or overdue for supervision: queries over the "
+    "people queryset the caller scoped (keyed by those people and their organisations)",
+    "peergroups/standard_presence.py": "the group meetings that count towards those standards, "
+    "keyed the same way",
     "supervision/availability.py": "a supervisor's free slots: queries keyed by the supervisor "
     "(and supervisee) the caller fetched",
     "feedback/aggregates.py": "rating summaries of a responses queryset the caller scoped",

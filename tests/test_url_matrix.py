@@ -82,6 +82,8 @@ MATRIX = {
     # Revoking extra sessions granted in the trust's programme (issue 18)
     "supervision:manage_extra_revoke": rule(signed_in=403, **ADMIN_OBJECT),
     "supervision:manage_themes": rule(signed_in=403, **ADMIN_ONLY),
+    # Default minimum frequency per profession (issue 18); an empty post shows its errors
+    "supervision:manage_standards": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:manage_theme_toggle": rule(
         method="post", signed_in=403, programme_admin=302, outsider=404
     ),
@@ -263,6 +265,10 @@ MATRIX = {
     "reports:targets": rule(signed_in=403, wellbeing_lead=200, **ADMIN_ONLY),
     "reports:compliance": rule(signed_in=403, **ADMIN_ONLY),
     "reports:compliance_export": rule(signed_in=403, **ADMIN_ONLY),
+    # Nudging people due or overdue (issue 18): nobody ticked goes back with a message
+    "reports:compliance_nudge": rule(
+        method="post", signed_in=403, programme_admin=302, outsider=302
+    ),
     # The audit log: programme admins, entries of their own organisations only
     "audit:log": rule(signed_in=403, **ADMIN_ONLY),
     # SCIM provisioning (issue 18): each admin switches on and makes the token of

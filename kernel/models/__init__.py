@@ -7,6 +7,8 @@ from .programmes import (
     Modality,
     PeriodKind,
     Programme,
+    StandardKind,
+    StandardRule,
     SupervisionFunction,
     Theme,
 )
@@ -27,6 +29,8 @@ __all__ = [
     "Role",
     "RoleGrant",
     "StaffProfile",
+    "StandardKind",
+    "StandardRule",
     "SupervisionFunction",
     "Theme",
     "UnpublishedTask",

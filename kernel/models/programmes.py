@@ -27,6 +27,62 @@ class SupervisionFunction(models.TextChoices):
     PERSONAL_ACTION = "personal_action", _("Personal action for quality improvement")
 
 
+class StandardKind(models.TextChoices):
+    """How a minimum frequency of supervision is stated (supervision.standards applies it)."""
+
+    NONE = "", _("No minimum frequency")
+    EVERY_WEEKS = "every_weeks", _("At least once every so many weeks")
+    PER_PERIOD = "per_period", _("At least so many sessions a period")
+
+
+class StandardRule(models.Model):
+    """A minimum frequency of supervision: a programme's own, or an organisation's
+    default for a profession. What it means for a person is worked out in one
+    place, `supervision.standards`."""
+
+    standard_kind = models.CharField(
+        _("minimum frequency"),
+        max_length=16,
+        choices=StandardKind.choices,
+        default=StandardKind.NONE,
+        blank=True,
+    )
+    standard_weeks = models.PositiveSmallIntegerField(
+        _("at least once every (weeks)"), null=True, blank=True
+    )
+    standard_sessions = models.PositiveSmallIntegerField(
+        _("at least this many sessions a period"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A period is the programme's allowance period when it has fixed dates, "
+            "otherwise the NHS financial year (1 April to 31 March)."
+        ),
+    )
+    standard_counts_groups = models.BooleanField(
+        _("group supervision meetings attended count towards it"), default=True
+    )
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def standard_constraints(cls, prefix: str) -> list:
+        """Each kind has the number it needs, and a sensible one."""
+        return [
+            models.CheckConstraint(
+                condition=~Q(standard_kind="every_weeks")
+                | Q(standard_weeks__gte=1, standard_weeks__lte=104),
+                name=f"{prefix}_standard_weeks_sensible",
+            ),
+            models.CheckConstraint(
+                condition=~Q(standard_kind="per_period")
+                | Q(standard_sessions__gte=1, standard_sessions__lte=52),
+                name=f"{prefix}_standard_sessions_sensible",
+            ),
+        ]
+
+
 def default_reminder_hours() -> list[int]:
     return [24, 1]
 
@@ -50,7 +106,7 @@ class EligibilityRule(models.Model):
         abstract = True
 
 
-class Programme(ChoiceLabels, EligibilityRule):
+class Programme(ChoiceLabels, EligibilityRule, StandardRule):
     """A supervision programme an organisation runs, with who may join and how much.
 
     An allowance is `allowance_sessions` sessions of `session_minutes` minutes per
@@ -145,6 +201,7 @@ class Programme(ChoiceLabels, EligibilityRule):
                 condition=Q(session_minutes__gte=15, session_minutes__lte=480),
                 name="programme_session_length_sensible",
             ),
+            *StandardRule.standard_constraints("programme"),
         ]
 
     def __str__(self) -> str:

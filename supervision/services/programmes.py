@@ -52,6 +52,10 @@ PROGRAMME_FIELDS = (
     "late_moves_refused",
     "did_not_attend_counts",
     "allow_booking_without_agreement",
+    "standard_kind",
+    "standard_weeks",
+    "standard_sessions",
+    "standard_counts_groups",
 )
 MAX_EXTRA_SESSIONS = 5
 

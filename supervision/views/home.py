@@ -15,14 +15,15 @@ from kernel.permissions import (
 )
 
 from ..home_sections import SUPERVISEE, sections_for
-from ..permissions import agreements_visible_to, sessions_visible_to
+from ..permissions import agreements_visible_to, sessions_visible_to, supervisees_of
+from ..standards import standing_of, standings
 from .supervisors import programme_offers
 
 # Records to confirm listed one by one on the home page; the rest are on the sessions page.
 LISTED = 5
 
 
-def _supervisee_context(user, now):
+def _supervisee_context(user, profile, now):
     """What a member of staff does next: accept, book, join, confirm (feedback: a section)."""
     mine = sessions_visible_to(user).filter(supervisee=user)
     agreements = agreements_visible_to(user).filter(supervisee=user).select_related("supervisor")
@@ -38,6 +39,7 @@ def _supervisee_context(user, now):
         ).order_by("starts_at")[:LISTED],
         "agreements_to_accept": agreements.current().filter(supervisee_accepted_at__isnull=True),
         "agreements_to_book": agreements.awaiting_first_session(),
+        "standing": standing_of(profile, now=now),
     }
 
 
@@ -52,7 +54,19 @@ def _supervisor_context(user, now):
         .current()
         .filter(supervisor=user, supervisor_accepted_at__isnull=True)
         .select_related("supervisee", "programme"),
+        "supervisees_due": supervisees_due(user, now),
     }
+
+
+def supervisees_due(user, now) -> list:
+    """The user's supervisees who are due soon or overdue for supervision, soonest due
+    first, each with `standing`: the same few queries however many they supervise."""
+    supervisees = supervisees_of(user)
+    found = {pk: s for pk, s in standings(supervisees, now=now).items() if s.needs_attention}
+    people = list(supervisees.filter(pk__in=found).select_related("user"))
+    for person in people:
+        person.standing = found[person.pk]
+    return sorted(people, key=lambda p: (p.standing.due_on, p.user.last_name, p.pk))
 
 
 @login_required_view
@@ -70,7 +84,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     audience = set(roles)
     if profile is not None:
-        context.update(_supervisee_context(user, now))
+        context.update(_supervisee_context(user, profile, now))
         audience.add(SUPERVISEE)
     if Role.SUPERVISOR in roles:
         context.update(_supervisor_context(user, now))
