@@ -1,0 +1,104 @@
+"""Sign-ins, failed sign-ins and two-factor events, written to the audit trail.
+
+Each receiver only says which event happened; `audit.services` writes the entry,
+with the client's address by the audit log's one rule (audit.context). No
+password or code is ever stored: Django hands `user_login_failed` the
+credentials with the password masked, and only the email address is read.
+"""
+
+from allauth.account.signals import user_logged_in
+from allauth.mfa import signals as mfa_signals
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
+
+from audit.presenters import (
+    RECOVERY_CODE_USED,
+    RECOVERY_CODES_CREATED,
+    RECOVERY_CODES_REGENERATED,
+    SIGNED_IN,
+    SIGNIN_FAILED,
+    TWO_FACTOR_CODE_WRONG,
+    TWO_FACTOR_OFF,
+    TWO_FACTOR_ON,
+)
+from audit.services import audit_account_event, audit_unknown_signin_failed
+
+TOTP = Authenticator.Type.TOTP
+RECOVERY_CODES = Authenticator.Type.RECOVERY_CODES
+
+
+def signed_in(sender, request, user, **kwargs) -> None:
+    """allauth's sign-in (password, or Microsoft), after any two-factor stage."""
+    audit_account_event(user=user, action=SIGNED_IN, summary=f"{user.email} signed in")
+
+
+def signin_failed(sender, credentials, request=None, **kwargs) -> None:
+    """A wrong password (or an inactive account), per account when the address is one."""
+    email = str(credentials.get("email") or credentials.get("username") or "").strip()
+    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    if user is None:
+        audit_unknown_signin_failed()
+        return
+    audit_account_event(
+        user=user, action=SIGNIN_FAILED, summary=f"Failed sign-in as {user.email}"
+    )
+
+
+def authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == TOTP:
+        audit_account_event(
+            user=user, action=TWO_FACTOR_ON, summary=f"{user.email} set up an authenticator app"
+        )
+    elif authenticator.type == RECOVERY_CODES:
+        audit_account_event(
+            user=user, action=RECOVERY_CODES_CREATED, summary=f"{user.email} got recovery codes"
+        )
+
+
+def authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == TOTP:
+        audit_account_event(
+            user=user,
+            action=TWO_FACTOR_OFF,
+            summary=f"{user.email} removed their authenticator app",
+        )
+
+
+def authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == RECOVERY_CODES:
+        audit_account_event(
+            user=user,
+            action=RECOVERY_CODES_REGENERATED,
+            summary=f"{user.email} replaced their recovery codes",
+        )
+
+
+def authenticator_used(sender, request, user, authenticator, **kwargs) -> None:
+    if authenticator.type == RECOVERY_CODES:
+        audit_account_event(
+            user=user, action=RECOVERY_CODE_USED, summary=f"{user.email} used a recovery code"
+        )
+
+
+def two_factor_failed(sender, request, user, authenticator, **kwargs) -> None:
+    audit_account_event(
+        user=user,
+        action=TWO_FACTOR_CODE_WRONG,
+        summary=f"Wrong two-factor code for {user.email}",
+        details={"when": "confirming it is them" if kwargs.get("reauthentication") else "signing in"},
+    )
+
+
+def connect() -> None:
+    """Called once, from AccountsConfig.ready."""
+    for signal, receiver in (
+        (user_logged_in, signed_in),
+        (user_login_failed, signin_failed),
+        (mfa_signals.authenticator_added, authenticator_added),
+        (mfa_signals.authenticator_removed, authenticator_removed),
+        (mfa_signals.authenticator_reset, authenticator_reset),
+        (mfa_signals.authenticator_used, authenticator_used),
+        (mfa_signals.authentication_failed, two_factor_failed),
+    ):
+        signal.connect(receiver, dispatch_uid=f"accounts.signin_audit.{receiver.__name__}")
