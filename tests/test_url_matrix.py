@@ -260,6 +260,7 @@ MATRIX = {
     "reports:compliance_export": rule(signed_in=403, **ADMIN_ONLY),
     # The audit log: programme admins, entries of their own organisations only
     "audit:log": rule(signed_in=403, **ADMIN_ONLY),
+    "audit:export": rule(signed_in=403, **ADMIN_ONLY),
     # Ours: accounts (a made-up token: the page explains the link does not work)
     "accounts:invitation_accept": rule(anonymous=200),
     # One's own data: the page explaining the download, for everyone signed in
