@@ -7,6 +7,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.eligibility import REFUSAL_RELATED, WORDED
 from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
@@ -120,6 +121,30 @@ class EligibilityForm(Form):
             self.add_error("eligible_bands", self.NONE_CHOSEN)
 
 
+def condition_message(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Optional. Shown instead of the message above to people this condition "
+            "excludes, for example: Band 8c psychologists have supervision through the "
+            "psychology programme."
+        ),
+    )
+
+
+def condition_alternative(label) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("No other programme"),
+        help_text=_("Offered only to people who can use it."),
+        error_messages={"invalid_choice": _("Select another programme of this organisation")},
+    )
+
+
 class ProgrammeForm(EligibilityForm):
     """A programme's description, eligibility, allowance and rules, in one form."""
 
@@ -168,6 +193,19 @@ class ProgrammeForm(EligibilityForm):
         error_messages={
             "invalid_choice": _("Select another programme of this organisation"),
         },
+    )
+    # Per condition: what people it excludes are told, and where they go instead.
+    band_message = condition_message(_("Message for people of another band"))
+    band_alternative = condition_alternative(_("Where people of another band go instead"))
+    profession_message = condition_message(_("Message for people of another profession"))
+    profession_alternative = condition_alternative(
+        _("Where people of another profession go instead")
+    )
+    grade_message = condition_message(_("Message for doctors of another grade"))
+    grade_alternative = condition_alternative(_("Where doctors of another grade go instead"))
+    department_message = condition_message(_("Message for people of another department"))
+    department_alternative = condition_alternative(
+        _("Where people of another department go instead")
     )
     # Allowance
     allowance_sessions = forms.IntegerField(
@@ -257,7 +295,8 @@ class ProgrammeForm(EligibilityForm):
         self.set_departments(organisation.departments.all())
         if instance is not None:
             programmes = programmes.exclude(pk=instance.pk)
-        cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = programmes
+        for field in REFUSAL_RELATED:
+            cast(forms.ModelChoiceField, self.fields[field]).queryset = programmes
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -272,6 +311,10 @@ class ProgrammeForm(EligibilityForm):
                 "eligible_departments",
                 "not_eligible_message",
                 "alternative",
+            ),
+            Fieldset(
+                _("What people each condition excludes are told"),
+                *(f"{c}_{part}" for c in WORDED for part in ("message", "alternative")),
             ),
             Fieldset(
                 _("Allowance"),
@@ -320,6 +363,11 @@ class ProgrammeForm(EligibilityForm):
             "eligible_departments": [d.pk for d in instance.eligible_departments.all()],
             "not_eligible_message": instance.not_eligible_message,
             "alternative": instance.alternative_id,
+            **{
+                f"{c}_{part}": getattr(instance, f"{c}_{part}_id" if part == "alternative" else f"{c}_{part}")
+                for c in WORDED
+                for part in ("message", "alternative")
+            },
             "allowance_sessions": instance.allowance_sessions,
             "session_minutes": instance.session_minutes,
             "period_kind": instance.period_kind,

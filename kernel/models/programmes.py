@@ -83,6 +83,32 @@ class Programme(ChoiceLabels, EligibilityRule):
         related_name="+",
         verbose_name=_("where to go instead"),
     )
+    # Per condition of the rule: what someone it excludes for that reason is told,
+    # and where they may go instead (kernel.eligibility.refusal decides which is shown).
+    band_message = models.TextField(_("message for people of another band"), blank=True)
+    band_alternative = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("where people of another band go instead"),
+    )
+    profession_message = models.TextField(
+        _("message for people of another profession"), blank=True
+    )
+    profession_alternative = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("where people of another profession go instead"),
+    )
+    grade_message = models.TextField(_("message for doctors of another grade"), blank=True)
+    grade_alternative = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("where doctors of another grade go instead"),
+    )
+    department_message = models.TextField(
+        _("message for people of another department"), blank=True
+    )
+    department_alternative = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("where people of another department go instead"),
+    )
 
     allowance_sessions = models.PositiveSmallIntegerField(
         _("sessions per period"), null=True, blank=True, help_text=_("Leave empty for no limit.")
