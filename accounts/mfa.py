@@ -2,7 +2,6 @@
 
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from supervision_site.encryption import decrypt_str, encrypt_str, looks_like_token
@@ -32,7 +31,7 @@ def two_factor_notice(user, *, required: bool | None = None) -> str:
         required = mfa_required(user)
     if has_totp(user):
         return ""
-    return gettext(TWO_FACTOR_NEEDED if required else TWO_FACTOR_OPTIONAL)
+    return str(TWO_FACTOR_NEEDED if required else TWO_FACTOR_OPTIONAL)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -40,45 +40,34 @@ def signin_failed(sender, credentials, request=None, **kwargs) -> None:
     if user is None:
         audit_unknown_signin_failed()
         return
-    audit_account_event(
-        user=user, action=SIGNIN_FAILED, summary=f"Failed sign-in as {user.email}"
-    )
+    audit_account_event(user=user, action=SIGNIN_FAILED, summary=f"Failed sign-in as {user.email}")
 
 
-def authenticator_added(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == TOTP:
-        audit_account_event(
-            user=user, action=TWO_FACTOR_ON, summary=f"{user.email} set up an authenticator app"
-        )
-    elif authenticator.type == RECOVERY_CODES:
-        audit_account_event(
-            user=user, action=RECOVERY_CODES_CREATED, summary=f"{user.email} got recovery codes"
-        )
+# (allauth's signal, the authenticator's type): what is recorded, and its summary.
+AUTHENTICATOR_EVENTS = {
+    ("added", TOTP): (TWO_FACTOR_ON, "{email} set up an authenticator app"),
+    ("added", RECOVERY_CODES): (RECOVERY_CODES_CREATED, "{email} got recovery codes"),
+    ("removed", TOTP): (TWO_FACTOR_OFF, "{email} removed their authenticator app"),
+    ("reset", RECOVERY_CODES): (
+        RECOVERY_CODES_REGENERATED,
+        "{email} replaced their recovery codes",
+    ),
+    ("used", RECOVERY_CODES): (RECOVERY_CODE_USED, "{email} used a recovery code"),
+}
 
 
-def authenticator_removed(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == TOTP:
-        audit_account_event(
-            user=user,
-            action=TWO_FACTOR_OFF,
-            summary=f"{user.email} removed their authenticator app",
-        )
+def _authenticator_receiver(event: str):
+    """A receiver of allauth's authenticator_<event> signal (an app used to sign in is
+    already recorded as the sign-in; recovery codes removed with it are not news)."""
 
+    def receiver(sender, request, user, authenticator, **kwargs) -> None:
+        found = AUTHENTICATOR_EVENTS.get((event, authenticator.type))
+        if found is not None:
+            action, summary = found
+            audit_account_event(user=user, action=action, summary=summary.format(email=user.email))
 
-def authenticator_reset(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == RECOVERY_CODES:
-        audit_account_event(
-            user=user,
-            action=RECOVERY_CODES_REGENERATED,
-            summary=f"{user.email} replaced their recovery codes",
-        )
-
-
-def authenticator_used(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == RECOVERY_CODES:
-        audit_account_event(
-            user=user, action=RECOVERY_CODE_USED, summary=f"{user.email} used a recovery code"
-        )
+    receiver.__name__ = f"authenticator_{event}"
+    return receiver
 
 
 def two_factor_failed(sender, request, user, authenticator, **kwargs) -> None:
@@ -86,7 +75,9 @@ def two_factor_failed(sender, request, user, authenticator, **kwargs) -> None:
         user=user,
         action=TWO_FACTOR_CODE_WRONG,
         summary=f"Wrong two-factor code for {user.email}",
-        details={"when": "confirming it is them" if kwargs.get("reauthentication") else "signing in"},
+        details={
+            "when": "confirming it is them" if kwargs.get("reauthentication") else "signing in"
+        },
     )
 
 
@@ -95,10 +86,10 @@ def connect() -> None:
     for signal, receiver in (
         (user_logged_in, signed_in),
         (user_login_failed, signin_failed),
-        (mfa_signals.authenticator_added, authenticator_added),
-        (mfa_signals.authenticator_removed, authenticator_removed),
-        (mfa_signals.authenticator_reset, authenticator_reset),
-        (mfa_signals.authenticator_used, authenticator_used),
+        (mfa_signals.authenticator_added, _authenticator_receiver("added")),
+        (mfa_signals.authenticator_removed, _authenticator_receiver("removed")),
+        (mfa_signals.authenticator_reset, _authenticator_receiver("reset")),
+        (mfa_signals.authenticator_used, _authenticator_receiver("used")),
         (mfa_signals.authentication_failed, two_factor_failed),
     ):
         signal.connect(receiver, dispatch_uid=f"accounts.signin_audit.{receiver.__name__}")

@@ -16,8 +16,8 @@ from kernel.forms import add_service_error, posted
 from . import services
 from .data_export import personal_data_export
 from .forms import InvitationPasswordForm, NmcPinForm
-from .mfa import two_factor_notice
 from .http import AuthenticatedHttpRequest
+from .mfa import two_factor_notice
 from .permissions import get_invited_user
 
 # Building the download reads every table that holds anything about the

@@ -145,9 +145,8 @@ def action_words(code: str) -> str:
 
 def target_words(target_type: str, target_id: str) -> str:
     """'Session 123', 'Page /people/9/'."""
-    words = TARGET_WORDS.get(target_type)
-    if words is None:
-        words = target_type.rsplit(".", 1)[-1].replace("_", " ").capitalize()
+    known = TARGET_WORDS.get(target_type)
+    words = str(known) if known is not None else target_type.rsplit(".", 1)[-1].capitalize()
     return f"{words} {target_id}".strip()
 
 

@@ -364,7 +364,9 @@ class ProgrammeForm(EligibilityForm):
             "not_eligible_message": instance.not_eligible_message,
             "alternative": instance.alternative_id,
             **{
-                f"{c}_{part}": getattr(instance, f"{c}_{part}_id" if part == "alternative" else f"{c}_{part}")
+                f"{c}_{part}": getattr(
+                    instance, f"{c}_{part}_id" if part == "alternative" else f"{c}_{part}"
+                )
                 for c in WORDED
                 for part in ("message", "alternative")
             },

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.calendar import attachment, invite_method, session_invite
 from kernel.dates import format_when, hours_ahead
+from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Programme, Role, RoleGrant
 from notifications import registry
 from notifications.services import (

@@ -50,6 +50,21 @@ class EligibilityRule(models.Model):
         abstract = True
 
 
+def _condition_message(label) -> models.TextField:
+    return models.TextField(label, blank=True)
+
+
+def _condition_alternative(label) -> models.ForeignKey:
+    return models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 class Programme(ChoiceLabels, EligibilityRule):
     """A supervision programme an organisation runs, with who may join and how much.
 
@@ -85,29 +100,17 @@ class Programme(ChoiceLabels, EligibilityRule):
     )
     # Per condition of the rule: what someone it excludes for that reason is told,
     # and where they may go instead (kernel.eligibility.refusal decides which is shown).
-    band_message = models.TextField(_("message for people of another band"), blank=True)
-    band_alternative = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("where people of another band go instead"),
+    band_message = _condition_message(_("message for people of another band"))
+    band_alternative = _condition_alternative(_("where people of another band go instead"))
+    profession_message = _condition_message(_("message for people of another profession"))
+    profession_alternative = _condition_alternative(
+        _("where people of another profession go instead")
     )
-    profession_message = models.TextField(
-        _("message for people of another profession"), blank=True
-    )
-    profession_alternative = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("where people of another profession go instead"),
-    )
-    grade_message = models.TextField(_("message for doctors of another grade"), blank=True)
-    grade_alternative = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("where doctors of another grade go instead"),
-    )
-    department_message = models.TextField(
-        _("message for people of another department"), blank=True
-    )
-    department_alternative = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-        verbose_name=_("where people of another department go instead"),
+    grade_message = _condition_message(_("message for doctors of another grade"))
+    grade_alternative = _condition_alternative(_("where doctors of another grade go instead"))
+    department_message = _condition_message(_("message for people of another department"))
+    department_alternative = _condition_alternative(
+        _("where people of another department go instead")
     )
 
     allowance_sessions = models.PositiveSmallIntegerField(

@@ -154,7 +154,6 @@ def test_the_sign_in_page_does_not_invite_people_to_sign_up_when_sign_up_is_clos
     assert "programme admin adds you" in content
 
 
-
 def _invite_admin(organisation, programme_admin):
     from supervision.services.people import role_grant
 

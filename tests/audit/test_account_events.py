@@ -7,10 +7,10 @@ from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.core.cache import cache
 from django.urls import reverse
 
-from accounts.tokens import invitation_path
 from audit.models import AuditEntry
-from kernel.models import Band, Profession, Role
+from kernel.models import Role
 
+from ..accounts.test_invitation import _accept, _invite_admin
 from ..factories import (
     PASSWORD,
     RoleGrantFactory,
@@ -124,9 +124,7 @@ def test_two_factor_set_up_wrong_codes_and_recovery_codes_are_recorded(
     assert all(e.organisation_id == organisation.pk for e in AuditEntry.objects.filter(actor=admin))
 
 
-def test_turning_two_factor_off_is_recorded(
-    client, supervisee, django_capture_on_commit_callbacks
-):
+def test_turning_two_factor_off_is_recorded(client, supervisee, django_capture_on_commit_callbacks):
     add_authenticator_app(supervisee)
     _sign_in(client, supervisee.email)
     client.post(reverse("mfa_authenticate"), {"code": totp_code()})
@@ -141,22 +139,7 @@ def test_turning_two_factor_off_is_recorded(
 def test_an_accepted_invitation_is_recorded_under_its_organisation(
     client, organisation, programme_admin
 ):
-    from supervision.services.people import staff_invite
-
-    invited = staff_invite(
-        actor=programme_admin,
-        organisation=organisation,
-        email="new.admin@westfield.example",
-        first_name="New",
-        last_name="Admin",
-        profession=Profession.NURSE,
-        band=Band.BAND_7,
-        send_invitation=False,
-    ).user
-    password = "Reflective-practice-42"
-    client.post(
-        invitation_path(invited), {"new_password1": password, "new_password2": password}
-    )
+    _accept(client, _invite_admin(organisation, programme_admin))
     [entry] = _entries("invitation.accepted")
     assert entry.organisation_id == organisation.pk
     client.force_login(programme_admin)

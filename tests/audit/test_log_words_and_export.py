@@ -110,7 +110,7 @@ def test_the_export_is_the_filtered_log_in_words_and_is_audited(
         actor=programme_admin,
         action="staff.added",
         target=organisation,
-        summary="=HYPERLINK(\"http://evil.example\")",
+        summary='=HYPERLINK("http://evil.example")',
         organisation_id=organisation.pk,
     )
     audit_log(
@@ -129,7 +129,7 @@ def test_the_export_is_the_filtered_log_in_words_and_is_audited(
     header, *rows = _csv(response)
     assert header[:3] == ["When", "Who", "Action"]
     assert [row[2] for row in rows] == ["Added a member of staff"]
-    assert rows[0][3] == "'=HYPERLINK(\"http://evil.example\")"  # not a formula
+    assert rows[0][3] == '\'=HYPERLINK("http://evil.example")'  # not a formula
     exported = AuditEntry.objects.get(action="audit.exported")
     assert exported.organisation_id == organisation.pk
     assert exported.details == {"filters": "action=staff.added"}

@@ -90,9 +90,7 @@ def test_a_condition_message_without_an_alternative_is_shown_to_everyone_it_excl
     assert eligibility(senior, physio).reason == PSYCHOLOGY_WORDS
 
 
-def test_the_programme_page_and_home_show_the_psychology_message(
-    client, organisation, programmes
-):
+def test_the_programme_page_and_home_show_the_psychology_message(client, organisation, programmes):
     psychologist = _person(organisation, Profession.PSYCHOLOGIST, Band.BAND_8C).user
     client.force_login(psychologist)
     for url in (reverse("supervision:home"), reverse("supervision:programmes")):
@@ -102,9 +100,7 @@ def test_the_programme_page_and_home_show_the_psychology_message(
         assert "Go to Psychology supervision" in page, url
 
 
-def test_booking_is_refused_with_the_conditions_own_words(
-    organisation, programmes, supervisor
-):
+def test_booking_is_refused_with_the_conditions_own_words(organisation, programmes, supervisor):
     psychologist = _person(organisation, Profession.PSYCHOLOGIST, Band.BAND_8C).user
     with pytest.raises(BookingRefused, match="psychology programme"):
         session_book(
@@ -121,8 +117,9 @@ def test_an_admin_gives_a_condition_its_message_and_alternative(
     from supervision.manage_forms import ProgrammeForm
 
     senior = programmes["senior"]
-    form = ProgrammeForm(organisation=organisation, programmes=organisation.programmes.all(),
-                         instance=senior)
+    form = ProgrammeForm(
+        organisation=organisation, programmes=organisation.programmes.all(), instance=senior
+    )
     data = {k: v for k, v in form.initial.items() if v is not None}
     data.update(
         {
