@@ -43,26 +43,30 @@ REFUSAL_PREFETCH = tuple(f"{related}__eligible_departments" for related in REFUS
 
 
 def refusal(
-    programme: Any,
+    rule: EligibilityRule,
     missing: str,
     *,
     standard: str,
     may_use: Callable[[Any], bool],
 ) -> Eligibility:
-    """What someone `programme` excludes on condition `missing` is told, and where to go.
+    """What someone `rule` (a programme's or a group's) excludes on condition `missing`
+    is told, and which programme they may go to instead.
 
-    The one rule for every path (programme pages, booking, home, reminders): the
-    condition's own message and alternative, when the programme gives either; else
-    the programme-wide ones; else `standard`, the plain reason. A message written
+    The one rule for every path (programme pages, booking, home, reminders, joining a
+    group and its waiting list): the condition's own message and alternative, when
+    the rule gives either; else a programme's own message and alternative; else
+    `standard`, the plain reason. A message written
     with an alternative is for those who may use it (`may_use`): anyone else moves
     on down the list, so a Band 8c psychologist is never sent to a Band 5-6 route.
     """
-    choices = [(programme.not_eligible_message, "alternative")]
+    choices = []
     if missing in WORDED:
-        choices.insert(0, (getattr(programme, f"{missing}_message"), f"{missing}_alternative"))
+        choices.append((getattr(rule, f"{missing}_message"), f"{missing}_alternative"))
+    if hasattr(rule, "not_eligible_message"):  # a programme; a group has no such message
+        choices.append((rule.not_eligible_message, "alternative"))
     for message, field in choices:
         # The id first: no query for a programme that names no alternative.
-        alternative = getattr(programme, field) if getattr(programme, f"{field}_id") else None
+        alternative = getattr(rule, field) if getattr(rule, f"{field}_id") else None
         if not message and alternative is None:
             continue
         if alternative is None:
