@@ -92,4 +92,7 @@ def connect() -> None:
         (mfa_signals.authenticator_used, _authenticator_receiver("used")),
         (mfa_signals.authentication_failed, two_factor_failed),
     ):
-        signal.connect(receiver, dispatch_uid=f"accounts.signin_audit.{receiver.__name__}")
+        # weak=False: the authenticator receivers are made here and held by nothing else.
+        signal.connect(
+            receiver, dispatch_uid=f"accounts.signin_audit.{receiver.__name__}", weak=False
+        )

@@ -23,18 +23,22 @@ pytestmark = pytest.mark.django_db
 NEW_PASSWORD = "Reflective-practice-42"
 
 
-@pytest.fixture
-def invited(organisation, programme_admin):
+def _invite(organisation, programme_admin, *, last_name="Starter", band=Band.BAND_5):
     return staff_invite(
         actor=programme_admin,
         organisation=organisation,
-        email="new.starter@westfield.example",
+        email=f"new.{last_name.lower()}@westfield.example",
         first_name="New",
-        last_name="Starter",
+        last_name=last_name,
         profession=Profession.NURSE,
-        band=Band.BAND_5,
+        band=band,
         send_invitation=False,
     ).user
+
+
+@pytest.fixture
+def invited(organisation, programme_admin):
+    return _invite(organisation, programme_admin)
 
 
 def _link_from_email():
@@ -157,16 +161,7 @@ def test_the_sign_in_page_does_not_invite_people_to_sign_up_when_sign_up_is_clos
 def _invite_admin(organisation, programme_admin):
     from supervision.services.people import role_grant
 
-    user = staff_invite(
-        actor=programme_admin,
-        organisation=organisation,
-        email="new.admin@westfield.example",
-        first_name="New",
-        last_name="Admin",
-        profession=Profession.NURSE,
-        band=Band.BAND_7,
-        send_invitation=False,
-    ).user
+    user = _invite(organisation, programme_admin, last_name="Admin", band=Band.BAND_7)
     role_grant(
         actor=programme_admin, organisation=organisation, user=user, role=Role.PROGRAMME_ADMIN
     )
