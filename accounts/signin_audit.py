@@ -9,7 +9,6 @@ credentials with the password masked, and only the email address is read.
 from allauth.account.signals import user_logged_in
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
-from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_login_failed
 
 from audit.presenters import (
@@ -24,6 +23,8 @@ from audit.presenters import (
 )
 from audit.services import audit_account_event, audit_unknown_signin_failed
 
+from .permissions import user_with_email
+
 TOTP = Authenticator.Type.TOTP
 RECOVERY_CODES = Authenticator.Type.RECOVERY_CODES
 
@@ -36,7 +37,7 @@ def signed_in(sender, request, user, **kwargs) -> None:
 def signin_failed(sender, credentials, request=None, **kwargs) -> None:
     """A wrong password (or an inactive account), per account when the address is one."""
     email = str(credentials.get("email") or credentials.get("username") or "").strip()
-    user = get_user_model().objects.filter(email__iexact=email).first() if email else None
+    user = user_with_email([email]) if email else None
     if user is None:
         audit_unknown_signin_failed()
         return
