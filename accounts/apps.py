@@ -18,5 +18,8 @@ class AccountsConfig(AppConfig):
             dispatch_uid="accounts.session_mark_signed_in",
             weak=False,
         )
+        from .signin_audit import connect
+
+        connect()
         # Where a failed Microsoft sign-in lands, signed out: public, like the sign-in page.
         login_not_required(social_views.login_error)

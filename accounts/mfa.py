@@ -6,7 +6,32 @@ from django.utils.translation import gettext_lazy as _
 
 from supervision_site.encryption import decrypt_str, encrypt_str, looks_like_token
 
-from .permissions import mfa_required
+from .permissions import has_totp, mfa_required
+
+TWO_FACTOR_NEEDED = _(
+    "Your role gives you access to other people's information, so your account needs "
+    "two-factor authentication. Set up an authenticator app before you carry on."
+)
+TWO_FACTOR_OPTIONAL = _(
+    "You can add two-factor authentication (an authenticator app) from your account page."
+)
+
+
+def two_factor_notice(user, *, required: bool | None = None) -> str:
+    """What a person is told about two-factor authentication, the same on every page.
+
+    Those whose role needs it (accounts.permissions.mfa_required) and have no
+    authenticator app are told to set one up now; anyone else without one, that
+    they may; someone with one, nothing (""). The sign-in gate
+    (accounts.middleware.RequireMFAMiddleware) and the first sign-in from an
+    invitation both say it through here, so the two banners cannot disagree.
+    `required`: mfa_required(user), if the caller knows it already.
+    """
+    if required is None:
+        required = mfa_required(user)
+    if has_totp(user):
+        return ""
+    return str(TWO_FACTOR_NEEDED if required else TWO_FACTOR_OPTIONAL)
 
 
 class MFAAdapter(DefaultMFAAdapter):

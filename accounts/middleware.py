@@ -8,7 +8,8 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from .permissions import has_totp, mfa_required
+from .mfa import two_factor_notice
+from .permissions import mfa_required
 from .sessions import LAST_SEEN_AT, SIGNED_IN_AT, session_record_activity
 
 # The idle clock moves on at most once a minute, so an active person costs one
@@ -118,14 +119,10 @@ class RequireMFAMiddleware:
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return None
         user = request.user
-        if not mfa_required(user) or has_totp(user):
+        if not mfa_required(user):
             return None
-        messages.warning(
-            request,
-            _(
-                "Your role gives you access to other people's information, so your "
-                "account needs two-factor authentication. Set up an authenticator app "
-                "before you carry on."
-            ),
-        )
+        notice = two_factor_notice(user, required=True)
+        if not notice:
+            return None
+        messages.warning(request, notice)
         return redirect("mfa_activate_totp")

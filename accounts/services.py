@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_log
+from kernel.permissions import get_own_profile
 
 from .models import nmc_pin_clean
 
@@ -34,6 +35,35 @@ def sso_account_connect(*, request, sociallogin, user, profile, email: str):
 
 
 @transaction.atomic
+def invitation_accept(*, user, form):
+    """Set an invited person's first password (`form`, valid) and verify their address.
+
+    The link came to this address, so the address is verified. The entry is
+    written under the person's organisation, so its programme admins see who
+    has joined.
+    """
+    form.save()
+    EmailAddress.objects.update_or_create(
+        user=user,
+        email__iexact=user.email,
+        defaults={"email": user.email, "verified": True, "primary": True},
+    )
+    audit_log(
+        actor=user,
+        action="invitation.accepted",
+        target=user,
+        organisation_id=_organisation_id(user),
+        summary=f"{user.email} accepted their invitation",
+    )
+    return user
+
+
+def _organisation_id(user) -> int | None:
+    profile = get_own_profile(user)
+    return profile.organisation_id if profile is not None else None
+
+
+@transaction.atomic
 def user_nmc_pin_set(*, user, nmc_pin: str):
     """Store the person's own NMC PIN (normalised), or remove it when blank.
 
@@ -48,12 +78,11 @@ def user_nmc_pin_set(*, user, nmc_pin: str):
         return user
     user.nmc_pin = pin
     user.save(update_fields=["nmc_pin"])
-    profile = getattr(user, "profile", None)
     audit_log(
         actor=user,
         action="account.nmc_pin_set" if pin else "account.nmc_pin_removed",
         target=user,
-        organisation_id=profile.organisation_id if profile is not None else None,
+        organisation_id=_organisation_id(user),
         summary="NMC PIN saved" if pin else "NMC PIN removed",
     )
     return user

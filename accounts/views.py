@@ -1,24 +1,23 @@
-from allauth.account.models import EmailAddress
+from allauth.account.internal.flows.reauthentication import reauthenticate_by_password
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from audit.services import audit_log
 from kernel.forms import add_service_error, posted
 
 from . import services
 from .data_export import personal_data_export
 from .forms import InvitationPasswordForm, NmcPinForm
 from .http import AuthenticatedHttpRequest
+from .mfa import two_factor_notice
 from .permissions import get_invited_user
 
 # Building the download reads every table that holds anything about the
@@ -35,26 +34,17 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
 
     form = InvitationPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            # The link came to this address, so the address is verified.
-            EmailAddress.objects.update_or_create(
-                user=user,
-                email__iexact=user.email,
-                defaults={"email": user.email, "verified": True, "primary": True},
-            )
-            audit_log(
-                actor=user,
-                action="invitation.accepted",
-                target=user,
-                summary=f"{user.email} accepted their invitation",
-            )
+        services.invitation_accept(user=user, form=form)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # The password was typed seconds ago: it counts as the recent sign-in
+        # that setting up two-factor authentication asks for, so a new admin is
+        # not asked for it again on the next page.
+        reauthenticate_by_password(request)
+        notice = two_factor_notice(user)
         messages.success(
             request,
-            _(
-                "Your password is set and you are signed in. You can add two-factor "
-                "authentication from your account page."
+            " ".join(
+                [_("Your password is set and you are signed in."), *([notice] if notice else [])]
             ),
         )
         return redirect("supervision:home")

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.forms import DateField, Form
 
+from .presenters import action_words
+
 
 class AuditFilterForm(Form):
     error_names = {
@@ -22,7 +24,7 @@ class AuditFilterForm(Form):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["action"]).choices = [
             ("", _("Any action")),
-            *((a, a) for a in actions),
+            *sorted(((a, action_words(a)) for a in actions), key=lambda choice: choice[1]),
         ]
 
     def clean(self):

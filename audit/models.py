@@ -43,13 +43,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.summary}"
-
-    @property
-    def details_text(self) -> str:
-        """The details as plain words, e.g. "fields: band, last_name; role: supervisor"."""
-        parts = []
-        for key, value in self.details.items():
-            if isinstance(value, list | tuple):
-                value = ", ".join(str(item) for item in value)
-            parts.append(f"{key.replace('_', ' ')}: {value}")
-        return "; ".join(parts)

@@ -1,6 +1,6 @@
 """Who may browse the audit trail: programme admins, for their own organisations."""
 
-from kernel.models import Organisation, Role
+from kernel.models import Department, Organisation, Programme, Role
 from kernel.permissions import organisations_where
 
 from .models import AuditEntry
@@ -30,3 +30,23 @@ def organisation_names_for(user) -> dict[int, str]:
         pk__in=organisations_where(user, Role.PROGRAMME_ADMIN)
     )
     return dict(organisations.values_list("pk", "name"))
+
+
+def names_for(user, ids: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+    """{filter: {id: name}} of the organisations, programmes and departments `ids`
+    names, among those of the organisations whose trail the user may browse.
+
+    An id of another organisation gets no name (the page says "number 7"). One
+    query per kind named, so a page costs the same however many entries it shows.
+    """
+    organisation_ids = organisations_where(user, Role.PROGRAMME_ADMIN)
+    models = {
+        "organisation": Organisation.objects.filter(pk__in=organisation_ids),
+        "programme": Programme.objects.filter(organisation_id__in=organisation_ids),
+        "department": Department.objects.filter(organisation_id__in=organisation_ids),
+    }
+    return {
+        kind: dict(models[kind].filter(pk__in=sorted(wanted)).values_list("pk", "name"))
+        for kind, wanted in ids.items()
+        if wanted and kind in models
+    }

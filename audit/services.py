@@ -3,10 +3,13 @@ from typing import Any
 
 from django.db import models
 
+from kernel.models import Organisation
+from kernel.permissions import get_own_profile
 from kernel.records import record_type
 
 from .context import current_ip, current_via
 from .models import AuditEntry
+from .presenters import SIGNIN_FAILED
 
 ACCESS_DENIED = "access.denied"
 ACCESS_NOT_FOUND = "access.not_found"
@@ -132,3 +135,46 @@ def entries_about(*, action: str, target_type: str, target_id):
     return AuditEntry.objects.filter(
         action=action, target_type=target_type, target_id=target_id
     ).order_by("-created_at", "-pk")
+
+
+def audit_log_export(*, actor, organisation_ids: list[int], count: int, filters: str) -> None:
+    """Record that `actor` downloaded the audit log: one entry under each organisation
+    whose entries the file could hold, so each organisation's admins see it."""
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids):
+        audit_log(
+            actor=actor,
+            action="audit.exported",
+            target=organisation,
+            organisation_id=organisation.pk,
+            summary=f"Exported the audit log ({count} entries)",
+            details={"filters": filters},
+        )
+
+
+def audit_account_event(*, user, action: str, summary: str, details=None) -> AuditEntry:
+    """Record a sign-in or two-factor event of `user`'s account, under their organisation
+    (none for someone with no staff profile, such as an operator)."""
+    profile = get_own_profile(user)
+    return audit_log(
+        actor=user,
+        action=action,
+        target=user,
+        organisation_id=profile.organisation_id if profile is not None else None,
+        summary=summary,
+        details=details,
+    )
+
+
+def audit_unknown_signin_failed() -> AuditEntry:
+    """Record a failed sign-in with an address that has no account: under no
+    organisation (no admin sees it, so it tells nobody whether an address is
+    registered) and without the address typed, which may be a password."""
+    return _write(
+        actor=None,
+        action=SIGNIN_FAILED,
+        target_type="account",
+        target_id="unknown",
+        summary="Failed sign-in with an email address that has no account",
+        organisation_id=None,
+        details=None,
+    )

@@ -6,4 +6,5 @@ app_name = "audit"
 
 urlpatterns = [
     path("audit/", views.log, name="log"),
+    path("audit/export/", views.export, name="export"),
 ]

@@ -13,7 +13,7 @@ population (reports, lists of people to choose from). They are kept side by
 side, and tests/test_eligibility.py holds them to the same answers.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,47 @@ class Eligibility:
     eligible: bool
     reason: str = ""
     alternative: Any = None  # a Programme to go to instead
+
+
+# The conditions a programme can word its own refusal for, and where to go instead.
+WORDED = (PROFESSION, BAND, GRADE, DEPARTMENT)
+# What a list of programmes fetches so that `refusal` asks no query per programme.
+REFUSAL_RELATED = ("alternative", *(f"{condition}_alternative" for condition in WORDED))
+REFUSAL_PREFETCH = tuple(f"{related}__eligible_departments" for related in REFUSAL_RELATED)
+
+
+def refusal(
+    rule: EligibilityRule,
+    missing: str,
+    *,
+    standard: str,
+    may_use: Callable[[Any], bool],
+) -> Eligibility:
+    """What someone `rule` (a programme's or a group's) excludes on condition `missing`
+    is told, and which programme they may go to instead.
+
+    The one rule for every path (programme pages, booking, home, reminders, joining a
+    group and its waiting list): the condition's own message and alternative, when
+    the rule gives either; else a programme's own message and alternative; else
+    `standard`, the plain reason. A message written
+    with an alternative is for those who may use it (`may_use`): anyone else moves
+    on down the list, so a Band 8c psychologist is never sent to a Band 5-6 route.
+    """
+    choices = []
+    if missing in WORDED:
+        choices.append((getattr(rule, f"{missing}_message"), f"{missing}_alternative"))
+    if hasattr(rule, "not_eligible_message"):  # a programme; a group has no such message
+        choices.append((rule.not_eligible_message, "alternative"))
+    for message, field in choices:
+        # The id first: no query for a programme that names no alternative.
+        alternative = getattr(rule, field) if getattr(rule, f"{field}_id") else None
+        if not message and alternative is None:
+            continue
+        if alternative is None:
+            return Eligibility(False, message)
+        if may_use(alternative):
+            return Eligibility(False, message or standard, alternative)
+    return Eligibility(False, standard)
 
 
 def _department_ids(rule: EligibilityRule) -> set[int]:

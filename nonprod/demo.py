@@ -760,6 +760,11 @@ def _load_programmes(organisations) -> None:
             "not_eligible_message": "Band 5 and 6 staff reach supervision through the "
             "Professional Nurse Advocate (PNA) programme.",
             "alternative": pna,
+            # A Band 8c psychologist is excluded by profession, not band: told where
+            # their supervision comes from, never sent to the Band 5-6 PNA route.
+            "profession_message": "This programme is for nurses and midwives. "
+            "Psychologists and allied health professionals have clinical supervision "
+            "through their own professional lead; ask your line manager who that is.",
             "allowance_sessions": 2,
             "session_minutes": 60,
             "period_kind": PeriodKind.FIXED,

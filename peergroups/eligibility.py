@@ -8,6 +8,7 @@ waiting list and its acceptance. The facilitators still accept each request:
 being eligible lets someone ask, it does not let them in.
 """
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.eligibility import (
@@ -17,10 +18,12 @@ from kernel.eligibility import (
     ORGANISATION,
     PROFESSION,
     grade_words,
+    refusal,
     unmet,
 )
 from kernel.models import StaffProfile
 from kernel.permissions import get_own_profile
+from supervision.allowances import may_use
 
 from .models import Group
 
@@ -64,6 +67,19 @@ def group_refusal(group: Group, user, *, actor=None) -> str | None:
     if missing is None:
         return None
     words = {"name": user.get_full_name() or user.email, "grades": grade_words(group)}
-    if actor is None or actor.pk == user.pk:
-        return str(YOURS[missing]) % words
-    return str(THEIRS[missing]) % words
+    if actor is not None and actor.pk != user.pk:
+        return str(THEIRS[missing]) % words
+    # The person themselves: the group's own words for the condition, if it has them,
+    # and a programme they may use instead (the rule programmes use: kernel.eligibility).
+    found = refusal(
+        group,
+        missing,
+        standard=str(YOURS[missing]) % words,
+        may_use=lambda programme: may_use(programme, profile),
+    )
+    if found.alternative is None:
+        return found.reason
+    return _("%(reason)s You could use “%(programme)s” instead.") % {
+        "reason": found.reason,
+        "programme": found.alternative.name,
+    }

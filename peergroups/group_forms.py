@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from kernel.forms import ArrangedDateField, DateField, Form, ModelForm
 from kernel.models import Organisation, Programme
 from supervision.forms import CoveredForm
-from supervision.manage_forms import EligibilityForm
+from supervision.manage_forms import EligibilityForm, condition_initial
 from supervision.models import Mode
 from supervision.models.supervisors import https_url
 
@@ -150,9 +150,12 @@ class GroupForm(ModelForm, EligibilityForm):
         # The model allows any number; a group has 2 to 20 places (clean_capacity).
         error_messages = {"capacity": dict.fromkeys(("min_value", "max_value"), PLACES)}
 
-    def __init__(self, *args, programmes, facilitators, departments, organisations, **kwargs):
+    def __init__(
+        self, *args, programmes, alternatives, facilitators, departments, organisations, **kwargs
+    ):
         """`programmes` and `facilitators`: the host organisation's group programmes and
-        the people who hold the facilitator role there; `departments`: its departments;
+        the people who hold the facilitator role there; `alternatives`: its programmes,
+        where people a condition excludes may be sent; `departments`: its departments;
         `organisations`: the other organisations a group may be opened to."""
         instance = kwargs.get("instance")
         if instance is not None and instance.pk:
@@ -164,6 +167,7 @@ class GroupForm(ModelForm, EligibilityForm):
         # Unanswered (a form from before the question): open to everyone, as groups were.
         self.fields["eligible_everyone"].required = False
         self.set_departments(departments)
+        self.set_alternatives(alternatives)
         if organisations.exists():
             field = cast(forms.ModelChoiceField, self.fields["eligible_organisations"])
             field.queryset = organisations
@@ -233,6 +237,7 @@ def _rule_initial(group: Group) -> dict:
         "eligible_grades": group.eligible_grades,
         "eligible_departments": list(group.eligible_departments.all()),
         "eligible_organisations": list(group.eligible_organisations.all()),
+        **condition_initial(group),
     }
 
 

@@ -23,6 +23,7 @@ from kernel.eligibility import (
     PROFESSION,
     Eligibility,
     grade_words,
+    refusal,
     unmet,
 )
 from kernel.models import Modality, PeriodKind, Programme, StaffProfile
@@ -57,7 +58,7 @@ def period_ended(programme: Programme, today: datetime.date | None = None) -> bo
     return programme.period_end < today
 
 
-def _may_use(programme: Programme, profile: StaffProfile | None) -> bool:
+def may_use(programme: Programme, profile: StaffProfile | None) -> bool:
     return (
         programme.is_active
         and not period_ended(programme)
@@ -68,13 +69,12 @@ def _may_use(programme: Programme, profile: StaffProfile | None) -> bool:
 def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibility:
     """Whether a person may use a programme, and if not, why and where to go instead.
 
-    The rule itself is `kernel.eligibility.unmet`, which groups use too. The
-    programme's own message for people who are not eligible is written for those
-    its "where to go instead" serves ("Band 5 and 6 staff reach supervision through
-    the PNA programme"): it is shown, with that programme, only to people who may
-    use it. Anyone else (a doctor, on a nurses' programme) is told what about them
-    the rule does not admit. Needs `alternative` and both programmes' departments
-    fetched, to ask no more queries per programme.
+    The rule itself is `kernel.eligibility.unmet`, which groups use too; what
+    someone excluded is told, and where they may go instead, is
+    `kernel.eligibility.refusal`: the excluding condition's own message, else the
+    programme's, else the plain reason, each with its alternative only for people
+    who may use it. Needs REFUSAL_RELATED and REFUSAL_PREFETCH fetched, to ask no
+    more queries per programme.
     """
     missing = unmet(programme, profile, [programme.organisation_id])
     if missing == ORGANISATION:
@@ -89,13 +89,12 @@ def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibili
         )
     if missing is None:
         return Eligibility(True)
-    ours = str(REFUSALS[missing]) % {"grades": grade_words(programme)}
-    alternative = programme.alternative
-    if alternative is None:
-        return Eligibility(False, programme.not_eligible_message or ours)
-    if _may_use(alternative, profile):
-        return Eligibility(False, programme.not_eligible_message or ours, alternative)
-    return Eligibility(False, ours)
+    return refusal(
+        programme,
+        missing,
+        standard=str(REFUSALS[missing]) % {"grades": grade_words(programme)},
+        may_use=lambda alternative: may_use(alternative, profile),
+    )
 
 
 @dataclass(frozen=True)

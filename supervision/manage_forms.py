@@ -7,6 +7,7 @@ from crispy_forms.layout import Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kernel.eligibility import WORDED
 from kernel.forms import DateField, Form
 from kernel.models import (
     Band,
@@ -40,6 +41,38 @@ def _yes_no(label, *, missing, **kwargs) -> forms.TypedChoiceField:
 
 def _yes_no_initial(value: bool) -> str:
     return "yes" if value else "no"
+
+
+def condition_message(label) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Optional. Shown instead of the message above to people this condition "
+            "excludes, for example: Band 8c psychologists have supervision through the "
+            "psychology programme."
+        ),
+    )
+
+
+def condition_alternative(label) -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=Programme.objects.none(),
+        required=False,
+        empty_label=_("No other programme"),
+        help_text=_("Offered only to people who can use it."),
+        error_messages={"invalid_choice": _("Select another programme of this organisation")},
+    )
+
+
+def condition_initial(rule) -> dict:
+    """The per-condition messages and alternatives of an existing rule, as answers."""
+    return {
+        **{f"{c}_message": getattr(rule, f"{c}_message") for c in WORDED},
+        **{f"{c}_alternative": getattr(rule, f"{c}_alternative_id") for c in WORDED},
+    }
 
 
 class EligibilityForm(Form):
@@ -96,10 +129,29 @@ class EligibilityForm(Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    # Per condition: what people it excludes are told, and where they go instead.
+    band_message = condition_message(_("Message for people of another band"))
+    band_alternative = condition_alternative(_("Where people of another band go instead"))
+    profession_message = condition_message(_("Message for people of another profession"))
+    profession_alternative = condition_alternative(
+        _("Where people of another profession go instead")
+    )
+    grade_message = condition_message(_("Message for doctors of another grade"))
+    grade_alternative = condition_alternative(_("Where doctors of another grade go instead"))
+    department_message = condition_message(_("Message for people of another department"))
+    department_alternative = condition_alternative(
+        _("Where people of another department go instead")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["eligible_everyone"]).choices = self.EVERYONE
+
+    def set_alternatives(self, programmes) -> None:
+        """The programmes a condition can send people to instead (the organisation's)."""
+        for condition in WORDED:
+            field = self.fields[f"{condition}_alternative"]
+            cast(forms.ModelChoiceField, field).queryset = programmes
 
     def set_departments(self, departments) -> None:
         """The departments a rule can name (the organisation's, from the view)."""
@@ -171,6 +223,7 @@ class ProgrammeForm(EligibilityForm, StandardFields):
             "invalid_choice": _("Select another programme of this organisation"),
         },
     )
+
     # Allowance
     allowance_sessions = forms.IntegerField(
         label=_("Sessions per period"),
@@ -260,6 +313,7 @@ class ProgrammeForm(EligibilityForm, StandardFields):
         if instance is not None:
             programmes = programmes.exclude(pk=instance.pk)
         cast(forms.ModelChoiceField, self.fields["alternative"]).queryset = programmes
+        self.set_alternatives(programmes)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -274,6 +328,10 @@ class ProgrammeForm(EligibilityForm, StandardFields):
                 "eligible_departments",
                 "not_eligible_message",
                 "alternative",
+            ),
+            Fieldset(
+                _("What people each condition excludes are told"),
+                *(f"{c}_{part}" for c in WORDED for part in ("message", "alternative")),
             ),
             Fieldset(
                 _("Allowance"),
@@ -325,6 +383,7 @@ class ProgrammeForm(EligibilityForm, StandardFields):
             "eligible_departments": [d.pk for d in instance.eligible_departments.all()],
             "not_eligible_message": instance.not_eligible_message,
             "alternative": instance.alternative_id,
+            **condition_initial(instance),
             "allowance_sessions": instance.allowance_sessions,
             "session_minutes": instance.session_minutes,
             "period_kind": instance.period_kind,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.calendar import attachment, invite_method, session_invite
 from kernel.dates import format_when, hours_ahead
+from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Programme, Role, RoleGrant
 from notifications import registry
 from notifications.services import (
@@ -555,8 +556,8 @@ def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
             allowance_sessions__isnull=False,
             period_end__gte=today,
         )
-        .select_related("organisation", "alternative")
-        .prefetch_related("eligible_departments", "alternative__eligible_departments")
+        .select_related("organisation", *REFUSAL_RELATED)
+        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
     )
     for programme in programmes:
         if programme.period_end is None:

@@ -289,9 +289,11 @@ def hostile_examples(form: Form, ids: list[int]) -> list[dict]:
 
 def database_state() -> dict[str, list[tuple]]:
     """Every row of every table in primary-key order; not the sessions, nor the audit
-    trail's record of refused requests (a 403 or 404 is audited, by design), nor the
-    operators' counters (a refused password is counted for /metrics, by design)."""
+    trail's record of refused requests (a 403 or 404, a wrong password or two-factor
+    code is audited, by design), nor the operators' counters (a refused password is
+    counted for /metrics, by design)."""
     from audit.models import AuditEntry
+    from audit.presenters import SIGNIN_FAILED, TWO_FACTOR_CODE_WRONG
     from audit.services import ACCESS_DENIED, ACCESS_NOT_FOUND
     from operations.models import Counter as OperatorsCounter
 
@@ -303,7 +305,8 @@ def database_state() -> dict[str, list[tuple]]:
             continue
         rows = model._base_manager.order_by("pk")
         if model is AuditEntry:
-            rows = rows.exclude(action__in=[ACCESS_DENIED, ACCESS_NOT_FOUND])
+            refusals = [ACCESS_DENIED, ACCESS_NOT_FOUND, SIGNIN_FAILED, TWO_FACTOR_CODE_WRONG]
+            rows = rows.exclude(action__in=refusals)
         state[model._meta.label] = list(rows.values_list())
     return state
 

@@ -289,6 +289,7 @@ MATRIX = {
     "provisioning:scim_user": rule(anonymous=401, signed_in=401),
     "provisioning:scim_groups": rule(anonymous=401, signed_in=401),
     "provisioning:scim_group": rule(anonymous=401, signed_in=401),
+    "audit:export": rule(signed_in=403, **ADMIN_ONLY),
     # Ours: accounts (a made-up token: the page explains the link does not work)
     "accounts:invitation_accept": rule(anonymous=200),
     # One's own data: the page explaining the download, for everyone signed in

@@ -87,6 +87,22 @@ def default_reminder_hours() -> list[int]:
     return [24, 1]
 
 
+def _condition_message(label) -> models.TextField:
+    return models.TextField(label, blank=True)
+
+
+def _condition_alternative(label) -> models.ForeignKey:
+    # A programme, for a group's rule too: groups send people to programmes.
+    return models.ForeignKey(
+        "kernel.Programme",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=label,
+    )
+
+
 class EligibilityRule(models.Model):
     """Who may take part: everyone, or only these bands, professions, grades and departments.
 
@@ -100,6 +116,20 @@ class EligibilityRule(models.Model):
     eligible_grades = models.JSONField(_("doctors' grades"), default=list, blank=True)
     eligible_departments = models.ManyToManyField(
         Department, blank=True, related_name="+", verbose_name=_("departments")
+    )
+    # Per condition: what someone it excludes for that reason is told, and a programme
+    # they may go to instead (kernel.eligibility.refusal decides which is shown).
+    band_message = _condition_message(_("message for people of another band"))
+    band_alternative = _condition_alternative(_("where people of another band go instead"))
+    profession_message = _condition_message(_("message for people of another profession"))
+    profession_alternative = _condition_alternative(
+        _("where people of another profession go instead")
+    )
+    grade_message = _condition_message(_("message for doctors of another grade"))
+    grade_alternative = _condition_alternative(_("where doctors of another grade go instead"))
+    department_message = _condition_message(_("message for people of another department"))
+    department_alternative = _condition_alternative(
+        _("where people of another department go instead")
     )
 
     class Meta:
@@ -139,7 +169,6 @@ class Programme(ChoiceLabels, EligibilityRule, StandardRule):
         related_name="+",
         verbose_name=_("where to go instead"),
     )
-
     allowance_sessions = models.PositiveSmallIntegerField(
         _("sessions per period"), null=True, blank=True, help_text=_("Leave empty for no limit.")
     )

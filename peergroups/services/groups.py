@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log, words_given
 from kernel.dates import format_when
+from kernel.eligibility import WORDED
 from kernel.models import Modality, Role, RoleGrant, SupervisionFunction
 from supervision.services.scheduling import (
     TimeTaken,
@@ -63,6 +64,7 @@ GROUP_FIELDS = (
     "eligible_bands",
     "eligible_professions",
     "eligible_grades",
+    *(f"{condition}_{part}" for condition in WORDED for part in ("message", "alternative")),
     *SCHEDULE_FIELDS,
 )
 # What people's calendars show of a group besides its dates: a change is sent to them.
@@ -260,9 +262,15 @@ def _zone(group):
 # --- Setting up a group ---------------------------------------------------------
 
 
-def _check_setup(*, organisation, programme, facilitators) -> None:
+def _check_setup(*, organisation, programme, facilitators, fields) -> None:
     if programme.organisation_id != organisation.pk or programme.modality != Modality.GROUP:
         raise ValidationError(_("Choose one of your organisation's group programmes."))
+    for condition in WORDED:
+        alternative = fields.get(f"{condition}_alternative")
+        if alternative is not None and alternative.organisation_id != organisation.pk:
+            raise ValidationError(
+                {f"{condition}_alternative": _("Choose a programme of the same organisation.")}
+            )
     if not 1 <= len(facilitators) <= 2:
         raise ValidationError(_("Choose one or two facilitators."))
     trained = set(
@@ -282,7 +290,10 @@ def group_create(*, actor, organisation, facilitators, now=None, **fields) -> Gr
     """
     facilitators = list(facilitators)
     _check_setup(
-        organisation=organisation, programme=fields["programme"], facilitators=facilitators
+        organisation=organisation,
+        programme=fields["programme"],
+        facilitators=facilitators,
+        fields=fields,
     )
     group = Group(organisation=organisation, **{k: fields[k] for k in fields if k in GROUP_FIELDS})
     group.full_clean()
@@ -322,6 +333,7 @@ def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Gr
         organisation=group.organisation,
         programme=fields.get("programme", group.programme),
         facilitators=facilitators,
+        fields=fields,
     )
     held = places_taken(group)
     if fields.get("capacity", group.capacity) < held:

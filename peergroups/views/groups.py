@@ -138,6 +138,7 @@ def _group_choices(request: HttpRequest, organisation) -> dict:
         "programmes": programmes_managed_by(request.user).filter(
             organisation=organisation, modality=Modality.GROUP
         ),
+        "alternatives": programmes_managed_by(request.user).filter(organisation=organisation),
         "facilitators": facilitator_choices(request.user, organisation),
         "departments": organisation.departments.order_by("name"),
         "organisations": other_organisations_for(request.user, organisation),

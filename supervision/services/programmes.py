@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import audit_log, words_given
+from kernel.eligibility import REFUSAL_RELATED, WORDED
 from kernel.models import (
     DEFAULT_THEMES,
     Band,
@@ -41,6 +42,7 @@ PROGRAMME_FIELDS = (
     "eligible_grades",
     "not_eligible_message",
     "alternative",
+    *(f"{condition}_{part}" for condition in WORDED for part in ("message", "alternative")),
     "allowance_sessions",
     "session_minutes",
     "period_kind",
@@ -69,12 +71,13 @@ def _check_fields(fields: dict) -> None:
 def _check_rules(programme: Programme, departments: list[Department]) -> None:
     """The rules a form may not be the only guard of: they cross organisations."""
     errors = {}
-    alternative = programme.alternative
-    if alternative is not None and (
-        alternative.organisation_id != programme.organisation_id
-        or (programme.pk is not None and alternative.pk == programme.pk)
-    ):
-        errors["alternative"] = _("Choose another programme of the same organisation.")
+    for field in REFUSAL_RELATED:
+        alternative = getattr(programme, field)
+        if alternative is not None and (
+            alternative.organisation_id != programme.organisation_id
+            or (programme.pk is not None and alternative.pk == programme.pk)
+        ):
+            errors[field] = _("Choose another programme of the same organisation.")
     if any(d.organisation_id != programme.organisation_id for d in departments):
         errors["eligible_departments"] = _("Choose departments of the programme's organisation.")
     if not set(programme.eligible_bands) <= set(Band.values):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Modality
 from kernel.permissions import get_own_profile, login_required_view, programmes_open_to
 
@@ -36,8 +37,8 @@ def programme_offers(user):
     for programme in (
         programmes_open_to(user)
         .filter(modality=Modality.ONE_TO_ONE)
-        .select_related("organisation", "alternative")
-        .prefetch_related("eligible_departments", "alternative__eligible_departments")
+        .select_related("organisation", *REFUSAL_RELATED)
+        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
     ):
         allowed = eligibility(programme, profile)
         offers.append(
@@ -121,8 +122,8 @@ def _programmes_for(request, supervisor: SupervisorProfile):
     options = []
     for programme in (
         supervisor.programmes.filter(is_active=True)
-        .select_related("organisation", "alternative")
-        .prefetch_related("eligible_departments", "alternative__eligible_departments")
+        .select_related("organisation", *REFUSAL_RELATED)
+        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
     ):
         allowed = eligibility(programme, profile)
         options.append(

@@ -4,32 +4,41 @@ import re
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.mfa import TWO_FACTOR_NEEDED, TWO_FACTOR_OPTIONAL
 from accounts.tokens import invitation_path
-from kernel.models import Band, Profession
+from kernel.models import Band, Profession, Role
 from supervision.services.people import staff_invite
 from supervision.tasks import send_staff_invitation
+
+from ..factories import totp_code
 
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "Reflective-practice-42"
 
 
-@pytest.fixture
-def invited(organisation, programme_admin):
+def _invite(organisation, programme_admin, *, last_name="Starter", band=Band.BAND_5):
     return staff_invite(
         actor=programme_admin,
         organisation=organisation,
-        email="new.starter@westfield.example",
+        email=f"new.{last_name.lower()}@westfield.example",
         first_name="New",
-        last_name="Starter",
+        last_name=last_name,
         profession=Profession.NURSE,
-        band=Band.BAND_5,
+        band=band,
         send_invitation=False,
     ).user
+
+
+@pytest.fixture
+def invited(organisation, programme_admin):
+    return _invite(organisation, programme_admin)
 
 
 def _link_from_email():
@@ -147,3 +156,55 @@ def test_the_sign_in_page_does_not_invite_people_to_sign_up_when_sign_up_is_clos
     content = client.get(reverse("account_login")).content.decode()
     assert reverse("account_signup") not in content
     assert "programme admin adds you" in content
+
+
+def _invite_admin(organisation, programme_admin):
+    from supervision.services.people import role_grant
+
+    user = _invite(organisation, programme_admin, last_name="Admin", band=Band.BAND_7)
+    role_grant(
+        actor=programme_admin, organisation=organisation, user=user, role=Role.PROGRAMME_ADMIN
+    )
+    return user
+
+
+def _accept(client, user):
+    return client.post(
+        invitation_path(user), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+
+def test_a_new_admin_sets_up_two_factor_without_typing_the_new_password_again(
+    client, organisation, programme_admin
+):
+    """Invitation -> password -> two-factor set-up: the password just set counts as
+    the recent sign-in that set-up asks for."""
+    admin = _invite_admin(organisation, programme_admin)
+    response = _accept(client, admin)
+    response = client.get(response["Location"])  # home sends them to set up
+    assert response["Location"] == reverse("mfa_activate_totp")
+    response = client.get(response["Location"])
+    assert response.status_code == 200  # the set-up page, not "enter your password"
+    secret = client.session[SECRET_SESSION_KEY]
+    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert Authenticator.objects.filter(user=admin, type="totp").exists()
+
+
+def test_the_first_sign_in_banners_say_the_same_about_two_factor(
+    client, organisation, programme_admin
+):
+    admin = _invite_admin(organisation, programme_admin)
+    response = _accept(client, admin)
+    response = client.get(response["Location"], follow=True)
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown[0].startswith("Your password is set and you are signed in.")
+    assert str(TWO_FACTOR_NEEDED) in shown[0]
+    assert str(TWO_FACTOR_OPTIONAL) not in " ".join(shown)
+    assert all(str(TWO_FACTOR_NEEDED) in m for m in shown)
+
+
+def test_someone_who_may_choose_is_told_two_factor_is_optional(client, invited):
+    response = client.get(_accept(client, invited)["Location"])
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [f"Your password is set and you are signed in. {TWO_FACTOR_OPTIONAL}"]

@@ -395,3 +395,61 @@ def test_the_admin_limits_a_group_to_grades_through_its_form(
     assert response.status_code == 302
     group.refresh_from_db()
     assert (group.eligible_professions, group.eligible_grades) == ([], ["consultant"])
+
+
+def test_a_groups_condition_gives_its_own_words_and_a_programme_to_use_instead(
+    frozen_now, programme_admin, organisation, group_programme, facilitator, supervisee
+):
+    """Issue 18: a group's rule words each condition as a programme's does
+    (kernel.eligibility.refusal); the programme is offered only to those who may use it."""
+    from tests.factories import ProgrammeFactory
+
+    seniors = ProgrammeFactory(
+        organisation=organisation,
+        name="Band 7 and 8 one-to-one",
+        eligible_everyone=False,
+        eligible_bands=[Band.BAND_7, Band.BAND_8A],
+    )
+    group = make_group(
+        programme_admin,
+        organisation,
+        group_programme,
+        [facilitator],
+        eligible_professions=[],
+        eligible_bands=[Band.BAND_5, Band.BAND_6],
+        band_message="This group is for newly qualified staff.",
+        band_alternative=seniors,
+        name="Preceptorship group",
+    )
+    with pytest.raises(services.GroupRefused) as refused:
+        services.membership_request(actor=person(organisation, band=Band.BAND_7), group=group)
+    assert str(refused.value) == (
+        "This group is for newly qualified staff. You could use “Band 7 and 8 one-to-one” instead."
+    )
+    # Band 4 cannot use the seniors' programme either: the plain reason, no programme.
+    with pytest.raises(services.GroupRefused) as refused:
+        services.membership_request(actor=person(organisation, band=Band.BAND_4), group=group)
+    assert str(refused.value) == "This group is not open to your band."
+    # A facilitator adding someone is told about them, in the standard words.
+    with pytest.raises(services.GroupRefused, match="cannot join: this group is not open"):
+        services.membership_add(
+            actor=facilitator, group=group, user=person(organisation, band=Band.BAND_7)
+        )
+
+
+def test_a_groups_alternative_must_be_a_programme_of_its_organisation(
+    frozen_now, programme_admin, organisation, other_organisation, group_programme, facilitator
+):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import ProgrammeFactory
+
+    theirs = ProgrammeFactory(organisation=other_organisation)
+    with pytest.raises(ValidationError):
+        make_group(
+            programme_admin,
+            organisation,
+            group_programme,
+            [facilitator],
+            grade_alternative=theirs,
+        )

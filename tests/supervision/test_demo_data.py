@@ -84,3 +84,19 @@ def test_the_demo_leaves_no_email_for_a_newcomers_first_run(mailoutbox):
     assert mailoutbox == []
     # Reminders before upcoming sessions stay in the outbox for their time.
     assert Notification.objects.filter(state=Notification.State.PENDING).exists()
+
+
+def test_the_demo_band_8c_psychologist_is_not_sent_to_the_pna_route():
+    """Issue 18: Ruth Ellison, a Band 8c psychologist, is told where psychologists'
+    supervision comes from by the Band 7 and 8 nurses' programme, not the PNA route."""
+    from kernel.models import Programme
+    from supervision.allowances import eligibility
+
+    call_command("demo_data", force=True, stdout=io.StringIO())
+    ruth = StaffProfile.objects.get(user__first_name="Ruth", user__last_name="Ellison")
+    assert (ruth.profession, ruth.band) == ("psychologist", "8c")
+    senior = Programme.objects.get(name="Band 7 and 8 one-to-one supervision")
+    allowed = eligibility(senior, ruth)
+    assert "Psychologists" in allowed.reason
+    assert "PNA" not in allowed.reason
+    assert allowed.alternative is None
