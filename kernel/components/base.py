@@ -83,11 +83,23 @@ def _key(value):
     raise TypeError(f"not a key: {cls}")
 
 
+_TRANSLATES: dict = {}
+
+
+def _translates(template) -> bool:
+    """Whether the template has text of its own to translate (then its markup is kept
+    per language): asking for the language costs more than the rest of the key."""
+    found = _TRANSLATES.get(template)
+    if found is None:
+        found = _TRANSLATES[template] = "i18n" in template.source or "_(" in template.source
+    return found
+
+
 def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | None:
     try:
         key = (
             template,
-            get_language(),
+            get_language() if _translates(template) else None,
             context.autoescape,
             *[(name, _key(value)) for name, value in values.items() if name != slot],
         )
