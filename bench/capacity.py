@@ -38,10 +38,6 @@ WARM_CLIENTS, WARM_SECONDS = 5, 10
 NURSE_PAGES = ("nurse_home", "supervisors", "supervisor", "booking", "sessions")
 
 
-def percentile(ordered: list[float], p: float) -> float:
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
 def address(n: int) -> str:
     """The n-th client's own address, as a load balancer would pass it on: allauth's
     per-address sign-in limits then see many people, as they would be."""
@@ -73,6 +69,8 @@ async def _get(host: str, port: int, path: str, headers: str) -> int:
 async def _step(base_url: str, clients: list[Client], warmup: float, seconds: float) -> dict:
     """Every client asks for its pages in turn, without pause; only answers that
     arrive in the `seconds` after `warmup` count."""
+    from bench.load import percentile  # once Django is set up: it imports allauth
+
     url = urlsplit(base_url)
     host, port = url.hostname or "127.0.0.1", url.port or 80
     latencies: list[float] = []

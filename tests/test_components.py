@@ -388,7 +388,8 @@ ROWS_OF_EVERY_KIND = """{% table responsive=responsive %}
 {% table_row classes=row_class %}
   {% th %}<a href="/p/{{ forloop.counter }}/">{{ name }}</a>{% endth %}
   {% td text=note data_note=note %}
-  {% td %}{% tag text=status colour="green" %}{% if forloop.first %} {% tag html=note %}{% endif %}{% endtd %}
+  {% td %}{% tag text=status colour="green" %}
+    {% if forloop.first %}{% tag html=note %}{% endif %}{% endtd %}
 {% endtable_row %}
 {% endfor %}
 {% endtable %}"""
