@@ -58,11 +58,13 @@ def test_templates_are_parsed_once_per_process_not_per_request():
     """Django's cached loader, on only while TEMPLATES sets no `loaders` (production
     adds none): the pages' templates and the components' are compiled once."""
     from django.conf import settings
-    from django.template import engines
+    from django.template import Engine
     from django.template.loaders.cached import Loader
 
-    assert "loaders" not in settings.TEMPLATES[0]["OPTIONS"]
-    assert [type(loader) for loader in engines["django"].engine.template_loaders] == [Loader]
+    options = settings.TEMPLATES[0]["OPTIONS"]
+    assert isinstance(options, dict)
+    assert "loaders" not in options
+    assert [type(loader) for loader in Engine.get_default().template_loaders] == [Loader]
 
 
 def test_the_layouts_links_are_reversed_once_and_follow_the_script_prefix():

@@ -117,7 +117,7 @@ def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | Non
         if len(_HALVES) >= _HALVES_LIMIT:
             _HALVES.clear()
         _HALVES[key] = halves
-    return halves or None
+    return halves if isinstance(halves, tuple) else None
 
 
 def parse_options(parser, token, allowed: set[str]) -> tuple[str, dict]:
