@@ -79,6 +79,12 @@ class User(AbstractUser):
         constraints = [
             models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
         ]
+        indexes = [
+            # The directories' order (StaffProfile's and SupervisorProfile's ordering
+            # is by name): PostgreSQL walks this index and stops after a page of the
+            # organisation's people, instead of sorting everyone it holds.
+            models.Index(fields=["last_name", "first_name", "id"], name="accounts_user_name_order"),
+        ]
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

@@ -20,6 +20,8 @@
    (bench/report_sql.py); peak RSS of the web workers.
 6. bench/reminders.py: 5,000 reminders (--reminders) through a real Celery worker (its own
    database bench_reminders): per minute, duplicates, losses, the worker's RSS.
+   Then bench/capacity.py on the same server: nurse pages a second at p95 <= 200 ms
+   (closed loop, clients stepping up) against /healthz's throughput in the same run.
 7. bench/esr_import.py: a 10,000-row ESR file (--esr-rows; its own database
    bench_esr_import): the dry run and applying it, then next month's file, timed.
 
@@ -56,6 +58,7 @@ TARGETS = {
     "reminders_per_minute": 1500,
     "web_worker_rss_mb": 250,
     "esr_import_seconds": 60,  # the dry run and applying it, per file of 10,000 rows
+    "capacity_pages_per_second": 100,  # nurse page mix, closed loop, p95 <= 200 ms
 }
 
 
@@ -282,6 +285,11 @@ def check_targets(results: dict) -> list[dict]:
         TARGETS["report_over_bare_sql"],
         report["ratio"] <= TARGETS["report_over_bare_sql"],
     )
+    capacity = results.get("capacity", {"skipped": True})
+    if not capacity.get("skipped"):
+        limit = TARGETS["capacity_pages_per_second"]
+        rate = capacity["pages_per_second"]
+        check("capacity, nurse pages/s at p95 <= 200 ms", rate, limit, rate >= limit)
     esr = results.get("esr_import", {"skipped": True})
     if not esr.get("skipped"):
         seconds = _esr_seconds(esr)
@@ -306,6 +314,7 @@ def check_targets(results: dict) -> list[dict]:
 
 
 def print_results(results: dict) -> None:
+    from bench.capacity import summary as capacity_summary
     from bench.pages import PAGES
 
     load = results["load"]
@@ -350,6 +359,12 @@ def print_results(results: dict) -> None:
         f"they take {report['report_sql_replayed_ms']} ms (the rest, "
         f"{report['report_minus_replay_ms']} ms, is Django and Python); "
         f"heaviest {report['heaviest_statement_ms']} ms"
+    )
+    capacity = results.get("capacity", {"skipped": True})
+    print(
+        "capacity: skipped (--capacity-seconds 0)"
+        if capacity.get("skipped")
+        else (capacity_summary(capacity))
     )
     reminders = results["reminders"]
     if reminders.get("skipped"):
@@ -430,6 +445,12 @@ def main() -> int:
         "--esr-rows", type=int, default=10_000, help="rows of the ESR import (0: skip it)"
     )
     parser.add_argument(
+        "--capacity-seconds",
+        type=float,
+        default=15,
+        help="seconds measured per step of the capacity run (0: skip it)",
+    )
+    parser.add_argument(
         "--skip",
         default="",
         help="pages to leave out, comma-separated keys of bench/pages.py (for diagnosis)",
@@ -456,6 +477,7 @@ def main() -> int:
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per request
 
+    from bench.capacity import measure as measure_capacity
     from bench.load import run_load, time_sequentially
     from bench.pages import ROLE_SHARE
     from bench.procs import tree_peak_rss
@@ -495,6 +517,11 @@ def main() -> int:
         path = timer.paths["report"][0]
         page_times = time_sequentially(timer, base_url, path, repeats=5)
         results["report_vs_sql"] = compare(page_times, path, timer.organisation, repeats=5)
+        if args.capacity_seconds:
+            log("capacity: the nurse page mix and /healthz, closed loop (bench/capacity.py)")
+            results["capacity"] = measure_capacity(base_url, seconds=args.capacity_seconds, log=log)
+        else:
+            results["capacity"] = {"skipped": True}
     finally:
         stop(server)
     if args.reminders:

@@ -101,9 +101,11 @@ def get_own_profile(user) -> StaffProfile | None:
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_supervision_profile"):
+        # One row at most (user is unique): no ordering, so no join to sort by name.
         user._supervision_profile = (
             StaffProfile.objects.select_related("organisation", "department")
             .filter(user=user)
+            .order_by("pk")
             .first()
         )
     return user._supervision_profile

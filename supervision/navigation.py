@@ -1,6 +1,7 @@
 """The menu each role sees. Later issues add their sections here."""
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext as _
 
 from kernel.models import Role
@@ -125,13 +126,30 @@ def _covers(cover: str, view_name: str) -> bool:
     return view_name.startswith(cover) if cover.endswith("_") else view_name == cover
 
 
+# The layout's links (the menu's and the header's) are the same on every page: each
+# reversed once per URL configuration and prefix, not a dozen times a request.
+SHELL_URLS = ("supervision:home", "account_email", "account_logout")
+_urls: dict[tuple, dict[str, str]] = {}
+
+
+def shell_urls() -> dict[str, str]:
+    """{url name: path} for the menu's entries and SHELL_URLS."""
+    key = (get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    urls = _urls.get(key)
+    if urls is None:
+        names = [name for name, *_rest in MENU] + list(SHELL_URLS)
+        urls = _urls[key] = {name: reverse(name) for name in names}
+    return urls
+
+
 def navigation_for(user, current_view: str) -> list[dict]:
     if not user.is_authenticated:
         return []
     roles = user_roles(user)
+    urls = shell_urls()
     return [
         {
-            "href": reverse(name),
+            "href": urls[name],
             "text": label,
             "current": any(_covers(cover, current_view) for cover in covers),
         }

@@ -382,6 +382,46 @@ def test_a_responsive_table_labels_each_cell_with_its_column():
     assert not empty.find("td").find_all("span")
 
 
+ROWS_OF_EVERY_KIND = """{% table responsive=responsive %}
+{% table_head %}{% th text="Name" %}{% th text="Note" %}{% th text="Status" %}{% endtable_head %}
+{% for name, note, status in rows %}
+{% table_row classes=row_class %}
+  {% th %}<a href="/p/{{ forloop.counter }}/">{{ name }}</a>{% endth %}
+  {% td text=note data_note=note %}
+  {% td %}{% tag text=status colour="green" %}
+    {% if forloop.first %}{% tag html=note %}{% endif %}{% endtd %}
+{% endtable_row %}
+{% endfor %}
+{% endtable %}"""
+
+
+@pytest.mark.parametrize("responsive", [False, True])
+def test_rows_read_the_same_whether_their_markup_is_kept_or_rendered_each_time(
+    monkeypatch, responsive
+):
+    """render_component keeps a cell's, a row's and a tag's markup around their one
+    changing value; the page must not change by a character for it."""
+    from kernel.components import base
+
+    rows = [
+        ("Ann <b>", "Fish & chips", "Active"),
+        ("Bo", "", "Invited <soon>"),
+        ("Cy", "x" * 45, ""),  # a long word: marked breakable; an empty tag
+        ("Di", mark_safe("<em>safe</em>"), "Active"),
+        ("Ann <b>", "Fish & chips", "Active"),  # the first row again: all kept
+    ]
+    context = {"rows": rows, "responsive": responsive, "row_class": "app-row"}
+    base._HALVES.clear()
+    kept = render(ROWS_OF_EVERY_KIND, **context)
+    assert base._HALVES, "the cells' and rows' markup is kept"
+    monkeypatch.setattr(base, "_halves", lambda *args: None)
+    assert kept == render(ROWS_OF_EVERY_KIND, **context)
+    assert "Ann &lt;b&gt;" in kept
+    assert "Invited &lt;soon&gt;" in kept
+    assert "<em>safe</em>" in kept
+    assert 'class="app-unbroken"' in kept
+
+
 def test_table_head_belongs_directly_in_a_table():
     with pytest.raises(TemplateSyntaxError, match="directly inside"):
         render("{% table %}{% if x %}{% table_head %}{% endtable_head %}{% endif %}{% endtable %}")

@@ -52,3 +52,33 @@ def test_unknown_page_is_a_404_in_the_site_layout(client, supervisee):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_templates_are_parsed_once_per_process_not_per_request():
+    """Django's cached loader, on only while TEMPLATES sets no `loaders` (production
+    adds none): the pages' templates and the components' are compiled once."""
+    from django.conf import settings
+    from django.template import Engine
+    from django.template.loaders.cached import Loader
+
+    options = settings.TEMPLATES[0]["OPTIONS"]
+    assert isinstance(options, dict)
+    assert "loaders" not in options
+    assert [type(loader) for loader in Engine.get_default().template_loaders] == [Loader]
+
+
+def test_the_layouts_links_are_reversed_once_and_follow_the_script_prefix():
+    from django.urls import get_script_prefix, set_script_prefix
+
+    from supervision.navigation import MENU, SHELL_URLS, shell_urls
+
+    names = [name for name, *_rest in MENU] + list(SHELL_URLS)
+    assert shell_urls() == {name: reverse(name) for name in names}
+    assert shell_urls() is shell_urls()
+    prefix = get_script_prefix()
+    set_script_prefix("/supervision/")
+    try:
+        assert shell_urls()["supervision:home"] == "/supervision/"
+    finally:
+        set_script_prefix(prefix)
+    assert shell_urls()["supervision:home"] == "/"

@@ -7,7 +7,11 @@ from typing import Any
 
 from django import template
 from django.template.base import Node, NodeList, token_kwargs
-from django.utils.safestring import mark_safe
+from django.template.defaulttags import CsrfTokenNode
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -24,14 +28,96 @@ def one_of(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
-def render_component(context, name: str, values: dict) -> str:
-    """templates/components/<name>.html with `values`, as an inclusion tag would."""
+def render_component(context, name: str, values: dict, slot: str = "") -> str:
+    """templates/components/<name>.html with `values`, as an inclusion tag would.
+
+    With `slot`, the name of the one value that changes from row to row (a cell's
+    body, a row's cells): the markup around it is rendered once per set of the
+    other values and kept (`_halves`), and the slot's text is put between the two
+    halves as `{{ slot }}` would write it. A table of 50 rows then renders each
+    column's cell template once, not 50 times: the same output, at a fraction of
+    the cost (bench/inprocess.py, the people directory). A component with a slot
+    writes it exactly once, as `{{ name }}`, and otherwise only tests it for truth
+    (`{% if name %}`); any other template is rendered in full every time.
+    """
+    template = context.template.engine.get_template(f"components/{name}.html")
+    text = values.get(slot) if slot else None
+    if text and isinstance(text, str):
+        halves = _halves(context, template, values, slot)
+        if halves is not None:
+            written = conditional_escape(text) if context.autoescape else text
+            return f"{halves[0]}{written}{halves[1]}".strip()
+    return _render(context, template, values)
+
+
+def _render(context, template, values: dict) -> str:
     new_context = context.new(values)
     csrf_token = context.get("csrf_token")
     if csrf_token is not None:
         new_context["csrf_token"] = csrf_token
-    markup = context.template.engine.get_template(f"components/{name}.html").render(new_context)
-    return markup.strip()
+    return template.render(new_context).strip()
+
+
+# The markup around a slot, per component template and every other value (and the
+# language and escaping, which the markup may depend on). Bounded: a long-running
+# worker keeps at most this many; most pages need a few dozen.
+_HALVES: dict = {}
+_HALVES_LIMIT = 4096
+_SLOT_MARK = "\x00slot\x00"
+
+
+_PLAIN = frozenset({str, SafeString, int, bool, float, type(None)})
+
+
+def _key(value):
+    """`value` as part of a cache key: plain values only (a model instance may print
+    differently next time it is loaded), each with its type (True is not 1, and a
+    safe string is not the same text to be escaped)."""
+    cls = value.__class__
+    if cls in _PLAIN:
+        return cls, value
+    if isinstance(value, Promise):
+        return str, str(value)
+    if isinstance(value, list | tuple):
+        return tuple(_key(item) for item in value)
+    raise TypeError(f"not a key: {cls}")
+
+
+_TRANSLATES: dict = {}
+
+
+def _translates(template) -> bool:
+    """Whether the template has text of its own to translate (then its markup is kept
+    per language): asking for the language costs more than the rest of the key."""
+    found = _TRANSLATES.get(template)
+    if found is None:
+        found = _TRANSLATES[template] = "i18n" in template.source or "_(" in template.source
+    return found
+
+
+def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | None:
+    try:
+        key = (
+            template,
+            get_language() if _translates(template) else None,
+            context.autoescape,
+            *[(name, _key(value)) for name, value in values.items() if name != slot],
+        )
+    except TypeError:  # not a plain value: render it in full
+        return None
+    halves = _HALVES.get(key)
+    if halves is None:
+        halves = False
+        # Never keep markup with a CSRF token in it beyond its request.
+        if not template.nodelist.get_nodes_by_type(CsrfTokenNode):
+            marked = _render(context, template, {**values, slot: mark_safe(_SLOT_MARK)})  # noqa: S308 - our own marker
+            parts = marked.split(_SLOT_MARK)
+            if len(parts) == 2:
+                halves = (parts[0], parts[1])
+        if len(_HALVES) >= _HALVES_LIMIT:
+            _HALVES.clear()
+        _HALVES[key] = halves
+    return halves if isinstance(halves, tuple) else None
 
 
 def parse_options(parser, token, allowed: set[str]) -> tuple[str, dict]:
@@ -70,31 +156,53 @@ def resolve_options(
 class ComponentNode(Node):
     child_nodelists = ("nodelist",)
 
-    def __init__(self, template: str, prepare: Callable, options: dict, nodelist: NodeList | None):
-        self.template, self.prepare, self.options, self.nodelist = (
+    def __init__(
+        self,
+        template: str,
+        prepare: Callable,
+        options: dict,
+        nodelist: NodeList | None,
+        slot: str = "",
+    ):
+        self.template, self.prepare, self.options, self.nodelist, self.slot = (
             template,
             prepare,
             options,
             nodelist,
+            slot,
         )
-        self.allowed = frozenset(inspect.signature(prepare).parameters)
+        # Read once, here: inspect.signature() on every render was a third of a
+        # table cell's cost (bench/inprocess.py, the people directory).
+        parameters = inspect.signature(prepare).parameters
+        self.allowed = frozenset(parameters)
+        self.takes_context = "context" in parameters
 
     def render(self, context):
         values, attributes = resolve_options(self.options, context, self.allowed)
         if self.nodelist is not None:
             values["content"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308 - rendered by the template engine, so already escaped
-        if "context" in inspect.signature(self.prepare).parameters:
+        if self.takes_context:
             values["context"] = context
         values = self.prepare(**values)
-        return render_component(context, self.template, {**values, "attributes": attributes})
+        return render_component(
+            context, self.template, {**values, "attributes": attributes}, self.slot
+        )
 
 
-def component(*, block: bool = False, body: tuple[str, ...] = ("text", "html"), markup: str = ""):
+def component(
+    *,
+    block: bool = False,
+    body: tuple[str, ...] = ("text", "html"),
+    markup: str = "",
+    slot: str = "",
+):
     """Register `prepare` (its keyword-only parameters are the tag's options) as a tag
     that renders components/<markup, by default the tag's name>.html.
 
     With `block`, the tag has a block form when none of `body` is given; the
-    block's output reaches `prepare` as `content`.
+    block's output reaches `prepare` as `content`. `slot`: the value of `prepare`'s
+    result that changes from use to use, for components used once a row
+    (render_component says what it asks of the template).
     """
 
     def register_component(prepare: Callable) -> Callable:
@@ -108,7 +216,7 @@ def component(*, block: bool = False, body: tuple[str, ...] = ("text", "html"), 
             if block and not set(body) & set(options):
                 nodelist = parser.parse((f"end{tag}",))
                 parser.delete_first_token()
-            return ComponentNode(template_name, prepare, options, nodelist)
+            return ComponentNode(template_name, prepare, options, nodelist, slot)
 
         register.tag(name, compile_tag)
         return prepare

@@ -107,7 +107,7 @@ TAG_COLOURS = (
 )
 
 
-@component(block=True)
+@component(block=True, slot="body")
 def tag(*, content="", text="", html="", colour="", classes="", id=""):
     one_of(colour, TAG_COLOURS, "colour")
     return {

@@ -192,6 +192,7 @@ class TableRowNode(Node):
                 "responsive": state.get("responsive"),
                 "attributes": attributes,
             },
+            slot="cells",
         )
 
 
@@ -209,7 +210,10 @@ def breakable(value) -> SafeString:
     """`value` as HTML (escaped unless already safe), each run of text longer than
     LONGEST_WHOLE_WORD characters in <span class="app-unbroken">; tags are left as
     they are."""
-    parts = _TAG.split(str(conditional_escape(value)))
+    escaped = str(conditional_escape(value))
+    if not _LONG_RUN.search(escaped):  # nearly always: nothing to mark
+        return mark_safe(escaped)  # noqa: S308 - escaped above
+    parts = _TAG.split(escaped)
     parts[::2] = [
         _LONG_RUN.sub(r'<span class="app-unbroken">\g<0></span>', text) for text in parts[::2]
     ]
@@ -307,7 +311,9 @@ def _cell_tag(element: str, doc: str) -> None:
         return _cell(element, context=context, content=content, classes=classes, **options)
 
     cell.__name__, cell.__doc__ = element, doc
-    component(block=True, body=("text", "html", "visually_hidden_text"), markup="table_cell")(cell)
+    component(
+        block=True, body=("text", "html", "visually_hidden_text"), markup="table_cell", slot="body"
+    )(cell)
 
 
 _cell_tag("th", "A header cell: a column's heading in {% table_head %}, a row's heading in a row.")
