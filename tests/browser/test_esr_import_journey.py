@@ -1,6 +1,7 @@
 """Issue 18 in the browser on the demo data, with axe on every page: the programme admin
 imports the demo ESR file, reads the errors it shows, fixes them in the file, checks it
-again, applies it (a real Celery worker), and finds the new people by staff number."""
+again, applies it (a real Celery worker), finds the new people by staff number, nudges
+the people overdue supervision and exports the compliance list with staff numbers."""
 
 import csv
 import io
@@ -9,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from kernel.models import StaffProfile
+from notifications.models import Notification
 from nonprod import esr_demo
 from tests.browser.people import Person
 
@@ -106,3 +108,35 @@ def test_the_admin_imports_the_demo_esr_file(
     starter.refresh_from_db()
     assert starter.line_manager is not None
     assert starter.line_manager.employee_number == "10000009"
+
+    # Compliance: filtered to the overdue, two of them nudged (once: a second nudge for the
+    # same due date is refused and says so), then the list exported with staff numbers.
+    sam.go("/reports/compliance/")
+    page.get_by_label("Status against the standard").select_option("overdue")
+    sam.click("button", "Apply filters")
+    expect(page.locator("#compliance-period")).to_contain_text("NHS financial year")
+    table = page.get_by_role("table", name="Supervision by person")
+    expect(table).to_contain_text("Overdue")
+    boxes = page.locator("input[name=people]")
+    assert boxes.count() >= 2
+    chosen = [boxes.nth(0).get_attribute("value"), boxes.nth(1).get_attribute("value")]
+    before = Notification.objects.filter(recipient__profile__pk__in=chosen).count()
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    sam.click("button", "Send a reminder to selected people")
+    expect(page.get_by_text("Reminder sent to 2 people.")).to_be_visible()
+    after = Notification.objects.filter(recipient__profile__pk__in=chosen).count()
+    assert after == before + 2
+
+    page.locator("input[name=people]").nth(0).check()
+    sam.click("button", "Send a reminder to selected people")
+    expect(page.get_by_text("already sent a reminder for this due date")).to_be_visible()
+    assert Notification.objects.filter(recipient__profile__pk__in=chosen).count() == after
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download as CSV").click()
+    exported = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
+    headings = exported[0]
+    assert "Staff number" in headings and "Status" in headings
+    status = headings.index("Status")
+    assert exported[1:] and all("Overdue" in row[status] for row in exported[1:])
