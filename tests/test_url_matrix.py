@@ -68,6 +68,7 @@ MATRIX = {
     "supervision:staff_import": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:staff_import_columns": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:staff_import_detail": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:staff_import_download": rule(signed_in=403, **ADMIN_OBJECT),
     "supervision:staff_import_apply": rule(
         method="post", signed_in=403, programme_admin=302, outsider=404
     ),
