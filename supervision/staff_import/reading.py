@@ -101,13 +101,14 @@ def decode(raw: bytes) -> str:
 DELIMITERS = (",", ";", "\t", "|")
 
 
-def _dialect(text: str) -> type[csv.Dialect]:
+def _dialect(text: str, delimiter: str = "") -> type[csv.Dialect]:
     """Excel's CSV, with the delimiter the headings use most (a comma if none):
     Excel in many European locales writes semicolons, ESR's "Unicode text" tabs."""
-    first_line = re.sub(r'"[^"]*"', "", text.lstrip("\r\n").split("\n", 1)[0])
-    delimiter = max(DELIMITERS, key=first_line.count)
-    if not first_line.count(delimiter):
-        delimiter = ","
+    if not delimiter:
+        first_line = re.sub(r'"[^"]*"', "", text.lstrip("\r\n").split("\n", 1)[0])
+        delimiter = max(DELIMITERS, key=first_line.count)
+        if not first_line.count(delimiter):
+            delimiter = ","
 
     class Dialect(csv.excel):
         pass
@@ -125,7 +126,13 @@ class Table:
 
 def read(text: str) -> Table:
     """The headings and rows of the CSV text (FileProblem if there are none)."""
-    reader = csv.reader(io.StringIO(text, newline=""), _dialect(text))
+    # Excel's own hint of the delimiter, a first line "sep=;", which Excel does not show.
+    hint = re.match(r"sep=([,;\t|])\r?\n", text)
+    if hint:
+        text = text[hint.end() :]
+    reader = csv.reader(
+        io.StringIO(text, newline=""), _dialect(text, hint.group(1) if hint else "")
+    )
     records: Iterator[list[str]] = iter(reader)
     try:
         headings = next(records, None)

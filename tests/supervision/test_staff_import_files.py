@@ -204,6 +204,12 @@ def test_the_delimiter_is_found_from_the_headings(client, admin, delimiter):
     assert checked.plan["new"][0]["department"] == "Ward 7, Acute Medicine"
 
 
+def test_excels_delimiter_hint_line_is_followed_and_not_a_row(client, admin):
+    checked, _page = upload(client, "sep=;\r\n" + esr(ANNA, delimiter=";"))
+    assert checked.plan["counts"]["new"] == 1
+    assert checked.plan["new"][0]["row"] == 2
+
+
 def test_crlf_quoted_fields_blank_rows_trailing_delimiters_and_extra_columns(client, admin):
     fields = [*FIELDS, "Pay Scale Point", "Contracted Hours"]
     rows = [
