@@ -229,6 +229,10 @@ def _day(value: datetime.date | None) -> str:
     return date_format(value, "j M Y") if value else NONE
 
 
+def _text(value: str) -> str:
+    return value or NONE
+
+
 def _grade(value: str) -> str:
     return str(Grade(value).label) if value else NONE
 
@@ -727,58 +731,48 @@ def _change(row: Row, person: Known, context: _Context) -> Change:
     cells = row.cells
     change = Change(row.row, person, {}, [])
 
-    def differs(name: str, old, new, old_shown, new_shown) -> None:
+    def differs(name: str, old, new, show=_text) -> None:
+        """A change of `name` from `old` to `new`, said as `show` says each (only if it changes)."""
         if new is not None and old != new:
             change.fields[name] = new
-            change.shown.append((str(DETAIL_LABELS.get(name, name)), old_shown, new_shown))
+            change.shown.append((str(DETAIL_LABELS.get(name, name)), show(old), show(new)))
 
     if not person.number:
-        differs("employee_number", "", row.number, NONE, row.number)
+        differs("employee_number", "", row.number)
     first, last = cells.get("first_name", person.first_name), cells.get("last_name")
     last = last or person.last_name
     if (first, last) != (person.first_name, person.last_name):
         change.fields["first_name"], change.fields["last_name"] = first, last
         change.shown.append((str(DETAIL_LABELS["name"]), person.name, f"{first} {last}"))
-    position = cells.get("position")
-    differs("job_title", person.job_title, position, person.job_title or NONE, position)
-    if "band" in cells:
-        differs(
-            "band",
-            person.band,
-            cells["band"],
-            str(Band(person.band).label),
-            str(Band(cells["band"]).label),
-        )
-    if "profession" in cells:
-        differs(
-            "profession",
-            person.profession,
-            cells["profession"],
-            str(Profession(person.profession).label),
-            str(Profession(cells["profession"]).label),
-        )
+    differs("job_title", person.job_title, cells.get("position"))
+    differs("band", person.band, cells.get("band"), lambda value: str(Band(value).label))
+    differs(
+        "profession",
+        person.profession,
+        cells.get("profession"),
+        lambda value: str(Profession(value).label),
+    )
     profession = cells.get("profession", person.profession)
     grade = cells.get("doctor_grade") if profession == Profession.DOCTOR else ""
-    if grade is not None:
-        differs("grade", person.grade, grade, _grade(person.grade), _grade(grade))
+    differs("grade", person.grade, grade, _grade)
     department = cells.get("department")
     current = context.department_names.get(person.department_id or 0, "")
     if department and _department_name(department) != _department_name(current):
-        differs("department", current, department, current or NONE, department)
+        differs("department", current, department)
     manager_number = cells.get("line_manager")
     if manager_number:
         manager = context.person_numbered(manager_number)
         if manager is None or manager.pk != person.line_manager_id:
             old = context.by_pk.get(person.line_manager_id or 0)
-            differs(
-                "line_manager",
-                None,
-                manager_number,
-                old.name if old else NONE,
-                f"{manager.name} ({manager_number})" if manager else manager_number,
+            change.fields["line_manager"] = manager_number
+            change.shown.append(
+                (
+                    str(DETAIL_LABELS["line_manager"]),
+                    old.name if old else NONE,
+                    f"{manager.name} ({manager_number})" if manager else manager_number,
+                )
             )
-    start = cells.get("start_date")
-    differs("start_date", person.start_date, start, _day(person.start_date), _day(start))
+    differs("start_date", person.start_date, cells.get("start_date"), _day)
     return change
 
 

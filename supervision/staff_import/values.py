@@ -1,6 +1,7 @@
 """ESR's words for a band, a staff group and a date, read as the app's values."""
 
 import datetime
+import functools
 import re
 
 from kernel.models import Band, Grade, Profession
@@ -10,6 +11,7 @@ _BAND = re.compile(r"\bband\s*([2-9])\s*(?:-?\s*(?:range\s*)?([a-d])\b)?", re.IG
 _BAND_CODE = re.compile(r"(?:xr0?)?([2-9])([a-d]?)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
 def band(text: str) -> str:
     """The Agenda for Change band in an ESR grade ("Band 5", "AfC Band 8a", "8B");
     any other grade (a doctor's, a band no longer used) is Band.OTHER."""
@@ -52,6 +54,7 @@ _GRADES = (
 _NOT_DOCTORS = re.compile(r"nurs|midwi|therap|psycholog|scien|pharmac|allied|\bahp\b")
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
 def doctor_grade(text: str) -> str:
     """The doctor's grade an ESR grade names ("" if it names none)."""
     words = " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
@@ -78,6 +81,7 @@ _PROFESSIONS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
 def profession(staff_group: str, position: str = "") -> str:
     """The profession an ESR staff group names, with the position telling a
     midwife from a nurse and a psychologist among scientists."""
