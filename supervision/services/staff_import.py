@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from kernel.models import Department, Organisation, StaffProfile
+from kernel.queueing import enqueue_after_commit
 
 from ..models import StaffImport, StaffImportMapping
 from ..staff_import.columns import COLUMNS
@@ -135,7 +136,9 @@ def staff_import_apply(*, actor, staff_import: StaffImport, invite_new: bool) ->
         summary=f"Started applying the ESR file {locked.file_name}",
         details={"invite_new": invite_new},
     )
-    transaction.on_commit(lambda: apply_staff_import.delay(locked.pk))
+    # Published after the commit; a broker that is down does not fail the click (the
+    # task is kept and published by beat once it answers).
+    enqueue_after_commit(apply_staff_import, locked.pk)
     return locked
 
 
