@@ -57,8 +57,9 @@ def period_ended(programme: Programme, today: datetime.date | None = None) -> bo
     return programme.period_end < today
 
 
-def _day_words(day: datetime.date) -> str:
-    return f"{day:%-d %B %Y}"
+def _day_words(day: datetime.date | None) -> str:
+    """A period's last day as messages say it (an ended period always has one)."""
+    return f"{day:%-d %B %Y}" if day else ""
 
 
 def offer_refusal(programmes, first_day: datetime.date, today: datetime.date) -> str | None:
