@@ -13,13 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from audit.services import audit_log
+from kernel.csv_export import csv_response
 from kernel.models import Role
 from kernel.permissions import get_own_profile
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
 from . import caption
-from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .headline import period_words
 from .permissions import (

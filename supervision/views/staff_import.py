@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.csv_export import csv_response
 from kernel.forms import posted
 from kernel.models import Role
 from kernel.permissions import admin_home_organisation, role_required
-from reports.csv_export import csv_response
 
 from ..models import StaffImport
 from ..permissions import get_staff_import_for_admin, staff_imports_visible_to
@@ -145,7 +145,7 @@ def staff_import_columns(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def staff_import_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The dry run's errors and changes as CSV, one line per error or change (each
-    cell made safe for a spreadsheet by reports.csv_export)."""
+    cell made safe for a spreadsheet by kernel.csv_export)."""
     checked = get_staff_import_for_admin(request.user, pk)
     plan = checked.plan
     lines: list[list] = []
