@@ -494,6 +494,7 @@ POST_DIFFERS = {
     "peergroups:supporter_safety": NO_POST,
     "peergroups:themes": NO_POST,
     "supervision:manage_programmes": NO_POST,
+    "supervision:staff_import_download": NO_POST,
     "account_inactive": NO_POST,
     "account_email_verification_sent": NO_POST,
     "account_reset_password_done": NO_POST,
