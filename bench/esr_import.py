@@ -28,7 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "bench_esr_import"
+# BENCH_ESR_DB names another scratch database, for two people benchmarking on one server.
+DB_NAME = os.environ.get("BENCH_ESR_DB", "bench_esr_import")
 TARGET_SECONDS = 60
 HEADINGS = [
     "Employee Number",
@@ -46,6 +47,8 @@ HEADINGS = [
 ]
 DEPARTMENTS = [f"Ward {n}" for n in range(1, 41)] + ["Emergency department", "Maternity"]
 GRADES = ["Band 2", "Band 3", "Band 4", "Band 5", "Band 5", "Band 6", "Band 7", "Band 8 - Range A"]
+# One row in twenty is a doctor, graded as ESR names doctors' grades.
+DOCTORS = ["Foundation Year 1", "Foundation Year 2", "Specialty Registrar", "Consultant"]
 
 
 def recreate_database() -> None:
@@ -67,6 +70,7 @@ def people(count: int, seed: int = 18) -> list[list[str]]:
     for n in range(count):
         number = f"{20000000 + n}"
         manager = "" if n < managers else f"{20000000 + rng.randrange(managers)}"
+        doctor = n >= managers and n % 20 == 0
         rows.append(
             [
                 number,
@@ -74,9 +78,9 @@ def people(count: int, seed: int = 18) -> list[list[str]]:
                 f"First{n}",
                 f"Last{n}",
                 f"person{n}@bench-trust.example",
-                "Staff Nurse",
-                rng.choice(GRADES),
-                "Nursing and Midwifery Registered",
+                "Doctor" if doctor else "Staff Nurse",
+                rng.choice(DOCTORS if doctor else GRADES),
+                "Medical and Dental" if doctor else "Nursing and Midwifery Registered",
                 rng.choice(DEPARTMENTS),
                 manager,
                 f"{1 + n % 28:02d}/{1 + n % 12:02d}/{2010 + n % 15}",
@@ -91,7 +95,10 @@ def next_month(rows: list[list[str]], seed: int = 19) -> list[list[str]]:
     rows = [list(row) for row in rows]
     count = len(rows)
     for row in rng.sample(rows[count // 50 :], count * 3 // 100):
-        row[6] = "Band 6" if row[6] != "Band 6" else "Band 7"
+        if row[7] == "Medical and Dental":
+            row[6] = "Specialty Registrar" if row[6] != "Specialty Registrar" else "Consultant"
+        else:
+            row[6] = "Band 6" if row[6] != "Band 6" else "Band 7"
         row[8] = rng.choice(DEPARTMENTS)
     for row in rng.sample(rows[count // 50 :], count // 100):
         row[11] = "31/01/2026"

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from kernel.models import Band, Profession
+from kernel.models import Band, Grade, Profession
 
 from .demo import KEY_PEOPLE, LAST_NAMES, _email, _generated_people
 from .impact import JUNIOR_DOCTORS
@@ -61,9 +61,22 @@ PROMOTED, MOVED, LEAVERS = 3, 2, 3
 ERROR_ROWS = 5  # the duplicate's two rows, and three new starters
 
 
-def _grade(band: str, title: str) -> str:
+# Doctors' grades as ESR names them (supervision.staff_import.values.doctor_grade reads them).
+ESR_GRADES = {
+    Grade.FY1: "Foundation Year 1",
+    Grade.FY2: "Foundation Year 2",
+    Grade.ST1_2: "Specialty Registrar (Core Training)",
+    Grade.ST3_PLUS: "Specialty Registrar",
+    Grade.SAS: "Specialty Doctor",
+    Grade.CONSULTANT: "Medical & Dental: Consultant",
+}
+
+
+def _grade(band: str, grade: str) -> str:
+    if grade:
+        return ESR_GRADES[Grade(grade)]
     if band == Band.OTHER:
-        return "Foundation Year 2" if "FY" in title else "Specialty Registrar"
+        return ""
     if band.startswith("8"):
         return f"Band 8 - Range {band[1].upper()}"
     return f"Band {band}"
@@ -83,6 +96,7 @@ class _Row:
     start: str = ""
     end: str = ""
     assignment: int = 1
+    grade: str = ""  # a doctor's
 
     def cells(self) -> list[str]:
         return [
@@ -92,7 +106,7 @@ class _Row:
             self.last,
             self.email,
             self.title,
-            _grade(self.band, self.title) if self.band else "",
+            _grade(self.band, self.grade) if self.band else "",
             STAFF_GROUPS.get(self.profession, "Administrative and Clerical"),
             self.department,
             self.manager,
@@ -127,13 +141,24 @@ def _existing() -> list[_Row]:
                 # those added after them; the file says the same.
                 manager=sam_number if sam_number and index > 8 else "",
                 start=started.strftime("%d/%m/%Y"),
+                grade=person.grade,
             )
         )
-    for first, last, department, title, _grade in JUNIOR_DOCTORS:
+    for first, last, department, title, grade in JUNIOR_DOCTORS:
         number = f"{10000001 + len(rows)}"
         email = f"{first.lower()}.{last.lower()}@westfield.example"
         rows.append(
-            _Row(number, first, last, email, title, Band.OTHER, Profession.DOCTOR, department)
+            _Row(
+                number,
+                first,
+                last,
+                email,
+                title,
+                Band.OTHER,
+                Profession.DOCTOR,
+                department,
+                grade=grade,
+            )
         )
     return rows
 

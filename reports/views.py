@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.services import audit_log
+from kernel.csv_export import csv_response
 from kernel.models import Role
 from kernel.permissions import get_own_profile
 from supervision.services.standards import standard_nudge
 
 from . import caption
 from .compliance import compliance_all, compliance_page, nudge_words
-from .csv_export import csv_response
 from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .headline import period_words
 from .permissions import (

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 
 from kernel.eligibility import (
     BAND,
@@ -58,6 +59,52 @@ def period_ended(programme: Programme, today: datetime.date | None = None) -> bo
     return programme.period_end < today
 
 
+def _day_words(day: datetime.date | None) -> str:
+    """A period's last day as messages say it (an ended period always has one)."""
+    return f"{day:%-d %B %Y}" if day else ""
+
+
+def offer_refusal(programmes, first_day: datetime.date, today: datetime.date) -> str | None:
+    """Why a supervisor may not offer time from `first_day` (the organisation's date) on
+    these programmes: each has a fixed allowance period ended by then (`period_ended`),
+    so nobody could book it. None if any of them runs on, or there are none.
+
+    `today` is the organisation's date, which decides "ended" or "ends" in the message.
+    """
+    programmes = list(programmes)
+    if not programmes or not all(period_ended(p, first_day) for p in programmes):
+        return None
+    names = ", ".join(p.name for p in programmes)
+    end = max(p.period_end for p in programmes if p.period_end is not None)
+    if end < today:
+        return ngettext(
+            "The allowance period of %(names)s ended on %(end)s, so nobody can book time "
+            "on it. Offer time once the programme admin has started its next period",
+            "The allowance periods of your programmes (%(names)s) ended by %(end)s, so "
+            "nobody can book time on them. Offer time once the programme admin has started "
+            "a next period",
+            len(programmes),
+        ) % {"names": names, "end": _day_words(end)}
+    return ngettext(
+        "The allowance period of %(names)s ends on %(end)s, before this time, so nobody "
+        "could book it. Choose a day up to %(end)s",
+        "The allowance periods of your programmes (%(names)s) end by %(end)s, before this "
+        "time, so nobody could book it. Choose a day up to %(end)s",
+        len(programmes),
+    ) % {"names": names, "end": _day_words(end)}
+
+
+def choice_refusal(programme: Programme) -> str | None:
+    """Why a supervisor may not choose to supervise in `programme` now: its fixed
+    allowance period has ended (`period_ended`). None if they may."""
+    if not period_ended(programme):
+        return None
+    return _(
+        "The allowance period of %(name)s ended on %(end)s, so nobody can book it: "
+        "choose it again once the programme admin has started its next period"
+    ) % {"name": programme.name, "end": _day_words(programme.period_end)}
+
+
 def may_use(programme: Programme, profile: StaffProfile | None) -> bool:
     return (
         programme.is_active
@@ -85,7 +132,7 @@ def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibili
         return Eligibility(
             False,
             _("This programme's allowance period ended on %(end)s.")
-            % {"end": f"{programme.period_end:%-d %B %Y}"},
+            % {"end": _day_words(programme.period_end)},
         )
     if missing is None:
         return Eligibility(True)

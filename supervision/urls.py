@@ -32,6 +32,11 @@ urlpatterns = [
     path("people/import/columns/", staff_import.staff_import_columns, name="staff_import_columns"),
     path("people/import/<int:pk>/", staff_import.staff_import_detail, name="staff_import_detail"),
     path(
+        "people/import/<int:pk>/download/",
+        staff_import.staff_import_download,
+        name="staff_import_download",
+    ),
+    path(
         "people/import/<int:pk>/apply/", staff_import.staff_import_apply, name="staff_import_apply"
     ),
     path("departments/", departments.department_list, name="departments"),

@@ -190,6 +190,32 @@ def test_an_invitation_made_with_redis_killed_is_kept_and_sent_once_redis_is_bac
     assert mail.outbox[0].to == ["new.nurse@example.com"]
 
 
+def test_an_esr_import_applied_with_redis_killed_is_kept_and_runs_once_redis_is_back(
+    client, organisation, programme_admin, redis
+):
+    from supervision.models import StaffImport
+    from supervision.services.staff_import import staff_import_check
+
+    checked = staff_import_check(
+        actor=programme_admin,
+        organisation=organisation,
+        file_name="esr.csv",
+        raw=b"Employee Number,First Name,Last Name,Work Email\n1,Ann,Lee,ann@westfield.example\n",
+        whole_organisation=False,
+    )
+    client.force_login(programme_admin)
+    redis.kill()
+    response = client.post(reverse("supervision:staff_import_apply", args=[checked.pk]))
+    assert response.status_code == 302
+    assert UnpublishedTask.objects.get().task_name == "supervision.tasks.apply_staff_import"
+    redis.start()
+    assert publish_unpublished() == 1
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        assert wait_until(
+            lambda: StaffImport.objects.get(pk=checked.pk).status == StaffImport.Status.APPLIED
+        )
+
+
 def test_an_external_facilitator_invited_with_redis_killed_is_kept_for_later_too(
     organisation, programme_admin, redis
 ):

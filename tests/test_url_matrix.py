@@ -68,6 +68,7 @@ MATRIX = {
     "supervision:staff_import": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:staff_import_columns": rule(signed_in=403, **ADMIN_ONLY),
     "supervision:staff_import_detail": rule(signed_in=403, **ADMIN_OBJECT),
+    "supervision:staff_import_download": rule(signed_in=403, **ADMIN_OBJECT),
     "supervision:staff_import_apply": rule(
         method="post", signed_in=403, programme_admin=302, outsider=404
     ),
@@ -524,6 +525,7 @@ POST_DIFFERS = {
     "peergroups:supporter_safety": NO_POST,
     "peergroups:themes": NO_POST,
     "supervision:manage_programmes": NO_POST,
+    "supervision:staff_import_download": NO_POST,
     "account_inactive": NO_POST,
     "account_email_verification_sent": NO_POST,
     "account_reset_password_done": NO_POST,

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from kernel.dates import format_moment
-from kernel.models import Programme, StaffProfile
+from kernel.models import Modality, Programme, StaffProfile
 
+from ..allowances import choice_refusal, offer_refusal
 from ..availability import notice_refusal, weekly_notice_refusal
 from ..models import (
     AvailabilityException,
@@ -70,6 +71,18 @@ def _local(moment: datetime.datetime, zone: zoneinfo.ZoneInfo) -> str:
 
 def _hhmm(value: datetime.time) -> str:
     return value.strftime("%H:%M")
+
+
+def _refuse_ended_programmes(supervisor, first_day: datetime.date, field: str) -> None:
+    """Time is offered through the supervisor's one-to-one programmes: none may be
+    offered from a day by which all their allowance periods have ended."""
+    programmes = Programme.objects.filter(
+        supervisors__user=supervisor, is_active=True, modality=Modality.ONE_TO_ONE
+    ).order_by("name")
+    today = timezone.localdate(timezone.now(), organisation_zone(supervisor))
+    refusal = offer_refusal(programmes, max(first_day, today), today)
+    if refusal:
+        raise ValidationError({field: refusal})
 
 
 def _delivery(mode: str, meeting_link: str, location: str) -> dict[str, str]:
@@ -134,11 +147,15 @@ def supervisor_profile_update(
     chosen = {programme.pk for programme in programmes}
     if chosen - offered:
         raise ValidationError(_("You can only choose programmes of your own organisation."))
+    current = set(profile.programmes.values_list("pk", flat=True))
+    for programme in programmes:
+        refusal = None if programme.pk in current else choice_refusal(programme)
+        if refusal:
+            raise ValidationError({"programmes": refusal})
 
     changed = [name for name, value in fields.items() if getattr(profile, name) != value]
     for name in changed:
         setattr(profile, name, fields[name])
-    current = set(profile.programmes.values_list("pk", flat=True))
     wanted = (current - offered) | chosen
     if wanted != current:
         changed.append("programmes")
@@ -253,6 +270,9 @@ def slot_add(
     refusal = notice_refusal(starts_at, timezone.now())
     if refusal:
         raise ValidationError({"start_time": refusal})
+    _refuse_ended_programmes(
+        supervisor, timezone.localdate(starts_at, organisation_zone(supervisor)), "date"
+    )
     _lock(supervisor)
     _refuse_overlap(
         AvailabilitySlot,
@@ -297,6 +317,7 @@ def weekly_add(
 ) -> WeeklyAvailability:
     """Offer a window every week (wall-clock times). Refused if it overlaps another window,
     or if none of its weeks starts outside the minimum notice."""
+    _refuse_ended_programmes(supervisor, valid_from, "valid_from")
     _lock(supervisor)
     clashes = WeeklyAvailability.objects.filter(
         supervisor=supervisor,

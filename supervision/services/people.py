@@ -147,6 +147,7 @@ class NewStaff:
     last_name: str
     profession: str
     band: str
+    grade: str = ""  # a doctor's grade
     employee_number: str = ""
     department_id: int | None = None
     job_title: str = ""
@@ -178,6 +179,7 @@ def staff_add_many(
             department_id=person.department_id,
             profession=person.profession,
             band=person.band,
+            grade=person.grade,
             job_title=person.job_title,
             start_date=person.start_date,
             employee_number=person.employee_number,

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from kernel.models import Department, Organisation, StaffProfile
+from kernel.queueing import enqueue_after_commit
 
 from ..models import StaffImport, StaffImportMapping
 from ..staff_import.columns import COLUMNS
@@ -30,6 +31,7 @@ from .people import (
     staff_add_many,
     staff_deactivate,
     staff_invitations_send,
+    staff_reactivate,
     staff_update_many,
 )
 
@@ -134,7 +136,9 @@ def staff_import_apply(*, actor, staff_import: StaffImport, invite_new: bool) ->
         summary=f"Started applying the ESR file {locked.file_name}",
         details={"invite_new": invite_new},
     )
-    transaction.on_commit(lambda: apply_staff_import.delay(locked.pk))
+    # Published after the commit; a broker that is down does not fail the click (the
+    # task is kept and published by beat once it answers).
+    enqueue_after_commit(apply_staff_import, locked.pk)
     return locked
 
 
@@ -196,7 +200,11 @@ def _apply(staff_import: StaffImport) -> dict[str, int]:
     if plan.file_problem:
         raise ValueError(plan.file_problem)
     staff_import.steps_total = (
-        len(plan.new_departments) + len(plan.new) + len(plan.changed) + len(plan.leavers)
+        len(plan.new_departments)
+        + len(plan.new)
+        + len(plan.returning)
+        + len(plan.changed)
+        + len(plan.leavers)
     )
     StaffImport.objects.filter(pk=staff_import.pk).update(steps_total=staff_import.steps_total)
     _progress(staff_import, 0)
@@ -219,6 +227,7 @@ def _apply(staff_import: StaffImport) -> dict[str, int]:
                 last_name=person.last_name,
                 profession=person.profession,
                 band=person.band,
+                grade=person.grade,
                 employee_number=person.number,
                 department_id=_department_id(departments, person.department),
                 job_title=person.job_title,
@@ -242,6 +251,7 @@ def _apply(staff_import: StaffImport) -> dict[str, int]:
         if "employee_number" in change.fields:
             numbers.setdefault(change.fields["employee_number"].casefold(), change.known.pk)
     _line_managers_of_new(plan, added, numbers)
+    reactivated = _apply_returning(staff_import, plan)
     changed = _apply_changes(staff_import, plan, departments, numbers)
     deactivated = _apply_leavers(staff_import, plan)
     invited = 0
@@ -251,6 +261,7 @@ def _apply(staff_import: StaffImport) -> dict[str, int]:
         "added": len(added),
         "changed": changed,
         "deactivated": deactivated,
+        "reactivated": reactivated,
         "invited": invited,
         "departments_added": len(plan.new_departments),
         "rows_left_out": plan.rows_with_problems,
@@ -303,6 +314,27 @@ def _apply_changes(staff_import, plan: Plan, departments, numbers: dict[str, int
             changed += staff_update_many(actor=actor, organisation=organisation, changes=changes)
         _progress(staff_import, staff_import.steps_done + len(batch))
     return changed
+
+
+def _apply_returning(staff_import, plan: Plan) -> int:
+    """Leavers back in the file go through the one way anybody is reactivated."""
+    profiles = StaffProfile.objects.select_related("user").in_bulk(
+        [returner.known.pk for returner in plan.returning]
+    )
+    done = 0
+    for start in range(0, len(plan.returning), BATCH):
+        batch = plan.returning[start : start + BATCH]
+        with transaction.atomic():
+            for returner in batch:
+                try:
+                    staff_reactivate(
+                        actor=staff_import.applied_by, profile=profiles[returner.known.pk]
+                    )
+                except ValidationError:
+                    continue  # anonymised since the dry run: they come back as someone new
+                done += 1
+        _progress(staff_import, staff_import.steps_done + len(batch))
+    return done
 
 
 def _apply_leavers(staff_import, plan: Plan) -> int:

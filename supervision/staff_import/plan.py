@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kernel.dates import today_in
-from kernel.models import Band, Department, Organisation, Profession, StaffProfile
+from kernel.models import Band, Department, Grade, Organisation, Profession, StaffProfile
 
 from ..pairing import OWN_LINE_MANAGER, supervising_pairs, supervising_refusal
 from . import values
@@ -34,13 +34,14 @@ from .columns import BY_KEY, locate
 from .reading import FileProblem, Table, read
 
 # Profile details an import may set, in the order a change lists them.
-DETAILS = ("employee_number", "name", "job_title", "band", "profession", "department")
+DETAILS = ("employee_number", "name", "job_title", "band", "profession", "grade", "department")
 DETAIL_LABELS = {
     "employee_number": gettext_lazy("Staff number"),
     "name": gettext_lazy("Name"),
     "job_title": gettext_lazy("Job title"),
     "band": gettext_lazy("Band"),
     "profession": gettext_lazy("Profession"),
+    "grade": gettext_lazy("Doctor\u2019s grade"),
     "department": gettext_lazy("Department"),
     "line_manager": gettext_lazy("Line manager"),
     "start_date": gettext_lazy("Start date"),
@@ -80,6 +81,7 @@ class Known:
     is_active: bool
     band: str
     profession: str
+    grade: str
     department_id: int | None
     job_title: str
     line_manager_id: int | None
@@ -100,6 +102,7 @@ class NewPerson:
     job_title: str
     band: str
     profession: str
+    grade: str  # a doctor's grade; "" for anyone else
     department: str  # a name; "" for none
     line_manager: str  # an employee number; "" for none
     start_date: datetime.date | None
@@ -123,6 +126,14 @@ class Leaver:
 
 
 @dataclass
+class Returning:
+    """Someone deactivated here (a leaver) whom the file has as current: reactivated."""
+
+    known: Known
+    row: int
+
+
+@dataclass
 class Plan:
     organisation: Organisation
     rows: int = 0
@@ -130,6 +141,7 @@ class Plan:
     changed: list[Change] = field(default_factory=list)
     unchanged: int = 0
     leavers: list[Leaver] = field(default_factory=list)
+    returning: list[Returning] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     new_departments: list[str] = field(default_factory=list)
     left_already: int = 0  # new rows whose end date has passed: not added
@@ -150,6 +162,7 @@ class Plan:
                 "changed": len(self.changed),
                 "unchanged": self.unchanged,
                 "leavers": len(self.leavers),
+                "returning": len(self.returning),
                 "problems": len(self.problems),
                 "rows_with_problems": self.rows_with_problems,
                 "new_departments": len(self.new_departments),
@@ -162,7 +175,9 @@ class Plan:
                     "name": f"{person.first_name} {person.last_name}",
                     "email": person.email,
                     "department": person.department,
-                    "band": str(Band(person.band).label),
+                    "band": str(
+                        Grade(person.grade).label if person.grade else Band(person.band).label
+                    ),
                     "job_title": person.job_title,
                 }
                 for person in self.new
@@ -187,6 +202,16 @@ class Plan:
                 }
                 for leaver in self.leavers
             ],
+            "returning": [
+                {
+                    "row": returner.row,
+                    "profile": returner.known.pk,
+                    "number": returner.known.number,
+                    "name": returner.known.name,
+                    "reason": _("Returning: deactivated here, current in the file"),
+                }
+                for returner in self.returning
+            ],
             "problems": [
                 {"row": p.row, "column": p.column, "message": p.message} for p in self.problems
             ],
@@ -202,6 +227,14 @@ def _chunks(items: list, size: int = QUERY_CHUNK):
 
 def _day(value: datetime.date | None) -> str:
     return date_format(value, "j M Y") if value else NONE
+
+
+def _text(value: str) -> str:
+    return value or NONE
+
+
+def _grade(value: str) -> str:
+    return str(Grade(value).label) if value else NONE
 
 
 # --- Reading each row ---------------------------------------------------------
@@ -252,7 +285,41 @@ def _read_row(number: int, cells: list[str], found: dict[str, int], headings: li
         row.cells["profession"] = values.profession(
             row.cells["staff_group"], row.cells.get("position", "")
         )
+    if "grade" in row.cells:
+        _read_grade(row, problem)
+    start, end = row.cells.get("start_date"), row.cells.get("end_date")
+    if start and end and end < start:
+        problem(
+            "end_date",
+            _("The end date must be the same as or after the start date, %(start)s")
+            % {"start": _day(start)},
+        )
     return row
+
+
+def _read_grade(row: Row, problem) -> None:
+    """A doctor's grade ("FY1", "Medical & Dental: Consultant") makes the person a
+    doctor unless the staff group says otherwise, which is an error in the grade."""
+    grade = values.doctor_grade(row.cells["grade"])
+    if not grade:
+        return
+    profession = row.cells.get("profession", Profession.OTHER)
+    if profession == Profession.OTHER:
+        row.cells["profession"] = profession = Profession.DOCTOR
+    if profession != Profession.DOCTOR:
+        problem(
+            "grade",
+            _(
+                "%(grade)s is a doctor\u2019s grade, but the staff group is for a "
+                "%(profession)s: check the grade or the staff group"
+            )
+            % {
+                "grade": row.cells["grade"],
+                "profession": str(Profession(profession).label).lower(),
+            },
+        )
+        return
+    row.cells["doctor_grade"] = grade
 
 
 def _flag_repeats(
@@ -291,6 +358,7 @@ def _known_staff(organisation: Organisation) -> list[Known]:
         "user__is_active",
         "band",
         "profession",
+        "grade",
         "department_id",
         "job_title",
         "line_manager_id",
@@ -358,6 +426,11 @@ def plan_import(
         plan.file_problem = _missing_columns_message(missing, mapping)
         return plan
     _plan_rows(plan, table, found, mapping, whole_organisation, actor)
+    unused = [h for i, h in enumerate(table.headings) if h and i not in found.values()]
+    if unused:
+        plan.notes.append(
+            _("These columns are not used: %(names)s") % {"names": ", ".join(unused[:20])}
+        )
     return plan
 
 
@@ -451,6 +524,8 @@ def _plan_rows(plan: Plan, table: Table, found, mapping, whole_organisation, act
                     Leaver(person, row.row, _("End date %(date)s") % {"date": _day(ended)})
                 )
             continue
+        if not person.is_active:
+            plan.returning.append(Returning(person, row.row))
         change = _change(row, person, context)
         if change.fields:
             plan.changed.append(change)
@@ -509,7 +584,9 @@ def _check_new(row: Row, context: _Context, elsewhere: set[str]) -> None:
 
 def _check_line_managers(rows: list[Row], matches, context: _Context) -> None:
     """Each line manager is someone in the file or on the staff; not the person;
-    not someone who supervises them (the pairing rule, checked for all rows at once)."""
+    not in a circle of managers; not someone who supervises them (the pairing rule,
+    checked for all rows at once). A row whose manager is new in the file, on a row
+    left out with errors, is left out too (and so on up the chain)."""
     if "line_manager" not in context.found:
         return
     heading = context.heading("line_manager")
@@ -518,6 +595,7 @@ def _check_line_managers(rows: list[Row], matches, context: _Context) -> None:
         if row.number:
             in_file.setdefault(row.number.casefold(), row)
     pairs: list[tuple[Row, Known, Known]] = []
+    waiting: dict[int, list[Row]] = {}  # a new manager's row -> the rows they manage
     for row in rows:
         number = row.cells.get("line_manager")
         if not number or row.problems:
@@ -536,7 +614,22 @@ def _check_line_managers(rows: list[Row], matches, context: _Context) -> None:
                     % {"number": number, "org": context.organisation.name},
                 )
             )
-        elif manager is None and manager_row is not None and manager_row.problems:
+        elif manager is None and manager_row is not None:
+            waiting.setdefault(manager_row.row, []).append(row)
+        person = matches[row.row]
+        if manager is not None and person is not None and manager.pk != person.line_manager_id:
+            pairs.append((row, person, manager))
+    _flag_circles(rows, matches, context, in_file)
+    supervising = supervising_pairs(person.user_id for _row, person, _manager in pairs)
+    for row, person, manager in pairs:
+        if (manager.user_id, person.user_id) in supervising:
+            row.problems.append(Problem(row.row, heading, supervising_refusal(manager.name)))
+    left_out = [row for row in rows if row.problems and row.row in waiting]
+    while left_out:
+        manager_row = left_out.pop()
+        for row in waiting.pop(manager_row.row, []):
+            if row.problems:
+                continue
             row.problems.append(
                 Problem(
                     row.row,
@@ -545,13 +638,75 @@ def _check_line_managers(rows: list[Row], matches, context: _Context) -> None:
                     % {"row": manager_row.row},
                 )
             )
+            if row.row in waiting:
+                left_out.append(row)
+
+
+def _flag_circles(rows: list[Row], matches, context: _Context, in_file: dict[str, Row]) -> None:
+    """A problem on each row whose line manager leads, manager by manager, back to the
+    row's own person (A manages B, B manages A): nobody in such a circle has anyone
+    above them. The staff's current line managers count where the file leaves them."""
+    heading = context.heading("line_manager")
+
+    def node(row: Row) -> tuple:
         person = matches[row.row]
-        if manager is not None and person is not None and manager.pk != person.line_manager_id:
-            pairs.append((row, person, manager))
-    supervising = supervising_pairs(person.user_id for _row, person, _manager in pairs)
-    for row, person, manager in pairs:
-        if (manager.user_id, person.user_id) in supervising:
-            row.problems.append(Problem(row.row, heading, supervising_refusal(manager.name)))
+        return ("staff", person.pk) if person else ("new", row.number.casefold())
+
+    manager_of: dict[tuple, tuple] = {
+        ("staff", k.pk): ("staff", k.line_manager_id)
+        for k in context.by_pk.values()
+        if k.line_manager_id
+    }
+    setting: dict[tuple, Row] = {}
+    for row in rows:
+        number = row.cells.get("line_manager")
+        if not number or row.problems or number.casefold() == row.number.casefold():
+            continue
+        manager = context.person_numbered(number)
+        manager_row = in_file.get(number.casefold())
+        if manager is not None:
+            manager_of[node(row)] = ("staff", manager.pk)
+        elif manager_row is not None:
+            manager_of[node(row)] = node(manager_row)
+        else:
+            continue
+        setting[node(row)] = row
+    done: set[tuple] = set()
+    for start in setting:
+        path: list[tuple] = []
+        on_path: dict[tuple, int] = {}
+        current: tuple | None = start
+        while current is not None and current not in done and current not in on_path:
+            on_path[current] = len(path)
+            path.append(current)
+            current = manager_of.get(current)
+        done.update(path)
+        if current is None or current not in on_path:
+            continue
+        circle = path[on_path[current] :]
+        names = [_number_of(member, context, setting) for member in circle]
+        chain = " \u2192 ".join([*names, names[0]])
+        for member in circle:
+            if member in setting:
+                row = setting[member]
+                row.problems.append(
+                    Problem(
+                        row.row,
+                        heading,
+                        _(
+                            "Line managers go round in a circle (%(chain)s), so nobody in it "
+                            "has a line manager above them: correct one of them"
+                        )
+                        % {"chain": chain},
+                    )
+                )
+
+
+def _number_of(member: tuple, context: _Context, setting: dict[tuple, Row]) -> str:
+    if member in setting:
+        return setting[member].number
+    known = context.by_pk.get(member[1])
+    return (known.number or known.name) if known else str(member[1])
 
 
 def _new_person(row: Row) -> NewPerson:
@@ -565,6 +720,7 @@ def _new_person(row: Row) -> NewPerson:
         job_title=cells.get("position", ""),
         band=cells.get("band", Band.OTHER),
         profession=cells.get("profession", Profession.OTHER),
+        grade=cells.get("doctor_grade", ""),
         department=cells.get("department", ""),
         line_manager=cells.get("line_manager", ""),
         start_date=cells.get("start_date"),
@@ -575,54 +731,48 @@ def _change(row: Row, person: Known, context: _Context) -> Change:
     cells = row.cells
     change = Change(row.row, person, {}, [])
 
-    def differs(name: str, old, new, old_shown, new_shown) -> None:
+    def differs(name: str, old, new, show=_text) -> None:
+        """A change of `name` from `old` to `new`, said as `show` says each (only if it changes)."""
         if new is not None and old != new:
             change.fields[name] = new
-            change.shown.append((str(DETAIL_LABELS.get(name, name)), old_shown, new_shown))
+            change.shown.append((str(DETAIL_LABELS.get(name, name)), show(old), show(new)))
 
     if not person.number:
-        differs("employee_number", "", row.number, NONE, row.number)
+        differs("employee_number", "", row.number)
     first, last = cells.get("first_name", person.first_name), cells.get("last_name")
     last = last or person.last_name
     if (first, last) != (person.first_name, person.last_name):
         change.fields["first_name"], change.fields["last_name"] = first, last
         change.shown.append((str(DETAIL_LABELS["name"]), person.name, f"{first} {last}"))
-    position = cells.get("position")
-    differs("job_title", person.job_title, position, person.job_title or NONE, position)
-    if "band" in cells:
-        differs(
-            "band",
-            person.band,
-            cells["band"],
-            str(Band(person.band).label),
-            str(Band(cells["band"]).label),
-        )
-    if "profession" in cells:
-        differs(
-            "profession",
-            person.profession,
-            cells["profession"],
-            str(Profession(person.profession).label),
-            str(Profession(cells["profession"]).label),
-        )
+    differs("job_title", person.job_title, cells.get("position"))
+    differs("band", person.band, cells.get("band"), lambda value: str(Band(value).label))
+    differs(
+        "profession",
+        person.profession,
+        cells.get("profession"),
+        lambda value: str(Profession(value).label),
+    )
+    profession = cells.get("profession", person.profession)
+    grade = cells.get("doctor_grade") if profession == Profession.DOCTOR else ""
+    differs("grade", person.grade, grade, _grade)
     department = cells.get("department")
     current = context.department_names.get(person.department_id or 0, "")
     if department and _department_name(department) != _department_name(current):
-        differs("department", current, department, current or NONE, department)
+        differs("department", current, department)
     manager_number = cells.get("line_manager")
     if manager_number:
         manager = context.person_numbered(manager_number)
         if manager is None or manager.pk != person.line_manager_id:
             old = context.by_pk.get(person.line_manager_id or 0)
-            differs(
-                "line_manager",
-                None,
-                manager_number,
-                old.name if old else NONE,
-                f"{manager.name} ({manager_number})" if manager else manager_number,
+            change.fields["line_manager"] = manager_number
+            change.shown.append(
+                (
+                    str(DETAIL_LABELS["line_manager"]),
+                    old.name if old else NONE,
+                    f"{manager.name} ({manager_number})" if manager else manager_number,
+                )
             )
-    start = cells.get("start_date")
-    differs("start_date", person.start_date, start, _day(person.start_date), _day(start))
+    differs("start_date", person.start_date, cells.get("start_date"), _day)
     return change
 
 

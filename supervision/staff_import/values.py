@@ -1,19 +1,22 @@
 """ESR's words for a band, a staff group and a date, read as the app's values."""
 
 import datetime
+import functools
 import re
 
-from kernel.models import Band, Profession
+from kernel.models import Band, Grade, Profession
 
 _BAND = re.compile(r"\bband\s*([2-9])\s*(?:-?\s*(?:range\s*)?([a-d])\b)?", re.IGNORECASE)
-_BAND_CODE = re.compile(r"([2-9])([a-d]?)", re.IGNORECASE)
+# "8c", and ESR's Agenda for Change pay scale codes: XR05 is Band 5, XR08C Band 8c.
+_BAND_CODE = re.compile(r"(?:xr0?)?([2-9])([a-d]?)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
 def band(text: str) -> str:
     """The Agenda for Change band in an ESR grade ("Band 5", "AfC Band 8a", "8B");
     any other grade (a doctor's, a band no longer used) is Band.OTHER."""
     text = text.strip()
-    match = _BAND.search(text) or _BAND_CODE.fullmatch(text)
+    match = _BAND.search(text) or _BAND_CODE.fullmatch(text.replace(" ", ""))
     if match is None:
         return Band.OTHER
     number, letter = match.group(1), (match.group(2) or "").lower()
@@ -23,6 +26,41 @@ def band(text: str) -> str:
     if number != "8" and letter:
         return Band.OTHER
     return value if value in Band.values else Band.OTHER
+
+
+# Doctors' grades as ESR and people write them, the first match in order winning:
+# "Medical & Dental: Consultant", "FY1", "Foundation Year 2", "ST3", "CT1",
+# "Specialty Registrar" (a registrar is a trainee from ST3 on; ESR's "Specialty
+# Registrar (Core Training)" is ST1-2), "Specialty Doctor".
+_GRADES = (
+    (r"\bconsultant\b", Grade.CONSULTANT),
+    (r"\bf\s*y?\s*1\b|\bfoundation\b.*\b(?:1|one)\b", Grade.FY1),
+    (r"\bf\s*y?\s*2\b|\bfoundation\b.*\b(?:2|two)\b", Grade.FY2),
+    (r"\b(?:st|ct|cmt|cst|str|spr)\s*[12]\b", Grade.ST1_2),
+    (r"\b(?:st|ct|cmt|cst|str|spr)\s*[3-9]\b", Grade.ST3_PLUS),
+    # "Specialty Registrar (Core Training)" is ESR's grade of CT/ST1-2.
+    (
+        r"\bcore (?:medical |surgical |psychiatry )?train|\bsenior house officer\b|\bsho\b",
+        Grade.ST1_2,
+    ),
+    (r"\bregistrar\b|\bspr\b|\bstr\b", Grade.ST3_PLUS),
+    (
+        r"\bspecialty doctor\b|\bassociate specialist\b|\bstaff grade\b|\bspecialist grade\b"
+        r"|\bsas\b",
+        Grade.SAS,
+    ),
+)
+# A grade naming another profession is never a doctor's ("Nurse Consultant").
+_NOT_DOCTORS = re.compile(r"nurs|midwi|therap|psycholog|scien|pharmac|allied|\bahp\b")
+
+
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
+def doctor_grade(text: str) -> str:
+    """The doctor's grade an ESR grade names ("" if it names none)."""
+    words = " ".join(re.sub(r"[^0-9a-z]+", " ", text.casefold()).split())
+    if not words or _NOT_DOCTORS.search(words) or band(text) != Band.OTHER:
+        return ""
+    return next((grade.value for pattern, grade in _GRADES if re.search(pattern, words)), "")
 
 
 # Words of positions and ESR's staff groups to professions, the first match in
@@ -43,6 +81,7 @@ _PROFESSIONS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)  # a file repeats a few hundred values
 def profession(staff_group: str, position: str = "") -> str:
     """The profession an ESR staff group names, with the position telling a
     midwife from a nurse and a psychologist among scientists."""

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from kernel.csv_export import csv_response
 from kernel.forms import posted
 from kernel.models import Role
 from kernel.permissions import admin_home_organisation, role_required
@@ -29,6 +30,7 @@ SECTIONS = {
     "new": gettext_lazy("New people"),
     "changed": gettext_lazy("Changes"),
     "leavers": gettext_lazy("Leavers"),
+    "returning": gettext_lazy("Returning"),
 }
 SECTION_PAGE = 100
 HISTORY = 12
@@ -137,3 +139,54 @@ def staff_import_columns(request: HttpRequest) -> HttpResponse:
         "supervision/people/import_columns.html",
         {"form": form, "organisation": organisation, "columns": COLUMNS},
     )
+
+
+@role_required(Role.PROGRAMME_ADMIN)
+@require_http_methods(["GET"])
+def staff_import_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The dry run's errors and changes as CSV, one line per error or change (each
+    cell made safe for a spreadsheet by kernel.csv_export)."""
+    checked = get_staff_import_for_admin(request.user, pk)
+    plan = checked.plan
+    lines: list[list] = []
+    if plan.get("file_problem"):
+        lines.append([_("File"), "", "", "", "", plan["file_problem"]])
+    for item in plan.get("problems", []):
+        lines.append([SECTIONS["problems"], item["row"], "", "", item["column"], item["message"]])
+    for item in plan.get("new", []):
+        details = ", ".join(
+            value
+            for value in (item["email"], item["job_title"], item["department"], item["band"])
+            if value
+        )
+        lines.append([SECTIONS["new"], item["row"], item["number"], item["name"], "", details])
+    for item in plan.get("changed", []):
+        for detail, old, new in item["changes"]:
+            lines.append(
+                [
+                    SECTIONS["changed"],
+                    item["row"],
+                    item["number"],
+                    item["name"],
+                    detail,
+                    f"{old} \u2192 {new}",
+                ]
+            )
+    for key in ("leavers", "returning"):
+        for item in plan.get(key, []):
+            lines.append(
+                [SECTIONS[key], item["row"] or "", item["number"], item["name"], "", item["reason"]]
+            )
+    header = [
+        _("List"),
+        _("Row"),
+        _("Staff number"),
+        _("Name"),
+        _("Column or detail"),
+        _("Details"),
+    ]
+    preamble = [
+        [_("ESR import dry run"), checked.file_name],
+        [_("Checked"), checked.uploaded_at.isoformat()],
+    ]
+    return csv_response(f"esr-import-{checked.pk}.csv", header, lines, preamble)

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from kernel.models import StaffProfile
-from notifications.models import Notification
 from nonprod import esr_demo
+from notifications.models import Notification
 from tests.browser.people import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -137,6 +137,8 @@ def test_the_admin_imports_the_demo_esr_file(
         page.get_by_role("link", name="Download as CSV").click()
     exported = list(csv.reader(io.StringIO(download.value.path().read_text(encoding="utf-8-sig"))))
     headings = exported[0]
-    assert "Staff number" in headings and "Status" in headings
+    assert "Staff number" in headings
+    assert "Status" in headings
     status = headings.index("Status")
-    assert exported[1:] and all("Overdue" in row[status] for row in exported[1:])
+    assert exported[1:]
+    assert all("Overdue" in row[status] for row in exported[1:])

@@ -245,7 +245,7 @@ def test_an_unknown_table_is_404(client, wellbeing_lead):
 
 
 def test_csv_cells_cannot_become_formulas():
-    from reports.csv_export import safe
+    from kernel.csv_export import safe
 
     assert safe('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe("+1") == "'+1"

@@ -343,6 +343,7 @@ def test_applying_adds_changes_and_deactivates_and_a_second_run_changes_nothing(
         "added": 2,
         "changed": 1,
         "deactivated": 1,
+        "reactivated": 0,
         "invited": 0,
         "departments_added": 1,
         "rows_left_out": 0,
