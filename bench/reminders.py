@@ -67,25 +67,13 @@ def main() -> int:
     from bench.procs import tree_peak_rss
     from notifications.models import Notification
     from notifications.tasks import dispatch_due
-    from supervision_site.celery import app
+    from supervision_site.celery import app, worker_command
 
     count = args.count
     due_outbox(count)
     app.control.purge()
     worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            f"--concurrency={args.concurrency}",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(f"--concurrency={args.concurrency}", "--loglevel=warning"),
         cwd=ROOT,
         env=env,
         start_new_session=True,
