@@ -28,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "bench_esr_import"
+DB_NAME = os.environ.get("BENCH_ESR_DB", "bench_esr_import")  # or another, beside a second copy
 TARGET_SECONDS = 60
 HEADINGS = [
     "Employee Number",
