@@ -257,6 +257,9 @@ def _write_meetings(h: History, org, plans) -> None:
 def _write_memberships(h: History, org, groups, plans) -> None:
     """Members past and present, and a waiting list for some full groups."""
     rng, rows = h.rng, []
+    # Who could wait: made once, not once per full group (that was the whole staff
+    # scanned per group, quadratic at region scale); only this loop changes it.
+    waiting = [p for p in org.people if p.role == "" and not p.in_group]
     for group, plan in zip(groups, plans, strict=True):
         for m in plan["members"]:
             rows.append(
@@ -272,9 +275,9 @@ def _write_memberships(h: History, org, groups, plans) -> None:
             )
         active = sum(1 for m in plan["members"] if not m["ends"])
         if active >= 8 and rng.random() < 0.4:
-            waiting = [p for p in org.people if p.role == "" and not p.in_group]
             for person in rng.sample(waiting, min(len(waiting), rng.randint(1, 2))):
                 person.in_group = True
+                waiting.remove(person)
                 since = h.now - rng.randint(5, 60) * DAY
                 rows.append(
                     Membership(
