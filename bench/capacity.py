@@ -200,6 +200,16 @@ def measure(base_url: str, *, warmup: float = 3, seconds: float = 15, log=print)
     }
 
 
+def measure_capacity(base_url: str, users=None, seconds: float = 15) -> dict:
+    """For bench/run.py (its HOOKS): `measure` with the run's log; `users` are the load's
+    simulated users, unused (capacity signs in its own nurses)."""
+
+    def log(message: str) -> None:
+        print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+    return measure(base_url, seconds=seconds, log=log)
+
+
 def summary(result: dict) -> str:
     share = result["share_of_healthz"]
     return (
@@ -223,7 +233,7 @@ def main() -> int:
 
     from bench import run
 
-    env = run._env()
+    env = run._env("bench")
     if args.database_url:
         env["DATABASE_URL"] = args.database_url
     os.environ.update(env)

@@ -61,20 +61,10 @@ def start_redis(port: int) -> subprocess.Popen:
 
 
 def start_worker(env: dict, concurrency: int, log) -> subprocess.Popen:
+    from supervision_site.celery import worker_command
+
     return subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            f"--concurrency={concurrency}",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(f"--concurrency={concurrency}", "--loglevel=warning"),
         cwd=ROOT,
         env=env,
         stdout=log,

@@ -89,6 +89,45 @@ def _queries(client, path: str) -> tuple[int, float]:
     return len(times), sum(times) * 1000
 
 
+def measure_pages(repeats: int, only: str | None = None):
+    """(key, path, client, CPU ms, wall ms, queries, db ms) for /healthz, the signed-in
+    shell and each role's bench pages, one request at a time in this process."""
+    from django.test import Client
+
+    from bench.pages import ROLE_SHARE
+    from bench.users import prepare
+
+    floor, floor_wall = _timed(Client(HTTP_HOST="localhost"), "/healthz", repeats)
+    yield "healthz", "/healthz", None, floor, floor_wall, None, None
+    for n, user in enumerate(prepare({role: 1 for role in ROLE_SHARE})):
+        client = _signed_in(user.email)
+        pages = list(user.paths.items())
+        if n == 0:
+            pages.insert(0, ("shell", [SHELL_PATH]))
+        for key, paths in pages:
+            if only and key != only:
+                continue
+            path = paths[0]
+            ms, wall = _timed(client, path, repeats)
+            count, db_ms = _queries(client, path)
+            yield key, path, client, ms, wall, count, db_ms
+
+
+def cpu_per_page(repeats: int = 15) -> dict:
+    """For bench/run.py: {"healthz": {...}, "shell": {...}, <page key>: {...}}, each with
+    its CPU ms, wall ms, queries and their ms, on the database the run left."""
+    _setup()
+    found = {}
+    for key, _path, _client, ms, wall, count, db_ms in measure_pages(repeats):
+        found[key] = {
+            "cpu_ms": round(ms, 2),
+            "wall_ms": round(wall, 2),
+            "queries": count,
+            "db_ms": None if db_ms is None else round(db_ms, 2),
+        }
+    return found
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("page", nargs="?", help="a page key (bench/pages.py) to profile")
@@ -96,39 +135,28 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=30, help="profile lines")
     args = parser.parse_args()
     _setup()
-    from django.test import Client
-
-    from bench.pages import PAGE_KEYS, ROLE_SHARE
-    from bench.users import prepare
+    from bench.pages import PAGE_KEYS
 
     if args.page and args.page not in (*PAGE_KEYS, "shell"):
         parser.error(f"page is shell or one of {', '.join(PAGE_KEYS)}")
-    floor, floor_wall = _timed(Client(HTTP_HOST="localhost"), "/healthz", args.repeats)
     columns = f"{'cpu ms':>6} {'x healthz':>9} {'wall ms':>7} {'queries':>7} {'db ms':>6}"
     print(f"{'page':22} {columns}  path")
-    print(f"{'healthz':22} {floor:6.1f} {1:9.1f} {floor_wall:7.1f} {'':>7} {'':>6}  /healthz")
-    for n, user in enumerate(prepare({role: 1 for role in ROLE_SHARE})):
-        client = _signed_in(user.email)
-        pages = list(user.paths.items())
-        if n == 0:
-            pages.insert(0, ("shell", [SHELL_PATH]))
-        for key, paths in pages:
-            if args.page and key != args.page:
-                continue
-            path = paths[0]
-            ms, wall = _timed(client, path, args.repeats)
-            count, db_ms = _queries(client, path)
-            print(
-                f"{key:22} {ms:6.1f} {ms / floor:9.1f} {wall:7.1f} {count:7} {db_ms:6.1f}  "
-                f"{path[:60]}"
-            )
-            if args.page:
-                profile = cProfile.Profile()
-                profile.enable()
-                for _ in range(args.repeats):
-                    client.get(path)
-                profile.disable()
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
+    floor = 1.0
+    for key, path, client, ms, wall, count, db_ms in measure_pages(args.repeats, args.page):
+        if key == "healthz":
+            floor = ms
+            print(f"{'healthz':22} {ms:6.1f} {1:9.1f} {wall:7.1f} {'':>7} {'':>6}  /healthz")
+            continue
+        print(
+            f"{key:22} {ms:6.1f} {ms / floor:9.1f} {wall:7.1f} {count:7} {db_ms:6.1f}  {path[:60]}"
+        )
+        if args.page:
+            profile = cProfile.Profile()
+            profile.enable()
+            for _ in range(args.repeats):
+                client.get(path)
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(args.top)
     return 0
 
 

@@ -1,5 +1,6 @@
 """Peak memory of the processes a benchmark started, from /proc (Linux)."""
 
+import os
 from pathlib import Path
 
 
@@ -32,3 +33,17 @@ def tree_peak_rss(pid: int) -> dict:
         "children_mb": sorted(workers, reverse=True),
         "max_child_mb": max(workers) if workers else None,
     }
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time the process has used so far, in seconds (0 if gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds of a process and its child processes (a worker and its pool)."""
+    return round(cpu_seconds(pid) + sum(map(cpu_seconds, children(pid))), 2)

@@ -26,7 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "bench_reminders"
+# Another name for a second copy running on the same PostgreSQL (BENCH_REMINDERS_DB).
+DB_NAME = os.environ.get("BENCH_REMINDERS_DB", "bench_reminders")
 
 
 def recreate_database() -> None:
@@ -64,34 +65,23 @@ def main() -> int:
     import django
 
     django.setup()
-    from bench.procs import tree_peak_rss
+    from bench.procs import tree_cpu_seconds, tree_peak_rss
     from notifications.models import Notification
     from notifications.tasks import dispatch_due
-    from supervision_site.celery import app
+    from supervision_site.celery import app, worker_command
 
     count = args.count
     due_outbox(count)
     app.control.purge()
     worker = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            f"--concurrency={args.concurrency}",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
+        worker_command(f"--concurrency={args.concurrency}", "--loglevel=warning"),
         cwd=ROOT,
         env=env,
         start_new_session=True,
     )
     try:
         time.sleep(3)  # let the worker connect
+        cpu_before = tree_cpu_seconds(worker.pid)
         started = time.monotonic()
         while Notification.objects.exclude(state="sent").exists():
             dispatch_due(time_budget=5)
@@ -99,6 +89,7 @@ def main() -> int:
             if time.monotonic() - started > 600:
                 break
         elapsed = time.monotonic() - started
+        worker_cpu = tree_cpu_seconds(worker.pid) - cpu_before
         worker_rss = tree_peak_rss(worker.pid)
     finally:
         os.killpg(worker.pid, signal.SIGTERM)
@@ -117,6 +108,9 @@ def main() -> int:
         "duplicates": duplicates,
         "losses": losses,
         "worker_concurrency": args.concurrency,
+        # The worker's own CPU per reminder: steadier than the rate on a shared machine.
+        "worker_cpu_ms_per_reminder": round(worker_cpu / count * 1000, 2),
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
         # Peak RSS (VmHWM) of the Celery worker's main process and its pool processes.
         "worker_peak_rss_mb": worker_rss,
         "measured_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -127,7 +121,8 @@ def main() -> int:
     shutil.rmtree(emails, ignore_errors=True)
     print(
         f"reminders: {count} sent in {elapsed:.1f} s = {per_minute:,.0f} per minute; "
-        f"duplicates {duplicates}; losses {losses}"
+        f"duplicates {duplicates}; losses {losses}; worker CPU "
+        f"{result['worker_cpu_ms_per_reminder']} ms per reminder"
     )
     return 0 if duplicates == 0 and losses == 0 else 1
 

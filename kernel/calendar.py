@@ -10,6 +10,7 @@ times are written in UTC instead, so the invite holds the right instant.
 
 import calendar as month_calendar
 import datetime
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -45,8 +46,13 @@ def _person(user, **params) -> vCalAddress:
 # --- VTIMEZONE: the zone's current rule, as RRULEs -----------------------------
 
 
-def _changes(zone: zoneinfo.ZoneInfo, year: int) -> list[datetime.datetime]:
-    """The UTC instants in `year` at which the zone's offset changes (to the minute)."""
+@functools.lru_cache(maxsize=32)
+def _changes(zone: zoneinfo.ZoneInfo, year: int) -> tuple[datetime.datetime, ...]:
+    """The UTC instants in `year` at which the zone's offset changes (to the minute).
+
+    Worked out once per zone and year (730 conversions and a search): every
+    invite an outbox worker sends carries the zone, so this was a few percent of
+    its CPU per email."""
     found = []
     day = datetime.timedelta(days=1)
     moment = datetime.datetime(year, 1, 1, tzinfo=datetime.UTC)
@@ -65,7 +71,7 @@ def _changes(zone: zoneinfo.ZoneInfo, year: int) -> list[datetime.datetime]:
                     high = middle
             found.append(high)
         moment = later
-    return found
+    return tuple(found)
 
 
 def _yearly_rule(local: datetime.datetime) -> dict:

@@ -2,8 +2,10 @@
 
 A send is two short transactions. The first locks the row, decides (is it
 still needed, quiet hours, the person's choice), opens the connection to the
-mail server and commits the attempt (`attempt_started_at`). The second locks
-the row again, hands the email to the mail server and marks the row sent. So:
+mail server and commits the attempt (`attempt_started_at`). The second marks
+the row sent if it is still that attempt's (the UPDATE locks it), hands the
+email to the mail server and commits; a refusal rolls it back and is recorded
+as a failed attempt. So:
 
 - Two tasks for one row (a redelivered task, a dispatcher that claimed it
   again) never both send it: the second waits for the row lock and finds it
@@ -198,27 +200,65 @@ def _begin(notification_id: int, now: datetime.datetime, in_app_only: bool) -> _
     return _Attempt(now, message, email, connection)
 
 
+class _Refused(Exception):
+    """The mail server refused the email: the hand-over is rolled back."""
+
+    def __init__(self, error: Exception):
+        super().__init__(str(error))
+        self.error = error
+
+
 @transaction.atomic
-def _hand_over(notification_id: int, attempt: _Attempt) -> str:
-    """Hand the email to the mail server and record that it went, under the row lock."""
+def _send_and_mark_sent(notification_id: int, attempt: _Attempt) -> bool:
+    """Mark the row sent if it is still this attempt's, hand the email over, commit.
+
+    The UPDATE takes the row lock first and holds it while the email goes, so a
+    cancellation waits for the outcome; a refusal rolls the whole of it back.
+    One statement where a locking SELECT and a save were two.
+    """
+    sent = Notification.objects.filter(
+        pk=notification_id,
+        state=Notification.State.SENDING,
+        attempt_started_at=attempt.started_at,
+    ).update(
+        state=Notification.State.SENT,
+        payload={},  # delivery no longer needs it: see _close
+        attempt_started_at=None,
+        sent_at=attempt.started_at,
+        emailed=attempt.email is not None,
+        subject=attempt.message.subject[:255],
+        url=attempt.message.url,
+    )
+    if not sent:
+        return False  # cancelled in the instant since the attempt began
+    if attempt.email is not None:
+        try:
+            attempt.email.send()
+        except Exception as error:
+            raise _Refused(error) from error
+    return True
+
+
+@transaction.atomic
+def _record_refusal(notification_id: int, attempt: _Attempt, error: Exception) -> str:
     notification = _locked(notification_id)
     if (
         notification is None
         or notification.state != Notification.State.SENDING
         or notification.attempt_started_at != attempt.started_at
     ):
-        return "nothing to do"  # cancelled in the instant since the attempt began
-    if attempt.email is not None:
-        try:
-            attempt.email.send()
-        except Exception as error:
-            return _failed(notification, error, attempt.started_at)
-    notification.sent_at = attempt.started_at
-    notification.emailed = attempt.email is not None
-    notification.subject = attempt.message.subject[:255]
-    notification.url = attempt.message.url
-    _close(notification, Notification.State.SENT, "sent_at", "emailed", "subject", "url")
-    return "sent"
+        return "nothing to do"  # cancelled since: nothing is owed
+    return _failed(notification, error, attempt.started_at)
+
+
+def _hand_over(notification_id: int, attempt: _Attempt) -> str:
+    """Hand the email to the mail server and record that it went, under the row lock;
+    if the server refuses it, record the failed attempt (retried with backoff)."""
+    try:
+        sent = _send_and_mark_sent(notification_id, attempt)
+    except _Refused as refused:
+        return _record_refusal(notification_id, attempt, refused.error)
+    return "sent" if sent else "nothing to do"
 
 
 def deliver(notification_id: int, *, in_app_only: bool = False) -> str:

@@ -113,10 +113,19 @@ def dispatch_due(time_budget: float = 45.0) -> int:
     return queued
 
 
+# What deliver() returns when this task ended its row's time in flight: its slot
+# is free for the next due row without counting what is in flight.
+SLOT_FREED = frozenset({"sent", "failed", "retry", "no longer needed", "waiting for the morning"})
+
+
 @shared_task(name="notifications.tasks.send_notification", ignore_result=True)
 def send_notification(notification_id: int) -> str:
     """Send one notification if it still needs sending, then claim the next due one;
     returns what happened."""
     result = deliver(notification_id)
-    top_up(timezone.now(), limit=1)
+    now = timezone.now()
+    if result in SLOT_FREED:
+        _queue(claim_due(now, 1))  # one out, one in: IN_FLIGHT still holds
+    else:
+        top_up(now, limit=1)  # another task's row, or gone: count before claiming
     return result

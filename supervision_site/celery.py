@@ -1,6 +1,7 @@
 """The Celery app, configured from Django settings (keys prefixed CELERY_)."""
 
 import os
+import sys
 
 from celery import Celery
 from celery.schedules import crontab
@@ -79,6 +80,19 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+def worker_command(*options: str) -> list[str]:
+    """The command line of a Celery worker process for this app, as the tests and the
+    benchmarks start one: with `options` (a pool, a concurrency, a log level), and no
+    chatter with other workers (gossip, mingle, heartbeats)."""
+    return [
+        sys.executable,
+        *("-m", "celery", "-A", "supervision_site", "worker"),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat"),
+        *options,
+    ]
+
 
 # Logging, request ids and the encryption-key check for the worker and beat.
 from . import celery_signals  # noqa: E402, F401

@@ -1,6 +1,5 @@
 import os
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -10,7 +9,7 @@ from django.db import connection
 
 from kernel.models import Band, Profession
 from supervision.services.people import staff_invite
-from supervision_site.celery import app
+from supervision_site.celery import app, worker_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,19 +61,8 @@ def test_a_real_worker_process_delivers_the_invitation(organisation, programme_a
         "DATABASE_URL": _database_url(),
         "TEST_EMAIL_DIR": str(tmp_path),
     }
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            "--pool=solo",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        worker_command("--pool=solo", "--loglevel=warning"),
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

@@ -99,11 +99,17 @@ def _members(h: History, org, plan, pool, department):
     rng = h.rng
     held = [m for m in plan["meetings"] if not m[3]]
     begins = h.local(org, plan["starts_on"], datetime.time(9)) - rng.randint(3, 20) * DAY
-    own = [p for p in pool if p.department.pk == department.pk and not p.in_group]
-    others = [p for p in pool if p.department.pk != department.pk and not p.in_group]
+    # Free people of the department first (Band 5 first for preceptorship), then the
+    # rest, in the pool's order: read lazily, as far as the group needs, not the whole
+    # staff twice per group. Only people already read join, so the order is the same.
+    first = [lambda p: p.department.pk == department.pk]
     if plan["kind"] == GroupType.PRECEPTORSHIP:
-        own.sort(key=lambda p: p.band != Band.BAND_5)
-    candidates = iter(own + others)
+        first = [
+            lambda p: p.department.pk == department.pk and p.band == Band.BAND_5,
+            lambda p: p.department.pk == department.pk and p.band != Band.BAND_5,
+        ]
+    tests = [*first, lambda p: p.department.pk != department.pk]
+    candidates = (p for test in tests for p in pool if test(p) and not p.in_group)
     members = []
 
     def join(joined, leaves):
@@ -257,6 +263,9 @@ def _write_meetings(h: History, org, plans) -> None:
 def _write_memberships(h: History, org, groups, plans) -> None:
     """Members past and present, and a waiting list for some full groups."""
     rng, rows = h.rng, []
+    # Who could wait: made once, not once per full group (that was the whole staff
+    # scanned per group, quadratic at region scale); only this loop changes it.
+    waiting = [p for p in org.people if p.role == "" and not p.in_group]
     for group, plan in zip(groups, plans, strict=True):
         for m in plan["members"]:
             rows.append(
@@ -272,9 +281,9 @@ def _write_memberships(h: History, org, groups, plans) -> None:
             )
         active = sum(1 for m in plan["members"] if not m["ends"])
         if active >= 8 and rng.random() < 0.4:
-            waiting = [p for p in org.people if p.role == "" and not p.in_group]
             for person in rng.sample(waiting, min(len(waiting), rng.randint(1, 2))):
                 person.in_group = True
+                waiting.remove(person)
                 since = h.now - rng.randint(5, 60) * DAY
                 rows.append(
                     Membership(

@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 
 from notifications.models import Notification
+from supervision_site.celery import worker_command
 from tests.notifications.test_worker import _message_ids, wait_until
 from tests.outbox import due_booked_notifications
 from tests.private_redis import RedisServer, free_port
@@ -43,9 +44,9 @@ while True:
 """
 
 
-def _process(env, *args, log: Path) -> subprocess.Popen:
+def _process(env, command: list[str], log: Path) -> subprocess.Popen:
     return subprocess.Popen(  # noqa: S603 - our own interpreter, fixed arguments
-        [sys.executable, *args],
+        command,
         cwd=ROOT,
         env=env,
         stdout=open(log, "ab"),
@@ -91,20 +92,8 @@ def test_notifications_a_killed_redis_lost_go_out_within_a_minute(due_notificati
         redis.kill()  # ...and Redis dies (SIGKILL) with every task in it
         redis.start()  # back at once on the same port, empty
         back = time.monotonic()
-        worker = _process(
-            env,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            "--concurrency=2",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-            log=log,
-        )
-        beat = _process(env, "-c", BEAT, log=log)
+        worker = _process(env, worker_command("--concurrency=2", "--loglevel=warning"), log)
+        beat = _process(env, [sys.executable, "-c", BEAT], log)
         try:
             assert wait_until(
                 lambda: Notification.objects.filter(state="sent").count() == due_notifications,

@@ -229,6 +229,32 @@ def test_a_failed_send_is_retried_with_backoff_and_delivered_once(booked, flaky_
     assert recipients == sorted([booked.supervisor.email, booked.supervisee.email])
 
 
+def test_a_refused_send_is_rolled_back_whole_and_its_retry_still_says_why(booked, flaky_email):
+    """Marked sent before the mail server is asked: a refusal must undo that, payload
+    and all, so the retried email still carries the reason for the move."""
+    with time_machine.travel(NOW, tick=False):
+        deliver_due()  # the booking emails
+        session_reschedule(
+            actor=booked.supervisee, session=booked, starts_at=tuesday(8, 15), reason="Ward clash"
+        )
+        flaky_email.sent = []
+        flaky_email.failures = 1
+        assert sorted(deliver_due()) == ["retry", "sent"]
+    refused = Notification.objects.get(state=State.PENDING, kind="session_moved")
+    assert refused.attempts == 1
+    assert refused.attempt_started_at is None  # refused: nothing in doubt
+    assert refused.sent_at is None
+    assert not refused.emailed
+    assert refused.subject == ""
+    assert refused.payload["reason"] == "Ward clash"
+    with time_machine.travel(NOW + datetime.timedelta(minutes=2), tick=False):
+        assert deliver_due() == ["sent"]
+    bodies = [m.body for m in flaky_email.sent]
+    assert len(bodies) == 2
+    assert all("Ward clash" in body for body in bodies)
+    assert Notification.objects.get(pk=refused.pk).payload == {}
+
+
 def test_a_send_that_keeps_failing_ends_as_failed_and_admins_see_it(
     client, booked, flaky_email, programme_admin
 ):

@@ -5,7 +5,6 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -19,7 +18,7 @@ from django.core import mail
 from notifications.models import Notification
 from notifications.tasks import dispatch_due
 from supervision.services.sessions import session_book
-from supervision_site.celery import app
+from supervision_site.celery import app, worker_command
 from tests.outbox import due_booked_notifications
 from tests.scenario import NOW, tuesday
 from tests.test_celery import _database_url
@@ -75,19 +74,8 @@ def _worker(tmp_path, env_extra=None):
         "TEST_EMAIL_BACKEND": "tests.slow_file_backend.SlowFileBackend",
         **(env_extra or {}),
     }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "supervision_site",
-            "worker",
-            "--concurrency=2",
-            "--loglevel=warning",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and code
+        worker_command("--concurrency=2", "--loglevel=warning"),
         cwd=ROOT,
         env=env,
         stdout=open(tmp_path.parent / "worker.log", "ab"),

@@ -27,10 +27,9 @@ from operations.sentinel import (
     keys_problem,
     refuse_to_start_with_wrong_keys,
 )
+from supervision_site.celery import worker_command
 from supervision_site.encryption import decrypt_str
 from tests.factories import OrganisationFactory, StaffProfileFactory
-
-from .worker import WORKER_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY_A = Fernet.generate_key().decode()
@@ -157,7 +156,7 @@ def test_the_web_server_refuses_to_load_with_another_key(committed_with_key_a):
 @pytest.mark.worker
 def test_the_celery_worker_refuses_to_start_with_another_key(committed_with_key_a):
     worker = subprocess.run(  # noqa: S603 - our own interpreter and code
-        WORKER_COMMAND,
+        worker_command("--pool=solo", "--loglevel=INFO"),
         env=_process_env(KEY_B),
         cwd=ROOT,
         capture_output=True,

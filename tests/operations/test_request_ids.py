@@ -19,11 +19,9 @@ from django.db import OperationalError
 
 from operations.models import Heartbeat
 from operations.tasks import BEAT, beat_heartbeat
-from supervision_site.celery import app
+from supervision_site.celery import app, worker_command
 from supervision_site.logs import logging_config, request_id_var
 from tests.test_celery import _database_url
-
-from .worker import WORKER_COMMAND
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -126,7 +124,7 @@ def test_a_task_queued_by_a_request_logs_with_its_request_id(tmp_path):
     }
     with log.open("w") as output:
         worker = subprocess.Popen(  # noqa: S603 - our own interpreter and code
-            WORKER_COMMAND,
+            worker_command("--pool=solo", "--loglevel=INFO"),
             cwd=ROOT,
             env=env,
             stdout=output,
