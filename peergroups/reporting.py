@@ -245,3 +245,29 @@ def present_per_person(scope):
     count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
     last = Subquery(mine.annotate(last=Max("session__starts_at")).values("last"))
     return Coalesce(count, 0), last
+
+
+def attendance_facts(user_ids=None):
+    """(person, organisation, programme, time zone, starts_at, status) of every register
+    entry of a meeting held (the meetings `attendance()` counts), for the roll-ups;
+    limited to `user_ids` when given."""
+    entries = Attendance.objects.filter(session__status=GroupSession.Status.SCHEDULED).order_by()
+    if user_ids is not None:
+        entries = entries.filter(user_id__in=user_ids)
+    rows = entries.values_list(
+        "user_id",
+        "session__group__organisation_id",
+        "session__group__programme_id",
+        "session__group__organisation__time_zone",
+        "session__starts_at",
+        "status",
+    )
+    yield from rows.iterator(chunk_size=5000)
+
+
+def people_at(meeting_ids=(), group_ids=()) -> list[int]:
+    """Everyone on the register of these meetings or of any meeting of these groups."""
+    entries = Attendance.objects.filter(
+        Q(session_id__in=meeting_ids) | Q(session__group_id__in=group_ids)
+    )
+    return list(entries.values_list("user_id", flat=True).distinct())

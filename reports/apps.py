@@ -7,5 +7,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from .notifications import register_kinds
+        from .rollup_signals import connect
 
         register_kinds()
+        connect()

@@ -1,9 +1,14 @@
+import zoneinfo
+
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from audit.services import audit_log
 from kernel.models import Programme
+from peergroups import reporting as group_reporting
+from supervision import reporting as supervision_reporting
 
-from .models import DEFAULT_COVERAGE_TARGET, CoverageTarget
+from .models import DEFAULT_COVERAGE_TARGET, MONTH_FIELDS, ActivityRollup, CoverageTarget
 from .report import reports_changed
 
 
@@ -29,3 +34,89 @@ def coverage_target_set(*, actor, programme: Programme, percent: int) -> Coverag
         )
         transaction.on_commit(lambda: reports_changed(programme.organisation_id))
     return target
+
+
+# --- the report's roll-ups (reports.rollups) ---------------------------------
+
+RollupKey = tuple[int, int, int, str, str, int]  # person, organisation, programme, kind, key, year
+
+
+def _rolled_up(facts_by_kind) -> dict[RollupKey, list[int]]:
+    """{(person, organisation, programme, kind, key, year): counts by month} of the facts."""
+    rolled: dict[RollupKey, list[int]] = {}
+    zones: dict[str, zoneinfo.ZoneInfo] = {}
+    for kind, facts in facts_by_kind:
+        for person, organisation, programme, zone_name, starts_at, key in facts:
+            zone = zones.get(zone_name) or zones.setdefault(zone_name, zoneinfo.ZoneInfo(zone_name))
+            local = starts_at.astimezone(zone)
+            row = (person, organisation, programme, kind, key, local.year)
+            rolled.setdefault(row, [0] * 12)[local.month - 1] += 1
+    return rolled
+
+
+def _facts(user_ids):
+    return [
+        ("session", supervision_reporting.session_facts(user_ids)),
+        ("group", group_reporting.attendance_facts(user_ids)),
+    ]
+
+
+def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
+    person, organisation, programme, kind, fact_key, year = key
+    counts = dict(zip(MONTH_FIELDS, months, strict=True))
+    return ActivityRollup(
+        user_id=person,
+        organisation_id=organisation,
+        programme_id=programme,
+        kind=kind,
+        key=fact_key,
+        year=year,
+        **counts,
+    )
+
+
+def refresh_rollups(user_ids) -> None:
+    """Bring these people's roll-up rows in line with their sessions and meetings.
+
+    The one place the roll-ups change, called in the transaction that changed
+    a fact (reports.apps connects it to every save and delete of a session, a
+    register entry, a meeting or a group). Each person's rows are worked out
+    again from that person's own facts (a few dozen rows), and only what differs
+    is written; the people are locked first, so two changes for one person
+    never interleave.
+    """
+    ids = sorted({pk for pk in user_ids if pk is not None})
+    if not ids:
+        return
+    User = get_user_model()
+    with transaction.atomic():
+        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+        wanted = _rolled_up(_facts(ids))
+        stored = {
+            (r.user_id, r.organisation_id, r.programme_id, r.kind, r.key, r.year): r
+            for r in ActivityRollup.objects.filter(user_id__in=ids)
+        }
+        gone = [row.pk for key, row in stored.items() if key not in wanted]
+        changed = []
+        for key, months in wanted.items():
+            row = stored.get(key)
+            if row is not None and list(row.months) != months:
+                for name, value in zip(MONTH_FIELDS, months, strict=True):
+                    setattr(row, name, value)
+                changed.append(row)
+        if gone:
+            ActivityRollup.objects.filter(pk__in=gone).delete()
+        if changed:
+            ActivityRollup.objects.bulk_update(changed, list(MONTH_FIELDS))
+        new = [_new_rollup(key, months) for key, months in wanted.items() if key not in stored]
+        if new:
+            ActivityRollup.objects.bulk_create(new)
+
+
+def rebuild_rollups() -> int:
+    """Every roll-up row worked out again from all the facts (`manage.py rebuild_rollups`)."""
+    with transaction.atomic():
+        ActivityRollup.objects.all().delete()
+        rows = [_new_rollup(key, months) for key, months in _rolled_up(_facts(None)).items()]
+        ActivityRollup.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)

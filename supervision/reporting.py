@@ -98,15 +98,20 @@ def departments(scope) -> list[tuple[int, str]]:
     return list(queryset.order_by("name", "pk").values_list("pk", "name"))
 
 
-def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
+def coverage_by_department(
+    scope, programme_list, *others, sessions_counted: bool = True
+) -> tuple[dict, dict]:
     """Eligible and covered people per department, in one query.
 
     Covered: an attended one-to-one session here or a row of any of `others`
     (querysets with a `person`, such as group presence), in a programme the
-    person is eligible for.
+    person is eligible for. `sessions_counted=False` leaves the sessions to
+    `others` (the report's roll-ups hold both).
     """
     people = population(scope).filter(eligible_for_any_q(programme_list))
-    had = Q(user_id__in=covered(scope, programme_list).values("person"))
+    had = Q(pk__in=[])
+    if sessions_counted:
+        had |= Q(user_id__in=covered(scope, programme_list).values("person"))
     for other in others:
         had |= Q(user_id__in=other.values("person"))
     rows = people.values("department_id").annotate(
@@ -294,3 +299,70 @@ def attended_per_person(scope):
     count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
     last = Subquery(mine.annotate(last=Max("starts_at")).values("last"))
     return Coalesce(count, 0), last
+
+
+# --- facts for the report's roll-ups (reports.rollups) -----------------------
+
+
+def session_key(status: str, cancelled_by: str, late: bool) -> str:
+    """What the roll-ups keep of a session's outcome: enough for every table's categories."""
+    if status != Session.Status.CANCELLED:
+        return status
+    return f"cancelled:{cancelled_by}:{'late' if late else 'in_time'}"
+
+
+SESSION_KEYS = tuple(
+    session_key(status, cancelled_by, late)
+    for status in Session.Status.values
+    for cancelled_by in ("", *Session.CancelledBy.values)
+    for late in (False, True)
+)
+
+
+def activity_category(key: str) -> str:
+    """The ACTIVITY category of a session_key: the rule of `activity()`'s Case, in Python."""
+    status, _, rest = key.partition(":")
+    cancelled_by, _, late = rest.partition(":")
+    if status == Session.Status.ATTENDED:
+        return "attended"
+    if status == Session.Status.DID_NOT_ATTEND:
+        return "did_not_attend"
+    if status == Session.Status.CANCELLED and cancelled_by == "supervisor":
+        return "cancelled_supervisor"
+    if status == Session.Status.CANCELLED and late == "late":
+        return "cancelled_late"
+    if status == Session.Status.CANCELLED:
+        return "cancelled_supervisee"
+    return "booked"
+
+
+def usage_keys(programme: Programme) -> list[str]:
+    """The session_keys that use up `programme`'s allowance: `usage_q` as keys."""
+    keys = [Session.Status.ATTENDED.value]
+    if programme.did_not_attend_counts:
+        keys.append(Session.Status.DID_NOT_ATTEND.value)
+    if programme.late_cancellation_counts:
+        keys.append(session_key(Session.Status.CANCELLED, "supervisee", True))
+    return keys
+
+
+def session_facts(supervisee_ids=None):
+    """(person, organisation, programme, time zone, starts_at, session_key) of every
+    one-to-one session of `supervisee_ids` (None: everyone's), for the roll-ups."""
+    sessions = Session.objects.order_by()
+    if supervisee_ids is not None:
+        sessions = sessions.filter(supervisee_id__in=supervisee_ids)
+    rows = sessions.values_list(
+        "supervisee_id",
+        "programme__organisation_id",
+        "programme_id",
+        "programme__organisation__time_zone",
+        "starts_at",
+        "status",
+        "cancelled_by",
+        "late_cancellation",
+    )
+    for person, organisation, programme, zone, starts_at, status, by, late in rows.iterator(
+        chunk_size=5000
+    ):
+        yield person, organisation, programme, zone, starts_at, session_key(status, by, late)

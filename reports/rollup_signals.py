@@ -1,0 +1,74 @@
+"""Every change to a fact the report counts reaches the roll-ups, in its own transaction.
+
+Sessions, register entries, meetings and groups change through many services
+(booking, logging, cancelling, moving, taking a register, cancelling or
+moving a meeting, editing a group); each of them saves or deletes the model,
+so connecting here keeps one rule (reports.services.refresh_rollups) on every
+path without each service having to remember it. A person's staff details and
+whether they are active are not copied into the roll-ups (the report reads
+them through the person), so moving or deactivating someone needs nothing.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import post_delete, post_save
+
+from peergroups import reporting as group_reporting
+from peergroups.models import Attendance, Group, GroupSession
+from supervision.models import Session
+
+from .services import refresh_rollups
+
+# The fields the roll-ups are made of; a save that names others (update_fields) changes nothing.
+COUNTED = {
+    Session: {
+        "status",
+        "cancelled_by",
+        "late_cancellation",
+        "starts_at",
+        "programme",
+        "supervisee",
+    },
+    Attendance: {"status", "session", "user"},
+    GroupSession: {"status", "starts_at", "group"},
+    Group: {"programme", "organisation"},
+}
+
+
+def _counted(sender, update_fields) -> bool:
+    if update_fields is None:
+        return True
+    return bool(COUNTED[sender] & {name.removesuffix("_id") for name in update_fields})
+
+
+def _deleting_the_person(origin) -> bool:
+    """A person being erased takes their roll-up rows with them (ON DELETE CASCADE)."""
+    model = getattr(origin, "model", type(origin))
+    return model is get_user_model()
+
+
+def _session_changed(sender, instance, update_fields=None, **kwargs):
+    if _counted(sender, update_fields):
+        refresh_rollups([instance.supervisee_id])
+
+
+def _entry_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+    if _counted(sender, update_fields) and not _deleting_the_person(origin):
+        refresh_rollups([instance.user_id])
+
+
+def _meeting_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    if not created and _counted(sender, update_fields):  # a new meeting has no register
+        refresh_rollups(group_reporting.people_at(meeting_ids=[instance.pk]))
+
+
+def _group_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    if not created and _counted(sender, update_fields):
+        refresh_rollups(group_reporting.people_at(group_ids=[instance.pk]))
+
+
+def connect() -> None:
+    for signal in (post_save, post_delete):
+        signal.connect(_session_changed, sender=Session, dispatch_uid="rollups-session")
+        signal.connect(_entry_changed, sender=Attendance, dispatch_uid="rollups-entry")
+    post_save.connect(_meeting_changed, sender=GroupSession, dispatch_uid="rollups-meeting")
+    post_save.connect(_group_changed, sender=Group, dispatch_uid="rollups-group")

@@ -1,0 +1,190 @@
+"""The report's roll-ups: the same figures as counting the sessions, however they change.
+
+The report reads its session and group-meeting tables from reports.models.
+ActivityRollup; `engagement_report(scope, source=RAW)` still counts the
+sessions and register entries themselves. Every table of every filter and
+window enumerated here must come out cell for cell the same (value, people
+behind it, hidden, rounded), and the rows kept up by each change must be the
+rows a rebuild from scratch makes.
+"""
+
+import datetime
+import itertools
+
+import pytest
+from django.core.management import call_command
+
+from accounts.anonymise import user_anonymise
+from kernel.models import Band, Profession, StaffProfile
+from peergroups.models import Attendance, Group, GroupSession
+from reports.models import MONTH_FIELDS, ActivityRollup
+from reports.report import RAW, engagement_report
+from reports.scope import ReportScope
+from reports.services import rebuild_rollups
+from supervision.models import Session
+
+from ..factories import DepartmentFactory
+from .small_org import build
+
+pytestmark = pytest.mark.django_db
+
+UTC = datetime.UTC
+WINDOWS = [
+    (datetime.date(2026, 9, 1), datetime.date(2026, 11, 1)),
+    (datetime.date(2026, 10, 1), datetime.date(2026, 10, 1)),
+    (datetime.date(2025, 12, 1), datetime.date(2026, 11, 1)),  # across a new year
+    (datetime.date(2026, 11, 1), datetime.date(2027, 1, 1)),  # the month under way, and after
+]
+
+
+def figures(report) -> dict:
+    """Every cell of every table, as shown and as counted."""
+    return {
+        slug: [
+            (position, item.value, item.people, item.hidden, item.reason, item.rounded)
+            for position, item in table.positions()
+        ]
+        for slug, table in report.tables.items()
+    }
+
+
+def assert_same_figures(scope: ReportScope) -> None:
+    rolled = engagement_report(scope)
+    raw = engagement_report(scope, source=RAW)
+    assert figures(rolled) == figures(raw), scope
+    # the headlines compare with the previous period, counted the same way
+    assert repr(rolled.headlines) == repr(raw.headlines), scope
+
+
+def scopes(organisation, built, windows=WINDOWS):
+    wards = [ward.pk for ward in built["wards"].values()]
+    programmes = [programme.pk for programme in built["programmes"]]
+    filters = [
+        {},
+        *({"department_id": ward} for ward in wards),
+        *({"band": band} for band in (Band.BAND_5, Band.BAND_6, Band.BAND_7)),
+        *({"profession": profession} for profession in (Profession.NURSE, Profession.AHP)),
+        *({"programme_id": programme} for programme in programmes),
+        {"department_id": wards[0], "band": Band.BAND_6},
+        {"department_id": wards[1], "programme_id": programmes[0], "profession": Profession.NURSE},
+    ]
+    for (first, last), chosen in itertools.product(windows, filters):
+        yield ReportScope(
+            organisation_id=organisation.pk,
+            time_zone=organisation.time_zone,
+            first_month=first,
+            last_month=last,
+            **chosen,
+        )
+
+
+def rows_now() -> list[tuple]:
+    return sorted(
+        ActivityRollup.objects.values_list(
+            "user_id", "organisation_id", "programme_id", "kind", "key", "year", *MONTH_FIELDS
+        )
+    )
+
+
+def assert_kept_as_rebuilt() -> None:
+    kept = rows_now()
+    rebuild_rollups()
+    assert rows_now() == kept
+
+
+@pytest.fixture
+def small(organisation, frozen_now):
+    return build(organisation)
+
+
+def test_every_table_and_filter_is_the_same_from_the_rollups(organisation, small):
+    assert ActivityRollup.objects.exists()
+    for scope in scopes(organisation, small):
+        assert_same_figures(scope)
+
+
+def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation, small):
+    staff = [profile.user for profile in small["staff"]]
+    one, senior, _ = small["programmes"]
+    supervisor = small["supervisors"][0].user
+    assert_kept_as_rebuilt()
+
+    # booked, logged, cancelled late, cancelled by the supervisor, moved across a month
+    starts = datetime.datetime(2026, 10, 31, 23, 30, tzinfo=UTC)  # 31 October in London (GMT)
+    booked = Session.objects.create(
+        programme=one,
+        supervisor=supervisor,
+        supervisee=staff[0],
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+    )
+    booked.status = Session.Status.ATTENDED
+    booked.save()
+    late = Session.objects.filter(supervisee=staff[1], status=Session.Status.BOOKED).first()
+    if late is None:
+        late = Session.objects.filter(supervisee=staff[1]).first()
+    late.status, late.cancelled_by, late.late_cancellation = "cancelled", "supervisee", True
+    late.cancelled_at = late.starts_at - datetime.timedelta(hours=1)
+    late.save()
+    moved = Session.objects.filter(supervisee=staff[2]).order_by("starts_at").first()
+    moved.starts_at += datetime.timedelta(days=40)
+    moved.ends_at += datetime.timedelta(days=40)
+    moved.save(update_fields=["starts_at", "ends_at"])
+    moved.programme = senior
+    moved.save()
+    Session.objects.filter(supervisee=staff[3]).order_by("starts_at").last().delete()
+    assert_kept_as_rebuilt()
+
+    # a register changed, a meeting moved into another month, one cancelled, one deleted
+    group = Group.objects.get(organisation=organisation)
+    meetings = list(GroupSession.objects.filter(group=group).order_by("starts_at"))
+    entry = Attendance.objects.filter(session=meetings[0]).first()
+    entry.status = Attendance.Status.PRESENT if entry.status != "present" else "absent"
+    entry.save()
+    Attendance.objects.create(session=meetings[0], user=staff[12], status="present")
+    Attendance.objects.filter(session=meetings[0], user=staff[1]).delete()
+    meetings[1].starts_at += datetime.timedelta(days=35)
+    meetings[1].ends_at += datetime.timedelta(days=35)
+    meetings[1].save()
+    meetings[2].status = GroupSession.Status.CANCELLED
+    meetings[2].save()
+    assert_kept_as_rebuilt()
+    meetings[0].delete()
+    assert_kept_as_rebuilt()
+
+    # people moving department and band, leaving, erased: nothing of them is copied,
+    # so the rows stay as they are and the report follows them
+    elsewhere = DepartmentFactory(organisation=organisation, name="Ward C")
+    StaffProfile.objects.filter(user=staff[4]).update(department=elsewhere, band=Band.BAND_7)
+    profile = StaffProfile.objects.get(user=staff[5])
+    profile.band = Band.BAND_5
+    profile.save()
+    staff[6].is_active = False
+    staff[6].save()
+    staff[7].is_active = False
+    staff[7].save()
+    user_anonymise(actor=supervisor, user=staff[7])
+    assert_kept_as_rebuilt()
+
+    small["wards"]["C"] = elsewhere
+    windows = [WINDOWS[0], WINDOWS[2]]
+    for scope in scopes(organisation, small, windows):
+        assert_same_figures(scope)
+
+
+def test_erasing_someone_takes_their_rollups(organisation, small):
+    person = small["staff"][9].user  # at group meetings, no peer-support request
+    Session.objects.filter(supervisee=person).delete()
+    assert not ActivityRollup.objects.filter(user=person, kind="session").exists()
+    assert ActivityRollup.objects.filter(user=person, kind="group").exists()
+    StaffProfile.objects.filter(user=person).delete()
+    person.delete()  # the register entries go with them, and so do the roll-ups
+    assert not ActivityRollup.objects.filter(user_id=person.pk).exists()
+    assert_kept_as_rebuilt()
+
+
+def test_rebuild_rollups_command_says_what_it_made(organisation, small, capsys):
+    ActivityRollup.objects.all().delete()
+    call_command("rebuild_rollups")
+    assert capsys.readouterr().out.startswith(f"Rebuilt {ActivityRollup.objects.count()} roll-up")
+    assert ActivityRollup.objects.filter(kind="group").exists()
