@@ -171,3 +171,57 @@ def compare(page_times: list[float], path: str, organisation_slug: str, repeats:
         "heaviest_statement_ms": round(per_statement[heaviest] / repeats * 1000, 1),
         "heaviest_statement": statements[heaviest][:300],
     }
+
+
+# --- roll-ups: the report's own cost, and what keeping them costs -------------------
+
+
+def _explained(cursor, sql: str) -> tuple[int, float]:
+    """(database pages read, hit or from disk; execution ms) of one statement."""
+    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+    plan = cursor.fetchone()[0][0]
+    top = plan["Plan"]
+    pages = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    pages += top.get("Local Hit Blocks", 0) + top.get("Temp Read Blocks", 0)
+    return pages, plan["Execution Time"]
+
+
+def report_buffers(scope, source: str) -> dict:
+    """Every statement of one uncached report from `source` ("rollups" or "raw"), run under
+    EXPLAIN (ANALYZE, BUFFERS): pages read in all (a figure the machine's noise does not
+    move) and per table, with the statements' own execution time."""
+    from reports.report import BUILDERS, _tables, engagement_report
+
+    with CaptureQueriesContext(connection) as captured:
+        engagement_report(scope, source=source)
+    per_table = {}
+    with connection.cursor() as cursor:
+        total_pages, total_ms = 0, 0.0
+        for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            pages, ms = _explained(cursor, query["sql"])
+            total_pages += pages
+            total_ms += ms
+        for name in BUILDERS:
+            with CaptureQueriesContext(connection) as one:
+                _tables(scope, [name], source)
+            pages = sum(_explained(cursor, q["sql"])[0] for q in one.captured_queries)
+            per_table[name] = pages
+    return {
+        "statements": len(captured.captured_queries),
+        "pages": total_pages,
+        "sql_ms": round(total_ms, 1),
+        "pages_by_table": per_table,
+    }
+
+
+def report_times(scope, source: str, repeats: int) -> float:
+    """Median ms of engagement_report(scope, source=source), uncached."""
+    engagement_report(scope, source=source)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        engagement_report(scope, source=source)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 1)

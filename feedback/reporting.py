@@ -10,7 +10,13 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import FeedbackAnswer, FeedbackQuestion, QuestionKind, WellbeingCheckIn
+from .models import (
+    FeedbackAnswer,
+    FeedbackQuestion,
+    FeedbackResponse,
+    QuestionKind,
+    WellbeingCheckIn,
+)
 
 
 def ratings(scope) -> QuerySet:
@@ -81,3 +87,44 @@ def question_label(question: FeedbackQuestion, scope) -> str:
         "label": label,
         "date": formats.date_format(until, "j M Y"),
     }
+
+
+def rating_key(question_id: int, rating: int | None) -> str:
+    """What the report's roll-ups keep of one rating answer."""
+    return f"{question_id}:{rating}"
+
+
+def rating_facts(author_ids=None):
+    """(person, organisation, programme, time zone, submitted_at, rating_key) of every
+    rating answer `ratings()` counts, by `author_ids` (None: everyone's)."""
+    answers = FeedbackAnswer.objects.filter(
+        question__kind=QuestionKind.RATING,
+        rating__isnull=False,
+        response__submitted_at__isnull=False,
+        response__author__isnull=False,
+    ).order_by()
+    if author_ids is not None:
+        answers = answers.filter(response__author_id__in=author_ids)
+    rows = answers.values_list(
+        "response__author_id",
+        "response__programme__organisation_id",
+        "response__programme_id",
+        "response__programme__organisation__time_zone",
+        "response__submitted_at",
+        "question_id",
+        "rating",
+    )
+    for person, organisation, programme, zone, submitted_at, question, rating in rows.iterator(
+        chunk_size=5000
+    ):
+        yield person, organisation, programme, zone, submitted_at, rating_key(question, rating)
+
+
+def authors_answering(question_id: int) -> list[int]:
+    answers = FeedbackAnswer.objects.filter(question_id=question_id)
+    return list(answers.values_list("response__author_id", flat=True).distinct())
+
+
+def author_of(response_id: int) -> int | None:
+    responses = FeedbackResponse.objects.filter(pk=response_id)
+    return responses.values_list("author_id", flat=True).first()

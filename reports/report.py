@@ -40,7 +40,16 @@ from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import SpcTable, spc_table
-from .tables import Row, Table, crosstab, crosstab_from, grouped_counts, means, raw_key
+from .tables import (
+    Row,
+    Table,
+    crosstab,
+    crosstab_from,
+    grouped_counts,
+    means,
+    means_from,
+    raw_key,
+)
 
 # Where the session and group-meeting tables are counted from: the roll-ups
 # (reports.reporting, a row per person and year), or "raw", the sessions and
@@ -541,13 +550,17 @@ RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]
 
 
 def feedback_distribution(context: Context) -> Table:
-    return crosstab(
-        feedback_reporting.ratings(context.scope),
-        context.scope,
+    if context.source == ROLLUPS:
+        counts = rollup_reporting.rating_counts(context.scope)
+    else:
+        counts = grouped_counts(
+            feedback_reporting.ratings(context.scope), "question_id", "category", context.scope
+        )
+    return crosstab_from(
+        counts,
         rows=rating_questions(context),
         row_field="question_id",
         columns=RATING_COLUMNS,
-        column_field="category",
         slug="feedback",
         title="Session feedback: ratings given (1 = lowest, 5 = highest)",
         row_header="Question",
@@ -555,6 +568,17 @@ def feedback_distribution(context: Context) -> Table:
 
 
 def feedback_means(context: Context) -> Table:
+    if context.source == ROLLUPS:
+        by_month, overall = rollup_reporting.rating_means(context.scope)
+        return means_from(
+            by_month,
+            overall,
+            months=context.months,
+            slug="feedback-monthly",
+            title="Session feedback: mean rating by month",
+            row_header="Month",
+            columns=[("mean", "Mean rating (1 to 5)")],
+        )
     return means(
         feedback_reporting.ratings(context.scope),
         context.scope,
@@ -598,7 +622,11 @@ def wellbeing_means(context: Context) -> Table:
 def themes(context: Context) -> Table:
     rows = [
         Row(row["theme_name"], row["theme_name"], [disclosure.count(row["count"], row["people"])])
-        for row in supervision_reporting.themes(context.scope)
+        for row in (
+            rollup_reporting.themes(context.scope)
+            if context.source == ROLLUPS
+            else supervision_reporting.themes(context.scope)
+        )
     ]
     return Table(
         slug="themes",

@@ -10,11 +10,15 @@ them through the person), so moving or deactivating someone needs nothing.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
+from feedback import reporting as feedback_reporting
+from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
+from kernel.models import Theme
 from peergroups import reporting as group_reporting
 from peergroups.models import Attendance, Group, GroupSession
-from supervision.models import Session
+from supervision import reporting as supervision_reporting
+from supervision.models import Session, SessionRecord
 
 from .services import refresh_rollups
 
@@ -31,6 +35,9 @@ COUNTED = {
     Attendance: {"status", "session", "user"},
     GroupSession: {"status", "starts_at", "group"},
     Group: {"programme", "organisation"},
+    FeedbackAnswer: {"rating", "question", "response"},
+    FeedbackResponse: {"author", "programme", "submitted_at"},
+    FeedbackQuestion: {"kind"},
 }
 
 
@@ -66,9 +73,57 @@ def _group_changed(sender, instance, created=False, update_fields=None, **kwargs
         refresh_rollups(group_reporting.people_at(group_ids=[instance.pk]))
 
 
+def _record_gone(sender, instance, origin=None, **kwargs):
+    refresh_rollups([supervision_reporting.supervisee_of(instance.session_id)])
+
+
+def _record_themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # theme.sessionrecord_set changed: pk_set are records
+        people = [supervision_reporting.supervisee_of(record) for record in pk_set or ()]
+    else:
+        people = [supervision_reporting.supervisee_of(instance.session_id)]
+    refresh_rollups(people)
+
+
+def _theme_going(sender, instance, **kwargs):
+    instance.rollup_people = supervision_reporting.supervisees_with_theme(instance.pk)
+
+
+def _theme_gone(sender, instance, **kwargs):
+    refresh_rollups(getattr(instance, "rollup_people", []))
+
+
+def _answer_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+    if _counted(sender, update_fields) and not _deleting_the_person(origin):
+        author = feedback_reporting.author_of(instance.response_id)
+        refresh_rollups([author])
+
+
+def _response_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+    if _counted(sender, update_fields) and not _deleting_the_person(origin):
+        refresh_rollups([instance.author_id])
+
+
+def _question_changed(sender, instance, created=False, update_fields=None, **kwargs):
+    if not created and _counted(sender, update_fields):
+        refresh_rollups(feedback_reporting.authors_answering(instance.pk))
+
+
 def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_session_changed, sender=Session, dispatch_uid="rollups-session")
         signal.connect(_entry_changed, sender=Attendance, dispatch_uid="rollups-entry")
     post_save.connect(_meeting_changed, sender=GroupSession, dispatch_uid="rollups-meeting")
     post_save.connect(_group_changed, sender=Group, dispatch_uid="rollups-group")
+    post_delete.connect(_record_gone, sender=SessionRecord, dispatch_uid="rollups-record")
+    m2m_changed.connect(
+        _record_themes_changed, sender=SessionRecord.themes.through, dispatch_uid="rollups-themes"
+    )
+    pre_delete.connect(_theme_going, sender=Theme, dispatch_uid="rollups-theme-going")
+    post_delete.connect(_theme_gone, sender=Theme, dispatch_uid="rollups-theme-gone")
+    for signal in (post_save, post_delete):
+        signal.connect(_answer_changed, sender=FeedbackAnswer, dispatch_uid="rollups-answer")
+        signal.connect(_response_changed, sender=FeedbackResponse, dispatch_uid="rollups-response")
+    post_save.connect(_question_changed, sender=FeedbackQuestion, dispatch_uid="rollups-question")

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from audit.services import audit_log
+from feedback import reporting as feedback_reporting
 from kernel.models import Programme
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
@@ -57,7 +58,9 @@ def _rolled_up(facts_by_kind) -> dict[RollupKey, list[int]]:
 def _facts(user_ids):
     return [
         ("session", supervision_reporting.session_facts(user_ids)),
+        ("theme", supervision_reporting.theme_facts(user_ids)),
         ("group", group_reporting.attendance_facts(user_ids)),
+        ("rating", feedback_reporting.rating_facts(user_ids)),
     ]
 
 

@@ -198,6 +198,11 @@ def means(queryset, scope, *, months, value_field: str = "score", **table) -> Ta
         for record in queryset.values("month").annotate(**stats).order_by()
     }
     overall = queryset.aggregate(**stats)
+    return means_from(by_month, overall, months=months, **table)
+
+
+def means_from(by_month: dict, overall: dict, *, months, **table) -> Table:
+    """The table of means already worked out: {"mean", "people"} by month and overall."""
 
     def made(record) -> Cell:
         if not record:

@@ -13,7 +13,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from kernel.eligibility import rule_q
-from kernel.models import Department, Modality, Organisation, Programme, StaffProfile
+from kernel.models import Department, Modality, Organisation, Programme, StaffProfile, Theme
 
 from .allowances import add_months
 from .models import AvailabilitySlot, Session, SessionRecord, WeeklyAvailability
@@ -366,3 +366,36 @@ def session_facts(supervisee_ids=None):
         chunk_size=5000
     ):
         yield person, organisation, programme, zone, starts_at, session_key(status, by, late)
+
+
+def theme_facts(supervisee_ids=None):
+    """(person, organisation, programme, time zone, starts_at, theme id) of every theme
+    recorded for a one-to-one session of `supervisee_ids` (None: everyone's)."""
+    through = SessionRecord.themes.through.objects.order_by()
+    if supervisee_ids is not None:
+        through = through.filter(sessionrecord__session__supervisee_id__in=supervisee_ids)
+    rows = through.values_list(
+        "sessionrecord__session__supervisee_id",
+        "sessionrecord__session__programme__organisation_id",
+        "sessionrecord__session__programme_id",
+        "sessionrecord__session__programme__organisation__time_zone",
+        "sessionrecord__session__starts_at",
+        "theme_id",
+    )
+    for person, organisation, programme, zone, starts_at, theme in rows.iterator(chunk_size=5000):
+        yield person, organisation, programme, zone, starts_at, str(theme)
+
+
+def theme_names(theme_ids) -> dict[int, str]:
+    """{theme id: name} of `theme_ids`, found in a report's roll-ups."""
+    themes = Theme.objects.filter(pk__in=list(theme_ids))
+    return dict(themes.values_list("pk", "name"))
+
+
+def supervisees_with_theme(theme_id: int) -> list[int]:
+    through = SessionRecord.themes.through.objects.filter(theme_id=theme_id)
+    return list(through.values_list("sessionrecord__session__supervisee_id", flat=True).distinct())
+
+
+def supervisee_of(session_id: int) -> int | None:
+    return Session.objects.filter(pk=session_id).values_list("supervisee_id", flat=True).first()
