@@ -114,9 +114,8 @@ def rating_facts(author_ids=None):
         "question_id",
         "rating",
     )
-    for person, organisation, programme, zone, submitted_at, question, rating in rows.iterator(
-        chunk_size=5000
-    ):
+    found = rows if author_ids is not None else rows.iterator(chunk_size=5000)
+    for person, organisation, programme, zone, submitted_at, question, rating in found:
         yield person, organisation, programme, zone, submitted_at, rating_key(question, rating)
 
 

@@ -262,7 +262,7 @@ def attendance_facts(user_ids=None):
         "session__starts_at",
         "status",
     )
-    yield from rows.iterator(chunk_size=5000)
+    yield from rows if user_ids is not None else rows.iterator(chunk_size=5000)
 
 
 def people_at(meeting_ids=(), group_ids=()) -> list[int]:

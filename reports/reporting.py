@@ -152,7 +152,7 @@ def themes(scope) -> list[dict]:
         (int(theme), whole)
         for theme, _, whole in _counted(scope, rollups(scope, "theme"), ("key",))
     ]
-    names = supervision_reporting.theme_names([theme for theme, (n, _) in found if n])
+    names = supervision_reporting.theme_names(scope, [theme for theme, (n, _) in found if n])
     rows = [
         {"theme_name": names[theme], "count": n, "people": people}
         for theme, (n, people) in found

@@ -22,6 +22,10 @@ from supervision.models import Session, SessionRecord
 
 from .services import refresh_rollups
 
+# The kinds of roll-up row a change can touch: a session's month and programme are its
+# themes' too.
+SESSION, THEME, GROUP, RATING = ("session", "theme"), ("theme",), ("group",), ("rating",)
+
 # The fields the roll-ups are made of; a save that names others (update_fields) changes nothing.
 COUNTED = {
     Session: {
@@ -55,26 +59,26 @@ def _deleting_the_person(origin) -> bool:
 
 def _session_changed(sender, instance, update_fields=None, **kwargs):
     if _counted(sender, update_fields):
-        refresh_rollups([instance.supervisee_id])
+        refresh_rollups([instance.supervisee_id], SESSION)
 
 
 def _entry_changed(sender, instance, origin=None, update_fields=None, **kwargs):
     if _counted(sender, update_fields) and not _deleting_the_person(origin):
-        refresh_rollups([instance.user_id])
+        refresh_rollups([instance.user_id], GROUP)
 
 
 def _meeting_changed(sender, instance, created=False, update_fields=None, **kwargs):
     if not created and _counted(sender, update_fields):  # a new meeting has no register
-        refresh_rollups(group_reporting.people_at(meeting_ids=[instance.pk]))
+        refresh_rollups(group_reporting.people_at(meeting_ids=[instance.pk]), GROUP)
 
 
 def _group_changed(sender, instance, created=False, update_fields=None, **kwargs):
     if not created and _counted(sender, update_fields):
-        refresh_rollups(group_reporting.people_at(group_ids=[instance.pk]))
+        refresh_rollups(group_reporting.people_at(group_ids=[instance.pk]), GROUP)
 
 
 def _record_gone(sender, instance, origin=None, **kwargs):
-    refresh_rollups([supervision_reporting.supervisee_of(instance.session_id)])
+    refresh_rollups([supervision_reporting.supervisee_of(instance.session_id)], THEME)
 
 
 def _record_themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
@@ -84,7 +88,7 @@ def _record_themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         people = [supervision_reporting.supervisee_of(record) for record in pk_set or ()]
     else:
         people = [supervision_reporting.supervisee_of(instance.session_id)]
-    refresh_rollups(people)
+    refresh_rollups(people, THEME)
 
 
 def _theme_going(sender, instance, **kwargs):
@@ -92,23 +96,23 @@ def _theme_going(sender, instance, **kwargs):
 
 
 def _theme_gone(sender, instance, **kwargs):
-    refresh_rollups(getattr(instance, "rollup_people", []))
+    refresh_rollups(getattr(instance, "rollup_people", []), THEME)
 
 
 def _answer_changed(sender, instance, origin=None, update_fields=None, **kwargs):
     if _counted(sender, update_fields) and not _deleting_the_person(origin):
         author = feedback_reporting.author_of(instance.response_id)
-        refresh_rollups([author])
+        refresh_rollups([author], RATING)
 
 
 def _response_changed(sender, instance, origin=None, update_fields=None, **kwargs):
     if _counted(sender, update_fields) and not _deleting_the_person(origin):
-        refresh_rollups([instance.author_id])
+        refresh_rollups([instance.author_id], RATING)
 
 
 def _question_changed(sender, instance, created=False, update_fields=None, **kwargs):
     if not created and _counted(sender, update_fields):
-        refresh_rollups(feedback_reporting.authors_answering(instance.pk))
+        refresh_rollups(feedback_reporting.authors_answering(instance.pk), RATING)
 
 
 def connect() -> None:

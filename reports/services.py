@@ -55,13 +55,18 @@ def _rolled_up(facts_by_kind) -> dict[RollupKey, list[int]]:
     return rolled
 
 
-def _facts(user_ids):
-    return [
-        ("session", supervision_reporting.session_facts(user_ids)),
-        ("theme", supervision_reporting.theme_facts(user_ids)),
-        ("group", group_reporting.attendance_facts(user_ids)),
-        ("rating", feedback_reporting.rating_facts(user_ids)),
-    ]
+def _facts(user_ids, kinds):
+    """The facts of `kinds` of these people (None: everyone's), each kind from its app."""
+    sources = {
+        "session": supervision_reporting.session_facts,
+        "theme": supervision_reporting.theme_facts,
+        "group": group_reporting.attendance_facts,
+        "rating": feedback_reporting.rating_facts,
+    }
+    return [(kind, sources[kind](user_ids)) for kind in kinds]
+
+
+KINDS = ("session", "theme", "group", "rating")
 
 
 def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
@@ -78,15 +83,15 @@ def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
     )
 
 
-def refresh_rollups(user_ids) -> None:
+def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> None:
     """Bring these people's roll-up rows in line with their sessions and meetings.
 
     The one place the roll-ups change, called in the transaction that changed
     a fact (reports.apps connects it to every save and delete of a session, a
     register entry, a meeting or a group). Each person's rows are worked out
-    again from that person's own facts (a few dozen rows), and only what differs
-    is written; the people are locked first, so two changes for one person
-    never interleave.
+    again from that person's own facts of the `kinds` that changed (a few dozen
+    rows), and only what differs is written; the people are locked first, so two
+    changes for one person never interleave.
     """
     ids = sorted({pk for pk in user_ids if pk is not None})
     if not ids:
@@ -94,10 +99,10 @@ def refresh_rollups(user_ids) -> None:
     User = get_user_model()
     with transaction.atomic():
         list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
-        wanted = _rolled_up(_facts(ids))
+        wanted = _rolled_up(_facts(ids, kinds))
         stored = {
             (r.user_id, r.organisation_id, r.programme_id, r.kind, r.key, r.year): r
-            for r in ActivityRollup.objects.filter(user_id__in=ids)
+            for r in ActivityRollup.objects.filter(user_id__in=ids, kind__in=kinds)
         }
         gone = [row.pk for key, row in stored.items() if key not in wanted]
         changed = []
@@ -120,6 +125,7 @@ def rebuild_rollups() -> int:
     """Every roll-up row worked out again from all the facts (`manage.py rebuild_rollups`)."""
     with transaction.atomic():
         ActivityRollup.objects.all().delete()
-        rows = [_new_rollup(key, months) for key, months in _rolled_up(_facts(None)).items()]
+        made = _rolled_up(_facts(None, KINDS))
+        rows = [_new_rollup(key, months) for key, months in made.items()]
         ActivityRollup.objects.bulk_create(rows, batch_size=5000)
     return len(rows)

@@ -7,6 +7,7 @@ is about) and, where useful, `category`. The counting, and the suppression of
 small numbers, happen in the reports app, in the database.
 """
 
+import bisect
 import datetime
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
@@ -237,26 +238,92 @@ def offered(scope) -> dict[datetime.date, tuple[int, int]]:
         .values("month")
         .annotate(count=Count("pk", distinct=True), supervisors=Count("supervisor", distinct=True))
     )
-    totals: dict[datetime.date, list] = {m: [0, set()] for m in scope.months}
+    totals: dict[datetime.date, int] = dict.fromkeys(scope.months, 0)
     slot_people: dict[datetime.date, int] = {}
     for row in slots:
         month = _as_month(row["month"], scope)
         if month in totals:
-            totals[month][0] += row["count"]
+            totals[month] += row["count"]
             slot_people[month] = row["supervisors"]
     windows = WeeklyAvailability.objects.filter(supervisors).values_list(
         "supervisor_id", "weekday", "valid_from", "valid_until"
     )
-    for supervisor_id, weekday, valid_from, valid_until in windows:
-        for month in scope.months:
-            weeks = _weekdays_in_month(month, weekday, valid_from, valid_until)
-            if weeks:
-                totals[month][0] += weeks
-                totals[month][1].add(supervisor_id)
+    weeks, offering = weekly_windows_by_month(scope.months, windows)
     return {
-        month: (count, max(len(people), slot_people.get(month, 0)))
-        for month, (count, people) in totals.items()
+        month: (count + weeks[index], max(offering[index], slot_people.get(month, 0)))
+        for index, (month, count) in enumerate(totals.items())
     }
+
+
+def weekly_windows_by_month(months: list[datetime.date], windows) -> tuple[list[int], list[int]]:
+    """Times offered by weekly windows in each of `months` (consecutive), and the distinct
+    supervisors offering any: ([times by month], [supervisors by month]).
+
+    A window is (supervisor, weekday, valid from, valid until or None). A month
+    it covers whole has that weekday a fixed number of times, so only the (at
+    most two) months where it starts or ends are worked out day by day; the rest
+    are added as a range, so the cost grows with the windows, not windows times months.
+    """
+    count = len(months)
+    if not count:
+        return [], []
+    lasts = [add_months(month, 1) - datetime.timedelta(days=1) for month in months]
+    whole = [
+        [_weekdays_in_month(month, weekday, month, None) for weekday in range(7)]
+        for month in months
+    ]
+    spans: dict[int, list[int]] = {weekday: [0] * (count + 1) for weekday in range(7)}
+    weeks = [0] * count
+    active: dict[int, list[tuple[int, int]]] = {}
+    for supervisor_id, weekday, valid_from, valid_until in windows:
+        # The months the window touches: from the one valid_from falls in to valid_until's.
+        first = 0 if valid_from <= months[0] else bisect.bisect_right(months, valid_from) - 1
+        last = count - 1 if valid_until is None else bisect.bisect_right(months, valid_until) - 1
+        if valid_from > lasts[-1] or last < 0 or first > last:
+            continue
+        inner_first, inner_last = first, last
+        for index in {first, last}:
+            month = months[index]
+            if valid_from > month or (valid_until is not None and valid_until < lasts[index]):
+                weeks[index] += _weekdays_in_month(month, weekday, valid_from, valid_until)
+                if index == first:
+                    inner_first = first + 1
+                if index == last:
+                    inner_last = last - 1
+        if inner_first <= inner_last:
+            spans[weekday][inner_first] += 1
+            spans[weekday][inner_last + 1] -= 1
+        # The months with at least one time: the whole range but a partial end with none.
+        low, high = first, last
+        if _weekdays_in_month(months[low], weekday, valid_from, valid_until) == 0:
+            low += 1
+        if high >= low and _weekdays_in_month(months[high], weekday, valid_from, valid_until) == 0:
+            high -= 1
+        if low <= high:
+            active.setdefault(supervisor_id, []).append((low, high))
+    for weekday, diff in spans.items():
+        running = 0
+        for index in range(count):
+            running += diff[index]
+            weeks[index] += running * whole[index][weekday]
+    people = [0] * (count + 1)
+    for ranges in active.values():
+        ranges.sort()
+        start, end = ranges[0]
+        for low, high in ranges[1:]:
+            if low > end + 1:
+                people[start] += 1
+                people[end + 1] -= 1
+                start, end = low, high
+            else:
+                end = max(end, high)
+        people[start] += 1
+        people[end + 1] -= 1
+    offering, running = [], 0
+    for index in range(count):
+        running += people[index]
+        offering.append(running)
+    return weeks, offering
 
 
 def _weekdays_in_month(month, weekday, valid_from, valid_until) -> int:
@@ -362,9 +429,9 @@ def session_facts(supervisee_ids=None):
         "cancelled_by",
         "late_cancellation",
     )
-    for person, organisation, programme, zone, starts_at, status, by, late in rows.iterator(
-        chunk_size=5000
-    ):
+    # A few rows for one person; everyone's (a rebuild) streamed in chunks.
+    found = rows if supervisee_ids is not None else rows.iterator(chunk_size=5000)
+    for person, organisation, programme, zone, starts_at, status, by, late in found:
         yield person, organisation, programme, zone, starts_at, session_key(status, by, late)
 
 
@@ -382,13 +449,17 @@ def theme_facts(supervisee_ids=None):
         "sessionrecord__session__starts_at",
         "theme_id",
     )
-    for person, organisation, programme, zone, starts_at, theme in rows.iterator(chunk_size=5000):
+    found = rows if supervisee_ids is not None else rows.iterator(chunk_size=5000)
+    for person, organisation, programme, zone, starts_at, theme in found:
         yield person, organisation, programme, zone, starts_at, str(theme)
 
 
-def theme_names(theme_ids) -> dict[int, str]:
-    """{theme id: name} of `theme_ids`, found in a report's roll-ups."""
-    themes = Theme.objects.filter(pk__in=list(theme_ids))
+def theme_names(scope, theme_ids) -> dict[int, str]:
+    """{theme id: name} of the organisation's themes and any other among `theme_ids` (found
+    in a report's roll-ups): one query, whether or not any theme was recorded."""
+    themes = Theme.objects.filter(
+        Q(organisation_id=scope.organisation_id) | Q(pk__in=list(theme_ids))
+    )
     return dict(themes.values_list("pk", "name"))
 
 

@@ -8,20 +8,28 @@ behind it, hidden, rounded), and the rows kept up by each change must be the
 rows a rebuild from scratch makes.
 """
 
+import dataclasses
 import datetime
 import itertools
 
 import pytest
+import time_machine
 from django.core.management import call_command
+from django.db import transaction
 
 from accounts.anonymise import user_anonymise
-from kernel.models import Band, Profession, StaffProfile
+from feedback.models import FeedbackAnswer, FeedbackResponse
+from kernel.models import Band, Organisation, Profession, StaffProfile, Theme
+from nonprod.demo import load_demo_data
+from nonprod.history import generate_benchmark_history, generate_demo_history
 from peergroups.models import Attendance, Group, GroupSession
 from reports.models import MONTH_FIELDS, ActivityRollup
-from reports.report import RAW, engagement_report
+from reports.report import RAW, board_scope, engagement_report
 from reports.scope import ReportScope
 from reports.services import rebuild_rollups
-from supervision.models import Session
+from supervision.allowances import add_months
+from supervision.models import Session, SessionRecord
+from tests.scenario import NOW
 
 from ..factories import DepartmentFactory
 from .small_org import build
@@ -152,6 +160,21 @@ def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation,
     meetings[0].delete()
     assert_kept_as_rebuilt()
 
+    # themes recorded and taken off, a theme deleted; feedback given, changed, deleted
+    record, other = SessionRecord.objects.order_by("pk")[:2]
+    extra = Theme.objects.create(organisation=organisation, name="Rota gaps")
+    record.themes.add(extra)
+    record.themes.remove(*record.themes.exclude(pk=extra.pk))
+    other.themes.set([extra])
+    assert_kept_as_rebuilt()
+    extra.delete()
+    answer = FeedbackAnswer.objects.filter(rating__isnull=False).first()
+    answer.rating = 6 - answer.rating
+    answer.save()
+    FeedbackAnswer.objects.exclude(pk=answer.pk).filter(rating__isnull=False).last().delete()
+    FeedbackResponse.objects.exclude(answers=answer).filter(answers__isnull=False).last().delete()
+    assert_kept_as_rebuilt()
+
     # people moving department and band, leaving, erased: nothing of them is copied,
     # so the rows stay as they are and the report follows them
     elsewhere = DepartmentFactory(organisation=organisation, name="Ward C")
@@ -188,3 +211,75 @@ def test_rebuild_rollups_command_says_what_it_made(organisation, small, capsys):
     call_command("rebuild_rollups")
     assert capsys.readouterr().out.startswith(f"Rebuilt {ActivityRollup.objects.count()} roll-up")
     assert ActivityRollup.objects.filter(kind="group").exists()
+
+
+@pytest.fixture(scope="module")
+def demo_and_generated(django_db_setup, django_db_blocker):
+    """The demo organisations with a smaller year of history, and one generated
+    organisation, built once for the module and rolled back after it."""
+    with (
+        django_db_blocker.unblock(),
+        time_machine.travel(NOW, tick=False),
+        transaction.atomic(),
+    ):
+        load_demo_data()
+        generate_demo_history(westfield_staff=120, northgate_staff=30, months=12, seed=7)
+        generate_benchmark_history(organisations=1, staff=300, sessions=1500, months=14, seed=3)
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_demo_and_a_generated_organisation_report_the_same_from_the_rollups(
+    demo_and_generated,
+):
+    with time_machine.travel(NOW, tick=False):
+        for organisation in Organisation.objects.order_by("pk"):
+            board = board_scope(organisation)
+            departments = list(organisation.departments.order_by("pk")[:2])
+            programmes = list(organisation.programmes.order_by("pk"))
+            filters = [
+                {},
+                *({"department_id": d.pk} for d in departments),
+                *({"programme_id": p.pk} for p in programmes),
+                {"band": Band.BAND_6},
+                {"profession": Profession.NURSE},
+            ]
+            windows = [
+                (board.first_month, board.last_month),
+                (board.last_month, add_months(board.last_month, 1)),  # with the month under way
+            ]
+            for (first, last), chosen in itertools.product(windows, filters):
+                assert_same_figures(
+                    dataclasses.replace(board, first_month=first, last_month=last, **chosen)
+                )
+
+
+def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
+    """supervision.reporting.weekly_windows_by_month against the plain loop it replaced
+    (every window, every month, day by day), on windows starting and ending anywhere."""
+    import random
+
+    from supervision.reporting import _weekdays_in_month, weekly_windows_by_month
+
+    months = [add_months(datetime.date(2025, 11, 1), n) for n in range(14)]
+    chooser = random.Random(19)  # noqa: S311 (made-up windows, repeatable)
+    day = datetime.timedelta(days=1)
+    windows = []
+    for supervisor in range(60):
+        for _ in range(chooser.randint(1, 3)):
+            valid_from = datetime.date(2025, 6, 1) + chooser.randint(0, 700) * day
+            valid_until = (
+                None
+                if chooser.random() < 0.4
+                else valid_from + chooser.choice([0, 1, 3, 6, 20, 40, 200]) * day
+            )
+            windows.append((supervisor, chooser.randint(0, 6), valid_from, valid_until))
+    weeks, people = [0] * len(months), [set() for _ in months]
+    for supervisor, weekday, valid_from, valid_until in windows:
+        for index, month in enumerate(months):
+            found = _weekdays_in_month(month, weekday, valid_from, valid_until)
+            if found:
+                weeks[index] += found
+                people[index].add(supervisor)
+    assert weekly_windows_by_month(months, windows) == (weeks, [len(p) for p in people])
+    assert sum(weeks) > 0
