@@ -10,6 +10,8 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from kernel.facts import fact_rows
+
 from .models import (
     FeedbackAnswer,
     FeedbackQuestion,
@@ -102,21 +104,19 @@ def rating_facts(author_ids=None):
         rating__isnull=False,
         response__submitted_at__isnull=False,
         response__author__isnull=False,
-    ).order_by()
-    if author_ids is not None:
-        answers = answers.filter(response__author_id__in=author_ids)
-    rows = answers.values_list(
+    )
+    rows = fact_rows(
+        answers,
         "response__author_id",
-        "response__programme__organisation_id",
-        "response__programme_id",
-        "response__programme__organisation__time_zone",
+        author_ids,
+        "response__programme__organisation",
+        "response__programme",
         "response__submitted_at",
         "question_id",
         "rating",
     )
-    found = rows if author_ids is not None else rows.iterator(chunk_size=5000)
-    for person, organisation, programme, zone, submitted_at, question, rating in found:
-        yield person, organisation, programme, zone, submitted_at, rating_key(question, rating)
+    for *fact, question, rating in rows:
+        yield (*fact, rating_key(question, rating))
 
 
 def authors_answering(question_id: int) -> list[int]:

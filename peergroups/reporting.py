@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
+from kernel.facts import fact_rows
 from kernel.models import Modality
 from supervision.reporting import eligible_q
 
@@ -251,18 +252,17 @@ def attendance_facts(user_ids=None):
     """(person, organisation, programme, time zone, starts_at, status) of every register
     entry of a meeting held (the meetings `attendance()` counts), for the roll-ups;
     limited to `user_ids` when given."""
-    entries = Attendance.objects.filter(session__status=GroupSession.Status.SCHEDULED).order_by()
-    if user_ids is not None:
-        entries = entries.filter(user_id__in=user_ids)
-    rows = entries.values_list(
+    held = Attendance.objects.filter(session__status=GroupSession.Status.SCHEDULED)
+    group = "session__group"
+    yield from fact_rows(
+        held,
         "user_id",
-        "session__group__organisation_id",
-        "session__group__programme_id",
-        "session__group__organisation__time_zone",
+        user_ids,
+        f"{group}__organisation",
+        f"{group}__programme",
         "session__starts_at",
         "status",
     )
-    yield from rows if user_ids is not None else rows.iterator(chunk_size=5000)
 
 
 def people_at(meeting_ids=(), group_ids=()) -> list[int]:

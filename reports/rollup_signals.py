@@ -57,9 +57,10 @@ def _deleting_the_person(origin) -> bool:
     return model is get_user_model()
 
 
-def _session_changed(sender, instance, update_fields=None, **kwargs):
+def _session_changed(sender, instance, created=False, update_fields=None, **kwargs):
     if _counted(sender, update_fields):
-        refresh_rollups([instance.supervisee_id], SESSION)
+        # A new session has no record, so no themes yet.
+        refresh_rollups([instance.supervisee_id], SESSION[:1] if created else SESSION)
 
 
 def _entry_changed(sender, instance, origin=None, update_fields=None, **kwargs):

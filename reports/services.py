@@ -129,3 +129,13 @@ def rebuild_rollups() -> int:
         rows = [_new_rollup(key, months) for key, months in made.items()]
         ActivityRollup.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
+
+
+def rollups_fill_if_empty(**kwargs) -> None:
+    """After `migrate`: a database that has facts but no roll-ups yet (the first deployment
+    with them, or a restored copy from before) gets them built, so no report reads
+    an empty table."""
+    if ActivityRollup.objects.exists():
+        return
+    if any(next(iter(facts), None) is not None for _, facts in _facts(None, KINDS)):
+        rebuild_rollups()

@@ -14,6 +14,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from kernel.eligibility import rule_q
+from kernel.facts import fact_rows
 from kernel.models import Department, Modality, Organisation, Programme, StaffProfile, Theme
 
 from .allowances import add_months
@@ -416,42 +417,36 @@ def usage_keys(programme: Programme) -> list[str]:
 def session_facts(supervisee_ids=None):
     """(person, organisation, programme, time zone, starts_at, session_key) of every
     one-to-one session of `supervisee_ids` (None: everyone's), for the roll-ups."""
-    sessions = Session.objects.order_by()
-    if supervisee_ids is not None:
-        sessions = sessions.filter(supervisee_id__in=supervisee_ids)
-    rows = sessions.values_list(
+    rows = fact_rows(
+        Session.objects,
         "supervisee_id",
-        "programme__organisation_id",
-        "programme_id",
-        "programme__organisation__time_zone",
+        supervisee_ids,
+        "programme__organisation",
+        "programme",
         "starts_at",
         "status",
         "cancelled_by",
         "late_cancellation",
     )
-    # A few rows for one person; everyone's (a rebuild) streamed in chunks.
-    found = rows if supervisee_ids is not None else rows.iterator(chunk_size=5000)
-    for person, organisation, programme, zone, starts_at, status, by, late in found:
+    for person, organisation, programme, zone, starts_at, status, by, late in rows:
         yield person, organisation, programme, zone, starts_at, session_key(status, by, late)
 
 
 def theme_facts(supervisee_ids=None):
     """(person, organisation, programme, time zone, starts_at, theme id) of every theme
     recorded for a one-to-one session of `supervisee_ids` (None: everyone's)."""
-    through = SessionRecord.themes.through.objects.order_by()
-    if supervisee_ids is not None:
-        through = through.filter(sessionrecord__session__supervisee_id__in=supervisee_ids)
-    rows = through.values_list(
-        "sessionrecord__session__supervisee_id",
-        "sessionrecord__session__programme__organisation_id",
-        "sessionrecord__session__programme_id",
-        "sessionrecord__session__programme__organisation__time_zone",
-        "sessionrecord__session__starts_at",
+    session = "sessionrecord__session"
+    rows = fact_rows(
+        SessionRecord.themes.through.objects,
+        f"{session}__supervisee_id",
+        supervisee_ids,
+        f"{session}__programme__organisation",
+        f"{session}__programme",
+        f"{session}__starts_at",
         "theme_id",
     )
-    found = rows if supervisee_ids is not None else rows.iterator(chunk_size=5000)
-    for person, organisation, programme, zone, starts_at, theme in found:
-        yield person, organisation, programme, zone, starts_at, str(theme)
+    for *fact, theme in rows:
+        yield (*fact, str(theme))
 
 
 def theme_names(scope, theme_ids) -> dict[int, str]:

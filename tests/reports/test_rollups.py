@@ -206,6 +206,16 @@ def test_erasing_someone_takes_their_rollups(organisation, small):
     assert_kept_as_rebuilt()
 
 
+def test_migrate_fills_empty_rollups_of_a_database_that_has_sessions(organisation, small):
+    built = rows_now()
+    ActivityRollup.objects.all().delete()
+    call_command("migrate", "reports", verbosity=0)
+    assert rows_now() == built
+    ActivityRollup.objects.filter(kind="group").delete()
+    call_command("migrate", "reports", verbosity=0)  # not empty: left alone
+    assert not ActivityRollup.objects.filter(kind="group").exists()
+
+
 def test_rebuild_rollups_command_says_what_it_made(organisation, small, capsys):
     ActivityRollup.objects.all().delete()
     call_command("rebuild_rollups")
