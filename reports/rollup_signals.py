@@ -15,6 +15,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from feedback import reporting as feedback_reporting
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse
 from kernel.models import Theme
+from kernel.signals import facts_written
 from peergroups import reporting as group_reporting
 from peergroups.models import Attendance, Group, GroupSession
 from supervision import reporting as supervision_reporting
@@ -25,6 +26,9 @@ from .services import refresh_rollups
 # The kinds of roll-up row a change can touch: a session's month and programme are its
 # themes' too.
 SESSION, THEME, GROUP, RATING = ("session", "theme"), ("theme",), ("group",), ("rating",)
+
+# What a write in bulk (kernel.signals.facts_written) of each model can touch.
+KINDS_OF = {FeedbackAnswer: RATING, Attendance: GROUP, Session: SESSION}
 
 # The fields the roll-ups are made of; a save that names others (update_fields) changes nothing.
 COUNTED = {
@@ -116,6 +120,10 @@ def _question_changed(sender, instance, created=False, update_fields=None, **kwa
         refresh_rollups(feedback_reporting.authors_answering(instance.pk), RATING)
 
 
+def _written_in_bulk(sender, people, **kwargs):
+    refresh_rollups(people, KINDS_OF[sender])
+
+
 def connect() -> None:
     for signal in (post_save, post_delete):
         signal.connect(_session_changed, sender=Session, dispatch_uid="rollups-session")
@@ -132,3 +140,4 @@ def connect() -> None:
         signal.connect(_answer_changed, sender=FeedbackAnswer, dispatch_uid="rollups-answer")
         signal.connect(_response_changed, sender=FeedbackResponse, dispatch_uid="rollups-response")
     post_save.connect(_question_changed, sender=FeedbackQuestion, dispatch_uid="rollups-question")
+    facts_written.connect(_written_in_bulk, dispatch_uid="rollups-bulk")

@@ -293,3 +293,30 @@ def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
                 people[index].add(supervisor)
     assert weekly_windows_by_month(months, windows) == (weeks, [len(p) for p in people])
     assert sum(weeks) > 0
+
+
+def test_feedback_given_through_its_service_reaches_the_rollups(organisation, small):
+    """The service writes the answers in bulk (no save signals): it says so
+    (kernel.signals.facts_written), and the rating rows follow."""
+    from feedback.models import FeedbackQuestion
+    from feedback.services.feedback import feedback_submit
+
+    one = small["programmes"][0]
+    question = FeedbackQuestion.objects.get(programme=one, kind="rating")
+    session = (
+        Session.objects.filter(programme=one, status="attended")
+        .exclude(feedback__isnull=False)
+        .first()
+    )
+    if session is None:  # every attended one has feedback: give it on one not yet logged
+        session = Session.objects.filter(programme=one).exclude(feedback__isnull=False).first()
+    def ratings_rolled_up() -> int:
+        rows = ActivityRollup.objects.filter(user=session.supervisee, kind="rating")
+        return sum(sum(row.months) for row in rows)
+
+    before = ratings_rolled_up()
+    feedback_submit(author=session.supervisee, answers={question: 4}, session=session)
+    assert ratings_rolled_up() == before + 1
+    assert_kept_as_rebuilt()
+    scope = next(scopes(organisation, small))
+    assert_same_figures(scope)
