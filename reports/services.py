@@ -113,7 +113,8 @@ def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> None:
     ids = sorted({pk for pk in user_ids if pk is not None})
     if not ids:
         return
-    with transaction.atomic():
+    # Part of the caller's transaction (no savepoint of its own: a failure fails the change).
+    with transaction.atomic(savepoint=False):
         _lock_people(ids)
         wanted = _rolled_up(_facts(ids, kinds))
         stored = {
