@@ -129,25 +129,23 @@ def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation,
     )
     booked.status = Session.Status.ATTENDED
     booked.save()
-    late = Session.objects.filter(supervisee=staff[1], status=Session.Status.BOOKED).first()
-    if late is None:
-        late = Session.objects.filter(supervisee=staff[1]).first()
+    late = Session.objects.filter(supervisee=staff[1]).exclude(status="cancelled").order_by("pk")[0]
     late.status, late.cancelled_by, late.late_cancellation = "cancelled", "supervisee", True
     late.cancelled_at = late.starts_at - datetime.timedelta(hours=1)
     late.save()
-    moved = Session.objects.filter(supervisee=staff[2]).order_by("starts_at").first()
+    moved = Session.objects.filter(supervisee=staff[2]).order_by("starts_at")[0]
     moved.starts_at += datetime.timedelta(days=40)
     moved.ends_at += datetime.timedelta(days=40)
     moved.save(update_fields=["starts_at", "ends_at"])
     moved.programme = senior
     moved.save()
-    Session.objects.filter(supervisee=staff[3]).order_by("starts_at").last().delete()
+    Session.objects.filter(supervisee=staff[3]).order_by("-starts_at")[0].delete()
     assert_kept_as_rebuilt()
 
     # a register changed, a meeting moved into another month, one cancelled, one deleted
     group = Group.objects.get(organisation=organisation)
     meetings = list(GroupSession.objects.filter(group=group).order_by("starts_at"))
-    entry = Attendance.objects.filter(session=meetings[0]).first()
+    entry = Attendance.objects.filter(session=meetings[0]).order_by("pk")[0]
     entry.status = Attendance.Status.PRESENT if entry.status != "present" else "absent"
     entry.save()
     Attendance.objects.create(session=meetings[0], user=staff[12], status="present")
@@ -169,11 +167,15 @@ def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation,
     other.themes.set([extra])
     assert_kept_as_rebuilt()
     extra.delete()
-    answer = FeedbackAnswer.objects.filter(rating__isnull=False).first()
-    answer.rating = 6 - answer.rating
+    answer = FeedbackAnswer.objects.filter(rating__isnull=False).order_by("pk")[0]
+    answer.rating = 6 - (answer.rating or 0)
     answer.save()
-    FeedbackAnswer.objects.exclude(pk=answer.pk).filter(rating__isnull=False).last().delete()
-    FeedbackResponse.objects.exclude(answers=answer).filter(answers__isnull=False).last().delete()
+    FeedbackAnswer.objects.exclude(pk=answer.pk).filter(rating__isnull=False).order_by("-pk")[
+        0
+    ].delete()
+    FeedbackResponse.objects.exclude(answers=answer).filter(answers__isnull=False).order_by("-pk")[
+        0
+    ].delete()
     assert_kept_as_rebuilt()
 
     # people moving department and band, leaving, erased: nothing of them is copied,
@@ -285,7 +287,8 @@ def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
                 else valid_from + chooser.choice([0, 1, 3, 6, 20, 40, 200]) * day
             )
             windows.append((supervisor, chooser.randint(0, 6), valid_from, valid_until))
-    weeks, people = [0] * len(months), [set() for _ in months]
+    weeks = [0] * len(months)
+    people: list[set[int]] = [set() for _ in months]
     for supervisor, weekday, valid_from, valid_until in windows:
         for index, month in enumerate(months):
             found = _weekdays_in_month(month, weekday, valid_from, valid_until)
@@ -307,7 +310,7 @@ def test_feedback_given_through_its_service_reaches_the_rollups(organisation, sm
     # a session that has ended, not logged yet, so without feedback (attended ones have it)
     session = Session.objects.filter(
         programme=one, status="booked", ends_at__lte=timezone.now()
-    ).first()
+    ).order_by("pk")[0]
 
     def ratings_rolled_up() -> int:
         rows = ActivityRollup.objects.filter(user=session.supervisee, kind="rating")
