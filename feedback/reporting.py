@@ -127,3 +127,40 @@ def authors_answering(question_id: int) -> list[int]:
 def author_of(response_id: int) -> int | None:
     responses = FeedbackResponse.objects.filter(pk=response_id)
     return responses.values_list("author_id", flat=True).first()
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, ("rating",))` in the transaction of every change to a feedback
+    answer, response or question: the report's roll-ups (reports.rollup_signals) follow."""
+    from django.db.models.signals import post_delete, post_save
+
+    from kernel.facts import counted, deleting_the_person
+
+    kinds = ("rating",)
+
+    def answer_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"rating", "question", "response"}, update_fields) and not (
+            deleting_the_person(origin)
+        ):
+            refresh([author_of(instance.response_id)], kinds)
+
+    def response_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"author", "programme", "submitted_at"}, update_fields) and not (
+            deleting_the_person(origin)
+        ):
+            refresh([instance.author_id], kinds)
+
+    def question_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if not created and counted({"kind"}, update_fields):
+            refresh(authors_answering(instance.pk), kinds)
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            answer_changed, sender=FeedbackAnswer, weak=False, dispatch_uid="rollups-answer"
+        )
+        signal.connect(
+            response_changed, sender=FeedbackResponse, weak=False, dispatch_uid="rollups-response"
+        )
+    post_save.connect(
+        question_changed, sender=FeedbackQuestion, weak=False, dispatch_uid="rollups-question"
+    )

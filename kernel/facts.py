@@ -16,3 +16,17 @@ def fact_rows(queryset, person: str, ids, organisation: str, programme: str, whe
         person, f"{organisation}_id", f"{programme}_id", f"{organisation}__time_zone", when, *rest
     )
     return rows if ids is not None else rows.iterator(chunk_size=5000)
+
+
+def counted(fields: set[str], update_fields) -> bool:
+    """Whether a save may change a fact made of `fields` (a save naming none of them cannot)."""
+    if update_fields is None:
+        return True
+    return bool(fields & {name.removesuffix("_id") for name in update_fields})
+
+
+def deleting_the_person(origin) -> bool:
+    """Whether a delete cascades from erasing a person (their roll-ups go with them)."""
+    from django.contrib.auth import get_user_model
+
+    return getattr(origin, "model", type(origin)) is get_user_model()

@@ -271,3 +271,35 @@ def people_at(meeting_ids=(), group_ids=()) -> list[int]:
         Q(session_id__in=meeting_ids) | Q(session__group_id__in=group_ids)
     )
     return list(entries.values_list("user_id", flat=True).distinct())
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, ("group",))` in the transaction of every change to a register
+    entry, a meeting or a group: the report's roll-ups (reports.rollup_signals) follow."""
+    from django.db.models.signals import post_delete, post_save
+
+    from kernel.facts import counted, deleting_the_person
+
+    kinds = ("group",)
+
+    def entry_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"status", "session", "user"}, update_fields) and not deleting_the_person(
+            origin
+        ):
+            refresh([instance.user_id], kinds)
+
+    def meeting_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        # A new meeting has no register yet.
+        if not created and counted({"status", "starts_at", "group"}, update_fields):
+            refresh(people_at(meeting_ids=[instance.pk]), kinds)
+
+    def group_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if not created and counted({"programme", "organisation"}, update_fields):
+            refresh(people_at(group_ids=[instance.pk]), kinds)
+
+    for signal in (post_save, post_delete):
+        signal.connect(entry_changed, sender=Attendance, weak=False, dispatch_uid="rollups-entry")
+    post_save.connect(
+        meeting_changed, sender=GroupSession, weak=False, dispatch_uid="rollups-meeting"
+    )
+    post_save.connect(group_changed, sender=Group, weak=False, dispatch_uid="rollups-group")

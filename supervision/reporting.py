@@ -465,3 +465,51 @@ def supervisees_with_theme(theme_id: int) -> list[int]:
 
 def supervisee_of(session_id: int) -> int | None:
     return Session.objects.filter(pk=session_id).values_list("supervisee_id", flat=True).first()
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, kinds)` in the transaction of every change to a session or
+    its record's themes: the report's roll-ups (reports.rollup_signals) follow them.
+    A session's themes count in its month and programme, so a session touches both."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+    from kernel.facts import counted
+
+    fields = {"status", "cancelled_by", "late_cancellation", "starts_at", "programme", "supervisee"}
+
+    def session_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if counted(fields, update_fields):
+            # A new session has no record, so no themes yet.
+            refresh([instance.supervisee_id], ("session",) if created else ("session", "theme"))
+
+    def record_gone(sender, instance, **kwargs):
+        refresh([supervisee_of(instance.session_id)], ("theme",))
+
+    def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        records = SessionRecord.objects.filter(
+            # a theme's records changed (pk_set are records), or one record's themes
+            pk__in=(pk_set or ()) if reverse else [instance.pk]
+        )
+        refresh(list(records.values_list("session__supervisee_id", flat=True)), ("theme",))
+
+    def theme_going(sender, instance, **kwargs):
+        instance.rollup_people = supervisees_with_theme(instance.pk)
+
+    def theme_gone(sender, instance, **kwargs):
+        refresh(getattr(instance, "rollup_people", []), ("theme",))
+
+    for signal in (post_save, post_delete):
+        signal.connect(session_changed, sender=Session, weak=False, dispatch_uid="rollups-session")
+    post_delete.connect(
+        record_gone, sender=SessionRecord, weak=False, dispatch_uid="rollups-record"
+    )
+    m2m_changed.connect(
+        themes_changed,
+        sender=SessionRecord.themes.through,
+        weak=False,
+        dispatch_uid="rollups-themes",
+    )
+    pre_delete.connect(theme_going, sender=Theme, weak=False, dispatch_uid="rollups-theme-going")
+    post_delete.connect(theme_gone, sender=Theme, weak=False, dispatch_uid="rollups-theme-gone")

@@ -132,7 +132,7 @@ def feedback_submit(
         answer.full_clean(exclude=["response"])
         rows.append(answer)
     FeedbackAnswer.objects.bulk_create(rows)
-    facts_written.send(sender=FeedbackAnswer, people=[author.pk])
+    facts_written.send(sender=FeedbackAnswer, people=[author.pk], kinds=("rating",))
     details = {"programme_id": programme.pk}
     if session is not None:
         details["session_id"] = session.pk
