@@ -142,6 +142,7 @@ def compare(page_times: list[float], path: str, organisation_slug: str, repeats:
         started = time.perf_counter()
         engagement_report(scope, only=["activity"])
         activity.append(time.perf_counter() - started)
+    rollups = rollup_figures(scope, repeats)
     page = statistics.median(page_times)
     build = statistics.median(builds)
     bare_median = statistics.median(bare)
@@ -170,4 +171,203 @@ def compare(page_times: list[float], path: str, organisation_slug: str, repeats:
         "report_minus_replay_ms": round((build - replay) * 1000, 1),
         "heaviest_statement_ms": round(per_statement[heaviest] / repeats * 1000, 1),
         "heaviest_statement": statements[heaviest][:300],
+        "rollups": rollups,
+        # bench/run.py's names (HOOKS): the report from its roll-ups
+        "cached_ms": rollups["cached_ms"],
+        "buffers_read": rollups["pages"],
+        "buffers_read_raw": rollups["pages_raw"],
     }
+
+
+# --- roll-ups: the report's own cost, and what keeping them costs -------------------
+
+
+def _explained(cursor, sql: str) -> tuple[int, float]:
+    """(database pages read, hit or from disk; execution ms) of one statement."""
+    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) {sql}")
+    plan = cursor.fetchone()[0][0]
+    top = plan["Plan"]
+    pages = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+    pages += top.get("Local Hit Blocks", 0) + top.get("Temp Read Blocks", 0)
+    return pages, plan["Execution Time"]
+
+
+def report_buffers(scope, source: str) -> dict:
+    """Every statement of one uncached report from `source` ("rollups" or "raw"), run under
+    EXPLAIN (ANALYZE, BUFFERS): pages read in all (a figure the machine's noise does not
+    move) and per table, with the statements' own execution time."""
+    from reports.report import BUILDERS, _tables, engagement_report
+
+    with CaptureQueriesContext(connection) as captured:
+        engagement_report(scope, source=source)
+    per_table = {}
+    with connection.cursor() as cursor:
+        total_pages, total_ms = 0, 0.0
+        for query in captured.captured_queries:
+            if not query["sql"].lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            pages, ms = _explained(cursor, query["sql"])
+            total_pages += pages
+            total_ms += ms
+        for name in BUILDERS:
+            with CaptureQueriesContext(connection) as one:
+                _tables(scope, [name], source)
+            pages = sum(_explained(cursor, q["sql"])[0] for q in one.captured_queries)
+            per_table[name] = pages
+    return {
+        "statements": len(captured.captured_queries),
+        "pages": total_pages,
+        "sql_ms": round(total_ms, 1),
+        "pages_by_table": per_table,
+    }
+
+
+def report_times(scope, source: str, repeats: int) -> float:
+    """Median ms of engagement_report(scope, source=source), uncached."""
+    engagement_report(scope, source=source)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        engagement_report(scope, source=source)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 1)
+
+
+def report_cached_ms(scope, repeats: int) -> float:
+    """Median ms of cached_engagement_report(scope) once it is in the shared cache."""
+    from reports.report import cached_engagement_report
+
+    cached_engagement_report(scope)
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        cached_engagement_report(scope)
+        times.append(time.perf_counter() - started)
+    return round(statistics.median(times) * 1000, 2)
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2)
+
+
+def rollup_update_cost(organisation_id: int, operations: int = 200) -> dict:
+    """What keeping the roll-ups adds to booking and logging, p95 over `operations` of each.
+
+    In one transaction rolled back at the end: `operations` people of the
+    organisation each get a session booked (Session saved, as session_book saves
+    it) and then logged as attended (saved again, as session_log does), once
+    with the roll-ups kept (the signals of reports.rollup_signals) and once with
+    them disconnected, on different people. Times are the saves alone, without
+    the rest of each service (checks, audit, notifications), so the share is an
+    upper bound of what the roll-ups add to a real booking.
+    """
+    import datetime
+
+    from django.db import transaction
+    from django.db.models.signals import post_save
+
+    from kernel.models import Programme, StaffProfile
+    from reports import rollup_signals
+    from supervision.models import Session
+
+    programme = Programme.objects.filter(
+        organisation_id=organisation_id, modality="one_to_one"
+    ).first()
+    if programme is None:
+        return {"operations": 0, "skipped": "no one-to-one programme"}
+    people = list(
+        StaffProfile.objects.filter(organisation_id=organisation_id, user__is_active=True)
+        .order_by("user_id")
+        .values_list("user_id", flat=True)[: 2 * operations + 1]
+    )
+    supervisor, people = people[0], people[1:]
+    starts = datetime.datetime.now(datetime.UTC).replace(microsecond=0) - datetime.timedelta(days=3)
+    timings: dict[str, dict[str, list[float]]] = {}
+    with transaction.atomic():
+        for kept, group in (("with_rollups", people[::2]), ("without", people[1::2])):
+            if kept == "without":
+                post_save.disconnect(sender=Session, dispatch_uid="rollups-session")
+            book, log = [], []
+            try:
+                for index, person in enumerate(group):
+                    when = starts + datetime.timedelta(minutes=index)
+                    started = time.perf_counter()
+                    session = Session.objects.create(
+                        programme=programme,
+                        supervisor_id=supervisor,
+                        supervisee_id=person,
+                        starts_at=when,
+                        ends_at=when + datetime.timedelta(minutes=30),
+                    )
+                    book.append(time.perf_counter() - started)
+                    started = time.perf_counter()
+                    session.status = Session.Status.ATTENDED
+                    session.save(update_fields=["status"])
+                    log.append(time.perf_counter() - started)
+            finally:
+                rollup_signals.connect()
+            timings[kept] = {"book": book, "log": log}
+        transaction.set_rollback(True)
+    result: dict = {"operations": operations}
+    for action in ("book", "log"):
+        with_ms = _p95(timings["with_rollups"][action])
+        without_ms = _p95(timings["without"][action])
+        result[f"{action}_p95_ms"] = with_ms
+        result[f"{action}_without_rollups_p95_ms"] = without_ms
+        result[f"{action}_rollups_add_ms"] = round(with_ms - without_ms, 2)
+    return result
+
+
+def rollup_update_ratios(organisation_slug: str) -> dict:
+    """For bench/run.py (HOOKS): `rollup_update_cost` of the organisation, as
+    {operation: {"p95_ms", "without_p95_ms"}}."""
+    from kernel.models import Organisation
+
+    organisation_id = Organisation.objects.values_list("pk", flat=True).get(slug=organisation_slug)
+    cost = rollup_update_cost(organisation_id)
+    if cost.get("skipped"):
+        return {"not_measured": cost["skipped"]}
+    return {
+        name: {
+            "p95_ms": cost[f"{action}_p95_ms"],
+            "without_p95_ms": cost[f"{action}_without_rollups_p95_ms"],
+        }
+        for action, name in (("book", "booking"), ("log", "logging"))
+    }
+
+
+def rollup_figures(scope, repeats: int) -> dict:
+    """The report from its roll-ups against the same report counted from the sessions:
+    uncached and cached times, pages read, and the cost of keeping the roll-ups."""
+    from reports.report import RAW, ROLLUPS
+
+    rolled = report_buffers(scope, ROLLUPS)
+    raw = report_buffers(scope, RAW)
+    return {
+        "uncached_ms": report_times(scope, ROLLUPS, repeats),
+        "uncached_raw_ms": report_times(scope, RAW, repeats),
+        "cached_ms": report_cached_ms(scope, repeats),
+        "pages": rolled["pages"],
+        "pages_raw": raw["pages"],
+        "statements": rolled["statements"],
+        "pages_by_table": rolled["pages_by_table"],
+        "pages_by_table_raw": raw["pages_by_table"],
+        "update_cost": rollup_update_cost(scope.organisation_id),
+    }
+
+
+def describe_rollups(figures: dict) -> list[str]:
+    cost = figures["update_cost"]
+    if cost.get("skipped"):
+        cost = {**cost, **dict.fromkeys(("book_p95_ms", "book_without_rollups_p95_ms"), "-")}
+        cost |= dict.fromkeys(("log_p95_ms", "log_without_rollups_p95_ms"), "-")
+    return [
+        f"report from its roll-ups, uncached: {figures['uncached_ms']} ms "
+        f"({figures['pages']:,} database pages read in {figures['statements']} statements); "
+        f"counted from the sessions: {figures['uncached_raw_ms']} ms "
+        f"({figures['pages_raw']:,} pages); cached: {figures['cached_ms']} ms",
+        f"  keeping the roll-ups, p95 of {cost['operations']} saves: booking "
+        f"{cost['book_p95_ms']} ms against {cost['book_without_rollups_p95_ms']} ms without; "
+        f"logging {cost['log_p95_ms']} ms against {cost['log_without_rollups_p95_ms']} ms",
+    ]

@@ -95,14 +95,14 @@ TARGETS = {
 #   report: compare(page_times, path, organisation_slug, repeats) -> {"report_ms"
 #     (uncached), "page_ms" (cached, through gunicorn), "cached_ms"?, "buffers_read"?
 #     (EXPLAIN (ANALYZE, BUFFERS) pages over the report's statements), ...}
-#   rollup_updates: rollup_update_cost(organisation_slug) -> {operation: {"p95_ms",
+#   rollup_updates: rollup_update_ratios(organisation_slug) -> {operation: {"p95_ms",
 #     "without_p95_ms"}}, operation being booking, logging, check-in...
 #   inprocess: cpu_per_page() -> {"healthz": ms, "shell": ms, <page key>: ms}, CPU ms
 #   capacity: measure_capacity(base_url, users) -> {"pages_per_second", "p95_ms",
 #     "healthz_per_second", "clients"}
 HOOKS = {
     "report": ("bench.report_sql", "compare"),
-    "rollup_updates": ("bench.report_sql", "rollup_update_cost"),
+    "rollup_updates": ("bench.report_sql", "rollup_update_ratios"),
     "inprocess": ("bench.inprocess", "cpu_per_page"),
     "capacity": ("bench.capacity", "measure_capacity"),
 }
@@ -414,6 +414,7 @@ def _figure(value, unit: str = "") -> str:
 
 def print_results(results: dict) -> None:
     from bench.pages import PAGES
+    from bench.report_sql import describe_rollups
 
     load = results["load"]
     print()
@@ -476,6 +477,9 @@ def print_results(results: dict) -> None:
             f"gunicorn, one request at a time: {_figure(report.get('page_ms'), ' ms')}; "
             f"database pages read (EXPLAIN BUFFERS): {_figure(report.get('buffers_read'))}"
         )
+        if "rollups" in report:
+            for line in describe_rollups(report["rollups"]):
+                print(line)
     updates = results["rollup_updates"]
     if "not_measured" in updates:
         print(f"roll-up maintenance: {NOT_MEASURED} ({updates['not_measured']})")

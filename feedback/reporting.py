@@ -10,7 +10,15 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .models import FeedbackAnswer, FeedbackQuestion, QuestionKind, WellbeingCheckIn
+from kernel.facts import fact_rows
+
+from .models import (
+    FeedbackAnswer,
+    FeedbackQuestion,
+    FeedbackResponse,
+    QuestionKind,
+    WellbeingCheckIn,
+)
 
 
 def ratings(scope) -> QuerySet:
@@ -81,3 +89,78 @@ def question_label(question: FeedbackQuestion, scope) -> str:
         "label": label,
         "date": formats.date_format(until, "j M Y"),
     }
+
+
+def rating_key(question_id: int, rating: int | None) -> str:
+    """What the report's roll-ups keep of one rating answer."""
+    return f"{question_id}:{rating}"
+
+
+def rating_facts(author_ids=None):
+    """(person, organisation, programme, time zone, submitted_at, rating_key) of every
+    rating answer `ratings()` counts, by `author_ids` (None: everyone's)."""
+    answers = FeedbackAnswer.objects.filter(
+        question__kind=QuestionKind.RATING,
+        rating__isnull=False,
+        response__submitted_at__isnull=False,
+        response__author__isnull=False,
+    )
+    rows = fact_rows(
+        answers,
+        "response__author_id",
+        author_ids,
+        "response__programme__organisation",
+        "response__programme",
+        "response__submitted_at",
+        "question_id",
+        "rating",
+    )
+    for *fact, question, rating in rows:
+        yield (*fact, rating_key(question, rating))
+
+
+def authors_answering(question_id: int) -> list[int]:
+    answers = FeedbackAnswer.objects.filter(question_id=question_id)
+    return list(answers.values_list("response__author_id", flat=True).distinct())
+
+
+def author_of(response_id: int) -> int | None:
+    responses = FeedbackResponse.objects.filter(pk=response_id)
+    return responses.values_list("author_id", flat=True).first()
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, ("rating",))` in the transaction of every change to a feedback
+    answer, response or question: the report's roll-ups (reports.rollup_signals) follow."""
+    from django.db.models.signals import post_delete, post_save
+
+    from kernel.facts import counted, deleting_the_person
+
+    kinds = ("rating",)
+
+    def answer_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"rating", "question", "response"}, update_fields) and not (
+            deleting_the_person(origin)
+        ):
+            refresh([author_of(instance.response_id)], kinds)
+
+    def response_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"author", "programme", "submitted_at"}, update_fields) and not (
+            deleting_the_person(origin)
+        ):
+            refresh([instance.author_id], kinds)
+
+    def question_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if not created and counted({"kind"}, update_fields):
+            refresh(authors_answering(instance.pk), kinds)
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            answer_changed, sender=FeedbackAnswer, weak=False, dispatch_uid="rollups-answer"
+        )
+        signal.connect(
+            response_changed, sender=FeedbackResponse, weak=False, dispatch_uid="rollups-response"
+        )
+    post_save.connect(
+        question_changed, sender=FeedbackQuestion, weak=False, dispatch_uid="rollups-question"
+    )

@@ -25,6 +25,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
+from kernel.facts import fact_rows
 from kernel.models import Modality
 from supervision.reporting import eligible_q
 
@@ -245,3 +246,60 @@ def present_per_person(scope):
     count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
     last = Subquery(mine.annotate(last=Max("session__starts_at")).values("last"))
     return Coalesce(count, 0), last
+
+
+def attendance_facts(user_ids=None):
+    """(person, organisation, programme, time zone, starts_at, status) of every register
+    entry of a meeting held (the meetings `attendance()` counts), for the roll-ups;
+    limited to `user_ids` when given."""
+    held = Attendance.objects.filter(session__status=GroupSession.Status.SCHEDULED)
+    group = "session__group"
+    yield from fact_rows(
+        held,
+        "user_id",
+        user_ids,
+        f"{group}__organisation",
+        f"{group}__programme",
+        "session__starts_at",
+        "status",
+    )
+
+
+def people_at(meeting_ids=(), group_ids=()) -> list[int]:
+    """Everyone on the register of these meetings or of any meeting of these groups."""
+    entries = Attendance.objects.filter(
+        Q(session_id__in=meeting_ids) | Q(session__group_id__in=group_ids)
+    )
+    return list(entries.values_list("user_id", flat=True).distinct())
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, ("group",))` in the transaction of every change to a register
+    entry, a meeting or a group: the report's roll-ups (reports.rollup_signals) follow."""
+    from django.db.models.signals import post_delete, post_save
+
+    from kernel.facts import counted, deleting_the_person
+
+    kinds = ("group",)
+
+    def entry_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        if counted({"status", "session", "user"}, update_fields) and not deleting_the_person(
+            origin
+        ):
+            refresh([instance.user_id], kinds)
+
+    def meeting_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        # A new meeting has no register yet.
+        if not created and counted({"status", "starts_at", "group"}, update_fields):
+            refresh(people_at(meeting_ids=[instance.pk]), kinds)
+
+    def group_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if not created and counted({"programme", "organisation"}, update_fields):
+            refresh(people_at(group_ids=[instance.pk]), kinds)
+
+    for signal in (post_save, post_delete):
+        signal.connect(entry_changed, sender=Attendance, weak=False, dispatch_uid="rollups-entry")
+    post_save.connect(
+        meeting_changed, sender=GroupSession, weak=False, dispatch_uid="rollups-meeting"
+    )
+    post_save.connect(group_changed, sender=Group, weak=False, dispatch_uid="rollups-group")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -30,3 +31,57 @@ class CoverageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme}: {self.percent}%"
+
+
+MONTH_FIELDS = tuple(f"m{month}" for month in range(1, 13))
+
+
+class ActivityRollup(models.Model):
+    """One person's count of one kind of fact in one programme, month by month of one year.
+
+    The report's roll-up (read by reports.reporting): a row per person, programme,
+    kind, key and year, so it grows with staff, not with sessions. `kind` is
+    "session" (one-to-one sessions, the person is the supervisee; `key` their
+    status, see supervision.reporting.session_key) or "group" (register entries
+    of meetings held; `key` the entry's status). `m1` … `m12` count the facts
+    that started in each month of `year` in the organisation's zone: summed they
+    give the report's counts, and "m7 > 0" says who had one that month, so
+    distinct people over any window of months stay exact.
+
+    Who the person is now (department, band, profession, whether active) is
+    read through `user` when the report runs, so moving someone changes nothing here.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation_id = models.IntegerField()
+    programme_id = models.IntegerField()
+    kind = models.CharField(max_length=8)
+    key = models.CharField(max_length=48)
+    year = models.SmallIntegerField()
+    m1 = models.PositiveIntegerField(default=0)
+    m2 = models.PositiveIntegerField(default=0)
+    m3 = models.PositiveIntegerField(default=0)
+    m4 = models.PositiveIntegerField(default=0)
+    m5 = models.PositiveIntegerField(default=0)
+    m6 = models.PositiveIntegerField(default=0)
+    m7 = models.PositiveIntegerField(default=0)
+    m8 = models.PositiveIntegerField(default=0)
+    m9 = models.PositiveIntegerField(default=0)
+    m10 = models.PositiveIntegerField(default=0)
+    m11 = models.PositiveIntegerField(default=0)
+    m12 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "programme_id", "kind", "key", "year"], name="rollup_one_row"
+            ),
+        ]
+        indexes = [models.Index(fields=["organisation_id", "kind", "year"])]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} {self.kind} {self.key} {self.year}"
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        return tuple(getattr(self, name) for name in MONTH_FIELDS)

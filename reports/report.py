@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
@@ -33,13 +33,28 @@ from supervision import reporting as supervision_reporting
 from supervision.allowances import add_months
 
 from . import headline
+from . import reporting as rollup_reporting
 from .models import DEFAULT_COVERAGE_TARGET
 from .reporting import coverage_targets
 from .scope import ReportScope
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import SpcTable, spc_table
-from .tables import Row, Table, crosstab, means, raw_key
+from .tables import (
+    Row,
+    Table,
+    crosstab,
+    crosstab_from,
+    grouped_counts,
+    means,
+    means_from,
+    raw_key,
+)
+
+# Where the session and group-meeting tables are counted from: the roll-ups
+# (reports.reporting, a row per person and year), or "raw", the sessions and
+# register entries themselves, which tests hold the roll-ups equal to.
+ROLLUPS, RAW = "rollups", "raw"
 
 
 def month_label(month: datetime.date, incomplete: bool = False) -> str:
@@ -75,6 +90,7 @@ class Context:
     """What several tables of one scope share, fetched once."""
 
     scope: ReportScope
+    source: str = ROLLUPS
     _programmes: list[Programme] | None = None
     _eligible: dict | None = None
 
@@ -155,14 +171,19 @@ def _coverage(eligible: int, covered: int) -> list[Cell]:
 def coverage_by_programme(context: Context) -> Table:
     """Of the staff eligible for each programme, how many had a session in the period."""
     programmes = context.supervision_programmes
-    one_to_one = supervision_reporting.covered(context.scope, programmes)
-    groups = group_reporting.covered(context.scope, programmes)
-    stats = {"people": Count("person", distinct=True)}
-    covered = {
-        row["programme_ref"]: row["people"]
-        for queryset in (one_to_one, groups)
-        for row in queryset.order_by().values("programme_ref").annotate(**stats).order_by()
-    }
+    if context.source == ROLLUPS:
+        covered_rows = rollup_reporting.covered(context.scope, programmes)
+        found = rollup_reporting.by_programme(context.scope, covered_rows)
+        covered = {programme: people for programme, (_, people) in found.items()}
+    else:
+        one_to_one = supervision_reporting.covered(context.scope, programmes)
+        groups = group_reporting.covered(context.scope, programmes)
+        stats = {"people": Count("person", distinct=True)}
+        covered = {
+            row["programme_ref"]: row["people"]
+            for queryset in (one_to_one, groups)
+            for row in queryset.order_by().values("programme_ref").annotate(**stats).order_by()
+        }
     targets = coverage_targets(programmes)
     rows = []
     for programme in programmes:
@@ -193,8 +214,12 @@ def coverage_by_month(context: Context) -> Table:
         supervision_reporting.eligible_for_any_q(programmes)
     )
     eligible_count = eligible.count()
-    by_month = _distinct_union(_covered_querysets(context), group_by_month=True)
-    whole = _distinct_union(_covered_querysets(context), group_by_month=False).get(None, 0)
+    if context.source == ROLLUPS:
+        covered_rows = rollup_reporting.covered(context.scope, programmes)
+        by_month, whole = rollup_reporting.people_by_month(context.scope, covered_rows)
+    else:
+        by_month = _distinct_union(_covered_querysets(context), group_by_month=True)
+        whole = _distinct_union(_covered_querysets(context), group_by_month=False).get(None, 0)
 
     eligible_cell = disclosure.count(eligible_count)
 
@@ -217,9 +242,18 @@ def coverage_by_month(context: Context) -> Table:
 def coverage_by_department(context: Context) -> Table:
     """Coverage of each department: a board's breakdown of where supervision is reaching."""
     programmes = context.supervision_programmes
-    eligible, covered = supervision_reporting.coverage_by_department(
-        context.scope, programmes, group_reporting.covered(context.scope, programmes)
-    )
+    if context.source == ROLLUPS:
+        covered_rows = rollup_reporting.covered(context.scope, programmes)
+        people = covered_rows.filter(rollup_reporting.in_window(context.scope)).values(
+            person=F("user_id")
+        )
+        eligible, covered = supervision_reporting.coverage_by_department(
+            context.scope, programmes, people, sessions_counted=False
+        )
+    else:
+        eligible, covered = supervision_reporting.coverage_by_department(
+            context.scope, programmes, group_reporting.covered(context.scope, programmes)
+        )
     rows = [
         Row(key, name, _coverage(eligible.get(key, 0), covered.get(key, 0)))
         for key, name in supervision_reporting.departments(context.scope)
@@ -239,14 +273,34 @@ def coverage_by_department(context: Context) -> Table:
     )
 
 
+ACTIVITY_KEYS = {
+    category: [
+        key
+        for key in supervision_reporting.SESSION_KEYS
+        if supervision_reporting.activity_category(key) == category
+    ]
+    for category, _ in supervision_reporting.ACTIVITY
+}
+
+
+def _sessions_counted(context: Context, categories) -> tuple:
+    """The rolled-up sessions by month and category, as tables.crosstab_from takes them."""
+    rows = rollup_reporting.rollups(context.scope, "session")
+    return rollup_reporting.month_counts(context.scope, rows, categories)
+
+
 def activity(context: Context) -> Table:
-    return crosstab(
-        supervision_reporting.activity(context.scope),
-        context.scope,
+    if context.source == ROLLUPS:
+        counts = _sessions_counted(context, ACTIVITY_KEYS)
+    else:
+        counts = grouped_counts(
+            supervision_reporting.activity(context.scope), "month", "category", context.scope
+        )
+    return crosstab_from(
+        counts,
         rows=context.months,
         row_field="month",
         columns=list(supervision_reporting.ACTIVITY),
-        column_field="category",
         slug="activity",
         title="One-to-one sessions by month",
         row_header="Month",
@@ -257,19 +311,42 @@ def activity(context: Context) -> Table:
 
 def attendance_rate(context: Context) -> Table:
     """Attended ÷ (attended + did not attend + cancelled late), by month."""
-    sessions = supervision_reporting.activity(context.scope)
     due = ("attended", "did_not_attend", "cancelled_late")
-    stats = {
-        "attended": Count("pk", filter=Q(category="attended")),
-        "attended_people": Count("person", filter=Q(category="attended"), distinct=True),
-        "due": Count("pk", filter=Q(category__in=due)),
-        "people": Count("person", filter=Q(category__in=due), distinct=True),
-    }
-    by_month = {
-        supervision_reporting.month_of(row["month"], context.scope): row
-        for row in sessions.values("month").annotate(**stats).order_by()
-    }
-    whole = sessions.aggregate(**stats)
+    if context.source == ROLLUPS:
+        attended_keys = ACTIVITY_KEYS["attended"]
+        due_keys = [key for category in due for key in ACTIVITY_KEYS[category]]
+        # Two countings: a key falls in one category of each, and attended is in both.
+        attended_cells, _, attended_columns, _ = _sessions_counted(
+            context, {"attended": attended_keys}
+        )
+        due_cells, _, due_columns, _ = _sessions_counted(context, {"due": due_keys})
+        by_cell, by_column = attended_cells | due_cells, attended_columns | due_columns
+
+        def stated(cells, *key) -> dict:
+            attended, attended_people = cells.get((*key, "attended"), (0, 0))
+            due_count, people = cells.get((*key, "due"), (0, 0))
+            return {
+                "attended": attended,
+                "attended_people": attended_people,
+                "due": due_count,
+                "people": people,
+            }
+
+        by_month = {month: stated(by_cell, month) for month in context.scope.months}
+        whole = stated(by_column)
+    else:
+        sessions = supervision_reporting.activity(context.scope)
+        stats = {
+            "attended": Count("pk", filter=Q(category="attended")),
+            "attended_people": Count("person", filter=Q(category="attended"), distinct=True),
+            "due": Count("pk", filter=Q(category__in=due)),
+            "people": Count("person", filter=Q(category__in=due), distinct=True),
+        }
+        by_month = {
+            supervision_reporting.month_of(row["month"], context.scope): row
+            for row in sessions.values("month").annotate(**stats).order_by()
+        }
+        whole = sessions.aggregate(**stats)
 
     def made(row) -> list[Cell]:
         row = row or {"attended": 0, "attended_people": 0, "due": 0, "people": 0}
@@ -308,10 +385,27 @@ def offered(context: Context) -> Table:
     )
 
 
+def _allowance_used(context: Context) -> dict[int, tuple[int, int]]:
+    """supervision.reporting.allowance_used from the roll-ups (one query)."""
+    one_to_one = [p for p in context.supervision_programmes if p.modality == Modality.ONE_TO_ONE]
+    if not one_to_one:
+        return {}
+    counted = Q(pk__in=[])
+    for programme in one_to_one:
+        keys = supervision_reporting.usage_keys(programme)
+        counted |= Q(programme_id=programme.pk, key__in=keys)
+    rows = rollup_reporting.rollups(context.scope, "session").filter(counted)
+    found = rollup_reporting.by_programme(context.scope, rows)
+    return {p.pk: found.get(p.pk, (0, 0)) for p in one_to_one}
+
+
 def allowance(context: Context) -> Table:
     """Sessions used ÷ sessions available, per one-to-one programme."""
     scope = context.scope
-    used = supervision_reporting.allowance_used(scope, context.supervision_programmes)
+    if context.source == ROLLUPS:
+        used = _allowance_used(context)
+    else:
+        used = supervision_reporting.allowance_used(scope, context.supervision_programmes)
     months = _months_between(scope.first_month, scope.last_month) + 1
     rows = []
     for programme in context.supervision_programmes:
@@ -350,13 +444,19 @@ def allowance(context: Context) -> Table:
 
 
 def group_attendance(context: Context) -> Table:
-    return crosstab(
-        group_reporting.attendance(context.scope),
-        context.scope,
+    if context.source == ROLLUPS:
+        rows = rollup_reporting.rollups(context.scope, "group")
+        statuses = {status: [status] for status, _ in group_reporting.ATTENDANCE}
+        counts = rollup_reporting.month_counts(context.scope, rows, statuses)
+    else:
+        counts = grouped_counts(
+            group_reporting.attendance(context.scope), "month", "category", context.scope
+        )
+    return crosstab_from(
+        counts,
         rows=context.months,
         row_field="month",
         columns=list(group_reporting.ATTENDANCE),
-        column_field="category",
         slug="group-attendance",
         title="Group meetings: attendance by month",
         row_header="Month",
@@ -450,13 +550,17 @@ RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]
 
 
 def feedback_distribution(context: Context) -> Table:
-    return crosstab(
-        feedback_reporting.ratings(context.scope),
-        context.scope,
+    if context.source == ROLLUPS:
+        counts = rollup_reporting.rating_counts(context.scope)
+    else:
+        counts = grouped_counts(
+            feedback_reporting.ratings(context.scope), "question_id", "category", context.scope
+        )
+    return crosstab_from(
+        counts,
         rows=rating_questions(context),
         row_field="question_id",
         columns=RATING_COLUMNS,
-        column_field="category",
         slug="feedback",
         title="Session feedback: ratings given (1 = lowest, 5 = highest)",
         row_header="Question",
@@ -464,6 +568,17 @@ def feedback_distribution(context: Context) -> Table:
 
 
 def feedback_means(context: Context) -> Table:
+    if context.source == ROLLUPS:
+        by_month, overall = rollup_reporting.rating_means(context.scope)
+        return means_from(
+            by_month,
+            overall,
+            months=context.months,
+            slug="feedback-monthly",
+            title="Session feedback: mean rating by month",
+            row_header="Month",
+            columns=[("mean", "Mean rating (1 to 5)")],
+        )
     return means(
         feedback_reporting.ratings(context.scope),
         context.scope,
@@ -507,7 +622,11 @@ def wellbeing_means(context: Context) -> Table:
 def themes(context: Context) -> Table:
     rows = [
         Row(row["theme_name"], row["theme_name"], [disclosure.count(row["count"], row["people"])])
-        for row in supervision_reporting.themes(context.scope)
+        for row in (
+            rollup_reporting.themes(context.scope)
+            if context.source == ROLLUPS
+            else supervision_reporting.themes(context.scope)
+        )
     ]
     return Table(
         slug="themes",
@@ -570,8 +689,8 @@ class Report:
         return {table.slug: table for _, tables in self.sections for table in tables}
 
 
-def _tables(scope: ReportScope, names) -> dict[str, Table]:
-    context = Context(scope)
+def _tables(scope: ReportScope, names, source: str = ROLLUPS) -> dict[str, Table]:
+    context = Context(scope, source)
     return {name: BUILDERS[name](context) for name in names}
 
 
@@ -621,9 +740,11 @@ def _coverage_target(table: Table | None) -> float | None:
     return round(sum(target * weight for target, weight in weighted) / total)
 
 
-def engagement_report(scope: ReportScope, only: list[str] | None = None) -> Report:
+def engagement_report(
+    scope: ReportScope, only: list[str] | None = None, source: str = ROLLUPS
+) -> Report:
     names = only or list(BUILDERS)
-    tables = _tables(scope, names)
+    tables = _tables(scope, names, source)
     sections = [
         (heading, [tables[b.__name__] for b in builders if b.__name__ in tables])
         for heading, builders in SECTIONS
@@ -645,7 +766,7 @@ def engagement_report(scope: ReportScope, only: list[str] | None = None) -> Repo
     report = Report(scope, [s for s in sections if s[1]], charts)
     if only is None:
         report.previous_scope = headline.previous_scope(scope)
-        previous = _tables(report.previous_scope, headline.BUILDERS)
+        previous = _tables(report.previous_scope, headline.BUILDERS, source)
         report.headlines = headline.headlines(tables, previous, charts)
     return report
 

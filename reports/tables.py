@@ -87,7 +87,7 @@ def raw_key(value, field: str | None):
     return value
 
 
-def _grouped_counts(queryset, row_field, column_field, scope):
+def grouped_counts(queryset, row_field, column_field, scope):
     """Counts and distinct people by (row, column), by row, by column and in all.
 
     One query: the filtered rows once in a common table expression, grouped
@@ -141,7 +141,24 @@ def crosstab(
     **table,
 ) -> Table:
     """Count `queryset` by row and column, with the people behind each count."""
-    by_cell, by_row, by_column, grand = _grouped_counts(queryset, row_field, column_field, scope)
+    counts = grouped_counts(queryset, row_field, column_field, scope)
+    return crosstab_from(
+        counts, rows=rows, row_field=row_field, columns=columns, totals=totals, **table
+    )
+
+
+def crosstab_from(
+    counts,
+    *,
+    rows: Sequence[tuple[object, "StrOrPromise"]] | None,
+    row_field: str | None,
+    columns: Sequence[tuple[object, str]],
+    totals: bool = True,
+    **table,
+) -> Table:
+    """The table of counts already made: (cells, rows, columns, grand total), as
+    `grouped_counts` or reports.reporting.month_counts give them."""
+    by_cell, by_row, by_column, grand = counts
 
     def made(counts, key) -> Cell:
         return disclosure.count(*counts.get(key, (0, 0)))
@@ -181,6 +198,11 @@ def means(queryset, scope, *, months, value_field: str = "score", **table) -> Ta
         for record in queryset.values("month").annotate(**stats).order_by()
     }
     overall = queryset.aggregate(**stats)
+    return means_from(by_month, overall, months=months, **table)
+
+
+def means_from(by_month: dict, overall: dict, *, months, **table) -> Table:
+    """The table of means already worked out: {"mean", "people"} by month and overall."""
 
     def made(record) -> Cell:
         if not record:

@@ -7,13 +7,15 @@ is about) and, where useful, `category`. The counting, and the suppression of
 small numbers, happen in the reports app, in the database.
 """
 
+import bisect
 import datetime
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import TruncMonth
 
 from kernel.eligibility import rule_q
-from kernel.models import Department, Modality, Organisation, Programme, StaffProfile
+from kernel.facts import fact_rows
+from kernel.models import Department, Modality, Organisation, Programme, StaffProfile, Theme
 
 from .allowances import add_months
 from .models import AvailabilitySlot, Session, SessionRecord, WeeklyAvailability
@@ -98,15 +100,20 @@ def departments(scope) -> list[tuple[int, str]]:
     return list(queryset.order_by("name", "pk").values_list("pk", "name"))
 
 
-def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
+def coverage_by_department(
+    scope, programme_list, *others, sessions_counted: bool = True
+) -> tuple[dict, dict]:
     """Eligible and covered people per department, in one query.
 
     Covered: an attended one-to-one session here or a row of any of `others`
     (querysets with a `person`, such as group presence), in a programme the
-    person is eligible for.
+    person is eligible for. `sessions_counted=False` leaves the sessions to
+    `others` (the report's roll-ups hold both).
     """
     people = population(scope).filter(eligible_for_any_q(programme_list))
-    had = Q(user_id__in=covered(scope, programme_list).values("person"))
+    had = Q(pk__in=[])
+    if sessions_counted:
+        had |= Q(user_id__in=covered(scope, programme_list).values("person"))
     for other in others:
         had |= Q(user_id__in=other.values("person"))
     rows = people.values("department_id").annotate(
@@ -232,26 +239,92 @@ def offered(scope) -> dict[datetime.date, tuple[int, int]]:
         .values("month")
         .annotate(count=Count("pk", distinct=True), supervisors=Count("supervisor", distinct=True))
     )
-    totals: dict[datetime.date, list] = {m: [0, set()] for m in scope.months}
+    totals: dict[datetime.date, int] = dict.fromkeys(scope.months, 0)
     slot_people: dict[datetime.date, int] = {}
     for row in slots:
         month = _as_month(row["month"], scope)
         if month in totals:
-            totals[month][0] += row["count"]
+            totals[month] += row["count"]
             slot_people[month] = row["supervisors"]
     windows = WeeklyAvailability.objects.filter(supervisors).values_list(
         "supervisor_id", "weekday", "valid_from", "valid_until"
     )
-    for supervisor_id, weekday, valid_from, valid_until in windows:
-        for month in scope.months:
-            weeks = _weekdays_in_month(month, weekday, valid_from, valid_until)
-            if weeks:
-                totals[month][0] += weeks
-                totals[month][1].add(supervisor_id)
+    weeks, offering = weekly_windows_by_month(scope.months, windows)
     return {
-        month: (count, max(len(people), slot_people.get(month, 0)))
-        for month, (count, people) in totals.items()
+        month: (count + weeks[index], max(offering[index], slot_people.get(month, 0)))
+        for index, (month, count) in enumerate(totals.items())
     }
+
+
+def weekly_windows_by_month(months: list[datetime.date], windows) -> tuple[list[int], list[int]]:
+    """Times offered by weekly windows in each of `months` (consecutive), and the distinct
+    supervisors offering any: ([times by month], [supervisors by month]).
+
+    A window is (supervisor, weekday, valid from, valid until or None). A month
+    it covers whole has that weekday a fixed number of times, so only the (at
+    most two) months where it starts or ends are worked out day by day; the rest
+    are added as a range, so the cost grows with the windows, not windows times months.
+    """
+    count = len(months)
+    if not count:
+        return [], []
+    lasts = [add_months(month, 1) - datetime.timedelta(days=1) for month in months]
+    whole = [
+        [_weekdays_in_month(month, weekday, month, None) for weekday in range(7)]
+        for month in months
+    ]
+    spans: dict[int, list[int]] = {weekday: [0] * (count + 1) for weekday in range(7)}
+    weeks = [0] * count
+    active: dict[int, list[tuple[int, int]]] = {}
+    for supervisor_id, weekday, valid_from, valid_until in windows:
+        # The months the window touches: from the one valid_from falls in to valid_until's.
+        first = 0 if valid_from <= months[0] else bisect.bisect_right(months, valid_from) - 1
+        last = count - 1 if valid_until is None else bisect.bisect_right(months, valid_until) - 1
+        if valid_from > lasts[-1] or last < 0 or first > last:
+            continue
+        inner_first, inner_last = first, last
+        for index in {first, last}:
+            month = months[index]
+            if valid_from > month or (valid_until is not None and valid_until < lasts[index]):
+                weeks[index] += _weekdays_in_month(month, weekday, valid_from, valid_until)
+                if index == first:
+                    inner_first = first + 1
+                if index == last:
+                    inner_last = last - 1
+        if inner_first <= inner_last:
+            spans[weekday][inner_first] += 1
+            spans[weekday][inner_last + 1] -= 1
+        # The months with at least one time: the whole range but a partial end with none.
+        low, high = first, last
+        if _weekdays_in_month(months[low], weekday, valid_from, valid_until) == 0:
+            low += 1
+        if high >= low and _weekdays_in_month(months[high], weekday, valid_from, valid_until) == 0:
+            high -= 1
+        if low <= high:
+            active.setdefault(supervisor_id, []).append((low, high))
+    for weekday, diff in spans.items():
+        running = 0
+        for index in range(count):
+            running += diff[index]
+            weeks[index] += running * whole[index][weekday]
+    people = [0] * (count + 1)
+    for ranges in active.values():
+        ranges.sort()
+        start, end = ranges[0]
+        for low, high in ranges[1:]:
+            if low > end + 1:
+                people[start] += 1
+                people[end + 1] -= 1
+                start, end = low, high
+            else:
+                end = max(end, high)
+        people[start] += 1
+        people[end + 1] -= 1
+    offering, running = [], 0
+    for index in range(count):
+        running += people[index]
+        offering.append(running)
+    return weeks, offering
 
 
 def _weekdays_in_month(month, weekday, valid_from, valid_until) -> int:
@@ -294,3 +367,149 @@ def attended_per_person(scope):
     count = Subquery(mine.annotate(n=Count("pk")).values("n"), output_field=IntegerField())
     last = Subquery(mine.annotate(last=Max("starts_at")).values("last"))
     return Coalesce(count, 0), last
+
+
+# --- facts for the report's roll-ups (reports.rollups) -----------------------
+
+
+def session_key(status: str, cancelled_by: str, late: bool) -> str:
+    """What the roll-ups keep of a session's outcome: enough for every table's categories."""
+    if status != Session.Status.CANCELLED:
+        return status
+    return f"cancelled:{cancelled_by}:{'late' if late else 'in_time'}"
+
+
+SESSION_KEYS = tuple(
+    session_key(status, cancelled_by, late)
+    for status in Session.Status.values
+    for cancelled_by in ("", *Session.CancelledBy.values)
+    for late in (False, True)
+)
+
+
+def activity_category(key: str) -> str:
+    """The ACTIVITY category of a session_key: the rule of `activity()`'s Case, in Python."""
+    status, _, rest = key.partition(":")
+    cancelled_by, _, late = rest.partition(":")
+    if status == Session.Status.ATTENDED:
+        return "attended"
+    if status == Session.Status.DID_NOT_ATTEND:
+        return "did_not_attend"
+    if status == Session.Status.CANCELLED and cancelled_by == "supervisor":
+        return "cancelled_supervisor"
+    if status == Session.Status.CANCELLED and late == "late":
+        return "cancelled_late"
+    if status == Session.Status.CANCELLED:
+        return "cancelled_supervisee"
+    return "booked"
+
+
+def usage_keys(programme: Programme) -> list[str]:
+    """The session_keys that use up `programme`'s allowance: `usage_q` as keys."""
+    keys = [Session.Status.ATTENDED.value]
+    if programme.did_not_attend_counts:
+        keys.append(Session.Status.DID_NOT_ATTEND.value)
+    if programme.late_cancellation_counts:
+        keys.append(session_key(Session.Status.CANCELLED, "supervisee", True))
+    return keys
+
+
+def session_facts(supervisee_ids=None):
+    """(person, organisation, programme, time zone, starts_at, session_key) of every
+    one-to-one session of `supervisee_ids` (None: everyone's), for the roll-ups."""
+    rows = fact_rows(
+        Session.objects,
+        "supervisee_id",
+        supervisee_ids,
+        "programme__organisation",
+        "programme",
+        "starts_at",
+        "status",
+        "cancelled_by",
+        "late_cancellation",
+    )
+    for person, organisation, programme, zone, starts_at, status, by, late in rows:
+        yield person, organisation, programme, zone, starts_at, session_key(status, by, late)
+
+
+def theme_facts(supervisee_ids=None):
+    """(person, organisation, programme, time zone, starts_at, theme id) of every theme
+    recorded for a one-to-one session of `supervisee_ids` (None: everyone's)."""
+    session = "sessionrecord__session"
+    rows = fact_rows(
+        SessionRecord.themes.through.objects,
+        f"{session}__supervisee_id",
+        supervisee_ids,
+        f"{session}__programme__organisation",
+        f"{session}__programme",
+        f"{session}__starts_at",
+        "theme_id",
+    )
+    for *fact, theme in rows:
+        yield (*fact, str(theme))
+
+
+def theme_names(scope, theme_ids) -> dict[int, str]:
+    """{theme id: name} of the organisation's themes and any other among `theme_ids` (found
+    in a report's roll-ups): one query, whether or not any theme was recorded."""
+    themes = Theme.objects.filter(
+        Q(organisation_id=scope.organisation_id) | Q(pk__in=list(theme_ids))
+    )
+    return dict(themes.values_list("pk", "name"))
+
+
+def supervisees_with_theme(theme_id: int) -> list[int]:
+    through = SessionRecord.themes.through.objects.filter(theme_id=theme_id)
+    return list(through.values_list("sessionrecord__session__supervisee_id", flat=True).distinct())
+
+
+def supervisee_of(session_id: int) -> int | None:
+    return Session.objects.filter(pk=session_id).values_list("supervisee_id", flat=True).first()
+
+
+def watch_facts(refresh) -> None:
+    """Call `refresh(people, kinds)` in the transaction of every change to a session or
+    its record's themes: the report's roll-ups (reports.rollup_signals) follow them.
+    A session's themes count in its month and programme, so a session touches both."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+
+    from kernel.facts import counted
+
+    fields = {"status", "cancelled_by", "late_cancellation", "starts_at", "programme", "supervisee"}
+
+    def session_changed(sender, instance, created=False, update_fields=None, **kwargs):
+        if counted(fields, update_fields):
+            # A new session has no record, so no themes yet.
+            refresh([instance.supervisee_id], ("session",) if created else ("session", "theme"))
+
+    def record_gone(sender, instance, **kwargs):
+        refresh([supervisee_of(instance.session_id)], ("theme",))
+
+    def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
+        if action not in ("post_add", "post_remove", "post_clear"):
+            return
+        records = SessionRecord.objects.filter(
+            # a theme's records changed (pk_set are records), or one record's themes
+            pk__in=(pk_set or ()) if reverse else [instance.pk]
+        )
+        refresh(list(records.values_list("session__supervisee_id", flat=True)), ("theme",))
+
+    def theme_going(sender, instance, **kwargs):
+        instance.rollup_people = supervisees_with_theme(instance.pk)
+
+    def theme_gone(sender, instance, **kwargs):
+        refresh(getattr(instance, "rollup_people", []), ("theme",))
+
+    for signal in (post_save, post_delete):
+        signal.connect(session_changed, sender=Session, weak=False, dispatch_uid="rollups-session")
+    post_delete.connect(
+        record_gone, sender=SessionRecord, weak=False, dispatch_uid="rollups-record"
+    )
+    m2m_changed.connect(
+        themes_changed,
+        sender=SessionRecord.themes.through,
+        weak=False,
+        dispatch_uid="rollups-themes",
+    )
+    pre_delete.connect(theme_going, sender=Theme, weak=False, dispatch_uid="rollups-theme-going")
+    post_delete.connect(theme_gone, sender=Theme, weak=False, dispatch_uid="rollups-theme-gone")

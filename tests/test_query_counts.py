@@ -366,3 +366,62 @@ def test_page_runs_as_many_queries_with_100_rows_as_with_1(
     one = _count(client, address)
     add_rows(99)
     assert _count(client, address) == one
+
+
+def _report_queries(scope) -> list[str]:
+    from reports.report import engagement_report
+
+    with CaptureQueriesContext(connection) as queries:
+        engagement_report(scope)  # uncached: every table counted again
+    return [query["sql"] for query in queries.captured_queries]
+
+
+def test_the_report_from_its_rollups_runs_as_many_queries_with_100_people_as_with_1(world):
+    """The page above is served from the report cache once built; this counts the
+    report itself, from the roll-ups, as a new combination of filters builds it."""
+    from reports.scope import ReportScope
+
+    theme = Theme.objects.create(organisation=world.organisation, name="Workload")
+    question = FeedbackQuestion.objects.create(
+        programme=world.programme, text="The session was useful", kind="rating", position=1
+    )
+    scopes = [
+        ReportScope(
+            organisation_id=world.organisation.pk,
+            time_zone="Europe/London",
+            first_month=datetime.date(2025, 12, 1),
+            last_month=datetime.date(2026, 11, 1),
+            **filters,
+        )
+        for filters in ({}, {"department_id": world.nurse.profile.department_id})
+    ]
+    world.report_rows(1, theme, question)
+    before = [_report_queries(scope) for scope in scopes]
+    assert all(any("reports_activityrollup" in sql for sql in found) for found in before)
+    world.report_rows(99, theme, question)
+    assert [len(_report_queries(scope)) for scope in scopes] == [len(found) for found in before]
+
+
+def test_keeping_the_rollups_costs_as_many_queries_after_years_of_sessions_as_after_one(world):
+    """A booking and its log refresh one person's roll-up rows: the same statements
+    whether they have one session behind them or a hundred."""
+
+    def saves(person) -> list[int]:
+        starts = world.now + datetime.timedelta(days=3, hours=next(world.rows))
+        counts = []
+        with CaptureQueriesContext(connection) as booked:
+            session = _session(
+                world.programme, world.supervisor, person, starts, Session.Status.BOOKED
+            )
+        counts.append(len(booked))
+        session.status = Session.Status.ATTENDED
+        with CaptureQueriesContext(connection) as logged:
+            session.save()
+        counts.append(len(logged))
+        return counts
+
+    new, long_serving = world.person(), world.person()
+    for month in range(100):
+        starts = world.now - datetime.timedelta(days=7 * month + 1)
+        _session(world.programme, world.supervisor, long_serving, starts, Session.Status.ATTENDED)
+    assert saves(new) == saves(long_serving)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import audit_log
 from kernel.models import Programme
+from kernel.signals import facts_written
 
 from ..models.feedback import (
     DEFAULT_QUESTIONS,
@@ -131,6 +132,7 @@ def feedback_submit(
         answer.full_clean(exclude=["response"])
         rows.append(answer)
     FeedbackAnswer.objects.bulk_create(rows)
+    facts_written.send(sender=FeedbackAnswer, people=[author.pk], kinds=("rating",))
     details = {"programme_id": programme.pk}
     if session is not None:
         details["session_id"] = session.pk

@@ -13,6 +13,7 @@ from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import questions_for
 from kernel.models import Department, Modality, PeriodKind, Programme, StaffProfile, Theme
 from peergroups.models import GroupSession, SupportRequest
+from reports.services import rebuild_rollups
 from supervision.availability import DEFAULT_HORIZON as BOOKING_HORIZON
 from supervision.models import Session
 
@@ -145,6 +146,8 @@ def run(history: History, orgs, started) -> HistorySummary:
     with timestamps_as_given():
         for org in orgs:
             _organisation(history, org)
+    # Written in bulk, past the signals that keep the report's roll-ups: work them out again.
+    rebuild_rollups()
     counts = history.writer.counts
     summary = HistorySummary(
         organisations=len(orgs),
