@@ -28,6 +28,7 @@ from kernel.models import (
 )
 from supervision.models import SupervisorProfile, TrainingRecord, WeeklyAvailability
 from supervision.services.people import role_grant, staff_invite
+from supervision.standards import financial_year
 
 from .demo_community import load_learning_community
 from .demo_peer_support import load_peer_support_after_harm
@@ -691,8 +692,12 @@ def _load_supervision_standard(westfield) -> None:
     from supervision.notifications_standards import schedule_standard_reminders
 
     programme = Programme.objects.get(organisation=westfield, name__startswith="Band 7 and 8")
+    # Adopted six months ago: those with no session since are overdue for about four months.
     Programme.objects.filter(pk=programme.pk).update(
-        standard_kind=StandardKind.EVERY_WEEKS, standard_weeks=8, standard_counts_groups=True
+        standard_kind=StandardKind.EVERY_WEEKS,
+        standard_weeks=8,
+        standard_counts_groups=True,
+        standard_from=timezone.localdate() - datetime.timedelta(days=182),
     )
     supervisor = get_user_model().objects.get(email="fiona.kerr@westfield.example")
     key_people = [_email(person) for person in KEY_PEOPLE]
@@ -730,16 +735,10 @@ def _load_supervision_standard(westfield) -> None:
     schedule_standard_reminders(now)
 
 
-def _financial_year(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """1 April to 31 March: the NHS year the seed 002 allowance runs to."""
-    start_year = today.year if today.month >= 4 else today.year - 1
-    return datetime.date(start_year, 4, 1), datetime.date(start_year + 1, 3, 31)
-
-
 def _load_programmes(organisations) -> None:
     """Seed 002's programmes at Westfield, a rolling one at Northgate, supervisors, themes."""
     westfield, northgate = organisations["westfield"], organisations["northgate"]
-    start, end = _financial_year(timezone.localdate())
+    start, end = financial_year(timezone.localdate())  # seed 002's allowance year
     pna, _ = Programme.objects.get_or_create(
         organisation=westfield,
         name="Professional Nurse Advocate (PNA) programme",

@@ -43,6 +43,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.dates import today_in
 from kernel.eligibility import rule_q
 from kernel.models import (
     Organisation,
@@ -77,6 +78,7 @@ class Rule:
     counts_groups: bool
     programme_id: int | None  # whose sessions count; None: any of the organisation's
     period: tuple[datetime.date, datetime.date] | None = None  # for "N a period"
+    since: datetime.date | None = None  # StandardRule.standard_from: nothing due before it
 
 
 @dataclass(frozen=True)
@@ -142,15 +144,35 @@ def rule_of(
         counts_groups=source.standard_counts_groups,
         programme_id=programme.pk if programme is not None else None,
         period=period,
+        since=source.standard_from,
     )
+
+
+def standard_key(source: StandardRule) -> tuple:
+    """What a standard states; when it changes, it is counted afresh (`standard_counted_from`)."""
+    return (source.standard_kind, source.standard_weeks, source.standard_sessions)
+
+
+def standard_counted_from(source: StandardRule, before: tuple | None, time_zone: str) -> None:
+    """Set `source.standard_from` to today (the organisation's date) when a standard is new
+    or states something else than `before` (its `standard_key` before the change): a
+    standard adopted today makes nobody overdue for the years before it. The one place
+    that decides it, for programmes and profession defaults alike."""
+    if not source.standard_kind:
+        source.standard_from = None
+    elif before is None or standard_key(source) != before or source.standard_from is None:
+        source.standard_from = today_in(time_zone)
 
 
 def due_date(
     rule: Rule, *, last_held: datetime.date | None, held_in_period: int, baseline: datetime.date
 ) -> datetime.date:
     """When the next held session is due under `rule` (the last day it may be)."""
+    if rule.since is not None:
+        baseline = max(baseline, rule.since)
     if rule.kind == StandardKind.EVERY_WEEKS:
-        return (last_held or baseline) + datetime.timedelta(weeks=rule.number)
+        anchor = max(last_held, baseline) if last_held else baseline
+        return anchor + datetime.timedelta(weeks=rule.number)
     if rule.period is None:
         raise ValueError("A rule of so many a period has a period.")
     start, end = rule.period

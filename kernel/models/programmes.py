@@ -50,6 +50,15 @@ class StandardRule(models.Model):
     standard_weeks = models.PositiveSmallIntegerField(
         _("at least once every (weeks)"), null=True, blank=True
     )
+    standard_from = models.DateField(
+        _("minimum frequency counted from"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day the minimum frequency was set or last changed (the organisation's "
+            "date): nobody is overdue for time before it. Set by supervision.standards."
+        ),
+    )
     standard_sessions = models.PositiveSmallIntegerField(
         _("at least this many sessions a period"),
         null=True,

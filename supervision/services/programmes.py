@@ -29,6 +29,7 @@ from kernel.models import (
 from ..allowances import add_months, eligibility
 from ..models import AllowanceExtra
 from ..notifications import allowance_extra_changed
+from ..standards import standard_counted_from, standard_key
 
 # The fields programme_create and programme_update accept besides the departments.
 PROGRAMME_FIELDS = (
@@ -114,6 +115,7 @@ def programme_create(
     _check_fields(fields)
     departments = list(eligible_departments)
     programme = Programme(organisation=organisation, **fields)
+    standard_counted_from(programme, None, organisation.time_zone)
     _check_rules(programme, departments)
     programme.full_clean()
     programme.save()
@@ -141,6 +143,7 @@ def programme_update(
     `eligible_departments` left as None keeps the departments as they are.
     """
     _check_fields(fields)
+    standard_before = standard_key(programme)
     changed = []
     for name, value in fields.items():
         if getattr(programme, name) != value:
@@ -154,6 +157,7 @@ def programme_update(
             changed.append("eligible_departments")
     if not changed:
         return programme
+    standard_counted_from(programme, standard_before, programme.organisation.time_zone)
     _check_rules(programme, departments)
     programme.full_clean()
     programme.save()

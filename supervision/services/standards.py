@@ -17,7 +17,14 @@ from kernel.models import Organisation, StaffProfile
 from notifications.services import dispatch_soon, notification_schedule
 
 from ..models import ProfessionStandard, StandardNotice
-from ..standards import DUE_SOON, OVERDUE, Standing, standings
+from ..standards import (
+    DUE_SOON,
+    OVERDUE,
+    Standing,
+    standard_counted_from,
+    standard_key,
+    standings,
+)
 
 NUDGE_REASONS = {
     OVERDUE: StandardNotice.Reason.NUDGE_OVERDUE,
@@ -131,10 +138,12 @@ def profession_standard_set(
             result = None
         else:
             result = current or ProfessionStandard(organisation=organisation, profession=profession)
+            before = standard_key(current) if current is not None else None
             result.standard_kind = standard_kind
             result.standard_weeks = standard_weeks
             result.standard_sessions = standard_sessions
             result.standard_counts_groups = standard_counts_groups
+            standard_counted_from(result, before, organisation.time_zone)
             result.full_clean()
             result.save()
         audit_log(

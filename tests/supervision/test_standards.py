@@ -5,7 +5,7 @@ import datetime
 import pytest
 import time_machine
 
-from kernel.models import Band, Profession, StaffProfile, StandardKind
+from kernel.models import Band, PeriodKind, Profession, StaffProfile, StandardKind
 from supervision.models import ProfessionStandard, Session
 from supervision.standards import (
     DUE_SOON,
@@ -216,3 +216,81 @@ def test_standings_ask_the_same_queries_for_many_people(
     with django_assert_num_queries(6):
         found = standings(queryset)
     assert len(found) == queryset.count()
+
+
+# --- A standard adopted today makes nobody overdue for the years before it ----------
+
+
+def test_a_standard_counts_from_the_day_it_was_set_not_from_when_the_person_started():
+    rule = Rule(StandardKind.EVERY_WEEKS, 8, True, None, since=datetime.date(2027, 1, 4))
+    started_2018 = datetime.date(2018, 1, 2)
+    due = due_date(rule, last_held=None, held_in_period=0, baseline=started_2018)
+    assert due == datetime.date(2027, 3, 1)
+    # A session long before the standard does not make it due long ago either...
+    old = due_date(
+        rule, last_held=datetime.date(2019, 5, 1), held_in_period=0, baseline=started_2018
+    )
+    assert old == datetime.date(2027, 3, 1)
+    # ...while one after it counts as before.
+    recent = due_date(
+        rule, last_held=datetime.date(2027, 2, 1), held_in_period=0, baseline=started_2018
+    )
+    assert recent == datetime.date(2027, 3, 29)
+
+
+def test_a_programme_given_a_standard_counts_it_from_that_day_and_again_when_it_changes(
+    organisation,
+):
+    from supervision.services.programmes import programme_create, programme_update
+
+    admin = StaffProfileFactory(organisation=organisation).user
+    with time_machine.travel(datetime.datetime(2027, 1, 4, 23, 30, tzinfo=UTC), tick=False):
+        programme = programme_create(
+            actor=admin,
+            organisation=organisation,
+            name="Every eight weeks",
+            period_kind=PeriodKind.ROLLING,
+            standard_kind=StandardKind.EVERY_WEEKS,
+            standard_weeks=8,
+        )
+    assert programme.standard_from == datetime.date(2027, 1, 4)  # London's date (GMT)
+    with time_machine.travel(datetime.datetime(2027, 2, 1, 12, tzinfo=UTC), tick=False):
+        programme_update(actor=admin, programme=programme, name="Renamed")
+        programme.refresh_from_db()
+        assert programme.standard_from == datetime.date(2027, 1, 4)  # the standard is the same
+        programme_update(actor=admin, programme=programme, standard_weeks=6)
+        programme.refresh_from_db()
+        assert programme.standard_from == datetime.date(2027, 2, 1)
+        programme_update(actor=admin, programme=programme, standard_kind=StandardKind.NONE)
+        programme.refresh_from_db()
+        assert programme.standard_from is None
+
+
+def test_a_long_serving_nurse_is_not_overdue_since_they_started_when_the_standard_is_new(
+    organisation,
+):
+    from supervision.services.standards import profession_standard_set
+
+    admin = StaffProfileFactory(organisation=organisation).user
+    nurse = StaffProfileFactory(
+        organisation=organisation,
+        profession=Profession.NURSE,
+        band=Band.BAND_6,
+        start_date=datetime.date(2018, 1, 2),
+    )
+    with time_machine.travel(datetime.datetime(2027, 1, 4, 12, tzinfo=UTC), tick=False):
+        default = profession_standard_set(
+            actor=admin,
+            organisation=organisation,
+            profession=Profession.NURSE,
+            standard_kind=StandardKind.EVERY_WEEKS,
+            standard_weeks=8,
+            standard_sessions=None,
+            standard_counts_groups=True,
+        )
+        assert default is not None
+        assert default.standard_from == datetime.date(2027, 1, 4)
+    with time_machine.travel(datetime.datetime(2027, 3, 2, 12, tzinfo=UTC), tick=False):
+        standing = standing_of(nurse)
+    assert standing.status == OVERDUE
+    assert standing.overdue_since == datetime.date(2027, 3, 2)
