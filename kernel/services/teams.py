@@ -1,4 +1,4 @@
-"""A Microsoft Teams meeting for a record (today: a one-to-one session): planned by a web
+"""A Microsoft Teams meeting for a record (a one-to-one session, a group meeting): planned by a web
 request, made, moved and cancelled by the app's Celery task (kernel.graph does the HTTP).
 
 See kernel.graph for the calls. A create is a createOrGet by our externalId, so a
@@ -38,6 +38,29 @@ def online_meeting_for(target) -> OnlineMeeting | None:
     return OnlineMeeting.objects.filter(
         target_type=record_type(target), target_id=target.pk
     ).first()
+
+
+def online_meeting_links(targets) -> dict[int, str]:
+    """{record id: its Teams join link} of the records (all of one type) whose meeting
+    is made and not cancelled: one query, for a list or a calendar of many."""
+    targets = list(targets)
+    if not targets:
+        return {}
+    rows = (
+        OnlineMeeting.objects.filter(
+            target_type=record_type(targets[0]),
+            target_id__in=[target.pk for target in targets],
+        )
+        .exclude(state=OnlineMeeting.State.CANCELLED)
+        .exclude(join_url="")
+    )
+    return dict(rows.values_list("target_id", "join_url"))
+
+
+def online_meeting_link(target, own_link: str) -> str:
+    """The link a record gives: its Teams meeting's once made (and not cancelled), else
+    `own_link`. The one rule, for sessions and group meetings alike."""
+    return online_meeting_links([target]).get(target.pk) or own_link
 
 
 def online_meeting_plan(*, target, organisation: Organisation) -> OnlineMeeting:

@@ -20,6 +20,7 @@ from kernel.queueing import enqueue_after_commit
 from kernel.services.teams import (
     MeetingWanted,
     online_meeting_for,
+    online_meeting_link,
     online_meeting_plan,
     online_meeting_retry,
     online_meeting_sync,
@@ -31,10 +32,7 @@ from ..models import Mode, Session
 def session_link(session: Session, *, mode: str, own_link: str) -> str:
     """The link a session held `mode`-wise gives: its Teams meeting's once made (online
     only), else the supervisor's own."""
-    meeting = online_meeting_for(session) if mode == Mode.ONLINE else None
-    if meeting is not None and meeting.join_url and meeting.state != OnlineMeeting.State.CANCELLED:
-        return meeting.join_url
-    return own_link
+    return online_meeting_link(session, own_link) if mode == Mode.ONLINE else own_link
 
 
 def session_teams_plan(session: Session) -> bool:
