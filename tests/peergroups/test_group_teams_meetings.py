@@ -15,7 +15,7 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from kernel.models import OnlineMeeting
-from kernel.services.teams import online_meeting_for
+from kernel.services.teams import online_meeting_for as meeting_or_none
 from peergroups.models import GroupSession
 from peergroups.services import groups as services
 from peergroups.tasks import sync_group_meeting_teams
@@ -44,6 +44,12 @@ def member(group, organisation, facilitator):
     user = person(organisation)
     join(group, user, facilitator)
     return user
+
+
+def online_meeting_for(meeting) -> OnlineMeeting:
+    online = meeting_or_none(meeting)
+    assert online is not None
+    return online
 
 
 def sync_all(group) -> list[str]:
@@ -212,7 +218,7 @@ def test_a_member_cannot_retry_and_another_organisation_sees_nothing(
 
 def test_without_the_connection_the_group_link_is_used_as_today(group, member, client):
     meeting = first_meeting(group)
-    assert online_meeting_for(meeting) is None
+    assert meeting_or_none(meeting) is None
     client.force_login(member)
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert GROUP_LINK in page
