@@ -58,6 +58,15 @@ def group_meeting_links(meetings) -> dict[int, str]:
     return online_meeting_links(meetings)
 
 
+def with_join_links(meetings: list[GroupSession]) -> list[GroupSession]:
+    """Set each meeting's `join_link` (as `group_meeting_link` gives it), in one query."""
+    links = group_meeting_links(meetings)
+    for meeting in meetings:
+        online = meeting.group.mode == Mode.ONLINE
+        meeting.join_link = (links.get(meeting.pk) or meeting.group.meeting_link) if online else ""
+    return meetings
+
+
 def meeting_teams_plan(meeting: GroupSession) -> None:
     """After a meeting is generated, moved or cancelled (or its group changed mode or
     closed): queue its Teams meeting's sync, if it has one or should."""

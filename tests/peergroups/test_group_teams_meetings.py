@@ -224,3 +224,10 @@ def test_without_the_connection_the_group_link_is_used_as_today(group, member, c
     assert GROUP_LINK in page
     ics = client.get(reverse("peergroups:session_ics", args=[meeting.pk])).content
     assert not [e for e in Calendar.from_ical(ics).walk("VEVENT") if e.get("recurrence-id")]
+
+
+def test_the_home_page_joins_each_meeting_by_its_own_teams_link(graph, group, member, client):
+    sync_all(group)
+    client.force_login(member)
+    page = client.get(reverse("supervision:home")).content.decode()
+    assert online_meeting_for(first_meeting(group)).join_url in page
