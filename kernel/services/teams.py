@@ -81,6 +81,51 @@ def online_meeting_plan(*, target, organisation: Organisation) -> OnlineMeeting:
     return meeting
 
 
+@dataclass(frozen=True)
+class TeamsStatus:
+    """Where a record's Teams meeting stands, for the page of who organises it."""
+
+    state: str  # OnlineMeeting.State
+    has_link: bool  # a Teams link exists (and still works, even if a move failed)
+    error: str
+    own_link: str  # what the record gives meanwhile: the supervisor's or group's own link
+    can_retry: bool
+
+
+def online_meeting_status(target, *, own_link: str, live: bool) -> TeamsStatus | None:
+    """None when the record has no Teams meeting, or it is made and up to date.
+    `live`: the record still wants one (booked or scheduled, online), so a failure
+    may be tried again."""
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state in (
+        OnlineMeeting.State.CREATED,
+        OnlineMeeting.State.CANCELLED,
+    ):
+        return None
+    failed = meeting.state == OnlineMeeting.State.FAILED
+    return TeamsStatus(
+        state=meeting.state,
+        has_link=bool(meeting.join_url),
+        error=meeting.last_error,
+        own_link=own_link,
+        can_retry=failed and live,
+    )
+
+
+class TeamsRetryRefused(Exception):
+    """Trying the Teams meeting again makes no sense now; the message says why."""
+
+
+def online_meeting_failed(target) -> OnlineMeeting:
+    """The record's failed Teams meeting, to try again; refused if it has not failed."""
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state != OnlineMeeting.State.FAILED:
+        raise TeamsRetryRefused(
+            _("The Teams meeting has not failed, so there is nothing to retry.")
+        )
+    return meeting
+
+
 def online_meeting_retry(meeting: OnlineMeeting) -> OnlineMeeting:
     """A person asked to try again: start the count afresh (the app queues its task)."""
     OnlineMeeting.objects.filter(pk=meeting.pk).update(

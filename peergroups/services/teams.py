@@ -11,8 +11,6 @@ exists, and if making it fails, the meeting gives the group's own link (the
 one rule: `group_meeting_link`).
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,11 +20,15 @@ from kernel.models import OnlineMeeting
 from kernel.queueing import enqueue_after_commit
 from kernel.services.teams import (
     MeetingWanted,
+    TeamsRetryRefused,
+    TeamsStatus,
+    online_meeting_failed,
     online_meeting_for,
     online_meeting_link,
     online_meeting_links,
     online_meeting_plan,
     online_meeting_retry,
+    online_meeting_status,
     online_meeting_sync,
 )
 from supervision.models import Mode
@@ -143,37 +145,9 @@ def _failed(meeting: GroupSession) -> None:
     teams_meeting_failed(meeting)
 
 
-@dataclass(frozen=True)
-class TeamsStatus:
-    """Where a group meeting's Teams meeting stands, for its facilitators' page."""
-
-    state: str  # OnlineMeeting.State
-    has_link: bool  # a Teams link exists (and still works, even if a move failed)
-    error: str
-    own_link: str  # what the meeting gives meanwhile: the group's own link
-    can_retry: bool
-
-
 def teams_status(meeting: GroupSession) -> TeamsStatus | None:
-    """None when the meeting has no Teams meeting, or it is made and up to date."""
-    online = online_meeting_for(meeting)
-    if online is None or online.state in (
-        OnlineMeeting.State.CREATED,
-        OnlineMeeting.State.CANCELLED,
-    ):
-        return None
-    failed = online.state == OnlineMeeting.State.FAILED
-    return TeamsStatus(
-        state=online.state,
-        has_link=bool(online.join_url),
-        error=online.last_error,
-        own_link=meeting.group.meeting_link,
-        can_retry=failed and _live(meeting),
-    )
-
-
-class TeamsRetryRefused(Exception):
-    """Trying the Teams meeting again makes no sense now; the message says why."""
+    """Where the meeting's Teams meeting stands, for its facilitators (None: nothing to say)."""
+    return online_meeting_status(meeting, own_link=meeting.group.meeting_link, live=_live(meeting))
 
 
 @transaction.atomic
@@ -183,11 +157,7 @@ def meeting_teams_retry(*, actor, meeting: GroupSession) -> OnlineMeeting:
 
     if not meeting.group.facilitators.filter(pk=actor.pk).exists():
         raise TeamsRetryRefused(_("Only the group's facilitators can try the Teams meeting again."))
-    online = online_meeting_for(meeting)
-    if online is None or online.state != OnlineMeeting.State.FAILED:
-        raise TeamsRetryRefused(
-            _("The Teams meeting has not failed, so there is nothing to retry.")
-        )
+    online = online_meeting_failed(meeting)
     if not _live(meeting):
         raise TeamsRetryRefused(
             _("Only a scheduled online meeting can have its Teams meeting made again.")

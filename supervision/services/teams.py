@@ -8,8 +8,6 @@ hold it. Until the Teams link exists, and if making it fails, the session
 keeps the supervisor's own link (the one rule: `session_link`).
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,10 +17,14 @@ from kernel.models import OnlineMeeting
 from kernel.queueing import enqueue_after_commit
 from kernel.services.teams import (
     MeetingWanted,
+    TeamsRetryRefused,
+    TeamsStatus,
+    online_meeting_failed,
     online_meeting_for,
     online_meeting_link,
     online_meeting_plan,
     online_meeting_retry,
+    online_meeting_status,
     online_meeting_sync,
 )
 
@@ -135,37 +137,13 @@ def _failed(session_id: int) -> None:
     teams_meeting_failed(session)
 
 
-@dataclass(frozen=True)
-class TeamsStatus:
-    """Where a session's Teams meeting stands, for its supervisor's page."""
-
-    state: str  # OnlineMeeting.State
-    has_link: bool  # a Teams link exists (and still works, even if a move failed)
-    error: str
-    own_link: str  # what the session gives meanwhile: the supervisor's own link
-    can_retry: bool
-
-
 def teams_status(session: Session) -> TeamsStatus | None:
-    """None when the session has no Teams meeting, or it is made and up to date."""
-    meeting = online_meeting_for(session)
-    if meeting is None or meeting.state in (
-        OnlineMeeting.State.CREATED,
-        OnlineMeeting.State.CANCELLED,
-    ):
-        return None
-    failed = meeting.state == OnlineMeeting.State.FAILED
-    return TeamsStatus(
-        state=meeting.state,
-        has_link=bool(meeting.join_url),
-        error=meeting.last_error,
+    """Where the session's Teams meeting stands, for its supervisor (None: nothing to say)."""
+    return online_meeting_status(
+        session,
         own_link=session.meeting_link,
-        can_retry=failed and session.status == Session.Status.BOOKED,
+        live=session.status == Session.Status.BOOKED,
     )
-
-
-class TeamsRetryRefused(Exception):
-    """Trying the Teams meeting again makes no sense now; the message says why."""
 
 
 @transaction.atomic
@@ -173,13 +151,9 @@ def session_teams_retry(*, actor, session: Session) -> OnlineMeeting:
     """The supervisor asks to try the failed Teams meeting again."""
     from ..tasks import sync_session_teams_meeting
 
-    meeting = online_meeting_for(session)
     if actor.pk != session.supervisor_id:
         raise TeamsRetryRefused(_("Only the supervisor can try the Teams meeting again."))
-    if meeting is None or meeting.state != OnlineMeeting.State.FAILED:
-        raise TeamsRetryRefused(
-            _("The Teams meeting has not failed, so there is nothing to retry.")
-        )
+    meeting = online_meeting_failed(session)
     if session.status != Session.Status.BOOKED:
         raise TeamsRetryRefused(_("Only a booked session can have its Teams meeting made again."))
     meeting = online_meeting_retry(meeting)
