@@ -135,6 +135,18 @@ def online_meeting_retry(meeting: OnlineMeeting) -> OnlineMeeting:
     return meeting
 
 
+def online_meeting_sync_for(target, wanted: MeetingWanted, *, final: bool) -> str:
+    """The sync task's body for a record: make Graph hold `wanted`.
+
+    A failed meeting stays failed (and its people told once) until a change or
+    a retry plans it again: a redelivered task does not try, fail and tell again.
+    """
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state == OnlineMeeting.State.FAILED:
+        return "unchanged"
+    return online_meeting_sync(meeting.pk, wanted, final=final)
+
+
 def online_meeting_sync(meeting_id: int, wanted: MeetingWanted, *, final: bool) -> str:
     """Make Graph hold what `wanted` says; returns what happened, in one word.
 

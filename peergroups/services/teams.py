@@ -29,7 +29,7 @@ from kernel.services.teams import (
     online_meeting_plan,
     online_meeting_retry,
     online_meeting_status,
-    online_meeting_sync,
+    online_meeting_sync_for,
 )
 from supervision.models import Mode
 from supervision.services.teams import teams_organiser
@@ -103,11 +103,9 @@ def meeting_teams_sync(meeting_id: int, *, final: bool) -> str:
     meeting = (
         GroupSession.objects.select_related("group__organisation").filter(pk=meeting_id).first()
     )
-    online = online_meeting_for(meeting) if meeting is not None else None
-    # Failed stays failed (and told once) until a change or the facilitator's retry.
-    if meeting is None or online is None or online.state == OnlineMeeting.State.FAILED:
+    if meeting is None:
         return "unchanged"
-    outcome = online_meeting_sync(online.pk, _wanted(meeting), final=final)
+    outcome = online_meeting_sync_for(meeting, _wanted(meeting), final=final)
     if outcome == "created":
         _link_arrived(meeting)
     elif outcome == "failed":

@@ -25,7 +25,7 @@ from kernel.services.teams import (
     online_meeting_plan,
     online_meeting_retry,
     online_meeting_status,
-    online_meeting_sync,
+    online_meeting_sync_for,
 )
 
 from ..models import Mode, Session
@@ -80,12 +80,9 @@ def session_teams_sync(session_id: int, *, final: bool) -> str:
         .filter(pk=session_id)
         .first()
     )
-    meeting = online_meeting_for(session) if session is not None else None
-    # Failed stays failed (and told once) until a change or the supervisor's retry
-    # plans it again: a redelivered task does not try, fail and tell again.
-    if session is None or meeting is None or meeting.state == OnlineMeeting.State.FAILED:
+    if session is None:
         return "unchanged"
-    outcome = online_meeting_sync(meeting.pk, _wanted(session), final=final)
+    outcome = online_meeting_sync_for(session, _wanted(session), final=final)
     if outcome == "created":
         _link_arrived(session_id)
     elif outcome == "failed":
