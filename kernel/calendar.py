@@ -162,8 +162,10 @@ def invite(
 
     A recurring event (RFC 5545 3.8.5): `rule` is its RRULE (`until`, if any, in
     UTC), `exdates` the start times of the occurrences it no longer has, and
-    `overrides` (original start, new start, new end) the occurrences that moved,
-    each sent as a VEVENT of the same UID with a RECURRENCE-ID.
+    `overrides` (original start, new start, new end, meeting link or "") the
+    occurrences that moved or have a link of their own (a Teams meeting each),
+    each sent as a VEVENT of the same UID with a RECURRENCE-ID and, online, its
+    own LOCATION and URL.
 
     `dtstamp`: when the change it carries was made (RFC 5546 orders two messages
     of one SEQUENCE by it); now, if not given.
@@ -182,7 +184,7 @@ def invite(
     calendar.add("version", "2.0")
     calendar.add("method", invite_method(cancel=cancel, publish=publish))
 
-    def event_at(starts_at, ends_at) -> Event:
+    def event_at(starts_at, ends_at, link: str = "") -> Event:
         event = Event()
         event.add("uid", session_uid(subject))
         event.add("sequence", subject.sequence)
@@ -193,8 +195,8 @@ def invite(
         if description:
             event.add("description", description)
         if online:
-            event.add("location", meeting_link)
-            event.add("url", meeting_link)
+            event.add("location", link or meeting_link)
+            event.add("url", link or meeting_link)
         else:
             event.add("location", location)
         if organizer is not None:
@@ -218,8 +220,8 @@ def invite(
     calendar.add_component(vtimezone(time_zone, subject.starts_at.astimezone(zone).year))
     calendar.add_component(master)
     if not cancel:
-        for original, starts_at, ends_at in overrides:
-            moved = event_at(starts_at, ends_at)
+        for original, starts_at, ends_at, link in overrides:
+            moved = event_at(starts_at, ends_at, link)
             moved.add("recurrence-id", at(original))
             calendar.add_component(moved)
     return calendar.to_ical()

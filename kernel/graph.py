@@ -64,7 +64,7 @@ def teams_enabled() -> bool:
 
 
 def teams_wanted(organisation: Organisation) -> bool:
-    """Whether sessions of this organisation get Teams meetings: the one switch."""
+    """Whether this organisation's sessions and group meetings get Teams meetings."""
     return teams_enabled() and organisation.teams_meetings
 
 

@@ -23,9 +23,10 @@ from notifications.services import (
     notifications_supersede,
 )
 
-from .models import Attendance, Group, GroupSession, Membership
+from .models import Attendance, Group, GroupSeries, GroupSession, Membership
 from .recurrence import group_rhythm
-from .services.series import series_attachments, series_of_meeting, window_for
+from .services.series import series_attachments, series_of_meeting, series_touch, window_for
+from .services.teams import group_meeting_link, teams_status
 
 REMINDER_HOURS = (24, 1)
 # The templates are notifications/emails/group_<kind>.txt and .html.
@@ -83,6 +84,7 @@ def _reminder(notification):
         meeting.get_absolute_url(),
         meeting=meeting,
         when=meeting_when(meeting),
+        join_link=group_meeting_link(meeting),
     )
 
 
@@ -180,6 +182,7 @@ def _meeting_changed(notification):
         attachments=calendar,
         meeting=meeting,
         when=meeting_when(meeting),
+        join_link=group_meeting_link(meeting),
         cancelled=cancel,
         reason=notification.payload.get("reason", ""),
     )
@@ -204,6 +207,45 @@ def _feedback_prompt(notification):
         reverse("feedback:give_meeting", args=[meeting.pk]),
         meeting=meeting,
         when=meeting_when(meeting),
+    )
+
+
+def _teams_link(notification):
+    """The group's meetings have Teams links now: their calendar copy, with each link."""
+    series = (
+        GroupSeries.objects.select_related("group__organisation")
+        .filter(pk=notification.target_id)
+        .first()
+    )
+    if series is None or not series.group.is_active:
+        return None
+    group = series.group
+    meetings = GroupSession.objects.filter(pk__in=notification.payload.get("meetings", []))
+    when = [meeting_when(meeting) for meeting in meetings.select_related("group__organisation")]
+    return _message(
+        group,
+        _("%(group)s: Microsoft Teams links for your meetings") % {"group": group.name},
+        "teams_link",
+        group.get_absolute_url(),
+        attachments=calendar_of(notification, list),
+        meetings=when,
+    )
+
+
+def _teams_failed(notification):
+    meeting = _meeting(notification)
+    status = teams_status(meeting) if meeting is not None else None
+    if meeting is None or status is None or status.state != "failed":
+        return None
+    return _message(
+        meeting.group,
+        _("%(group)s: we could not make the Microsoft Teams meeting for %(when)s")
+        % {"group": meeting.group.name, "when": meeting_when(meeting)},
+        "teams_failed",
+        meeting.get_absolute_url(),
+        meeting=meeting,
+        when=meeting_when(meeting),
+        teams=status,
     )
 
 
@@ -234,6 +276,20 @@ KINDS = [
         "group_meeting_changed",
         _("A group meeting is moved or cancelled"),
         _meeting_changed,
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "group_teams_link",
+        _("A group's meetings have Microsoft Teams links"),
+        _teams_link,
+        prompt=False,
+        optional=False,
+    ),
+    registry.Kind(
+        "group_teams_failed",
+        _("A group meeting's Microsoft Teams meeting could not be made (facilitators)"),
+        _teams_failed,
         prompt=False,
         optional=False,
     ),
@@ -368,3 +424,51 @@ def feedback_prompts(meeting: GroupSession, user_ids) -> None:
         )
     if meeting.ends_at <= timezone.now():
         dispatch_soon()
+
+
+def teams_link_ready(meeting: GroupSession) -> None:
+    """A meeting's Teams link arrived: each person gets one update with their calendar
+    copy carrying it. Links that arrive together (a new group's meetings) wait a
+    little and go as one message: each replaces the one not yet sent."""
+    from kernel.graph import LINK_WAIT
+
+    now = timezone.now()
+    group = meeting.group
+    series = series_touch(series_of_meeting(meeting))
+    for person in get_user_model().objects.filter(pk__in=_everyone(group)):
+        window = window_for(group, person)
+        if window is None:
+            continue
+        stale = notifications_supersede(recipient=person, target=series, kinds=["group_teams_link"])
+        earlier = [
+            meeting_id for payload in stale.payloads for meeting_id in payload.get("meetings", [])
+        ]
+        calendar = series_attachments(group, person, [series.pk], window)
+        notification_schedule(
+            recipient=person,
+            kind="group_teams_link",
+            target=series,
+            due_at=now + LINK_WAIT,
+            organisation_id=group.organisation_id,
+            payload={
+                "meetings": sorted({*earlier, meeting.pk}),
+                "calendar": calendar_frozen(calendar),
+            },
+            time_zone=group.organisation.time_zone,
+        )
+
+
+def teams_meeting_failed(meeting: GroupSession) -> None:
+    """Tell the facilitators, once per failure, that the Teams meeting could not be made
+    or changed, and that the group's own link stands (the meeting's page offers a retry)."""
+    group = meeting.group
+    for facilitator_id in group.facilitators.values_list("pk", flat=True):
+        notification_schedule(
+            recipient=_person(facilitator_id),
+            kind="group_teams_failed",
+            target=meeting,
+            due_at=timezone.now(),
+            organisation_id=group.organisation_id,
+            time_zone=group.organisation.time_zone,
+        )
+    dispatch_soon()

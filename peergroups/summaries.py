@@ -11,6 +11,7 @@ from .permissions import (
     meetings_to_complete,
     support_requests_supported_by,
 )
+from .services.teams import with_join_links
 
 MEMBER_MEETINGS_ON_HOME = 5
 
@@ -36,7 +37,7 @@ def coming_up(meetings, now, limit=None) -> list[GroupSession]:
     found = list(found[:limit] if limit else found)
     for meeting in found:
         meeting.when_text = meeting_when(meeting)
-    return found
+    return with_join_links(found)
 
 
 def member_meetings(user, now=None) -> list[GroupSession]:

@@ -7,6 +7,9 @@ Each task takes ids and is safe to run twice.
 from celery import shared_task
 from django.utils import timezone
 
+from kernel.graph import MAX_RETRIES as TEAMS_MAX_RETRIES
+from kernel.graph import retry_delay
+
 from .models import Group, Membership
 
 
@@ -97,3 +100,26 @@ def send_external_facilitator_invitation(external_id: int) -> None:
     )
     message.attach_alternative(render_to_string(f"{names}.html", context), "text/html")
     message.send()
+
+
+@shared_task(
+    name="peergroups.tasks.sync_group_meeting_teams",
+    bind=True,
+    max_retries=TEAMS_MAX_RETRIES,
+    # A Graph call may take MS_GRAPH_TIMEOUT_SECONDS; a few of them, well inside.
+    soft_time_limit=120,
+)
+def sync_group_meeting_teams(self, meeting_id: int) -> str:
+    """Make, move or cancel a group meeting's Teams meeting (peergroups.services.teams).
+
+    Safe to run twice, as the one-to-one session's task is (kernel.services.teams):
+    a failure Graph may recover from is retried with a growing delay; after the
+    last retry, or at once for a refusal, the meeting is marked failed and the
+    facilitators told.
+    """
+    from .services.teams import meeting_teams_sync
+
+    outcome = meeting_teams_sync(meeting_id, final=self.request.retries >= self.max_retries)
+    if outcome == "retry":
+        raise self.retry(countdown=retry_delay(self.request.retries))
+    return outcome

@@ -46,6 +46,11 @@ urlpatterns = [
     path("groups/meetings/<int:pk>/record/", groups.session_record, name="session_record"),
     path("groups/meetings/<int:pk>/move/", groups.session_move, name="session_move"),
     path("groups/meetings/<int:pk>/cancel/", groups.session_cancel, name="session_cancel"),
+    path(
+        "groups/meetings/<int:pk>/teams/retry/",
+        groups.session_teams_retry,
+        name="session_teams_retry",
+    ),
     # Themes for the organisation (seed 004), and facilitators from outside it
     path("groups/meetings/<int:pk>/themes/", themes.meeting_themes, name="meeting_themes"),
     path("groups/themes/", themes.themes_report, name="themes"),

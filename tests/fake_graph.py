@@ -202,3 +202,22 @@ class FakeGraphServer:
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(timeout=5)
+
+
+def connected_graph(settings, organisation):
+    """For a fixture: the fake Graph, the server's app registration pointing at it, and
+    the organisation's switch on (yields the fake)."""
+    from kernel.graph import forget_token
+
+    forget_token()
+    with FakeGraphServer() as fake:
+        settings.MS_GRAPH_TENANT_ID = TENANT
+        settings.MS_GRAPH_CLIENT_ID = CLIENT_ID
+        settings.MS_GRAPH_CLIENT_SECRET = CLIENT_SECRET
+        settings.MS_GRAPH_BASE_URL = fake.base_url
+        settings.MS_GRAPH_LOGIN_URL = fake.login_url
+        settings.MS_GRAPH_TIMEOUT_SECONDS = 0.5
+        organisation.teams_meetings = True
+        organisation.save()
+        yield fake
+    forget_token()

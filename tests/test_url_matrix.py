@@ -156,6 +156,9 @@ MATRIX = {
     "peergroups:session_record": rule(signed_in=404, facilitator=200, programme_admin=403),
     "peergroups:session_move": rule(signed_in=404, facilitator=200, programme_admin=403),
     "peergroups:session_cancel": rule(signed_in=404, facilitator=200, programme_admin=403),
+    "peergroups:session_teams_retry": rule(
+        method="post", signed_in=404, facilitator=302, programme_admin=403
+    ),
     # Themes for the organisation: a meeting's are its facilitators' alone until released;
     # released ones are read by the organisation's wellbeing leads and programme admins.
     "peergroups:meeting_themes": rule(signed_in=404, facilitator=200, programme_admin=403),

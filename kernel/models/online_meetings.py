@@ -1,8 +1,8 @@
-"""A Microsoft Teams meeting made through Microsoft Graph for one record (today: a
-one-to-one session).
+"""A Microsoft Teams meeting made through Microsoft Graph for one record: a one-to-one
+session (supervision) or a group meeting (peergroups).
 
-The kernel keeps it, by the record's type and id (as the outbox does), so any
-app (group meetings, later) can have one without another app reading its tables.
+The kernel keeps it, by the record's type and id (as the outbox does), so each
+app has its meetings without another app reading its tables.
 kernel.services.teams creates, moves and cancels it from a Celery task; the row says
 where that stands, in words the supervisor can read.
 """

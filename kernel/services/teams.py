@@ -1,4 +1,4 @@
-"""A Microsoft Teams meeting for a record (today: a one-to-one session): planned by a web
+"""A Microsoft Teams meeting for a record (a one-to-one session, a group meeting): planned by a web
 request, made, moved and cancelled by the app's Celery task (kernel.graph does the HTTP).
 
 See kernel.graph for the calls. A create is a createOrGet by our externalId, so a
@@ -40,6 +40,29 @@ def online_meeting_for(target) -> OnlineMeeting | None:
     ).first()
 
 
+def online_meeting_links(targets) -> dict[int, str]:
+    """{record id: its Teams join link} of the records (all of one type) whose meeting
+    is made and not cancelled: one query, for a list or a calendar of many."""
+    targets = list(targets)
+    if not targets:
+        return {}
+    rows = (
+        OnlineMeeting.objects.filter(
+            target_type=record_type(targets[0]),
+            target_id__in=[target.pk for target in targets],
+        )
+        .exclude(state=OnlineMeeting.State.CANCELLED)
+        .exclude(join_url="")
+    )
+    return dict(rows.values_list("target_id", "join_url"))
+
+
+def online_meeting_link(target, own_link: str) -> str:
+    """The link a record gives: its Teams meeting's once made (and not cancelled), else
+    `own_link`. The one rule, for sessions and group meetings alike."""
+    return online_meeting_links([target]).get(target.pk) or own_link
+
+
 def online_meeting_plan(*, target, organisation: Organisation) -> OnlineMeeting:
     """Mark the record's meeting as waiting for the worker (made if it has none).
 
@@ -58,6 +81,51 @@ def online_meeting_plan(*, target, organisation: Organisation) -> OnlineMeeting:
     return meeting
 
 
+@dataclass(frozen=True)
+class TeamsStatus:
+    """Where a record's Teams meeting stands, for the page of who organises it."""
+
+    state: str  # OnlineMeeting.State
+    has_link: bool  # a Teams link exists (and still works, even if a move failed)
+    error: str
+    own_link: str  # what the record gives meanwhile: the supervisor's or group's own link
+    can_retry: bool
+
+
+def online_meeting_status(target, *, own_link: str, live: bool) -> TeamsStatus | None:
+    """None when the record has no Teams meeting, or it is made and up to date.
+    `live`: the record still wants one (booked or scheduled, online), so a failure
+    may be tried again."""
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state in (
+        OnlineMeeting.State.CREATED,
+        OnlineMeeting.State.CANCELLED,
+    ):
+        return None
+    failed = meeting.state == OnlineMeeting.State.FAILED
+    return TeamsStatus(
+        state=meeting.state,
+        has_link=bool(meeting.join_url),
+        error=meeting.last_error,
+        own_link=own_link,
+        can_retry=failed and live,
+    )
+
+
+class TeamsRetryRefused(Exception):
+    """Trying the Teams meeting again makes no sense now; the message says why."""
+
+
+def online_meeting_failed(target) -> OnlineMeeting:
+    """The record's failed Teams meeting, to try again; refused if it has not failed."""
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state != OnlineMeeting.State.FAILED:
+        raise TeamsRetryRefused(
+            _("The Teams meeting has not failed, so there is nothing to retry.")
+        )
+    return meeting
+
+
 def online_meeting_retry(meeting: OnlineMeeting) -> OnlineMeeting:
     """A person asked to try again: start the count afresh (the app queues its task)."""
     OnlineMeeting.objects.filter(pk=meeting.pk).update(
@@ -65,6 +133,18 @@ def online_meeting_retry(meeting: OnlineMeeting) -> OnlineMeeting:
     )
     meeting.refresh_from_db()
     return meeting
+
+
+def online_meeting_sync_for(target, wanted: MeetingWanted, *, final: bool) -> str:
+    """The sync task's body for a record: make Graph hold `wanted`.
+
+    A failed meeting stays failed (and its people told once) until a change or
+    a retry plans it again: a redelivered task does not try, fail and tell again.
+    """
+    meeting = online_meeting_for(target)
+    if meeting is None or meeting.state == OnlineMeeting.State.FAILED:
+        return "unchanged"
+    return online_meeting_sync(meeting.pk, wanted, final=final)
 
 
 def online_meeting_sync(meeting_id: int, wanted: MeetingWanted, *, final: bool) -> str:

@@ -224,8 +224,9 @@ class GroupSession(ChoiceLabels, models.Model):
     sequence = models.PositiveIntegerField(default=0)
     # When the register was saved, even with nobody on it (a meeting before anyone joined).
     register_taken_at = models.DateTimeField(null=True, blank=True)
-    # Not stored: the group views set it (meeting_when) for their templates.
+    # Not stored: the group views set them (meeting_when, services.teams.with_join_links).
     when_text: str
+    join_link: str
 
     class Meta:
         ordering = ["starts_at"]

@@ -36,6 +36,7 @@ from .series import (
     series_start,
     series_touch,
 )
+from .teams import meeting_teams_plan
 
 HORIZON = datetime.timedelta(days=183)  # meetings are generated about 6 months ahead
 PLACE_TAKERS = (Membership.State.ACTIVE, Membership.State.OFFERED)
@@ -227,6 +228,7 @@ def _meeting_for(group, occurrence) -> GroupSession:
     )
     meeting.full_clean(exclude=["group"])
     meeting.save()
+    meeting_teams_plan(meeting)
     return meeting
 
 
@@ -361,6 +363,9 @@ def group_update(*, actor, group: Group, facilitators, now=None, **fields) -> Gr
         touched = series_reschedule(group, series, now)
     elif calendars_change or added or removed:
         series_touch(series)
+    if "mode" in changed:  # online now, or no longer: Teams meetings made or cancelled
+        for meeting in _future_meetings(group, now):
+            meeting_teams_plan(meeting)
     meetings_extend(group=group, now=now, strict=True, actor=actor)
     if calendars_change or added or removed:
         _tell().group_changed(
@@ -744,6 +749,7 @@ def _move(actor, meeting, starts_at, ends_at, reason, *, tell: bool = True):
     meeting.sequence += 1
     meeting.full_clean(exclude=["group"])
     meeting.save()
+    meeting_teams_plan(meeting)
     audit_log(
         actor=actor,
         action="group.meeting_moved",
@@ -768,6 +774,7 @@ def _cancel(actor, meeting, reason, *, tell: bool = True):
     meeting.sequence += 1
     meeting.save()
     commitments_release_group(meeting.pk)
+    meeting_teams_plan(meeting)
     audit_log(
         actor=actor,
         action="group.meeting_cancelled",

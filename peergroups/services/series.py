@@ -8,8 +8,9 @@ message). A series is one calendar entry from the day someone joins, on the
 rule itself, so it runs past the horizon without another message; the
 exceptions the meetings carry go with it every time it is sent: a meeting
 cancelled on its own is an EXDATE, a meeting moved on its own a VEVENT with
-its RECURRENCE-ID. Each invite is built when the change is made, from the
-meetings as they are then, and kept with its message until it is sent
+its RECURRENCE-ID, and so is a meeting with a Teams meeting of its own (its
+LOCATION and URL are that meeting's join link). Each invite is built when
+the change is made, from the meetings as they are then, and kept with its message until it is sent
 (peergroups.notifications_groups): it tells of that change, with its SEQUENCE.
 
 A change of schedule ends the series at that moment (UNTIL: the meetings
@@ -35,6 +36,7 @@ from kernel.calendar import attachment, invite, invite_method
 
 from ..models import Group, GroupSeries, GroupSession, Membership
 from ..recurrence import LAST, RULE_FIELDS, Occurrence, group_rhythm, occurrences, rule_of
+from .teams import group_meeting_links
 
 DAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 SEARCH = datetime.timedelta(days=400)  # far enough to find the next meeting of any rule
@@ -225,6 +227,8 @@ def _exceptions(series, first: Occurrence, until):
         o.date: o
         for o in _rule_dates(series, series.first_date, group, first.date, meetings[-1].occurrence)
     }
+    # A meeting with a Teams meeting of its own carries its link (peergroups.services.teams).
+    links = group_meeting_links(meetings) if group.mode == "online" else {}
     exdates, overrides = [], []
     for meeting in meetings:
         occurrence = rule.get(meeting.occurrence)
@@ -232,8 +236,18 @@ def _exceptions(series, first: Occurrence, until):
             continue
         if meeting.status == GroupSession.Status.CANCELLED:
             exdates.append(occurrence.starts_at)
-        elif (meeting.starts_at, meeting.ends_at) != (occurrence.starts_at, occurrence.ends_at):
-            overrides.append((occurrence.starts_at, meeting.starts_at, meeting.ends_at))
+        elif (meeting.starts_at, meeting.ends_at) != (
+            occurrence.starts_at,
+            occurrence.ends_at,
+        ) or meeting.pk in links:
+            overrides.append(
+                (
+                    occurrence.starts_at,
+                    meeting.starts_at,
+                    meeting.ends_at,
+                    links.get(meeting.pk, ""),
+                )
+            )
     return exdates, overrides
 
 

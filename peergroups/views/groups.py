@@ -60,6 +60,7 @@ from ..permissions import (
 )
 from ..recurrence import group_rhythm
 from ..services import groups as services
+from ..services import teams as teams_services
 from ..services.series import Window as CalendarWindow
 from ..services.series import series_invite, series_of_meeting, window_for
 
@@ -475,8 +476,27 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and meeting.starts_at > now,
             "held": meeting.status == GroupSession.Status.SCHEDULED and meeting.starts_at <= now,
             "time_zone": group.organisation.time_zone,
+            # Its Teams meeting's link once made, else the group's own.
+            "join_link": teams_services.group_meeting_link(meeting),
+            # Where its Teams meeting stands: the facilitators' to see and retry.
+            "teams": teams_services.teams_status(meeting) if facilitating else None,
         },
     )
+
+
+@login_required_view
+@require_POST
+def session_teams_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk, facilitate=True)
+    try:
+        teams_services.meeting_teams_retry(actor=request.user, meeting=meeting)
+    except teams_services.TeamsRetryRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(
+            request, _("We are trying the Teams meeting again. This page shows how it went.")
+        )
+    return redirect(meeting.get_absolute_url())
 
 
 @login_required_view

@@ -8,8 +8,6 @@ hold it. Until the Teams link exists, and if making it fails, the session
 keeps the supervisor's own link (the one rule: `session_link`).
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -19,10 +17,15 @@ from kernel.models import OnlineMeeting
 from kernel.queueing import enqueue_after_commit
 from kernel.services.teams import (
     MeetingWanted,
+    TeamsRetryRefused,
+    TeamsStatus,
+    online_meeting_failed,
     online_meeting_for,
+    online_meeting_link,
     online_meeting_plan,
     online_meeting_retry,
-    online_meeting_sync,
+    online_meeting_status,
+    online_meeting_sync_for,
 )
 
 from ..models import Mode, Session
@@ -31,10 +34,7 @@ from ..models import Mode, Session
 def session_link(session: Session, *, mode: str, own_link: str) -> str:
     """The link a session held `mode`-wise gives: its Teams meeting's once made (online
     only), else the supervisor's own."""
-    meeting = online_meeting_for(session) if mode == Mode.ONLINE else None
-    if meeting is not None and meeting.join_url and meeting.state != OnlineMeeting.State.CANCELLED:
-        return meeting.join_url
-    return own_link
+    return online_meeting_link(session, own_link) if mode == Mode.ONLINE else own_link
 
 
 def session_teams_plan(session: Session) -> bool:
@@ -80,12 +80,9 @@ def session_teams_sync(session_id: int, *, final: bool) -> str:
         .filter(pk=session_id)
         .first()
     )
-    meeting = online_meeting_for(session) if session is not None else None
-    # Failed stays failed (and told once) until a change or the supervisor's retry
-    # plans it again: a redelivered task does not try, fail and tell again.
-    if session is None or meeting is None or meeting.state == OnlineMeeting.State.FAILED:
+    if session is None:
         return "unchanged"
-    outcome = online_meeting_sync(meeting.pk, _wanted(session), final=final)
+    outcome = online_meeting_sync_for(session, _wanted(session), final=final)
     if outcome == "created":
         _link_arrived(session_id)
     elif outcome == "failed":
@@ -137,37 +134,13 @@ def _failed(session_id: int) -> None:
     teams_meeting_failed(session)
 
 
-@dataclass(frozen=True)
-class TeamsStatus:
-    """Where a session's Teams meeting stands, for its supervisor's page."""
-
-    state: str  # OnlineMeeting.State
-    has_link: bool  # a Teams link exists (and still works, even if a move failed)
-    error: str
-    own_link: str  # what the session gives meanwhile: the supervisor's own link
-    can_retry: bool
-
-
 def teams_status(session: Session) -> TeamsStatus | None:
-    """None when the session has no Teams meeting, or it is made and up to date."""
-    meeting = online_meeting_for(session)
-    if meeting is None or meeting.state in (
-        OnlineMeeting.State.CREATED,
-        OnlineMeeting.State.CANCELLED,
-    ):
-        return None
-    failed = meeting.state == OnlineMeeting.State.FAILED
-    return TeamsStatus(
-        state=meeting.state,
-        has_link=bool(meeting.join_url),
-        error=meeting.last_error,
+    """Where the session's Teams meeting stands, for its supervisor (None: nothing to say)."""
+    return online_meeting_status(
+        session,
         own_link=session.meeting_link,
-        can_retry=failed and session.status == Session.Status.BOOKED,
+        live=session.status == Session.Status.BOOKED,
     )
-
-
-class TeamsRetryRefused(Exception):
-    """Trying the Teams meeting again makes no sense now; the message says why."""
 
 
 @transaction.atomic
@@ -175,13 +148,9 @@ def session_teams_retry(*, actor, session: Session) -> OnlineMeeting:
     """The supervisor asks to try the failed Teams meeting again."""
     from ..tasks import sync_session_teams_meeting
 
-    meeting = online_meeting_for(session)
     if actor.pk != session.supervisor_id:
         raise TeamsRetryRefused(_("Only the supervisor can try the Teams meeting again."))
-    if meeting is None or meeting.state != OnlineMeeting.State.FAILED:
-        raise TeamsRetryRefused(
-            _("The Teams meeting has not failed, so there is nothing to retry.")
-        )
+    meeting = online_meeting_failed(session)
     if session.status != Session.Status.BOOKED:
         raise TeamsRetryRefused(_("Only a booked session can have its Teams meeting made again."))
     meeting = online_meeting_retry(meeting)

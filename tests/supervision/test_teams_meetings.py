@@ -14,7 +14,6 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from audit.models import AuditEntry
-from kernel.graph import forget_token
 from kernel.models import OnlineMeeting
 from kernel.services.teams import online_meeting_for
 from notifications.models import Notification
@@ -22,7 +21,7 @@ from supervision.models import Session
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
 from supervision.tasks import sync_session_teams_meeting
 from tests.factories import AgreementFactory, SupervisorProfileFactory, WeeklyAvailabilityFactory
-from tests.fake_graph import CLIENT_ID, CLIENT_SECRET, TENANT, FakeGraphServer
+from tests.fake_graph import connected_graph
 from tests.outbox import deliver_due
 from tests.scenario import NOW, tuesday
 
@@ -35,18 +34,7 @@ MINUTE = datetime.timedelta(minutes=1)
 def graph(settings, organisation):
     """The fake Graph, the server's app registration pointing at it, and the
     organisation's switch on."""
-    forget_token()
-    with FakeGraphServer() as fake:
-        settings.MS_GRAPH_TENANT_ID = TENANT
-        settings.MS_GRAPH_CLIENT_ID = CLIENT_ID
-        settings.MS_GRAPH_CLIENT_SECRET = CLIENT_SECRET
-        settings.MS_GRAPH_BASE_URL = fake.base_url
-        settings.MS_GRAPH_LOGIN_URL = fake.login_url
-        settings.MS_GRAPH_TIMEOUT_SECONDS = 0.5
-        organisation.teams_meetings = True
-        organisation.save()
-        yield fake
-    forget_token()
+    yield from connected_graph(settings, organisation)
 
 
 def book(agreement, starts_at=None) -> Session:
