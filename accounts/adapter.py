@@ -1,7 +1,11 @@
 import logging
+import time
 from typing import NoReturn
 
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.core.internal.ratelimit import RateLimitUsage
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -57,6 +61,25 @@ class AccountAdapter(DefaultAccountAdapter):
         "unverified_primary_email": _("Confirm your email address first"),
         "rate_limited": _("You have sent too many requests. Wait a minute and try again"),
     }
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A password (and code) typed at sign-in within the reauthentication timeout
+        counts as the recent authentication a sensitive step asks for: a new admin who
+        has just signed in is not asked for the password again to set up two-factor
+        authentication. allauth itself counts only its "confirm it is you" page."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request or context.request
+        user = getattr(request, "user", None)
+        if request is None or user is None or not user.is_authenticated:
+            return True
+        records = get_authentication_records(request, user)
+        if not records:
+            return True
+        signed_in_at = records[-1].get("at")
+        if not isinstance(signed_in_at, int | float):
+            return True
+        return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_ALLOW_SIGNUP

@@ -191,6 +191,28 @@ def test_a_new_admin_sets_up_two_factor_without_typing_the_new_password_again(
     assert Authenticator.objects.filter(user=admin, type="totp").exists()
 
 
+def test_an_admin_who_has_just_signed_in_is_not_asked_for_the_password_again(
+    client, programme_admin
+):
+    """Signing in through the sign-in page, then two-factor set-up: the password typed
+    at sign-in is the recent authentication; minutes later, it is asked for again."""
+    Authenticator.objects.filter(user=programme_admin).delete()  # a new admin: none yet
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        response = client.post(
+            reverse("account_login"),
+            {"login": programme_admin.email, "password": "a-long-test-password"},
+        )
+        assert response.status_code == 302
+        response = client.get(reverse("mfa_activate_totp"))
+        assert response.status_code == 200  # the set-up page, not "enter your password"
+        secret = client.session[SECRET_SESSION_KEY]
+        assert secret
+        clock.shift(datetime.timedelta(minutes=10))
+        response = client.get(reverse("mfa_activate_totp"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+
+
 def test_the_first_sign_in_banners_say_the_same_about_two_factor(
     client, organisation, programme_admin
 ):
