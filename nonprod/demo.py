@@ -687,7 +687,7 @@ def _load_supervision_standard(westfield) -> None:
     Its nurses who have had none are overdue; one had a session seven weeks ago
     and is due within the fortnight (and is reminded, in the app).
     """
-    from kernel.models import StandardKind
+    from kernel.models import StandardKind, SupervisionFunction
     from supervision.models import Agreement, Session, SessionRecord
     from supervision.notifications_standards import schedule_standard_reminders
 
@@ -729,6 +729,7 @@ def _load_supervision_standard(westfield) -> None:
     SessionRecord.objects.create(
         session=session,
         actual_minutes=60,
+        functions=[SupervisionFunction.RESTORATIVE, SupervisionFunction.FORMATIVE],
         logged_by=supervisor,
         supervisee_confirmed_at=start + datetime.timedelta(days=1),
     )

@@ -31,9 +31,10 @@ def _scheduler(app: Celery, tmp_path) -> CatchUpScheduler:
     app.conf.beat_schedule = {"nudges": {"task": TASK, "schedule": crontab(hour=6, minute=5)}}
     scheduler = CatchUpScheduler(app=app, schedule_filename=str(tmp_path / "beat"), lazy=False)
     scheduler.retry_seconds = 0.0
-    # Last ran yesterday morning: today's 06:05 run is due now.
-    yesterday = app.now() - datetime.timedelta(days=1)
-    scheduler.schedule["nudges"].last_run_at = yesterday.replace(hour=6, minute=5)
+    # Last ran the morning before yesterday: yesterday's 06:05 run is owed, whatever the
+    # time now (from "yesterday", today's 06:05 is not due yet before 06:05).
+    before_yesterday = app.now() - datetime.timedelta(days=2)
+    scheduler.schedule["nudges"].last_run_at = before_yesterday.replace(hour=6, minute=5)
     scheduler._heap = None  # type: ignore[assignment]
     return scheduler
 
@@ -62,7 +63,7 @@ def test_a_run_beat_could_not_publish_goes_out_when_redis_is_back(server, tmp_pa
     assert scheduler.producer  # beat connected while Redis was up
     server.kill()
     scheduler.tick()
-    # Not published, and still owed: the last run is yesterday's, not now.
+    # Not published, and still owed: the last run is the one before, not now.
     assert scheduler.schedule["nudges"].last_run_at == owed_since
     assert scheduler.schedule["nudges"].is_due()[0]
 
@@ -90,8 +91,8 @@ def test_celerys_own_scheduler_would_have_skipped_it(server, tmp_path):
     app.conf.broker_connection_max_retries = 0
     app.conf.beat_schedule = {"nudges": {"task": TASK, "schedule": crontab(hour=6, minute=5)}}
     stock = PersistentScheduler(app=app, schedule_filename=str(tmp_path / "stock"), lazy=False)
-    yesterday = app.now() - datetime.timedelta(days=1)
-    stock.schedule["nudges"].last_run_at = yesterday.replace(hour=6, minute=5)
+    before_yesterday = app.now() - datetime.timedelta(days=2)  # yesterday's run is owed
+    stock.schedule["nudges"].last_run_at = before_yesterday.replace(hour=6, minute=5)
     stock._heap = None  # type: ignore[attr-defined]
 
     assert stock.producer
