@@ -200,11 +200,19 @@ def prepare_database(env: dict, database: str, history: dict, reuse: bool) -> di
         log("generating history: {organisations} organisations, {staff:,} staff".format(**history))
         args = [f"--{k}={v}" for k, v in history.items()]
         begun = time.monotonic()
+        load_before = os.getloadavg()
         _manage(env, "generate_history", *args, "--force")
-        generation = round(time.monotonic() - begun, 1)
+        generation = {
+            "seconds": round(time.monotonic() - begun, 1),
+            "at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        }
+        _remember_generation(database, generation)
     else:
         log(f"reusing the generated history in database {database}")
         _manage(env, "migrate", "--noinput", "-v0")
+        generation = _remembered_generation(database)
     import psycopg2
 
     with psycopg2.connect(f"{PG}/{database}") as bench, bench.cursor() as cursor:
@@ -213,9 +221,40 @@ def prepare_database(env: dict, database: str, history: dict, reuse: bool) -> di
     return {
         "name": database,
         "generated": generated,
-        "generation_seconds": generation,  # generate_history alone, when it ran
+        # generate_history alone: this run's, or (reused) the run's that made the database
+        "generation_seconds": generation and generation["seconds"],
+        "generation": generation,
         "seconds": round(time.monotonic() - started, 1),
     }
+
+
+# How long the history took to generate is kept in the database it made, so a run
+# that reuses the database still reports it (with when, and the load at the time).
+GENERATION_TABLE = "bench_generation"
+
+
+def _remember_generation(database: str, generation: dict) -> None:
+    import psycopg2
+
+    with psycopg2.connect(f"{PG}/{database}") as bench, bench.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {GENERATION_TABLE} (figures jsonb)")
+        cursor.execute(f"DELETE FROM {GENERATION_TABLE}")  # noqa: S608 (our own name)
+        cursor.execute(
+            f"INSERT INTO {GENERATION_TABLE} VALUES (%s)",  # noqa: S608
+            [json.dumps(generation)],
+        )
+
+
+def _remembered_generation(database: str) -> dict | None:
+    import psycopg2
+
+    with psycopg2.connect(f"{PG}/{database}") as bench, bench.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [GENERATION_TABLE])
+        if cursor.fetchall()[0][0] is None:  # to_regclass: always one row
+            return None
+        cursor.execute(f"SELECT figures FROM {GENERATION_TABLE}")  # noqa: S608
+        rows = cursor.fetchall()
+    return rows[0][0] if rows else None
 
 
 def _manage(env, *args) -> None:
@@ -424,7 +463,14 @@ def print_results(results: dict) -> None:
         + (
             f" (generated in {results['database']['generation_seconds']} s)"
             if results["database"]["generated"]
-            else " (reused)"
+            else " (reused"
+            + (
+                f"; generated in {results['database']['generation_seconds']} s"
+                f" at {results['database']['generation']['at']}"
+                if results["database"]["generation"]
+                else ""
+            )
+            + ")"
         )
     )
     print(
