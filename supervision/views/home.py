@@ -26,7 +26,14 @@ LISTED = 5
 def _supervisee_context(user, profile, now):
     """What a member of staff does next: accept, book, join, confirm (feedback: a section)."""
     mine = sessions_visible_to(user).filter(supervisee=user)
-    agreements = agreements_visible_to(user).filter(supervisee=user).select_related("supervisor")
+    # One query for both lists: a person has few agreements that have not ended.
+    current = list(
+        agreements_visible_to(user)
+        .filter(supervisee=user)
+        .current()
+        .with_first_session()
+        .select_related("supervisor")
+    )
     to_confirm = mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
     return {
         "upcoming": mine.upcoming(now)
@@ -37,8 +44,8 @@ def _supervisee_context(user, profile, now):
         "records_to_confirm": to_confirm.select_related(
             "programme__organisation", "supervisor"
         ).order_by("starts_at")[:LISTED],
-        "agreements_to_accept": agreements.current().filter(supervisee_accepted_at__isnull=True),
-        "agreements_to_book": agreements.awaiting_first_session(),
+        "agreements_to_accept": [a for a in current if a.supervisee_accepted_at is None],
+        "agreements_to_book": [a for a in current if a.awaiting_first_session],
         "standing": standing_of(profile, now=now),
     }
 
