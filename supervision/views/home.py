@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,16 +35,21 @@ def _supervisee_context(user, profile, now):
         .with_first_session()
         .select_related("supervisor")
     )
-    to_confirm = mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+    # The first few records to confirm, each with how many there are in all (a window
+    # count over every row, taken before the limit): one query, not a count and a list.
+    records_to_confirm = list(
+        mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+        .select_related("programme__organisation", "supervisor")
+        .annotate(to_confirm=Window(Count("pk")))
+        .order_by("starts_at")[:LISTED]
+    )
     return {
         "upcoming": mine.upcoming(now)
         .select_related("programme__organisation", "supervisor")
         .order_by("starts_at")[:5],
         "offers": programme_offers(user),
-        "to_confirm": to_confirm.count(),
-        "records_to_confirm": to_confirm.select_related(
-            "programme__organisation", "supervisor"
-        ).order_by("starts_at")[:LISTED],
+        "to_confirm": records_to_confirm[0].to_confirm if records_to_confirm else 0,
+        "records_to_confirm": records_to_confirm,
         "agreements_to_accept": [a for a in current if a.supervisee_accepted_at is None],
         "agreements_to_book": [a for a in current if a.awaiting_first_session],
         "standing": standing_of(profile, now=now),
