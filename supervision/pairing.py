@@ -5,19 +5,36 @@ under an agreement, a move, and by the pages before they offer any of these, so
 a link is never shown where the answer would be no.
 """
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from kernel.permissions import get_own_profile
 
 OWN_LINE_MANAGER = gettext_lazy("A person cannot be their own line manager.")
 
 
+NOT_LOADED = object()
+
+
+def _loaded_profile(user):
+    """The user's staff profile (None: they have none) if already loaded, else NOT_LOADED."""
+    if get_user_model().profile.is_cached(user):
+        return getattr(user, "profile", None)
+    return NOT_LOADED
+
+
 def line_manages(supervisor, supervisee) -> bool:
-    profile = getattr(supervisee, "profile", None)  # None: no staff profile
-    return (
-        profile is not None
-        and profile.line_manager_id is not None
-        and profile.line_manager.user_id == supervisor.pk
-    )
+    profile = _loaded_profile(supervisee)
+    if profile is NOT_LOADED:
+        profile = get_own_profile(supervisee)  # kept on the user: once a request
+    if profile is None or profile.line_manager_id is None:
+        return False
+    # The supervisor's page has their profile at hand: compare ids, no query.
+    own = _loaded_profile(supervisor)
+    if own is not NOT_LOADED:
+        return own is not None and own.pk == profile.line_manager_id
+    return profile.line_manager.user_id == supervisor.pk
 
 
 def pairing_refusal(supervisor, supervisee) -> str | None:

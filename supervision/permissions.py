@@ -110,7 +110,9 @@ def supervisor_directory_for_user(user, now):
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:
     try:
-        return supervisors_visible_to(user).select_related("user").get(pk=pk)
+        # With the profile and department the supervisor's page shows, and the profile
+        # pairing_refusal compares with the supervisee's line manager: no query each.
+        return supervisors_visible_to(user).select_related("user__profile__department").get(pk=pk)
     except SupervisorProfile.DoesNotExist:
         raise Http404 from None
 

@@ -336,27 +336,34 @@ def _programmes_with_standards(organisation_ids, programme: Programme | None):
 
 
 def standings(
-    people: QuerySet, *, now=None, programme: Programme | None = None
+    people: QuerySet,
+    *,
+    now=None,
+    programme: Programme | None = None,
+    organisation: Organisation | None = None,
 ) -> dict[int, Standing]:
     """{staff profile id: Standing} for `people` (a StaffProfile queryset).
 
     With `programme`, under that programme's standard (or, if it sets none, the
     profession's default); without, under every standard of a programme the
     person may use (or, if none, their profession's default), the most urgent.
-    Six queries, however many people.
+    Six queries, however many people; four where the caller names the one
+    `organisation` all of `people` belong to.
     """
     now = now or timezone.now()
-    organisation_ids = set(people.values_list("organisation_id", flat=True).distinct())
-    if not organisation_ids:
-        return {}
+    if organisation is not None:
+        organisation_ids = {organisation.pk}
+        names = [(organisation.pk, organisation.time_zone)]
+    else:
+        organisation_ids = set(people.values_list("organisation_id", flat=True).distinct())
+        if not organisation_ids:
+            return {}
+        names = list(
+            Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "time_zone")
+        )
     own = _programmes_with_standards(organisation_ids, programme)
     defaults = list(ProfessionStandard.objects.filter(organisation_id__in=organisation_ids))
-    zones = {
-        pk: zoneinfo.ZoneInfo(name)
-        for pk, name in Organisation.objects.filter(pk__in=organisation_ids).values_list(
-            "pk", "time_zone"
-        )
-    }
+    zones = {pk: zoneinfo.ZoneInfo(name) for pk, name in names}
     plan = _Plan(now)
     by_programme: dict[int, list[_Applied]] = {}
     for index, item in enumerate(own):
@@ -416,5 +423,7 @@ def standing_of(profile, *, now=None) -> Standing:
     """One person's standing (the home page), in the same few queries."""
     if profile is None:
         return NO_STANDARD
-    found = standings(StaffProfile.objects.filter(pk=profile.pk), now=now)
+    found = standings(
+        StaffProfile.objects.filter(pk=profile.pk), now=now, organisation=profile.organisation
+    )
     return found.get(profile.pk, NO_STANDARD)

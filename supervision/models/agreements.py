@@ -2,7 +2,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from kernel.models import Programme
@@ -36,12 +36,15 @@ class AgreementQuerySet(models.QuerySet):
             supervisor_accepted_at__isnull=False, supervisee_accepted_at__isnull=False
         )
 
-    def awaiting_first_session(self):
-        """Active agreements with no session booked under them yet (cancelled ones aside)."""
+    def with_first_session(self):
+        """Each annotated `has_first_session`: a session (cancelled ones aside) is booked
+        under it (Agreement.awaiting_first_session reads it)."""
         from .sessions import Session
 
-        kept = [status for status in Session.Status if status != Session.Status.CANCELLED]
-        return self.active().exclude(sessions__status__in=kept)
+        kept = Session.objects.filter(agreement=OuterRef("pk")).exclude(
+            status=Session.Status.CANCELLED
+        )
+        return self.annotate(has_first_session=Exists(kept))
 
 
 class Agreement(models.Model):
@@ -124,6 +127,12 @@ class Agreement(models.Model):
 
     def get_status_display(self) -> "StrOrPromise":
         return self.Status(self.status).label
+
+    @property
+    def awaiting_first_session(self) -> bool:
+        """Active, with no session booked under it yet (cancelled ones aside). Read on
+        agreements fetched with AgreementQuerySet.with_first_session()."""
+        return self.status == self.Status.ACTIVE and not self.has_first_session  # type: ignore[attr-defined]
 
     def accepted_by(self, user) -> bool:
         if user.pk == self.supervisor_id:

@@ -42,7 +42,9 @@ def agreement_request(*, actor, supervisor, programme: Programme, message: str =
         .exists()
     ):
         raise ValidationError(_("You already have an agreement with this supervisor."))
-    if not supervisor_profile.accepting_new or not has_capacity(supervisor):
+    if not supervisor_profile.accepting_new or not has_capacity(
+        supervisor, profile=supervisor_profile
+    ):
         raise ValidationError(_("This supervisor is not taking on new supervisees at the moment."))
     today = timezone.localdate()
     agreement = Agreement(

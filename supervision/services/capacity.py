@@ -18,8 +18,11 @@ def current_supervisee_count(supervisor) -> int:
     )
 
 
-def has_capacity(supervisor) -> bool:
-    profile = SupervisorProfile.objects.filter(user=supervisor).first()
+def has_capacity(supervisor, *, profile: SupervisorProfile | None = None) -> bool:
+    """Whether the supervisor has room for another supervisee; `profile`, their
+    SupervisorProfile where the caller holds it already (one query fewer)."""
+    if profile is None:
+        profile = SupervisorProfile.objects.filter(user=supervisor).first()
     if profile is None:
         return False
     return current_supervisee_count(supervisor) < profile.capacity

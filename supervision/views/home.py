@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -26,19 +27,31 @@ LISTED = 5
 def _supervisee_context(user, profile, now):
     """What a member of staff does next: accept, book, join, confirm (feedback: a section)."""
     mine = sessions_visible_to(user).filter(supervisee=user)
-    agreements = agreements_visible_to(user).filter(supervisee=user).select_related("supervisor")
-    to_confirm = mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+    # One query for both lists: a person has few agreements that have not ended.
+    current = list(
+        agreements_visible_to(user)
+        .filter(supervisee=user)
+        .current()
+        .with_first_session()
+        .select_related("supervisor")
+    )
+    # The first few records to confirm, each with how many there are in all (a window
+    # count over every row, taken before the limit): one query, not a count and a list.
+    records_to_confirm = list(
+        mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+        .select_related("programme__organisation", "supervisor")
+        .annotate(to_confirm=Window(Count("pk")))
+        .order_by("starts_at")[:LISTED]
+    )
     return {
         "upcoming": mine.upcoming(now)
         .select_related("programme__organisation", "supervisor")
         .order_by("starts_at")[:5],
         "offers": programme_offers(user),
-        "to_confirm": to_confirm.count(),
-        "records_to_confirm": to_confirm.select_related(
-            "programme__organisation", "supervisor"
-        ).order_by("starts_at")[:LISTED],
-        "agreements_to_accept": agreements.current().filter(supervisee_accepted_at__isnull=True),
-        "agreements_to_book": agreements.awaiting_first_session(),
+        "to_confirm": records_to_confirm[0].to_confirm if records_to_confirm else 0,
+        "records_to_confirm": records_to_confirm,
+        "agreements_to_accept": [a for a in current if a.supervisee_accepted_at is None],
+        "agreements_to_book": [a for a in current if a.awaiting_first_session],
         "standing": standing_of(profile, now=now),
     }
 

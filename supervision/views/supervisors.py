@@ -118,7 +118,7 @@ def _programmes_for(request, supervisor: SupervisorProfile):
         .filter(supervisor=supervisor.user, supervisee=request.user)
     }
     refusal = pairing_refusal(supervisor.user, request.user)
-    taking_on = supervisor.accepting_new and has_capacity(supervisor.user)
+    taking_on = supervisor.accepting_new and has_capacity(supervisor.user, profile=supervisor)
     options = []
     for programme in (
         supervisor.programmes.filter(is_active=True)

@@ -336,18 +336,18 @@ def test_home_runs_the_same_queries_however_many_sessions(
         # session, user, roles, profile, upcoming sessions, the programmes (with
         # their departments and their alternatives' departments prefetched: who
         # may be pointed to an alternative), the eligible programme's used sessions and
-        # extra grants, records to confirm, agreements to accept, agreements
-        # with nothing booked yet, sessions to give feedback on, the group
-        # meetings they go to; and four for their standing against a minimum
+        # extra grants, records to confirm (with how many), the agreements not
+        # ended (to accept, or with nothing booked yet), sessions to give feedback
+        # on, the group meetings they go to; and three for their standing against a minimum
         # frequency (supervision.standards.standing_of: the programmes with a
-        # standard, the profession defaults, the organisation's zone, their held
-        # sessions). It grows with the number of programmes a trust runs, never
-        # with sessions.
-        with django_assert_num_queries(19):
+        # standard, the profession defaults, their held sessions; the
+        # organisation's zone comes with their profile). It grows with the number
+        # of programmes a trust runs, never with sessions.
+        with django_assert_num_queries(16):
             client.get(reverse("supervision:home"))
         for index in range(1, 12):
             upcoming(index)
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(16):
             client.get(reverse("supervision:home"))
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from feedback.models import QuestionKind
 from feedback.services.feedback import feedback_submit, questions_for
-from supervision.models import Agreement, SessionRecord
+from supervision.models import Agreement, Session, SessionRecord
 from supervision.services.sessions import session_cancel
 from tests.factories import AgreementFactory
 from tests.scenario import NOW, book, tuesday
@@ -72,6 +72,31 @@ def test_a_record_to_confirm_links_to_its_session(client, agreement):
     assert f'href="{session.get_absolute_url()}"' in page
     SessionRecord.objects.filter(session=session).update(supervisee_confirmed_at=tuesday(1, 17))
     assert "Confirm the record" not in _home(client, agreement.supervisee, when=tuesday(1, 18))
+
+
+def test_five_records_to_confirm_are_listed_and_the_list_counts_them_all(client, agreement):
+    first = datetime.datetime(2026, 10, 6, 14, tzinfo=datetime.UTC)
+    for week in range(7):
+        starts_at = first + datetime.timedelta(weeks=week)
+        session = Session.objects.create(
+            programme=agreement.programme,
+            agreement=agreement,
+            supervisor=agreement.supervisor,
+            supervisee=agreement.supervisee,
+            starts_at=starts_at,
+            ends_at=starts_at + datetime.timedelta(hours=1),
+            status=Session.Status.ATTENDED,
+        )
+        SessionRecord.objects.create(session=session, actual_minutes=60)
+    page = _home(client, agreement.supervisee)
+    assert page.count("Confirm the record of your session on") == 5
+    assert "Confirm the record of your session on Tuesday 6 October 2026" in page  # the oldest
+    assert "Confirm the record of your session on Tuesday 10 November" not in page  # sixth
+    assert f'<a href="{reverse("supervision:sessions")}">All 7 session records to confirm' in page
+    SessionRecord.objects.filter(session__starts_at__gt=first).update(supervisee_confirmed_at=NOW)
+    page = _home(client, agreement.supervisee)
+    assert page.count("Confirm the record of your session on") == 1
+    assert "session records to confirm" not in page
 
 
 def test_feedback_to_give_is_listed_until_given_and_for_a_month(client, agreement):

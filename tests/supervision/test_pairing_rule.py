@@ -48,6 +48,20 @@ def test_the_rule_in_one_place(supervisor, band7, managed):
     assert pairing_refusal(supervisor, other) is None
 
 
+def test_the_rule_holds_whichever_profiles_are_already_loaded(supervisor, managed):
+    """line_manages compares ids when the supervisor's profile is at hand (their page)
+    and fetches the line manager otherwise: the same answer either way."""
+    users = type(supervisor).objects
+
+    def fetched(user):
+        return (users.get(pk=user.pk), users.select_related("profile").get(pk=user.pk))
+
+    for manager in fetched(supervisor):
+        for person in fetched(managed):
+            assert "line manager" in (pairing_refusal(manager, person) or "")
+            assert pairing_refusal(person, manager) is None
+
+
 def test_asking_is_refused(managed, supervisor, supervisor_profile, programme):
     with pytest.raises(ValidationError, match="line manager"):
         agreement_request(actor=managed, supervisor=supervisor, programme=programme)
