@@ -5,9 +5,7 @@ Each function takes a `reports.scope.ReportScope` and returns a queryset
 annotated with `month` and `person`, counted by the reports app.
 """
 
-import re
-
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -121,42 +119,6 @@ def rating_facts(author_ids=None):
         yield (*fact, rating_key(question, rating))
 
 
-def checkin_key(department_id: int | None, band: str, profession: str, feeling: int) -> str:
-    """What the report's roll-ups keep of one wellbeing check-in: the staff details its
-    author had when they checked in (`checkins()` filters on those, not on who they
-    are now) and, last, the feeling (one digit, 1 to 5)."""
-    return f"{department_id or ''}|{band}|{profession}|{feeling}"
-
-
-def checkin_keys_q(scope) -> Q:
-    """Q over roll-up keys (`checkin_key`): the check-ins `checkins()` keeps for the
-    scope's department, band and profession."""
-    wanted = (scope.department_id, scope.band, scope.profession)
-    if all(value in (None, "") for value in wanted):
-        return Q()
-    parts = ["[^|]*" if value in (None, "") else re.escape(str(value)) for value in wanted]
-    return Q(key__regex="^" + r"\|".join(parts) + r"\|[0-9]+$")
-
-
-def checkin_facts(author_ids=None):
-    """(author, organisation, no programme, time zone, created_at, checkin_key) of every
-    wellbeing check-in of `author_ids` (None: everyone's), for the roll-ups."""
-    rows = fact_rows(
-        WellbeingCheckIn.objects,
-        "author_id",
-        author_ids,
-        "organisation",
-        None,
-        "created_at",
-        "department_id",
-        "band",
-        "profession",
-        "feeling",
-    )
-    for *fact, department_id, band, profession, feeling in rows:
-        yield (*fact, checkin_key(department_id, band, profession, feeling))
-
-
 def authors_answering(question_id: int) -> list[int]:
     answers = FeedbackAnswer.objects.filter(question_id=question_id)
     return list(answers.values_list("response__author_id", flat=True).distinct())
@@ -168,9 +130,8 @@ def author_of(response_id: int) -> int | None:
 
 
 def watch_facts(refresh) -> None:
-    """Call `refresh(people, kinds)` in the transaction of every change to a feedback
-    answer, response or question ("rating") or to a wellbeing check-in ("checkin"):
-    the report's roll-ups (reports.rollup_signals) follow."""
+    """Call `refresh(people, ("rating",))` in the transaction of every change to a feedback
+    answer, response or question: the report's roll-ups (reports.rollup_signals) follow."""
     from django.db.models.signals import post_delete, post_save
 
     from kernel.facts import counted, deleting_the_person
@@ -203,16 +164,3 @@ def watch_facts(refresh) -> None:
     post_save.connect(
         question_changed, sender=FeedbackQuestion, weak=False, dispatch_uid="rollups-question"
     )
-
-    checkin_fields = {"author", "organisation", "department", "band", "profession", "feeling"}
-
-    def checkin_changed(sender, instance, origin=None, update_fields=None, **kwargs):
-        if counted({*checkin_fields, "created_at"}, update_fields) and not (
-            deleting_the_person(origin)
-        ):
-            refresh([instance.author_id], ("checkin",))
-
-    for signal in (post_save, post_delete):
-        signal.connect(
-            checkin_changed, sender=WellbeingCheckIn, weak=False, dispatch_uid="rollups-checkin"
-        )

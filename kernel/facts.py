@@ -5,26 +5,15 @@ and programme it belongs to, the organisation's time zone (its month is the
 month there), when it happened, and what the roll-up keeps of it.
 """
 
-from django.db.models import IntegerField, Value
 
-# The programme of a fact that belongs to none (a wellbeing check-in, a peer-support request).
-NO_PROGRAMME = 0
-
-
-def fact_rows(
-    queryset, person: str, ids, organisation: str, programme: str | None, when: str, *rest
-):
+def fact_rows(queryset, person: str, ids, organisation: str, programme: str, when: str, *rest):
     """(person, organisation id, programme id, time zone, when, *rest) of `queryset`'s rows
     whose `person` is among `ids`: a few rows, as a list; or, with `ids` None,
-    everyone's (a rebuild), streamed in chunks. A fact of no programme (`programme`
-    None) has NO_PROGRAMME."""
+    everyone's (a rebuild), streamed in chunks."""
     if ids is not None:
         queryset = queryset.filter(**{f"{person}__in": ids})
-    programme_id = (
-        f"{programme}_id" if programme else Value(NO_PROGRAMME, output_field=IntegerField())
-    )
     rows = queryset.order_by().values_list(
-        person, f"{organisation}_id", programme_id, f"{organisation}__time_zone", when, *rest
+        person, f"{organisation}_id", f"{programme}_id", f"{organisation}__time_zone", when, *rest
     )
     return rows if ids is not None else rows.iterator(chunk_size=5000)
 

@@ -152,7 +152,6 @@ def support_requests(scope) -> QuerySet:
             month=TruncMonth("created_at", tzinfo=scope.zone),
             person=F("requester_id"),
             category=F("event_kind"),
-            # request_state's rule, in the database
             state=Case(
                 When(status=SupportRequest.Status.CLOSED, then=Value("closed")),
                 default=Value("open"),
@@ -266,34 +265,6 @@ def attendance_facts(user_ids=None):
     )
 
 
-def request_state(status: str) -> str:
-    """ "open" or "closed": the state `support_requests()` counts a request in."""
-    return "closed" if status == SupportRequest.Status.CLOSED else "open"
-
-
-def request_key(event_kind: str, status: str) -> str:
-    """What the report's roll-ups keep of a peer-support request: its kind of event and
-    its state, "kind:state"."""
-    return f"{event_kind}:{request_state(status)}"
-
-
-def request_facts(requester_ids=None):
-    """(requester, organisation, no programme, time zone, created_at, request_key) of
-    every peer-support request of `requester_ids` (None: everyone's), for the roll-ups."""
-    rows = fact_rows(
-        SupportRequest.objects,
-        "requester_id",
-        requester_ids,
-        "organisation",
-        None,
-        "created_at",
-        "event_kind",
-        "status",
-    )
-    for *fact, event_kind, status in rows:
-        yield (*fact, request_key(event_kind, status))
-
-
 def people_at(meeting_ids=(), group_ids=()) -> list[int]:
     """Everyone on the register of these meetings or of any meeting of these groups."""
     entries = Attendance.objects.filter(
@@ -303,9 +274,8 @@ def people_at(meeting_ids=(), group_ids=()) -> list[int]:
 
 
 def watch_facts(refresh) -> None:
-    """Call `refresh(people, kinds)` in the transaction of every change to a register
-    entry, a meeting or a group ("group") or to a peer-support request ("request"): the
-    report's roll-ups (reports.rollup_signals) follow."""
+    """Call `refresh(people, ("group",))` in the transaction of every change to a register
+    entry, a meeting or a group: the report's roll-ups (reports.rollup_signals) follow."""
     from django.db.models.signals import post_delete, post_save
 
     from kernel.facts import counted, deleting_the_person
@@ -333,13 +303,3 @@ def watch_facts(refresh) -> None:
         meeting_changed, sender=GroupSession, weak=False, dispatch_uid="rollups-meeting"
     )
     post_save.connect(group_changed, sender=Group, weak=False, dispatch_uid="rollups-group")
-
-    def request_changed(sender, instance, origin=None, update_fields=None, **kwargs):
-        fields = {"requester", "organisation", "event_kind", "status", "created_at"}
-        if counted(fields, update_fields) and not deleting_the_person(origin):
-            refresh([instance.requester_id], ("request",))
-
-    for signal in (post_save, post_delete):
-        signal.connect(
-            request_changed, sender=SupportRequest, weak=False, dispatch_uid="rollups-request"
-        )

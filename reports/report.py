@@ -43,6 +43,7 @@ from .spc_words import SpcTable, spc_table
 from .tables import (
     Row,
     Table,
+    crosstab,
     crosstab_from,
     grouped_counts,
     means,
@@ -493,27 +494,14 @@ def group_fill(context: Context) -> Table:
     )
 
 
-def _crosstab_counts(context: Context, from_rollups, raw, row_field, column_field):
-    """A crosstab's counts (tables.crosstab_from takes them): `from_rollups(scope)`, or with
-    the RAW source the rows of `raw(scope)` counted by row and column."""
-    if context.source == ROLLUPS:
-        return from_rollups(context.scope)
-    return grouped_counts(raw(context.scope), row_field, column_field, context.scope)
-
-
 def peer_support(context: Context) -> Table:
-    counts = _crosstab_counts(
-        context,
-        rollup_reporting.request_counts,
-        group_reporting.support_requests,
-        "category",
-        "state",
-    )
-    return crosstab_from(
-        counts,
+    return crosstab(
+        group_reporting.support_requests(context.scope),
+        context.scope,
         rows=list(EventKind.choices),
         row_field="category",
         columns=[("open", "Open"), ("closed", "Closed")],
+        column_field="state",
         slug="peer-support",
         title="Peer-support requests by kind of event",
         row_header="Kind of event",
@@ -562,13 +550,12 @@ RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]
 
 
 def feedback_distribution(context: Context) -> Table:
-    counts = _crosstab_counts(
-        context,
-        rollup_reporting.rating_counts,
-        feedback_reporting.ratings,
-        "question_id",
-        "category",
-    )
+    if context.source == ROLLUPS:
+        counts = rollup_reporting.rating_counts(context.scope)
+    else:
+        counts = grouped_counts(
+            feedback_reporting.ratings(context.scope), "question_id", "category", context.scope
+        )
     return crosstab_from(
         counts,
         rows=rating_questions(context),
@@ -607,14 +594,13 @@ FEELINGS = [(1, "1 Very bad"), (2, "2 Bad"), (3, "3 OK"), (4, "4 Good"), (5, "5 
 
 
 def wellbeing_distribution(context: Context) -> Table:
-    counts = _crosstab_counts(
-        context, rollup_reporting.checkin_counts, feedback_reporting.checkins, None, "category"
-    )
-    return crosstab_from(
-        counts,
+    return crosstab(
+        feedback_reporting.checkins(context.scope),
+        context.scope,
         rows=[(None, "All check-ins")],
         row_field=None,
         columns=FEELINGS,
+        column_field="category",
         slug="wellbeing",
         title="Wellbeing check-ins: how people felt about work",
         row_header="Check-ins",
@@ -622,16 +608,15 @@ def wellbeing_distribution(context: Context) -> Table:
 
 
 def wellbeing_means(context: Context) -> Table:
-    table: dict[str, Any] = {
-        "months": context.months,
-        "slug": "wellbeing-monthly",
-        "title": "Wellbeing check-ins: mean feeling by month",
-        "row_header": "Month",
-        "columns": [("mean", "Mean feeling (1 to 5)")],
-    }
-    if context.source == ROLLUPS:
-        return means_from(*rollup_reporting.checkin_means(context.scope), **table)
-    return means(feedback_reporting.checkins(context.scope), context.scope, **table)
+    return means(
+        feedback_reporting.checkins(context.scope),
+        context.scope,
+        months=context.months,
+        slug="wellbeing-monthly",
+        title="Wellbeing check-ins: mean feeling by month",
+        row_header="Month",
+        columns=[("mean", "Mean feeling (1 to 5)")],
+    )
 
 
 def themes(context: Context) -> Table:

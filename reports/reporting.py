@@ -15,9 +15,8 @@ from collections.abc import Iterable, Mapping
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Left, Right, StrIndex, Substr
+from django.db.models.functions import Left, StrIndex, Substr
 
-from feedback import reporting as feedback_reporting
 from kernel.models import Modality
 from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
@@ -32,17 +31,11 @@ def coverage_targets(programmes) -> dict[int, int]:
     return dict(targets.values_list("programme_id", "percent"))
 
 
-def _of_organisation(scope, kind: str | None) -> QuerySet:
-    """Roll-up rows (of `kind`) of the scope's organisation in the scope's years."""
-    years = sorted({month.year for month in scope.months})
-    rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
-    return rows if kind is None else rows.filter(kind=kind)
-
-
 def rollups(scope, kind: str | None = None, active_only: bool = True) -> QuerySet:
     """Roll-up rows of the scope's organisation, programme and people, in the scope's years
     (of people still active, as the session and meeting figures count them)."""
-    rows = _of_organisation(scope, None)
+    years = sorted({month.year for month in scope.months})
+    rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
     if active_only:
         rows = rows.filter(user__is_active=True)
     if kind is not None:
@@ -178,38 +171,30 @@ def _rating_part(key: str) -> tuple[int, int]:
     return int(question), int(rating)
 
 
-def _pairs_counted(scope, rows: QuerySet, row_of=str, column_of=str):
-    """Rows whose key is "row:column" counted by row and column, as tables.crosstab_from
-    takes them (four queries); `row_of` and `column_of` turn the parts into the table's keys."""
+def rating_counts(scope):
+    """feedback.reporting.ratings counted by question and rating, as tables.crosstab_from
+    takes them (four queries)."""
+    rows = _ratings(scope)
     colon = StrIndex("key", Value(":"))
-    by_cell = {}
-    for key, _, whole in _counted(scope, rows, ("key",)):
-        row, _, column = key.partition(":")
-        by_cell[(row_of(row), column_of(column))] = whole
-    first = rows.annotate(part=Left("key", colon - 1))
-    by_row = {(row_of(part),): whole for part, _, whole in _counted(scope, first, ("part",))}
-    second = rows.annotate(part=Substr("key", colon + 1))
-    by_column = {(column_of(p),): whole for p, _, whole in _counted(scope, second, ("part",))}
+    by_cell = {_rating_part(key): whole for key, _, whole in _counted(scope, rows, ("key",))}
+    question = rows.annotate(question=Left("key", colon - 1))
+    by_row = {(int(q),): whole for q, _, whole in _counted(scope, question, ("question",))}
+    rating = rows.annotate(rating=Substr("key", colon + 1))
+    by_column = {(int(r),): whole for r, _, whole in _counted(scope, rating, ("rating",))}
     grand = next((whole for _, whole in _counted(scope, rows)), (0, 0))
     return by_cell, by_row, by_column, grand
 
 
-def rating_counts(scope):
-    """feedback.reporting.ratings counted by question and rating, as tables.crosstab_from
-    takes them (four queries)."""
-    return _pairs_counted(scope, _ratings(scope), int, int)
-
-
-def _means(scope, scored: QuerySet, field: str, score_of) -> tuple[dict, dict]:
-    """The mean score and the people behind it, by month and overall (two queries), of
-    rows whose `field` (`score_of` it) is the score of each fact counted."""
-    totals = {month: [0, 0] for month in scope.months}  # sum of scores, facts
-    for value, by_month, _ in _counted(scope, scored, (field,)):
-        score = score_of(value)
+def rating_means(scope) -> tuple[dict, dict]:
+    """The mean rating and the people behind it, by month and overall (two queries)."""
+    rows = _ratings(scope)
+    totals = {month: [0, 0] for month in scope.months}  # sum of ratings, answers
+    for key, by_month, _ in _counted(scope, rows, ("key",)):
+        _, rating = _rating_part(key)
         for month, (n, _people) in by_month.items():
-            totals[month][0] += score * n
+            totals[month][0] += rating * n
             totals[month][1] += n
-    monthly_people, everyone = people_by_month(scope, scored)
+    monthly_people, everyone = people_by_month(scope, rows)
 
     def stated(total: int, answers: int, people: int) -> dict:
         return {"mean": total / answers if answers else None, "people": people}
@@ -223,38 +208,3 @@ def _means(scope, scored: QuerySet, field: str, score_of) -> tuple[dict, dict]:
         sum(t for t, _ in totals.values()), sum(a for _, a in totals.values()), everyone
     )
     return by_month, overall
-
-
-def rating_means(scope) -> tuple[dict, dict]:
-    """The mean rating and the people behind it, by month and overall (two queries)."""
-    return _means(scope, _ratings(scope), "key", lambda key: _rating_part(key)[1])
-
-
-def _checkins(scope) -> QuerySet:
-    """The check-in rows feedback.reporting.checkins counts, their feeling annotated: by the
-    department, band and profession the author had when they checked in (kept in the
-    key), whoever has left since, in every programme."""
-    rows = _of_organisation(scope, "checkin").filter(feedback_reporting.checkin_keys_q(scope))
-    return rows.annotate(feeling=Right("key", 1))
-
-
-def checkin_counts(scope):
-    """feedback.reporting.checkins counted by feeling, as tables.crosstab_from takes them for
-    a table of one row (two queries)."""
-    rows = _checkins(scope)
-    by_column = {(int(f),): whole for f, _, whole in _counted(scope, rows, ("feeling",))}
-    grand = next((whole for _, whole in _counted(scope, rows)), (0, 0))
-    return {}, {}, by_column, grand
-
-
-def checkin_means(scope) -> tuple[dict, dict]:
-    """The mean feeling and the people behind it, by month and overall (two queries)."""
-    return _means(scope, _checkins(scope), "feeling", int)
-
-
-def request_counts(scope):
-    """peergroups.reporting.support_requests counted by kind of event and state, as
-    tables.crosstab_from takes them (four queries): of the scope's people as they are
-    now, whoever has left since, in every programme, as the raw count is."""
-    rows = _of_organisation(scope, "request").filter(scope.people_q("user__profile__"))
-    return _pairs_counted(scope, rows)

@@ -61,13 +61,11 @@ def _facts(user_ids, kinds):
         "theme": supervision_reporting.theme_facts,
         "group": group_reporting.attendance_facts,
         "rating": feedback_reporting.rating_facts,
-        "checkin": feedback_reporting.checkin_facts,
-        "request": group_reporting.request_facts,
     }
     return [(kind, sources[kind](user_ids)) for kind in kinds]
 
 
-KINDS = ("session", "theme", "group", "rating", "checkin", "request")
+KINDS = ("session", "theme", "group", "rating")
 
 
 def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
@@ -140,26 +138,21 @@ def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> None:
             ActivityRollup.objects.bulk_create(new)
 
 
-def rebuild_rollups(kinds: tuple[str, ...] = KINDS) -> int:
-    """Every roll-up row (of `kinds`) worked out again from all the facts
-    (`manage.py rebuild_rollups`)."""
+def rebuild_rollups() -> int:
+    """Every roll-up row worked out again from all the facts (`manage.py rebuild_rollups`)."""
     with transaction.atomic():
-        ActivityRollup.objects.filter(kind__in=kinds).delete()
-        made = _rolled_up(_facts(None, kinds))
+        ActivityRollup.objects.all().delete()
+        made = _rolled_up(_facts(None, KINDS))
         rows = [_new_rollup(key, months) for key, months in made.items()]
         ActivityRollup.objects.bulk_create(rows, batch_size=5000)
     return len(rows)
 
 
 def rollups_fill_if_empty(**kwargs) -> None:
-    """After `migrate`: each kind of fact the database has but no roll-up row of (the first
-    deployment with roll-ups, or with a new kind of them, or a restored copy from
-    before) gets its rows built, so no report reads an empty table."""
-    missing = tuple(
-        kind
-        for kind, facts in _facts(None, KINDS)
-        if not ActivityRollup.objects.filter(kind=kind).exists()
-        and next(iter(facts), None) is not None
-    )
-    if missing:
-        rebuild_rollups(missing)
+    """After `migrate`: a database that has facts but no roll-ups yet (the first deployment
+    with them, or a restored copy from before) gets them built, so no report reads
+    an empty table."""
+    if ActivityRollup.objects.exists():
+        return
+    if any(next(iter(facts), None) is not None for _, facts in _facts(None, KINDS)):
+        rebuild_rollups()

@@ -11,7 +11,6 @@ from typing import Any
 
 from feedback.models import FeedbackAnswer, FeedbackQuestion, FeedbackResponse, WellbeingCheckIn
 from kernel.models import Band, Modality, Profession, Role, Theme
-from kernel.signals import facts_written
 from peergroups.models import (
     Attendance,
     CheckIn,
@@ -168,9 +167,6 @@ def build(
             mode="phone",
             logged_by=supervisors[0].user,
         )
-    # The times above were set in bulk, past the save signals: said as a bulk write says it.
-    people = [profile.user_id for profile in staff]
-    facts_written.send(sender=WellbeingCheckIn, people=people, kinds=("checkin", "request"))
     return {
         "wards": wards,
         "programmes": [one, senior, group_programme],
