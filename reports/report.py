@@ -369,7 +369,9 @@ def attendance_rate(context: Context) -> Table:
 
 
 def offered(context: Context) -> Table:
-    counts = supervision_reporting.offered(context.scope)
+    counts = supervision_reporting.offered(
+        context.scope, weekly_counted_in_python=context.source == RAW
+    )
     rows = [
         Row(month, label, [disclosure.count(*counts.get(month, (0, 0)))])
         for month, label in context.months

@@ -93,7 +93,9 @@ def grouped_counts(queryset, row_field, column_field, scope):
     One query: the filtered rows once in a common table expression, grouped
     four ways (what GROUPING SETS does on PostgreSQL, written so SQLite runs it
     too). Returns four dicts keyed by tuples: cells, rows, columns, and the
-    grand total as (count, people).
+    grand total as (count, people). Without a `row_field` only the columns and
+    the grand total are counted (the cells and rows stay empty: crosstab_from
+    makes a table of one row from those two).
     """
     row_expression = F(row_field) if row_field else Value(None, output_field=CharField())
     rows = queryset.order_by().annotate(
@@ -104,11 +106,16 @@ def grouped_counts(queryset, row_field, column_field, scope):
     except EmptyResultSet:
         return {}, {}, {}, (0, 0)
     counts = "COUNT(DISTINCT ident), COUNT(DISTINCT who)"
+    # Without a row field the cells and the row are the columns and the grand total again.
+    by_rows = (
+        f"SELECT 0, rk, ck, {counts} FROM t GROUP BY rk, ck "  # noqa: S608 (our own text)
+        f"UNION ALL SELECT 1, rk, NULL, {counts} FROM t GROUP BY rk UNION ALL "
+        if row_field
+        else ""
+    )
     query = (
-        f"WITH t AS ({sql}) "  # noqa: S608 (Django's parameterised SQL; our own aliases)
-        f"SELECT 0, rk, ck, {counts} FROM t GROUP BY rk, ck "
-        f"UNION ALL SELECT 1, rk, NULL, {counts} FROM t GROUP BY rk "
-        f"UNION ALL SELECT 2, NULL, ck, {counts} FROM t GROUP BY ck "
+        f"WITH t AS ({sql}) {by_rows}"  # noqa: S608 (Django's parameterised SQL; our own aliases)
+        f"SELECT 2, NULL, ck, {counts} FROM t GROUP BY ck "
         f"UNION ALL SELECT 3, NULL, NULL, {counts} FROM t"
     )
     with connection.cursor() as cursor:

@@ -10,8 +10,9 @@ small numbers, happen in the reports app, in the database.
 import bisect
 import datetime
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 
 from kernel.eligibility import rule_q
 from kernel.facts import fact_rows
@@ -222,18 +223,27 @@ def themes(scope) -> QuerySet:
     )
 
 
-def offered(scope) -> dict[datetime.date, tuple[int, int]]:
-    """Times supervisors offered, per month: one-off slots plus weekly windows.
-
-    Two queries: the one-off slots grouped by month in the database, and the
-    weekly windows (a few per supervisor), counted per month here.
-    Returns {month: (times offered, supervisors offering)}.
-    """
+def _offering(scope) -> Q:
+    """Supervisors whose availability the report counts: of the organisation, and of the
+    programme when the report has one."""
     supervisors = Q(supervisor__profile__organisation_id=scope.organisation_id)
     if scope.programme_id is not None:
         supervisors &= Q(supervisor__supervisor_profile__programmes=scope.programme_id)
+    return supervisors
+
+
+def offered(scope, weekly_counted_in_python: bool = False) -> dict[datetime.date, tuple[int, int]]:
+    """Times supervisors offered, per month: one-off slots plus weekly windows.
+
+    Two queries: the one-off slots grouped by month in the database, and the
+    weekly windows counted per month in the database too (`weekly_offered`), so
+    no window is read into Python. `weekly_counted_in_python` reads every window
+    and counts them here instead (`weekly_windows_by_month`): the computation the
+    report used before, kept so tests hold the two equal.
+    Returns {month: (times offered, supervisors offering)}.
+    """
     slots = (
-        AvailabilitySlot.objects.filter(supervisors)
+        AvailabilitySlot.objects.filter(_offering(scope))
         .filter(starts_at__gte=scope.start, starts_at__lt=scope.end)
         .annotate(month=_month("starts_at", scope))
         .values("month")
@@ -246,14 +256,96 @@ def offered(scope) -> dict[datetime.date, tuple[int, int]]:
         if month in totals:
             totals[month] += row["count"]
             slot_people[month] = row["supervisors"]
-    windows = WeeklyAvailability.objects.filter(supervisors).values_list(
-        "supervisor_id", "weekday", "valid_from", "valid_until"
-    )
-    weeks, offering = weekly_windows_by_month(scope.months, windows)
+    if weekly_counted_in_python:
+        windows = WeeklyAvailability.objects.filter(_offering(scope)).values_list(
+            "supervisor_id", "weekday", "valid_from", "valid_until"
+        )
+        weeks, offering = weekly_windows_by_month(scope.months, windows)
+    else:
+        weeks, offering = weekly_offered(scope)
     return {
         month: (count + weeks[index], max(offering[index], slot_people.get(month, 0)))
         for index, (month, count) in enumerate(totals.items())
     }
+
+
+# Day numbers count from a Monday, so a day's number modulo 7 is its weekday (Monday 0,
+# as WeeklyAvailability.weekday and date.weekday() number them).
+DAY_ZERO = datetime.date(1970, 1, 5)
+
+
+def day_number(day: datetime.date) -> int:
+    return (day - DAY_ZERO).days
+
+
+class DayNumber(Func):
+    """`day_number` of a date column, in the database (PostgreSQL or SQLite)."""
+
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        template = f"(%(expressions)s - DATE '{DAY_ZERO.isoformat()}')"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        zero = DAY_ZERO.isoformat()
+        template = f"CAST(julianday(%(expressions)s) - julianday('{zero}') AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+def weekly_offered(scope) -> tuple[list[int], list[int]]:
+    """Times offered by the weekly windows in each month of the scope, and the distinct
+    supervisors offering any: ([times by month], [supervisors by month]), counted in
+    the database in one query (what `weekly_windows_by_month` counts in Python).
+
+    A window offers in a month each day of its weekday from the later of its first
+    day and the month's first to the earlier of its last day and the month's last:
+    with days numbered from a Monday (`day_number`), the days of weekday d up to
+    day n are (n - d + 7) / 7, so those from a to b are that at b less that at
+    a - 1 (every number is positive, so integer division floors on both databases).
+    """
+    months = scope.months
+    if not months:
+        return [], []
+    windows = (
+        WeeklyAvailability.objects.filter(_offering(scope))
+        .order_by()
+        .values(
+            "supervisor_id",
+            "weekday",
+            opens=DayNumber("valid_from"),
+            closes=Coalesce(DayNumber("valid_until"), Value(day_number(datetime.date.max))),
+        )
+    )
+    sql, params = windows.query.sql_with_params()
+    # Two levels, as reports.reporting._counted counts people: each supervisor's times per
+    # month summed first, then those rows counted, so no DISTINCT is needed.
+    columns = [f"t{index}" for index in range(len(months))]
+    per_supervisor = ", ".join(
+        f"SUM({_times_in(month)}) AS {column}"
+        for month, column in zip(months, columns, strict=True)
+    )
+    totals = ", ".join(f"SUM({column})" for column in columns)
+    people = ", ".join(f"COUNT(CASE WHEN {column} > 0 THEN 1 END)" for column in columns)
+    # Only Django's parameterised SQL, our own names and whole numbers go into the text.
+    query = (
+        f"SELECT {totals}, {people} FROM "  # noqa: S608
+        f"(SELECT supervisor_id, {per_supervisor} FROM ({sql}) AS w GROUP BY supervisor_id) AS s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        found = cursor.fetchone()
+    count = len(months)
+    return [int(n or 0) for n in found[:count]], [int(n or 0) for n in found[count:]]
+
+
+def _times_in(month: datetime.date) -> str:
+    """SQL for the days a window of `weekday`, `opens`, `closes` offers in `month`."""
+    first = day_number(month)
+    last = day_number(add_months(month, 1) - datetime.timedelta(days=1))
+    a = f"(CASE WHEN opens > {first:d} THEN opens ELSE {first:d} END)"
+    b = f"(CASE WHEN closes < {last:d} THEN closes ELSE {last:d} END)"
+    return f"CASE WHEN {b} >= {a} THEN ({b} - weekday + 7) / 7 - ({a} - weekday + 6) / 7 ELSE 0 END"
 
 
 def weekly_windows_by_month(months: list[datetime.date], windows) -> tuple[list[int], list[int]]:

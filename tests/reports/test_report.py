@@ -11,6 +11,7 @@ from django.utils.html import escape
 
 from audit.models import AuditEntry
 from disclosure import MINIMUM_PEOPLE, round_count
+from feedback.reporting import checkins as checkins_in
 from kernel.models import Band, Profession, StaffProfile
 from reports.models import CoverageTarget
 from reports.report import SLUGS, engagement_report
@@ -121,6 +122,12 @@ def test_figures_are_counted_right(small, organisation):
     checked_in = wellbeing.rows[0].total
     assert checked_in is not None
     assert checked_in.value == round_count(32) == 30
+    # each feeling's cell: the check-ins with it and the people who gave it
+    checkins = checkins_in(scope_for(organisation))
+    for index, (feeling, _) in enumerate(wellbeing.columns):
+        mine = checkins.filter(feeling=feeling)
+        assert wellbeing.rows[0].cells[index].value == round_count(mine.count())
+        assert wellbeing.rows[0].cells[index].people == mine.values("author").distinct().count()
 
 
 def test_months_follow_london_time_across_the_clock_change(small, organisation):

@@ -32,7 +32,12 @@ from supervision.allowances import add_months
 from supervision.models import Session, SessionRecord
 from tests.scenario import NOW
 
-from ..factories import DepartmentFactory
+from ..factories import (
+    DepartmentFactory,
+    StaffProfileFactory,
+    SupervisorProfileFactory,
+    WeeklyAvailabilityFactory,
+)
 from .small_org import build
 
 pytestmark = pytest.mark.django_db
@@ -267,18 +272,15 @@ def test_the_demo_and_a_generated_organisation_report_the_same_from_the_rollups(
                 )
 
 
-def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
-    """supervision.reporting.weekly_windows_by_month against the plain loop it replaced
-    (every window, every month, day by day), on windows starting and ending anywhere."""
+def made_up_windows(supervisors, seed: int) -> list[tuple]:
+    """(supervisor, weekday, valid from, valid until or None): one to three weekly windows
+    of each supervisor, starting and ending anywhere, repeatably."""
     import random
 
-    from supervision.reporting import _weekdays_in_month, weekly_windows_by_month
-
-    months = [add_months(datetime.date(2025, 11, 1), n) for n in range(14)]
-    chooser = random.Random(19)  # noqa: S311 (made-up windows, repeatable)
+    chooser = random.Random(seed)  # noqa: S311 (made-up windows, repeatable)
     day = datetime.timedelta(days=1)
     windows = []
-    for supervisor in range(60):
+    for supervisor in supervisors:
         for _ in range(chooser.randint(1, 3)):
             valid_from = datetime.date(2025, 6, 1) + chooser.randint(0, 700) * day
             valid_until = (
@@ -287,6 +289,16 @@ def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
                 else valid_from + chooser.choice([0, 1, 3, 6, 20, 40, 200]) * day
             )
             windows.append((supervisor, chooser.randint(0, 6), valid_from, valid_until))
+    return windows
+
+
+def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
+    """supervision.reporting.weekly_windows_by_month against the plain loop it replaced
+    (every window, every month, day by day), on windows starting and ending anywhere."""
+    from supervision.reporting import _weekdays_in_month, weekly_windows_by_month
+
+    months = [add_months(datetime.date(2025, 11, 1), n) for n in range(14)]
+    windows = made_up_windows(range(60), seed=19)
     weeks = [0] * len(months)
     people: list[set[int]] = [set() for _ in months]
     for supervisor, weekday, valid_from, valid_until in windows:
@@ -297,6 +309,37 @@ def test_weekly_windows_are_counted_as_day_by_day_counting_counts_them():
                 people[index].add(supervisor)
     assert weekly_windows_by_month(months, windows) == (weeks, [len(p) for p in people])
     assert sum(weeks) > 0
+
+
+def test_weekly_windows_are_counted_in_the_database_as_in_python(organisation, small):
+    """supervision.reporting.offered's weekly windows counted in the database (what the
+    report counts: weekly_offered) against weekly_windows_by_month (held to the
+    day-by-day loop above), on stored windows starting and ending anywhere, over
+    several windows of months, with a programme filter and without, and with
+    another organisation's windows left out."""
+    from supervision.reporting import offered
+
+    one, senior, _ = small["programmes"]
+    elsewhere = StaffProfileFactory().user  # of another organisation: never counted
+    supervisors = [elsewhere] + [
+        StaffProfileFactory(organisation=organisation).user for _ in range(14)
+    ]
+    for index, supervisor in enumerate(supervisors):
+        SupervisorProfileFactory(user=supervisor, programmes=[one] if index % 3 else [senior])
+    for supervisor, weekday, valid_from, valid_until in made_up_windows(supervisors, seed=23):
+        WeeklyAvailabilityFactory(
+            supervisor=supervisor, weekday=weekday, valid_from=valid_from, valid_until=valid_until
+        )
+    compared = 0
+    for scope in scopes(
+        organisation, small, [*WINDOWS, (datetime.date(2025, 5, 1), datetime.date(2027, 8, 1))]
+    ):
+        if scope.department_id or scope.band or scope.profession:
+            continue  # not a filter of supervisors' availability
+        in_python = offered(scope, weekly_counted_in_python=True)
+        assert offered(scope) == in_python, scope
+        compared += sum(times for times, _ in in_python.values())
+    assert compared > 0
 
 
 def test_feedback_given_through_its_service_reaches_the_rollups(organisation, small):
