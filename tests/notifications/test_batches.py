@@ -21,6 +21,7 @@ from notifications.services import notification_schedule
 from notifications.tasks import SEND_BATCH, _queue, claim_due, send_notification
 from supervision.models import Session
 from tests.notifications.test_attempts import WorkerKilled
+from tests.outbox import at_once
 
 State = Notification.State
 DUE = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)
@@ -278,22 +279,9 @@ def test_a_row_another_transaction_holds_waits_for_it_alone_and_the_batch_goes_o
 def test_two_tasks_with_the_same_batch_at_once_send_each_email_once(agreement):
     """A redelivered task running beside the first."""
     ids = _booked_emails(agreement, 5)
-    start_line = threading.Barrier(2)
-    outcomes = []
 
-    def task():
-        start_line.wait()
-        try:
-            with time_machine.travel(DUE, tick=False):
-                outcomes.append(sending.deliver_many(ids))
-        finally:
-            connections.close_all()
-
-    tasks = [threading.Thread(target=task) for _ in range(2)]
-    for thread in tasks:
-        thread.start()
-    for thread in tasks:
-        thread.join(60)
+    with time_machine.travel(DUE, tick=False):
+        outcomes = at_once(lambda: sending.deliver_many(ids))
     assert sorted(_message_ids().values()) == [1] * 10
     sent = Counter(outcome for run in outcomes for outcome in run.values())
     assert sent["sent"] == 10
