@@ -37,12 +37,14 @@ LOG_NUDGES_AFTER = (
 SESSION_FOLLOW_UPS = ("session_reminder", "feedback_prompt", "log_nudge")
 
 
+def _sessions(ids) -> dict[int, Session]:
+    return Session.objects.select_related(
+        "programme__organisation", "supervisor", "supervisee"
+    ).in_bulk(ids)
+
+
 def _session(notification) -> Session | None:
-    return (
-        Session.objects.select_related("programme__organisation", "supervisor", "supervisee")
-        .filter(pk=notification.target_id)
-        .first()
-    )
+    return registry.target(notification, _sessions)
 
 
 def _when(session) -> str:
@@ -405,7 +407,7 @@ def agreement_changed(agreement: Agreement, kind: str, *, actor) -> None:
 
 KINDS = [
     *(
-        registry.Kind(kind, label, _change(kind), prompt=False, optional=False)
+        registry.Kind(kind, label, _change(kind), prompt=False, optional=False, load=_sessions)
         for kind, (label, _subject) in SESSION_CHANGES.items()
     ),
     registry.Kind(
@@ -414,13 +416,31 @@ KINDS = [
         _teams_failed,
         prompt=False,
         optional=False,
+        load=_sessions,
     ),
     registry.Kind(
-        "session_reminder", _("Reminders before a session"), _reminder, prompt=False, optional=False
+        "session_reminder",
+        _("Reminders before a session"),
+        _reminder,
+        prompt=False,
+        optional=False,
+        load=_sessions,
     ),
-    registry.Kind("feedback_prompt", _("Asking for feedback after a session"), _feedback_prompt),
-    registry.Kind("log_nudge", _("Reminders to log a session you supervised"), _log_nudge),
-    registry.Kind("confirm_prompt", _("Asking you to confirm a session record"), _confirm_prompt),
+    registry.Kind(
+        "feedback_prompt",
+        _("Asking for feedback after a session"),
+        _feedback_prompt,
+        load=_sessions,
+    ),
+    registry.Kind(
+        "log_nudge", _("Reminders to log a session you supervised"), _log_nudge, load=_sessions
+    ),
+    registry.Kind(
+        "confirm_prompt",
+        _("Asking you to confirm a session record"),
+        _confirm_prompt,
+        load=_sessions,
+    ),
     registry.Kind(
         "allowance_nudge", _("Sessions left before your allowance ends"), _allowance_nudge
     ),

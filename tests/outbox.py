@@ -1,20 +1,27 @@
-"""Run the outbox in the test process: the same claim and send a worker does."""
+"""Run the outbox in the test process: the same claim and send (in batches) a worker does."""
 
 import datetime
+import threading
 
 import time_machine
+from django.db import connections
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.sending import deliver
+from notifications.sending import deliver_many
 from notifications.services import notification_schedule
-from notifications.tasks import claim_due
+from notifications.tasks import SEND_BATCH, claim_due
 from supervision.services.sessions import session_book
 from tests.scenario import NOW, tuesday
 
 
 def deliver_due(now=None) -> list[str]:
-    return [deliver(pk) for pk in claim_due(now or timezone.now(), limit=100_000)]
+    ids = claim_due(now or timezone.now(), limit=100_000)
+    return [
+        outcome
+        for n in range(0, len(ids), SEND_BATCH)
+        for outcome in deliver_many(ids[n : n + SEND_BATCH]).values()
+    ]
 
 
 def due_booked_notifications(agreement, count: int) -> list[Notification]:
@@ -40,3 +47,23 @@ def due_booked_notifications(agreement, count: int) -> list[Notification]:
         )
         for minute in range(count)
     ]
+
+
+def at_once(work, times: int = 2, timeout: float = 60) -> list:
+    """Run `work` in `times` threads released at the same instant (two dispatchers, two
+    workers), each on its own database connection; their results."""
+    results, start_line = [], threading.Barrier(times)
+
+    def run():
+        start_line.wait()
+        try:
+            results.append(work())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return results

@@ -1,18 +1,17 @@
 import datetime
-import threading
 
 import pytest
 import time_machine
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_schedule, outside_quiet_hours
 from notifications.tasks import claim_due
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
-from tests.outbox import deliver_due
+from tests.outbox import at_once, deliver_due
 from tests.scenario import NOW, tuesday
 
 pytestmark = pytest.mark.django_db
@@ -288,21 +287,9 @@ def test_two_dispatchers_at_once_claim_disjoint_rows(supervisee, organisation):
             target=target,
             due_at=due + datetime.timedelta(minutes=minute),
         )
-    claims, start_line = [], threading.Barrier(2)
-
-    def dispatcher():
-        start_line.wait()
-        try:
-            claims.append(claim_due(datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC), 300))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=dispatcher) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    first, second = claims
+    first, second = at_once(
+        lambda: claim_due(datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC), 300)
+    )
     assert not set(first) & set(second)
     assert len(first) + len(second) == 400
 

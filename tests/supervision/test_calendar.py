@@ -181,6 +181,15 @@ def test_the_time_zone_is_defined_by_rules_not_a_list_of_dates(booked):
     assert "RDATE" not in session_invite(booked).decode()
 
 
+def test_an_invite_is_exactly_what_icalendar_writes_though_its_zone_is_written_once(booked):
+    """The VTIMEZONE is the same for every invite of a zone and year: written once and
+    put in its place, before the event, where icalendar itself would write it."""
+    for recipient in (booked.supervisee, booked.supervisor):
+        ics = session_invite(booked, recipient=recipient)
+        assert Calendar.from_ical(ics).to_ical() == ics
+        assert ics.index(b"END:VTIMEZONE") < ics.index(b"BEGIN:VEVENT")
+
+
 def test_the_supervisor_organises_and_is_not_asked_to_attend(booked):
     as_supervisee = _read(session_invite(booked, recipient=booked.supervisee))
     as_supervisor = _read(session_invite(booked, recipient=booked.supervisor))
