@@ -17,6 +17,12 @@ def long_date(value) -> str:
     return f"{WEEKDAYS[value.weekday()]} {value.day} {MONTHS[value.month]} {value.year:04d}"
 
 
+def month_and_year(value) -> str:
+    """'December 2026': formats.date_format(value, "F Y") written directly (the
+    report's filters write 36 of them a page)."""
+    return f"{MONTHS[value.month]} {value.year:04d}"
+
+
 def clock(value) -> str:
     """'14:05': formats.time_format(value, "H:i") written directly (10 microseconds
     less a call)."""

@@ -7,7 +7,7 @@ import zoneinfo
 import pytest
 from django.utils import formats, translation
 
-from kernel.dates import clock, long_date
+from kernel.dates import clock, long_date, month_and_year
 
 
 @pytest.mark.parametrize("language", ["en-gb", "fr", "cy"])
@@ -24,5 +24,8 @@ def test_days_and_times_read_as_djangos_formatter_writes_them(language):
         for moment in moments:
             assert long_date(moment) == formats.date_format(moment, "l j F Y")
             assert clock(moment) == formats.time_format(moment, "H:i")
+            assert month_and_year(moment) == formats.date_format(moment, "F Y")
+            day = moment.date()  # the report's months are dates
+            assert month_and_year(day) == formats.date_format(day, "F Y")
         if language == "fr":
             assert long_date(moments[0]) == "jeudi 1 janvier 2026"
