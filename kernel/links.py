@@ -2,6 +2,7 @@
 rather than reversed a row: reverse() costs 15 microseconds, and a table links
 each of its 25 to 50 rows."""
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 
 # An id that stands for the row's own in the probe reverse() writes once per URL
@@ -16,7 +17,7 @@ def id_url(viewname: str, pk) -> str:
     path, for the URL configuration and script prefix in force."""
     if pk.__class__ is not int or pk < 0:  # as reverse() would see it: let it
         return reverse(viewname, args=[pk])
-    key = (viewname, get_script_prefix(), get_urlconf())
+    key = (viewname, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
     try:
         halves = _SPLIT[key]
     except KeyError:

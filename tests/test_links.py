@@ -1,9 +1,18 @@
 """{% id_url %} writes a row's link from the URL pattern's text, once per URL name
-and script prefix: the same path reverse() and {% url %} write."""
+and script prefix and URL configuration: the same path reverse() and {% url %}
+write."""
 
 import pytest
 from django.template import engines
-from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+from django.test import override_settings
+from django.urls import (
+    NoReverseMatch,
+    clear_script_prefix,
+    include,
+    path,
+    reverse,
+    set_script_prefix,
+)
 
 from kernel.links import id_url
 
@@ -25,6 +34,19 @@ def test_a_link_follows_the_script_prefix_in_force():
     finally:
         clear_script_prefix()
     assert id_url("supervision:session", 5) == plain
+
+
+# Another URL configuration with a name the site's own has too.
+_elsewhere = [path("elsewhere/<int:pk>/", lambda request, pk: None, name="session")]
+urlpatterns = [path("", include((_elsewhere, "supervision")))]
+
+
+def test_a_link_follows_the_url_configuration_in_force():
+    site = reverse("supervision:session", args=[3])
+    assert id_url("supervision:session", 3) == site
+    with override_settings(ROOT_URLCONF="tests.test_links"):
+        assert id_url("supervision:session", 3) == "/elsewhere/3/"
+    assert id_url("supervision:session", 3) == site
 
 
 def test_what_is_not_a_whole_number_is_left_to_reverse():
