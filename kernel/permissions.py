@@ -9,7 +9,6 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404
 
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
@@ -75,13 +74,6 @@ def redirect_to_login(request):
 def staff_visible_to(user):
     """Staff profiles a programme admin may manage: those of their organisations."""
     return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
-
-
-def staff_with_roles_visible_to(user):
-    """staff_visible_to(user), each with their role grants prefetched in role order."""
-    return staff_visible_to(user).prefetch_related(
-        Prefetch("user__role_grants", queryset=RoleGrant.objects.order_by("role"))
-    )
 
 
 def get_staff_for_user(user, pk: int) -> StaffProfile:

@@ -4,9 +4,10 @@ from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kernel.dates import month_and_year
 from kernel.forms import Form
 from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
@@ -80,7 +81,7 @@ class ReportFilterForm(Form):
         cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
         cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
         self.months = _months(today or _today(organisations))
-        choices = [(m.strftime("%Y-%m"), formats.date_format(m, "F Y")) for m in self.months]
+        choices = [(m.strftime("%Y-%m"), month_and_year(m)) for m in self.months]
         cast(forms.ChoiceField, self.fields["first_month"]).choices = choices
         cast(forms.ChoiceField, self.fields["last_month"]).choices = choices
         first, last = self.default_range()

@@ -100,6 +100,21 @@ def _weekly_windows(windows, zone, start, end):
         day += datetime.timedelta(days=1)
 
 
+@dataclass(frozen=True)
+class SupervisorEntries:
+    """A supervisor's own availability as free_slots reads it, for a caller that has
+    fetched it already: single slots and time away (at least those that end after
+    now, in their model's order) and every weekly window."""
+
+    slots: list
+    weekly: list
+    away: list  # AvailabilityException rows, or (starts_at, ends_at) pairs
+
+
+def _times(entry) -> tuple[datetime.datetime, datetime.datetime]:
+    return entry if isinstance(entry, tuple) else (entry.starts_at, entry.ends_at)
+
+
 def _overlaps(slot: Slot, busy) -> bool:
     return any(b_start < slot.ends_at and slot.starts_at < b_end for b_start, b_end in busy)
 
@@ -113,11 +128,13 @@ def free_slots(
     end: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
     ignore_session=None,
+    entries: SupervisorEntries | None = None,
 ) -> list[Slot]:
     """Slots of the programme's length that the supervisor offers and both people have free.
 
     Four queries whatever the data: single slots, weekly windows, exceptions,
-    and the commitments of the two people.
+    and the commitments of the two people; one, the commitments, when the caller
+    has the supervisor's `entries` already (the availability page lists them).
     """
     now = now or timezone.now()
     start = max(start or now, bookable_from(now))
@@ -127,20 +144,32 @@ def free_slots(
     zone = zoneinfo.ZoneInfo(programme.organisation.time_zone)
     length = datetime.timedelta(minutes=programme.session_minutes)
 
+    if entries is None:
+        entries = SupervisorEntries(
+            slots=list(
+                AvailabilitySlot.objects.filter(
+                    supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
+                )
+            ),
+            weekly=list(WeeklyAvailability.objects.filter(supervisor=supervisor)),
+            away=list(
+                AvailabilityException.objects.filter(
+                    supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
+                ).values_list("starts_at", "ends_at")
+            ),
+        )
     windows = [
         (s.starts_at, s.ends_at, _delivery(s))
-        for s in AvailabilitySlot.objects.filter(
-            supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
-        )
+        for s in entries.slots
+        if s.ends_at > start and s.starts_at < end
     ]
-    weekly = list(WeeklyAvailability.objects.filter(supervisor=supervisor))
-    windows += list(_weekly_windows(weekly, zone, start, end))
+    windows += list(_weekly_windows(entries.weekly, zone, start, end))
 
-    busy = list(
-        AvailabilityException.objects.filter(
-            supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
-        ).values_list("starts_at", "ends_at")
-    )
+    busy = [
+        (starts_at, ends_at)
+        for starts_at, ends_at in map(_times, entries.away)
+        if ends_at > start and starts_at < end
+    ]
     people = [supervisor.pk] + ([supervisee.pk] if supervisee is not None else [])
     commitments = Commitment.objects.filter(
         user_id__in=people, ends_at__gt=start, starts_at__lt=end

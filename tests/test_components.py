@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django import forms
 from django.core.paginator import Paginator
-from django.template import TemplateSyntaxError, engines
+from django.template import Context, TemplateSyntaxError, engines
 from django.test import RequestFactory
 from django.utils.safestring import mark_safe
 
@@ -420,6 +420,28 @@ def test_rows_read_the_same_whether_their_markup_is_kept_or_rendered_each_time(
     assert "Invited &lt;soon&gt;" in kept
     assert "<em>safe</em>" in kept
     assert 'class="app-unbroken"' in kept
+
+
+def test_a_changed_component_template_is_read_again_when_the_loaders_reset():
+    """Each page template keeps the component templates it used (render_component);
+    when the cached loader is reset, as runserver does when a template changes, the
+    page is parsed again and finds the component's new markup."""
+    from django.template import Engine
+
+    sources = {
+        "page.html": '{% load nhsuk %}{% tag text="Active" %}',
+        "components/tag.html": "<b>{{ body }}</b>",
+    }
+    locmem = ("django.template.loaders.locmem.Loader", sources)
+    engine = Engine(
+        loaders=[("django.template.loaders.cached.Loader", [locmem])],
+        libraries={"nhsuk": "kernel.templatetags.nhsuk"},
+    )
+    assert engine.get_template("page.html").render(Context()) == "<b>Active</b>"
+    sources["components/tag.html"] = "<i>{{ body }}</i>"
+    assert engine.get_template("page.html").render(Context()) == "<b>Active</b>", "kept"
+    engine.template_loaders[0].reset()
+    assert engine.get_template("page.html").render(Context()) == "<i>Active</i>"
 
 
 def test_table_head_belongs_directly_in_a_table():

@@ -1,6 +1,7 @@
 """How a component tag works: its options parsed and checked, its block rendered, its
 template in templates/components/ filled. Components register with `component()`."""
 
+import html
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -9,7 +10,6 @@ from django import template
 from django.template.base import Node, NodeList, token_kwargs
 from django.template.defaulttags import CsrfTokenNode
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -20,6 +20,24 @@ ATTRIBUTE_PREFIXES = ("data_", "aria_")
 
 def css_classes(*names: Any) -> str:
     return " ".join(str(name) for name in names if name)
+
+
+def conditional_escape(value) -> SafeString:
+    """django.utils.html.conditional_escape without keep_lazy's wrapper around
+    escape(), which checked every argument for a lazy string on each call (a cell
+    escapes its body once or twice): the same result."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return SafeString(html.escape(str(value)))
+
+
+def rendered(text: str) -> SafeString:
+    """Text already escaped (the template engine's output, or escaped here) marked
+    safe: mark_safe() without keep_lazy's check of its argument for a lazy string,
+    a microsecond each time, several times a table cell."""
+    return SafeString(text)
 
 
 def one_of(value: str, allowed: tuple[str, ...], option: str) -> str:
@@ -40,7 +58,7 @@ def render_component(context, name: str, values: dict, slot: str = "") -> str:
     writes it exactly once, as `{{ name }}`, and otherwise only tests it for truth
     (`{% if name %}`); any other template is rendered in full every time.
     """
-    template = context.template.engine.get_template(f"components/{name}.html")
+    template = _component_template(context, name)
     text = values.get(slot) if slot else None
     if text and isinstance(text, str):
         halves = _halves(context, template, values, slot)
@@ -48,6 +66,21 @@ def render_component(context, name: str, values: dict, slot: str = "") -> str:
             written = conditional_escape(text) if context.autoescape else text
             return f"{halves[0]}{written}{halves[1]}".strip()
     return _render(context, template, values)
+
+
+def _component_template(context, name: str):
+    """templates/components/<name>.html, looked up once per page template: asking the
+    engine (its loaders, their cache key) each time was a fifth of a cell's cost. Kept
+    on the outermost template being rendered, so a template change that makes the
+    cached loader parse that template again (runserver) finds the new component too."""
+    outer = context.template
+    found = outer.__dict__.get("_components")
+    if found is None:
+        found = outer.__dict__["_components"] = {}
+    template = found.get(name)
+    if template is None:
+        template = found[name] = outer.engine.get_template(f"components/{name}.html")
+    return template
 
 
 def _render(context, template, values: dict) -> str:
@@ -96,15 +129,17 @@ def _translates(template) -> bool:
 
 
 def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | None:
+    parts: list = [template, get_language() if _translates(template) else None, context.autoescape]
     try:
-        key = (
-            template,
-            get_language() if _translates(template) else None,
-            context.autoescape,
-            *[(name, _key(value)) for name, value in values.items() if name != slot],
-        )
+        for name, value in values.items():
+            if name == slot:
+                continue
+            cls = value.__class__
+            # Inlined _key() for the plain values nearly every option has.
+            parts.append((name, cls, value) if cls in _PLAIN else (name, _key(value)))
     except TypeError:  # not a plain value: render it in full
         return None
+    key = tuple(parts)
     halves = _HALVES.get(key)
     if halves is None:
         halves = False
@@ -146,11 +181,24 @@ def resolve_options(
     are not the component's own, such as `aria_label`)."""
     values = {name: value.resolve(context) for name, value in options.items()}
     attributes = [
-        (name.replace("_", "-"), values.pop(name))
-        for name in list(values)
-        if name.startswith(ATTRIBUTE_PREFIXES) and name not in allowed
+        (name.replace("_", "-"), values.pop(name)) for name in _attribute_names(options, allowed)
     ]
     return values, attributes
+
+
+_ATTRIBUTE_NAMES: dict = {}
+
+
+def _attribute_names(options: dict, allowed) -> tuple[str, ...]:
+    """Which of a tag's options are data-/aria- attributes: the same for every render
+    of the tag, so found once (keyed by the options' names, a few dozen in all)."""
+    key = (tuple(options), allowed)
+    found = _ATTRIBUTE_NAMES.get(key)
+    if found is None:
+        found = _ATTRIBUTE_NAMES[key] = tuple(
+            name for name in options if name.startswith(ATTRIBUTE_PREFIXES) and name not in allowed
+        )
+    return found
 
 
 class ComponentNode(Node):
@@ -180,7 +228,7 @@ class ComponentNode(Node):
     def render(self, context):
         values, attributes = resolve_options(self.options, context, self.allowed)
         if self.nodelist is not None:
-            values["content"] = mark_safe(self.nodelist.render(context).strip())  # noqa: S308 - rendered by the template engine, so already escaped
+            values["content"] = rendered(self.nodelist.render(context).strip())
         if self.takes_context:
             values["context"] = context
         values = self.prepare(**values)

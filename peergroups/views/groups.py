@@ -235,6 +235,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     mine = _my_membership(user, group)
     member = mine is not None and mine.state == Membership.State.ACTIVE
     facilitators = list(group.facilitators.order_by("first_name", "last_name"))
+    current = None
     members = waiting = requests = []
     flagged = set()
     if manage and group.is_active:
@@ -246,7 +247,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         members = [m for m in current if m.state in services.PLACE_TAKERS]
         waiting = [m for m in current if m.state == Membership.State.WAITING]
         requests = [m for m in current if m.state == Membership.State.REQUESTED]
-        flagged = set(services.absence_flags(group))
+        flagged = set(services.absence_flags(group, current))
     meetings = past = to_complete = []
     if facilitating or member or manage:
         meetings = _meetings_listed(
@@ -287,7 +288,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "position": services.waiting_position(mine)
             if mine is not None and mine.state == Membership.State.WAITING
             else None,
-            "places_left": services.places_left(group),
+            "places_left": services.places_left(group, current),
             "attended": attended,
             "time_zone": group.organisation.time_zone,
             "who_may_join": eligibility_words(group),

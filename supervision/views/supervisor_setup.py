@@ -7,7 +7,6 @@ the organisation's zone, which OrganisationTimezoneMiddleware has activated.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,7 +19,7 @@ from kernel.graph import teams_wanted
 from kernel.models import Modality, Role
 from kernel.permissions import get_own_profile, programmes_open_to, role_required
 
-from ..availability import free_slots
+from ..availability import SupervisorEntries, free_slots
 from ..models import (
     Mode,
 )
@@ -140,20 +139,22 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("name")
         .first()
     )
+    # Fetched once for the lists and the preview of free slots alike.
+    entries = SupervisorEntries(
+        slots=list(availability_of(user, "slot").filter(ends_at__gt=now)),
+        weekly=list(availability_of(user, "weekly")),
+        away=list(availability_of(user, "away").filter(ends_at__gt=now)),
+    )
     preview = []
     if programme is not None:
-        preview = free_slots(supervisor=user, programme=programme, now=now)[:PREVIEW_LIMIT]
+        preview = free_slots(supervisor=user, programme=programme, now=now, entries=entries)
     context = {
         "zone": zone,
-        "slots": list(availability_of(user, "slot").filter(ends_at__gt=now)),
-        "weekly": list(
-            availability_of(user, "weekly").filter(
-                Q(valid_until__isnull=True) | Q(valid_until__gte=today)
-            )
-        ),
-        "away": list(availability_of(user, "away").filter(ends_at__gt=now)),
+        "slots": entries.slots,
+        "weekly": [w for w in entries.weekly if w.valid_until is None or w.valid_until >= today],
+        "away": entries.away,
         "programme": programme,
-        "preview": preview,
+        "preview": preview[:PREVIEW_LIMIT],
     }
     return render(request, "supervision/supervisor/availability.html", context)
 

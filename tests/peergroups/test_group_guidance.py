@@ -550,7 +550,7 @@ def test_the_group_page_says_which_day_it_meets_and_when_next(client, group, sup
 
 
 def test_places_left_is_the_same_count_on_the_list_and_the_group_page(
-    client, group, full_with_queue, supervisee
+    client, group, full_with_queue, supervisee, facilitator
 ):
     leaver = full_with_queue[0]
     services.membership_leave(actor=leaver, membership=membership_of(group, leaver))
@@ -561,6 +561,9 @@ def test_places_left_is_the_same_count_on_the_list_and_the_group_page(
     assert "0 of 2" in listed
     assert "0 places left of 2" in page(client, supervisee, group.get_absolute_url())
     assert services.places_left(group) == 0
+    # A facilitator's page counts the memberships it lists: the same count.
+    assert "0 places left of 2" in page(client, facilitator, group.get_absolute_url())
+    assert services.places_left(group, list(group.memberships.current())) == 0
 
 
 def group_form(programme, facilitator, **changes):

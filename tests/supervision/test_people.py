@@ -7,7 +7,13 @@ from django.urls import reverse
 from audit.models import AuditEntry
 from kernel.models import Band, Grade, Profession, Role, RoleGrant, StaffProfile
 from supervision.tasks import send_staff_invitation
-from tests.factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory
+from tests.factories import (
+    DepartmentFactory,
+    OrganisationFactory,
+    RoleGrantFactory,
+    StaffProfileFactory,
+)
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -89,7 +95,7 @@ def test_people_list_runs_the_same_queries_for_many_people(
     url = reverse("supervision:people")
     # session, user, the user's roles, the admin's authenticator app (two-factor
     # gate), the user's profile (layout), the count, the page of people with
-    # user/department/organisation, their role grants (prefetched), the
+    # user/department/organisation, their role grants (as plain values), the
     # department choices of the filter.
     with django_assert_num_queries(9):
         client.get(url)
@@ -138,6 +144,28 @@ def test_people_list_filters(client, programme_admin, organisation, query, expec
     response = client.get(reverse("supervision:people"), query)
     emails = {p.user.email for p in response.context["page"].object_list}
     assert emails == expected
+
+
+def test_people_list_names_the_roles_each_person_holds_in_their_own_organisation(
+    client, programme_admin, organisation
+):
+    both = StaffProfileFactory(organisation=organisation, user__email="both@trust.example")
+    for role in (Role.SUPERVISOR, Role.FACILITATOR):
+        RoleGrantFactory(user=both.user, organisation=organisation, role=role)
+    elsewhere = OrganisationFactory()
+    RoleGrantFactory(user=both.user, organisation=elsewhere, role=Role.WELLBEING_LEAD)
+    none = StaffProfileFactory(organisation=organisation, user__email="none@trust.example")
+    RoleGrantFactory(user=none.user, organisation=elsewhere, role=Role.SUPERVISOR)
+    client.force_login(programme_admin)
+    page = parse(client.get(reverse("supervision:people")).content.decode())
+
+    def roles_of(email):
+        row = next(row for row in page.find_all("tr") if email in row.text)
+        return row.find_all("td")[4].text.strip()  # name, number, department, band, roles
+
+    assert roles_of("both@trust.example") == "Group facilitator, Supervisor"  # in role order
+    assert roles_of("none@trust.example") == "\u2013"  # an en dash: no roles here
+    assert roles_of(programme_admin.email) == "Programme admin"
 
 
 def test_bad_filter_values_do_not_break_the_list(client, programme_admin):

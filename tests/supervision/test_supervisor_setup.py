@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from audit.models import AuditEntry
 from kernel.models import Modality
-from supervision.availability import free_slots
+from supervision.availability import SupervisorEntries, free_slots
 from supervision.models import (
     AvailabilityException,
     AvailabilitySlot,
@@ -634,12 +634,46 @@ def test_availability_page_queries_do_not_grow_with_entries(
     # 1 session, 2 user, 3 staff profile and organisation (kept for the request:
     # time zone middleware and page header), 4 role grants,
     # 5 first programme with its organisation,
-    # 6-9 free slots: single slots, weekly windows, time away, commitments,
-    # 10 upcoming single slots, 11 current weekly windows, 12 upcoming time away.
-    with django_assert_num_queries(12):
+    # 6-8 upcoming single slots, weekly windows, upcoming time away (listed, and
+    # read by the preview of free slots), 9 commitments (free slots).
+    with django_assert_num_queries(9):
         response = client.get(url("availability"))
     assert response.status_code == 200
     assert len(response.context["slots"]) == n
     assert len(response.context["weekly"]) == n + 1  # and the fixture's Tuesday window
     assert len(response.context["away"]) == n
     assert len(response.context["preview"]) == 10
+
+
+def test_the_preview_reads_the_pages_own_lists_as_free_slots_would_fetch_them(
+    supervisor, supervisor_profile, programme, frozen_now
+):
+    """The availability page hands free_slots the entries it lists (SupervisorEntries):
+    the preview must be the slots free_slots finds by itself."""
+    _many_entries(supervisor, 20)
+    for days, hours in ((2, 3), (9, 30), (-3, 1)):  # away across windows, and past
+        AvailabilityException.objects.create(
+            supervisor=supervisor,
+            starts_at=frozen_now + datetime.timedelta(days=days),
+            ends_at=frozen_now + datetime.timedelta(days=days, hours=hours),
+        )
+    WeeklyAvailability.objects.create(  # ended: listed no more, offers nothing
+        supervisor=supervisor,
+        weekday=2,
+        start_time=datetime.time(15),
+        end_time=datetime.time(17),
+        valid_from=datetime.date(2025, 1, 1),
+        valid_until=datetime.date(2025, 6, 1),
+        meeting_link=TEAMS,
+    )
+    entries = SupervisorEntries(
+        slots=list(AvailabilitySlot.objects.filter(supervisor=supervisor, ends_at__gt=frozen_now)),
+        weekly=list(WeeklyAvailability.objects.filter(supervisor=supervisor)),
+        away=list(
+            AvailabilityException.objects.filter(supervisor=supervisor, ends_at__gt=frozen_now)
+        ),
+    )
+    found = free_slots(supervisor=supervisor, programme=programme, now=frozen_now)
+    assert len(found) > 20
+    given = free_slots(supervisor=supervisor, programme=programme, now=frozen_now, entries=entries)
+    assert given == found
