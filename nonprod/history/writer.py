@@ -1,9 +1,11 @@
 """Writing history: bulk inserts that keep the past's timestamps, and the row shapes
 more than one step writes."""
 
+import functools
 import io
 import json
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 from django.db import connection, models, reset_queries
@@ -217,7 +219,7 @@ def _copy(meta, fields, rows, returning) -> list:
     """
     ops = connection.ops
     table = ops.quote_name(meta.db_table)
-    texts = [_copy_text(f) for f in fields]
+    spellings = [_spelling(f) for f in fields]
     names = [ops.quote_name(f.column) for f in fields]
     ids: list[int] = []
     with connection.cursor() as cursor:
@@ -228,76 +230,76 @@ def _copy(meta, fields, rows, returning) -> list:
             )
             ids = sorted(pk for (pk,) in cursor.fetchall())
             names.insert(0, ops.quote_name(meta.pk.column))
-            texts.insert(0, str)
-            rows = [[pk, *row] for pk, row in zip(ids, rows, strict=True)]
+            spellings.insert(0, _as_str)
         # Names come from the model's own metadata; the values travel as COPY data.
         sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
+        line = "\t".join(["%s"] * len(names)) + "\n"
         for begin in range(0, len(rows), COPY_BATCH):
-            batch = rows[begin : begin + COPY_BATCH]
-            # Column by column: each column's spelling chosen once, not once a value.
-            columns = [
-                [NULL if value is None else text(value) for value in column]
-                for column, text in zip(zip(*batch, strict=True), texts, strict=True)
-            ]
-            data = io.StringIO(
-                "".join(line + "\n" for line in map("\t".join, zip(*columns, strict=True)))
-            )
-            cursor.cursor.copy_expert(sql, data)
+            columns: list[Sequence] = list(zip(*rows[begin : begin + COPY_BATCH], strict=True))
+            if returning:
+                columns.insert(0, ids[begin : begin + COPY_BATCH])
+            spelt = [spell(column) for spell, column in zip(spellings, columns, strict=True)]
+            data = "".join(map(line.__mod__, zip(*spelt, strict=True)))
+            cursor.cursor.copy_expert(sql, io.StringIO(data), size=COPY_READ)
     return ids
 
 
 COPY_BATCH = 50_000  # rows per COPY
+COPY_READ = 1 << 20  # characters psycopg2 reads and sends at a time (8,192 by default)
 NULL = "\\N"
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped.
+_SPECIAL = ("\\", "\t", "\n", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _escaped(value) -> str:
-    return str(value).translate(_ESCAPES)
+# A column's values, spelt for COPY: whatever str() makes of each value (the "%s" of
+# a line) is read back by PostgreSQL as the value (numbers, ids, UUIDs, True and
+# False, dates, times and datetimes in ISO form with their offset), but for None,
+# spelt \N, and text, which is escaped. Work per value only where a column needs it:
+# most columns are returned as they are.
 
 
-def _boolean(value) -> str:
-    return "t" if value else "f"
+def _as_str(column):
+    return [NULL if value is None else value for value in column] if None in column else column
 
 
-def _copy_text(field):
-    """How COPY's text format spells the field's values (None is handled by the caller).
+def _as_text(column):
+    if any(special in "".join(filter(None, column)) for special in _SPECIAL):
+        column = [None if value is None else value.translate(_ESCAPES) for value in column]
+    return _as_str(column)
+
+
+def _spelling(field):
+    """How COPY's text format spells a column of the field's values.
 
     Plain fields by their type; any other (an encrypted text field, JSON) first
-    prepares its value as it would for an INSERT, exactly as _adapter does.
+    prepares its values as it would for an INSERT, exactly as _adapter does.
     """
     kind = type(field)
-    if kind is models.BooleanField:
-        return _boolean
-    if kind in NUMBERS or kind is models.UUIDField:
-        return str
+    if kind in NUMBERS or kind in (
+        models.BooleanField,
+        models.UUIDField,
+        models.DateTimeField,
+        models.DateField,
+        models.TimeField,
+    ):
+        return _as_str
     if kind in (models.CharField, models.TextField):
-        return _escaped
-    if kind in (models.DateTimeField, models.DateField, models.TimeField):
-        return _iso
+        return _as_text
     if isinstance(field, models.JSONField):
-        encoder = field.encoder
-
-        def json_text(value):
-            return _escaped(json.dumps(value, cls=encoder))
-
-        return json_text
-
+        dumps = functools.partial(json.dumps, cls=field.encoder)
+        return lambda column: _as_text([None if v is None else dumps(v) for v in column])
     # An empty value is common (no reason given, no comment) and most fields, encrypted
     # text included, store it as it is: asked once, not once a value.
     empty = field.get_db_prep_save("", connection) == "" if field.empty_strings_allowed else False
 
     def prepared(value):
-        if empty and value == "":
-            return ""
+        if value is None or (empty and value == ""):
+            return value
         value = field.get_db_prep_save(value, connection)
-        return NULL if value is None else _escaped(value)
+        return None if value is None else str(value)
 
-    return prepared
-
-
-def _iso(value) -> str:
-    return value.isoformat()
+    return lambda column: _as_text([prepared(value) for value in column])
 
 
 NUMBERS = (
@@ -305,6 +307,7 @@ NUMBERS = (
     models.BigAutoField,
     models.BigIntegerField,
     models.ForeignKey,  # the id it holds
+    models.OneToOneField,
     models.IntegerField,
     models.PositiveIntegerField,
     models.PositiveSmallIntegerField,
