@@ -13,6 +13,7 @@ from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import questions_for
 from kernel.models import Department, Modality, PeriodKind, Programme, StaffProfile, Theme
 from peergroups.models import GroupSession, SupportRequest
+from reports.models import ActivityRollup
 from reports.services import rebuild_rollups
 from supervision.availability import DEFAULT_HORIZON as BOOKING_HORIZON
 from supervision.models import Session
@@ -26,7 +27,7 @@ from .sessions_plan import plan_sessions, share_target
 from .sessions_write import write_agreements, write_sessions
 from .state import History
 from .supervisors import insert_supervisors, make_pairs
-from .writer import timestamps_as_given
+from .writer import foreign_keys_checked_in_bulk, timestamps_as_given
 
 
 class HistoryError(Exception):
@@ -143,11 +144,14 @@ def run(history: History, orgs, started) -> HistorySummary:
         # disk saves seconds at commit, and a crash could lose only this run.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-    with timestamps_as_given():
+    with timestamps_as_given(), foreign_keys_checked_in_bulk(history.writer):
         for org in orgs:
             _organisation(history, org)
-    # Written in bulk, past the signals that keep the report's roll-ups: work them out again.
-    rebuild_rollups()
+        # Written in bulk, past the signals that keep the report's roll-ups: work them
+        # out again, written as the history is.
+        rebuild_rollups(
+            write=lambda columns, rows: history.writer.rows(ActivityRollup, rows, columns=columns)
+        )
     counts = history.writer.counts
     summary = HistorySummary(
         organisations=len(orgs),

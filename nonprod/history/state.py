@@ -21,6 +21,7 @@ class History:
         self.months = months
         self.writer = Writer(now)
         self.busy = Busy()
+        self.moments: dict[tuple, datetime.datetime] = {}
         self.alphabet = string.ascii_letters + string.digits
 
     def new_uuid(self) -> uuid.UUID:
@@ -34,7 +35,13 @@ class History:
         return moment + datetime.timedelta(hours=self.rng.expovariate(1 / mean_hours))
 
     def local(self, org, day: datetime.date, at: datetime.time) -> datetime.datetime:
-        return local_moment(org.zone, day, at)
+        """`at` o'clock on `day` in the organisation's zone (remembered: supervisors'
+        slots ask for the same few hours of the same days again and again)."""
+        key = (org.zone, day, at)
+        moment = self.moments.get(key)
+        if moment is None:
+            moment = self.moments[key] = local_moment(org.zone, day, at)
+        return moment
 
     def in_waking_hours(self, org, moment):
         """The same day between 07:00 and 22:00 local, if `moment` falls at night."""
