@@ -3,6 +3,7 @@ and script prefix and URL configuration: the same path reverse() and {% url %}
 write."""
 
 import pytest
+from django.http import HttpResponse
 from django.template import engines
 from django.test import override_settings
 from django.urls import (
@@ -37,7 +38,7 @@ def test_a_link_follows_the_script_prefix_in_force():
 
 
 # Another URL configuration with a name the site's own has too.
-_elsewhere = [path("elsewhere/<int:pk>/", lambda request, pk: None, name="session")]
+_elsewhere = [path("elsewhere/<int:pk>/", lambda request, pk: HttpResponse(), name="session")]
 urlpatterns = [path("", include((_elsewhere, "supervision")))]
 
 

@@ -37,10 +37,10 @@ def _everything():
     tables = {}
     for model in apps.get_models(include_auto_created=True):
         if model._meta.app_label not in SKIPPED_APPS:
-            fields = model._meta.concrete_fields
+            fields = list(model._meta.concrete_fields)
             if model is ActivityRollup:
                 fields = [f for f in fields if not f.primary_key]
-            rows = sorted(model.objects.values_list(*[f.attname for f in fields]))
+            rows = sorted(model._default_manager.values_list(*[f.attname for f in fields]))
             if rows:
                 tables[model._meta.db_table] = rows
     return tables
