@@ -26,6 +26,7 @@ ANONYMISED_NAME = "Former member of staff"
 BATCH_SIZE = 200
 # Session engines that keep every session in django_session.
 _TABLE_ENGINES = (
+    "accounts.session_store",
     "django.contrib.sessions.backends.db",
     "django.contrib.sessions.backends.cached_db",
 )

@@ -5,9 +5,13 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.middleware import (
+    AuthenticationMiddleware as DjangoAuthenticationMiddleware,
+)
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
+from .backends import rename_session_backend
 from .mfa import two_factor_notice
 from .permissions import mfa_required
 from .sessions import LAST_SEEN_AT, SIGNED_IN_AT, session_record_activity
@@ -16,6 +20,20 @@ from .sessions import LAST_SEEN_AT, SIGNED_IN_AT, session_record_activity
 # session write a minute, not one a request (and a session may end up to a
 # minute before SESSION_IDLE_MINUTES of real idleness).
 ACTIVITY_RESOLUTION_SECONDS = 60
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, keeping signed in the sessions that name a library backend.
+
+    accounts.backends replaced Django's and allauth's backends (same sign-in, a
+    cheaper load of the person); a session signed in before that names theirs, which
+    Django would no longer accept. Costs no query: the session is read here instead
+    of a moment later, and a session without a cookie is not read at all.
+    """
+
+    def process_request(self, request):
+        rename_session_backend(request.session)
+        super().process_request(request)
 
 
 class SessionLifetimeMiddleware:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from kernel.forms import add_service_error, posted
 
 from . import services
+from .backends import MODEL_BACKEND
 from .data_export import personal_data_export
 from .forms import InvitationPasswordForm, NmcPinForm
 from .http import AuthenticatedHttpRequest
@@ -35,7 +36,7 @@ def invitation_accept(request: HttpRequest, uidb64: str, token: str) -> HttpResp
     form = InvitationPasswordForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.invitation_accept(user=user, form=form)
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=MODEL_BACKEND)
         # The password was typed seconds ago: it counts as the recent sign-in
         # that setting up two-factor authentication asks for, so a new admin is
         # not asked for it again on the next page.

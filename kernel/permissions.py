@@ -12,8 +12,26 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
+from .prepared import PreparedQuery
 
 _CACHE_ATTR = "_supervision_roles"
+_PROFILE_ATTR = "_supervision_profile"
+
+# Asked on every signed-in page (the menu, the time zone), so built into SQL once
+# (kernel/prepared.py). Unordered: the models' orderings would join other tables to
+# sort rows whose order nothing here needs (one profile at most; a set of roles).
+_grants_of = PreparedQuery(
+    lambda user_id: (
+        RoleGrant.objects.filter(user_id=user_id).order_by().values_list("organisation_id", "role")
+    )
+)
+_profile_of = PreparedQuery(
+    lambda user_id: (
+        StaffProfile.objects.select_related("organisation", "department")
+        .filter(user_id=user_id)
+        .order_by()[:1]
+    )
+)
 
 
 def roles_by_organisation(user) -> dict[int, frozenset[str]]:
@@ -23,9 +41,7 @@ def roles_by_organisation(user) -> dict[int, frozenset[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         grouped: dict[int, set[str]] = defaultdict(set)
-        for organisation_id, role in RoleGrant.objects.filter(user=user).values_list(
-            "organisation_id", "role"
-        ):
+        for organisation_id, role in _grants_of(user.pk):
             grouped[organisation_id].add(role)
         cached = {org: frozenset(roles) for org, roles in grouped.items()}
         setattr(user, _CACHE_ATTR, cached)
@@ -92,15 +108,17 @@ def get_own_profile(user) -> StaffProfile | None:
     """The user's staff profile, fetched once per request and kept on the user."""
     if not user.is_authenticated:
         return None
-    if not hasattr(user, "_supervision_profile"):
-        # One row at most (user is unique): no ordering, so no join to sort by name.
-        user._supervision_profile = (
-            StaffProfile.objects.select_related("organisation", "department")
-            .filter(user=user)
-            .order_by("pk")
-            .first()
-        )
-    return user._supervision_profile
+    if not hasattr(user, _PROFILE_ATTR):
+        found = _profile_of(user.pk)  # one row at most: user is unique
+        setattr(user, _PROFILE_ATTR, found[0] if found else None)
+    return getattr(user, _PROFILE_ATTR)
+
+
+def own_profile_loaded(user, profile: StaffProfile | None) -> None:
+    """Keep `profile` as the user's own for this request, so get_own_profile asks
+    nothing: it was loaded with the user, with its organisation and department (None:
+    the user has none). accounts.backends loads every signed-in request's user so."""
+    setattr(user, _PROFILE_ATTR, profile)
 
 
 def login_required_view(view):

@@ -3,7 +3,7 @@ import time
 import uuid
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 
 from .logs import request_id_var, sane_request_id
 
@@ -63,8 +63,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
+        # no-cache, no-store, must-revalidate, private and an Expires in the past.
         add_never_cache_headers(response)
-        patch_cache_control(response, no_store=True, private=True)
         return response
 
 

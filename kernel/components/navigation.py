@@ -3,8 +3,11 @@ header, footer and skip link (base.html)."""
 
 import html
 
+from django.template.loader import render_to_string
 from django.template.loader_tags import BLOCK_CONTEXT_KEY
 from django.utils.html import strip_tags
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from .base import component, css_classes, one_of, register
@@ -118,11 +121,42 @@ def header(
         "service_name": service_name,
         "service_href": service_href,
         "logo": logo,
-        "navigation": navigation,
+        "menu": menu(navigation),
         "account_text": account_text,
         "account_href": account_href,
         "sign_out_action": sign_out_action,
     }
+
+
+# The menus rendered so far, by language and items. Bounded: a worker keeps at most
+# this many (one per set of roles and section of the site, a few dozen in practice).
+_MENUS: dict[tuple, str] = {}
+_MENUS_LIMIT = 512
+
+
+def menu(navigation) -> str:
+    """The header's menu (components/header_navigation.html) for these items.
+
+    The same markup for everyone with the same menu (the same roles, on the same
+    section of the site) and nothing personal in it, so it is rendered once per set
+    of items and language and kept. The template sees only what the key holds.
+    """
+    if not navigation:
+        return ""
+    items = tuple(
+        (str(item["href"]), str(item["text"]), bool(item["current"])) for item in navigation
+    )
+    key = (get_language(), items)
+    markup = _MENUS.get(key)
+    if markup is None:
+        rendered = render_to_string(
+            "components/header_navigation.html",
+            {"navigation": [{"href": h, "text": t, "current": c} for h, t, c in items]},
+        )
+        if len(_MENUS) >= _MENUS_LIMIT:
+            _MENUS.clear()
+        markup = _MENUS[key] = mark_safe(rendered.strip())  # noqa: S308 - rendered by the template engine, so already escaped
+    return markup
 
 
 @component(block=True, body=())

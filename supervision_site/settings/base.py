@@ -97,7 +97,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, also accepting sessions signed in before accounts.backends.
+    "accounts.middleware.AuthenticationMiddleware",
     # Every view is for signed-in people unless marked @login_not_required.
     "supervision_site.middleware.LoginRequiredMiddleware",
     "audit.middleware.AuditRequestMiddleware",
@@ -148,12 +149,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=0))
+
+
+def keep_connections(databases: dict) -> None:
+    """Production's database connections, and so the benchmarks' (bench.py): each
+    worker keeps its connection between requests (DATABASE_CONN_MAX_AGE seconds,
+    60 unless set) instead of opening one per request, which costs the web process
+    and PostgreSQL milliseconds each time; and checks it before reusing it, so a
+    restarted database costs no failed request."""
+    databases["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    databases["default"]["CONN_HEALTH_CHECKS"] = True
+
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Django's and allauth's, each loading the signed-in person with their staff profile
+# in one query built once per process (accounts/backends.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.backends.ModelBackend",
+    "accounts.backends.AuthenticationBackend",
 ]
 # Django's checks, with their messages in the NHS.UK design system's words.
 AUTH_PASSWORD_VALIDATORS = [
@@ -203,9 +218,10 @@ REDIS_URL = env("REDIS_URL", default="")
 # for the cache, and after a failure each process uses its own memory for
 # RETRY_AFTER seconds before trying Redis again.
 REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 1.0, "RETRY_AFTER": 5}
-# Sessions live in the database (Django's default, stated here so nobody moves
-# them to the cache): losing Redis signs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database (not the cache): losing Redis signs nobody out.
+# Django's database store, reading with SQL built once per process (a third of
+# the cost of the read every signed-in request makes).
+SESSION_ENGINE = "accounts.session_store"
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .base import (
+    DATABASES,
     FIELD_ENCRYPTION_KEYS,
     INSTALLED_APPS,
     MIDDLEWARE,
@@ -9,9 +10,13 @@ from .base import (
     VAR_DIR,
     development_field_encryption_key,
     env,
+    keep_connections,
 )
 
 DEBUG = False
+# Production's connection policy (settings/production.py cannot be imported here: it
+# demands production's secrets and HTTPS).
+keep_connections(DATABASES)
 INSTALLED_APPS = [*INSTALLED_APPS, "nonprod"]  # generate_history fills the bench database
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = env("BENCH_EMAIL_DIR", default=str(VAR_DIR / "bench-emails"))

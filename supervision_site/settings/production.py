@@ -6,7 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 from supervision_site.logs import logging_config
 
 from .base import *  # noqa: F403
-from .base import LOG_LEVEL, env
+from .base import DATABASES, LOG_LEVEL, env, keep_connections
 
 REQUIRED = ("DJANGO_SECRET_KEY", "DATABASE_URL", "DJANGO_ALLOWED_HOSTS")
 missing = [name for name in REQUIRED if not env.str(name, default="")]
@@ -33,6 +33,7 @@ for position, key in enumerate(FIELD_ENCRYPTION_KEYS, start=1):
         ) from None
 
 DEBUG = False
+keep_connections(DATABASES)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 

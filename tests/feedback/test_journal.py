@@ -461,12 +461,12 @@ def test_journal_list_runs_the_same_queries_for_one_or_twenty_entries(
         )
 
     write(0)
-    # session, user, profile and roles (the header), the entries.
-    with django_assert_num_queries(5):
+    # session, user with profile and roles (the header), the entries.
+    with django_assert_num_queries(4):
         client.get(url)
     for number in range(1, 20):
         write(number)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert response.content.decode().count("Entry ") == 20
 

@@ -450,11 +450,11 @@ def test_the_coordinators_queue_takes_the_same_queries_for_1_or_20_requests(
     PeerSupporterProfile.objects.filter(user=supporter).update(capacity=20)
     for person in people[1:]:
         make_request(person, supporter=supporter)
-    # session, user, roles, their authenticator app (two-factor is required of
-    # admins), own profile (time zone), own requests, supported, queue, their
+    # session, user with own profile (time zone), roles, their authenticator app
+    # (two-factor is required of admins), own requests, supported, queue, their
     # learning communities (links), and the organisation's peer-support settings
     # (the urgent-help card).
-    assert _queries(client, url("support_requests")) == one == 10
+    assert _queries(client, url("support_requests")) == one == 9
 
 
 def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
@@ -467,7 +467,7 @@ def test_the_supporters_list_takes_the_same_queries_for_1_or_20_requests(
     one = _queries(client, url("support_requests"))
     for person in people[1:]:
         make_request(person, supporter=supporter)
-    # session, user, roles, own profile (time zone), own requests, supported (with
-    # requesters), their learning communities (links), the organisation's
+    # session, user with own profile (time zone), roles, own requests, supported
+    # (with requesters), their learning communities (links), the organisation's
     # peer-support settings (the urgent-help card).
-    assert _queries(client, url("support_requests")) == one == 8
+    assert _queries(client, url("support_requests")) == one == 7

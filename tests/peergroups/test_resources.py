@@ -259,7 +259,7 @@ def test_the_library_takes_the_same_queries_for_1_or_20_resources(
     one = _queries(client)
     for n in range(1, 20):
         add(n)
-    # session, user, roles, own profile, the resources, their learning communities;
-    # for a programme admin also whether they have an authenticator app (two-factor
-    # is required of them).
-    assert _queries(client) == one == (7 if role == "programme_admin" else 6)
+    # session, user with own profile, roles, the resources, their learning
+    # communities; for a programme admin also whether they have an authenticator
+    # app (two-factor is required of them).
+    assert _queries(client) == one == (6 if role == "programme_admin" else 5)

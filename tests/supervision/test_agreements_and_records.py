@@ -230,14 +230,14 @@ def test_session_history_runs_the_same_queries_for_many_sessions(
         )
 
     past(0)
-    # session, user, roles, profile (time zone and layout), upcoming sessions,
+    # session, user with profile (time zone and layout), roles, upcoming sessions,
     # the count and page of past sessions (each with programme, organisation,
     # both people and the record joined), and the group meetings they go to.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         client.get(url)
     for index in range(1, 30):
         past(index)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.context["page"].paginator.count == 30
 
@@ -247,8 +247,8 @@ def test_unlogged_sessions_list_runs_the_same_queries(
 ):
     client.force_login(agreement.supervisor)
     url = reverse("supervision:sessions_unlogged")
-    # session, user, roles, profile, the unlogged sessions with everything joined.
-    with django_assert_num_queries(5):
+    # session, user with profile, roles, the unlogged sessions with everything joined.
+    with django_assert_num_queries(4):
         client.get(url)
     start = datetime.datetime(2026, 5, 5, 13, tzinfo=datetime.UTC)
     for index in range(20):
@@ -259,7 +259,7 @@ def test_unlogged_sessions_list_runs_the_same_queries(
             starts_at=start + datetime.timedelta(days=index),
             ends_at=start + datetime.timedelta(days=index, hours=1),
         )
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get(url)
     assert len(response.context["sessions"]) == 20
 
@@ -333,7 +333,7 @@ def test_home_runs_the_same_queries_however_many_sessions(
     upcoming(0)
     client.force_login(agreement.supervisee)
     with time_machine.travel(datetime.datetime(2026, 11, 23, 9, tzinfo=datetime.UTC)):
-        # session, user, roles, profile, upcoming sessions, the programmes (with
+        # session, user with profile, roles, upcoming sessions, the programmes (with
         # their departments and their alternatives' departments prefetched: who
         # may be pointed to an alternative), the eligible programme's used sessions and
         # extra grants, records to confirm (with how many), the agreements not
@@ -343,11 +343,11 @@ def test_home_runs_the_same_queries_however_many_sessions(
         # standard, the profession defaults, their held sessions; the
         # organisation's zone comes with their profile). It grows with the number
         # of programmes a trust runs, never with sessions.
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             client.get(reverse("supervision:home"))
         for index in range(1, 12):
             upcoming(index)
-        with django_assert_num_queries(16):
+        with django_assert_num_queries(15):
             client.get(reverse("supervision:home"))
 
 

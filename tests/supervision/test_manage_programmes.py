@@ -394,15 +394,15 @@ def test_programme_list_runs_the_same_queries_for_many_programmes(
     )
     client.force_login(programme_admin)
     url = reverse("supervision:manage_programmes")
-    # session, user, the user's roles, the admin's authenticator app (two-factor
-    # gate), the user's profile and organisation (layout), the programmes with
+    # session, user with their profile and organisation (layout), the user's
+    # roles, the admin's authenticator app (two-factor gate), the programmes with
     # their organisation, their departments (prefetched).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(url)
     for _ in range(19):
         programme = ProgrammeFactory(organisation=organisation, eligible_everyone=False)
         programme.eligible_departments.add(ward)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(url)
     assert len(response.context["rows"]) == 20
 

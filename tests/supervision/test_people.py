@@ -93,16 +93,16 @@ def test_people_list_runs_the_same_queries_for_many_people(
 ):
     client.force_login(programme_admin)
     url = reverse("supervision:people")
-    # session, user, the user's roles, the admin's authenticator app (two-factor
-    # gate), the user's profile (layout), the count, the page of people with
+    # session, user with their profile (layout), the user's roles, the admin's
+    # authenticator app (two-factor gate), the count, the page of people with
     # user/department/organisation, their role grants (as plain values), the
     # department choices of the filter.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(url)
     for _ in range(30):
         profile = StaffProfileFactory(organisation=organisation)
         RoleGrantFactory(user=profile.user, organisation=organisation, role=Role.SUPERVISOR)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.context["page"].paginator.count == 31  # the admin and 30 more
 

@@ -1,0 +1,168 @@
+"""The per-request lookups built into SQL once (kernel/prepared.py) answer exactly what
+the ORM's querysets answer: one's profile with its organisation and department, one's
+roles, and the session behind the cookie."""
+
+import datetime
+
+import pytest
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.models import Session
+from django.db import connection
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.session_store import SessionStore
+from kernel.models import Organisation, Role, RoleGrant, StaffProfile
+from kernel.permissions import get_own_profile, roles_by_organisation
+from kernel.prepared import PreparedQuery
+
+from .factories import RoleGrantFactory, StaffProfileFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(obj) -> dict:
+    return {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+
+
+def test_own_profile_is_the_orms_with_its_organisation_and_department(supervisee):
+    fresh = User.objects.get(pk=supervisee.pk)
+    with CaptureQueriesContext(connection) as queries:
+        profile = get_own_profile(fresh)
+        assert profile.organisation.name == "Westfield Hospitals NHS Trust"
+        assert profile.department is not None
+    assert len(queries) == 1  # the organisation and department came with it
+
+    expected = StaffProfile.objects.select_related("organisation", "department").get(
+        user=supervisee
+    )
+    assert _fields(profile) == _fields(expected)
+    assert _fields(profile.organisation) == _fields(expected.organisation)
+    assert _fields(profile.department) == _fields(expected.department)
+    assert not profile._state.adding
+    assert profile._state.db == "default"
+
+
+def test_a_profile_without_a_department_has_none(organisation):
+    profile = StaffProfileFactory(organisation=organisation, department=None)
+    found = get_own_profile(User.objects.get(pk=profile.user_id))
+    assert found.pk == profile.pk
+    assert found.department is None
+
+
+def test_someone_without_a_profile_has_none(db):
+    assert get_own_profile(UserFactory()) is None
+
+
+def test_roles_are_the_grants_of_that_person_only(organisation, other_organisation):
+    person = UserFactory()
+    RoleGrantFactory(user=person, organisation=organisation, role=Role.SUPERVISOR)
+    RoleGrantFactory(user=person, organisation=organisation, role=Role.FACILITATOR)
+    RoleGrantFactory(user=person, organisation=other_organisation, role=Role.SUPERVISOR)
+    RoleGrantFactory(organisation=organisation, role=Role.PROGRAMME_ADMIN)  # someone else
+
+    assert roles_by_organisation(User.objects.get(pk=person.pk)) == {
+        organisation.pk: frozenset({Role.SUPERVISOR, Role.FACILITATOR}),
+        other_organisation.pk: frozenset({Role.SUPERVISOR}),
+    }
+    assert roles_by_organisation(UserFactory()) == {}
+
+
+def test_a_prepared_query_runs_its_sql_with_each_calls_values(organisation, other_organisation):
+    names = PreparedQuery(
+        lambda pk: Organisation.objects.filter(pk=pk).order_by().values_list("name")
+    )
+    assert names(organisation.pk) == [("Westfield Hospitals NHS Trust",)]
+    assert names(other_organisation.pk) == [("Eastbrook Healthcare NHS Trust",)]
+    assert names(0) == []
+
+
+def test_a_prepared_query_refuses_what_it_cannot_replace(organisation):
+    twice = PreparedQuery(lambda pk: Organisation.objects.filter(pk=pk, id__gte=pk))
+    with pytest.raises(ValueError, match="exactly once"):
+        twice(organisation.pk)
+    with pytest.raises(TypeError, match="int or str"):
+        PreparedQuery(lambda day: Organisation.objects.all(), types=(datetime.date,))
+    counted = PreparedQuery(lambda pk: RoleGrant.objects.filter(user_id=pk).annotate(n=Count("id")))
+    with pytest.raises(TypeError, match="no annotations"):
+        counted(1)
+
+
+def _stored_session(user, *, expires_in: datetime.timedelta) -> str:
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store.save()
+    Session.objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() + expires_in
+    )
+    return store.session_key
+
+
+def test_the_session_store_reads_a_live_session(supervisee):
+    key = _stored_session(supervisee, expires_in=datetime.timedelta(hours=1))
+    store = SessionStore(key)
+    assert store[SESSION_KEY] == str(supervisee.pk)
+    assert store.session_key == key
+
+
+def test_an_expired_deleted_or_unknown_session_reads_as_none(supervisee):
+    expired = _stored_session(supervisee, expires_in=-datetime.timedelta(seconds=1))
+    deleted = _stored_session(supervisee, expires_in=datetime.timedelta(hours=1))
+    SessionStore(deleted).delete()
+    for key in (expired, deleted, "x" * 32):
+        store = SessionStore(key)
+        assert store.load() == {}
+        assert store.session_key is None  # a new one is made on save, as Django's store does
+
+
+def test_signing_in_and_out_through_the_site_uses_the_store(client, supervisee):
+    client.force_login(supervisee)
+    assert client.get("/").status_code == 200
+    key = client.cookies["sessionid"].value
+    assert SessionStore(key)[SESSION_KEY] == str(supervisee.pk)
+    Session.objects.filter(session_key=key).delete()
+    assert client.get("/").status_code == 302  # signed out: to the sign-in page
+
+
+def test_the_signed_in_person_comes_with_their_profile_in_one_query(client, supervisee):
+    client.force_login(supervisee)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/no-such-page/").status_code == 404
+    # The session, the user with their profile, organisation and department, and
+    # their roles (the menu): the profile is not asked for again.
+    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert "supervision_staffprofile" in queries[1]["sql"]
+
+
+@pytest.mark.parametrize(
+    "library_backend",
+    [
+        "django.contrib.auth.backends.ModelBackend",
+        "allauth.account.auth_backends.AuthenticationBackend",
+    ],
+)
+def test_a_session_signed_in_before_our_backends_stays_signed_in(
+    client, supervisee, library_backend
+):
+    client.force_login(supervisee)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = library_backend
+    session.save()
+    assert client.get("/").status_code == 200
+    assert client.session[BACKEND_SESSION_KEY].startswith("accounts.backends.")
+
+
+def test_a_session_naming_an_unknown_backend_is_signed_out(client, supervisee):
+    client.force_login(supervisee)
+    session = client.session
+    session[BACKEND_SESSION_KEY] = "somewhere.else.Backend"
+    session.save()
+    assert client.get("/").status_code == 302
+
+
+def test_a_deactivated_person_is_signed_out_on_their_next_request(client, supervisee):
+    client.force_login(supervisee)
+    User.objects.filter(pk=supervisee.pk).update(is_active=False)
+    assert client.get("/").status_code == 302
