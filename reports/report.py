@@ -137,7 +137,7 @@ class Context:
     def counted(self, grouping: str) -> rollup_reporting.Found:
         """One grouping of the roll-ups (reports.reporting.report_groupings) in this
         scope's window: {group: ({month: (facts, people)}, (facts, people))}."""
-        if self._counts is None:
+        if self._counts is None or self.scope not in self._counts.scopes:
             scopes = [self.scope] if self.also is None else [self.scope, self.also]
             groupings = rollup_reporting.report_groupings(self.supervision_programmes)
             self._counts = rollup_reporting.RollupCounts(scopes, groupings)
