@@ -8,7 +8,9 @@ however many filters and periods a reader combines, so no table needs to know
 about any other. The number of queries never depends on how much data there is.
 """
 
+import dataclasses
 import datetime
+import functools
 import hashlib
 import zoneinfo
 from collections.abc import Callable
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 
@@ -93,8 +95,13 @@ class Context:
     source: str = ROLLUPS
     _programmes: list[Programme] | None = None
     _eligible: dict | None = None
+    # The roll-ups counted for this scope and any other counted with it (the
+    # headline's previous period): one statement for every table of both.
+    _counts: rollup_reporting.RollupCounts | None = None
+    also: ReportScope | None = None
+    _eligible_for_any: int | None = None
 
-    @property
+    @functools.cached_property
     def months(self) -> list[tuple[datetime.date, str]]:
         incomplete = incomplete_months(self.scope)
         return [(month, month_label(month, month in incomplete)) for month in self.scope.months]
@@ -116,6 +123,34 @@ class Context:
                 self.scope, self.supervision_programmes
             )
         return self._eligible
+
+    @property
+    def eligible_for_any(self) -> int:
+        """Staff eligible for any of the report's supervision programmes (one query)."""
+        if self._eligible_for_any is None:
+            eligible = supervision_reporting.population(self.scope).filter(
+                supervision_reporting.eligible_for_any_q(self.supervision_programmes)
+            )
+            self._eligible_for_any = eligible.count()
+        return self._eligible_for_any
+
+    def counted(self, grouping: str) -> rollup_reporting.Found:
+        """One grouping of the roll-ups (reports.reporting.report_groupings) in this
+        scope's window: {group: ({month: (facts, people)}, (facts, people))}."""
+        if self._counts is None or self.scope not in self._counts.scopes:
+            scopes = [self.scope] if self.also is None else [self.scope, self.also]
+            groupings = rollup_reporting.report_groupings(self.supervision_programmes)
+            self._counts = rollup_reporting.RollupCounts(scopes, groupings)
+        return self._counts.found(self.scope, grouping)
+
+    def kind_total(self, kind: str):
+        """(by month, whole window) of every row of `kind`, or None without any."""
+        return self.counted("kind").get(kind)
+
+    def sharing(self, scope: ReportScope) -> "Context":
+        """A context for `scope` (counted with this one: see `also`) sharing what does
+        not depend on the months: the programmes, the eligible staff, the counts."""
+        return dataclasses.replace(self, scope=scope, also=None)
 
 
 def _months_between(start: datetime.date, end: datetime.date) -> int:
@@ -172,9 +207,8 @@ def coverage_by_programme(context: Context) -> Table:
     """Of the staff eligible for each programme, how many had a session in the period."""
     programmes = context.supervision_programmes
     if context.source == ROLLUPS:
-        covered_rows = rollup_reporting.covered(context.scope, programmes)
-        found = rollup_reporting.by_programme(context.scope, covered_rows)
-        covered = {programme: people for programme, (_, people) in found.items()}
+        found = context.counted("covered_programme")
+        covered = {int(programme): people for programme, (_, (_, people)) in found.items()}
     else:
         one_to_one = supervision_reporting.covered(context.scope, programmes)
         groups = group_reporting.covered(context.scope, programmes)
@@ -209,14 +243,10 @@ def coverage_by_programme(context: Context) -> Table:
 
 def coverage_by_month(context: Context) -> Table:
     """Each month, the share of eligible staff who had a session that month."""
-    programmes = context.supervision_programmes
-    eligible = supervision_reporting.population(context.scope).filter(
-        supervision_reporting.eligible_for_any_q(programmes)
-    )
-    eligible_count = eligible.count()
+    eligible_count = context.eligible_for_any
     if context.source == ROLLUPS:
-        covered_rows = rollup_reporting.covered(context.scope, programmes)
-        by_month, whole = rollup_reporting.people_by_month(context.scope, covered_rows)
+        monthly, (_, whole) = context.counted("covered").get("covered", ({}, (0, 0)))
+        by_month = {month: people for month, (_, people) in monthly.items()}
     else:
         by_month = _distinct_union(_covered_querysets(context), group_by_month=True)
         whole = _distinct_union(_covered_querysets(context), group_by_month=False).get(None, 0)
@@ -243,13 +273,11 @@ def coverage_by_department(context: Context) -> Table:
     """Coverage of each department: a board's breakdown of where supervision is reaching."""
     programmes = context.supervision_programmes
     if context.source == ROLLUPS:
-        covered_rows = rollup_reporting.covered(context.scope, programmes)
-        people = covered_rows.filter(rollup_reporting.in_window(context.scope)).values(
-            person=F("user_id")
+        eligible, _ = supervision_reporting.coverage_by_department(
+            context.scope, programmes, sessions_counted=False
         )
-        eligible, covered = supervision_reporting.coverage_by_department(
-            context.scope, programmes, people, sessions_counted=False
-        )
+        found = context.counted("covered_department")
+        covered = {int(department): people for department, (_, (_, people)) in found.items()}
     else:
         eligible, covered = supervision_reporting.coverage_by_department(
             context.scope, programmes, group_reporting.covered(context.scope, programmes)
@@ -273,25 +301,11 @@ def coverage_by_department(context: Context) -> Table:
     )
 
 
-ACTIVITY_KEYS = {
-    category: [
-        key
-        for key in supervision_reporting.SESSION_KEYS
-        if supervision_reporting.activity_category(key) == category
-    ]
-    for category, _ in supervision_reporting.ACTIVITY
-}
-
-
-def _sessions_counted(context: Context, categories) -> tuple:
-    """The rolled-up sessions by month and category, as tables.crosstab_from takes them."""
-    rows = rollup_reporting.rollups(context.scope, "session")
-    return rollup_reporting.month_counts(context.scope, rows, categories)
-
-
 def activity(context: Context) -> Table:
     if context.source == ROLLUPS:
-        counts = _sessions_counted(context, ACTIVITY_KEYS)
+        counts = rollup_reporting.crosstab_counts(
+            context.counted("activity"), context.kind_total("session"), context.scope.months
+        )
     else:
         counts = grouped_counts(
             supervision_reporting.activity(context.scope), "month", "category", context.scope
@@ -311,29 +325,26 @@ def activity(context: Context) -> Table:
 
 def attendance_rate(context: Context) -> Table:
     """Attended ÷ (attended + did not attend + cancelled late), by month."""
-    due = ("attended", "did_not_attend", "cancelled_late")
+    due = rollup_reporting.DUE
     if context.source == ROLLUPS:
-        attended_keys = ACTIVITY_KEYS["attended"]
-        due_keys = [key for category in due for key in ACTIVITY_KEYS[category]]
-        # Two countings: a key falls in one category of each, and attended is in both.
-        attended_cells, _, attended_columns, _ = _sessions_counted(
-            context, {"attended": attended_keys}
-        )
-        due_cells, _, due_columns, _ = _sessions_counted(context, {"due": due_keys})
-        by_cell, by_column = attended_cells | due_cells, attended_columns | due_columns
+        # Two groupings: attended sessions are among those due as well.
+        nothing: tuple = ({}, (0, 0))
+        attended_found = context.counted("attended").get("attended", nothing)
+        due_found = context.counted("due").get("due", nothing)
 
-        def stated(cells, *key) -> dict:
-            attended, attended_people = cells.get((*key, "attended"), (0, 0))
-            due_count, people = cells.get((*key, "due"), (0, 0))
+        def stated(attended, due_count) -> dict:
             return {
-                "attended": attended,
-                "attended_people": attended_people,
-                "due": due_count,
-                "people": people,
+                "attended": attended[0],
+                "attended_people": attended[1],
+                "due": due_count[0],
+                "people": due_count[1],
             }
 
-        by_month = {month: stated(by_cell, month) for month in context.scope.months}
-        whole = stated(by_column)
+        by_month = {
+            month: stated(attended_found[0].get(month, (0, 0)), due_found[0].get(month, (0, 0)))
+            for month in context.scope.months
+        }
+        whole = stated(attended_found[1], due_found[1])
     else:
         sessions = supervision_reporting.activity(context.scope)
         stats = {
@@ -388,16 +399,9 @@ def offered(context: Context) -> Table:
 
 
 def _allowance_used(context: Context) -> dict[int, tuple[int, int]]:
-    """supervision.reporting.allowance_used from the roll-ups (one query)."""
+    """supervision.reporting.allowance_used from the roll-ups."""
     one_to_one = [p for p in context.supervision_programmes if p.modality == Modality.ONE_TO_ONE]
-    if not one_to_one:
-        return {}
-    counted = Q(pk__in=[])
-    for programme in one_to_one:
-        keys = supervision_reporting.usage_keys(programme)
-        counted |= Q(programme_id=programme.pk, key__in=keys)
-    rows = rollup_reporting.rollups(context.scope, "session").filter(counted)
-    found = rollup_reporting.by_programme(context.scope, rows)
+    found = {int(programme): whole for programme, (_, whole) in context.counted("used").items()}
     return {p.pk: found.get(p.pk, (0, 0)) for p in one_to_one}
 
 
@@ -447,9 +451,9 @@ def allowance(context: Context) -> Table:
 
 def group_attendance(context: Context) -> Table:
     if context.source == ROLLUPS:
-        rows = rollup_reporting.rollups(context.scope, "group")
-        statuses = {status: [status] for status, _ in group_reporting.ATTENDANCE}
-        counts = rollup_reporting.month_counts(context.scope, rows, statuses)
+        counts = rollup_reporting.crosstab_counts(
+            context.counted("group"), context.kind_total("group"), context.scope.months
+        )
     else:
         counts = grouped_counts(
             group_reporting.attendance(context.scope), "month", "category", context.scope
@@ -553,7 +557,7 @@ RATING_COLUMNS = [(value, str(value)) for value in range(1, 6)]
 
 def feedback_distribution(context: Context) -> Table:
     if context.source == ROLLUPS:
-        counts = rollup_reporting.rating_counts(context.scope)
+        counts = rollup_reporting.rating_counts(context)
     else:
         counts = grouped_counts(
             feedback_reporting.ratings(context.scope), "question_id", "category", context.scope
@@ -571,7 +575,7 @@ def feedback_distribution(context: Context) -> Table:
 
 def feedback_means(context: Context) -> Table:
     if context.source == ROLLUPS:
-        by_month, overall = rollup_reporting.rating_means(context.scope)
+        by_month, overall = rollup_reporting.rating_means(context)
         return means_from(
             by_month,
             overall,
@@ -625,7 +629,7 @@ def themes(context: Context) -> Table:
     rows = [
         Row(row["theme_name"], row["theme_name"], [disclosure.count(row["count"], row["people"])])
         for row in (
-            rollup_reporting.themes(context.scope)
+            rollup_reporting.themes(context)
             if context.source == ROLLUPS
             else supervision_reporting.themes(context.scope)
         )
@@ -746,7 +750,10 @@ def engagement_report(
     scope: ReportScope, only: list[str] | None = None, source: str = ROLLUPS
 ) -> Report:
     names = only or list(BUILDERS)
-    tables = _tables(scope, names, source)
+    previous_scope = headline.previous_scope(scope) if only is None else None
+    # The previous period's roll-ups are counted with this period's (Context.also).
+    context = Context(scope, source, also=previous_scope)
+    tables = {name: BUILDERS[name](context) for name in names}
     sections = [
         (heading, [tables[b.__name__] for b in builders if b.__name__ in tables])
         for heading, builders in SECTIONS
@@ -766,9 +773,10 @@ def engagement_report(
             tables["attendance_rate"], 2, "Attendance rate by month (%)", incomplete=incomplete
         )
     report = Report(scope, [s for s in sections if s[1]], charts)
-    if only is None:
-        report.previous_scope = headline.previous_scope(scope)
-        previous = _tables(report.previous_scope, headline.BUILDERS, source)
+    if previous_scope is not None:
+        report.previous_scope = previous_scope
+        previous_context = context.sharing(previous_scope)
+        previous = {name: BUILDERS[name](previous_context) for name in headline.BUILDERS}
         report.headlines = headline.headlines(tables, previous, charts)
     return report
 

@@ -7,15 +7,21 @@ columns, and the people behind a count are the distinct people with that month's
 column above 0, so every figure is the one the raw tables give (tests/reports/
 test_rollups.py holds them equal). Who the person is now is read through the
 person, as the raw queries do.
+
+The engagement report reads them through `RollupCounts`: every grouping its
+tables need (`report_groupings`), for its window and the headline's previous
+period, in one statement. `_counted` and the readers on it count one queryset
+of rows in a statement of its own.
 """
 
 import datetime
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, CharField, F, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Left, StrIndex, Substr
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast, Left, StrIndex, Substr
 
 from kernel.models import Modality
 from supervision import reporting as supervision_reporting
@@ -31,28 +37,29 @@ def coverage_targets(programmes) -> dict[int, int]:
     return dict(targets.values_list("programme_id", "percent"))
 
 
+# Kinds counted whoever has left since (as feedback.reporting.ratings counts ratings);
+# every other kind counts only people still active, as the session and meeting
+# figures count them.
+COUNTED_AFTER_LEAVING = ("rating",)
+
+
+def _rows_of(scope, months) -> QuerySet:
+    """Roll-up rows of the scope's organisation, programme and people, in the years of
+    `months`."""
+    years = sorted({month.year for month in months})
+    rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
+    return rows.filter(scope.programme_q()).filter(scope.people_q("user__profile__"))
+
+
 def rollups(scope, kind: str | None = None, active_only: bool = True) -> QuerySet:
     """Roll-up rows of the scope's organisation, programme and people, in the scope's years
-    (of people still active, as the session and meeting figures count them)."""
-    years = sorted({month.year for month in scope.months})
-    rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
+    (of people still active, unless `active_only` is False)."""
+    rows = _rows_of(scope, scope.months)
     if active_only:
         rows = rows.filter(user__is_active=True)
     if kind is not None:
         rows = rows.filter(kind=kind)
-    return rows.filter(scope.programme_q()).filter(scope.people_q("user__profile__"))
-
-
-def _had(month: datetime.date) -> Q:
-    """Rows with at least one fact in `month`."""
-    return Q(year=month.year, **{f"m{month.month}__gt": 0})
-
-
-def in_window(scope) -> Q:
-    query = Q(pk__in=[])
-    for month in scope.months:
-        query |= _had(month)
-    return query
+    return rows
 
 
 def _counted(scope, rows: QuerySet, by: tuple[str, ...] = ()) -> list[tuple]:
@@ -130,29 +137,11 @@ def by_programme(scope, rows: QuerySet) -> dict[int, tuple[int, int]]:
     return {programme: whole for programme, _, whole in _counted(scope, rows, ("programme_id",))}
 
 
-def covered(scope, programme_list) -> QuerySet:
-    """Rows of attended one-to-one sessions and presence at meetings, each in a programme
-    of its modality the person is eligible for: supervision.reporting.covered and
-    peergroups.reporting.covered together."""
-    eligible = Q(pk__in=[])
-    facts = {Modality.ONE_TO_ONE: ("session", "attended"), Modality.GROUP: ("group", "present")}
-    for programme in programme_list:
-        if programme.modality in facts:
-            kind, key = facts[programme.modality]
-            eligible |= Q(kind=kind, key=key, programme_id=programme.pk) & eligible_q(
-                programme, "user__profile__"
-            )
-    return rollups(scope).filter(eligible)
-
-
-def themes(scope) -> list[dict]:
+def themes(context) -> list[dict]:
     """supervision.reporting.themes from the roll-ups: {theme_name, count, people} of the
-    themes recorded in the window, most common first (two queries)."""
-    found = [
-        (int(theme), whole)
-        for theme, _, whole in _counted(scope, rollups(scope, "theme"), ("key",))
-    ]
-    names = supervision_reporting.theme_names(scope, [theme for theme, (n, _) in found if n])
+    themes recorded in the window, most common first (the names: one query)."""
+    found = [(int(theme), whole) for theme, (_, whole) in context.counted("theme").items()]
+    names = supervision_reporting.theme_names(context.scope, [t for t, (n, _) in found if n])
     rows = [
         {"theme_name": names[theme], "count": n, "people": people}
         for theme, (n, people) in found
@@ -161,46 +150,37 @@ def themes(scope) -> list[dict]:
     return sorted(rows, key=lambda row: (-row["count"], row["theme_name"]))
 
 
-def _ratings(scope) -> QuerySet:
-    # Ratings are counted whoever has left since, as feedback.reporting.ratings counts them.
-    return rollups(scope, "rating", active_only=False)
-
-
 def _rating_part(key: str) -> tuple[int, int]:
     question, _, rating = key.partition(":")
     return int(question), int(rating)
 
 
-def rating_counts(scope):
+def rating_counts(context):
     """feedback.reporting.ratings counted by question and rating, as tables.crosstab_from
-    takes them (four queries)."""
-    rows = _ratings(scope)
-    colon = StrIndex("key", Value(":"))
-    by_cell = {_rating_part(key): whole for key, _, whole in _counted(scope, rows, ("key",))}
-    question = rows.annotate(question=Left("key", colon - 1))
-    by_row = {(int(q),): whole for q, _, whole in _counted(scope, question, ("question",))}
-    rating = rows.annotate(rating=Substr("key", colon + 1))
-    by_column = {(int(r),): whole for r, _, whole in _counted(scope, rating, ("rating",))}
-    grand = next((whole for _, whole in _counted(scope, rows)), (0, 0))
+    takes them (from the report's RollupCounts)."""
+    by_cell = {_rating_part(key): whole for key, (_, whole) in context.counted("rating").items()}
+    by_row = {(int(q),): whole for q, (_, whole) in context.counted("question").items()}
+    by_column = {(int(r),): whole for r, (_, whole) in context.counted("rating_value").items()}
+    grand = (context.kind_total("rating") or ({}, (0, 0)))[1]
     return by_cell, by_row, by_column, grand
 
 
-def rating_means(scope) -> tuple[dict, dict]:
-    """The mean rating and the people behind it, by month and overall (two queries)."""
-    rows = _ratings(scope)
-    totals = {month: [0, 0] for month in scope.months}  # sum of ratings, answers
-    for key, by_month, _ in _counted(scope, rows, ("key",)):
+def rating_means(context) -> tuple[dict, dict]:
+    """The mean rating and the people behind it, by month and overall (from the
+    report's RollupCounts)."""
+    totals = {month: [0, 0] for month in context.scope.months}  # sum of ratings, answers
+    for key, (by_month, _) in context.counted("rating").items():
         _, rating = _rating_part(key)
         for month, (n, _people) in by_month.items():
             totals[month][0] += rating * n
             totals[month][1] += n
-    monthly_people, everyone = people_by_month(scope, rows)
+    monthly, (_, everyone) = context.kind_total("rating") or ({}, (0, 0))
 
     def stated(total: int, answers: int, people: int) -> dict:
         return {"mean": total / answers if answers else None, "people": people}
 
     by_month = {
-        month: stated(total, answers, monthly_people.get(month, 0))
+        month: stated(total, answers, monthly.get(month, (0, 0))[1])
         for month, (total, answers) in totals.items()
         if answers
     }
@@ -208,3 +188,206 @@ def rating_means(scope) -> tuple[dict, dict]:
         sum(t for t, _ in totals.values()), sum(a for _, a in totals.values()), everyone
     )
     return by_month, overall
+
+
+# --- every roll-up figure of a report in one statement -------------------------
+#
+# Each table above asks its own statement of the roll-ups (and the headline asks
+# again for the period before). A report needs only a handful of ways of
+# grouping the rows; `RollupCounts` counts all of them, for the report's window
+# and the previous period together, in one statement that reads the rows once.
+
+
+Found = dict[str, tuple[dict[datetime.date, tuple[int, int]], tuple[int, int]]]
+
+
+class RollupCounts:
+    """Roll-up rows counted by several groupings at once, for one or more windows of
+    months with the same filters (a report's and the period before its own).
+
+    `groupings` maps a name to an expression over roll-up rows giving each row's
+    group as text, or NULL to leave the row out of that grouping (as a row of
+    another kind is). Each person's facts are summed per grouping, group and month
+    first, then those per-person rows counted, so the people behind every figure
+    are exactly the distinct people with a fact there (in a month, and over each
+    window's months). Rows are those of people still active, but those of the
+    kinds COUNTED_AFTER_LEAVING whoever has left since. One query, the first
+    time any figure is asked for.
+
+    A new kind of roll-up row (a `*_facts` source in reports.services) reaches
+    the report by a grouping in `report_groupings` that is NULL for every other
+    kind (`_when(Q(kind="checkin"), F("key"))`, say) and, for its total, the
+    "kind" grouping that is there already; its builder reads them with
+    Context.counted. No statement of its own.
+    """
+
+    def __init__(self, scopes, groupings: Mapping[str, Any]):
+        self.scopes = list(scopes)
+        self.groupings = dict(groupings)
+        self.months = sorted({month for scope in self.scopes for month in scope.months})
+        self._found: dict[str, dict[str, tuple[list[int], list[int], list[int]]]] | None = None
+
+    def found(self, scope, grouping: str) -> Found:
+        """{group: ({month: (facts, people)}, (facts, people) over the window)} of
+        `scope`'s window, one of those counted, for one grouping."""
+        if self._found is None:
+            self._found = self._count()
+        window = self.scopes.index(scope)
+        positions = [(self.months.index(month), month) for month in scope.months]
+        result = {}
+        for group, (facts, people, whole) in self._found.get(grouping, {}).items():
+            by_month = {month: (facts[index], people[index]) for index, month in positions}
+            result[group] = (by_month, (sum(facts[index] for index, _ in positions), whole[window]))
+        return result
+
+    def _rows(self) -> QuerySet:
+        """The rows, each with its group in every grouping (g0, g1, …) and its facts in
+        each month counted (s0, s1, …)."""
+        rows = _rows_of(self.scopes[0], self.months)
+        rows = rows.filter(Q(user__is_active=True) | Q(kind__in=COUNTED_AFTER_LEAVING))
+        named = {
+            f"g{index}": expression for index, expression in enumerate(self.groupings.values())
+        }
+        months = {
+            f"s{index}": Case(
+                When(year=month.year, then=F(f"m{month.month}")),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            for index, month in enumerate(self.months)
+        }
+        return rows.annotate(**named, **months).order_by().values("user_id", *named, *months)
+
+    def _count(self) -> dict[str, dict[str, tuple[list[int], list[int], list[int]]]]:
+        names = list(self.groupings)
+        try:
+            sql, params = self._rows().query.sql_with_params()
+        except EmptyResultSet:  # nothing can match
+            return {}
+        columns = [f"s{index}" for index in range(len(self.months))]
+        months = ", ".join(columns)
+        # Each row once per grouping it is in (its group there not NULL): the groups
+        # and months of every row are worked out once, in `r`.
+        expanded = " UNION ALL ".join(
+            f"SELECT user_id, {index} AS grouping_no, g{index} AS grp, {months} "  # noqa: S608
+            f"FROM r WHERE g{index} IS NOT NULL"
+            for index in range(len(names))
+        )
+        sums = ", ".join(f"SUM({column}) AS {column}" for column in columns)
+        per_person = (
+            f"SELECT user_id, grouping_no, grp, {sums} FROM ({expanded}) AS expanded "  # noqa: S608
+            "GROUP BY user_id, grouping_no, grp"
+        )
+        wholes = []
+        for scope in self.scopes:
+            mine = " + ".join(f"s{self.months.index(month)}" for month in scope.months)
+            wholes.append(f"COUNT(CASE WHEN {mine} > 0 THEN 1 END)")
+        selected = [
+            "grouping_no",
+            "grp",
+            *(f"SUM({column})" for column in columns),
+            *(f"COUNT(CASE WHEN {column} > 0 THEN 1 END)" for column in columns),
+            *wholes,
+        ]
+        # Only our own names and numbers and Django's parameterised SQL go into the text.
+        query = (
+            f"WITH r AS MATERIALIZED ({sql}) "  # noqa: S608
+            f"SELECT {', '.join(selected)} FROM ({per_person}) AS per_person "
+            "GROUP BY grouping_no, grp"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(query, params)
+            results = cursor.fetchall()
+        width = len(columns)
+        found: dict[str, dict[str, tuple[list[int], list[int], list[int]]]] = {}
+        for number, value, *counts in results:
+            facts = [int(n or 0) for n in counts[:width]]
+            people = list(counts[width : 2 * width])
+            found.setdefault(names[number], {})[str(value)] = (facts, people, counts[2 * width :])
+        return found
+
+
+def crosstab_counts(by_category: Found, total: tuple | None, months):
+    """What tables.crosstab_from takes (cells, rows, columns, grand total) from a
+    grouping by category and the total of every row of the kind (`found(...)[kind]`)."""
+    by_cell = {
+        (month, name): counts
+        for name, (by_month, _) in by_category.items()
+        for month, counts in by_month.items()
+    }
+    by_column = {(name,): whole for name, (_, whole) in by_category.items()}
+    by_row = {(month,): (0, 0) for month in months}
+    grand = (0, 0)
+    if total is not None:
+        by_row = {(month,): counts for month, counts in total[0].items()}
+        grand = total[1]
+    return by_cell, by_row, by_column, grand
+
+
+# The sessions' keys by the category of the activity table each falls in.
+ACTIVITY_KEYS = {
+    category: [
+        key
+        for key in supervision_reporting.SESSION_KEYS
+        if supervision_reporting.activity_category(key) == category
+    ]
+    for category, _ in supervision_reporting.ACTIVITY
+}
+# Sessions that were due to happen: attended, did not attend, cancelled late.
+DUE = ("attended", "did_not_attend", "cancelled_late")
+_COVERING = {Modality.ONE_TO_ONE: ("session", "attended"), Modality.GROUP: ("group", "present")}
+
+
+def _when(condition: Q, then) -> Case:
+    return Case(When(condition, then=then), output_field=CharField())
+
+
+def _covered_q(programme_list) -> Q:
+    """covered()'s condition: attended sessions and presence at meetings, each in a
+    programme of its modality the person is eligible for."""
+    eligible = Q(pk__in=[])
+    for programme in programme_list:
+        if programme.modality in _COVERING:
+            kind, key = _COVERING[programme.modality]
+            eligible |= Q(kind=kind, key=key, programme_id=programme.pk) & eligible_q(
+                programme, "user__profile__"
+            )
+    return eligible
+
+
+def report_groupings(programme_list) -> dict[str, Any]:
+    """The groupings of roll-up rows the engagement report's tables are made from
+    (RollupCounts), for the report's supervision programmes."""
+    programme = Cast("programme_id", CharField())
+    session = Q(kind="session")
+    activity = [
+        When(session & Q(key__in=keys), then=Value(category))
+        for category, keys in ACTIVITY_KEYS.items()
+    ]
+    used = Q(pk__in=[])
+    for one in programme_list:
+        if one.modality == Modality.ONE_TO_ONE:
+            keys = supervision_reporting.usage_keys(one)
+            used |= Q(programme_id=one.pk, key__in=keys)
+    colon = StrIndex("key", Value(":"))
+    rating = Q(kind="rating")
+    due_keys = [key for category in DUE for key in ACTIVITY_KEYS[category]]
+    return {
+        # every row of a kind: the totals of its tables
+        "kind": F("kind"),
+        "activity": Case(*activity, When(session, then=F("key")), output_field=CharField()),
+        "attended": _when(session & Q(key__in=ACTIVITY_KEYS["attended"]), Value("attended")),
+        "due": _when(session & Q(key__in=due_keys), Value("due")),
+        "used": _when(session & used, programme),
+        "covered": _when(_covered_q(programme_list), Value("covered")),
+        "covered_programme": _when(_covered_q(programme_list), programme),
+        # by the person's department now (NULL without one: no department row shows them)
+        "covered_department": _when(
+            _covered_q(programme_list), Cast("user__profile__department_id", CharField())
+        ),
+        "group": _when(Q(kind="group"), F("key")),
+        "theme": _when(Q(kind="theme"), F("key")),
+        "rating": _when(rating, F("key")),
+        "question": _when(rating, Left("key", colon - 1)),
+        "rating_value": _when(rating, Substr("key", colon + 1)),
+    }

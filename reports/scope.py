@@ -8,6 +8,7 @@ never reaches into their tables itself.
 
 import dataclasses
 import datetime
+import functools
 import zoneinfo
 from dataclasses import dataclass
 
@@ -43,13 +44,17 @@ class ReportScope:
         after = add_months(self.last_month, 1)
         return datetime.datetime.combine(after, datetime.time.min, tzinfo=self.zone)
 
-    @property
+    @functools.cached_property
     def months(self) -> list[datetime.date]:
-        months, month = [], self.first_month
-        while month <= self.last_month:
-            months.append(month)
-            month = add_months(month, 1)
-        return months
+        """The firsts of the months, in order (worked out once: every table asks)."""
+        first, last = self.first_month, self.last_month
+        count = (last.year - first.year) * 12 + last.month - first.month + 1
+        return [
+            datetime.date(
+                first.year + (first.month - 1 + n) // 12, (first.month - 1 + n) % 12 + 1, 1
+            )
+            for n in range(count)
+        ]
 
     def people_q(self, prefix: str) -> Q:
         """Q over StaffProfile fields reached through `prefix` ("" or "supervisee__profile__")."""

@@ -7,6 +7,7 @@ page is asked for once to settle the session, then counted with 1 row and
 again with 100.
 """
 
+import dataclasses
 import datetime
 import itertools
 
@@ -400,6 +401,28 @@ def test_the_report_from_its_rollups_runs_as_many_queries_with_100_people_as_wit
     assert all(any("reports_activityrollup" in sql for sql in found) for found in before)
     world.report_rows(99, theme, question)
     assert [len(_report_queries(scope)) for scope in scopes] == [len(found) for found in before]
+
+
+def test_the_report_reads_its_rollups_in_one_statement_previous_period_included(world):
+    """Every roll-up table of the report and of the headline's previous period comes
+    from one statement (reports.reporting.RollupCounts), however many tables and
+    filters; a builder that counted its own would add one."""
+    from reports.scope import ReportScope
+
+    theme = Theme.objects.create(organisation=world.organisation, name="Workload")
+    question = FeedbackQuestion.objects.create(
+        programme=world.programme, text="The session was useful", kind="rating", position=1
+    )
+    world.report_rows(10, theme, question)
+    scope = ReportScope(
+        organisation_id=world.organisation.pk,
+        time_zone="Europe/London",
+        first_month=datetime.date(2025, 12, 1),
+        last_month=datetime.date(2026, 11, 1),
+    )
+    for filters in ({}, {"department_id": world.nurse.profile.department_id}):
+        found = _report_queries(dataclasses.replace(scope, **filters))
+        assert sum("reports_activityrollup" in sql for sql in found) == 1
 
 
 def test_keeping_the_rollups_costs_as_many_queries_after_years_of_sessions_as_after_one(world):
