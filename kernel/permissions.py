@@ -92,6 +92,14 @@ def staff_visible_to(user):
     return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
 
 
+def role_grants_of(people) -> list[tuple[int, int, str]]:
+    """(user id, organisation id, role) of every role held by these staff profiles,
+    which the caller fetched through staff_visible_to; in role order, as plain values
+    (the people directory's roles column: one query, no model instances)."""
+    grants = RoleGrant.objects.filter(user_id__in=[person.user_id for person in people])
+    return list(grants.order_by("role").values_list("user_id", "organisation_id", "role"))
+
+
 def get_staff_for_user(user, pk: int) -> StaffProfile:
     """Fetch one staff profile for a programme admin; 404 for anyone else's staff."""
     try:

@@ -94,6 +94,12 @@ QUERY_MODULES = {
     "superuser): numbers only, no row, person or organisation leaves the module",
     "supervision/pairing.py": "the pairing rule's one query: the current agreements of the "
     "supervisees the caller fetched (by id)",
+    "supervision/models/agreements.py": "AgreementQuerySet.with_first_session: its one "
+    "subquery is correlated (OuterRef) to the agreements of the queryset it annotates, "
+    "which the caller scoped through a permission helper",
+    "accounts/backends.py": "signing in: the one user the session or the sign-in form names "
+    "(Django's and allauth's backends, loading that user with their profile)",
+    "accounts/session_store.py": "the session row of the request's own session key",
     "supervision/staff_import/*": "an ESR import's dry run, run by its service: every query "
     "is keyed by the organisation the admin administers (admin_home_organisation), or by "
     "emails of that file's new people to find who is registered elsewhere",

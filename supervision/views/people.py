@@ -13,12 +13,13 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.leavers import anonymisation_due_at
 from kernel.forms import posted
-from kernel.models import Role, RoleGrant
+from kernel.models import Role
 from kernel.permissions import (
     admin_home_organisation,
     departments_visible_to,
     get_staff_for_user,
     organisations_where,
+    role_grants_of,
     role_required,
     staff_visible_to,
 )
@@ -66,12 +67,7 @@ def _with_roles(people: list) -> list:
     grants as model instances cost a tenth of the page (bench/inprocess.py)."""
     labels = dict(Role.choices)
     held: dict[tuple[int, int], list[str]] = defaultdict(list)
-    grants = (
-        RoleGrant.objects.filter(user_id__in=[person.user_id for person in people])
-        .order_by("role")
-        .values_list("user_id", "organisation_id", "role")
-    )
-    for user_id, organisation_id, role in grants:
+    for user_id, organisation_id, role in role_grants_of(people):
         held[user_id, organisation_id].append(str(labels.get(role, role)))
     for person in people:
         person.roles = ", ".join(held.get((person.user_id, person.organisation_id), ()))
