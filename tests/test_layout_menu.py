@@ -21,7 +21,9 @@ def _menu(client, url):
         (link.text.strip(), link.attrs.get("aria-current"))
         for link in nav.find_all("a", cls="nhsuk-header__navigation-link")
     ]
-    markup = re.search(r'<nav class="nhsuk-header__navigation".*?</nav>', page, re.S).group(0)
+    found = re.search(r'<nav class="nhsuk-header__navigation".*?</nav>', page, re.S)
+    assert found is not None
+    markup = found.group(0)
     return items, markup
 
 

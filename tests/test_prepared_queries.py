@@ -31,6 +31,7 @@ def test_own_profile_is_the_orms_with_its_organisation_and_department(supervisee
     fresh = User.objects.get(pk=supervisee.pk)
     with CaptureQueriesContext(connection) as queries:
         profile = get_own_profile(fresh)
+        assert profile is not None
         assert profile.organisation.name == "Westfield Hospitals NHS Trust"
         assert profile.department is not None
     assert len(queries) == 1  # the organisation and department came with it
@@ -48,6 +49,7 @@ def test_own_profile_is_the_orms_with_its_organisation_and_department(supervisee
 def test_a_profile_without_a_department_has_none(organisation):
     profile = StaffProfileFactory(organisation=organisation, department=None)
     found = get_own_profile(User.objects.get(pk=profile.user_id))
+    assert found is not None
     assert found.pk == profile.pk
     assert found.department is None
 
@@ -97,6 +99,7 @@ def _stored_session(user, *, expires_in: datetime.timedelta) -> str:
     Session.objects.filter(session_key=store.session_key).update(
         expire_date=timezone.now() + expires_in
     )
+    assert store.session_key is not None
     return store.session_key
 
 
