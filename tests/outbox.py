@@ -1,10 +1,8 @@
 """Run the outbox in the test process: the same claim and send (in batches) a worker does."""
 
 import datetime
-import threading
 
 import time_machine
-from django.db import connections
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -47,23 +45,3 @@ def due_booked_notifications(agreement, count: int) -> list[Notification]:
         )
         for minute in range(count)
     ]
-
-
-def at_once(work, times: int = 2, timeout: float = 60) -> list:
-    """Run `work` in `times` threads released at the same instant (two dispatchers, two
-    workers), each on its own database connection; their results."""
-    results, start_line = [], threading.Barrier(times)
-
-    def run():
-        start_line.wait()
-        try:
-            results.append(work())
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(times)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout)
-    return results

@@ -21,7 +21,7 @@ from notifications.services import notification_schedule
 from notifications.tasks import SEND_BATCH, _queue, claim_due, send_notification
 from supervision.models import Session
 from tests.notifications.test_attempts import WorkerKilled
-from tests.outbox import at_once
+from tests.threads import at_once
 
 State = Notification.State
 DUE = datetime.datetime(2026, 11, 23, 9, 0, tzinfo=datetime.UTC)

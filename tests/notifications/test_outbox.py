@@ -11,8 +11,9 @@ from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_schedule, outside_quiet_hours
 from notifications.tasks import claim_due
 from supervision.services.sessions import session_book, session_cancel, session_reschedule
-from tests.outbox import at_once, deliver_due
+from tests.outbox import deliver_due
 from tests.scenario import NOW, tuesday
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 

@@ -2,12 +2,9 @@
 booking's page and "You have already booked this session", not a refusal after
 the booking went through (issue 17)."""
 
-import threading
-
 import pytest
 import time_machine
 from django.contrib.messages import get_messages
-from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -15,6 +12,7 @@ from kernel.models import Band
 from supervision.models import Session
 from tests.factories import AgreementFactory, StaffProfileFactory
 from tests.scenario import NOW, book, tuesday
+from tests.threads import at_once
 
 from .test_booking_page import TAKEN, key
 
@@ -88,32 +86,22 @@ def test_a_time_someone_else_booked_is_still_refused(client, agreement, organisa
 
 def _tabs_post_at_once(user, url, data, tabs: int) -> list:
     """`tabs` browser tabs of one person send the same form at the same moment."""
-    start_line = threading.Barrier(tabs)
-    answers: list = []
-
-    def tab():
+    clients = []
+    for _ in range(tabs):
         client = Client()
         client.force_login(user)
-        try:
-            start_line.wait()
-            with time_machine.travel(NOW, tick=False):
-                response = client.post(url, data)
-            answers.append(
-                (
-                    response.status_code,
-                    response.get("Location"),
-                    [str(m) for m in get_messages(response.wsgi_request)],
-                )
-            )
-        finally:
-            connections.close_all()
+        clients.append(client)
 
-    threads = [threading.Thread(target=tab) for _ in range(tabs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
+    def tab():
+        with time_machine.travel(NOW, tick=False):
+            response = clients.pop().post(url, data)
+        return (
+            response.status_code,
+            response.get("Location"),
+            [str(m) for m in get_messages(response.wsgi_request)],
+        )
+
+    return at_once(tab, tabs)
 
 
 @pytest.mark.django_db(transaction=True)
