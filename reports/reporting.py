@@ -10,17 +10,16 @@ person, as the raw queries do.
 
 The engagement report reads them through `RollupCounts`: every grouping its
 tables need (`report_groupings`), for its window and the headline's previous
-period, in one statement. `_counted` and the readers on it count one queryset
-of rows in a statement of its own.
+period, in one statement.
 """
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Left, StrIndex, Substr
 
 from kernel.models import Modality
@@ -49,92 +48,6 @@ def _rows_of(scope, months) -> QuerySet:
     years = sorted({month.year for month in months})
     rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
     return rows.filter(scope.programme_q()).filter(scope.people_q("user__profile__"))
-
-
-def rollups(scope, kind: str | None = None, active_only: bool = True) -> QuerySet:
-    """Roll-up rows of the scope's organisation, programme and people, in the scope's years
-    (of people still active, unless `active_only` is False)."""
-    rows = _rows_of(scope, scope.months)
-    if active_only:
-        rows = rows.filter(user__is_active=True)
-    if kind is not None:
-        rows = rows.filter(kind=kind)
-    return rows
-
-
-def _counted(scope, rows: QuerySet, by: tuple[str, ...] = ()) -> list[tuple]:
-    """(*by, {month: (facts, people)}, (facts, people) in the window) for each group `by`.
-
-    Two levels in one statement: each person's facts per window month summed
-    first (one row per person and group), then those rows counted, so the people
-    are distinct without a DISTINCT per month. Counts only; no row is returned.
-    """
-    months = scope.months
-    per_person = {
-        f"s{index}": Sum(f"m{month.month}", filter=Q(year=month.year))
-        for index, month in enumerate(months)
-    }
-    inner = rows.order_by().values("user_id", *by).annotate(**per_person).order_by()
-    try:
-        sql, params = inner.query.sql_with_params()
-    except EmptyResultSet:  # nothing can match (no programme of this kind)
-        return []
-    columns = [f"s{index}" for index in range(len(months))]
-    anything = " + ".join(f"COALESCE({column}, 0)" for column in columns)
-    keys = ", ".join(by)
-    selected = [
-        *by,
-        *(f"SUM({column})" for column in columns),
-        *(f"COUNT(CASE WHEN {column} > 0 THEN 1 END)" for column in columns),
-        f"COUNT(CASE WHEN {anything} > 0 THEN 1 END)",
-    ]
-    # Only our own column names and Django's parameterised SQL go into the text.
-    query = f"SELECT {', '.join(selected)} FROM ({sql}) AS per_person"  # noqa: S608
-    if by:
-        query += f" GROUP BY {keys}"
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        results = cursor.fetchall()
-    found = []
-    width = len(months)
-    for result in results:
-        group, values = result[: len(by)], result[len(by) :]
-        sums, people = values[:width], values[width : 2 * width]
-        by_month = {month: (sums[index] or 0, people[index]) for index, month in enumerate(months)}
-        found.append((*group, by_month, (sum(n for n, _ in by_month.values()), values[-1])))
-    return found
-
-
-def month_counts(scope, rows: QuerySet, categories: Mapping[str, Iterable[str]]):
-    """What tables.crosstab counts, by month and category, from roll-up rows (two queries).
-
-    `categories` maps each category to the keys it is made of; a key in none is
-    its own category (in the totals, as every raw row is). Returns the cells,
-    the rows, the columns and the grand total, as tables.crosstab takes them.
-    """
-    whens = [When(key__in=list(keys), then=Value(name)) for name, keys in categories.items()]
-    category = Case(*whens, default=F("key"), output_field=CharField())
-    by_cell, by_column = {}, {}
-    for name, by_month, whole in _counted(scope, rows.annotate(category=category), ("category",)):
-        for month, counts in by_month.items():
-            by_cell[(month, name)] = counts
-        by_column[(name,)] = whole
-    by_row, grand = {(month,): (0, 0) for month in scope.months}, (0, 0)
-    for by_month, whole in _counted(scope, rows):
-        by_row, grand = {(month,): counts for month, counts in by_month.items()}, whole
-    return by_cell, by_row, by_column, grand
-
-
-def people_by_month(scope, rows: QuerySet) -> tuple[dict[datetime.date, int], int]:
-    """Distinct people with a fact in each month, and in the whole window (one query)."""
-    for by_month, (_, people) in _counted(scope, rows):
-        return {month: counted for month, (_, counted) in by_month.items()}, people
-    return {}, 0
-
-
-def by_programme(scope, rows: QuerySet) -> dict[int, tuple[int, int]]:
-    """{programme: (facts, distinct people)} in the window (one query)."""
-    return {programme: whole for programme, _, whole in _counted(scope, rows, ("programme_id",))}
 
 
 def themes(context) -> list[dict]:

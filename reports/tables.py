@@ -164,7 +164,7 @@ def crosstab_from(
     **table,
 ) -> Table:
     """The table of counts already made: (cells, rows, columns, grand total), as
-    `grouped_counts`, reports.reporting.crosstab_counts or month_counts give them."""
+    `grouped_counts` or reports.reporting.crosstab_counts give them."""
     by_cell, by_row, by_column, grand = counts
 
     def made(counts, key) -> Cell:

@@ -318,7 +318,7 @@ def weekly_offered(scope) -> tuple[list[int], list[int]]:
         )
     )
     sql, params = windows.query.sql_with_params()
-    # Two levels, as reports.reporting._counted counts people: each supervisor's times per
+    # Two levels, as reports.reporting.RollupCounts counts people: each supervisor's times per
     # month summed first, then those rows counted, so no DISTINCT is needed.
     columns = [f"t{index}" for index in range(len(months))]
     per_supervisor = ", ".join(
