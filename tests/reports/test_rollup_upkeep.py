@@ -336,3 +336,26 @@ def test_a_booking_made_while_a_drain_holds_its_person_is_marked_again_after():
     assert _pending() == {(person.pk, "session")}
     drained()
     assert sum(row[4] for row in _stored() if row[0] == person.pk) == 2
+
+
+# --- a real worker ------------------------------------------------------------------
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_works_out_what_a_booking_marked(agreement):
+    from celery.contrib.testing.worker import start_worker
+
+    from supervision_site.celery import app
+    from tests.notifications.test_worker import wait_until
+    from tests.scenario import book, tuesday
+
+    app.control.purge()
+    person = agreement.supervisee
+    book(agreement, tuesday(1, 14))
+    assert _pending() == {(person.pk, "session")}
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        refresh_pending_rollups_task.delay()  # as beat sends it every few seconds
+        assert wait_until(lambda: not _pending())
+    rows = ActivityRollup.objects.filter(user=person, kind="session", year=2026)
+    assert [(row.key, row.m12) for row in rows] == [("booked", 1)]
