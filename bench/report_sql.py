@@ -252,15 +252,17 @@ def _p95(values: list[float]) -> float:
 
 
 def rollup_update_cost(organisation_id: int, operations: int = 200) -> dict:
-    """What keeping the roll-ups adds to booking and logging, p95 over `operations` of each.
+    """What keeping the roll-ups adds to a bare Session save, p95 over `operations` of each.
 
     In one transaction rolled back at the end: `operations` people of the
     organisation each get a session booked (Session saved, as session_book saves
     it) and then logged as attended (saved again, as session_log does), once
-    with the roll-ups kept (the signals of reports.rollup_signals) and once with
-    them disconnected, on different people. Times are the saves alone, without
-    the rest of each service (checks, audit, notifications), so the share is an
-    upper bound of what the roll-ups add to a real booking.
+    with the roll-ups kept (the signals of reports.rollup_signals: the person
+    marked stale) and once with them disconnected, on different people. Times
+    are the saves alone, without the rest of each service (checks, audit,
+    notifications), so the share is an upper bound of what the roll-ups add to
+    a real booking; bench/rollup_upkeep.py times the real services, the figure
+    issue 19 names.
     """
     import datetime
 

@@ -96,13 +96,14 @@ TARGETS = {
 #     (uncached), "page_ms" (cached, through gunicorn), "cached_ms"?, "buffers_read"?
 #     (EXPLAIN (ANALYZE, BUFFERS) pages over the report's statements), ...}
 #   rollup_updates: rollup_update_ratios(organisation_slug) -> {operation: {"p95_ms",
-#     "without_p95_ms"}}, operation being booking, logging, check-in...
+#     "without_p95_ms", "refreshed_in_transaction_p95_ms"?}}, operation being booking,
+#     logging (the real services), and "worker drain": {"ms_per_row", "rows"}
 #   inprocess: cpu_per_page() -> {"healthz": ms, "shell": ms, <page key>: ms}, CPU ms
 #   capacity: measure_capacity(base_url, users) -> {"pages_per_second", "p95_ms",
 #     "healthz_per_second", "clients"}
 HOOKS = {
     "report": ("bench.report_sql", "compare"),
-    "rollup_updates": ("bench.report_sql", "rollup_update_ratios"),
+    "rollup_updates": ("bench.rollup_upkeep", "rollup_update_ratios"),
     "inprocess": ("bench.inprocess", "cpu_per_page"),
     "capacity": ("bench.capacity", "measure_capacity"),
 }
@@ -532,6 +533,10 @@ def print_results(results: dict) -> None:
     else:
         for operation, figures in updates.items():
             print(f"roll-up maintenance, {operation}: {figures}")
+            before = isinstance(figures, dict) and figures.get("refreshed_in_transaction_p95_ms")
+            if before and figures.get("without_p95_ms"):
+                ratio = round(before / figures["without_p95_ms"], 2)
+                print(f"  (worked out in its own transaction, as before the drain: {ratio}x)")
     reminders = results["reminders"]
     if reminders.get("skipped"):
         print("reminders: skipped (--reminders 0)")

@@ -7,6 +7,7 @@ for, so a figure copied into a board paper never loses what it describes.
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from kernel.models import Band, Profession
 from supervision import reporting as supervision_reporting
@@ -38,6 +39,23 @@ def organisation_name(scope: ReportScope) -> str:
 def generated(scope: ReportScope) -> str:
     """Now, in the organisation's zone: when this output was made."""
     return formats.date_format(timezone.localtime(timezone=scope.zone), "j F Y H:i")
+
+
+def backlog_words(scope: ReportScope, backlog) -> str:
+    """What a report's figures do not include yet (reports.services.Backlog), or "":
+    from the oldest change still being counted, in the organisation's zone."""
+    if backlog is None:
+        return ""
+    since = timezone.localtime(backlog.since, timezone=scope.zone)
+    today = timezone.localdate(timezone=scope.zone)
+    time = formats.date_format(since, "H:i" if since.date() == today else "j F Y H:i")
+    return ngettext(
+        "Figures include changes up to %(time)s; changes made since for %(count)s person "
+        "are still being counted.",
+        "Figures include changes up to %(time)s; changes made since for %(count)s people "
+        "are still being counted.",
+        backlog.people,
+    ) % {"time": time, "count": backlog.people}
 
 
 def filters_words(items: list[tuple[str, str]]) -> str:

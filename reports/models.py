@@ -85,3 +85,28 @@ class ActivityRollup(models.Model):
     @property
     def months(self) -> tuple[int, ...]:
         return tuple(getattr(self, name) for name in MONTH_FIELDS)
+
+
+class RollupPending(models.Model):
+    """A person whose roll-up rows of one kind wait to be worked out again.
+
+    Bookings, logs, registers and feedback do not refresh the roll-ups in their
+    own transaction (that doubled their cost): they only write this row there
+    (reports.services.rollups_mark_stale), and reports.services.
+    refresh_pending_rollups works the rows out later, from a Celery task every
+    few seconds and before a report of the person's organisation is read. One
+    row per person and kind however many changes wait; `created_at` is when the
+    oldest of them was made, which the report shows while any are waiting.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="rollup_pending_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} {self.kind} since {self.created_at:%Y-%m-%d %H:%M}"

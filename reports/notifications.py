@@ -21,7 +21,7 @@ def _wellbeing_digest(notification):
     if organisation is None:
         return None
     scope = board_scope(organisation)
-    report = cached_engagement_report(scope)
+    report, _backlog = cached_engagement_report(scope)
     return registry.Message(
         subject=str(_("Your monthly supervision engagement report")),
         template="wellbeing_digest",

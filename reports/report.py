@@ -39,6 +39,7 @@ from . import reporting as rollup_reporting
 from .models import DEFAULT_COVERAGE_TARGET
 from .reporting import coverage_targets
 from .scope import ReportScope
+from .services import Backlog, rollups_catch_up
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import SpcTable, spc_table
@@ -52,6 +53,7 @@ from .tables import (
     means_from,
     raw_key,
 )
+from .versions import version_key
 
 # Where the session and group-meeting tables are counted from: the roll-ups
 # (reports.reporting, a row per person and year), or "raw", the sessions and
@@ -746,9 +748,23 @@ def _coverage_target(table: Table | None) -> float | None:
     return round(sum(target * weight for target, weight in weighted) / total)
 
 
+def caught_up(scope: ReportScope) -> Backlog | None:
+    """Work out the roll-ups that changes of the scope's organisation left stale, before
+    its figures are read (reports.services.rollups_catch_up): None when the figures
+    include every change, or what is still being counted, for the page to say."""
+    return rollups_catch_up(scope.organisation_id)
+
+
 def engagement_report(
     scope: ReportScope, only: list[str] | None = None, source: str = ROLLUPS
 ) -> Report:
+    """Every table of the report (or those `only` names), built now: the roll-ups of its
+    organisation are brought up to date first."""
+    caught_up(scope)
+    return _built(scope, only, source)
+
+
+def _built(scope: ReportScope, only: list[str] | None, source: str = ROLLUPS) -> Report:
     names = only or list(BUILDERS)
     previous_scope = headline.previous_scope(scope) if only is None else None
     # The previous period's roll-ups are counted with this period's (Context.also).
@@ -803,9 +819,13 @@ SLUGS = {
 }
 
 
-def table_for_export(scope: ReportScope, slug: str) -> Table | None:
+def table_for_export(scope: ReportScope, slug: str) -> tuple[Table | None, Backlog | None]:
+    """The table a CSV file holds, and what its figures do not include yet."""
     name = SLUGS.get(slug)
-    return None if name is None else _tables(scope, [name])[name]
+    if name is None:
+        return None, None
+    backlog = caught_up(scope)
+    return _tables(scope, [name])[name], backlog
 
 
 # Bumped whenever what a cached Report holds changes shape, so a deployment
@@ -813,59 +833,58 @@ def table_for_export(scope: ReportScope, slug: str) -> Table | None:
 FORMAT = 2
 
 
-def _version_key(organisation_id: int) -> str:
-    return f"reports:version:{organisation_id}"
-
-
-def reports_changed(organisation_id: int) -> None:
-    """Forget the organisation's cached reports (a target changed, say)."""
-    try:
-        cache.incr(_version_key(organisation_id))
-    except ValueError:
-        cache.set(_version_key(organisation_id), 1, None)
-
-
 def _cache_key(scope: ReportScope) -> str:
     """The filters, the day and the organisation's version (`reports_changed`)."""
-    version = cache.get(_version_key(scope.organisation_id), 0)
+    version = cache.get(version_key(scope.organisation_id), 0)
     digest = hashlib.sha256(repr((scope.key(), version, timezone.localdate())).encode())
     return f"reports:engagement:{FORMAT}:{digest.hexdigest()}"
 
 
-def cached_engagement_report(scope: ReportScope) -> Report:
-    """The report, built at most every REPORT_CACHE_SECONDS for the same filters.
+def cached_engagement_report(scope: ReportScope) -> tuple[Report, Backlog | None]:
+    """The report, built at most every REPORT_CACHE_SECONDS for the same filters, and
+    what its figures do not include yet (`caught_up`, run before the cache is read).
 
     A board report does not need to be live to the second, and building one
     runs dozens of aggregates over the whole period; the cache is shared by
     every web process. The key carries the filters, the day and a per-
-    organisation version that `reports_changed` bumps.
+    organisation version that `reports_changed` bumps (and a drain that changes
+    the roll-ups bumps it, so no change is hidden by the cache).
     """
+    backlog = caught_up(scope)
+    return _cached(scope), backlog
+
+
+def _cached(scope: ReportScope) -> Report:
     timeout = settings.REPORT_CACHE_SECONDS
     if not timeout:
-        return engagement_report(scope)
+        return _built(scope, None)
     key = _cache_key(scope)
     report = cache.get(key)
     if report is None:
-        report = engagement_report(scope)
+        report = _built(scope, None)
         cache.set(key, report, timeout)
     return report
 
 
-def cached_report_html(scope: ReportScope, render: Callable[[Report], str], *vary: str) -> str:
-    """`render(report)`, kept as long as the report itself and forgotten with it.
+def cached_report_html(
+    scope: ReportScope, render: Callable[[Report], str], *vary: str
+) -> tuple[str, Backlog | None]:
+    """`render(report)`, kept as long as the report itself and forgotten with it, and
+    what the report does not include yet (as cached_engagement_report).
 
     The report's tables and charts are thousands of template nodes; the page
     asks for them again on every visit with the same filters. `vary` is what
     else the HTML depends on (the query string of its CSV links, the language).
     """
+    backlog = caught_up(scope)
     timeout = settings.REPORT_CACHE_SECONDS
     if not timeout:
-        return render(engagement_report(scope))
+        return render(_built(scope, None)), backlog
     digest = hashlib.sha256(repr(vary).encode()).hexdigest()
     key = f"{_cache_key(scope)}:html:{digest}"
     html = cache.get(key)
     if html is None:
-        html = str(render(cached_engagement_report(scope)))
+        html = str(render(_cached(scope)))
         cache.set(key, html, timeout)
     # Our own template's output, escaped when it was rendered.
-    return mark_safe(html)  # noqa: S308
+    return mark_safe(html), backlog  # noqa: S308

@@ -19,14 +19,25 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast, Left, StrIndex, Substr
 
 from kernel.models import Modality
 from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
 
-from .models import ActivityRollup, CoverageTarget
+from .models import ActivityRollup, CoverageTarget, RollupPending
 
 
 def coverage_targets(programmes) -> dict[int, int]:
@@ -34,6 +45,15 @@ def coverage_targets(programmes) -> dict[int, int]:
     from a report's scope or from reports.permissions."""
     targets = CoverageTarget.objects.filter(programme__in=programmes)
     return dict(targets.values_list("programme_id", "percent"))
+
+
+def rollup_backlog(organisation_id: int) -> dict:
+    """Changes to facts of the organisation's people not yet in the roll-ups
+    (reports.services.rollups_mark_stale): {rows, people, since} in one query."""
+    pending = RollupPending.objects.filter(user__profile__organisation_id=organisation_id)
+    return pending.aggregate(
+        rows=Count("pk"), people=Count("user_id", distinct=True), since=Min("created_at")
+    )
 
 
 # Kinds counted whoever has left since (as feedback.reporting.ratings counts ratings);

@@ -1,6 +1,11 @@
+import dataclasses
+import datetime
+import functools
+import logging
 import zoneinfo
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from audit.services import audit_log
 from feedback import reporting as feedback_reporting
@@ -8,8 +13,17 @@ from kernel.models import Programme
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
-from .models import DEFAULT_COVERAGE_TARGET, MONTH_FIELDS, ActivityRollup, CoverageTarget
-from .report import reports_changed
+from . import reporting
+from .models import (
+    DEFAULT_COVERAGE_TARGET,
+    MONTH_FIELDS,
+    ActivityRollup,
+    CoverageTarget,
+    RollupPending,
+)
+from .versions import reports_changed
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -95,24 +109,29 @@ def _lock_people(ids: list[int]) -> None:
     """
     if connection.vendor != "postgresql":
         return
+    # One statement however many people (a drain takes up to DRAIN_LIMIT): unnest
+    # yields the ids in the array's order, ascending, and each lock is taken as its
+    # row is, so the order that prevents deadlocks holds.
     with connection.cursor() as cursor:
-        for pk in ids:  # one at a time: the order is what prevents deadlocks
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, pk])
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, id)) FROM unnest(%s::integer[]) AS id",
+            [ROLLUP_LOCK, ids],
+        )
 
 
-def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> None:
-    """Bring these people's roll-up rows in line with their sessions and meetings.
+def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> set[int]:
+    """Bring these people's roll-up rows in line with their sessions and meetings;
+    the organisations whose rows changed.
 
-    The one place the roll-ups change, called in the transaction that changed
-    a fact (reports.apps connects it to every save and delete of a session, a
-    register entry, a meeting or a group). Each person's rows are worked out
-    again from that person's own facts of the `kinds` that changed (a few dozen
-    rows), and only what differs is written; the people are locked first, so two
-    changes for one person never interleave.
+    The one place the roll-ups change, called by refresh_pending_rollups for the
+    people a change marked stale (rollups_mark_stale). Each person's rows are
+    worked out again from that person's own facts of the `kinds` that changed (a
+    few dozen rows), and only what differs is written; the people are locked
+    first, so two refreshes of one person never interleave.
     """
     ids = sorted({pk for pk in user_ids if pk is not None})
     if not ids:
-        return
+        return set()
     # Part of the caller's transaction (no savepoint of its own: a failure fails the change).
     with transaction.atomic(savepoint=False):
         _lock_people(ids)
@@ -136,6 +155,154 @@ def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> None:
         new = [_new_rollup(key, months) for key, months in wanted.items() if key not in stored]
         if new:
             ActivityRollup.objects.bulk_create(new)
+    gone_organisations = {key[1] for key, row in stored.items() if key not in wanted}
+    return gone_organisations | {row.organisation_id for row in changed + new}
+
+
+# --- keeping the roll-ups off the changing transaction --------------------------
+#
+# Working a person's rows out again in the transaction of every booking, log or
+# register doubled what those cost (bench/report_sql.py). The change now only
+# marks the person stale, one row per person and kind (RollupPending), and the
+# rows are worked out later: by a Celery task every few seconds, and before a
+# report of the person's organisation is read, so a report is exact whenever
+# the backlog is small and says how far behind it is when not.
+#
+# The race: a booking that commits while a drain works its person out must not
+# be lost. The mark is an upsert that takes the row's lock even when the row is
+# there already (ON CONFLICT DO UPDATE, not DO NOTHING, which locks nothing), and
+# a drain locks the rows it takes before it reads any fact. So either the booking
+# holds the row first, and the drain skips it (SKIP LOCKED) for a later drain, or
+# the drain holds it first, and the booking waits for the drain to commit and
+# then inserts the row again, for a later drain to count.
+
+
+def _marked_in_this_transaction() -> set[tuple[int, str]] | None:
+    """The (person, kind) pairs this transaction has marked stale already, or None
+    outside a transaction (each statement commits on its own there).
+
+    Django gives `run_on_commit` a new list at the end of every transaction and
+    when a savepoint rolls back, so the list in use names the transaction: pairs
+    remembered with another list are forgotten (tests/reports/
+    test_rollup_upkeep.py holds Django to it).
+    """
+    if not connection.in_atomic_block:
+        return None
+    remembered = getattr(connection, "_rollups_marked", None)
+    if remembered is None or remembered[0] is not connection.run_on_commit:
+        remembered = (connection.run_on_commit, set())
+        connection._rollups_marked = remembered  # type: ignore[attr-defined]
+    return remembered[1]
+
+
+def _forget_marked() -> None:
+    """The pending rows were deleted in this transaction: a later change marks again."""
+    connection._rollups_marked = None  # type: ignore[attr-defined]
+
+
+def rollups_mark_stale(user_ids, kinds: tuple[str, ...]) -> None:
+    """Note, in the transaction that changed their facts, that these people's roll-up
+    rows of `kinds` are to be worked out again (refresh_pending_rollups).
+
+    What every change to a fact calls (reports.rollup_signals): one statement,
+    and none for a person and kind this transaction has marked already (a
+    service saves a session twice). The row keeps the time of the oldest change
+    waiting.
+    """
+    marked = _marked_in_this_transaction()
+    pairs = sorted({(pk, kind) for pk in user_ids if pk is not None for kind in kinds})
+    if marked is not None:
+        pairs = [pair for pair in pairs if pair not in marked]
+    if not pairs:
+        return
+    table = connection.ops.quote_name(RollupPending._meta.db_table)
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s)"] * len(pairs))
+    # The same statement on PostgreSQL and SQLite (3.24 and later); only our own
+    # table name and placeholders go into the text.
+    sql = (
+        f"INSERT INTO {table} (user_id, kind, created_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (user_id, kind) DO UPDATE SET created_at = {table}.created_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for pk, kind in pairs for value in (pk, kind, now)])
+    if marked is not None:
+        marked.update(pairs)
+
+
+# Pending rows (a person and a kind each) one drain works out: the worker's
+# batch, and what a report's read works out before it is shown (a few ms each).
+DRAIN_LIMIT = 200
+
+
+def _changed_reports(organisation_ids: set[int]) -> None:
+    """Forget the cached reports of these organisations, now and once the drain commits:
+    now, so a report read later in this transaction is built again; after, so one
+    built from the old rows by another process meanwhile is not kept."""
+    for organisation_id in organisation_ids:
+        reports_changed(organisation_id)
+        transaction.on_commit(functools.partial(reports_changed, organisation_id))
+
+
+def refresh_pending_rollups(organisation_id: int | None = None, limit: int = DRAIN_LIMIT) -> int:
+    """Work out again the roll-ups of up to `limit` pending rows, oldest people first
+    by id, of people of `organisation_id` (None: anyone's); how many rows it took.
+
+    One transaction: the rows are locked (skipping those another drain or a
+    change in progress holds), refresh_rollups runs for their people, the rows
+    are deleted, and the reports of the organisations whose roll-ups changed are
+    forgotten from the cache.
+    """
+    with transaction.atomic():
+        pending = RollupPending.objects.order_by("user_id", "kind")
+        if organisation_id is not None:
+            pending = pending.filter(user__profile__organisation_id=organisation_id)
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+        taken = list(pending.values_list("pk", "user_id", "kind")[:limit])
+        if not taken:
+            return 0
+        kinds = tuple(kind for kind in KINDS if any(row[2] == kind for row in taken))
+        changed = refresh_rollups([user_id for _, user_id, _ in taken], kinds)
+        RollupPending.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
+        _forget_marked()
+        _changed_reports(changed)
+    return len(taken)
+
+
+@dataclasses.dataclass(frozen=True)
+class Backlog:
+    """Changes not yet in an organisation's roll-ups: for how many people, since when."""
+
+    people: int
+    since: datetime.datetime
+
+
+def rollups_catch_up(organisation_id: int) -> Backlog | None:
+    """Before a report of the organisation is read: work its pending rows out (up to
+    DRAIN_LIMIT), and say what is still waiting, if anything.
+
+    One query when nothing waits. What a worker or a change in progress holds
+    is not waited for: it is counted as still waiting. A drain that fails (a
+    deadlock, say) leaves the rows for the worker; the report is still shown,
+    with its backlog.
+    """
+    waiting = reporting.rollup_backlog(organisation_id)
+    if not waiting["rows"]:
+        return None
+    try:
+        taken = refresh_pending_rollups(organisation_id, limit=DRAIN_LIMIT)
+    except DatabaseError:
+        logger.warning(
+            "Could not bring the roll-ups of organisation %s up to date", organisation_id
+        )
+        taken = 0
+    if taken < waiting["rows"]:
+        waiting = reporting.rollup_backlog(organisation_id)
+    else:  # every row there was is done: only changes made since could wait, shown next time
+        return None
+    if not waiting["rows"]:
+        return None
+    return Backlog(people=waiting["people"], since=waiting["since"])
 
 
 # The columns of a roll-up row, in the order of RollupKey and then the months.
@@ -159,6 +326,9 @@ def rebuild_rollups(write=None) -> int:
     """
     with transaction.atomic():
         ActivityRollup.objects.all().delete()
+        # Every person is worked out from scratch here: nobody is left waiting.
+        RollupPending.objects.all().delete()
+        _forget_marked()
         made = _rolled_up(_facts(None, KINDS))
         if write is None:
             rows = (_new_rollup(key, months) for key, months in made.items())

@@ -55,12 +55,14 @@ def _query(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _describe(scope) -> dict:
-    """What every page of a report says about what produced it."""
+def _describe(scope, backlog=None) -> dict:
+    """What every page of a report says about what produced it, and what its figures do
+    not include yet (reports.report.caught_up)."""
     return {
         "caption": caption.caption(scope),
         "generated": caption.generated(scope),
         "incomplete": bool(incomplete_months(scope)),
+        "backlog": caption.backlog_words(scope, backlog),
     }
 
 
@@ -72,8 +74,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
     context = {}
     if form.is_valid():
         scope = form.scope()
-        context = _describe(scope)
-        body = cached_report_html(
+        body, backlog = cached_report_html(
             scope,
             lambda report: render_to_string(
                 "reports/includes/report.html", {"report": report, "query": query}
@@ -81,6 +82,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
             query,
             get_language(),
         )
+        context = _describe(scope, backlog)
     return render(
         request,
         "reports/engagement.html",
@@ -105,8 +107,8 @@ def summary(request: HttpRequest) -> HttpResponse:
     context = {}
     if form.is_valid():
         scope = form.scope()
-        context = _describe(scope)
-        report = cached_engagement_report(scope)
+        report, backlog = cached_engagement_report(scope)
+        context = _describe(scope, backlog)
     return render(
         request,
         "reports/summary.html",
@@ -126,7 +128,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     if not form.is_valid():
         raise Http404
     scope = form.scope()
-    found = table_for_export(scope, table)
+    found, backlog = table_for_export(scope, table)
     if found is None:
         raise Http404
     items = caption.filter_items(scope)
@@ -140,6 +142,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         [_("Filters"), caption.filters_words(items)],
         [_("Generated"), caption.generated(scope)],
         *[[_("Note"), note] for note in found.footnotes],
+        *([[_("Note"), caption.backlog_words(scope, backlog)]] if backlog else []),
     ]
     header = [found.row_header, *[label for _, label in found.columns]]
     has_totals = any(row.total is not None for row in found.rows)

@@ -580,6 +580,10 @@ def watch_facts(refresh) -> None:
     def themes_changed(sender, instance, action, reverse, pk_set, **kwargs):
         if action not in ("post_add", "post_remove", "post_clear"):
             return
+        if not reverse and SessionRecord.session.is_cached(instance):
+            # One record's themes, its session at hand (session_log made the record).
+            refresh([instance.session.supervisee_id], ("theme",))
+            return
         records = SessionRecord.objects.filter(
             # a theme's records changed (pk_set are records), or one record's themes
             pk__in=(pk_set or ()) if reverse else [instance.pk]

@@ -29,6 +29,14 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The report's roll-ups: what bookings, logs and registers marked stale is worked
+    # out within seconds (reports.services.refresh_pending_rollups); a report read
+    # in between works out its own organisation's first.
+    "refresh-pending-rollups": {
+        "task": "reports.tasks.refresh_pending_rollups",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    },
     "schedule-allowance-nudges": {
         "task": "supervision.tasks.schedule_allowance_nudges",
         "schedule": crontab(hour=6, minute=5),

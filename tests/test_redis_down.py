@@ -297,3 +297,24 @@ def test_the_report_page_is_built_without_redis_and_cached_again_once_it_is_back
     cache.set("probe", "shared")
     assert cache.get("probe") == "shared"
     assert not fail_soft.FailSoftRedisCache(redis.url, {}).using_memory
+
+
+def test_a_booking_with_redis_killed_is_counted_by_the_next_report(
+    client, agreement, wellbeing_lead, redis
+):
+    """Keeping the report's roll-ups costs a booking one row in its own transaction
+    and nothing of Redis; the report read next works it out (no worker needed)."""
+    from reports.models import RollupPending
+
+    redis.kill()
+    with time_machine.travel(NOW, tick=True):
+        client.force_login(agreement.supervisee)
+        url = reverse("supervision:agreement_book", args=[agreement.pk])
+        response = client.post(url, {"slot": _slot(tuesday(1, 14))})
+        assert response.status_code == 302
+        assert RollupPending.objects.filter(user=agreement.supervisee, kind="session").exists()
+        client.force_login(wellbeing_lead)
+        page = client.get(reverse("reports:engagement"))
+    assert page.status_code == 200
+    assert "still being counted" not in page.content.decode()
+    assert not RollupPending.objects.exists()
