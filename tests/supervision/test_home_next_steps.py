@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils.html import escape
 
 from feedback.models import QuestionKind
 from feedback.services.feedback import feedback_submit, questions_for
@@ -26,7 +27,7 @@ def _home(client, person, when=NOW):
 
 
 def test_an_accepted_agreement_with_nothing_booked_says_book_a_session(client, agreement):
-    name = agreement.supervisor.get_full_name()
+    name = escape(agreement.supervisor.get_full_name())  # O'Brien is O&#x27;Brien in the page
     page = _home(client, agreement.supervisee)
     book_url = reverse("supervision:agreement_book", args=[agreement.pk])
     assert f'<a href="{book_url}">{name} accepted — book a session</a>' in page
@@ -126,5 +127,5 @@ def test_a_supervisor_sees_requests_waiting_and_sessions_to_log(
     )
     book(agreement, tuesday(1, 14))
     page = _home(client, supervisor, when=tuesday(1, 16))
-    assert f"{other_supervisee.get_full_name()} has asked you for supervision" in page
+    assert f"{escape(other_supervisee.get_full_name())} has asked you for supervision" in page
     assert "1 session to log" in page
