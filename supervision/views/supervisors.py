@@ -12,7 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Modality
-from kernel.permissions import get_own_profile, login_required_view, programmes_open_to
+from kernel.permissions import (
+    get_own_profile,
+    login_required_view,
+    programmes_open_to,
+    programmes_open_to_with_refusals,
+)
 
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
@@ -34,12 +39,7 @@ def programme_offers(user):
     """Each open programme with whether the user may use it and what they have left."""
     profile = get_own_profile(user)
     offers = []
-    for programme in (
-        programmes_open_to(user)
-        .filter(modality=Modality.ONE_TO_ONE)
-        .select_related("organisation", *REFUSAL_RELATED)
-        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
-    ):
+    for programme in programmes_open_to_with_refusals(user, Modality.ONE_TO_ONE):
         allowed = eligibility(programme, profile)
         offers.append(
             {
