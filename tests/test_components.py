@@ -422,6 +422,32 @@ def test_rows_read_the_same_whether_their_markup_is_kept_or_rendered_each_time(
     assert 'class="app-unbroken"' in kept
 
 
+def test_a_translated_option_takes_the_kept_markup_like_plain_text(monkeypatch):
+    """`text=_("Active")` reaches a tag as a lazy string: written between the kept
+    halves like any text, not rendered in full each time (a status tag a row)."""
+    from kernel.components import base
+
+    source = '{% tag text=_("Active") colour="green" %}{% tag text=_("Fish & chips") %}'
+    base._HALVES.clear()
+    first = render(source)
+    in_full = []
+    render_in_full = base._render
+
+    def counted(*args):
+        in_full.append(args)
+        return render_in_full(*args)
+
+    monkeypatch.setattr(base, "_render", counted)
+    assert render(source) == first
+    assert not in_full, "the second time, both tags are written from kept markup"
+    monkeypatch.setattr(base, "_halves", lambda *args: None)
+    assert render(source) == first
+    assert first == (
+        '<strong class="nhsuk-tag nhsuk-tag--green">Active</strong>'
+        '<strong class="nhsuk-tag">Fish & chips</strong>'
+    )
+
+
 def test_a_changed_component_template_is_read_again_when_the_loaders_reset():
     """Each page template keeps the component templates it used (render_component);
     when the cached loader is reset, as runserver does when a template changes, the

@@ -305,6 +305,21 @@ def test_fields_added_in_init_get_the_wording_and_a_form_error_links_to_a_field(
     ]
 
 
+def test_only_a_bound_form_has_its_wording_worked_out(monkeypatch):
+    """An unbound form (a list page's filter form before anyone filters) can show no
+    field error, so the wording is not worked out for it; once bound, it is."""
+    import kernel.forms
+
+    worded: list[forms.BaseForm] = []
+    monkeypatch.setattr(kernel.forms, "form_error_messages", worded.append)
+    unbound = FieldsAddedLater()
+    assert not unbound.errors
+    assert worded == []
+    bound = FieldsAddedLater(data={"answer": "toolong"})
+    assert bound.errors
+    assert worded == [bound]
+
+
 @pytest.mark.django_db
 def test_a_model_forms_limits_from_the_model_get_the_wording():
     from feedback.models import ImprovementIdea

@@ -60,6 +60,11 @@ def render_component(context, name: str, values: dict, slot: str = "") -> str:
     """
     template = _component_template(context, name)
     text = values.get(slot) if slot else None
+    if isinstance(text, Promise):
+        # A translated option (`text=_("Active")`) arrives as a lazy string: as
+        # text, it takes the kept markup like any other, rather than a full render
+        # each time (a tag a row cost seven times as much: bench/inprocess.py).
+        text = str(text)
     if text and isinstance(text, str):
         halves = _halves(context, template, values, slot)
         if halves is not None:

@@ -27,8 +27,19 @@ from .booking import pick_slot
 PAGE_SIZE = 25
 
 
+# What a list of sessions shows of each one's shared record: whether the supervisee
+# has confirmed it. Its content (actions, escalation, comment: encrypted, and the
+# functions covered) is neither fetched nor decrypted for a list.
+_RECORD_CONTENT = tuple(
+    f"record__{name}"
+    for name in ("functions", "agreed_actions", "escalated_to", "supervisee_comment")
+)
+
+
 def _listed(sessions):
-    return sessions.select_related("programme__organisation", "supervisor", "supervisee", "record")
+    return sessions.select_related(
+        "programme__organisation", "supervisor", "supervisee", "record"
+    ).defer(*_RECORD_CONTENT)
 
 
 @login_required_view

@@ -242,6 +242,37 @@ def test_session_history_runs_the_same_queries_for_many_sessions(
     assert response.context["page"].paginator.count == 30
 
 
+def test_session_history_says_whether_each_record_is_confirmed_and_not_what_it_says(
+    client, past_session, themes, django_assert_num_queries
+):
+    """A list of sessions shows of each shared record only whether the supervisee has
+    confirmed it: the record's content is neither fetched nor decrypted for a list,
+    and reading the confirmation asks no query a row."""
+    _log(
+        past_session,
+        themes,
+        escalated=True,
+        escalated_on=datetime.date(2026, 12, 1),
+        escalated_to="Matron",
+    )
+    url = reverse("supervision:sessions")
+    client.force_login(past_session.supervisee)
+    with django_assert_num_queries(7):  # as test_session_history_runs_the_same_queries...
+        response = client.get(url)
+    assert "not yet confirmed" in response.content.decode()
+    (listed,) = response.context["page"].object_list
+    assert {"agreed_actions", "escalated_to", "supervisee_comment", "functions"} <= (
+        listed.record.get_deferred_fields()
+    )
+    session_confirm(actor=past_session.supervisee, session=past_session, comment="Thanks")
+    client.force_login(past_session.supervisor)
+    page = client.get(url).content.decode()
+    assert ", confirmed" in page
+    assert "not yet confirmed" not in page
+    assert "Ask for a team debrief" not in page
+    assert "Matron" not in page
+
+
 def test_unlogged_sessions_list_runs_the_same_queries(
     client, agreement, programme, django_assert_num_queries
 ):

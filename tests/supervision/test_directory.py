@@ -1,9 +1,12 @@
 """The supervisor directory: a page of supervisors at a time, filters kept."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
+from supervision.models import TrainingRecord
 from supervision.views.supervisors import DIRECTORY_PAGE_SIZE
 
 from ..factories import ProgrammeFactory, StaffProfileFactory, SupervisorProfileFactory
@@ -49,3 +52,26 @@ def test_a_supervisor_in_several_programmes_is_listed_once_and_others_not_at_all
     assert html.count('class="nhsuk-card"') == 1
     assert html.count(escape(user.get_full_name())) == 1
     assert escape(only_retired.get_full_name()) not in html
+
+
+def test_each_card_names_the_programmes_and_the_training_escaped(
+    client, organisation, programme, band7
+):
+    other = ProgrammeFactory(organisation=organisation, name="Ward <b>& A&E</b> group")
+    user = StaffProfileFactory(organisation=organisation).user
+    supervisor = SupervisorProfileFactory(user=user, programmes=[programme, other])
+    for kind, day in ((TrainingRecord.Kind.PNA, 1), (TrainingRecord.Kind.RESTORATIVE, 2)):
+        TrainingRecord.objects.create(
+            supervisor=supervisor, kind=kind, completed_on=datetime.date(2025, 1, day)
+        )
+    untrained = SupervisorProfileFactory(
+        user=StaffProfileFactory(organisation=organisation).user, programmes=[programme]
+    )
+    client.force_login(band7)
+    html = client.get(reverse("supervision:supervisors")).content.decode()
+    names = sorted([programme.name, other.name])
+    assert f"<p>{escape(names[0])}; {escape(names[1])}</p>" in html
+    assert "Ward <b>" not in html
+    # Latest training first (the records' order).
+    assert "Trained in: Restorative supervision, Professional Nurse Advocate (PNA)</p>" in html
+    assert html.count("Trained in:") == 1, f"not on {untrained.user.get_full_name()}'s card"

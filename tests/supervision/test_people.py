@@ -146,6 +146,35 @@ def test_people_list_filters(client, programme_admin, organisation, query, expec
     assert emails == expected
 
 
+def test_each_persons_account_shows_as_active_invited_or_deactivated(
+    client, programme_admin, organisation
+):
+    """The same tag in the directory's Status column and beside the name on the
+    person's page."""
+    active = StaffProfileFactory(organisation=organisation, user__email="active@trust.example")
+    invited = StaffProfileFactory(organisation=organisation, user__email="new@trust.example")
+    invited.user.set_unusable_password()
+    invited.user.save()
+    gone = StaffProfileFactory(organisation=organisation, user__email="gone@trust.example")
+    gone.user.is_active = False
+    gone.user.save()
+    client.force_login(programme_admin)
+    directory = parse(client.get(reverse("supervision:people")).content.decode())
+    expected = {
+        active: ("Active", "nhsuk-tag nhsuk-tag--green"),
+        invited: ("Invited", "nhsuk-tag nhsuk-tag--yellow"),
+        gone: ("Deactivated", "nhsuk-tag nhsuk-tag--grey"),
+    }
+    for person, (words, classes) in expected.items():
+        row = next(row for row in directory.find_all("tr") if person.user.email in row.text)
+        (tag,) = row.find_all("td")[-1].find_all("strong")
+        assert (tag.text, tag.attrs["class"]) == (words, classes)
+        page = client.get(reverse("supervision:person", kwargs={"pk": person.pk}))
+        (heading,) = parse(page.content.decode()).find_all("h1")
+        (tag,) = heading.find_all("strong")
+        assert (tag.text, tag.attrs["class"]) == (words, classes)
+
+
 def test_people_list_names_the_roles_each_person_holds_in_their_own_organisation(
     client, programme_admin, organisation
 ):

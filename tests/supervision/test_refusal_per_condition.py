@@ -8,7 +8,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from kernel.models import Band, Profession
+from accounts.models import User
+from kernel.models import Band, Modality, Profession
+from kernel.permissions import programmes_open_to, programmes_open_to_with_refusals
 from supervision.allowances import eligibility
 from supervision.services.sessions import BookingRefused, session_book
 
@@ -88,6 +90,33 @@ def test_a_condition_message_without_an_alternative_is_shown_to_everyone_it_excl
     senior.save()
     physio = _person(organisation, Profession.AHP, Band.BAND_8C)
     assert eligibility(senior, physio).reason == PSYCHOLOGY_WORDS
+
+
+def test_open_programmes_come_with_all_their_refusals_read(
+    organisation, programmes, django_assert_num_queries
+):
+    """The home and programme pages' list (its SQL built once a process): the ORM's
+    programmes in the ORM's order, each with its alternatives and department lists,
+    so that working out every refusal asks no further query."""
+    psychologist = _person(organisation, Profession.PSYCHOLOGIST, Band.BAND_8C)
+    nurse = _person(organisation, Profession.NURSE, Band.BAND_5)
+    user = User.objects.get(pk=psychologist.user_id)
+    found = programmes_open_to_with_refusals(user, Modality.ONE_TO_ONE)
+    assert found == list(programmes_open_to(user).filter(modality=Modality.ONE_TO_ONE))
+    assert programmes["senior"] in found
+    with django_assert_num_queries(0):
+        said = {
+            (programme.name, programme.organisation.name, profile.profession): (
+                allowed.reason,
+                allowed.alternative and allowed.alternative.name,
+            )
+            for programme in found
+            for profile in (psychologist, nurse)
+            for allowed in [eligibility(programme, profile)]
+        }
+    senior = ("Band 7 and 8 nurses", organisation.name)
+    assert said[*senior, Profession.PSYCHOLOGIST] == (PSYCHOLOGY_WORDS, "Psychology supervision")
+    assert said[*senior, Profession.NURSE] == (PNA_WORDS, "PNA programme")
 
 
 def test_the_programme_page_and_home_show_the_psychology_message(client, organisation, programmes):
