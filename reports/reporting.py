@@ -215,6 +215,7 @@ class RollupCounts:
         width = max(len(MONTH_FIELDS), len(self.months) + len(self.scopes))
 
         def padded(values: list[str]) -> str:
+            # Both kinds of row go out through one UNION ALL: the same columns, 0 after.
             return ", ".join(values + ["0"] * (width - len(values)))
 
         any_month = " OR ".join(f"{mask} <> 0" for mask in masks)
@@ -223,7 +224,9 @@ class RollupCounts:
             f"{', '.join(f'SUM({m}) AS {m}' for m in MONTH_FIELDS)} "
             f"FROM r GROUP BY {', '.join(groups)}, year"
         )
-        people = (  # each person's months with a fact in every grouping's group at once
+        # Each person's months with a fact in every grouping's group at once (rows with
+        # none in the months counted are no one's figure: they count only in `cells`).
+        people = (
             f"SELECT user_id, {', '.join(groups)}, "  # noqa: S608
             f"{', '.join(f'BIT_OR({mask}) AS {mask}' for mask in masks)} "
             f"FROM r WHERE {any_month} GROUP BY user_id, {', '.join(groups)}"
