@@ -19,25 +19,14 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import (
-    Case,
-    CharField,
-    Count,
-    F,
-    IntegerField,
-    Min,
-    Q,
-    QuerySet,
-    Value,
-    When,
-)
+from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, Left, StrIndex, Substr
 
 from kernel.models import Modality
 from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
 
-from .models import ActivityRollup, CoverageTarget, RollupPending
+from .models import MONTH_FIELDS, ActivityRollup, CoverageTarget, RollupPending
 
 
 def coverage_targets(programmes) -> dict[int, int]:
@@ -132,6 +121,15 @@ def rating_means(context) -> tuple[dict, dict]:
 
 
 Found = dict[str, tuple[dict[datetime.date, tuple[int, int]], tuple[int, int]]]
+Counted = dict[str, dict[str, tuple[list[int], list[int], list[int]]]]
+
+# Which of the counted months a row (or a person) had a fact in is one bit per
+# month of an integer: 62 months to a 64-bit integer (no sign bit, so every shift
+# stays positive). The longest window the form offers, 36 months, and the 36
+# before it take two.
+MONTHS_PER_MASK = 62
+# The two kinds of row the statement answers (the first column of each).
+_FACTS, _PEOPLE = 0, 1
 
 
 class RollupCounts:
@@ -140,12 +138,17 @@ class RollupCounts:
 
     `groupings` maps a name to an expression over roll-up rows giving each row's
     group as text, or NULL to leave the row out of that grouping (as a row of
-    another kind is). Each person's facts are summed per grouping, group and month
-    first, then those per-person rows counted, so the people behind every figure
-    are exactly the distinct people with a fact there (in a month, and over each
-    window's months). Rows are those of people still active, but those of the
+    another kind is). Rows are those of people still active, but those of the
     kinds COUNTED_AFTER_LEAVING whoever has left since. One query, the first
     time any figure is asked for.
+
+    Counts are sums, so they are summed straight from the rows, grouped first by
+    every grouping and year at once (a few hundred cells), then by each grouping.
+    People are not sums: each person's months with a fact are one integer per
+    row (bit i for month i, MONTHS_PER_MASK), OR-ed per person and group, and
+    the people behind a month are the persons with its bit set, those behind a
+    window the persons with any of its bits. So every figure is exactly the
+    distinct people with a fact there, without a sum per person per month.
 
     A new kind of roll-up row (a `*_facts` source in reports.services) reaches
     the report by a grouping in `report_groupings` that is NULL for every other
@@ -158,7 +161,7 @@ class RollupCounts:
         self.scopes = list(scopes)
         self.groupings = dict(groupings)
         self.months = sorted({month for scope in self.scopes for month in scope.months})
-        self._found: dict[str, dict[str, tuple[list[int], list[int], list[int]]]] | None = None
+        self._found: Counted | None = None
 
     def found(self, scope, grouping: str) -> Found:
         """{group: ({month: (facts, people)}, (facts, people) over the window)} of
@@ -174,69 +177,128 @@ class RollupCounts:
         return result
 
     def _rows(self) -> QuerySet:
-        """The rows, each with its group in every grouping (g0, g1, …) and its facts in
-        each month counted (s0, s1, …)."""
+        """The rows, each with its group in every grouping (g0, g1, …) and its year's
+        month columns."""
         rows = _rows_of(self.scopes[0], self.months)
         rows = rows.filter(Q(user__is_active=True) | Q(kind__in=COUNTED_AFTER_LEAVING))
         named = {
             f"g{index}": expression for index, expression in enumerate(self.groupings.values())
         }
-        months = {
-            f"s{index}": Case(
-                When(year=month.year, then=F(f"m{month.month}")),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-            for index, month in enumerate(self.months)
-        }
-        return rows.annotate(**named, **months).order_by().values("user_id", *named, *months)
+        return rows.annotate(**named).order_by().values("user_id", "year", *MONTH_FIELDS, *named)
 
-    def _count(self) -> dict[str, dict[str, tuple[list[int], list[int], list[int]]]]:
+    def _mask_parts(self) -> list[list[int]]:
+        """The positions in self.months of each mask's months."""
+        every = range(len(self.months))
+        return [list(every[start : start + MONTHS_PER_MASK]) for start in every[::MONTHS_PER_MASK]]
+
+    def _masks(self) -> list[str]:
+        """Per mask, SQL for a row's bits: the counted months of its year it had a fact in."""
+        masks = []
+        for part in self._mask_parts():
+            by_year: dict[int, list[str]] = {}
+            for bit, index in enumerate(part):
+                month = self.months[index]
+                by_year.setdefault(month.year, []).append(
+                    f"(CASE WHEN m{month.month} > 0 THEN {1 << bit} ELSE 0 END)"
+                )
+            years = " ".join(
+                f"WHEN {year} THEN {' | '.join(bits)}" for year, bits in by_year.items()
+            )
+            masks.append(f"(CASE year {years} ELSE 0 END)")
+        return masks
+
+    def _window_people(self, scope) -> str:
+        """SQL counting the persons (rows of per_person) with a fact in `scope`'s months."""
+        wanted = {self.months.index(month) for month in scope.months}
+        tests = []
+        for number, part in enumerate(self._mask_parts()):
+            bits = sum(1 << bit for bit, index in enumerate(part) if index in wanted)
+            if bits:
+                tests.append(f"(k{number} & {bits}) <> 0")
+        return f"COUNT(CASE WHEN {' OR '.join(tests)} THEN 1 END)"
+
+    def _statement(self, sql: str) -> str:
+        """The one statement over the rows' SQL (see the class's docstring)."""
+        groups = [f"g{index}" for index in range(len(self.groupings))]
+        masks = [f"k{number}" for number in range(len(self._mask_parts()))]
+        width = max(len(MONTH_FIELDS), len(self.months) + len(self.scopes))
+
+        def padded(values: list[str]) -> str:
+            # Both kinds of row go out through one UNION ALL: the same columns, 0 after.
+            return ", ".join(values + ["0"] * (width - len(values)))
+
+        any_month = " OR ".join(f"{mask} <> 0" for mask in masks)
+        cells = (  # every grouping's group and year at once: counts are sums
+            f"SELECT {', '.join(groups)}, year, "  # noqa: S608
+            f"{', '.join(f'SUM({m}) AS {m}' for m in MONTH_FIELDS)} "
+            f"FROM r GROUP BY {', '.join(groups)}, year"
+        )
+        # Each person's months with a fact in every grouping's group at once (rows with
+        # none in the months counted are no one's figure: they count only in `cells`).
+        people = (
+            f"SELECT user_id, {', '.join(groups)}, "  # noqa: S608
+            f"{', '.join(f'BIT_OR({mask}) AS {mask}' for mask in masks)} "
+            f"FROM r WHERE {any_month} GROUP BY user_id, {', '.join(groups)}"
+        )
+        sums = padded([f"SUM({m})" for m in MONTH_FIELDS])
+        counts = [
+            f"SUM(({mask} >> {bit}) & 1)"
+            for mask, part in zip(masks, self._mask_parts(), strict=True)
+            for bit in range(len(part))
+        ]
+        wholes = [self._window_people(scope) for scope in self.scopes]
+        facts = [
+            f"SELECT {_FACTS}, {number}, {group}, year, {sums} FROM cells "  # noqa: S608
+            f"WHERE {group} IS NOT NULL GROUP BY {group}, year"
+            for number, group in enumerate(groups)
+        ]
+        expanded = " UNION ALL ".join(
+            f"SELECT user_id, {number} AS grouping_no, {group} AS grp, {', '.join(masks)} "  # noqa: S608
+            f"FROM people WHERE {group} IS NOT NULL"
+            for number, group in enumerate(groups)
+        )
+        per_person = (
+            f"SELECT grouping_no, grp, {', '.join(f'BIT_OR({mask}) AS {mask}' for mask in masks)} "  # noqa: S608
+            f"FROM ({expanded}) AS expanded GROUP BY user_id, grouping_no, grp"
+        )
+        counted = (
+            f"SELECT {_PEOPLE}, grouping_no, grp, NULL, {padded(counts + wholes)} "  # noqa: S608
+            f"FROM ({per_person}) AS per_person GROUP BY grouping_no, grp"
+        )
+        mask_columns = ", ".join(
+            f"{mask} AS k{number}" for number, mask in enumerate(self._masks())
+        )
+        return (
+            f"WITH r AS MATERIALIZED (SELECT *, {mask_columns} FROM ({sql}) AS rows), "  # noqa: S608
+            f"cells AS MATERIALIZED ({cells}), people AS MATERIALIZED ({people}) "
+            f"{' UNION ALL '.join(facts)} UNION ALL {counted}"
+        )
+
+    def _count(self) -> Counted:
         names = list(self.groupings)
         try:
             sql, params = self._rows().query.sql_with_params()
         except EmptyResultSet:  # nothing can match
             return {}
-        columns = [f"s{index}" for index in range(len(self.months))]
-        months = ", ".join(columns)
-        # Each row once per grouping it is in (its group there not NULL): the groups
-        # and months of every row are worked out once, in `r`.
-        expanded = " UNION ALL ".join(
-            f"SELECT user_id, {index} AS grouping_no, g{index} AS grp, {months} "  # noqa: S608
-            f"FROM r WHERE g{index} IS NOT NULL"
-            for index in range(len(names))
-        )
-        sums = ", ".join(f"SUM({column}) AS {column}" for column in columns)
-        per_person = (
-            f"SELECT user_id, grouping_no, grp, {sums} FROM ({expanded}) AS expanded "  # noqa: S608
-            "GROUP BY user_id, grouping_no, grp"
-        )
-        wholes = []
-        for scope in self.scopes:
-            mine = " + ".join(f"s{self.months.index(month)}" for month in scope.months)
-            wholes.append(f"COUNT(CASE WHEN {mine} > 0 THEN 1 END)")
-        selected = [
-            "grouping_no",
-            "grp",
-            *(f"SUM({column})" for column in columns),
-            *(f"COUNT(CASE WHEN {column} > 0 THEN 1 END)" for column in columns),
-            *wholes,
-        ]
         # Only our own names and numbers and Django's parameterised SQL go into the text.
-        query = (
-            f"WITH r AS MATERIALIZED ({sql}) "  # noqa: S608
-            f"SELECT {', '.join(selected)} FROM ({per_person}) AS per_person "
-            "GROUP BY grouping_no, grp"
-        )
         with connection.cursor() as cursor:
-            cursor.execute(query, params)
+            cursor.execute(self._statement(sql), params)
             results = cursor.fetchall()
-        width = len(columns)
-        found: dict[str, dict[str, tuple[list[int], list[int], list[int]]]] = {}
-        for number, value, *counts in results:
-            facts = [int(n or 0) for n in counts[:width]]
-            people = list(counts[width : 2 * width])
-            found.setdefault(names[number], {})[str(value)] = (facts, people, counts[2 * width :])
+        positions = {(month.year, month.month): index for index, month in enumerate(self.months)}
+        width, windows = len(self.months), len(self.scopes)
+        found: Counted = {}
+        for part, number, value, year, *counts in results:
+            facts, people, whole = found.setdefault(names[number], {}).setdefault(
+                str(value), ([0] * width, [0] * width, [0] * windows)
+            )
+            if part == _FACTS:  # a year's months, of which those counted
+                for month, n in enumerate(counts[: len(MONTH_FIELDS)], start=1):
+                    index = positions.get((year, month))
+                    if index is not None:
+                        facts[index] = int(n or 0)
+            else:
+                people[:] = [int(n) for n in counts[:width]]
+                whole[:] = [int(n) for n in counts[width : width + windows]]
         return found
 
 

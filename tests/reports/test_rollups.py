@@ -26,6 +26,7 @@ from nonprod.history import generate_benchmark_history, generate_demo_history
 from peergroups.models import Attendance, Group, GroupSession
 from reports.models import MONTH_FIELDS, ActivityRollup
 from reports.report import RAW, board_scope, engagement_report
+from reports.reporting import MONTHS_PER_MASK
 from reports.scope import ReportScope
 from reports.services import rebuild_rollups
 from supervision.allowances import add_months
@@ -118,6 +119,21 @@ def small(organisation, frozen_now):
 def test_every_table_and_filter_is_the_same_from_the_rollups(organisation, small):
     assert rows_now()
     for scope in scopes(organisation, small):
+        assert_same_figures(scope)
+
+
+def test_the_longest_window_and_the_period_before_it_count_as_the_sessions_do(
+    organisation, frozen_now
+):
+    # 36 months (the most the form offers) and the 36 before them: more months than one
+    # mask of RollupCounts holds, with history in both masks' months, in both windows and
+    # across new years, so a person's months are joined across the two masks.
+    first = datetime.date(2024, 2, 1)
+    last = add_months(first, 35)
+    assert MONTHS_PER_MASK < 2 * 36
+    history = [(2021, 3), (2023, 12), (2024, 2), (2025, 6), (2026, 9), (2026, 11)]
+    built = build(organisation, months=history)
+    for scope in scopes(organisation, built, windows=[(first, last)]):
         assert_same_figures(scope)
 
 
