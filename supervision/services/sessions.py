@@ -375,9 +375,12 @@ def session_log(
     record.supervisee_confirmed_at = None  # a changed record is confirmed again
     record.full_clean(exclude=["session"])
     record.save()
-    record.themes.set(themes if attended else [])
+    # The session before its record's themes: saving it marks the supervisee's
+    # session and theme roll-ups stale in one statement, and the themes' change
+    # then finds them marked (reports.services.rollups_mark_stale).
     session.status = attendance
     session.save(update_fields=["status", "updated_at"])
+    record.themes.set(themes if attended else [])
     audit_log(
         actor=actor,
         action="session.logged" if created else "session.record_changed",

@@ -134,6 +134,33 @@ def test_supervisor_logs_and_supervisee_confirms(past_session, themes):
     assert record.supervisee_confirmed_at is not None
 
 
+def test_a_log_marks_its_supervisee_for_the_rollups_in_one_statement(past_session, themes):
+    """Logging changes the session and its record's themes: the session is saved first,
+    which marks both kinds of roll-up row at once, so the themes find them marked
+    (reports.services.rollups_mark_stale), one statement on the log's own time."""
+    from django.db import connection
+
+    from reports.models import RollupPending
+    from reports.services import refresh_pending_rollups
+
+    marks = []
+
+    def watch(execute, sql, params, many, context):
+        if "reports_rolluppending" in sql:
+            marks.append(sql)
+        return execute(sql, params, many, context)
+
+    refresh_pending_rollups()  # the booking's marks worked out, as the worker would
+    with connection.execute_wrapper(watch):
+        _log(past_session, themes[:2])
+    assert len(marks) == 1
+    pending = set(RollupPending.objects.values_list("user_id", "kind"))
+    assert pending == {
+        (past_session.supervisee_id, "session"),
+        (past_session.supervisee_id, "theme"),
+    }
+
+
 def test_a_session_the_supervisee_missed_is_logged_without_a_duration(past_session, themes):
     record = _log(past_session, themes, attendance=Session.Status.DID_NOT_ATTEND)
     past_session.refresh_from_db()
