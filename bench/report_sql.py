@@ -246,7 +246,8 @@ def report_cached_ms(scope, repeats: int) -> float:
     return round(statistics.median(times) * 1000, 2)
 
 
-def _p95(values: list[float]) -> float:
+def p95_ms(values: list[float]) -> float:
+    """The 95th percentile of timings in seconds, in milliseconds."""
     ordered = sorted(values)
     return round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2)
 
@@ -313,30 +314,12 @@ def rollup_update_cost(organisation_id: int, operations: int = 200) -> dict:
         transaction.set_rollback(True)
     result: dict = {"operations": operations}
     for action in ("book", "log"):
-        with_ms = _p95(timings["with_rollups"][action])
-        without_ms = _p95(timings["without"][action])
+        with_ms = p95_ms(timings["with_rollups"][action])
+        without_ms = p95_ms(timings["without"][action])
         result[f"{action}_p95_ms"] = with_ms
         result[f"{action}_without_rollups_p95_ms"] = without_ms
         result[f"{action}_rollups_add_ms"] = round(with_ms - without_ms, 2)
     return result
-
-
-def rollup_update_ratios(organisation_slug: str) -> dict:
-    """For bench/run.py (HOOKS): `rollup_update_cost` of the organisation, as
-    {operation: {"p95_ms", "without_p95_ms"}}."""
-    from kernel.models import Organisation
-
-    organisation_id = Organisation.objects.values_list("pk", flat=True).get(slug=organisation_slug)
-    cost = rollup_update_cost(organisation_id)
-    if cost.get("skipped"):
-        return {"not_measured": cost["skipped"]}
-    return {
-        name: {
-            "p95_ms": cost[f"{action}_p95_ms"],
-            "without_p95_ms": cost[f"{action}_without_rollups_p95_ms"],
-        }
-        for action, name in (("book", "booking"), ("log", "logging"))
-    }
 
 
 def rollup_figures(scope, repeats: int) -> dict:

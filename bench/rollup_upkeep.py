@@ -31,11 +31,6 @@ PASSES = 5
 MODES = ("marked", "without", "refreshed")
 
 
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return round(ordered[max(0, int(len(ordered) * 0.95) - 1)] * 1000, 2)
-
-
 def _keeping(mode: str) -> None:
     from reports import rollup_signals
     from reports.services import refresh_rollups, rollups_mark_stale
@@ -121,6 +116,7 @@ def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> d
     drain's ms per row; in a transaction rolled back at the end."""
     from django.db import transaction
 
+    from bench.report_sql import p95_ms
     from kernel.models import Theme
     from reports import rollup_signals
     from reports.models import RollupPending
@@ -174,7 +170,7 @@ def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> d
         result[mode] = {
             "operations": len(actions["book"]),
             **{
-                f"{action}_p95_ms": _p95(values) if values else None
+                f"{action}_p95_ms": p95_ms(values) if values else None
                 for action, values in actions.items()
             },
             **{

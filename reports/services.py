@@ -296,10 +296,9 @@ def rollups_catch_up(organisation_id: int) -> Backlog | None:
             "Could not bring the roll-ups of organisation %s up to date", organisation_id
         )
         taken = 0
-    if taken < waiting["rows"]:
-        waiting = reporting.rollup_backlog(organisation_id)
-    else:  # every row there was is done: only changes made since could wait, shown next time
+    if taken >= waiting["rows"]:  # all done: only changes made since could wait, shown next time
         return None
+    waiting = reporting.rollup_backlog(organisation_id)
     if not waiting["rows"]:
         return None
     return Backlog(people=waiting["people"], since=waiting["since"])
