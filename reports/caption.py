@@ -7,7 +7,6 @@ for, so a figure copied into a board paper never loses what it describes.
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from kernel.models import Band, Profession
 from supervision import reporting as supervision_reporting
@@ -49,13 +48,11 @@ def backlog_words(scope: ReportScope, backlog) -> str:
     since = timezone.localtime(backlog.since, timezone=scope.zone)
     today = timezone.localdate(timezone=scope.zone)
     time = formats.date_format(since, "H:i" if since.date() == today else "j F Y H:i")
-    return ngettext(
-        "Figures include changes up to %(time)s; changes made since for %(count)s person "
-        "are still being counted.",
-        "Figures include changes up to %(time)s; changes made since for %(count)s people "
-        "are still being counted.",
-        backlog.people,
-    ) % {"time": time, "count": backlog.people}
+    # No count of the people waiting: it is a figure about people, and what it would
+    # tell a reader (someone's supervision changed a moment ago) is not theirs to know.
+    return _(
+        "Figures include changes up to %(time)s; changes made since are still being counted."
+    ) % {"time": time}
 
 
 def filters_words(items: list[tuple[str, str]]) -> str:

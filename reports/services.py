@@ -271,9 +271,8 @@ def refresh_pending_rollups(organisation_id: int | None = None, limit: int = DRA
 
 @dataclasses.dataclass(frozen=True)
 class Backlog:
-    """Changes not yet in an organisation's roll-ups: for how many people, since when."""
+    """Changes not yet in an organisation's roll-ups: since when (the oldest waiting)."""
 
-    people: int
     since: datetime.datetime
 
 
@@ -301,7 +300,7 @@ def rollups_catch_up(organisation_id: int) -> Backlog | None:
     waiting = reporting.rollup_backlog(organisation_id)
     if not waiting["rows"]:
         return None
-    return Backlog(people=waiting["people"], since=waiting["since"])
+    return Backlog(since=waiting["since"])
 
 
 # The columns of a roll-up row, in the order of RollupKey and then the months.
