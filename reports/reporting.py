@@ -9,23 +9,26 @@ test_rollups.py holds them equal). Who the person is now is read through the
 person, as the raw queries do.
 
 The engagement report reads them through `RollupCounts`: every grouping its
-tables need (`report_groupings`), for its window and the headline's previous
+tables need (`report_groupings`, SQL over a row's programme, kind and key, and
+whether it covers its person), for its window and the headline's previous
 period, in one statement.
 """
 
 import datetime
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, CharField, Count, F, Min, Q, QuerySet, Value, When
-from django.db.models.functions import Cast, Left, StrIndex, Substr
+from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
 from kernel.models import Modality
 from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
 
+from . import db
 from .models import MONTH_FIELDS, ActivityRollup, CoverageTarget, RollupPending
 
 
@@ -118,46 +121,71 @@ def rating_means(context) -> tuple[dict, dict]:
 # and the previous period together, in one statement that reads the rows once.
 
 
-Found = dict[str, tuple[dict[datetime.date, tuple[int, int]], tuple[int, int]]]
-Counted = dict[str, dict[str, tuple[list[int], list[int], list[int]]]]
+Found = dict[str, tuple[dict[datetime.date, tuple[int, Any]], tuple[int, int]]]
+Counted = dict[str, dict[str, tuple[list[int], list[int | None], list[int]]]]
+Sql = tuple[str, list]  # text with %s placeholders, and their values
 
 # Which of the counted months a row (or a person) had a fact in is one bit per
 # month of an integer: 62 months to a 64-bit integer (no sign bit, so every shift
 # stays positive). The longest window the form offers, 36 months, and the 36
 # before it take two.
 MONTHS_PER_MASK = 62
-# The two kinds of row the statement answers (the first column of each).
-_FACTS, _PEOPLE = 0, 1
+# The kinds of row the statement answers (the first column of each): a year's
+# facts, a group's people month by month and over each window, or over each
+# window only (the groupings not `monthly`).
+_FACTS, _PEOPLE, _WHOLES = 0, 1, 2
+# What a grouping may read of a row: its combination. Every row of a combination
+# falls in the same groups, so the groupings are worked out once per combination
+# (a few hundred), not once per row.
+COMBINATION = ("programme_id", "kind", "key")
+
+
+@dataclass(frozen=True)
+class Groupings:
+    """The ways of grouping roll-up rows that RollupCounts counts at once.
+
+    `by` maps a grouping's name to SQL over a row's combination (COMBINATION and
+    the columns of `person`) giving its group as text, or NULL to leave the row
+    out of that grouping (as a row of another kind is). `person` adds to the
+    combination what a grouping needs of the row's person, as expressions over
+    the roll-up row; keep them few-valued, as every value makes more combinations.
+    `monthly` names the groupings whose people are wanted month by month; the
+    others' are counted over each window only (most of the work), and their
+    months' people are None.
+    """
+
+    by: Mapping[str, Sql]
+    person: Mapping[str, Any] = field(default_factory=dict)
+    monthly: frozenset[str] = frozenset()
 
 
 class RollupCounts:
     """Roll-up rows counted by several groupings at once, for one or more windows of
     months with the same filters (a report's and the period before its own).
 
-    `groupings` maps a name to an expression over roll-up rows giving each row's
-    group as text, or NULL to leave the row out of that grouping (as a row of
-    another kind is). Rows are those of people still active, but those of the
-    kinds COUNTED_AFTER_LEAVING whoever has left since. One query, the first
-    time any figure is asked for.
+    Rows are those of people still active, but those of the kinds
+    COUNTED_AFTER_LEAVING whoever has left since. One query, the first time any
+    figure is asked for.
 
-    Counts are sums, so they are summed straight from the rows, grouped first by
-    every grouping and year at once (a few hundred cells), then by each grouping.
-    People are not sums: each person's months with a fact are one integer per
-    row (bit i for month i, MONTHS_PER_MASK), OR-ed per person and group, and
-    the people behind a month are the persons with its bit set, those behind a
-    window the persons with any of its bits. So every figure is exactly the
-    distinct people with a fact there, without a sum per person per month.
+    Every row falls in its groups by its combination (Groupings), so the
+    statement first sums the rows per combination and year (a few hundred
+    cells) and maps each combination to its groups once. Counts are sums: each
+    group's are its combinations' cells summed. People are not sums: each
+    person's months with a fact are one integer per row (bit i for month i,
+    MONTHS_PER_MASK), OR-ed per person and combination, then per person and
+    group, and the people behind a month are the persons with its bit set, those
+    behind a window the persons with any of its bits. So every figure is exactly
+    the distinct people with a fact there, without a sum per person per month.
 
     A new kind of roll-up row (a `*_facts` source in reports.services) reaches
     the report by a grouping in `report_groupings` that is NULL for every other
-    kind (`_when(Q(kind="checkin"), F("key"))`, say) and, for its total, the
-    "kind" grouping that is there already; its builder reads them with
-    Context.counted. No statement of its own.
+    kind and, for its total, the "kind" grouping that is there already; its
+    builder reads them with Context.counted. No statement of its own.
     """
 
-    def __init__(self, scopes, groupings: Mapping[str, Any]):
+    def __init__(self, scopes, groupings: Groupings):
         self.scopes = list(scopes)
-        self.groupings = dict(groupings)
+        self.groupings = groupings
         self.months = sorted({month for scope in self.scopes for month in scope.months})
         self._found: Counted | None = None
 
@@ -175,14 +203,12 @@ class RollupCounts:
         return result
 
     def _rows(self) -> QuerySet:
-        """The rows, each with its group in every grouping (g0, g1, …) and its year's
-        month columns."""
+        """The rows: each one's person, year, combination and month columns."""
         rows = _rows_of(self.scopes[0], self.months)
         rows = rows.filter(Q(user__is_active=True) | Q(kind__in=COUNTED_AFTER_LEAVING))
-        named = {
-            f"g{index}": expression for index, expression in enumerate(self.groupings.values())
-        }
-        return rows.annotate(**named).order_by().values("user_id", "year", *MONTH_FIELDS, *named)
+        person = dict(self.groupings.person)
+        rows = rows.annotate(**person).order_by()
+        return rows.values("user_id", "year", *COMBINATION, *person, *MONTH_FIELDS)
 
     def _mask_parts(self) -> list[list[int]]:
         """The positions in self.months of each mask's months."""
@@ -215,9 +241,10 @@ class RollupCounts:
                 tests.append(f"(k{number} & {bits}) <> 0")
         return f"COUNT(CASE WHEN {' OR '.join(tests)} THEN 1 END)"
 
-    def _statement(self, sql: str) -> str:
-        """The one statement over the rows' SQL (see the class's docstring)."""
-        groups = [f"g{index}" for index in range(len(self.groupings))]
+    def _statement(self, sql: str) -> Sql:
+        """The one statement over the rows' SQL (see the class's docstring), and the
+        groupings' parameters (after the rows')."""
+        combination = ", ".join(f'"{name}"' for name in (*COMBINATION, *self.groupings.person))
         masks = [f"k{number}" for number in range(len(self._mask_parts()))]
         width = max(len(MONTH_FIELDS), len(self.months) + len(self.scopes))
 
@@ -225,62 +252,71 @@ class RollupCounts:
             # Both kinds of row go out through one UNION ALL: the same columns, 0 after.
             return ", ".join(values + ["0"] * (width - len(values)))
 
+        def ored(prefix: str = "") -> str:
+            return ", ".join(f"BIT_OR({prefix}{mask}) AS {mask}" for mask in masks)
+
+        mask_columns = ", ".join(
+            f"{mask} AS k{number}" for number, mask in enumerate(self._masks())
+        )
+        month_sums = ", ".join(f"SUM({m}) AS {m}" for m in MONTH_FIELDS)
+        # Each combination's groups, one row per grouping it falls in.
+        mapping, params = [], []
+        for number, (name, (text, values)) in enumerate(self.groupings.by.items()):
+            monthly = int(name in self.groupings.monthly)
+            mapping.append(
+                f"SELECT combination, {number} AS grouping_no, {text} AS grp, "  # noqa: S608
+                f"{monthly} AS monthly FROM combinations"
+            )
+            params.extend(values)
         any_month = " OR ".join(f"{mask} <> 0" for mask in masks)
-        cells = (  # every grouping's group and year at once: counts are sums
-            f"SELECT {', '.join(groups)}, year, "  # noqa: S608
-            f"{', '.join(f'SUM({m}) AS {m}' for m in MONTH_FIELDS)} "
-            f"FROM r GROUP BY {', '.join(groups)}, year"
-        )
-        # Each person's months with a fact in every grouping's group at once (rows with
-        # none in the months counted are no one's figure: they count only in `cells`).
-        people = (
-            f"SELECT user_id, {', '.join(groups)}, "  # noqa: S608
-            f"{', '.join(f'BIT_OR({mask}) AS {mask}' for mask in masks)} "
-            f"FROM r WHERE {any_month} GROUP BY user_id, {', '.join(groups)}"
-        )
-        sums = padded([f"SUM({m})" for m in MONTH_FIELDS])
         counts = [
             f"SUM(({mask} >> {bit}) & 1)"
             for mask, part in zip(masks, self._mask_parts(), strict=True)
             for bit in range(len(part))
         ]
         wholes = [self._window_people(scope) for scope in self.scopes]
-        facts = [
-            f"SELECT {_FACTS}, {number}, {group}, year, {sums} FROM cells "  # noqa: S608
-            f"WHERE {group} IS NOT NULL GROUP BY {group}, year"
-            for number, group in enumerate(groups)
-        ]
-        expanded = " UNION ALL ".join(
-            f"SELECT user_id, {number} AS grouping_no, {group} AS grp, {', '.join(masks)} "  # noqa: S608
-            f"FROM people WHERE {group} IS NOT NULL"
-            for number, group in enumerate(groups)
+        # One text naming the combination, so that each join is on one column (the
+        # planner cannot estimate a join on four columns of a CTE, and sorts).
+        named = " || ':' || ".join(f'"{name}"' for name in (*COMBINATION, *self.groupings.person))
+        statement = (
+            f"WITH r AS MATERIALIZED (SELECT *, {named} AS combination, {mask_columns} "  # noqa: S608
+            f"FROM ({sql}) AS rows), "
+            # the facts of each combination and year: counts are sums
+            f"cells AS MATERIALIZED (SELECT combination, {combination}, year, {month_sums} "
+            f"FROM r GROUP BY combination, {combination}, year), "
+            f"combinations AS MATERIALIZED (SELECT DISTINCT combination, {combination} "
+            "FROM cells), "
+            f"mapping AS MATERIALIZED (SELECT combination, grouping_no, grp, monthly "
+            f"FROM ({' UNION ALL '.join(mapping)}) AS m WHERE grp IS NOT NULL), "
+            # each person's months with a fact in each combination (rows with none in
+            # the months counted are no one's figure: they count only in `cells`)
+            f"people AS MATERIALIZED (SELECT user_id, combination, {ored()} "
+            f"FROM r WHERE {any_month} GROUP BY user_id, combination), "
+            # and in each group, of every grouping at once
+            f"per_person AS MATERIALIZED (SELECT grouping_no, grp, monthly, {ored('people.')} "
+            "FROM people JOIN mapping USING (combination) "
+            "GROUP BY user_id, grouping_no, grp, monthly) "
+            f"SELECT {_FACTS}, grouping_no, grp, year, "
+            f"{padded([f'SUM({m})' for m in MONTH_FIELDS])} "
+            "FROM cells JOIN mapping USING (combination) GROUP BY grouping_no, grp, year "
+            f"UNION ALL SELECT {_PEOPLE}, grouping_no, grp, NULL, {padded(counts + wholes)} "
+            "FROM per_person WHERE monthly = 1 GROUP BY grouping_no, grp "
+            f"UNION ALL SELECT {_WHOLES}, grouping_no, grp, NULL, {padded(wholes)} "
+            "FROM per_person WHERE monthly = 0 GROUP BY grouping_no, grp"
         )
-        per_person = (
-            f"SELECT grouping_no, grp, {', '.join(f'BIT_OR({mask}) AS {mask}' for mask in masks)} "  # noqa: S608
-            f"FROM ({expanded}) AS expanded GROUP BY user_id, grouping_no, grp"
-        )
-        counted = (
-            f"SELECT {_PEOPLE}, grouping_no, grp, NULL, {padded(counts + wholes)} "  # noqa: S608
-            f"FROM ({per_person}) AS per_person GROUP BY grouping_no, grp"
-        )
-        mask_columns = ", ".join(
-            f"{mask} AS k{number}" for number, mask in enumerate(self._masks())
-        )
-        return (
-            f"WITH r AS MATERIALIZED (SELECT *, {mask_columns} FROM ({sql}) AS rows), "  # noqa: S608
-            f"cells AS MATERIALIZED ({cells}), people AS MATERIALIZED ({people}) "
-            f"{' UNION ALL '.join(facts)} UNION ALL {counted}"
-        )
+        return statement, params
 
     def _count(self) -> Counted:
-        names = list(self.groupings)
+        names = list(self.groupings.by)
         try:
             sql, params = self._rows().query.sql_with_params()
         except EmptyResultSet:  # nothing can match
             return {}
-        # Only our own names and numbers and Django's parameterised SQL go into the text.
+        statement, grouping_params = self._statement(sql)
+        # Only our own names and numbers, the groupings' SQL and Django's
+        # parameterised SQL go into the text.
         with connection.cursor() as cursor:
-            cursor.execute(self._statement(sql), params)
+            cursor.execute(statement, [*params, *grouping_params])
             results = cursor.fetchall()
         positions = {(month.year, month.month): index for index, month in enumerate(self.months)}
         width, windows = len(self.months), len(self.scopes)
@@ -294,9 +330,12 @@ class RollupCounts:
                     index = positions.get((year, month))
                     if index is not None:
                         facts[index] = int(n or 0)
-            else:
+            elif part == _PEOPLE:
                 people[:] = [int(n) for n in counts[:width]]
                 whole[:] = [int(n) for n in counts[width : width + windows]]
+            else:
+                people[:] = [None] * width
+                whole[:] = [int(n) for n in counts[:windows]]
         return found
 
 
@@ -331,10 +370,6 @@ DUE = ("attended", "did_not_attend", "cancelled_late")
 _COVERING = {Modality.ONE_TO_ONE: ("session", "attended"), Modality.GROUP: ("group", "present")}
 
 
-def _when(condition: Q, then) -> Case:
-    return Case(When(condition, then=then), output_field=CharField())
-
-
 def _covered_q(programme_list) -> Q:
     """covered()'s condition: attended sessions and presence at meetings, each in a
     programme of its modality the person is eligible for."""
@@ -348,39 +383,99 @@ def _covered_q(programme_list) -> Q:
     return eligible
 
 
-def report_groupings(programme_list) -> dict[str, Any]:
+# SQL over a row's combination, with its parameters (Sql), for the groupings.
+
+
+def _column(name: str) -> Sql:
+    return f'"{name}"', []
+
+
+def _value(value: str) -> Sql:
+    return "%s", [value]
+
+
+def _in(column: str, values) -> Sql:
+    values = list(values)
+    if not values:
+        return "1 = 0", []
+    return f'"{column}" IN ({", ".join(["%s"] * len(values))})', values
+
+
+def _all(*conditions: Sql) -> Sql:
+    return " AND ".join(f"({text})" for text, _ in conditions), [
+        value for _, values in conditions for value in values
+    ]
+
+
+def _any(*conditions: Sql) -> Sql:
+    if not conditions:
+        return "1 = 0", []
+    return " OR ".join(f"({text})" for text, _ in conditions), [
+        value for _, values in conditions for value in values
+    ]
+
+
+def _case(*branches: tuple[Sql, Sql]) -> Sql:
+    """CASE WHEN condition THEN value … END (NULL when none holds)."""
+    text = " ".join(f"WHEN {condition} THEN {value}" for (condition, _), (value, _) in branches)
+    params = [p for (_, when), (_, then) in branches for p in (*when, *then)]
+    return f"(CASE {text} END)", params
+
+
+def _text(sql: str) -> Sql:
+    return f"CAST({sql} AS VARCHAR(20))", []
+
+
+def report_groupings(programme_list) -> Groupings:
     """The groupings of roll-up rows the engagement report's tables are made from
     (RollupCounts), for the report's supervision programmes."""
-    programme = Cast("programme_id", CharField())
-    session = Q(kind="session")
-    activity = [
-        When(session & Q(key__in=keys), then=Value(category))
-        for category, keys in ACTIVITY_KEYS.items()
+    session = _in("kind", ["session"])
+    rating = _in("kind", ["rating"])
+    used = [
+        _all(_in("programme_id", [one.pk]), _in("key", supervision_reporting.usage_keys(one)))
+        for one in programme_list
+        if one.modality == Modality.ONE_TO_ONE
     ]
-    used = Q(pk__in=[])
-    for one in programme_list:
-        if one.modality == Modality.ONE_TO_ONE:
-            keys = supervision_reporting.usage_keys(one)
-            used |= Q(programme_id=one.pk, key__in=keys)
-    colon = StrIndex("key", Value(":"))
-    rating = Q(kind="rating")
     due_keys = [key for category in DUE for key in ACTIVITY_KEYS[category]]
-    return {
-        # every row of a kind: the totals of its tables
-        "kind": F("kind"),
-        "activity": Case(*activity, When(session, then=F("key")), output_field=CharField()),
-        "attended": _when(session & Q(key__in=ACTIVITY_KEYS["attended"]), Value("attended")),
-        "due": _when(session & Q(key__in=due_keys), Value("due")),
-        "used": _when(session & used, programme),
-        "covered": _when(_covered_q(programme_list), Value("covered")),
-        "covered_programme": _when(_covered_q(programme_list), programme),
-        # by the person's department now (NULL without one: no department row shows them)
-        "covered_department": _when(
-            _covered_q(programme_list), Cast("user__profile__department_id", CharField())
-        ),
-        "group": _when(Q(kind="group"), F("key")),
-        "theme": _when(Q(kind="theme"), F("key")),
-        "rating": _when(rating, F("key")),
-        "question": _when(rating, Left("key", colon - 1)),
-        "rating_value": _when(rating, Substr("key", colon + 1)),
-    }
+    # covered_in: the department of a row that covers its person (0 without one),
+    # -1 for every other row.
+    covered: Sql = ('"covered_in" >= 0', [])
+    question, rating_value = db.split_at_colon('"key"')
+    return Groupings(
+        by={
+            # every row of a kind: the totals of its tables
+            "kind": _column("kind"),
+            "activity": _case(
+                *(
+                    (_all(session, _in("key", keys)), _value(category))
+                    for category, keys in ACTIVITY_KEYS.items()
+                ),
+                (session, _column("key")),
+            ),
+            "attended": _case(
+                (_all(session, _in("key", ACTIVITY_KEYS["attended"])), _value("attended"))
+            ),
+            "due": _case((_all(session, _in("key", due_keys)), _value("due"))),
+            "used": _case((_all(session, _any(*used)), _text('"programme_id"'))),
+            "covered": _case((covered, _value("covered"))),
+            "covered_programme": _case((covered, _text('"programme_id"'))),
+            # by the person's department now (none without one: no department row shows them)
+            "covered_department": _case((('"covered_in" > 0', []), _text('"covered_in"'))),
+            "group": _case((_in("kind", ["group"]), _column("key"))),
+            "theme": _case((_in("kind", ["theme"]), _column("key"))),
+            "rating": _case((rating, _column("key"))),
+            "question": _case((rating, (question, []))),
+            "rating_value": _case((rating, (rating_value, []))),
+        },
+        monthly=frozenset({"kind", "activity", "attended", "due", "covered", "group"}),
+        person={
+            "covered_in": Case(
+                When(
+                    _covered_q(programme_list),
+                    then=Coalesce("user__profile__department_id", Value(0)),
+                ),
+                default=Value(-1),
+                output_field=IntegerField(),
+            )
+        },
+    )

@@ -26,9 +26,10 @@ from nonprod.history import generate_benchmark_history, generate_demo_history
 from peergroups.models import Attendance, Group, GroupSession
 from reports.models import MONTH_FIELDS, ActivityRollup
 from reports.report import RAW, board_scope, engagement_report
-from reports.reporting import MONTHS_PER_MASK
+from reports.reporting import MONTHS_PER_MASK, RollupCounts, report_groupings
 from reports.scope import ReportScope
 from reports.services import rebuild_rollups
+from supervision import reporting as supervision_reporting
 from supervision.allowances import add_months
 from supervision.models import Session, SessionRecord
 from tests.rollups import drained
@@ -135,6 +136,27 @@ def test_the_longest_window_and_the_period_before_it_count_as_the_sessions_do(
     built = build(organisation, months=history)
     for scope in scopes(organisation, built, windows=[(first, last)]):
         assert_same_figures(scope)
+
+
+def test_groupings_counted_over_the_window_only_count_the_same_people(organisation, small):
+    # Most of the statement's work is spreading each person's months; the groupings not
+    # `monthly` skip it. Their windows' people must be those a month-by-month count
+    # gives, and their months' people must say they were not counted (None), not 0.
+    drained()
+    scope = next(scopes(organisation, small, windows=[WINDOWS[2]]))
+    groupings = report_groupings(supervision_reporting.programmes(scope))
+    every = RollupCounts([scope], dataclasses.replace(groupings, monthly=frozenset(groupings.by)))
+    windows_only = RollupCounts([scope], dataclasses.replace(groupings, monthly=frozenset()))
+    for name in groupings.by:
+        monthly, whole = every.found(scope, name), windows_only.found(scope, name)
+        assert monthly.keys() == whole.keys(), name
+        for group, (by_month, total) in monthly.items():
+            assert whole[group][1] == total, (name, group)
+            assert {m: n for m, (n, _) in whole[group][0].items()} == {
+                m: n for m, (n, _) in by_month.items()
+            }
+            assert {people for _, people in whole[group][0].values()} == {None}
+    assert sum(len(every.found(scope, name)) for name in groupings.by) > 20
 
 
 def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation, small):
