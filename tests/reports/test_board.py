@@ -232,6 +232,7 @@ def test_the_monthly_email_carries_the_protected_headline_figures(
     assert f"Sessions attended: {figures['attended'].text}." in message.body
     assert f"Coverage: {figures['coverage'].text}." in message.body
     assert "December 2025 to November 2026" in message.body
+    assert "still being counted" not in message.body  # nothing waits to be counted
     assert f"/reports/summary/?organisation={organisation.pk}" in message.body
     for profile in small["staff"]:
         assert profile.user.email not in message.body

@@ -13,8 +13,10 @@ import datetime
 import threading
 
 import pytest
+import time_machine
+from django.core import mail
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from reports import services
@@ -24,6 +26,7 @@ from reports.scope import ReportScope
 from reports.services import rebuild_rollups, refresh_pending_rollups
 from reports.tasks import refresh_pending_rollups_task
 from supervision.models import Session
+from tests.outbox import deliver_due
 from tests.rollups import drained
 from tests.threads import at_once
 
@@ -214,6 +217,27 @@ def test_a_failed_drain_still_shows_the_report_with_its_backlog(
     assert "changes made since are still being counted" in response.content.decode()
     export = client.get(reverse("reports:export", args=["activity"]))
     assert "still being counted" in export.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_monthly_email_says_when_changes_are_still_being_counted(
+    small, wellbeing_lead, monkeypatch
+):
+    from supervision.notifications import schedule_wellbeing_digests
+
+    def fails(*args, **kwargs):
+        raise DatabaseError("deadlock detected")
+
+    monkeypatch.setattr(services, "refresh_pending_rollups", fails)
+    _attended(small["staff"][0].user, small["programmes"][0], small["supervisors"][0].user, 12)
+    with time_machine.travel(datetime.datetime(2026, 12, 1, 9, 5, tzinfo=UTC)):
+        schedule_wellbeing_digests(datetime.date(2026, 12, 1))
+        deliver_due()
+    (message,) = [m for m in mail.outbox if wellbeing_lead.email in m.to]
+    words = "changes made since are still being counted"
+    assert words in message.body
+    assert isinstance(message, mail.EmailMultiAlternatives)
+    assert words in str(message.alternatives[0][0])
 
 
 @pytest.mark.django_db
