@@ -276,7 +276,8 @@ class RollupCounts:
         ]
         wholes = [self._window_people(scope) for scope in self.scopes]
         # One text naming the combination, so that each join is on one column (the
-        # planner cannot estimate a join on four columns of a CTE, and sorts).
+        # planner cannot estimate a join on four columns of a CTE, and sorts). Only
+        # the key may hold a colon, so no two combinations share a text.
         named = " || ':' || ".join(f'"{name}"' for name in (*COMBINATION, *self.groupings.person))
         statement = (
             f"WITH r AS MATERIALIZED (SELECT *, {named} AS combination, {mask_columns} "  # noqa: S608
