@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.services import audit_log
 from feedback import reporting as feedback_reporting
-from kernel.models import Programme
+from kernel.models import Organisation, Programme
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
@@ -333,6 +333,9 @@ def rebuild_rollups(write=None) -> int:
             ActivityRollup.objects.bulk_create(rows, batch_size=5000)
         else:
             write(ROLLUP_COLUMNS, ((*key, *months) for key, months in made.items()))
+        # Every organisation's cached reports were counted from the rows just replaced.
+        for organisation_id in Organisation.objects.values_list("pk", flat=True):
+            transaction.on_commit(functools.partial(reports_changed, organisation_id))
     return len(made)
 
 

@@ -179,6 +179,27 @@ def test_the_report_counts_a_booking_made_a_moment_ago_even_from_its_cache(small
 
 
 @pytest.mark.django_db
+def test_a_rebuild_forgets_the_cached_reports(
+    small, scope, settings, django_capture_on_commit_callbacks
+):
+    # A rebuild (after a restore, or generate_history's bulk writes) replaces every row a
+    # cached report was counted from; what it changes was never marked, so only the
+    # rebuild can say so.
+    settings.REPORT_CACHE_SECONDS = 300
+    cache.clear()
+    before, _ = cached_engagement_report(scope)
+    changed = Session.objects.filter(status="attended").update(status="did_not_attend")
+    assert changed >= 5
+    assert not _pending()  # an update() sends no signal: nothing is marked
+    assert figures(cached_engagement_report(scope)[0]) == figures(before)  # still cached
+    with django_capture_on_commit_callbacks(execute=True):
+        rebuild_rollups()
+    after, _ = cached_engagement_report(scope)
+    assert figures(after) != figures(before)
+    assert figures(after) == figures(engagement_report(scope, source=RAW))
+
+
+@pytest.mark.django_db
 def test_the_report_says_how_far_behind_it_is_while_more_changes_wait_than_it_drains(
     client, small, wellbeing_lead, monkeypatch
 ):
