@@ -244,12 +244,13 @@ class RollupCounts:
     def _statement(self, sql: str) -> Sql:
         """The one statement over the rows' SQL (see the class's docstring), and the
         groupings' parameters (after the rows')."""
-        combination = ", ".join(f'"{name}"' for name in (*COMBINATION, *self.groupings.person))
+        columns = [f'"{name}"' for name in (*COMBINATION, *self.groupings.person)]
+        combination = ", ".join(columns)
         masks = [f"k{number}" for number in range(len(self._mask_parts()))]
         width = max(len(MONTH_FIELDS), len(self.months) + len(self.scopes))
 
         def padded(values: list[str]) -> str:
-            # Both kinds of row go out through one UNION ALL: the same columns, 0 after.
+            # Every kind of row goes out through one UNION ALL: the same columns, 0 after.
             return ", ".join(values + ["0"] * (width - len(values)))
 
         def ored(prefix: str = "") -> str:
@@ -278,7 +279,7 @@ class RollupCounts:
         # One text naming the combination, so that each join is on one column (the
         # planner cannot estimate a join on four columns of a CTE, and sorts). Only
         # the key may hold a colon, so no two combinations share a text.
-        named = " || ':' || ".join(f'"{name}"' for name in (*COMBINATION, *self.groupings.person))
+        named = " || ':' || ".join(columns)
         statement = (
             f"WITH r AS MATERIALIZED (SELECT *, {named} AS combination, {mask_columns} "  # noqa: S608
             f"FROM ({sql}) AS rows), "
@@ -402,18 +403,20 @@ def _in(column: str, values) -> Sql:
     return f'"{column}" IN ({", ".join(["%s"] * len(values))})', values
 
 
-def _all(*conditions: Sql) -> Sql:
-    return " AND ".join(f"({text})" for text, _ in conditions), [
+def _joined(operator: str, conditions: tuple[Sql, ...]) -> Sql:
+    return f" {operator} ".join(f"({text})" for text, _ in conditions), [
         value for _, values in conditions for value in values
     ]
+
+
+def _all(*conditions: Sql) -> Sql:
+    return _joined("AND", conditions)
 
 
 def _any(*conditions: Sql) -> Sql:
-    if not conditions:
+    if not conditions:  # none can hold
         return "1 = 0", []
-    return " OR ".join(f"({text})" for text, _ in conditions), [
-        value for _, values in conditions for value in values
-    ]
+    return _joined("OR", conditions)
 
 
 def _case(*branches: tuple[Sql, Sql]) -> Sql:
