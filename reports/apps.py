@@ -6,17 +6,12 @@ class ReportsConfig(AppConfig):
     verbose_name = "Engagement reports"
 
     def ready(self):
-        from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from .db import register_sqlite_functions
         from .notifications import register_kinds
         from .rollup_signals import connect
         from .services import rollups_fill_if_empty
 
         register_kinds()
-        connection_created.connect(
-            register_sqlite_functions, dispatch_uid="reports_sqlite_functions"
-        )
         connect()
         post_migrate.connect(rollups_fill_if_empty, sender=self, dispatch_uid="rollups-fill")

@@ -110,3 +110,95 @@ class RollupPending(models.Model):
 
     def __str__(self) -> str:
         return f"user {self.user_id} {self.kind} since {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# The longest window the report's form offers, in months (reports.forms.MONTHS_OFFERED):
+# a cell keeps its people by how long before each month they last had one, up to this.
+GAPS = 36
+PEOPLE_FIELDS = tuple(f"p{gap}" for gap in range(GAPS))
+# A cell's level: the whole organisation, or one department, band and profession.
+WHOLE, SLICE = 0, 1
+
+
+class ReportCell(models.Model):
+    """One group of one grouping (reports.reporting.report_groupings) in one month, for
+    a slice of an organisation's staff and one programme or all: what the report reads.
+
+    Kept from every person's share (PersonShare) by reports.cells, so a report
+    reads about one row per group and month whatever the number of staff or
+    sessions behind it. `facts` counts the group's facts in the month. `p0` is
+    the people with one that month, and `pN` those of them whose previous month
+    in the group was more than N months before (or never): the people of a
+    window of months a..b are then the sum, over its months m, of p(m - a), exact
+    and summable across slices.
+
+    `level` WHOLE holds the whole organisation (department 0, band and
+    profession empty); SLICE one department (0: none), band and profession, as
+    they are now. `programme_id` 0 counts every programme together; `month` is
+    year * 12 + month - 1, in the organisation's zone.
+    """
+
+    organisation_id = models.IntegerField()
+    level = models.SmallIntegerField()
+    department_id = models.IntegerField()
+    band = models.CharField(max_length=8)
+    profession = models.CharField(max_length=32)
+    programme_id = models.IntegerField()
+    grouping = models.CharField(max_length=24)
+    grp = models.CharField(max_length=64)
+    month = models.IntegerField()
+    facts = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "organisation_id",
+                    "level",
+                    "programme_id",
+                    "department_id",
+                    "band",
+                    "profession",
+                    "grouping",
+                    "grp",
+                    "month",
+                ],
+                name="report_cell_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.grouping} {self.grp} {self.month}"
+
+
+for _name in PEOPLE_FIELDS:  # p0 … p35: spelt out by the migration
+    ReportCell.add_to_class(_name, models.IntegerField(default=0))
+
+
+class PersonShare(models.Model):
+    """What one person adds to the report's cells (ReportCell), and who they were when
+    it was added, so that it can be taken away again exactly.
+
+    `groups` is JSON: [[programme (0: all), grouping, group, [[month, facts], …]], …].
+    The person's slice, whether they were active, the programmes they were
+    eligible for and the version of the groupings are compared with who they are
+    now before a report is read (reports.cells.moved_people): any difference,
+    or a person gone, and the share is worked out again. No foreign key: the
+    share outlives an erased person until it is taken out of the cells.
+    """
+
+    user_id = models.IntegerField(primary_key=True)
+    organisation_id = models.IntegerField()
+    department_id = models.IntegerField()
+    band = models.CharField(max_length=8)
+    profession = models.CharField(max_length=32)
+    active = models.BooleanField()
+    eligible = models.TextField()
+    version = models.CharField(max_length=40)
+    groups = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation_id"])]
+
+    def __str__(self) -> str:
+        return f"share of user {self.user_id}"

@@ -99,7 +99,7 @@ class Context:
     _eligible: dict | None = None
     # The roll-ups counted for this scope and any other counted with it (the
     # headline's previous period): one statement for every table of both.
-    _counts: rollup_reporting.RollupCounts | None = None
+    _counts: rollup_reporting.CellCounts | None = None
     also: ReportScope | None = None
     _eligible_for_any: int | None = None
 
@@ -141,8 +141,7 @@ class Context:
         scope's window: {group: ({month: (facts, people)}, (facts, people))}."""
         if self._counts is None or self.scope not in self._counts.scopes:
             scopes = [self.scope] if self.also is None else [self.scope, self.also]
-            groupings = rollup_reporting.report_groupings(self.supervision_programmes)
-            self._counts = rollup_reporting.RollupCounts(scopes, groupings)
+            self._counts = rollup_reporting.CellCounts(scopes)
         return self._counts.found(self.scope, grouping)
 
     def kind_total(self, kind: str):

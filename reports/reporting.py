@@ -5,13 +5,15 @@ refresh_rollups) answer the session and group-meeting tables from a row per
 person and year instead of a row per session: counts are sums of the month
 columns, and the people behind a count are the distinct people with that month's
 column above 0, so every figure is the one the raw tables give (tests/reports/
-test_rollups.py holds them equal). Who the person is now is read through the
-person, as the raw queries do.
+test_rollups.py holds them equal). Who the person is now (department, band,
+profession, eligibility, still active) is what each person's share of the
+cells records, and is compared with the person before every read.
 
-The engagement report reads them through `RollupCounts`: every grouping its
-tables need (`report_groupings`, SQL over a row's programme, kind and key, and
-whether it covers its person), for its window and the headline's previous
-period, in one statement.
+The engagement report reads them summed into its cells (reports.cells:
+each group of every grouping its tables need, `report_groupings`, SQL over a
+row's programme, kind and key, and whether it covers its person, per month
+and slice of the staff) through `CellCounts`, for its window and the
+headline's previous period, in one statement.
 """
 
 import datetime
@@ -19,9 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, Min, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from kernel.models import Modality
@@ -29,7 +30,8 @@ from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
 
 from . import db
-from .models import MONTH_FIELDS, ActivityRollup, CoverageTarget, RollupPending
+from .models import GAPS, SLICE, WHOLE, CoverageTarget, ReportCell, RollupPending
+from .scope import PEOPLE_DIMENSIONS
 
 
 def coverage_targets(programmes) -> dict[int, int]:
@@ -52,14 +54,6 @@ def rollup_backlog(organisation_id: int) -> dict:
 COUNTED_AFTER_LEAVING = ("rating",)
 
 
-def _rows_of(scope, months) -> QuerySet:
-    """Roll-up rows of the scope's organisation, programme and people, in the years of
-    `months`."""
-    years = sorted({month.year for month in months})
-    rows = ActivityRollup.objects.filter(organisation_id=scope.organisation_id, year__in=years)
-    return rows.filter(scope.programme_q()).filter(scope.people_q("user__profile__"))
-
-
 def themes(context) -> list[dict]:
     """supervision.reporting.themes from the roll-ups: {theme_name, count, people} of the
     themes recorded in the window, most common first (the names: one query)."""
@@ -80,7 +74,7 @@ def _rating_part(key: str) -> tuple[int, int]:
 
 def rating_counts(context):
     """feedback.reporting.ratings counted by question and rating, as tables.crosstab_from
-    takes them (from the report's RollupCounts)."""
+    takes them (from the report's CellCounts)."""
     by_cell = {_rating_part(key): whole for key, (_, whole) in context.counted("rating").items()}
     by_row = {(int(q),): whole for q, (_, whole) in context.counted("question").items()}
     by_column = {(int(r),): whole for r, (_, whole) in context.counted("rating_value").items()}
@@ -90,7 +84,7 @@ def rating_counts(context):
 
 def rating_means(context) -> tuple[dict, dict]:
     """The mean rating and the people behind it, by month and overall (from the
-    report's RollupCounts)."""
+    report's CellCounts)."""
     totals = {month: [0, 0] for month in context.scope.months}  # sum of ratings, answers
     for key, (by_month, _) in context.counted("rating").items():
         _, rating = _rating_part(key)
@@ -115,77 +109,55 @@ def rating_means(context) -> tuple[dict, dict]:
 
 # --- every roll-up figure of a report in one statement -------------------------
 #
-# Each table above asks its own statement of the roll-ups (and the headline asks
-# again for the period before). A report needs only a handful of ways of
-# grouping the rows; `RollupCounts` counts all of them, for the report's window
-# and the previous period together, in one statement that reads the rows once.
+# Each table above asks for one grouping of the cells (reports.cells), and the
+# headline asks again for the period before. `CellCounts` counts all of them,
+# for the report's window and the previous period together, in one statement.
 
 
-Found = dict[str, tuple[dict[datetime.date, tuple[int, Any]], tuple[int, int]]]
-Counted = dict[str, dict[str, tuple[list[int], list[int | None], list[int]]]]
+Found = dict[str, tuple[dict[datetime.date, tuple[int, int]], tuple[int, int]]]
+Counted = dict[str, dict[str, tuple[list[int], list[int], list[int]]]]
 Sql = tuple[str, list]  # text with %s placeholders, and their values
 
-# Which of the counted months a row (or a person) had a fact in is one bit per
-# month of an integer: 62 months to a 64-bit integer (no sign bit, so every shift
-# stays positive). The longest window the form offers, 36 months, and the 36
-# before it take two.
-MONTHS_PER_MASK = 62
-# The kinds of row the statement answers (the first column of each): a year's
-# facts, a group's people month by month and over each window, or over each
-# window only (the groupings not `monthly`).
-_FACTS, _PEOPLE, _WHOLES = 0, 1, 2
-# What a grouping may read of a row: its combination. Every row of a combination
-# falls in the same groups, so the groupings are worked out once per combination
-# (a few hundred), not once per row.
+# What a grouping may read of a roll-up row: its combination. Every row of a
+# combination falls in the same groups, so the groupings are worked out once
+# per combination, not once per row.
 COMBINATION = ("programme_id", "kind", "key")
 
 
 @dataclass(frozen=True)
 class Groupings:
-    """The ways of grouping roll-up rows that RollupCounts counts at once.
+    """The ways of grouping roll-up rows that the report's cells are counted by.
 
     `by` maps a grouping's name to SQL over a row's combination (COMBINATION and
     the columns of `person`) giving its group as text, or NULL to leave the row
     out of that grouping (as a row of another kind is). `person` adds to the
     combination what a grouping needs of the row's person, as expressions over
     the roll-up row; keep them few-valued, as every value makes more combinations.
-    `monthly` names the groupings whose people are wanted month by month; the
-    others' are counted over each window only (most of the work), and their
-    months' people are None.
     """
 
     by: Mapping[str, Sql]
     person: Mapping[str, Any] = field(default_factory=dict)
-    monthly: frozenset[str] = frozenset()
 
 
-class RollupCounts:
-    """Roll-up rows counted by several groupings at once, for one or more windows of
-    months with the same filters (a report's and the period before its own).
+def month_number(month: datetime.date) -> int:
+    """A month (its first day) as ReportCell.month counts it."""
+    return month.year * 12 + month.month - 1
 
-    Rows are those of people still active, but those of the kinds
-    COUNTED_AFTER_LEAVING whoever has left since. One query, the first time any
-    figure is asked for.
 
-    Every row falls in its groups by its combination (Groupings), so the
-    statement first sums the rows per combination and year (a few hundred
-    cells) and maps each combination to its groups once. Counts are sums: each
-    group's are its combinations' cells summed. People are not sums: each
-    person's months with a fact are one integer per row (bit i for month i,
-    MONTHS_PER_MASK), OR-ed per person and combination, then per person and
-    group, and the people behind a month are the persons with its bit set, those
-    behind a window the persons with any of its bits. So every figure is exactly
-    the distinct people with a fact there, without a sum per person per month.
+class CellCounts:
+    """The report's cells (reports.models.ReportCell) counted for one or more windows of
+    months with the same filters (a report's and the period before its own): for
+    every grouping, each group's facts and people month by month and over each
+    window. One statement, the first time any figure is asked for.
 
-    A new kind of roll-up row (a `*_facts` source in reports.services) reaches
-    the report by a grouping in `report_groupings` that is NULL for every other
-    kind and, for its total, the "kind" grouping that is there already; its
-    builder reads them with Context.counted. No statement of its own.
+    A report with no people filter reads the organisation's whole; with one, the
+    slices it selects, summed. Counts are sums of `facts`; a month's people its
+    `p0`; a window's people, a..b, the sum over its months m of p(m - a): the
+    people whose previous month in the group came before the window, each once.
     """
 
-    def __init__(self, scopes, groupings: Groupings):
+    def __init__(self, scopes):
         self.scopes = list(scopes)
-        self.groupings = groupings
         self.months = sorted({month for scope in self.scopes for month in scope.months})
         self._found: Counted | None = None
 
@@ -202,142 +174,58 @@ class RollupCounts:
             result[group] = (by_month, (sum(facts[index] for index, _ in positions), whole[window]))
         return result
 
-    def _rows(self) -> QuerySet:
-        """The rows: each one's person, year, combination and month columns."""
-        rows = _rows_of(self.scopes[0], self.months)
-        rows = rows.filter(Q(user__is_active=True) | Q(kind__in=COUNTED_AFTER_LEAVING))
-        person = dict(self.groupings.person)
-        rows = rows.annotate(**person).order_by()
-        return rows.values("user_id", "year", *COMBINATION, *person, *MONTH_FIELDS)
-
-    def _mask_parts(self) -> list[list[int]]:
-        """The positions in self.months of each mask's months."""
-        every = range(len(self.months))
-        return [list(every[start : start + MONTHS_PER_MASK]) for start in every[::MONTHS_PER_MASK]]
-
-    def _masks(self) -> list[str]:
-        """Per mask, SQL for a row's bits: the counted months of its year it had a fact in."""
-        masks = []
-        for part in self._mask_parts():
-            by_year: dict[int, list[str]] = {}
-            for bit, index in enumerate(part):
-                month = self.months[index]
-                by_year.setdefault(month.year, []).append(
-                    f"(CASE WHEN m{month.month} > 0 THEN {1 << bit} ELSE 0 END)"
-                )
-            years = " ".join(
-                f"WHEN {year} THEN {' | '.join(bits)}" for year, bits in by_year.items()
-            )
-            masks.append(f"(CASE year {years} ELSE 0 END)")
-        return masks
-
     def _window_people(self, scope) -> str:
-        """SQL counting the persons (rows of per_person) with a fact in `scope`'s months."""
-        wanted = {self.months.index(month) for month in scope.months}
-        tests = []
-        for number, part in enumerate(self._mask_parts()):
-            bits = sum(1 << bit for bit, index in enumerate(part) if index in wanted)
-            if bits:
-                tests.append(f"(k{number} & {bits}) <> 0")
-        return f"COUNT(CASE WHEN {' OR '.join(tests)} THEN 1 END)"
+        """SQL summing, over the cells of `scope`'s months, the people of its window."""
+        first = month_number(scope.first_month)
+        length = len(scope.months)
+        if length > GAPS:
+            raise ValueError(f"A window of {length} months: the cells count up to {GAPS}.")
+        branches = " ".join(f"WHEN {first + n} THEN p{n}" for n in range(length))
+        return f"SUM(CASE month {branches} ELSE 0 END)"
 
-    def _statement(self, sql: str) -> Sql:
-        """The one statement over the rows' SQL (see the class's docstring), and the
-        groupings' parameters (after the rows')."""
-        columns = [f'"{name}"' for name in (*COMBINATION, *self.groupings.person)]
-        combination = ", ".join(columns)
-        masks = [f"k{number}" for number in range(len(self._mask_parts()))]
-        width = max(len(MONTH_FIELDS), len(self.months) + len(self.scopes))
-
-        def padded(values: list[str]) -> str:
-            # Every kind of row goes out through one UNION ALL: the same columns, 0 after.
-            return ", ".join(values + ["0"] * (width - len(values)))
-
-        def ored(prefix: str = "") -> str:
-            return ", ".join(f"BIT_OR({prefix}{mask}) AS {mask}" for mask in masks)
-
-        mask_columns = ", ".join(
-            f"{mask} AS k{number}" for number, mask in enumerate(self._masks())
-        )
-        month_sums = ", ".join(f"SUM({m}) AS {m}" for m in MONTH_FIELDS)
-        # Each combination's groups, one row per grouping it falls in.
-        mapping, params = [], []
-        for number, (name, (text, values)) in enumerate(self.groupings.by.items()):
-            monthly = int(name in self.groupings.monthly)
-            mapping.append(
-                f"SELECT combination, {number} AS grouping_no, {text} AS grp, "  # noqa: S608
-                f"{monthly} AS monthly FROM combinations"
-            )
-            params.extend(values)
-        any_month = " OR ".join(f"{mask} <> 0" for mask in masks)
-        counts = [
-            f"SUM(({mask} >> {bit}) & 1)"
-            for mask, part in zip(masks, self._mask_parts(), strict=True)
-            for bit in range(len(part))
+    def _statement(self) -> Sql:
+        scope = self.scopes[0]
+        numbers = [month_number(month) for month in self.months]
+        where = ["organisation_id = %s", "programme_id = %s", "month BETWEEN %s AND %s"]
+        params = [scope.organisation_id, scope.programme_id or 0, min(numbers), max(numbers)]
+        chosen = [
+            (name, getattr(scope, name))
+            for name in PEOPLE_DIMENSIONS
+            if getattr(scope, name) not in (None, "")
         ]
-        wholes = [self._window_people(scope) for scope in self.scopes]
-        # One text naming the combination, so that each join is on one column (the
-        # planner cannot estimate a join on four columns of a CTE, and sorts). Only
-        # the key may hold a colon, so no two combinations share a text.
-        named = " || ':' || ".join(columns)
+        where.append("level = %s")
+        params.append(SLICE if chosen else WHOLE)
+        for name, value in chosen:
+            where.append(f"{name} = %s")
+            params.append(value)
+        wholes = ", ".join(self._window_people(one) for one in self.scopes)
+        table = connection.ops.quote_name(ReportCell._meta.db_table)
+        grouping = connection.ops.quote_name("grouping")
+        # Only our own names and numbers go into the text; the values are parameters.
         statement = (
-            f"WITH r AS MATERIALIZED (SELECT *, {named} AS combination, {mask_columns} "  # noqa: S608
-            f"FROM ({sql}) AS rows), "
-            # the facts of each combination and year: counts are sums
-            f"cells AS MATERIALIZED (SELECT combination, {combination}, year, {month_sums} "
-            f"FROM r GROUP BY combination, {combination}, year), "
-            f"combinations AS MATERIALIZED (SELECT DISTINCT combination, {combination} "
-            "FROM cells), "
-            f"mapping AS MATERIALIZED (SELECT combination, grouping_no, grp, monthly "
-            f"FROM ({' UNION ALL '.join(mapping)}) AS m WHERE grp IS NOT NULL), "
-            # each person's months with a fact in each combination (rows with none in
-            # the months counted are no one's figure: they count only in `cells`)
-            f"people AS MATERIALIZED (SELECT user_id, combination, {ored()} "
-            f"FROM r WHERE {any_month} GROUP BY user_id, combination), "
-            # and in each group, of every grouping at once
-            f"per_person AS MATERIALIZED (SELECT grouping_no, grp, monthly, {ored('people.')} "
-            "FROM people JOIN mapping USING (combination) "
-            "GROUP BY user_id, grouping_no, grp, monthly) "
-            f"SELECT {_FACTS}, grouping_no, grp, year, "
-            f"{padded([f'SUM({m})' for m in MONTH_FIELDS])} "
-            "FROM cells JOIN mapping USING (combination) GROUP BY grouping_no, grp, year "
-            f"UNION ALL SELECT {_PEOPLE}, grouping_no, grp, NULL, {padded(counts + wholes)} "
-            "FROM per_person WHERE monthly = 1 GROUP BY grouping_no, grp "
-            f"UNION ALL SELECT {_WHOLES}, grouping_no, grp, NULL, {padded(wholes)} "
-            "FROM per_person WHERE monthly = 0 GROUP BY grouping_no, grp"
+            f"SELECT {grouping}, grp, month, SUM(facts), SUM(p0), {wholes} "  # noqa: S608
+            f"FROM {table} WHERE {' AND '.join(where)} GROUP BY {grouping}, grp, month"
         )
         return statement, params
 
     def _count(self) -> Counted:
-        names = list(self.groupings.by)
-        try:
-            sql, params = self._rows().query.sql_with_params()
-        except EmptyResultSet:  # nothing can match
-            return {}
-        statement, grouping_params = self._statement(sql)
-        # Only our own names and numbers, the groupings' SQL and Django's
-        # parameterised SQL go into the text.
+        statement, params = self._statement()
         with connection.cursor() as cursor:
-            cursor.execute(statement, [*params, *grouping_params])
+            cursor.execute(statement, params)
             results = cursor.fetchall()
-        positions = {(month.year, month.month): index for index, month in enumerate(self.months)}
+        positions = {month_number(month): index for index, month in enumerate(self.months)}
         width, windows = len(self.months), len(self.scopes)
         found: Counted = {}
-        for part, number, value, year, *counts in results:
-            facts, people, whole = found.setdefault(names[number], {}).setdefault(
-                str(value), ([0] * width, [0] * width, [0] * windows)
+        for grouping, group, month, facts, people, *wholes in results:
+            index = positions.get(month)
+            if index is None or not people:  # a month between, or a cell emptied since
+                continue
+            counted, by_month, whole = found.setdefault(grouping, {}).setdefault(
+                group, ([0] * width, [0] * width, [0] * windows)
             )
-            if part == _FACTS:  # a year's months, of which those counted
-                for month, n in enumerate(counts[: len(MONTH_FIELDS)], start=1):
-                    index = positions.get((year, month))
-                    if index is not None:
-                        facts[index] = int(n or 0)
-            elif part == _PEOPLE:
-                people[:] = [int(n) for n in counts[:width]]
-                whole[:] = [int(n) for n in counts[width : width + windows]]
-            else:
-                people[:] = [None] * width
-                whole[:] = [int(n) for n in counts[:windows]]
+            counted[index], by_month[index] = int(facts), int(people)
+            for number, n in enumerate(wholes):
+                whole[number] += int(n)
         return found
 
 
@@ -432,7 +320,7 @@ def _text(sql: str) -> Sql:
 
 def report_groupings(programme_list) -> Groupings:
     """The groupings of roll-up rows the engagement report's tables are made from
-    (RollupCounts), for the report's supervision programmes."""
+    (reports.cells), for the report's supervision programmes."""
     session = _in("kind", ["session"])
     rating = _in("kind", ["rating"])
     used = [
@@ -471,7 +359,6 @@ def report_groupings(programme_list) -> Groupings:
             "question": _case((rating, (question, []))),
             "rating_value": _case((rating, (rating_value, []))),
         },
-        monthly=frozenset({"kind", "activity", "attended", "due", "covered", "group"}),
         person={
             "covered_in": Case(
                 When(

@@ -4,6 +4,7 @@ import functools
 import logging
 import zoneinfo
 
+from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -13,12 +14,13 @@ from kernel.models import Organisation, Programme
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
-from . import reporting
+from . import cells, locks, reporting
 from .models import (
     DEFAULT_COVERAGE_TARGET,
     MONTH_FIELDS,
     ActivityRollup,
     CoverageTarget,
+    PersonShare,
     RollupPending,
 )
 from .versions import reports_changed
@@ -96,29 +98,6 @@ def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
     )
 
 
-# The class of PostgreSQL advisory lock the roll-ups take per person (two keys: this, the id).
-ROLLUP_LOCK = 19
-
-
-def _lock_people(ids: list[int]) -> None:
-    """Hold these people's roll-up rows until the transaction ends, in id order.
-
-    An advisory lock of the roll-ups' own, not a lock on the person's row, so
-    it never waits on (or deadlocks with) the services that lock people for
-    their own reasons. SQLite runs one writer at a time already.
-    """
-    if connection.vendor != "postgresql":
-        return
-    # One statement however many people (a drain takes up to DRAIN_LIMIT): unnest
-    # yields the ids in the array's order, ascending, and each lock is taken as its
-    # row is, so the order that prevents deadlocks holds.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(%s, id)) FROM unnest(%s::integer[]) AS id",
-            [ROLLUP_LOCK, ids],
-        )
-
-
 def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> set[int]:
     """Bring these people's roll-up rows in line with their sessions and meetings;
     the organisations whose rows changed.
@@ -134,7 +113,7 @@ def refresh_rollups(user_ids, kinds: tuple[str, ...] = KINDS) -> set[int]:
         return set()
     # Part of the caller's transaction (no savepoint of its own: a failure fails the change).
     with transaction.atomic(savepoint=False):
-        _lock_people(ids)
+        locks.lock_people(ids)
         wanted = _rolled_up(_facts(ids, kinds))
         stored = {
             (r.user_id, r.organisation_id, r.programme_id, r.kind, r.key, r.year): r
@@ -262,11 +241,38 @@ def refresh_pending_rollups(organisation_id: int | None = None, limit: int = DRA
         if not taken:
             return 0
         kinds = tuple(kind for kind in KINDS if any(row[2] == kind for row in taken))
-        changed = refresh_rollups([user_id for _, user_id, _ in taken], kinds)
+        people = [user_id for _, user_id, _ in taken]
+        changed = refresh_rollups(people, kinds) if kinds else set()
+        # and their shares of the report's cells, from their rows and who they are now
+        changed |= cells.refresh_shares(people)
         RollupPending.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
         _forget_marked()
         _changed_reports(changed)
     return len(taken)
+
+
+# A pending row's kind that changes no roll-up row, only the person's share of the
+# report's cells (reports.cells): they moved, left, or became eligible or not.
+SHARE = "share"
+
+
+def catch_up_moves(organisation_id: int) -> bool:
+    """The people whose share of the organisation's cells is not who they are now
+    (reports.cells.moved_people) counted again: up to DRAIN_LIMIT now, more marked
+    stale for the worker (those erased meanwhile, who cannot be marked, now too).
+    Whether any were left for the worker."""
+    moved = cells.moved_people(organisation_id)
+    if not moved:
+        return False
+    here = set(get_user_model().objects.filter(pk__in=moved).values_list("pk", flat=True))
+    now = moved if len(moved) <= DRAIN_LIMIT else [pk for pk in moved if pk not in here]
+    if now:
+        with transaction.atomic():
+            _changed_reports(cells.refresh_shares(now))
+    later = [pk for pk in moved if pk not in set(now)]
+    for start in range(0, len(later), 5000):
+        rollups_mark_stale(later[start : start + 5000], (SHARE,))
+    return bool(later)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -280,22 +286,30 @@ def rollups_catch_up(organisation_id: int) -> Backlog | None:
     """Before a report of the organisation is read: work its pending rows out (up to
     DRAIN_LIMIT), and say what is still waiting, if anything.
 
-    One query when nothing waits. What a worker or a change in progress holds
+    Then the people who moved, left or changed eligibility since their share of
+    the cells was counted are counted again (catch_up_moves). Five queries
+    when nothing waits and nobody moved. What a worker or a change in progress holds
     is not waited for: it is counted as still waiting. A drain that fails (a
     deadlock, say) leaves the rows for the worker; the report is still shown,
     with its backlog.
     """
     waiting = reporting.rollup_backlog(organisation_id)
-    if not waiting["rows"]:
-        return None
+    taken = 0
+    if waiting["rows"]:
+        try:
+            taken = refresh_pending_rollups(organisation_id, limit=DRAIN_LIMIT)
+        except DatabaseError:
+            logger.warning(
+                "Could not bring the roll-ups of organisation %s up to date", organisation_id
+            )
+    # then the people who moved since their share was counted (no facts changed)
     try:
-        taken = refresh_pending_rollups(organisation_id, limit=DRAIN_LIMIT)
+        moved = catch_up_moves(organisation_id)
     except DatabaseError:
-        logger.warning(
-            "Could not bring the roll-ups of organisation %s up to date", organisation_id
-        )
-        taken = 0
-    if taken >= waiting["rows"]:  # all done: only changes made since could wait, shown next time
+        logger.warning("Could not bring the cells of organisation %s up to date", organisation_id)
+        moved = True
+    if taken >= waiting["rows"] and not moved:
+        # all done: only changes made since could wait, shown next time
         return None
     waiting = reporting.rollup_backlog(organisation_id)
     if not waiting["rows"]:
@@ -318,9 +332,9 @@ ROLLUP_COLUMNS = (
 def rebuild_rollups(write=None) -> int:
     """Every roll-up row worked out again from all the facts (`manage.py rebuild_rollups`).
 
-    `write(columns, rows)`, if given, writes the rows (tuples of ROLLUP_COLUMNS'
-    values) in place of bulk_create: the history generator's COPY, for a million
-    sessions' worth of rows.
+    `write(model, columns, rows)`, if given, writes the rows (tuples of the
+    columns' values) in place of bulk_create: the history generator's COPY, for a
+    million sessions' worth of rows (and the report's cells, reports.cells).
     """
     with transaction.atomic():
         ActivityRollup.objects.all().delete()
@@ -332,7 +346,8 @@ def rebuild_rollups(write=None) -> int:
             rows = (_new_rollup(key, months) for key, months in made.items())
             ActivityRollup.objects.bulk_create(rows, batch_size=5000)
         else:
-            write(ROLLUP_COLUMNS, ((*key, *months) for key, months in made.items()))
+            write(ActivityRollup, ROLLUP_COLUMNS, ((*key, *months) for key, months in made.items()))
+        cells.rebuild_cells(write)
         # Every organisation's cached reports were counted from the rows just replaced.
         for organisation_id in Organisation.objects.values_list("pk", flat=True):
             transaction.on_commit(functools.partial(reports_changed, organisation_id))
@@ -344,6 +359,8 @@ def rollups_fill_if_empty(**kwargs) -> None:
     with them, or a restored copy from before) gets them built, so no report reads
     an empty table."""
     if ActivityRollup.objects.exists():
+        if not PersonShare.objects.exists():  # the roll-ups from before the cells
+            cells.rebuild_cells()
         return
     if any(next(iter(facts), None) is not None for _, facts in _facts(None, KINDS)):
         rebuild_rollups()

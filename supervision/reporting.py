@@ -55,9 +55,15 @@ def filter_names(scope) -> dict[str, str]:
 
 def programmes(scope) -> list[Programme]:
     """The organisation's programmes the report covers (two queries)."""
-    queryset = Programme.objects.filter(organisation_id=scope.organisation_id)
-    if scope.programme_id is not None:
-        queryset = queryset.filter(pk=scope.programme_id)
+    return organisation_programmes(scope.organisation_id, scope.programme_id)
+
+
+def organisation_programmes(organisation_id: int, programme_id: int | None = None):
+    """The organisation's programmes (or the one of them), by name, with their eligible
+    departments (two queries)."""
+    queryset = Programme.objects.filter(organisation_id=organisation_id)
+    if programme_id is not None:
+        queryset = queryset.filter(pk=programme_id)
     return list(queryset.prefetch_related("eligible_departments").order_by("name"))
 
 
@@ -318,8 +324,8 @@ def weekly_offered(scope) -> tuple[list[int], list[int]]:
         )
     )
     sql, params = windows.query.sql_with_params()
-    # Two levels, as reports.reporting.RollupCounts counts people: each supervisor's times per
-    # month summed first, then those rows counted, so no DISTINCT is needed.
+    # Two levels: each supervisor's times per month summed first, then those rows
+    # counted, so no DISTINCT is needed.
     columns = [f"t{index}" for index in range(len(months))]
     per_supervisor = ", ".join(
         f"SUM({_times_in(month)}) AS {column}"

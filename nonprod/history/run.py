@@ -13,7 +13,6 @@ from feedback.models import FeedbackResponse, WellbeingCheckIn
 from feedback.services.feedback import questions_for
 from kernel.models import Department, Modality, PeriodKind, Programme, StaffProfile, Theme
 from peergroups.models import GroupSession, SupportRequest
-from reports.models import ActivityRollup
 from reports.services import rebuild_rollups
 from supervision.availability import DEFAULT_HORIZON as BOOKING_HORIZON
 from supervision.models import Session
@@ -150,7 +149,7 @@ def run(history: History, orgs, started) -> HistorySummary:
         # Written in bulk, past the signals that keep the report's roll-ups: work them
         # out again, written as the history is.
         rebuild_rollups(
-            write=lambda columns, rows: history.writer.rows(ActivityRollup, rows, columns=columns)
+            write=lambda model, columns, rows: history.writer.rows(model, rows, columns=columns)
         )
     counts = history.writer.counts
     summary = HistorySummary(

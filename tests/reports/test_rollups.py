@@ -24,12 +24,18 @@ from kernel.models import Band, Organisation, Profession, StaffProfile, Theme
 from nonprod.demo import load_demo_data
 from nonprod.history import generate_benchmark_history, generate_demo_history
 from peergroups.models import Attendance, Group, GroupSession
-from reports.models import MONTH_FIELDS, ActivityRollup
+from reports.models import (
+    GAPS,
+    MONTH_FIELDS,
+    PEOPLE_FIELDS,
+    ActivityRollup,
+    PersonShare,
+    ReportCell,
+)
 from reports.report import RAW, board_scope, engagement_report
-from reports.reporting import MONTHS_PER_MASK, RollupCounts, report_groupings
+from reports.reporting import CellCounts
 from reports.scope import ReportScope
-from reports.services import rebuild_rollups
-from supervision import reporting as supervision_reporting
+from reports.services import rebuild_rollups, rollups_catch_up
 from supervision.allowances import add_months
 from supervision.models import Session, SessionRecord
 from tests.rollups import drained
@@ -37,6 +43,7 @@ from tests.scenario import NOW
 
 from ..factories import (
     DepartmentFactory,
+    ProgrammeFactory,
     StaffProfileFactory,
     SupervisorProfileFactory,
     WeeklyAvailabilityFactory,
@@ -106,10 +113,36 @@ def rows_now() -> list[tuple]:
     )
 
 
+def cells_now() -> tuple[list[tuple], list[tuple]]:
+    """Every cell with people in it, and every share, once each organisation's report
+    would have caught up (reports.services.rollups_catch_up) and the worker has too."""
+    for organisation in Organisation.objects.all():
+        rollups_catch_up(organisation.pk)
+    drained()
+    cells = ReportCell.objects.filter(p0__gt=0).values_list(
+        "organisation_id",
+        "level",
+        "programme_id",
+        "department_id",
+        "band",
+        "profession",
+        "grouping",
+        "grp",
+        "month",
+        "facts",
+        *PEOPLE_FIELDS,
+    )
+    shares = PersonShare.objects.values_list(
+        "user_id", "organisation_id", "department_id", "band", "profession", "active", "groups"
+    )
+    return sorted(cells), sorted(shares)
+
+
 def assert_kept_as_rebuilt() -> None:
-    kept = rows_now()
+    kept, cells = rows_now(), cells_now()
     rebuild_rollups()
     assert rows_now() == kept
+    assert cells_now() == cells
 
 
 @pytest.fixture
@@ -126,37 +159,48 @@ def test_every_table_and_filter_is_the_same_from_the_rollups(organisation, small
 def test_the_longest_window_and_the_period_before_it_count_as_the_sessions_do(
     organisation, frozen_now
 ):
-    # 36 months (the most the form offers) and the 36 before them: more months than one
-    # mask of RollupCounts holds, with history in both masks' months, in both windows and
-    # across new years, so a person's months are joined across the two masks.
+    # 36 months (the most the form offers, and the gaps the cells keep) and the 36
+    # before them, with history in both windows, before them and across new years.
     first = datetime.date(2024, 2, 1)
     last = add_months(first, 35)
-    assert MONTHS_PER_MASK < 2 * 36
+    assert GAPS == 36
     history = [(2021, 3), (2023, 12), (2024, 2), (2025, 6), (2026, 9), (2026, 11)]
     built = build(organisation, months=history)
     for scope in scopes(organisation, built, windows=[(first, last)]):
         assert_same_figures(scope)
 
 
-def test_groupings_counted_over_the_window_only_count_the_same_people(organisation, small):
-    # Most of the statement's work is spreading each person's months; the groupings not
-    # `monthly` skip it. Their windows' people must be those a month-by-month count
-    # gives, and their months' people must say they were not counted (None), not 0.
-    drained()
-    scope = next(scopes(organisation, small, windows=[WINDOWS[2]]))
-    groupings = report_groupings(supervision_reporting.programmes(scope))
-    every = RollupCounts([scope], dataclasses.replace(groupings, monthly=frozenset(groupings.by)))
-    windows_only = RollupCounts([scope], dataclasses.replace(groupings, monthly=frozenset()))
-    for name in groupings.by:
-        monthly, whole = every.found(scope, name), windows_only.found(scope, name)
-        assert monthly.keys() == whole.keys(), name
-        for group, (by_month, total) in monthly.items():
-            assert whole[group][1] == total, (name, group)
-            assert {m: n for m, (n, _) in whole[group][0].items()} == {
-                m: n for m, (n, _) in by_month.items()
-            }
-            assert {people for _, people in whole[group][0].values()} == {None}
-    assert sum(len(every.found(scope, name)) for name in groupings.by) > 20
+def test_the_cells_count_the_people_of_every_window_once(organisation, small):
+    # A window's people are summed from each month's people by the gap since their
+    # previous month: every window from one to 36 months must give the distinct
+    # people with a session in it (at every slice and for one programme too).
+    history = [row for row in rows_now() if row[3] == "session"]
+    by_person: dict[int, set[int]] = {}
+    for user_id, _, _, _, _, year, *months in history:
+        for index, n in enumerate(months):
+            if n:
+                by_person.setdefault(user_id, set()).add(year * 12 + index)
+    first = min(min(months) for months in by_person.values())
+    last = max(max(months) for months in by_person.values())
+    checked = 0
+    for start in range(first - 2, last + 1):
+        for length in (1, 2, 3, 5, 12, 24, 36):
+            scope = ReportScope(
+                organisation_id=organisation.pk,
+                time_zone=organisation.time_zone,
+                first_month=datetime.date(start // 12, start % 12 + 1, 1),
+                last_month=add_months(datetime.date(start // 12, start % 12 + 1, 1), length - 1),
+            )
+            counted = CellCounts([scope]).found(scope, "kind").get("session")
+            people = sum(
+                1 for months in by_person.values() if months & set(range(start, start + length))
+            )
+            assert (counted[1][1] if counted else 0) == people, (start, length)
+            checked += people
+    assert checked > 100
+    too_long = dataclasses.replace(scope, last_month=add_months(scope.first_month, GAPS))
+    with pytest.raises(ValueError, match="37 months"):
+        CellCounts([too_long]).found(too_long, "kind")
 
 
 def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation, small):
@@ -237,6 +281,14 @@ def test_the_rollups_kept_by_each_change_are_those_a_rebuild_makes(organisation,
     staff[7].is_active = False
     staff[7].save()
     user_anonymise(actor=supervisor, user=staff[7])
+    assert_kept_as_rebuilt()
+
+    # a programme's rules changed (who is eligible, what uses the allowance) and a
+    # programme added: every share of the cells is counted again
+    one.eligible_everyone, one.eligible_bands = False, [Band.BAND_6]
+    one.late_cancellation_counts = not one.late_cancellation_counts
+    one.save()
+    ProgrammeFactory(organisation=organisation, name="Preceptorship")
     assert_kept_as_rebuilt()
 
     small["wards"]["C"] = elsewhere
