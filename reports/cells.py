@@ -121,8 +121,10 @@ def _people(setting: _Setting, organisation_id: int):
         flags = eligible[0]
     else:
         flags = Concat(*eligible, output_field=CharField())
-    return StaffProfile.objects.filter(organisation_id=organisation_id).annotate(
-        share_department=Coalesce("department_id", Value(0)), share_eligible=flags
+    return (
+        StaffProfile.objects.filter(organisation_id=organisation_id)
+        .order_by()
+        .annotate(share_department=Coalesce("department_id", Value(0)), share_eligible=flags)
     )
 
 

@@ -77,6 +77,9 @@ QUERY_MODULES = {
     "*/reporting.py": "each app's report source: every query is bounded by the ReportScope "
     "that the report's form built from reports/permissions.py's choices (the reader's "
     "organisation, a department or programme inside it), or keyed by records found so",
+    "reports/cells.py": "keeping the report's cells: every query is keyed by the "
+    "organisation of the ReportScope being read, or by the people a drain took; the "
+    "cells are read only through reports/reporting.py's CellCounts, bounded by the scope",
     "*/personal_data.py": "one person's own records, for their subject-access download and "
     "their erasure: every query is keyed by that person",
     "supervision/allowances.py": "how much of a programme's allowance a person has used: "
