@@ -39,7 +39,7 @@ from kernel.models import Modality, StaffProfile
 from supervision import reporting as supervision_reporting
 from supervision.reporting import eligible_q
 
-from . import locks, reporting
+from . import db, locks, reporting
 from .models import (
     GAPS,
     MONTH_FIELDS,
@@ -71,6 +71,20 @@ _CELL_KEY = (
     "grp",
     "month",
 )
+CELL_COLUMNS = (*_CELL_KEY, "facts", *PEOPLE_FIELDS)
+# Their types, as PostgreSQL names them (db.rows_selected).
+CELL_TYPES = [
+    "integer",
+    "smallint",
+    "integer",
+    "integer",
+    "varchar",
+    "varchar",
+    "varchar",
+    "varchar",
+    "integer",
+    *["integer"] * (1 + len(PEOPLE_FIELDS)),
+]
 _SUPERVISION = (Modality.ONE_TO_ONE, Modality.GROUP)
 
 
@@ -259,6 +273,32 @@ def _shares(setting: _Setting, organisation_id: int, user_ids=None) -> dict[int,
     return shares
 
 
+def _with_eligibility(setting: _Setting, key: Key, groups: Groups) -> Groups:
+    """The share with who the person may use now, if still active (reporting.NOW): each
+    programme they are eligible for ("eligible"), whether any ("eligible_any") and, if
+    any, their department ("eligible_department"); for every programme together and
+    for each programme alone, as the report's population counts them."""
+    _, department_id, _, _, active, flags, _ = key
+    if not active:
+        return groups
+    eligible = [
+        programme.pk
+        for programme, flag in zip(setting.programmes, flags, strict=True)
+        if flag == "1"
+    ]
+    made = dict(groups)
+    for programme_id in (0, *eligible):
+        mine = eligible if programme_id == 0 else [programme_id]
+        if not mine:
+            continue
+        made[(programme_id, "eligible_any", "any")] = {reporting.NOW: 1}
+        if department_id:
+            made[(programme_id, "eligible_department", str(department_id))] = {reporting.NOW: 1}
+        for one in mine:
+            made[(programme_id, "eligible", str(one))] = {reporting.NOW: 1}
+    return made
+
+
 class _Cells:
     """Changes to cells: facts, and people by the gap since their previous month."""
 
@@ -310,25 +350,23 @@ class _Cells:
                 yield (*cell, facts, *people)
 
     def write(self) -> None:
-        """Add the changes to the cells (an upsert, the same on PostgreSQL and SQLite)."""
+        """Add the changes to the cells: one upsert, however many change."""
+        rows = list(self.rows())
+        if not rows:
+            return
         table = connection.ops.quote_name(ReportCell._meta.db_table)
-        columns = CELL_COLUMNS
-        quoted = [connection.ops.quote_name(column) for column in columns]
+        quoted = [connection.ops.quote_name(column) for column in CELL_COLUMNS]
         added = ", ".join(
             f"{name} = {table}.{name} + excluded.{name}" for name in quoted[len(_CELL_KEY) :]
         )
-        rows = list(self.rows())
-        row_sql = f"({', '.join(['%s'] * len(columns))})"
-        for start in range(0, len(rows), 500):
-            part = rows[start : start + 500]
-            # Only our own table and column names and placeholders go into the text.
-            sql = (
-                f"INSERT INTO {table} ({', '.join(quoted)}) "  # noqa: S608
-                f"VALUES {', '.join([row_sql] * len(part))} "
-                f"ON CONFLICT ({', '.join(quoted[: len(_CELL_KEY)])}) DO UPDATE SET {added}"
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [value for row in part for value in row])
+        selected, params = db.rows_selected(CELL_TYPES, rows)
+        # Only our own table and column names and the SELECT's placeholders go into the text.
+        sql = (
+            f"INSERT INTO {table} ({', '.join(quoted)}) {selected} "
+            f"ON CONFLICT ({', '.join(quoted[: len(_CELL_KEY)])}) DO UPDATE SET {added}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _encoded(groups: Groups) -> str:
@@ -376,7 +414,7 @@ def refresh_shares(user_ids) -> set[int]:
             setting = _setting(organisation_id)
             shares = _shares(setting, organisation_id, people)
             for user_id, key in _keys(setting, organisation_id, people).items():
-                now[user_id] = (key, shares.get(user_id, {}))
+                now[user_id] = (key, _with_eligibility(setting, key, shares.get(user_id, {})))
         cells = _Cells()
         changed = set()
         kept = []
@@ -410,7 +448,6 @@ def refresh_shares(user_ids) -> set[int]:
     return changed
 
 
-CELL_COLUMNS = (*_CELL_KEY, "facts", *PEOPLE_FIELDS)
 SHARE_COLUMNS = ("user_id", *_STORED_KEY, "groups")
 
 
@@ -446,7 +483,7 @@ def rebuild_cells(write=None) -> int:
             cells = _Cells(levels=(SLICE,))
             rows = []
             for user_id, key in _keys(setting, organisation_id).items():
-                groups = shares.get(user_id, {})
+                groups = _with_eligibility(setting, key, shares.get(user_id, {}))
                 cells.add(key, groups, 1)
                 rows.append((user_id, *key, _encoded(groups)))
             write(ReportCell, CELL_COLUMNS, cells.rows())

@@ -46,6 +46,7 @@ from .spc_words import SpcTable, spc_table
 from .tables import (
     Row,
     Table,
+    counts_and_means,
     crosstab,
     crosstab_from,
     grouped_counts,
@@ -102,6 +103,7 @@ class Context:
     _counts: rollup_reporting.CellCounts | None = None
     also: ReportScope | None = None
     _eligible_for_any: int | None = None
+    _checkins: tuple | None = None
 
     @functools.cached_property
     def months(self) -> list[tuple[datetime.date, str]]:
@@ -120,29 +122,53 @@ class Context:
 
     @property
     def eligible(self) -> dict:
+        """{programme id: staff eligible for it} of the report's supervision programmes."""
         if self._eligible is None:
-            self._eligible = supervision_reporting.eligible_counts(
-                self.scope, self.supervision_programmes
-            )
+            if self.source == ROLLUPS:
+                counted = self.counts.now("eligible")
+                self._eligible = {
+                    p.pk: counted.get(str(p.pk), 0) for p in self.supervision_programmes
+                }
+            else:
+                self._eligible = supervision_reporting.eligible_counts(
+                    self.scope, self.supervision_programmes
+                )
         return self._eligible
 
     @property
     def eligible_for_any(self) -> int:
-        """Staff eligible for any of the report's supervision programmes (one query)."""
+        """Staff eligible for any of the report's supervision programmes."""
         if self._eligible_for_any is None:
-            eligible = supervision_reporting.population(self.scope).filter(
-                supervision_reporting.eligible_for_any_q(self.supervision_programmes)
-            )
-            self._eligible_for_any = eligible.count()
+            if self.source == ROLLUPS:
+                self._eligible_for_any = self.counts.now("eligible_any").get("any", 0)
+            else:
+                eligible = supervision_reporting.population(self.scope).filter(
+                    supervision_reporting.eligible_for_any_q(self.supervision_programmes)
+                )
+                self._eligible_for_any = eligible.count()
         return self._eligible_for_any
 
-    def counted(self, grouping: str) -> rollup_reporting.Found:
-        """One grouping of the roll-ups (reports.reporting.report_groupings) in this
-        scope's window: {group: ({month: (facts, people)}, (facts, people))}."""
+    @property
+    def checkins(self):
+        """The wellbeing check-ins of the window counted for both their tables at once
+        (tables.counts_and_means): one statement."""
+        if self._checkins is None or self._checkins[0] != self.scope:
+            counted = counts_and_means(feedback_reporting.checkins(self.scope), "category")
+            self._checkins = (self.scope, counted)
+        return self._checkins[1]
+
+    @property
+    def counts(self) -> rollup_reporting.CellCounts:
+        """The report's cells, counted for this scope and any counted with it (`also`)."""
         if self._counts is None or self.scope not in self._counts.scopes:
             scopes = [self.scope] if self.also is None else [self.scope, self.also]
             self._counts = rollup_reporting.CellCounts(scopes)
-        return self._counts.found(self.scope, grouping)
+        return self._counts
+
+    def counted(self, grouping: str) -> rollup_reporting.Found:
+        """One grouping of the cells (reports.reporting.report_groupings) in this
+        scope's window: {group: ({month: (facts, people)}, (facts, people))}."""
+        return self.counts.found(self.scope, grouping)
 
     def kind_total(self, kind: str):
         """(by month, whole window) of every row of `kind`, or None without any."""
@@ -274,9 +300,8 @@ def coverage_by_department(context: Context) -> Table:
     """Coverage of each department: a board's breakdown of where supervision is reaching."""
     programmes = context.supervision_programmes
     if context.source == ROLLUPS:
-        eligible, _ = supervision_reporting.coverage_by_department(
-            context.scope, programmes, sessions_counted=False
-        )
+        counted = context.counts.now("eligible_department")
+        eligible = {int(department): people for department, people in counted.items()}
         found = context.counted("covered_department")
         covered = {int(department): people for department, (_, (_, people)) in found.items()}
     else:
@@ -601,29 +626,36 @@ FEELINGS = [(1, "1 Very bad"), (2, "2 Bad"), (3, "3 OK"), (4, "4 Good"), (5, "5 
 
 
 def wellbeing_distribution(context: Context) -> Table:
+    table = {
+        "rows": [(None, "All check-ins")],
+        "row_field": None,
+        "columns": FEELINGS,
+        "slug": "wellbeing",
+        "title": "Wellbeing check-ins: how people felt about work",
+        "row_header": "Check-ins",
+    }
+    if context.source == ROLLUPS:
+        return crosstab_from(context.checkins[0], **table)
     return crosstab(
         feedback_reporting.checkins(context.scope),
         context.scope,
-        rows=[(None, "All check-ins")],
-        row_field=None,
-        columns=FEELINGS,
         column_field="category",
-        slug="wellbeing",
-        title="Wellbeing check-ins: how people felt about work",
-        row_header="Check-ins",
+        **table,
     )
 
 
 def wellbeing_means(context: Context) -> Table:
-    return means(
-        feedback_reporting.checkins(context.scope),
-        context.scope,
-        months=context.months,
-        slug="wellbeing-monthly",
-        title="Wellbeing check-ins: mean feeling by month",
-        row_header="Month",
-        columns=[("mean", "Mean feeling (1 to 5)")],
-    )
+    table = {
+        "months": context.months,
+        "slug": "wellbeing-monthly",
+        "title": "Wellbeing check-ins: mean feeling by month",
+        "row_header": "Month",
+        "columns": [("mean", "Mean feeling (1 to 5)")],
+    }
+    if context.source == ROLLUPS:
+        _, by_month, overall = context.checkins
+        return means_from(by_month, overall, **table)
+    return means(feedback_reporting.checkins(context.scope), context.scope, **table)
 
 
 def themes(context: Context) -> Table:

@@ -139,6 +139,11 @@ class Groupings:
     person: Mapping[str, Any] = field(default_factory=dict)
 
 
+# The month number of the figures about now, not about a month: who is eligible
+# (reports.cells keeps them with the months).
+NOW = 0
+
+
 def month_number(month: datetime.date) -> int:
     """A month (its first day) as ReportCell.month counts it."""
     return month.year * 12 + month.month - 1
@@ -160,6 +165,13 @@ class CellCounts:
         self.scopes = list(scopes)
         self.months = sorted({month for scope in self.scopes for month in scope.months})
         self._found: Counted | None = None
+        self._now: dict[str, dict[str, int]] = {}
+
+    def now(self, grouping: str) -> dict[str, int]:
+        """{group: people} of a grouping about now (NOW): who is eligible."""
+        if self._found is None:
+            self._found = self._count()
+        return self._now.get(grouping, {})
 
     def found(self, scope, grouping: str) -> Found:
         """{group: ({month: (facts, people)}, (facts, people) over the window)} of
@@ -186,8 +198,12 @@ class CellCounts:
     def _statement(self) -> Sql:
         scope = self.scopes[0]
         numbers = [month_number(month) for month in self.months]
-        where = ["organisation_id = %s", "programme_id = %s", "month BETWEEN %s AND %s"]
-        params = [scope.organisation_id, scope.programme_id or 0, min(numbers), max(numbers)]
+        where = [
+            "organisation_id = %s",
+            "programme_id = %s",
+            "(month BETWEEN %s AND %s OR month = %s)",
+        ]
+        params = [scope.organisation_id, scope.programme_id or 0, min(numbers), max(numbers), NOW]
         chosen = [
             (name, getattr(scope, name))
             for name in PEOPLE_DIMENSIONS
@@ -217,6 +233,9 @@ class CellCounts:
         width, windows = len(self.months), len(self.scopes)
         found: Counted = {}
         for grouping, group, month, facts, people, *wholes in results:
+            if month == NOW:
+                self._now.setdefault(grouping, {})[group] = int(people)
+                continue
             index = positions.get(month)
             if index is None or not people:  # a month between, or a cell emptied since
                 continue

@@ -136,6 +136,43 @@ def grouped_counts(queryset, row_field, column_field, scope):
     return by_cell, by_row, by_column, grand
 
 
+def counts_and_means(queryset, column_field: str, value_field: str = "score"):
+    """What `crosstab` (one row, by `column_field`) and `means` (of `value_field`, by
+    month and overall) count of the same queryset, in one statement that reads its
+    rows once: ((cells, rows, columns, grand total), {month: {"mean", "people"}},
+    {"mean", "people"}). The queryset's rows must be distinct facts (no join
+    repeats one), with a `person` and a `month`.
+    """
+    rows = queryset.order_by().annotate(
+        who=F("person"), ck=F(column_field), v=F(value_field), mk=F("month")
+    )
+    try:
+        sql, params = rows.values("who", "ck", "v", "mk").query.sql_with_params()
+    except EmptyResultSet:
+        return ({}, {}, {}, (0, 0)), {}, {"mean": None, "people": 0}
+    counts = "COUNT(*), COUNT(DISTINCT who)"
+    query = (
+        f"WITH t AS ({sql}) "  # noqa: S608 (Django's parameterised SQL; our own aliases)
+        f"SELECT 0, ck, NULL, {counts}, NULL FROM t GROUP BY ck "
+        f"UNION ALL SELECT 1, NULL, mk, {counts}, AVG(v) FROM t GROUP BY mk "
+        f"UNION ALL SELECT 2, NULL, NULL, {counts}, AVG(v) FROM t"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        results = cursor.fetchall()
+    by_column, grand, by_month = {}, (0, 0), {}
+    overall = {"mean": None, "people": 0}
+    for level, column_value, month, n, people, mean in results:
+        stated = {"mean": None if mean is None else float(mean), "people": people}
+        if level == 0:
+            by_column[(column_value,)] = (n, people)
+        elif level == 1:
+            by_month[raw_key(month, "month")] = stated
+        else:
+            grand, overall = (n, people), stated
+    return ({}, {}, by_column, grand), by_month, overall
+
+
 def crosstab(
     queryset,
     scope,

@@ -107,20 +107,15 @@ def departments(scope) -> list[tuple[int, str]]:
     return list(queryset.order_by("name", "pk").values_list("pk", "name"))
 
 
-def coverage_by_department(
-    scope, programme_list, *others, sessions_counted: bool = True
-) -> tuple[dict, dict]:
+def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
     """Eligible and covered people per department, in one query.
 
     Covered: an attended one-to-one session here or a row of any of `others`
     (querysets with a `person`, such as group presence), in a programme the
-    person is eligible for. `sessions_counted=False` leaves the sessions to
-    `others` (the report's roll-ups hold both).
+    person is eligible for.
     """
     people = population(scope).filter(eligible_for_any_q(programme_list))
-    had = Q(pk__in=[])
-    if sessions_counted:
-        had |= Q(user_id__in=covered(scope, programme_list).values("person"))
+    had = Q(user_id__in=covered(scope, programme_list).values("person"))
     for other in others:
         had |= Q(user_id__in=other.values("person"))
     rows = people.values("department_id").annotate(
