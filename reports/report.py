@@ -626,7 +626,7 @@ FEELINGS = [(1, "1 Very bad"), (2, "2 Bad"), (3, "3 OK"), (4, "4 Good"), (5, "5 
 
 
 def wellbeing_distribution(context: Context) -> Table:
-    table = {
+    table: dict[str, Any] = {
         "rows": [(None, "All check-ins")],
         "row_field": None,
         "columns": FEELINGS,
@@ -645,7 +645,7 @@ def wellbeing_distribution(context: Context) -> Table:
 
 
 def wellbeing_means(context: Context) -> Table:
-    table = {
+    table: dict[str, Any] = {
         "months": context.months,
         "slug": "wellbeing-monthly",
         "title": "Wellbeing check-ins: mean feeling by month",
