@@ -41,6 +41,8 @@ from supervision.reporting import eligible_q
 
 from . import db, locks, reporting
 from .models import (
+    CELL_COLUMNS,
+    CELL_KEY,
     GAPS,
     MONTH_FIELDS,
     PEOPLE_FIELDS,
@@ -60,18 +62,6 @@ Groups = dict[tuple[int, str, str], dict[int, int]]
 # A cell's identity, in the order of its unique constraint.
 CellKey = tuple[int, int, int, int, str, str, str, str, int]
 
-_CELL_KEY = (
-    "organisation_id",
-    "level",
-    "programme_id",
-    "department_id",
-    "band",
-    "profession",
-    "grouping",
-    "grp",
-    "month",
-)
-CELL_COLUMNS = (*_CELL_KEY, "facts", *PEOPLE_FIELDS)
 # Their types, as PostgreSQL names them (db.rows_selected).
 CELL_TYPES = [
     "integer",
@@ -357,13 +347,13 @@ class _Cells:
         table = connection.ops.quote_name(ReportCell._meta.db_table)
         quoted = [connection.ops.quote_name(column) for column in CELL_COLUMNS]
         added = ", ".join(
-            f"{name} = {table}.{name} + excluded.{name}" for name in quoted[len(_CELL_KEY) :]
+            f"{name} = {table}.{name} + excluded.{name}" for name in quoted[len(CELL_KEY) :]
         )
         selected, params = db.rows_selected(CELL_TYPES, rows)
         # Only our own table and column names and the SELECT's placeholders go into the text.
         sql = (
             f"INSERT INTO {table} ({', '.join(quoted)}) {selected} "
-            f"ON CONFLICT ({', '.join(quoted[: len(_CELL_KEY)])}) DO UPDATE SET {added}"
+            f"ON CONFLICT ({', '.join(quoted[: len(CELL_KEY)])}) DO UPDATE SET {added}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)

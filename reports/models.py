@@ -118,6 +118,19 @@ GAPS = 36
 PEOPLE_FIELDS = tuple(f"p{gap}" for gap in range(GAPS))
 # A cell's level: the whole organisation, or one department, band and profession.
 WHOLE, SLICE = 0, 1
+# What names a cell (ReportCell's unique constraint), and then what it counts.
+CELL_KEY = (
+    "organisation_id",
+    "level",
+    "programme_id",
+    "department_id",
+    "band",
+    "profession",
+    "grouping",
+    "grp",
+    "month",
+)
+CELL_COLUMNS = (*CELL_KEY, "facts", *PEOPLE_FIELDS)
 
 
 class ReportCell(models.Model):
@@ -151,20 +164,7 @@ class ReportCell(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "organisation_id",
-                    "level",
-                    "programme_id",
-                    "department_id",
-                    "band",
-                    "profession",
-                    "grouping",
-                    "grp",
-                    "month",
-                ],
-                name="report_cell_once",
-            ),
+            models.UniqueConstraint(fields=list(CELL_KEY), name="report_cell_once"),
         ]
 
     def __str__(self) -> str:

@@ -25,9 +25,9 @@ from nonprod.demo import load_demo_data
 from nonprod.history import generate_benchmark_history, generate_demo_history
 from peergroups.models import Attendance, Group, GroupSession
 from reports.models import (
+    CELL_COLUMNS,
     GAPS,
     MONTH_FIELDS,
-    PEOPLE_FIELDS,
     ActivityRollup,
     PersonShare,
     ReportCell,
@@ -119,19 +119,7 @@ def cells_now() -> tuple[list[tuple], list[tuple]]:
     for organisation in Organisation.objects.all():
         rollups_catch_up(organisation.pk)
     drained()
-    cells = ReportCell.objects.filter(p0__gt=0).values_list(
-        "organisation_id",
-        "level",
-        "programme_id",
-        "department_id",
-        "band",
-        "profession",
-        "grouping",
-        "grp",
-        "month",
-        "facts",
-        *PEOPLE_FIELDS,
-    )
+    cells = ReportCell.objects.filter(p0__gt=0).values_list(*CELL_COLUMNS)
     shares = PersonShare.objects.values_list(
         "user_id", "organisation_id", "department_id", "band", "profession", "active", "groups"
     )
