@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, CharField, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Q, Value, When
 from django.db.models.functions import Coalesce, Concat
 
 from kernel.models import Modality, StaffProfile
@@ -180,24 +180,30 @@ _STORED_KEY = (
 def moved_people(organisation_id: int) -> list[int]:
     """The people whose share of the organisation's cells is not who they are now: moved
     in, out or within it, left, erased, made eligible or not, or counted with
-    groupings since changed. Compared in the database (a look-up of each
-    person's share by its key), so only those who differ come back: four queries."""
+    groupings since changed. Compared in the database, who they are against who
+    their shares say they were, both ways in one statement, so only those who
+    differ come back (three queries: the programmes, their departments, this)."""
     setting = _setting(organisation_id)
-    same = PersonShare.objects.filter(
-        user_id=OuterRef("user_id"),
-        organisation_id=organisation_id,
-        department_id=OuterRef("share_department"),
-        band=OuterRef("band"),
-        profession=OuterRef("profession"),
-        active=OuterRef("user__is_active"),
-        eligible=OuterRef("share_eligible"),
-        version=setting.version,
+    now = _people(setting, organisation_id).values_list(
+        "user_id", "share_department", "band", "profession", "user__is_active", "share_eligible"
     )
-    people = _people(setting, organisation_id)
-    moved = people.filter(~Exists(same)).values_list("user_id", flat=True)
-    staff = StaffProfile.objects.filter(organisation_id=organisation_id).values("user_id")
-    gone = PersonShare.objects.filter(organisation_id=organisation_id).exclude(user_id__in=staff)
-    return sorted({*moved, *gone.values_list("user_id", flat=True)})
+    shares = PersonShare.objects.filter(
+        organisation_id=organisation_id, version=setting.version
+    ).values_list("user_id", "department_id", "band", "profession", "active", "eligible")
+    now_sql, now_params = now.query.sql_with_params()
+    shares_sql, shares_params = shares.query.sql_with_params()
+    same = " AND ".join(f"n.k{index} = s.k{index}" for index in range(6))
+    names = ", ".join(f"k{index}" for index in range(6))
+    # Django's parameterised SQL and our own aliases only. Each side's people
+    # without the same row on the other: moved, gone, or new.
+    sql = (
+        f"WITH n ({names}) AS ({now_sql}), s ({names}) AS ({shares_sql}) "  # noqa: S608
+        f"SELECT n.k0 FROM n LEFT JOIN s ON {same} WHERE s.k0 IS NULL "
+        f"UNION SELECT s.k0 FROM s LEFT JOIN n ON {same} WHERE n.k0 IS NULL"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*now_params, *shares_params])
+        return sorted(user_id for (user_id,) in cursor.fetchall())
 
 
 def _groups_of(setting: _Setting, combinations: Iterable[tuple]) -> None:

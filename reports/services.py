@@ -287,7 +287,7 @@ def rollups_catch_up(organisation_id: int) -> Backlog | None:
     DRAIN_LIMIT), and say what is still waiting, if anything.
 
     Then the people who moved, left or changed eligibility since their share of
-    the cells was counted are counted again (catch_up_moves). Five queries
+    the cells was counted are counted again (catch_up_moves). Four queries
     when nothing waits and nobody moved. What a worker or a change in progress holds
     is not waited for: it is counted as still waiting. A drain that fails (a
     deadlock, say) leaves the rows for the worker; the report is still shown,
