@@ -39,7 +39,7 @@ from . import reporting as rollup_reporting
 from .models import DEFAULT_COVERAGE_TARGET
 from .reporting import coverage_targets
 from .scope import ReportScope
-from .services import Backlog, rollups_catch_up
+from .services import Backlog, rollups_catch_up, rollups_catch_up_moves
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import SpcTable, spc_table
@@ -779,11 +779,15 @@ def _coverage_target(table: Table | None) -> float | None:
     return round(sum(target * weight for target, weight in weighted) / total)
 
 
-def caught_up(scope: ReportScope) -> Backlog | None:
+def caught_up(scope: ReportScope, moves: bool = True) -> Backlog | None:
     """Work out the roll-ups that changes of the scope's organisation left stale, before
     its figures are read (reports.services.rollups_catch_up): None when the figures
-    include every change, or what is still being counted, for the page to say."""
-    return rollups_catch_up(scope.organisation_id)
+    include every change, or what is still being counted, for the page to say.
+
+    `moves`: and count again the shares of the cells of people who moved since
+    (a scan of the organisation's staff): whenever the figures are counted, not
+    when a report is read from the cache (what it showed then is what it shows)."""
+    return rollups_catch_up(scope.organisation_id, moves=moves)
 
 
 def engagement_report(
@@ -881,19 +885,22 @@ def cached_engagement_report(scope: ReportScope) -> tuple[Report, Backlog | None
     organisation version that `reports_changed` bumps (and a drain that changes
     the roll-ups bumps it, so no change is hidden by the cache).
     """
-    backlog = caught_up(scope)
+    backlog = caught_up(scope, moves=False)
     return _cached(scope), backlog
 
 
 def _cached(scope: ReportScope) -> Report:
+    """The cached report, or one built now (after counting again who moved, which
+    forgets the cached reports if anyone had: so the key is worked out after)."""
     timeout = settings.REPORT_CACHE_SECONDS
-    if not timeout:
-        return _built(scope, None)
-    key = _cache_key(scope)
-    report = cache.get(key)
-    if report is None:
-        report = _built(scope, None)
-        cache.set(key, report, timeout)
+    if timeout:
+        report = cache.get(_cache_key(scope))
+        if report is not None:
+            return report
+    rollups_catch_up_moves(scope.organisation_id)
+    report = _built(scope, None)
+    if timeout:
+        cache.set(_cache_key(scope), report, timeout)
     return report
 
 
@@ -907,15 +914,16 @@ def cached_report_html(
     asks for them again on every visit with the same filters. `vary` is what
     else the HTML depends on (the query string of its CSV links, the language).
     """
-    backlog = caught_up(scope)
+    backlog = caught_up(scope, moves=False)
     timeout = settings.REPORT_CACHE_SECONDS
     if not timeout:
-        return render(_built(scope, None)), backlog
+        return render(_cached(scope)), backlog
     digest = hashlib.sha256(repr(vary).encode()).hexdigest()
-    key = f"{_cache_key(scope)}:html:{digest}"
-    html = cache.get(key)
+    html = cache.get(f"{_cache_key(scope)}:html:{digest}")
     if html is None:
-        html = str(render(_cached(scope)))
-        cache.set(key, html, timeout)
+        report = _cached(scope)
+        html = str(render(report))
+        # the key again: building the report may have forgotten the cached ones
+        cache.set(f"{_cache_key(scope)}:html:{digest}", html, timeout)
     # Our own template's output, escaped when it was rendered.
     return mark_safe(html), backlog  # noqa: S308

@@ -179,6 +179,36 @@ def test_the_report_counts_a_booking_made_a_moment_ago_even_from_its_cache(small
 
 
 @pytest.mark.django_db
+def test_people_moved_by_any_path_are_counted_where_they_are_now_when_a_report_is_built(
+    small, scope, settings
+):
+    # Who people are is what each share of the cells records: a move by a bulk
+    # update (as an ESR import or SCIM makes: no signal), leaving, or a programme's
+    # rules changing is found when the figures are next counted, not when a cached
+    # report is read again.
+    from kernel.models import StaffProfile
+
+    settings.REPORT_CACHE_SECONDS = 300
+    cache.clear()
+    before, _ = cached_engagement_report(scope)
+    wards = small["wards"]
+    moved = StaffProfile.objects.filter(department=wards["A"]).values_list("pk", flat=True)
+    assert StaffProfile.objects.filter(pk__in=list(moved)[:6]).update(department=wards["B"])
+    leaver = small["staff"][10].user
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    one = small["programmes"][0]
+    one.eligible_everyone, one.eligible_bands = False, ["6"]
+    one.save()
+    assert figures(cached_engagement_report(scope)[0]) == figures(before)  # from the cache
+    cache.clear()  # the cached report expires
+    after, backlog = cached_engagement_report(scope)
+    assert backlog is None
+    assert figures(after) != figures(before)
+    assert figures(after) == figures(engagement_report(scope, source=RAW))
+
+
+@pytest.mark.django_db
 def test_a_rebuild_forgets_the_cached_reports(
     small, scope, settings, django_capture_on_commit_callbacks
 ):
