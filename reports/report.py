@@ -39,7 +39,7 @@ from . import reporting as rollup_reporting
 from .models import DEFAULT_COVERAGE_TARGET
 from .reporting import coverage_targets
 from .scope import ReportScope
-from .services import Backlog, rollups_catch_up, rollups_catch_up_moves
+from .services import Backlog, rollups_catch_up
 from .spc import SpcResult, spc
 from .spc_chart import spc_chart
 from .spc_words import SpcTable, spc_table
@@ -779,7 +779,7 @@ def _coverage_target(table: Table | None) -> float | None:
     return round(sum(target * weight for target, weight in weighted) / total)
 
 
-def caught_up(scope: ReportScope, moves: bool = True) -> Backlog | None:
+def caught_up(scope: ReportScope, moves: bool = True, drain: bool = True) -> Backlog | None:
     """Work out the roll-ups that changes of the scope's organisation left stale, before
     its figures are read (reports.services.rollups_catch_up): None when the figures
     include every change, or what is still being counted, for the page to say.
@@ -787,7 +787,7 @@ def caught_up(scope: ReportScope, moves: bool = True) -> Backlog | None:
     `moves`: and count again the shares of the cells of people who moved since
     (a scan of the organisation's staff): whenever the figures are counted, not
     when a report is read from the cache (what it showed then is what it shows)."""
-    return rollups_catch_up(scope.organisation_id, moves=moves)
+    return rollups_catch_up(scope.organisation_id, moves=moves, drain=drain)
 
 
 def engagement_report(
@@ -885,23 +885,23 @@ def cached_engagement_report(scope: ReportScope) -> tuple[Report, Backlog | None
     organisation version that `reports_changed` bumps (and a drain that changes
     the roll-ups bumps it, so no change is hidden by the cache).
     """
-    backlog = caught_up(scope, moves=False)
-    return _cached(scope), backlog
+    return _cached(scope, caught_up(scope, moves=False))
 
 
-def _cached(scope: ReportScope) -> Report:
-    """The cached report, or one built now (after counting again who moved, which
-    forgets the cached reports if anyone had: so the key is worked out after)."""
+def _cached(scope: ReportScope, backlog: Backlog | None) -> tuple[Report, Backlog | None]:
+    """The cached report and `backlog` (what its reader's catch-up left), or one built
+    now, after the whole catch-up (who moved counted again too, which forgets the
+    cached reports if anyone had: so the key is worked out after), and its backlog."""
     timeout = settings.REPORT_CACHE_SECONDS
     if timeout:
         report = cache.get(_cache_key(scope))
         if report is not None:
-            return report
-    rollups_catch_up_moves(scope.organisation_id)
+            return report, backlog
+    backlog = caught_up(scope, drain=False)  # drained already by the reader's catch-up
     report = _built(scope, None)
     if timeout:
         cache.set(_cache_key(scope), report, timeout)
-    return report
+    return report, backlog
 
 
 def cached_report_html(
@@ -917,11 +917,12 @@ def cached_report_html(
     backlog = caught_up(scope, moves=False)
     timeout = settings.REPORT_CACHE_SECONDS
     if not timeout:
-        return render(_cached(scope)), backlog
+        report, backlog = _cached(scope, backlog)
+        return render(report), backlog
     digest = hashlib.sha256(repr(vary).encode()).hexdigest()
     html = cache.get(f"{_cache_key(scope)}:html:{digest}")
     if html is None:
-        report = _cached(scope)
+        report, backlog = _cached(scope, backlog)
         html = str(render(report))
         # the key again: building the report may have forgotten the cached ones
         cache.set(f"{_cache_key(scope)}:html:{digest}", html, timeout)

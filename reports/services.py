@@ -282,30 +282,23 @@ class Backlog:
     since: datetime.datetime
 
 
-def rollups_catch_up_moves(organisation_id: int) -> bool:
-    """catch_up_moves for a read, never failing it: whether any were left for the
-    worker (or the count failed, and all were)."""
-    try:
-        return catch_up_moves(organisation_id)
-    except DatabaseError:
-        logger.warning("Could not bring the cells of organisation %s up to date", organisation_id)
-        return True
-
-
-def rollups_catch_up(organisation_id: int, moves: bool = True) -> Backlog | None:
+def rollups_catch_up(
+    organisation_id: int, moves: bool = True, drain: bool = True
+) -> Backlog | None:
     """Before a report of the organisation is read: work its pending rows out (up to
     DRAIN_LIMIT), and say what is still waiting, if anything.
 
     Then, with `moves`, the people who moved, left or changed eligibility since
     their share of the cells was counted are counted again (catch_up_moves):
-    four queries when nothing waits and nobody moved; without, one. What a
+    four queries when nothing waits and nobody moved; without, one. (Without
+    `drain`, the pending rows are left to the worker and only counted.) What a
     worker or a change in progress holds is not waited for: it is counted as
     still waiting. A drain that fails (a deadlock, say) leaves the rows for the
     worker; the report is still shown, with its backlog.
     """
     waiting = reporting.rollup_backlog(organisation_id)
     taken = 0
-    if waiting["rows"]:
+    if waiting["rows"] and drain:
         try:
             taken = refresh_pending_rollups(organisation_id, limit=DRAIN_LIMIT)
         except DatabaseError:
@@ -313,7 +306,15 @@ def rollups_catch_up(organisation_id: int, moves: bool = True) -> Backlog | None
                 "Could not bring the roll-ups of organisation %s up to date", organisation_id
             )
     # then the people who moved since their share was counted (no facts changed)
-    moved = rollups_catch_up_moves(organisation_id) if moves else False
+    moved = False
+    if moves:
+        try:
+            moved = catch_up_moves(organisation_id)
+        except DatabaseError:
+            logger.warning(
+                "Could not bring the cells of organisation %s up to date", organisation_id
+            )
+            moved = True
     if taken >= waiting["rows"] and not moved:
         # all done: only changes made since could wait, shown next time
         return None

@@ -209,6 +209,28 @@ def test_people_moved_by_any_path_are_counted_where_they_are_now_when_a_report_i
 
 
 @pytest.mark.django_db
+def test_a_report_built_while_moves_are_left_for_the_worker_says_so(
+    small, scope, settings, monkeypatch
+):
+    from kernel.models import StaffProfile
+
+    settings.REPORT_CACHE_SECONDS = 300
+    drained()
+    cache.clear()
+    monkeypatch.setattr(services, "DRAIN_LIMIT", 1)
+    wards = small["wards"]
+    assert StaffProfile.objects.filter(department=wards["A"]).update(department=wards["B"]) > 1
+    report, backlog = cached_engagement_report(scope)  # built now: the moves counted
+    assert backlog is not None  # one of them now, the others by the worker
+    assert RollupPending.objects.filter(kind=services.SHARE).exists()
+    drained()
+    cache.clear()
+    report, backlog = cached_engagement_report(scope)
+    assert backlog is None
+    assert figures(report) == figures(engagement_report(scope, source=RAW))
+
+
+@pytest.mark.django_db
 def test_a_rebuild_forgets_the_cached_reports(
     small, scope, settings, django_capture_on_commit_callbacks
 ):
