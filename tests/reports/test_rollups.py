@@ -310,7 +310,9 @@ def test_migrate_fills_empty_rollups_of_a_database_that_has_sessions(organisatio
 def test_rebuild_rollups_command_says_what_it_made(organisation, small, capsys):
     ActivityRollup.objects.all().delete()
     call_command("rebuild_rollups")
-    assert capsys.readouterr().out.startswith(f"Rebuilt {ActivityRollup.objects.count()} roll-up")
+    rows, cells = ActivityRollup.objects.count(), ReportCell.objects.count()
+    assert capsys.readouterr().out.startswith(f"Rebuilt {rows} roll-up rows and {cells} cells")
+    assert cells
     assert ActivityRollup.objects.filter(kind="group").exists()
 
 
