@@ -264,12 +264,14 @@ def catch_up_moves(organisation_id: int) -> bool:
     moved = cells.moved_people(organisation_id)
     if not moved:
         return False
-    here = set(get_user_model().objects.filter(pk__in=moved).values_list("pk", flat=True))
-    now = moved if len(moved) <= DRAIN_LIMIT else [pk for pk in moved if pk not in here]
+    now, later = moved, []
+    if len(moved) > DRAIN_LIMIT:
+        here = set(get_user_model().objects.filter(pk__in=moved).values_list("pk", flat=True))
+        now = [pk for pk in moved if pk not in here]
+        later = [pk for pk in moved if pk in here]
     if now:
         with transaction.atomic():
             _changed_reports(cells.refresh_shares(now))
-    later = [pk for pk in moved if pk not in set(now)]
     for start in range(0, len(later), 5000):
         rollups_mark_stale(later[start : start + 5000], (SHARE,))
     return bool(later)
