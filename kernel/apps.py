@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class KernelConfig(AppConfig):
     name = "kernel"
     verbose_name = "Organisations and people"
+
+    def ready(self) -> None:
+        from . import translation
+
+        translation.install()
