@@ -669,3 +669,69 @@ def test_a_button_group_holds_buttons_and_a_button_can_post_elsewhere():
     assert page.find("div").classes == ["nhsuk-button-group"]
     buttons = page.find_all("button")
     assert [b.attrs.get("formaction") for b in buttons] == [None, "/pdf/"]
+
+
+# Every component whose markup is kept around its slots (render_component), each used
+# with text to escape, safe HTML and translated text, some with a slot left empty.
+EVERY_SLOTTED_COMPONENT = "\n".join(
+    [
+        "{% load i18n %}{% for item in items %}",
+        "{% card heading=item.0 href=item.1 %}<p>{{ item.2 }}</p>{% endcard %}",
+        "{% card heading=item.0 %}<p>{{ item.2 }}</p>{% endcard %}",
+        "{% card_group as_list=True %}{% card_group_item as_list=True %}{{ item.2 }}",
+        "{% endcard_group_item %}{% endcard_group %}",
+        "{% button_group %}{% button text=item.0 href=item.1 %}{% button text=_('Save') %}",
+        "{% endbutton_group %}",
+        "{% heading text=item.0 %}{% heading text=item.0 caption=item.2 %}",
+        "{% inset_text %}{{ item.2 }}{% endinset_text %}{% inset_text text=item.0 %}",
+        "{% warning_callout heading=item.0 %}<p>{{ item.2 }}</p>{% endwarning_callout %}",
+        "{% details summary=item.0 %}{{ item.2 }}{% enddetails %}",
+        "{% notification_banner %}{{ item.2 }}{% endnotification_banner %}",
+        "{% summary_list %}{% summary_row key=item.0 value=item.2 %}",
+        "{% summary_row key=item.0 %}{{ item.1 }}{% endsummary_row %}",
+        "{% summary_row key=_('Name') value=item.2 action_href=item.1 %}{% endsummary_list %}",
+        "{% table caption=item.0 %}{% table_head %}{% th text=item.0 %}{% endtable_head %}",
+        "{% table_row %}{% td text=item.2 %}{% endtable_row %}{% endtable %}",
+        "{% endfor %}",
+    ]
+)
+
+
+def test_components_read_the_same_whether_their_markup_is_kept_or_rendered_each_time(
+    monkeypatch,
+):
+    """A card keeps its markup around three slots (heading, link, content), a summary
+    row around two, a table around its head and body: whichever order the template
+    writes them in, each lands in its place, escaped as `{{ name }}` would."""
+    from kernel.components import base
+
+    items = [
+        ("Ann <b>", "/people/1/?a=1&b=2", "Fish & chips"),
+        ("Bo", "/people/2/", mark_safe("<em>safe</em>")),
+        ("Cy", "", ""),  # no link, no content: those render in full
+        ("Ann <b>", "/people/1/?a=1&b=2", "Fish & chips"),  # the first again: all kept
+    ]
+    base._HALVES.clear()
+    kept = render(EVERY_SLOTTED_COMPONENT, items=items)
+    assert any(len(order) == 3 for (_, order) in filter(None, base._HALVES.values())), (
+        "a card's markup is kept around its three slots"
+    )
+    monkeypatch.setattr(base, "_halves", lambda *args: None)
+    assert kept == render(EVERY_SLOTTED_COMPONENT, items=items)
+    assert 'href="/people/1/?a=1&amp;b=2">Ann &lt;b&gt;</a>' in kept
+    assert "<em>safe</em>" in kept
+    assert "Fish &amp; chips" in kept
+
+
+def test_a_slot_written_twice_or_not_at_all_is_rendered_in_full():
+    """render_component keeps markup only when each slot is written exactly once."""
+    from django.template import Context, Template
+
+    from kernel.components import base
+
+    template = Template("<p>{{ a }}|{{ a }}|{{ b }}</p>")
+    values = {"a": "x", "b": "y"}
+    context = Context({})
+    context.template = template
+    assert base._halves(context, template, values, ("a", "b")) is None
+    assert base._halves(context, template, {"a": "x", "c": "z"}, ("a", "c")) is None

@@ -3,6 +3,7 @@ template in templates/components/ filled. Components register with `component()`
 
 import html
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -46,30 +47,44 @@ def one_of(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
-def render_component(context, name: str, values: dict, slot: str = "") -> str:
+def render_component(context, name: str, values: dict, slot: str | tuple[str, ...] = "") -> str:
     """templates/components/<name>.html with `values`, as an inclusion tag would.
 
     With `slot`, the name of the one value that changes from row to row (a cell's
-    body, a row's cells): the markup around it is rendered once per set of the
-    other values and kept (`_halves`), and the slot's text is put between the two
-    halves as `{{ slot }}` would write it. A table of 50 rows then renders each
-    column's cell template once, not 50 times: the same output, at a fraction of
-    the cost (bench/inprocess.py, the people directory). A component with a slot
-    writes it exactly once, as `{{ name }}`, and otherwise only tests it for truth
-    (`{% if name %}`); any other template is rendered in full every time.
+    body, a row's cells), or the names of several (a card's heading, link and
+    content): the markup around them is rendered once per set of the other values
+    and kept (`_halves`), and each slot's text is put in its place as `{{ slot }}`
+    would write it. A table of 50 rows then renders each column's cell template
+    once, not 50 times: the same output, at a fraction of the cost
+    (bench/inprocess.py, the people directory). A component with slots writes each
+    exactly once, as `{{ name }}`, and otherwise only tests it for truth (`{% if
+    name %}`); any other template, or a slot left empty, is rendered in full.
     """
     template = _component_template(context, name)
-    text = values.get(slot) if slot else None
-    if isinstance(text, Promise):
-        # A translated option (`text=_("Active")`) arrives as a lazy string: as
-        # text, it takes the kept markup like any other, rather than a full render
-        # each time (a tag a row cost seven times as much: bench/inprocess.py).
-        text = str(text)
-    if text and isinstance(text, str):
-        halves = _halves(context, template, values, slot)
-        if halves is not None:
-            written = conditional_escape(text) if context.autoescape else text
-            return f"{halves[0]}{written}{halves[1]}".strip()
+    if slot:
+        slots = (slot,) if isinstance(slot, str) else slot
+        texts = []
+        for slot_name in slots:
+            text = values.get(slot_name)
+            if isinstance(text, Promise):
+                # A translated option (`text=_("Active")`) arrives as a lazy string:
+                # as text, it takes the kept markup like any other, rather than a
+                # full render each time (a tag a row cost seven times as much).
+                text = str(text)
+            if not (text and isinstance(text, str)):
+                break
+            texts.append(text)
+        else:
+            kept = _halves(context, template, values, slots)
+            if kept is not None:
+                pieces, order = kept
+                escape = context.autoescape
+                written = [pieces[0]]
+                for index, position in enumerate(order):
+                    text = texts[position]
+                    written.append(conditional_escape(text) if escape else text)
+                    written.append(pieces[index + 1])
+                return "".join(written).strip()
     return _render(context, template, values)
 
 
@@ -96,12 +111,12 @@ def _render(context, template, values: dict) -> str:
     return template.render(new_context).strip()
 
 
-# The markup around a slot, per component template and every other value (and the
+# The markup around the slots, per component template and every other value (and the
 # language and escaping, which the markup may depend on). Bounded: a long-running
 # worker keeps at most this many; most pages need a few dozen.
 _HALVES: dict = {}
 _HALVES_LIMIT = 4096
-_SLOT_MARK = "\x00slot\x00"
+_SLOT_MARK = re.compile("\x00slot([0-9]+)\x00")
 
 
 _PLAIN = frozenset({str, SafeString, int, bool, float, type(None)})
@@ -133,11 +148,16 @@ def _translates(template) -> bool:
     return found
 
 
-def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | None:
+def _halves(
+    context, template, values: dict, slots: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[int, ...]] | None:
+    """The markup around the slots, as (the pieces between them, which slot goes in
+    each gap), or None when it cannot be kept (a value that is not plain, a slot
+    written other than once, a CSRF token)."""
     parts: list = [template, get_language() if _translates(template) else None, context.autoescape]
     try:
         for name, value in values.items():
-            if name == slot:
+            if name in slots:
                 continue
             cls = value.__class__
             # Inlined _key() for the plain values nearly every option has.
@@ -145,19 +165,20 @@ def _halves(context, template, values: dict, slot: str) -> tuple[str, str] | Non
     except TypeError:  # not a plain value: render it in full
         return None
     key = tuple(parts)
-    halves = _HALVES.get(key)
-    if halves is None:
-        halves = False
+    kept: tuple[tuple[str, ...], tuple[int, ...]] | bool | None = _HALVES.get(key)
+    if kept is None:
+        kept = False
         # Never keep markup with a CSRF token in it beyond its request.
         if not template.nodelist.get_nodes_by_type(CsrfTokenNode):
-            marked = _render(context, template, {**values, slot: mark_safe(_SLOT_MARK)})  # noqa: S308 - our own marker
-            parts = marked.split(_SLOT_MARK)
-            if len(parts) == 2:
-                halves = (parts[0], parts[1])
+            marks = {name: mark_safe(f"\x00slot{index}\x00") for index, name in enumerate(slots)}  # noqa: S308 - our own markers
+            found = _SLOT_MARK.split(_render(context, template, {**values, **marks}))
+            order = tuple(int(index) for index in found[1::2])
+            if sorted(order) == list(range(len(slots))):
+                kept = (tuple(found[::2]), order)
         if len(_HALVES) >= _HALVES_LIMIT:
             _HALVES.clear()
-        _HALVES[key] = halves
-    return halves if isinstance(halves, tuple) else None
+        _HALVES[key] = kept
+    return kept if isinstance(kept, tuple) else None
 
 
 def parse_options(parser, token, allowed: set[str]) -> tuple[str, dict]:
@@ -215,7 +236,7 @@ class ComponentNode(Node):
         prepare: Callable,
         options: dict,
         nodelist: NodeList | None,
-        slot: str = "",
+        slot: str | tuple[str, ...] = "",
     ):
         self.template, self.prepare, self.options, self.nodelist, self.slot = (
             template,
@@ -247,15 +268,15 @@ def component(
     block: bool = False,
     body: tuple[str, ...] = ("text", "html"),
     markup: str = "",
-    slot: str = "",
+    slot: str | tuple[str, ...] = "",
 ):
     """Register `prepare` (its keyword-only parameters are the tag's options) as a tag
     that renders components/<markup, by default the tag's name>.html.
 
     With `block`, the tag has a block form when none of `body` is given; the
     block's output reaches `prepare` as `content`. `slot`: the value of `prepare`'s
-    result that changes from use to use, for components used once a row
-    (render_component says what it asks of the template).
+    result that changes from use to use (or a tuple of them), for components used
+    once a row (render_component says what it asks of the template).
     """
 
     def register_component(prepare: Callable) -> Callable:

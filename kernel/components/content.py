@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from .base import component, css_classes, one_of
 
 
-@component(block=True)
+@component(block=True, slot="body")
 def heading(
     *,
     content="",
@@ -34,7 +34,7 @@ def heading(
     }
 
 
-@component(block=True)
+@component(block=True, slot="body")
 def button(
     *,
     content="",
@@ -117,7 +117,7 @@ def tag(*, content="", text="", html="", colour="", classes="", id=""):
     }
 
 
-@component(block=True)
+@component(block=True, slot="content")
 def inset_text(*, content="", text="", html="", visually_hidden_text="", classes="", id=""):
     return {
         "classes": css_classes("nhsuk-inset-text", classes),
@@ -128,7 +128,7 @@ def inset_text(*, content="", text="", html="", visually_hidden_text="", classes
     }
 
 
-@component(block=True)
+@component(block=True, slot=("heading", "content"))
 def warning_callout(
     *,
     content="",
@@ -192,7 +192,7 @@ def care_card(
     }
 
 
-@component(block=True)
+@component(block=True, slot=("summary", "body"))
 def details(*, content="", text="", html="", summary, open=False, classes="", id=""):
     return {
         "classes": css_classes("nhsuk-details", classes),
@@ -203,7 +203,7 @@ def details(*, content="", text="", html="", summary, open=False, classes="", id
     }
 
 
-@component(block=True, body=("description",))
+@component(block=True, body=("description",), slot=("heading", "href", "content"))
 def card(
     *,
     content="",
@@ -241,7 +241,7 @@ def card(
     }
 
 
-@component(block=True)
+@component(block=True, slot="content")
 def notification_banner(
     *,
     content="",
@@ -274,7 +274,7 @@ def notification_banner(
     }
 
 
-@component(block=True, body=())
+@component(block=True, body=(), slot="content")
 def card_group(*, content="", as_list=False, classes="", id=""):
     """A row of cards (nhsuk-frontend's card group): `{% card_group_item %}`s inside,
     as a list when `as_list`."""
@@ -287,7 +287,7 @@ def card_group(*, content="", as_list=False, classes="", id=""):
     }
 
 
-@component(block=True, body=())
+@component(block=True, body=(), slot="content")
 def card_group_item(*, content="", width="one-half", as_list=False, classes=""):
     """One place in a card group: `width` a grid column (one-half, one-third...);
     `as_list` when the group is one."""
@@ -299,7 +299,7 @@ def card_group_item(*, content="", width="one-half", as_list=False, classes=""):
     }
 
 
-@component(block=True, body=())
+@component(block=True, body=(), slot="content")
 def button_group(*, content="", classes=""):
     """Buttons and links side by side (nhsuk-frontend's button group)."""
     return {"classes": css_classes("nhsuk-button-group", classes), "content": content}

@@ -24,7 +24,7 @@ from .base import (
 # --- Summary list -------------------------------------------------------------------
 
 
-@component(block=True, body=("value",))
+@component(block=True, body=("value",), slot=("key", "value"))
 def summary_row(
     *,
     context,
@@ -81,6 +81,7 @@ class SummaryListNode(Node):
                 "rows": rows,
                 "attributes": attributes,
             },
+            slot="rows",
         )
 
 
@@ -151,6 +152,7 @@ class TableNode(Node):
                 "id": values.get("id", ""),
                 "attributes": attributes,
             },
+            slot=("head", "body"),
         )
 
 
@@ -171,6 +173,7 @@ class TableHeadNode(Node):
             context,
             "table_head",
             {"cells": rendered(cells), "responsive": state.get("responsive")},
+            slot="cells",
         )
 
 
