@@ -179,15 +179,18 @@ def test_the_report_counts_a_booking_made_a_moment_ago_even_from_its_cache(small
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("full_join", [True, False], ids=["full join", "left joins"])
 def test_people_moved_by_any_path_are_counted_where_they_are_now_when_a_report_is_built(
-    small, scope, settings
+    small, scope, settings, monkeypatch, full_join
 ):
     # Who people are is what each share of the cells records: a move by a bulk
     # update (as an ESR import or SCIM makes: no signal), leaving, or a programme's
     # rules changing is found when the figures are next counted, not when a cached
-    # report is read again.
+    # report is read again. Both ways of comparing (cells.moved_people) find them.
     from kernel.models import StaffProfile
+    from reports import cells
 
+    monkeypatch.setattr(cells, "_full_join", lambda: full_join)
     settings.REPORT_CACHE_SECONDS = 300
     cache.clear()
     before, _ = cached_engagement_report(scope)
@@ -206,6 +209,35 @@ def test_people_moved_by_any_path_are_counted_where_they_are_now_when_a_report_i
     assert backlog is None
     assert figures(after) != figures(before)
     assert figures(after) == figures(engagement_report(scope, source=RAW))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("full_join", [True, False], ids=["full join", "left joins"])
+def test_the_people_moved_are_exactly_those_whose_share_is_not_who_they_are(
+    small, monkeypatch, full_join
+):
+    """cells.moved_people, both ways it can compare: a person moved, one who left,
+    a share whose person is no longer in the organisation; nobody else."""
+    from kernel.models import StaffProfile
+    from reports import cells
+    from reports.models import PersonShare
+
+    monkeypatch.setattr(cells, "_full_join", lambda: full_join)
+    drained()
+    organisation_id = small["staff"][0].organisation_id
+    assert cells.moved_people(organisation_id) == []
+    moved, leaver = small["staff"][3], small["staff"][7].user
+    StaffProfile.objects.filter(pk=moved.pk).update(band="8a" if moved.band != "8a" else "7")
+    leaver.is_active = False
+    leaver.save(update_fields=["is_active"])
+    gone = PersonShare.objects.filter(organisation_id=organisation_id).first()
+    stray = PersonShare.objects.create(
+        **{
+            **{f.attname: getattr(gone, f.attname) for f in PersonShare._meta.concrete_fields},
+            "user_id": 10**9,
+        }
+    )
+    assert cells.moved_people(organisation_id) == sorted([moved.user_id, leaver.pk, stray.user_id])
 
 
 @pytest.mark.django_db
