@@ -27,19 +27,32 @@ from .booking import pick_slot
 PAGE_SIZE = 25
 
 
-# What a list of sessions shows of each one's shared record: whether the supervisee
-# has confirmed it. Its content (actions, escalation, comment: encrypted, and the
-# functions covered) is neither fetched nor decrypted for a list.
-_RECORD_CONTENT = tuple(
-    f"record__{name}"
-    for name in ("functions", "agreed_actions", "escalated_to", "supervisee_comment")
+# What a list of sessions (supervision/sessions/table.html) shows of each: when, in
+# its organisation's zone; with whom; the programme; the status, and whether the
+# supervisee has confirmed the shared record. Nothing else is fetched: the record's
+# content (encrypted) is neither fetched nor decrypted for a list, and each row's
+# people and programme bring only the columns shown, not every column of three
+# tables (building and reading them was a third of the page: bench/inprocess.py).
+_LISTED_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "status",
+    "late_cancellation",
+    "programme__name",
+    "programme__organisation__time_zone",
+    *(
+        f"{person}__{name}"
+        for person in ("supervisor", "supervisee")
+        for name in ("first_name", "last_name")
+    ),
+    "record__supervisee_confirmed_at",
 )
 
 
 def _listed(sessions):
     return sessions.select_related(
         "programme__organisation", "supervisor", "supervisee", "record"
-    ).defer(*_RECORD_CONTENT)
+    ).only(*_LISTED_FIELDS)
 
 
 @login_required_view
