@@ -22,6 +22,8 @@ from .supervisors import programme_offers
 
 # Records to confirm listed one by one on the home page; the rest are on the sessions page.
 LISTED = 5
+# What the next session says of how to join it (supervision/home/next_sessions.html).
+_HOW_TO_JOIN = ("mode", "meeting_link", "location")
 
 
 def _supervisee_context(user, profile, now):
@@ -39,14 +41,12 @@ def _supervisee_context(user, profile, now):
     # count over every row, taken before the limit): one query, not a count and a list.
     records_to_confirm = list(
         mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
-        .select_related("programme__organisation", "supervisor")
+        .listed()
         .annotate(to_confirm=Window(Count("pk")))
         .order_by("starts_at")[:LISTED]
     )
     return {
-        "upcoming": mine.upcoming(now)
-        .select_related("programme__organisation", "supervisor")
-        .order_by("starts_at")[:5],
+        "upcoming": mine.upcoming(now).listed(*_HOW_TO_JOIN).order_by("starts_at")[:5],
         "offers": programme_offers(user),
         "to_confirm": records_to_confirm[0].to_confirm if records_to_confirm else 0,
         "records_to_confirm": records_to_confirm,
@@ -60,9 +60,7 @@ def _supervisor_context(user, now):
     mine = sessions_visible_to(user).filter(supervisor=user)
     return {
         "to_log": mine.unlogged(now).count(),
-        "supervising_next": mine.upcoming(now)
-        .select_related("programme__organisation", "supervisee")
-        .order_by("starts_at")[:5],
+        "supervising_next": mine.upcoming(now).listed(*_HOW_TO_JOIN).order_by("starts_at")[:5],
         "agreements_waiting": agreements_visible_to(user)
         .current()
         .filter(supervisor=user, supervisor_accepted_at__isnull=True)

@@ -27,32 +27,11 @@ from .booking import pick_slot
 PAGE_SIZE = 25
 
 
-# What a list of sessions (supervision/sessions/table.html) shows of each: when, in
-# its organisation's zone; with whom; the programme; the status, and whether the
-# supervisee has confirmed the shared record. Nothing else is fetched: the record's
-# content (encrypted) is neither fetched nor decrypted for a list, and each row's
-# people and programme bring only the columns shown, not every column of three
-# tables (building and reading them was a third of the page: bench/inprocess.py).
-_LISTED_FIELDS = (
-    "starts_at",
-    "ends_at",
-    "status",
-    "late_cancellation",
-    "programme__name",
-    "programme__organisation__time_zone",
-    *(
-        f"{person}__{name}"
-        for person in ("supervisor", "supervisee")
-        for name in ("first_name", "last_name")
-    ),
-    "record__supervisee_confirmed_at",
-)
-
-
 def _listed(sessions):
-    return sessions.select_related(
-        "programme__organisation", "supervisor", "supervisee", "record"
-    ).only(*_LISTED_FIELDS)
+    """Sessions as the lists show them (SessionQuerySet.listed), with whether the
+    supervisee has confirmed the shared record: its content (encrypted) is neither
+    fetched nor decrypted for a list."""
+    return sessions.listed("record__supervisee_confirmed_at").select_related("record")
 
 
 @login_required_view
