@@ -218,9 +218,15 @@ def prepare_database(env: dict, database: str, history: dict, reuse: bool) -> di
         generation = _remembered_generation(database)
     import psycopg2
 
-    with psycopg2.connect(f"{PG}/{database}") as bench, bench.cursor() as cursor:
+    # Not `with connection:` (since psycopg2 2.9 a transaction even in autocommit,
+    # and VACUUM runs outside one).
+    bench = psycopg2.connect(f"{PG}/{database}")
+    try:
         bench.autocommit = True
-        cursor.execute("VACUUM (ANALYZE)")
+        with bench.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE)")
+    finally:
+        bench.close()
     return {
         "name": database,
         "generated": generated,
