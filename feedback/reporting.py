@@ -6,7 +6,6 @@ annotated with `month` and `person`, counted by the reports app.
 """
 
 from django.db.models import F, QuerySet
-from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +33,7 @@ def ratings(scope) -> QuerySet:
         .filter(scope.programme_q("response__programme_id"))
         .filter(scope.people_q("response__author__profile__"))
         .annotate(
-            month=TruncMonth("response__submitted_at", tzinfo=scope.zone),
+            month=scope.month("response__submitted_at"),
             person=F("response__author_id"),
             category=F("rating"),
             score=F("rating"),
@@ -52,7 +51,7 @@ def checkins(scope) -> QuerySet:
         WellbeingCheckIn.objects.filter(created_at__gte=scope.start, created_at__lt=scope.end)
         .filter(scope.people_q(""))
         .annotate(
-            month=TruncMonth("created_at", tzinfo=scope.zone),
+            month=scope.month("created_at"),
             person=F("author_id"),
             category=F("feeling"),
             score=F("feeling"),

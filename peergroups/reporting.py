@@ -23,7 +23,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import TruncMonth
 
 from kernel.facts import fact_rows
 from kernel.models import Modality
@@ -65,7 +64,7 @@ def attendance(scope) -> QuerySet:
         )
         .filter(scope.people_q("user__profile__"))
         .annotate(
-            month=TruncMonth("session__starts_at", tzinfo=scope.zone),
+            month=scope.month("session__starts_at"),
             person=F("user_id"),
             category=F("status"),
         )
@@ -149,7 +148,7 @@ def support_requests(scope) -> QuerySet:
         )
         .filter(scope.people_q("requester__profile__"))
         .annotate(
-            month=TruncMonth("created_at", tzinfo=scope.zone),
+            month=scope.month("created_at"),
             person=F("requester_id"),
             category=F("event_kind"),
             state=Case(

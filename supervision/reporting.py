@@ -12,7 +12,7 @@ import datetime
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Func, IntegerField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce
 
 from kernel.eligibility import rule_q
 from kernel.facts import fact_rows
@@ -129,7 +129,7 @@ def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
 
 
 def _month(field: str, scope):
-    return TruncMonth(field, tzinfo=scope.zone)
+    return scope.month(field)
 
 
 def sessions(scope) -> QuerySet:
