@@ -516,7 +516,7 @@ def print_results(results: dict) -> None:
     else:
         ratio = capacity.get("ratio")
         print(
-            f"capacity, nurse page mix (closed loop, {capacity.get('clients')} clients): "
+            f"capacity, nurse page mix (closed loop, {capacity.get('at_clients')} clients): "
             f"{_figure(capacity.get('pages_per_second'))} pages/s at p95 "
             f"{_figure(capacity.get('p95_ms'), ' ms')}; /healthz "
             f"{_figure(capacity.get('healthz_per_second'))}/s in the same run = "
