@@ -413,8 +413,11 @@ def check_targets(results: dict, scale: Scale) -> list[dict]:
         check("booking, logging, check-in p95 with roll-ups / without", None, limit)
     for operation, figures in updates.items():
         if isinstance(figures, dict) and figures.get("without_p95_ms"):
-            ratio = round(figures["p95_ms"] / figures["without_p95_ms"], 2)
-            check(f"{operation} p95 with roll-ups / without", ratio, limit, ratio <= limit)
+            # Judged unrounded: 1.103 is over a limit of 1.1, though it prints as 1.1.
+            ratio = figures["p95_ms"] / figures["without_p95_ms"]
+            check(
+                f"{operation} p95 with roll-ups / without", round(ratio, 3), limit, ratio <= limit
+            )
     cpu = cpu_ms(results)
     if not cpu:
         check("shell CPU ms", None, TARGETS["shell_cpu_ms"])
