@@ -5,13 +5,15 @@ leaks); an object in scope that the user may read but not change answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, prefetch_related_objects
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
+from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Programme, Role
 from kernel.permissions import get_own_profile, organisations_where, programmes_managed_by
+from kernel.prepared import PreparedQuery
 
 from .models import (
     Agreement,
@@ -115,6 +117,25 @@ def supervisor_directory_for_user(user, now):
         offers_times=IsNull(Subquery(slots.order_by().values("pk")[:1]), False)
         | IsNull(Subquery(weekly.order_by().values("pk")[:1]), False),
     )
+
+
+# A supervisor's active programmes, each joined to the five it may send people to
+# instead (kernel.eligibility): some 230 columns, whose SQL Django built on every view
+# of a supervisor's page; built once per process instead (kernel/prepared.py).
+_active_programmes_of = PreparedQuery(
+    lambda supervisor_profile_id: Programme.objects.filter(
+        supervisors=supervisor_profile_id, is_active=True
+    ).select_related("organisation", *REFUSAL_RELATED)
+)
+
+
+def supervisor_programmes_with_refusals(supervisor: SupervisorProfile) -> list[Programme]:
+    """The supervisor's active programmes, by name, with all that eligibility() and its
+    refusal read fetched (the alternatives and every department list): no query per
+    programme (as kernel.permissions.programmes_open_to_with_refusals)."""
+    programmes = _active_programmes_of(supervisor.pk)
+    prefetch_related_objects(programmes, "eligible_departments", *REFUSAL_PREFETCH)
+    return programmes
 
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Modality
 from kernel.permissions import (
     get_own_profile,
@@ -28,6 +27,7 @@ from ..permissions import (
     agreements_visible_to,
     get_supervisor_for_user,
     supervisor_directory_for_user,
+    supervisor_programmes_with_refusals,
 )
 from ..services.agreements import agreement_request
 from ..services.capacity import has_capacity
@@ -138,11 +138,7 @@ def _programmes_for(request, supervisor: SupervisorProfile):
     refusal = pairing_refusal(supervisor.user, request.user)
     taking_on = supervisor.accepting_new and has_capacity(supervisor.user, profile=supervisor)
     options = []
-    for programme in (
-        supervisor.programmes.filter(is_active=True)
-        .select_related("organisation", *REFUSAL_RELATED)
-        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
-    ):
+    for programme in supervisor_programmes_with_refusals(supervisor):
         allowed = eligibility(programme, profile)
         options.append(
             {
