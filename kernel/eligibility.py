@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 from django.utils.translation import gettext as _
 
 from .models import Band, EligibilityRule, Grade, Profession, StaffProfile
@@ -40,6 +40,13 @@ WORDED = (PROFESSION, BAND, GRADE, DEPARTMENT)
 # What a list of programmes fetches so that `refusal` asks no query per programme.
 REFUSAL_RELATED = ("alternative", *(f"{condition}_alternative" for condition in WORDED))
 REFUSAL_PREFETCH = tuple(f"{related}__eligible_departments" for related in REFUSAL_RELATED)
+
+
+def refusals_fetched(programmes: list) -> list:
+    """`programmes` (fetched with REFUSAL_RELATED) with every department list that
+    eligibility() and its refusal read: a query per list, none per programme."""
+    prefetch_related_objects(programmes, "eligible_departments", *REFUSAL_PREFETCH)
+    return programmes
 
 
 def refusal(

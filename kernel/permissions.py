@@ -9,10 +9,9 @@ from collections import defaultdict
 from functools import wraps
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 
-from .eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
+from .eligibility import REFUSAL_RELATED, refusals_fetched
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
 from .prepared import PreparedQuery
 
@@ -230,9 +229,7 @@ def programmes_open_to_with_refusals(user, modality: str) -> list[Programme]:
     profile = get_own_profile(user)
     if profile is None:
         return []
-    programmes = _open_of_modality(profile.organisation_id, modality)
-    prefetch_related_objects(programmes, "eligible_departments", *REFUSAL_PREFETCH)
-    return programmes
+    return refusals_fetched(_open_of_modality(profile.organisation_id, modality))
 
 
 def theme_choices(organisation_id: int, record=None):

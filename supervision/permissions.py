@@ -5,12 +5,12 @@ leaks); an object in scope that the user may read but not change answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, prefetch_related_objects
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
-from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
+from kernel.eligibility import REFUSAL_RELATED, refusals_fetched
 from kernel.models import Programme, Role
 from kernel.permissions import get_own_profile, organisations_where, programmes_managed_by
 from kernel.prepared import PreparedQuery
@@ -133,9 +133,7 @@ def supervisor_programmes_with_refusals(supervisor: SupervisorProfile) -> list[P
     """The supervisor's active programmes, by name, with all that eligibility() and its
     refusal read fetched (the alternatives and every department list): no query per
     programme (as kernel.permissions.programmes_open_to_with_refusals)."""
-    programmes = _active_programmes_of(supervisor.pk)
-    prefetch_related_objects(programmes, "eligible_departments", *REFUSAL_PREFETCH)
-    return programmes
+    return refusals_fetched(_active_programmes_of(supervisor.pk))
 
 
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:

@@ -128,10 +128,6 @@ def coverage_by_department(scope, programme_list, *others) -> tuple[dict, dict]:
     return eligible, covered_people
 
 
-def _month(field: str, scope):
-    return scope.month(field)
-
-
 def sessions(scope) -> QuerySet:
     """One-to-one sessions starting in the period, of people in the population."""
     return (
@@ -159,7 +155,7 @@ def activity(scope) -> QuerySet:
         output_field=CharField(),
     )
     return sessions(scope).annotate(
-        month=_month("starts_at", scope), person=F("supervisee_id"), category=category
+        month=scope.month("starts_at"), person=F("supervisee_id"), category=category
     )
 
 
@@ -176,7 +172,7 @@ def covered(scope, programme_list) -> QuerySet:
         sessions(scope)
         .filter(ATTENDED)
         .filter(eligible)
-        .annotate(month=_month("starts_at", scope), person=F("supervisee_id"))
+        .annotate(month=scope.month("starts_at"), person=F("supervisee_id"))
         .annotate(programme_ref=F("programme_id"))
     )
 
@@ -246,7 +242,7 @@ def offered(scope, weekly_counted_in_python: bool = False) -> dict[datetime.date
     slots = (
         AvailabilitySlot.objects.filter(_offering(scope))
         .filter(starts_at__gte=scope.start, starts_at__lt=scope.end)
-        .annotate(month=_month("starts_at", scope))
+        .annotate(month=scope.month("starts_at"))
         .values("month")
         .annotate(count=Count("pk", distinct=True), supervisors=Count("supervisor", distinct=True))
     )
