@@ -7,6 +7,7 @@ a crispy field and through a real page.
 """
 
 import datetime
+import re
 
 import pytest
 from django import forms
@@ -468,6 +469,83 @@ def test_a_changed_component_template_is_read_again_when_the_loaders_reset():
     assert engine.get_template("page.html").render(Context()) == "<b>Active</b>", "kept"
     engine.template_loaders[0].reset()
     assert engine.get_template("page.html").render(Context()) == "<i>Active</i>"
+
+
+HEAD = """{% table_head %}{% th text="Name" %}{% th text="Note" %}
+{% th text="Count" format="numeric" %}{% th visually_hidden_text="Action" %}{% endtable_head %}"""
+TAGGED_ROWS = (
+    '{% table caption="People" responsive=responsive %}'
+    + HEAD
+    + """{% for name, note, count, action in rows %}{% table_row %}
+{% td text=name %}{% td text=note %}{% td text=count format="numeric" %}
+{% td html=action visually_hidden_text="for them" %}
+{% endtable_row %}{% endfor %}
+{% endtable %}"""
+)
+DATA_ROWS = '{% table caption="People" responsive=responsive rows=data %}' + HEAD + "{% endtable %}"
+
+
+def _markup(html: str) -> str:
+    """Markup with the whitespace between tags (which a browser ignores) taken out."""
+    return re.sub(r">\s+<", "><", html.strip())
+
+
+@pytest.mark.parametrize("responsive", [False, True])
+def test_rows_given_as_data_are_written_as_table_row_tags_write_them(responsive):
+    """{% table rows=... %} (a presenter's rows) writes each cell as {% td %} would:
+    escaped text, safe HTML, long words marked, empty cells, numeric columns, the
+    column's heading on narrow screens; every row, not only the first of a column."""
+    rows = [
+        ("Ann <b>", "Fish & chips", 3, mark_safe('<a href="/1/">Open</a>')),
+        ("Bo", "", 12, mark_safe('<a href="/2/">Open</a>')),
+        ("Cy", "x" * 45, 0, ""),
+        ("Ann <b>", mark_safe("<em>safe</em>"), 7, mark_safe('<a href="/4/">Open</a>')),
+    ]
+    data = [
+        [
+            name,
+            note,
+            {"text": count, "format": "numeric"},
+            {"html": action, "visually_hidden_text": "for them"},
+        ]
+        for name, note, count, action in rows
+    ]
+    tagged = render(TAGGED_ROWS, rows=rows, responsive=responsive)
+    written = render(DATA_ROWS, data=data, responsive=responsive)
+    assert _markup(written) == _markup(tagged)
+    assert written.count("<tr") == 5
+    assert "Ann &lt;b&gt;" in written
+    assert "<em>safe</em>" in written
+    assert 'class="app-unbroken"' in written
+    assert ">0<" in _markup(written), "a count of nought is a figure, not an empty cell"
+
+
+def test_data_rows_take_colspan_and_no_heading_as_td_does():
+    head = '{% table_head %}{% th text="A" %}{% th text="B" %}{% th text="C" %}{% endtable_head %}'
+    tagged = render(
+        "{% table responsive=True %}" + head + "{% table_row %}"
+        '{% td text="Wide" colspan=2 %}{% td text="Last" %}{% endtable_row %}{% table_row %}'
+        '{% td text="Nothing" colspan=3 header=False classes="app-x" %}{% endtable_row %}'
+        "{% endtable %}"
+    )
+    data = [
+        [{"text": "Wide", "colspan": 2}, "Last"],
+        [{"text": "Nothing", "colspan": 3, "header": False, "classes": "app-x"}],
+    ]
+    written = render("{% table responsive=True rows=data %}" + head + "{% endtable %}", data=data)
+    assert _markup(written) == _markup(tagged)
+    cells = parse(written).find("tbody").find_all("td")
+    assert cells[1].find("span", cls="nhsuk-table__heading").text == "C", "after a colspan"
+
+
+def test_data_rows_refuse_a_cell_option_td_does_not_have_and_rows_written_inside():
+    with pytest.raises(TemplateSyntaxError, match="no option colour"):
+        render("{% table rows=data %}{% endtable %}", data=[[{"text": "x", "colour": "red"}]])
+    with pytest.raises(TemplateSyntaxError, match="takes its rows from"):
+        render(
+            "{% table rows=data %}{% table_row %}{% td text='x' %}{% endtable_row %}{% endtable %}"
+        )
+    assert "<tbody" in render("{% table rows=nothing %}{% endtable %}"), "no rows: an empty body"
 
 
 def test_table_head_belongs_directly_in_a_table():

@@ -377,6 +377,24 @@ def test_page_runs_as_many_queries_with_100_rows_as_with_1(
     assert _count(client, address) == one
 
 
+def test_an_agreements_page_runs_as_many_queries_with_100_sessions_as_with_1(client, world):
+    """An agreement's page lists its sessions as the history does (SessionQuerySet
+    .tabled): both people and the programme come with each session, not a query a row."""
+    agreement = world.agreement
+
+    def add(count):
+        world.nurse_sessions(count)
+        Session.objects.filter(supervisee=world.nurse).update(agreement=agreement)
+
+    address = reverse("supervision:agreement", args=[agreement.pk])
+    client.force_login(world.nurse)
+    add(1)
+    client.get(address)
+    one = _count(client, address)
+    add(99)
+    assert _count(client, address) == one
+
+
 def _report_queries(scope) -> list[str]:
     from reports.report import engagement_report
 

@@ -77,15 +77,28 @@ def render_component(context, name: str, values: dict, slot: str | tuple[str, ..
         else:
             kept = _halves(context, template, values, slots)
             if kept is not None:
-                pieces, order = kept
-                escape = context.autoescape
-                written = [pieces[0]]
-                for index, position in enumerate(order):
-                    text = texts[position]
-                    written.append(conditional_escape(text) if escape else text)
-                    written.append(pieces[index + 1])
-                return "".join(written).strip()
+                return filled(kept, texts, context.autoescape)
     return _render(context, template, values)
+
+
+def kept_markup(context, name: str, values: dict, slots: tuple[str, ...]):
+    """The markup render_component keeps around `slots` for `values` (the slots'
+    values aside), for `filled()`; None where it cannot be kept. For a caller that
+    writes many components whose other values it knows are the same (a table's
+    cells from data, kernel.components.tables), so that it asks once, not each time."""
+    return _halves(context, _component_template(context, name), values, slots)
+
+
+def filled(kept, texts: list, escape: bool) -> str:
+    """Kept markup with each slot's text (escaped unless safe, where the template
+    escapes) in its place, as render_component writes it."""
+    pieces, order = kept
+    written = [pieces[0]]
+    for index, position in enumerate(order):
+        text = texts[position]
+        written.append(conditional_escape(text) if escape else text)
+        written.append(pieces[index + 1])
+    return "".join(written).strip()
 
 
 def _component_template(context, name: str):

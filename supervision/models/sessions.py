@@ -42,6 +42,12 @@ class SessionQuerySet(models.QuerySet):
             *LISTED_FIELDS, *extra
         )
 
+    def tabled(self):
+        """Sessions as the session tables show them (supervision.presenters): listed(),
+        with whether the supervisee has confirmed the shared record. The record's
+        content (encrypted) is neither fetched nor decrypted for a list."""
+        return self.listed("record__supervisee_confirmed_at").select_related("record")
+
 
 LISTED_FIELDS = (
     "starts_at",

@@ -6,7 +6,16 @@ from django.utils.translation import gettext as _
 
 from kernel.dates import format_times, format_when
 
+from .. import presenters
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def session_rows(context, sessions):
+    """{% session_rows sessions as rows %}: the session table's rows for the person
+    looking (supervision.presenters), for `{% table rows=rows %}`."""
+    return presenters.session_rows(sessions, viewer=context["user"], now=timezone.now())
 
 
 @register.filter

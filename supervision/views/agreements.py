@@ -12,7 +12,7 @@ from kernel.permissions import login_required_view
 
 from ..allowances import allowance
 from ..forms import AgreementTermsForm, ReasonForm
-from ..models import Agreement
+from ..models import Agreement, Session
 from ..permissions import agreements_visible_to, get_agreement_for_user
 from ..services import agreements as agreement_services
 from ..services.sessions import session_book
@@ -39,9 +39,9 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_supervisor": not is_supervisee,
             "is_supervisee": is_supervisee,
             "accepted_by_me": agreement.accepted_by(request.user),
-            "sessions": agreement.sessions.select_related(
-                "programme__organisation", "record"
-            ).order_by("-starts_at"),
+            # Not agreement.sessions: its manager would set each session's agreement,
+            # asking for the agreement_id that tabled() leaves out, a query a row.
+            "sessions": Session.objects.filter(agreement=agreement).tabled().order_by("-starts_at"),
             "allowance": allowance(agreement.programme, agreement.supervisee)
             if agreement.status == Agreement.Status.ACTIVE
             else None,

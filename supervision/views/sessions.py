@@ -27,20 +27,13 @@ from .booking import pick_slot
 PAGE_SIZE = 25
 
 
-def _listed(sessions):
-    """Sessions as the lists show them (SessionQuerySet.listed), with whether the
-    supervisee has confirmed the shared record: its content (encrypted) is neither
-    fetched nor decrypted for a list."""
-    return sessions.listed("record__supervisee_confirmed_at").select_related("record")
-
-
 @login_required_view
 def session_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     mine = sessions_visible_to(request.user)
-    upcoming = _listed(mine.upcoming(now)).order_by("starts_at")
+    upcoming = mine.upcoming(now).tabled().order_by("starts_at")
     past = Paginator(
-        _listed(mine.exclude(pk__in=upcoming.values("pk"))).order_by("-starts_at"), PAGE_SIZE
+        mine.exclude(pk__in=upcoming.values("pk")).tabled().order_by("-starts_at"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
     return render(
         request,
@@ -57,8 +50,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.SUPERVISOR)
 def session_unlogged(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sessions = _listed(
-        sessions_visible_to(request.user).filter(supervisor=request.user).unlogged()
+    sessions = (
+        sessions_visible_to(request.user).filter(supervisor=request.user).unlogged().tabled()
     ).order_by("starts_at")
     return render(request, "supervision/sessions/unlogged.html", {"sessions": sessions})
 

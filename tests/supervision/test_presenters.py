@@ -1,0 +1,75 @@
+"""The session tables' rows (supervision.presenters): what each column says of a
+session, in the organisation's zone, to the person looking."""
+
+import datetime
+
+from django.utils.safestring import SafeString
+
+from accounts.models import User
+from kernel.models import Organisation, Programme
+from supervision.models import Session, SessionRecord
+from supervision.presenters import session_rows, session_status
+
+NOW = datetime.datetime(2026, 12, 6, 12, tzinfo=datetime.UTC)
+
+
+def _session(status=Session.Status.ATTENDED, *, late=False, confirmed=None, record=True, hours=-2):
+    organisation = Organisation(name="Westfield", time_zone="Europe/London")
+    session = Session(
+        pk=41,
+        programme=Programme(name="Restorative supervision", organisation=organisation),
+        supervisor=User(pk=1, first_name="Helen", last_name="Marsh"),
+        supervisee=User(pk=2, first_name="Amara", last_name="Okafor"),
+        starts_at=NOW + datetime.timedelta(hours=hours),
+        ends_at=NOW + datetime.timedelta(hours=hours + 1),
+        status=status,
+        late_cancellation=late,
+    )
+    if record:
+        session.record = SessionRecord(supervisee_confirmed_at=confirmed)
+    else:  # as select_related("record") leaves a session that has none
+        session._state.fields_cache["record"] = None
+    return session
+
+
+def test_a_held_session_says_whether_its_record_is_confirmed():
+    assert session_status(_session(), NOW) == "Attended, not yet confirmed"
+    assert session_status(_session(confirmed=NOW), NOW) == "Attended, confirmed"
+    missed = _session(Session.Status.DID_NOT_ATTEND, record=False)
+    assert session_status(missed, NOW) == "Did not attend, not yet confirmed", "no record yet"
+
+
+def test_a_late_cancellation_says_so_and_a_booked_session_that_ended_waits_for_its_record():
+    late = _session(Session.Status.CANCELLED, late=True, record=False)
+    assert session_status(late, NOW) == "Cancelled (late)"
+    assert session_status(_session(Session.Status.CANCELLED, record=False), NOW) == "Cancelled"
+    assert session_status(_session(Session.Status.BOOKED, hours=3), NOW) == "Booked"
+    ended = _session(Session.Status.BOOKED, record=False)
+    assert session_status(ended, NOW) == "Waiting for the record"
+
+
+def test_a_row_links_the_time_in_the_organisations_zone_and_names_the_other_person():
+    session = _session(hours=-2)  # 10:00 UTC on 6 December: 10:00 GMT
+    supervisor, supervisee = session.supervisor, session.supervisee
+    (to_supervisee,) = session_rows([session], viewer=supervisee, now=NOW)
+    (to_supervisor,) = session_rows([session], viewer=supervisor, now=NOW)
+    link, other, programme, status = to_supervisee
+    assert isinstance(link, SafeString)
+    assert link.startswith('<a href="/sessions/41/">')
+    assert "6 December 2026" in link
+    assert "10:00" in link
+    assert "GMT" in link
+    assert (other, programme, status) == (
+        "Helen Marsh",
+        "Restorative supervision",
+        "Attended, not yet confirmed",
+    )
+    assert to_supervisor[1] == "Amara Okafor"
+
+
+def test_a_rows_text_is_escaped_where_the_table_writes_it_not_before():
+    session = _session()
+    session.supervisor.first_name = "<b>Helen"
+    (row,) = session_rows([session], viewer=session.supervisee, now=NOW)
+    assert row[1] == "<b>Helen Marsh"
+    assert not isinstance(row[1], SafeString)
