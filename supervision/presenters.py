@@ -1,7 +1,8 @@
-"""What the session lists show of each session: a model turned into a table's rows.
+"""What the lists of sessions and of people show of each: models turned into rows.
 
 The session history, sessions to log and an agreement's sessions show the same
-four columns (supervision/sessions/table.html). The rows are made here, in
+four columns (supervision/sessions/table.html); the people directory a row a
+member of staff (supervision/people/list.html). The rows are made here, in
 Python, and the table writes them (`{% table rows=... %}`, kernel/components):
 the same markup as a {% for %} of {% table_row %} tags, at a fraction of its cost.
 """
@@ -9,6 +10,7 @@ the same markup as a {% for %} of {% table_row %} tags, at a fraction of its cos
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from kernel.components.base import component_html
 from kernel.dates import format_when
 from kernel.links import id_url
 
@@ -50,3 +52,47 @@ def session_status(session: Session, now) -> str:
         confirmed = record is not None and record.supervisee_confirmed_at is not None
         words = f"{words}, {_('confirmed') if confirmed else _('not yet confirmed')}"
     return words
+
+
+NOTHING = "\u2013"  # an en dash: an empty cell of the people directory
+
+
+def staff_status(person) -> dict:
+    """A person's account as a tag shows it in the people directory and on their
+    page: deactivated, invited (no password set yet) or active."""
+    if not person.user.is_active:
+        return {"text": _("Deactivated"), "colour": "grey"}
+    if not person.has_accepted_invitation:
+        return {"text": _("Invited"), "colour": "yellow"}
+    return {"text": _("Active"), "colour": "green"}
+
+
+def people_rows(people, *, several_organisations: bool) -> list[list]:
+    """Each member of staff (a StaffProfile with `roles` in words) as the directory's
+    row: name (linked to their page) and email, staff number, organisation (where
+    the admin has several), department, band, roles and their account's status."""
+    tags: dict[str, str] = {}  # three statuses, however many rows
+    rows = []
+    for person in people:
+        user = person.user
+        status = staff_status(person)
+        tag = tags.get(status["colour"])
+        if tag is None:
+            tag = tags[status["colour"]] = component_html("tag", **status)
+        rows.append(
+            [
+                format_html(
+                    '<a href="{}">{}</a><br><span class="nhsuk-body-s">{}</span>',
+                    id_url("supervision:person", person.pk),
+                    user.get_full_name() or user.email,
+                    user.email,
+                ),
+                person.employee_number or NOTHING,
+                *([person.organisation.name] if several_organisations else []),
+                (person.department.name if person.department_id else "") or NOTHING,
+                person.get_band_display(),
+                person.roles or NOTHING,
+                tag,
+            ]
+        )
+    return rows

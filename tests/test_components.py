@@ -548,6 +548,24 @@ def test_data_rows_refuse_a_cell_option_td_does_not_have_and_rows_written_inside
     assert "<tbody" in render("{% table rows=nothing %}{% endtable %}"), "no rows: an empty body"
 
 
+def test_a_component_made_in_python_is_what_its_tag_writes():
+    """component_html (a presenter's table cell) writes a component from its own
+    template and options, escaping text as the tag does."""
+    from kernel.components.base import component_html
+
+    for options in (
+        {"text": "Active", "colour": "green"},
+        {"text": "Fish & <chips>", "classes": "app-x"},
+        {"html": mark_safe("<em>Now</em>"), "colour": "yellow"},
+    ):
+        tag = "{% tag " + " ".join(f"{name}={name}" for name in options) + " %}"
+        assert component_html("tag", **options) == render(tag, **options)
+    with pytest.raises(TemplateSyntaxError, match="colour"):
+        component_html("tag", text="x", colour="mauve")
+    with pytest.raises(TypeError, match="context"):
+        component_html("td", text="a cell reads its table's columns")
+
+
 def test_table_head_belongs_directly_in_a_table():
     with pytest.raises(TemplateSyntaxError, match="directly inside"):
         render("{% table %}{% if x %}{% table_head %}{% endtable_head %}{% endif %}{% endtable %}")

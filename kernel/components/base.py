@@ -276,6 +276,27 @@ class ComponentNode(Node):
         )
 
 
+# Each component tag's template, options and slots, for component_html().
+_COMPONENTS: dict[str, tuple[str, Callable, str | tuple[str, ...]]] = {}
+
+
+def component_html(name: str, **options) -> SafeString:
+    """A component's markup made in Python, as its tag writes it: for a presenter's
+    table cell (`{% table rows=... %}`). component_html("tag", text=_("Active"),
+    colour="green") is what {% tag text=_("Active") colour="green" %} writes. Options
+    only (no block, no data-/aria- attributes); text is escaped, safe strings not."""
+    from django.template import Context, engines
+
+    template_name, prepare, slot = _COMPONENTS[name]
+    if "context" in inspect.signature(prepare).parameters:
+        raise TypeError(f"{{% {name} %}} reads the template's context: write it in a template")
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    context = Context(autoescape=engine.autoescape)
+    context.template = engine.from_string("")
+    values = prepare(**options)
+    return rendered(render_component(context, template_name, {**values, "attributes": []}, slot))
+
+
 def component(
     *,
     block: bool = False,
@@ -296,6 +317,7 @@ def component(
         name = prepare.__name__
         template_name = markup or name
         allowed = set(inspect.signature(prepare).parameters) - {"content", "context"}
+        _COMPONENTS[name] = (template_name, prepare, slot)
 
         def compile_tag(parser, token):
             tag, options = parse_options(parser, token, allowed)

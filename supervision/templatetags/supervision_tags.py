@@ -83,14 +83,8 @@ def late_rule(programme):
 
 @register.filter
 def staff_status(person) -> dict:
-    """A person's account as a tag shows it in the people directory and on their page:
-    deactivated, invited (no password set yet) or active. A filter, not an included
-    template: the directory shows it on each of its 50 rows."""
-    if not person.user.is_active:
-        return {"text": _("Deactivated"), "colour": "grey"}
-    if not person.has_accepted_invitation:
-        return {"text": _("Invited"), "colour": "yellow"}
-    return {"text": _("Active"), "colour": "green"}
+    """A person's account as a tag shows it on their page (supervision.presenters)."""
+    return presenters.staff_status(person)
 
 
 @register.filter

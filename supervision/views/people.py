@@ -25,6 +25,7 @@ from kernel.permissions import (
 )
 
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
+from ..presenters import people_rows
 from ..services import people as people_services
 from ..staff_import_forms import LineManagerSearchForm
 
@@ -81,15 +82,16 @@ def people_list(request: HttpRequest) -> HttpResponse:
     page.object_list = _with_roles(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
+    several = len(organisations_where(request.user, Role.PROGRAMME_ADMIN)) > 1
     return render(
         request,
         "supervision/people/list.html",
         {
             "filter_form": form,
             "page": page,
+            "rows": people_rows(page.object_list, several_organisations=several),
             "query": query.urlencode(),
-            "several_organisations": len(organisations_where(request.user, Role.PROGRAMME_ADMIN))
-            > 1,
+            "several_organisations": several,
         },
     )
 

@@ -8,7 +8,7 @@ from django.utils.safestring import SafeString
 from accounts.models import User
 from kernel.models import Organisation, Programme
 from supervision.models import Session, SessionRecord
-from supervision.presenters import session_rows, session_status
+from supervision.presenters import people_rows, session_rows, session_status
 
 NOW = datetime.datetime(2026, 12, 6, 12, tzinfo=datetime.UTC)
 
@@ -73,3 +73,55 @@ def test_a_rows_text_is_escaped_where_the_table_writes_it_not_before():
     (row,) = session_rows([session], viewer=session.supervisee, now=NOW)
     assert row[1] == "<b>Helen Marsh"
     assert not isinstance(row[1], SafeString)
+
+
+# --- The people directory -------------------------------------------------------------
+
+
+def _person(*, active=True, invited=False, department="Ward 4", number="E123", first="Amara"):
+    from kernel.models import Department, StaffProfile
+
+    user = User(first_name=first, last_name="Okafor" if first else "", email="a@west.example")
+    user.is_active = active
+    if invited:
+        user.set_unusable_password()
+    else:
+        user.set_password("x")
+    organisation = Organisation(name="Westfield")
+    person = StaffProfile(
+        pk=7,
+        user=user,
+        organisation=organisation,
+        department=Department(pk=3, name=department) if department else None,
+        employee_number=number,
+        band="6",
+    )
+    person.roles = "Supervisor, Programme admin"  # type: ignore[attr-defined]  # as the view sets it
+    return person
+
+
+def test_a_persons_row_links_their_name_and_shows_their_account_as_a_tag():
+    (row,) = people_rows([_person()], several_organisations=False)
+    name, number, department, band, roles, status = row
+    assert name == (
+        '<a href="/people/7/">Amara Okafor</a><br><span class="nhsuk-body-s">a@west.example</span>'
+    )
+    assert (number, department, band, roles) == (
+        "E123",
+        "Ward 4",
+        "Band 6",
+        "Supervisor, Programme admin",
+    )
+    assert status == '<strong class="nhsuk-tag nhsuk-tag--green">Active</strong>'
+
+
+def test_invited_and_deactivated_people_and_empty_cells():
+    invited, gone = people_rows(
+        [_person(invited=True, department=None, number="", first=""), _person(active=False)],
+        several_organisations=True,
+    )
+    assert invited[0].startswith('<a href="/people/7/">a@west.example</a>'), "no name: the email"
+    assert invited[1:3] == ["\u2013", "Westfield"], "no staff number; the organisation column"
+    assert invited[3] == "\u2013", "no department"
+    assert invited[-1] == '<strong class="nhsuk-tag nhsuk-tag--yellow">Invited</strong>'
+    assert gone[-1] == '<strong class="nhsuk-tag nhsuk-tag--grey">Deactivated</strong>'
