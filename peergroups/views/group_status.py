@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 from kernel.forms import add_service_error, posted
 from kernel.permissions import login_required_view
 
+from .. import presenters
 from ..group_forms import CloseGroupForm
 from ..notifications_groups import meeting_when
 from ..permissions import get_group_for_user, groups_visible_to, meetings_to_complete
@@ -67,4 +68,8 @@ def meetings_to_complete_view(request: HttpRequest) -> HttpResponse:
     )
     for meeting in meetings:
         meeting.when_text = meeting_when(meeting)
-    return render(request, "peergroups/groups/to_complete.html", {"meetings": meetings})
+    return render(
+        request,
+        "peergroups/groups/to_complete.html",
+        {"meetings": meetings, "rows": presenters.to_complete_rows(meetings, show_group=True)},
+    )

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from kernel.permissions import (
 )
 from supervision.allowances import allowance
 
+from .. import presenters
 from ..eligibility import group_organisation_ids, group_refusal
 from ..group_forms import (
     CancelMeetingForm,
@@ -276,13 +278,20 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "facilitating": facilitating,
             "manage": manage,
             "can_edit": can_edit_group(user, group) and group.is_active,
-            "members": members,
-            "waiting": waiting,
-            "requests": requests,
+            "member_rows": presenters.member_rows(members, group=group, flagged=flagged),
+            "waiting_rows": presenters.member_rows(waiting, group=group, flagged=flagged),
+            "request_rows": presenters.member_rows(
+                requests, group=group, flagged=flagged, csrf_token=get_token(request)
+            )
+            if requests
+            else [],
             "flagged": flagged,
             "meetings": meetings,
+            "meeting_rows": presenters.upcoming_rows(meetings),
             "past": past,
+            "past_rows": presenters.past_rows(past),
             "to_complete": to_complete,
+            "to_complete_rows": presenters.to_complete_rows(to_complete, show_group=False),
             "next_meeting": meeting_when(next_meeting) if next_meeting else "",
             "rhythm": group_rhythm(group),
             "position": services.waiting_position(mine)
@@ -290,6 +299,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "places_left": services.places_left(group, current),
             "attended": attended,
+            "attended_rows": presenters.attended_rows(attended),
             "time_zone": group.organisation.time_zone,
             "who_may_join": eligibility_words(group),
             "organisations_open_to": list(group.eligible_organisations.order_by("name"))

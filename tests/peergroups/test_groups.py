@@ -672,7 +672,7 @@ def test_group_page_runs_the_same_queries_however_many_members_and_meetings(
     services.meetings_extend(group=group, now=NOW)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    assert len(response.context["members"]) == 9
+    assert len(response.context["member_rows"]) == 9
     assert len(many) == len(few), (
         "\n".join(q["sql"][:150] for q in many.captured_queries)
         + "\n----\n"
