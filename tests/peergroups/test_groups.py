@@ -887,3 +887,38 @@ def test_each_meeting_change_carries_the_series_as_that_change_left_it(
         utc(2027, 1, 12, 14): utc(2027, 1, 14, 10),
         utc(2027, 2, 9, 14): utc(2027, 2, 11, 10),
     }
+
+
+def test_ones_meetings_are_those_of_the_groups_one_is_in_or_facilitates_and_no_others(
+    group, member, facilitator, organisation, group_programme, programme_admin
+):
+    """peergroups.permissions.meetings_of: an active member's groups, and with
+    `facilitated` the groups one facilitates; not a group one only asked to join."""
+    from peergroups.permissions import meetings_of
+
+    def another(name, week):  # another week of the month: the facilitator is free
+        return make_group(
+            programme_admin,
+            organisation,
+            group_programme,
+            [facilitator],
+            name=name,
+            week_of_month=week,
+        )
+
+    other = another("Other", 3)
+    asking = person(organisation)
+    services.membership_request(actor=asking, group=other)
+    both = another("Both", 4)
+    join(both, member, facilitator)
+
+    def groups(user, **kwargs):
+        return set(meetings_of(user, **kwargs).values_list("group__name", flat=True))
+
+    names = {group.name, "Both"}
+    assert groups(member) == names
+    assert groups(member, facilitated=False) == names
+    assert groups(facilitator) == {group.name, "Other", "Both"}
+    assert groups(facilitator, facilitated=False) == set()
+    assert groups(asking) == set()
+    assert meetings_of(member).count() == len(set(meetings_of(member).values_list("pk", flat=True)))
