@@ -1,6 +1,8 @@
 """The supervisor directory: a page of supervisors at a time, filters kept."""
 
 import datetime
+import random
+import re
 
 import pytest
 from django.urls import reverse
@@ -31,6 +33,29 @@ def test_the_directory_shows_a_page_of_supervisors_at_a_time(
     assert second.count('class="nhsuk-card"') == 5
     beyond = client.get(url, {"page": "999"})
     assert beyond.status_code == 200  # the last page, not an error
+
+
+def test_supervisors_with_the_same_name_are_paged_in_a_settled_order(
+    client, organisation, programme, band7
+):
+    """The directory sorts by name, then by supervisor: two pages never show one
+    namesake twice and another not at all, however the rows lie in the table."""
+    supervisors = []
+    for _ in range(DIRECTORY_PAGE_SIZE + 5):
+        user = StaffProfileFactory(organisation=organisation).user
+        supervisors.append(SupervisorProfileFactory(user=user, programmes=[programme]))
+    # Renamed in a shuffled order: PostgreSQL writes each changed row anew, so the
+    # table's order is no longer the order the supervisors were added in.
+    for supervisor in random.Random(7).sample(supervisors, len(supervisors)):  # noqa: S311
+        supervisor.user.first_name, supervisor.user.last_name = "Chloe", "Brown"
+        supervisor.user.save()
+    client.force_login(band7)
+    url = reverse("supervision:supervisors")
+    pages = [
+        [int(pk) for pk in re.findall(r'href="/supervisors/(\d+)/"', html)]
+        for html in (client.get(url, {"page": page}).content.decode() for page in (1, 2))
+    ]
+    assert pages[0] + pages[1] == sorted(s.pk for s in supervisors)
 
 
 def test_a_supervisor_in_several_programmes_is_listed_once_and_others_not_at_all(
