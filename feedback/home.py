@@ -35,11 +35,8 @@ def feedback_to_give(user, now) -> list:
     """The user's latest sessions, held in the last 30 days, that they have not given
     feedback on (their own: nobody else is asked about a session they were not in)."""
     sessions = sessions_awaiting_feedback(user, now=now, since=now - FEEDBACK_ASKED_FOR)
-    return list(
-        sessions.select_related("programme__organisation", "supervisor").order_by("-starts_at")[
-            :FEEDBACK_LISTED
-        ]
-    )
+    # Only what the home page says of each (SessionQuerySet.listed): when, and with whom.
+    return list(sessions.listed().order_by("-starts_at")[:FEEDBACK_LISTED])
 
 
 def register_home_sections() -> None:

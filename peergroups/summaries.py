@@ -27,11 +27,28 @@ def facilitator_summary(user, now=None, limit: int = 3) -> dict:
     return {"meetings": list(meetings), "to_complete": meetings_to_complete(user, now).count()}
 
 
+# What a list of meetings shows of each (peergroups/groups/meeting_items.html, the
+# list of one's sessions): when, the group's name, and where or how to join. Only
+# those columns: a meeting with its group and organisation is 57, and Django builds
+# each one.
+LISTED_FIELDS = (
+    "starts_at",
+    "ends_at",
+    "status",
+    "group__name",
+    "group__mode",
+    "group__meeting_link",
+    "group__location",
+    "group__organisation__time_zone",
+)
+
+
 def coming_up(meetings, now, limit=None) -> list[GroupSession]:
     """Scheduled meetings not yet over, soonest first, each with its `when_text`."""
     found = (
         meetings.filter(status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
         .select_related("group__organisation")
+        .only(*LISTED_FIELDS)
         .order_by("starts_at")
     )
     found = list(found[:limit] if limit else found)

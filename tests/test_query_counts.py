@@ -377,6 +377,26 @@ def test_page_runs_as_many_queries_with_100_rows_as_with_1(
     assert _count(client, address) == one
 
 
+@pytest.mark.parametrize("url_name", ["supervision:home", "supervision:sessions"])
+def test_group_meetings_on_the_home_and_sessions_pages_ask_no_query_a_meeting(
+    client, world, facilitator, url_name
+):
+    """A member's group meetings (peergroups.summaries.coming_up): every column the
+    lists show comes with the meetings."""
+    group = world.group(facilitator)
+    Membership.objects.create(
+        group=group, user=world.nurse, state=Membership.State.ACTIVE, joined_at=world.now
+    )
+    address = reverse(url_name)
+    client.force_login(world.nurse)
+    world.group_rows(group, 1)
+    client.get(address)
+    one = _count(client, address)
+    world.group_rows(group, 9)
+    assert _count(client, address) == one
+    assert "Reflective practice" in client.get(address).content.decode()
+
+
 def test_an_agreements_page_runs_as_many_queries_with_100_sessions_as_with_1(client, world):
     """An agreement's page lists its sessions as the history does (SessionQuerySet
     .tabled): both people and the programme come with each session, not a query a row."""
