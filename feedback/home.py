@@ -5,11 +5,12 @@ Registered as home sections (supervision.home_sections), so the home page
 never imports this app.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils.translation import gettext as _
 
 from kernel.models import Role
+from kernel.prepared import PreparedQuery
 
 from .aggregates_wellbeing import wellbeing_aggregate
 from .permissions import sessions_awaiting_feedback
@@ -31,12 +32,22 @@ def wellbeing_by_department(user, now) -> list[dict]:
     return [{**row, "name": names.get(row["group"], _("No department"))} for row in rows]
 
 
+# Only what the home page says of each (SessionQuerySet.listed): when, and with whom;
+# the same query on every view of the page, its SQL built once (kernel/prepared.py).
+_awaiting_feedback = PreparedQuery(
+    lambda user_id, now, since: (
+        sessions_awaiting_feedback(user_id, now=now, since=since)
+        .listed()
+        .order_by("-starts_at")[:FEEDBACK_LISTED]
+    ),
+    types=(int, datetime, datetime),
+)
+
+
 def feedback_to_give(user, now) -> list:
     """The user's latest sessions, held in the last 30 days, that they have not given
     feedback on (their own: nobody else is asked about a session they were not in)."""
-    sessions = sessions_awaiting_feedback(user, now=now, since=now - FEEDBACK_ASKED_FOR)
-    # Only what the home page says of each (SessionQuerySet.listed): when, and with whom.
-    return list(sessions.listed().order_by("-starts_at")[:FEEDBACK_LISTED])
+    return _awaiting_feedback(user.pk, now, now - FEEDBACK_ASKED_FOR)
 
 
 def register_home_sections() -> None:

@@ -10,6 +10,7 @@ queryset would have made. Only for querysets whose shape never changes: the same
 filters, joins and ordering every time, only the values differ.
 """
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -24,6 +25,8 @@ from django.db.models.query import (  # type: ignore[attr-defined]
 # Stand-ins for the arguments while the SQL is built: values no real row has.
 _INT_MARKER = -7_351_902_468_113
 _STR_MARKER = "\x00prepared-argument-"
+_DATETIME_MARKER = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
+TYPES = (int, str, datetime.datetime)
 
 
 class _Compiled:
@@ -38,12 +41,17 @@ class _Compiled:
         compiler = queryset.query.get_compiler(using=self.using)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
-        self.slots = []
+        # (position, argument, how the argument reaches the SQL): a time as the
+        # backend writes a DateTimeField's value (SQLite: text in UTC).
+        adapt_datetime = connections[self.using].ops.adapt_datetimefield_value
+        self.slots: list[tuple[int, int, Callable | None]] = []
         for index, marker in enumerate(markers):
-            positions = [pos for pos, value in enumerate(self.params) if value == marker]
-            if len(positions) != 1:
-                raise ValueError(f"argument {index} must appear exactly once in the query")
-            self.slots.append((positions[0], index))
+            adapt = adapt_datetime if isinstance(marker, datetime.datetime) else None
+            written = adapt(marker) if adapt else marker
+            positions = [pos for pos, value in enumerate(self.params) if value == written]
+            if not positions:
+                raise ValueError(f"argument {index} must reach the query unchanged")
+            self.slots.extend((position, index, adapt) for position in positions)
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
         self.converters = list(compiler.get_converters(fields).items())
         self.models = queryset._iterable_class is ModelIterable
@@ -60,8 +68,8 @@ class _Compiled:
 
     def run(self, values: tuple) -> list:
         params = list(self.params)
-        for position, index in self.slots:
-            params[position] = values[index]
+        for position, index, adapt in self.slots:
+            params[position] = adapt(values[index]) if adapt else values[index]
         connection = connections[self.using]
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
@@ -98,16 +106,19 @@ class PreparedQuery:
         )
         profiles = profile_for(user.pk)  # a list, as list(queryset) would be
 
-    `types`: each argument's type, int or str (an id, a key). Each argument must reach
-    the SQL as exactly one parameter, unchanged (an exact filter on an integer or
-    text column), so that it can be replaced: not a LIMIT, not a date (backends
-    rewrite dates), not None (`= NULL` is compiled as IS NULL). The database is
-    the queryset's (the default router's) and must not depend on the arguments.
+    `types`: each argument's type, int, str (an id, a key) or datetime (an aware
+    time, compared with a DateTimeField). Each argument must reach the SQL as
+    parameters, unchanged (a filter on an integer, text or date-and-time column,
+    as often as the queryset uses it), so that it can be replaced: not a LIMIT,
+    not a date, not None (`= NULL` is compiled as IS NULL), not a time moved by a
+    timedelta inside the queryset (pass the moved time instead). The shape of the
+    query must not depend on the arguments (no branch on them in `build`), and its
+    database is the queryset's (the default router's).
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, types: tuple[type, ...] = (int,)):
-        if any(kind not in (int, str) for kind in types):
-            raise TypeError("PreparedQuery's arguments are int or str")
+        if any(kind not in TYPES for kind in types):
+            raise TypeError("PreparedQuery's arguments are int, str or datetime")
         self._build = build
         self._types = types
         self._compiled: dict[str, _Compiled] = {}
@@ -117,17 +128,24 @@ class PreparedQuery:
         """Model instances, or tuples for a values_list queryset."""
         if len(values) != len(self._types):
             raise TypeError(f"takes {len(self._types)} arguments, not {len(values)}")
-        values = tuple(kind(value) for kind, value in zip(self._types, values, strict=True))
+        values = tuple(
+            _checked(kind, value) for kind, value in zip(self._types, values, strict=True)
+        )
         compiled = self._compiled.get(self._using) if self._using else None
         if compiled is None:
             compiled = self._compile()
         return compiled.run(values)
 
     def _markers(self) -> list[Any]:
-        return [
-            _INT_MARKER - index if kind is int else f"{_STR_MARKER}{index}"
-            for index, kind in enumerate(self._types)
-        ]
+        markers: list[Any] = []
+        for index, kind in enumerate(self._types):
+            if kind is int:
+                markers.append(_INT_MARKER - index)
+            elif kind is str:
+                markers.append(f"{_STR_MARKER}{index}")
+            else:
+                markers.append(_DATETIME_MARKER + datetime.timedelta(microseconds=index + 1))
+        return markers
 
     def _compile(self) -> _Compiled:
         markers = self._markers()
@@ -135,3 +153,13 @@ class PreparedQuery:
         compiled = self._compiled[queryset.db] = _Compiled(queryset, markers)
         self._using = queryset.db
         return compiled
+
+
+def _checked(kind: type, value: Any) -> Any:
+    """An argument as its type: an id or key converted (as a filter would), a time
+    required to be an aware datetime (a naive one would mean a different instant)."""
+    if kind is datetime.datetime:
+        if not isinstance(value, datetime.datetime) or value.tzinfo is None:
+            raise TypeError("a PreparedQuery's time is an aware datetime")
+        return value
+    return kind(value)

@@ -1,6 +1,10 @@
 """What the home page shows facilitators and peer supporters (registered as home sections)."""
 
+from datetime import datetime
+
 from django.utils import timezone
+
+from kernel.prepared import PreparedQuery
 
 from .models import GroupSession, SupportRequest, first_contact_overdue
 from .notifications_groups import meeting_when
@@ -43,31 +47,45 @@ LISTED_FIELDS = (
 )
 
 
-def coming_up(meetings, now, limit=None) -> list[GroupSession]:
-    """Scheduled meetings not yet over, soonest first, each with its `when_text`."""
-    found = (
+def _coming_up(meetings, now):
+    """Scheduled meetings not yet over, soonest first."""
+    return (
         meetings.filter(status=GroupSession.Status.SCHEDULED, ends_at__gt=now)
         .select_related("group__organisation")
         .only(*LISTED_FIELDS)
         .order_by("starts_at")
     )
-    found = list(found[:limit] if limit else found)
-    for meeting in found:
+
+
+def _listed(meetings: list[GroupSession]) -> list[GroupSession]:
+    """Each meeting with its `when_text` and `join_link`."""
+    for meeting in meetings:
         meeting.when_text = meeting_when(meeting)
-    return with_join_links(found)
+    return with_join_links(meetings)
+
+
+# The same queries on every view of one's home page and list of sessions, their SQL
+# built once per process (kernel/prepared.py).
+_member_meetings_of = PreparedQuery(
+    lambda user_id, now: _coming_up(meetings_of(user_id, facilitated=False), now)[
+        :MEMBER_MEETINGS_ON_HOME
+    ],
+    types=(int, datetime),
+)
+_meetings_of = PreparedQuery(
+    lambda user_id, now: _coming_up(meetings_of(user_id), now), types=(int, datetime)
+)
 
 
 def member_meetings(user, now=None) -> list[GroupSession]:
     """For the home page: the next meetings of the groups the user is a member of."""
-    return coming_up(
-        meetings_of(user, facilitated=False), now or timezone.now(), MEMBER_MEETINGS_ON_HOME
-    )
+    return _listed(_member_meetings_of(user.pk, now or timezone.now()))
 
 
 def listed_meetings(user, now=None) -> list[GroupSession]:
     """For the list of one's sessions: every meeting to come of the user's groups, as a
     member or a facilitator (at most the 6-month horizon of each group)."""
-    return coming_up(meetings_of(user), now or timezone.now())
+    return _listed(_meetings_of(user.pk, now or timezone.now()))
 
 
 def supporter_summary(user, now=None) -> dict:

@@ -3,6 +3,7 @@ the ORM's querysets answer: one's profile with its organisation and department, 
 roles, and the session behind the cookie."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
@@ -81,12 +82,39 @@ def test_a_prepared_query_runs_its_sql_with_each_calls_values(organisation, othe
     assert names(0) == []
 
 
+def test_a_prepared_query_takes_times_and_an_argument_used_twice(organisation):
+    """A time reaches the SQL as the backend writes a DateTimeField's value (text in
+    UTC on SQLite), on each call; an argument may stand in several places."""
+    created = Organisation.objects.values_list("created_at", flat=True).get(pk=organisation.pk)
+    since = PreparedQuery(
+        lambda pk, after, before: (
+            Organisation.objects.filter(
+                pk=pk, id__gte=pk, created_at__gt=after, created_at__lte=before
+            )
+            .order_by()
+            .values_list("name")
+        ),
+        types=(int, datetime.datetime, datetime.datetime),
+    )
+    second = datetime.timedelta(seconds=1)
+    london = zoneinfo.ZoneInfo("Europe/London")
+    assert since(organisation.pk, created - second, created) == [("Westfield Hospitals NHS Trust",)]
+    assert since(organisation.pk, created.astimezone(london) - second, created + second)
+    assert since(organisation.pk, created, created + second) == []
+    assert since(organisation.pk, created - 2 * second, created - second) == []
+
+
 def test_a_prepared_query_refuses_what_it_cannot_replace(organisation):
-    twice = PreparedQuery(lambda pk: Organisation.objects.filter(pk=pk, id__gte=pk))
-    with pytest.raises(ValueError, match="exactly once"):
-        twice(organisation.pk)
-    with pytest.raises(TypeError, match="int or str"):
+    moved = PreparedQuery(lambda pk: Organisation.objects.filter(pk=pk + 1))
+    with pytest.raises(ValueError, match="unchanged"):
+        moved(organisation.pk)
+    with pytest.raises(TypeError, match="int, str or datetime"):
         PreparedQuery(lambda day: Organisation.objects.all(), types=(datetime.date,))
+    at = PreparedQuery(
+        lambda when: Organisation.objects.filter(created_at__lte=when), types=(datetime.datetime,)
+    )
+    with pytest.raises(TypeError, match="aware"):
+        at(datetime.datetime(2026, 12, 6, 12))  # noqa: DTZ001 - the naive time it refuses
     counted = PreparedQuery(lambda pk: RoleGrant.objects.filter(user_id=pk).annotate(n=Count("id")))
     with pytest.raises(TypeError, match="no annotations"):
         counted(1)

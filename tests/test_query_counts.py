@@ -381,7 +381,7 @@ def test_page_runs_as_many_queries_with_100_rows_as_with_1(
 def test_group_meetings_on_the_home_and_sessions_pages_ask_no_query_a_meeting(
     client, world, facilitator, url_name
 ):
-    """A member's group meetings (peergroups.summaries.coming_up): every column the
+    """A member's group meetings (peergroups.summaries._coming_up): every column the
     lists show comes with the meetings."""
     group = world.group(facilitator)
     Membership.objects.create(

@@ -1,3 +1,4 @@
+import datetime
 from typing import Any
 
 from django.db.models import Count, Window
@@ -14,6 +15,7 @@ from kernel.permissions import (
     staff_visible_to,
     user_roles,
 )
+from kernel.prepared import PreparedQuery
 
 from ..home_sections import SUPERVISEE, sections_for
 from ..permissions import agreements_visible_to, sessions_visible_to, supervisees_of
@@ -24,6 +26,19 @@ from .supervisors import programme_offers
 LISTED = 5
 # What the next session says of how to join it (supervision/home/next_sessions.html).
 _HOW_TO_JOIN = ("mode", "meeting_link", "location")
+
+# A member of staff's next sessions: the same query on every view of their home page,
+# its SQL built once per process (kernel/prepared.py).
+_next_sessions_of = PreparedQuery(
+    lambda user_id, now: (
+        sessions_visible_to(user_id)
+        .filter(supervisee=user_id)
+        .upcoming(now)
+        .listed(*_HOW_TO_JOIN)
+        .order_by("starts_at")[:5]
+    ),
+    types=(int, datetime.datetime),
+)
 
 
 def _supervisee_context(user, profile, now):
@@ -46,7 +61,7 @@ def _supervisee_context(user, profile, now):
         .order_by("starts_at")[:LISTED]
     )
     return {
-        "upcoming": mine.upcoming(now).listed(*_HOW_TO_JOIN).order_by("starts_at")[:5],
+        "upcoming": _next_sessions_of(user.pk, now),
         "offers": programme_offers(user),
         "to_confirm": records_to_confirm[0].to_confirm if records_to_confirm else 0,
         "records_to_confirm": records_to_confirm,
