@@ -20,7 +20,7 @@ def _text(value) -> bool:
     return isinstance(value, str | Promise)
 
 
-def _formatted(value) -> str:
+def formatted(value) -> str:
     """`{{ value|stringformat:'s' }}`: the filter keeps a safe value safe."""
     text = "%s" % value  # noqa: UP031 - exactly what stringformat:'s' does
     return text if isinstance(value, SafeData) else escape(text)
@@ -29,7 +29,7 @@ def _formatted(value) -> str:
 def _attributes(attrs: dict) -> str:
     """django/forms/widgets/attrs.html."""
     return "".join(
-        f" {conditional_escape(name)}" + ("" if value is True else f'="{_formatted(value)}"')
+        f" {conditional_escape(name)}" + ("" if value is True else f'="{formatted(value)}"')
         for name, value in attrs.items()
         if value is not False
     )
@@ -49,7 +49,7 @@ def select_html(context) -> str | None:
             if not _text(label):
                 return None
             parts.append(
-                f'\n  <option value="{_formatted(option["value"])}"'
+                f'\n  <option value="{formatted(option["value"])}"'
                 f"{_attributes(option['attrs'])}>{conditional_escape(label)}</option>\n"
             )
         if group_name:

@@ -15,6 +15,8 @@ from crispy_forms.layout import HTML, Button, Div, Fieldset, Layout, Submit
 from django import forms
 from django.template import engines
 from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _lazy
 
 from .html import describedby, parse
 
@@ -476,3 +478,37 @@ def test_selects_render_their_options_inline_with_django_s_own_markup():
         assert ours == django_s
     assert 'value="2" selected' in widget.render("department", "2")
     assert "Ward 1 &lt;A&amp;E&gt;" in widget.render("department", None)
+
+
+# The loop {% choice_items %} replaced (templates/nhsuk/layout/choices.html before):
+# the tag must write what it wrote, to the character.
+CHOICES_LOOP = """{% load crispy_forms_field %}{% for option in field.subwidgets %}
+      <div class="nhsuk-{{ kind }}__item">
+        <input class="nhsuk-{{ kind }}__input"{% if option.data.attrs.id %} id="{% if forloop.first and first_id %}{{ first_id }}{% else %}{{ option.data.attrs.id }}{% endif %}"{% endif %} name="{{ option.data.name }}" type="{{ option.data.type }}"{% if option.data.value is not None %} value="{{ option.data.value|stringformat:'s' }}"{% endif %}{% for name, value in option.data.attrs.items %}{% if name != "id" and name != "class" and name != "name" and name != "type" and name != "value" and name != "aria-invalid" %}{% if value is not False and value is not None %} {{ name }}{% if value is not True %}="{{ value|stringformat:"s" }}"{% endif %}{% endif %}{% endif %}{% endfor %}>
+        <label class="nhsuk-label nhsuk-{{ kind }}__label"{% if option.data.attrs.id %} for="{% if forloop.first and first_id %}{{ first_id }}{% else %}{{ option.data.attrs.id }}{% endif %}"{% endif %}>{{ option.choice_label }}</label>
+      </div>
+      {% endfor %}"""  # noqa: E501 - the template as it was
+
+
+class ChoicesForm(forms.Form):
+    slot = forms.ChoiceField(
+        choices=[("a&b", "Tuesday <5 May>, 14:00"), ("2", mark_safe("<b>Safe</b>")), ("", "None")],
+        widget=forms.RadioSelect(attrs={"data-note": 'say "hi"', "disabled": False}),
+    )
+    topics = forms.MultipleChoiceField(
+        choices=[("caseload", "Caseload"), ("wellbeing", _lazy("Wellbeing"))],
+        widget=forms.CheckboxSelectMultiple(attrs={"required": True, "aria-invalid": "true"}),
+    )
+
+
+@pytest.mark.parametrize("data", [None, {"slot": "2", "topics": ["caseload", "wellbeing"]}])
+@pytest.mark.parametrize("first_id", ["", "id_slot"])
+@pytest.mark.parametrize("auto_id", ["id_%s", False])
+def test_choice_items_write_what_the_template_loop_wrote(data, first_id, auto_id):
+    form = ChoicesForm(data, auto_id=auto_id)
+    for name, kind, count in (("slot", "radios", 3), ("topics", "checkboxes", 2)):
+        context = {"field": form[name], "kind": kind, "first_id": first_id}
+        tag = render("{% load nhsuk %}{% choice_items field kind first_id %}", **context)
+        assert tag == render(CHOICES_LOOP, **context)
+        assert tag.count("<input") == count
+        assert (' for="' in tag) == bool(auto_id)

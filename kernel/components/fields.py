@@ -2,11 +2,13 @@
 the crispy pack's, templates/nhsuk/)."""
 
 from django import forms
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from .base import component, css_classes, one_of
+from kernel.renderers import formatted
+
+from .base import component, conditional_escape, css_classes, one_of, register, rendered
 
 
 @component(block=True, body=())
@@ -191,3 +193,44 @@ def date_input(
         "id": auto_id,
         "items": _date_items(field, bool(errors)),
     }
+
+
+# The radios or checkboxes of templates/nhsuk/layout/choices.html. A {% for %} over
+# the options wrote each through the template engine: two dozen times to book cost
+# more than the rest of the booking page's form. Written here, the same markup
+# (tests/test_template_pack.py holds the two equal).
+_NOT_WRITTEN_AGAIN = frozenset({"id", "class", "name", "type", "value", "aria-invalid"})
+
+
+@register.simple_tag
+def choice_items(field, kind: str, first_id: str = "") -> SafeString:
+    """{% choice_items field kind first_id %}: each option of a RadioSelect or
+    CheckboxSelectMultiple as an nhsuk-frontend radios or checkboxes item; the first
+    takes `first_id` (the field's own id, which the error summary links to)."""
+    items = []
+    for index, option in enumerate(field.subwidgets):
+        data = option.data
+        attrs = data["attrs"]
+        id_ = attrs.get("id")
+        if id_:
+            id_ = first_id if index == 0 and first_id else id_
+        value = data["value"]
+        others = "".join(
+            f" {conditional_escape(name)}" + ("" if given is True else f'="{formatted(given)}"')
+            for name, given in attrs.items()
+            if name not in _NOT_WRITTEN_AGAIN and given is not False and given is not None
+        )
+        items.append(
+            f'\n      <div class="nhsuk-{kind}__item">\n'
+            f'        <input class="nhsuk-{kind}__input"'
+            + (f' id="{conditional_escape(id_)}"' if id_ else "")
+            + f' name="{conditional_escape(data["name"])}"'
+            + f' type="{conditional_escape(data["type"])}"'
+            + (f' value="{formatted(value)}"' if value is not None else "")
+            + f"{others}>\n"
+            f'        <label class="nhsuk-label nhsuk-{kind}__label"'
+            + (f' for="{conditional_escape(id_)}"' if id_ else "")
+            + f">{conditional_escape(option.choice_label)}</label>\n"
+            "      </div>\n      "
+        )
+    return rendered("".join(items))
