@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
-from kernel.eligibility import REFUSAL_RELATED, refusals_fetched
+from kernel.eligibility import refusals_fetched
 from kernel.models import Programme, Role
 from kernel.permissions import get_own_profile, organisations_where, programmes_managed_by
 from kernel.prepared import PreparedQuery
@@ -119,13 +119,13 @@ def supervisor_directory_for_user(user, now):
     )
 
 
-# A supervisor's active programmes, each joined to the five it may send people to
-# instead (kernel.eligibility): some 230 columns, whose SQL Django built on every view
-# of a supervisor's page; built once per process instead (kernel/prepared.py).
+# A supervisor's active programmes, with their organisation: the same query on every
+# view of a supervisor's page, its SQL built once per process (kernel/prepared.py);
+# the programmes each may send people to instead come after (refusals_fetched).
 _active_programmes_of = PreparedQuery(
     lambda supervisor_profile_id: Programme.objects.filter(
         supervisors=supervisor_profile_id, is_active=True
-    ).select_related("organisation", *REFUSAL_RELATED)
+    ).select_related("organisation")
 )
 
 
