@@ -147,3 +147,40 @@ def test_a_grade_rule_admits_only_doctors_of_those_grades(organisation):
     assert unmet(programme, fy2, None) is None
     assert unmet(programme, consultant, None) == "grade"
     assert unmet(programme, nurse, None) == "grade"
+
+
+def test_programmes_with_their_refusals_fetched_ask_no_query_each(
+    organisation, django_assert_num_queries
+):
+    """kernel.eligibility.refusals_fetched: the alternatives of every programme in one
+    query and the department lists in one more; then each refusal, with the
+    alternative it offers, asks none."""
+    from kernel.eligibility import refusals_fetched
+    from kernel.models import Programme
+    from supervision.allowances import eligibility
+
+    department = DepartmentFactory(organisation=organisation)
+    nurse = StaffProfileFactory(
+        organisation=organisation,
+        profession=Profession.NURSE,
+        band=Band.BAND_5,
+        department=department,
+    )
+    for n in range(3):
+        route = ProgrammeFactory(organisation=organisation, name=f"Route {n}")
+        ProgrammeFactory(
+            organisation=organisation,
+            name=f"Leaders {n}",
+            eligible_everyone=False,
+            eligible_bands=[Band.BAND_8A],
+            band_message="For leaders.",
+            band_alternative=route,
+        )
+    programmes = list(Programme.objects.filter(name__startswith="Leaders").order_by("name"))
+    with django_assert_num_queries(2):
+        refusals_fetched(programmes)
+    with django_assert_num_queries(0):
+        said = [eligibility(programme, nurse) for programme in programmes]
+    assert [(e.eligible, e.reason, e.alternative.name) for e in said] == [
+        (False, "For leaders.", f"Route {n}") for n in range(3)
+    ]
