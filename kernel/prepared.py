@@ -35,8 +35,8 @@ class _Compiled:
     def __init__(self, queryset: QuerySet, markers: list[Any]):
         if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
             raise TypeError("PreparedQuery takes a queryset of models or of values_list tuples")
-        if queryset._known_related_objects or queryset.query.annotation_select:  # type: ignore[attr-defined]
-            raise TypeError("PreparedQuery takes no annotations and no related-manager querysets")
+        if queryset._known_related_objects:  # type: ignore[attr-defined]
+            raise TypeError("PreparedQuery takes no related-manager querysets")
         self.using = queryset.db
         compiler = queryset.query.get_compiler(using=self.using)
         self.sql, params = compiler.as_sql()
@@ -65,6 +65,8 @@ class _Compiled:
             ]
             # Hold no state of a call: the same ones serve every call.
             self.populators = get_related_populators(klass_info, compiler.select, self.using)
+            # Annotations, set on each instance as the queryset would.
+            self.annotations = list(compiler.annotation_col_map.items())
 
     def run(self, values: tuple) -> list:
         params = list(self.params)
@@ -83,6 +85,8 @@ class _Compiled:
             obj = self.model.from_db(self.using, self.init_list, row[self.start : self.end])
             for populator in self.populators:
                 populator.populate(row, obj)
+            for name, position in self.annotations:
+                setattr(obj, name, row[position])
             found.append(obj)
         return found
 

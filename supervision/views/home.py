@@ -41,25 +41,36 @@ _next_sessions_of = PreparedQuery(
 )
 
 
-def _supervisee_context(user, profile, now):
-    """What a member of staff does next: accept, book, join, confirm (feedback: a section)."""
-    mine = sessions_visible_to(user).filter(supervisee=user)
-    # One query for both lists: a person has few agreements that have not ended.
-    current = list(
-        agreements_visible_to(user)
-        .filter(supervisee=user)
+# One query for both lists of agreements: a person has few that have not ended.
+_agreements_of = PreparedQuery(
+    lambda user_id: (
+        agreements_visible_to(user_id)
+        .filter(supervisee=user_id)
         .current()
         .with_first_session()
         .select_related("supervisor")
     )
-    # The first few records to confirm, each with how many there are in all (a window
-    # count over every row, taken before the limit): one query, not a count and a list.
-    records_to_confirm = list(
-        mine.filter(record__isnull=False, record__supervisee_confirmed_at__isnull=True)
+)
+# The first few records to confirm, each with how many there are in all (a window
+# count over every row, taken before the limit): one query, not a count and a list.
+_records_to_confirm_of = PreparedQuery(
+    lambda user_id: (
+        sessions_visible_to(user_id)
+        .filter(
+            supervisee=user_id, record__isnull=False, record__supervisee_confirmed_at__isnull=True
+        )
         .listed()
         .annotate(to_confirm=Window(Count("pk")))
         .order_by("starts_at")[:LISTED]
     )
+)
+
+
+def _supervisee_context(user, profile, now):
+    """What a member of staff does next: accept, book, join, confirm (feedback: a section).
+    Each list's SQL is built once per process (kernel/prepared.py)."""
+    current = _agreements_of(user.pk)
+    records_to_confirm = _records_to_confirm_of(user.pk)
     return {
         "upcoming": _next_sessions_of(user.pk, now),
         "offers": programme_offers(user),
