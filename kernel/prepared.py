@@ -27,6 +27,7 @@ _INT_MARKER = -7_351_902_468_113
 _STR_MARKER = "\x00prepared-argument-"
 _DATETIME_MARKER = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
 TYPES = (int, str, datetime.datetime)
+_INT64 = (-(2**63), 2**63 - 1)
 
 
 class _Compiled:
@@ -135,6 +136,13 @@ class PreparedQuery:
         values = tuple(
             _checked(kind, value) for kind, value in zip(self._types, values, strict=True)
         )
+        if any(
+            kind is int and not _INT64[0] <= value <= _INT64[1]
+            for kind, value in zip(self._types, values, strict=True)
+        ):
+            # No column holds an integer beyond 64 bits, so no row has it (an id in a
+            # URL, /agreements/99999999999999999999/): SQLite would refuse to bind it.
+            return []
         compiled = self._compiled.get(self._using) if self._using else None
         if compiled is None:
             compiled = self._compile()

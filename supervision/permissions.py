@@ -80,11 +80,16 @@ def supervisors_visible_to(user):
     profile = get_own_profile(user)
     if profile is None:
         return SupervisorProfile.objects.none()
+    return _supervisors_in(profile.organisation_id)
+
+
+def _supervisors_in(organisation_id):
+    """Supervisor profiles of people who supervise in the organisation's active programmes."""
     # EXISTS rather than a join and DISTINCT: each supervisor once, and a
     # directory page can be read off the ordering without de-duplicating them all.
     supervises_here = SupervisorProfile.programmes.through.objects.filter(
         supervisorprofile=OuterRef("pk"),
-        programme__organisation_id=profile.organisation_id,
+        programme__organisation_id=organisation_id,
         programme__is_active=True,
     )
     return SupervisorProfile.objects.filter(Exists(supervises_here))
@@ -136,13 +141,25 @@ def supervisor_programmes_with_refusals(supervisor: SupervisorProfile) -> list[P
     return refusals_fetched(_active_programmes_of(supervisor.pk))
 
 
+# With the profile and department the supervisor's page shows, and the profile
+# pairing_refusal compares with the supervisee's line manager: no query each. The
+# same query on every view of a supervisor's page, its SQL built once per process.
+_supervisor_in = PreparedQuery(
+    lambda organisation_id, pk: (
+        _supervisors_in(organisation_id).select_related("user__profile__department").filter(pk=pk)
+    ),
+    types=(int, int),
+)
+
+
 def get_supervisor_for_user(user, pk: int) -> SupervisorProfile:
-    try:
-        # With the profile and department the supervisor's page shows, and the profile
-        # pairing_refusal compares with the supervisee's line manager: no query each.
-        return supervisors_visible_to(user).select_related("user__profile__department").get(pk=pk)
-    except SupervisorProfile.DoesNotExist:
-        raise Http404 from None
+    """A supervisor of the user's organisation's programmes (supervisors_visible_to); 404
+    for anyone else."""
+    profile = get_own_profile(user)
+    found = _supervisor_in(profile.organisation_id, pk) if profile is not None else []
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def agreements_visible_to(user):
@@ -150,15 +167,24 @@ def agreements_visible_to(user):
     return Agreement.objects.filter(Q(supervisor=user) | Q(supervisee=user))
 
 
+# The same query on every view of an agreement's pages (booking among them), its SQL
+# built once per process (kernel/prepared.py).
+_agreement_of = PreparedQuery(
+    lambda user_id, pk: (
+        agreements_visible_to(user_id)
+        .select_related("programme__organisation", "supervisor", "supervisee")
+        .filter(pk=pk)
+    ),
+    types=(int, int),
+)
+
+
 def get_agreement_for_user(user, pk: int) -> Agreement:
-    try:
-        return (
-            agreements_visible_to(user)
-            .select_related("programme__organisation", "supervisor", "supervisee")
-            .get(pk=pk)
-        )
-    except Agreement.DoesNotExist:
-        raise Http404 from None
+    """One of the user's own agreements (agreements_visible_to); 404 for anyone else's."""
+    found = _agreement_of(user.pk, pk)
+    if not found:
+        raise Http404
+    return found[0]
 
 
 def profession_standards_managed_by(user, organisation):

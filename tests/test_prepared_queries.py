@@ -228,3 +228,17 @@ def test_a_deactivated_person_is_signed_out_on_their_next_request(client, superv
     client.force_login(supervisee)
     User.objects.filter(pk=supervisee.pk).update(is_active=False)
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("huge", [2**63, -(2**63) - 1, 10**30])
+def test_an_id_past_any_column_range_finds_nothing_and_its_page_is_not_found(
+    client, agreement, huge
+):
+    """SQLite cannot bind an integer past 64 bits (OverflowError): a prepared query
+    given one answers no rows, so /agreements/<huge>/book/ is a 404, not a 500."""
+    names = PreparedQuery(lambda pk: Organisation.objects.filter(pk=pk).values_list("name"))
+    assert names(huge) == []
+    client.force_login(agreement.supervisee)
+    for path in (f"/agreements/{abs(huge)}/book/", f"/supervisors/{abs(huge)}/"):
+        assert client.get(path).status_code == 404, path
+    assert client.get(f"/agreements/{agreement.pk}/book/").status_code == 200
