@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from kernel.models import Programme
+from kernel.prepared import PreparedQuery
 
 from .models import AvailabilityException, AvailabilitySlot, Commitment, WeeklyAvailability
 
@@ -119,6 +120,41 @@ def _overlaps(slot: Slot, busy) -> bool:
     return any(b_start < slot.ends_at and slot.starts_at < b_end for b_start, b_end in busy)
 
 
+# What free_slots reads, the same queries on every booking page and supervisor's page,
+# their SQL built once per process (kernel/prepared.py).
+_single_slots = PreparedQuery(
+    lambda supervisor_id, start, end: AvailabilitySlot.objects.filter(
+        supervisor=supervisor_id, ends_at__gt=start, starts_at__lt=end
+    ),
+    types=(int, datetime.datetime, datetime.datetime),
+)
+_weekly = PreparedQuery(
+    lambda supervisor_id: WeeklyAvailability.objects.filter(supervisor=supervisor_id)
+)
+_away = PreparedQuery(
+    lambda supervisor_id, start, end: AvailabilityException.objects.filter(
+        supervisor=supervisor_id, ends_at__gt=start, starts_at__lt=end
+    ).values_list("starts_at", "ends_at"),
+    types=(int, datetime.datetime, datetime.datetime),
+)
+
+
+def _commitments_of(supervisor_id, other_id, start, end):
+    """The time the supervisor and the other person (the supervisee, or the supervisor
+    again) have promised between start and end."""
+    return Commitment.objects.filter(
+        user_id__in=[supervisor_id, other_id], ends_at__gt=start, starts_at__lt=end
+    )
+
+
+_commitments = PreparedQuery(
+    lambda supervisor_id, other_id, start, end: _commitments_of(
+        supervisor_id, other_id, start, end
+    ).values_list("starts_at", "ends_at"),
+    types=(int, int, datetime.datetime, datetime.datetime),
+)
+
+
 def free_slots(
     *,
     supervisor,
@@ -146,17 +182,9 @@ def free_slots(
 
     if entries is None:
         entries = SupervisorEntries(
-            slots=list(
-                AvailabilitySlot.objects.filter(
-                    supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
-                )
-            ),
-            weekly=list(WeeklyAvailability.objects.filter(supervisor=supervisor)),
-            away=list(
-                AvailabilityException.objects.filter(
-                    supervisor=supervisor, ends_at__gt=start, starts_at__lt=end
-                ).values_list("starts_at", "ends_at")
-            ),
+            slots=_single_slots(supervisor.pk, start, end),
+            weekly=_weekly(supervisor.pk),
+            away=_away(supervisor.pk, start, end),
         )
     windows = [
         (s.starts_at, s.ends_at, _delivery(s))
@@ -170,14 +198,16 @@ def free_slots(
         for starts_at, ends_at in map(_times, entries.away)
         if ends_at > start and starts_at < end
     ]
-    people = [supervisor.pk] + ([supervisee.pk] if supervisee is not None else [])
-    commitments = Commitment.objects.filter(
-        user_id__in=people, ends_at__gt=start, starts_at__lt=end
-    )
-    if ignore_session is not None:
+    other = supervisee.pk if supervisee is not None else supervisor.pk
+    if ignore_session is None:
+        busy += _commitments(supervisor.pk, other, start, end)
+    else:
         # The session being moved frees its own time, but is never offered it again.
-        commitments = commitments.filter(~Q(session=ignore_session))
-    busy += list(commitments.values_list("starts_at", "ends_at"))
+        busy += list(
+            _commitments_of(supervisor.pk, other, start, end)
+            .filter(~Q(session=ignore_session))
+            .values_list("starts_at", "ends_at")
+        )
     current = ignore_session.starts_at if ignore_session is not None else None
 
     slots: dict[datetime.datetime, Slot] = {}
