@@ -538,6 +538,23 @@ def test_data_rows_take_colspan_and_no_heading_as_td_does():
     assert cells[1].find("span", cls="nhsuk-table__heading").text == "C", "after a colspan"
 
 
+def test_data_rows_tell_a_header_left_out_from_an_empty_or_false_one():
+    """A header left out is the column's heading; an empty or False one is none, and
+    "False" is a heading: each cell's markup is its own, however the column began."""
+    head = '{% table_head %}{% th text="Name" %}{% endtable_head %}'
+    cells = [{"text": "A", "header": ""}, "B", {"text": "C", "header": False}]
+    cells += [{"text": "D", "header": "False"}]
+    written = render(
+        "{% table responsive=True rows=data %}" + head + "{% endtable %}",
+        data=[[cell] for cell in cells],
+    )
+    labels = [
+        [span.text for span in td.find_all("span", cls="nhsuk-table__heading")]
+        for td in parse(written).find("tbody").find_all("td")
+    ]
+    assert labels == [[], ["Name"], [], ["False"]]
+
+
 def test_data_rows_refuse_a_cell_option_td_does_not_have_and_rows_written_inside():
     with pytest.raises(TemplateSyntaxError, match="no option colour"):
         render("{% table rows=data %}{% endtable %}", data=[[{"text": "x", "colour": "red"}]])

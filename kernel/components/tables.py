@@ -334,7 +334,12 @@ def _data_rows(context, state, rows) -> str:
         for cell in row:
             options, text = _data_cell(cell)
             column = state["column"]
-            signature = (column, *(str(options.get(name, "")) for name in _AROUND))
+            # Each option as given (repr: False is not "False"), or absent (a header
+            # left out is the column's heading; an empty one is none).
+            signature = (
+                column,
+                *((name in options, repr(options.get(name))) for name in _AROUND),
+            )
             kept = kept_cells.get(signature)
             body = breakable(text)
             if kept and body:
