@@ -15,9 +15,9 @@ side, and tests/test_eligibility.py holds them to the same answers.
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from django.db.models import ForeignKey, Q, prefetch_related_objects
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from .models import Band, EligibilityRule, Grade, Profession, StaffProfile
@@ -37,33 +37,10 @@ class Eligibility:
 
 # The conditions a programme can word its own refusal for, and where to go instead.
 WORDED = (PROFESSION, BAND, GRADE, DEPARTMENT)
-# What a list of programmes fetches so that `refusal` asks no query per programme.
+# What a list of programmes fetches so that `refusal` asks no query per programme
+# (kernel.permissions.refusals_fetched, or a queryset's select and prefetch).
 REFUSAL_RELATED = ("alternative", *(f"{condition}_alternative" for condition in WORDED))
 REFUSAL_PREFETCH = tuple(f"{related}__eligible_departments" for related in REFUSAL_RELATED)
-
-
-def refusals_fetched(programmes: list) -> list:
-    """`programmes` with all that eligibility() and its refusal read: the programmes
-    each may send people to instead (REFUSAL_RELATED), in one query, and every
-    department list, in one more: none per programme. Not joined to the programmes'
-    own query: five joins of a table to itself cost PostgreSQL more to plan (about
-    1.5 ms, on every home page) than two small queries cost to run."""
-    from .models import Programme
-
-    wanted = {
-        getattr(programme, f"{related}_id")
-        for programme in programmes
-        for related in REFUSAL_RELATED
-    } - {None}
-    alternatives = Programme.objects.in_bulk(wanted) if wanted else {}
-    fields = [cast(ForeignKey, Programme._meta.get_field(related)) for related in REFUSAL_RELATED]
-    for programme in programmes:
-        for field in fields:
-            pk = getattr(programme, field.attname)
-            if pk is not None:
-                field.set_cached_value(programme, alternatives.get(pk))
-    prefetch_related_objects([*programmes, *alternatives.values()], "eligible_departments")
-    return programmes
 
 
 def refusal(

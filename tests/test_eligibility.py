@@ -152,11 +152,11 @@ def test_a_grade_rule_admits_only_doctors_of_those_grades(organisation):
 def test_programmes_with_their_refusals_fetched_ask_no_query_each(
     organisation, django_assert_num_queries
 ):
-    """kernel.eligibility.refusals_fetched: the alternatives of every programme in one
+    """kernel.permissions.refusals_fetched: the alternatives of every programme in one
     query and the department lists in one more; then each refusal, with the
     alternative it offers, asks none."""
-    from kernel.eligibility import refusals_fetched
     from kernel.models import Programme
+    from kernel.permissions import refusals_fetched
     from supervision.allowances import eligibility
 
     department = DepartmentFactory(organisation=organisation)

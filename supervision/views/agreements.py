@@ -12,8 +12,8 @@ from kernel.permissions import login_required_view
 
 from ..allowances import allowance
 from ..forms import AgreementTermsForm, ReasonForm
-from ..models import Agreement, Session
-from ..permissions import agreements_visible_to, get_agreement_for_user
+from ..models import Agreement
+from ..permissions import agreements_visible_to, get_agreement_for_user, sessions_visible_to
 from ..services import agreements as agreement_services
 from ..services.sessions import session_book
 from .booking import pick_slot
@@ -41,7 +41,10 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepted_by_me": agreement.accepted_by(request.user),
             # Not agreement.sessions: its manager would set each session's agreement,
             # asking for the agreement_id that tabled() leaves out, a query a row.
-            "sessions": Session.objects.filter(agreement=agreement).tabled().order_by("-starts_at"),
+            "sessions": sessions_visible_to(request.user)
+            .filter(agreement=agreement)
+            .tabled()
+            .order_by("-starts_at"),
             "allowance": allowance(agreement.programme, agreement.supervisee)
             if agreement.status == Agreement.Status.ACTIVE
             else None,

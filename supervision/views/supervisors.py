@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from kernel.models import Modality, Programme
+from kernel.models import Modality
 from kernel.permissions import (
     get_own_profile,
     login_required_view,
@@ -21,7 +21,7 @@ from kernel.permissions import (
 from ..allowances import allowance, eligibility
 from ..availability import free_slots
 from ..forms import AgreementRequestForm, SupervisorFilterForm
-from ..models import SupervisorProfile, TrainingRecord
+from ..models import SupervisorProfile
 from ..pairing import pairing_refusal
 from ..permissions import (
     agreements_visible_to,
@@ -66,37 +66,11 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# What the directory's cards show (templates/supervision/supervisors/list.html).
-DIRECTORY_FIELDS = (
-    "mode",
-    "meeting_link",
-    "capacity",
-    "accepting_new",
-    "user__first_name",
-    "user__last_name",
-    "user__profile__job_title",
-    "user__profile__department__name",
-)
-
-
 def _directory(user, form: SupervisorFilterForm):
     supervisors = (
-        supervisor_directory_for_user(user, timezone.now())
-        .select_related("user__profile__department")
-        # Only what a card shows: a supervisor with their account, staff profile and
-        # department is 50 columns, each programme 60, and Django builds each one.
-        .only(*DIRECTORY_FIELDS)
-        # As lists (to_attr): a prefetch into the related managers makes a filtered
-        # queryset for each supervisor and relation, 50 a page, never run.
-        .prefetch_related(
-            Prefetch("programmes", Programme.objects.only("name"), to_attr="listed_programmes"),
-            Prefetch(
-                "training",
-                TrainingRecord.objects.only("supervisor_id", "kind"),
-                to_attr="listed_training",
-            ),
-        )
-        .order_by("user__last_name", "user__first_name", "pk")  # pk: pages never overlap
+        supervisor_directory_for_user(user, timezone.now()).order_by(
+            "user__last_name", "user__first_name", "pk"
+        )  # pk: pages never overlap
     )
     if form.is_valid():
         data = form.cleaned_data
