@@ -37,10 +37,9 @@ class Eligibility:
 
 # The conditions a programme can word its own refusal for, and where to go instead.
 WORDED = (PROFESSION, BAND, GRADE, DEPARTMENT)
-# What a list of programmes fetches so that `refusal` asks no query per programme
-# (kernel.permissions.refusals_fetched, or a queryset's select and prefetch).
+# The programmes a programme may send people to instead: kernel.permissions
+# .refusals_fetched fetches them for a list, so that `refusal` asks no query each.
 REFUSAL_RELATED = ("alternative", *(f"{condition}_alternative" for condition in WORDED))
-REFUSAL_PREFETCH = tuple(f"{related}__eligible_departments" for related in REFUSAL_RELATED)
 
 
 def refusal(

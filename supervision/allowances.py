@@ -120,8 +120,8 @@ def eligibility(programme: Programme, profile: StaffProfile | None) -> Eligibili
     someone excluded is told, and where they may go instead, is
     `kernel.eligibility.refusal`: the excluding condition's own message, else the
     programme's, else the plain reason, each with its alternative only for people
-    who may use it. Programmes fetched with kernel.permissions.refusals_fetched (or
-    with REFUSAL_RELATED and REFUSAL_PREFETCH) ask no more queries for it.
+    who may use it. Programmes fetched with kernel.permissions.refusals_fetched ask
+    no more queries for it.
     """
     missing = unmet(programme, profile, [programme.organisation_id])
     if missing == ORGANISATION:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from kernel.calendar import attachment, invite_method, session_invite
 from kernel.dates import format_when, hours_ahead
-from kernel.eligibility import REFUSAL_PREFETCH, REFUSAL_RELATED
 from kernel.models import Programme, Role, RoleGrant
+from kernel.permissions import refusals_fetched
 from notifications import registry
 from notifications.services import (
     dispatch_soon,
@@ -569,15 +569,16 @@ def schedule_allowance_nudges(today: datetime.date | None = None) -> int:
 
     today = today or timezone.localdate()
     scheduled = 0
-    programmes = (
-        Programme.objects.filter(
-            is_active=True,
-            period_kind=PeriodKind.FIXED,
-            allowance_sessions__isnull=False,
-            period_end__gte=today,
+    # With all that eligibility() and its refusal read, as the pages fetch it.
+    programmes = refusals_fetched(
+        list(
+            Programme.objects.filter(
+                is_active=True,
+                period_kind=PeriodKind.FIXED,
+                allowance_sessions__isnull=False,
+                period_end__gte=today,
+            ).select_related("organisation")
         )
-        .select_related("organisation", *REFUSAL_RELATED)
-        .prefetch_related("eligible_departments", *REFUSAL_PREFETCH)
     )
     for programme in programmes:
         if programme.period_end is None:
