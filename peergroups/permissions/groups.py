@@ -26,6 +26,7 @@ __all__ = [
     "get_meeting_attended_by",
     "get_meeting_for_user",
     "get_membership_for_user",
+    "group_facilitators",
     "group_record_for_user",
     "groups_facilitated_by",
     "groups_visible_to",
@@ -74,6 +75,14 @@ def is_facilitator(user, group: Group) -> bool:
         cached = set(group.facilitators.values_list("pk", flat=True))
         setattr(group, _FACILITATORS_ATTR, cached)
     return user.pk in cached
+
+
+def group_facilitators(group: Group) -> list:
+    """The group's facilitators by name, in the same one query that `is_facilitator`
+    then answers from (a page that shows them need not ask twice)."""
+    people = list(group.facilitators.order_by("first_name", "last_name", "pk"))
+    setattr(group, _FACILITATORS_ATTR, {person.pk for person in people})
+    return people
 
 
 def is_host_admin(user, group: Group) -> bool:

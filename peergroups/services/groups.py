@@ -125,9 +125,20 @@ def _future_meetings(group: Group, now):
     return group.sessions.filter(status=GroupSession.Status.SCHEDULED, starts_at__gt=now)
 
 
-def next_meeting(group: Group, now=None) -> GroupSession | None:
-    """The group's next meeting that is on, or None: then it is not "scheduled"."""
-    meeting = _future_meetings(group, now or timezone.now()).order_by("starts_at").first()
+def next_meeting(group: Group, now=None, *, upcoming=None, shown=None) -> GroupSession | None:
+    """The group's next meeting that is on, or None: then it is not "scheduled".
+
+    `upcoming`: the group's meetings that have not ended, earliest first, as a page
+    has fetched them, at most `shown` of them; the answer is read from them where
+    they hold it (a list shorter than `shown` holds every meeting to come)."""
+    now = now or timezone.now()
+    if upcoming is not None:
+        for meeting in upcoming:
+            if meeting.status == GroupSession.Status.SCHEDULED and meeting.starts_at > now:
+                return meeting
+        if shown is None or len(upcoming) < shown:
+            return None
+    meeting = _future_meetings(group, now).order_by("starts_at").first()
     if meeting is not None:
         meeting.group = group
     return meeting

@@ -51,6 +51,7 @@ from ..permissions import (
     get_group_for_user,
     get_meeting_for_user,
     get_membership_for_user,
+    group_facilitators,
     group_record_for_user,
     groups_visible_to,
     is_facilitator,
@@ -232,11 +233,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_group_for_user(request.user, pk)
     user = request.user
     now = timezone.now()
+    facilitators = group_facilitators(group)
     facilitating = is_facilitator(user, group)
     manage = can_manage_group(user, group)
-    mine = _my_membership(user, group)
-    member = mine is not None and mine.state == Membership.State.ACTIVE
-    facilitators = list(group.facilitators.order_by("first_name", "last_name"))
     current = None
     members = waiting = requests = []
     flagged = set()
@@ -246,12 +245,18 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             .select_related("user")
             .order_by("waiting_since", "requested_at", "pk")
         )
+        mine = next((m for m in current if m.user_id == user.pk), None)
+    else:
+        mine = _my_membership(user, group)
+    member = mine is not None and mine.state == Membership.State.ACTIVE
+    if current is not None:
         members = [m for m in current if m.state in services.PLACE_TAKERS]
         waiting = [m for m in current if m.state == Membership.State.WAITING]
         requests = [m for m in current if m.state == Membership.State.REQUESTED]
         flagged = set(services.absence_flags(group, current))
     meetings = past = to_complete = []
-    if facilitating or member or manage:
+    listed = facilitating or member or manage
+    if listed:
         meetings = _meetings_listed(
             group,
             list(
@@ -265,7 +270,9 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         to_complete = _meetings_listed(
             group, list(meetings_to_complete(user, now).filter(group=group))
         )
-    next_meeting = services.next_meeting(group, now)
+    next_meeting = services.next_meeting(
+        group, now, upcoming=meetings if listed else None, shown=UPCOMING_SHOWN
+    )
     attended = _meetings_attended(user, group) if member else []
     return render(
         request,

@@ -15,6 +15,7 @@ from icalendar import Calendar
 from kernel.models import SupervisionFunction
 from notifications.models import Notification
 from peergroups.models import Attendance, GroupRecord, GroupSession, Membership
+from peergroups.notifications_groups import meeting_when
 from peergroups.recurrence import occurrences
 from peergroups.services import groups as services
 from supervision.models import Commitment, Session
@@ -922,3 +923,72 @@ def test_ones_meetings_are_those_of_the_groups_one_is_in_or_facilitates_and_no_o
     assert groups(facilitator, facilitated=False) == set()
     assert groups(asking) == set()
     assert meetings_of(member).count() == len(set(meetings_of(member).values_list("pk", flat=True)))
+
+
+# --- The group page reads what it has already fetched -----------------------------------
+
+
+def _next_meeting_both_ways(group, now, shown):
+    """(from the query, from the page's list of meetings not yet ended)."""
+    upcoming = list(group.sessions.filter(ends_at__gt=now).order_by("starts_at")[:shown])
+    return (
+        services.next_meeting(group, now),
+        services.next_meeting(group, now, upcoming=upcoming, shown=shown),
+    )
+
+
+def test_the_next_meeting_read_from_the_pages_list_is_the_one_the_query_finds(group):
+    meetings = list(group.sessions.order_by("starts_at"))
+    first, second, third = meetings[:3]
+    # While the first meeting is under way the next one is the second.
+    during = first.starts_at + datetime.timedelta(minutes=5)
+    assert _next_meeting_both_ways(group, during, 12) == (second, second)
+    # A cancelled meeting is not the next one.
+    second.status = GroupSession.Status.CANCELLED
+    second.save()
+    assert _next_meeting_both_ways(group, during, 12) == (third, third)
+    # Every meeting in a full list cancelled: the one after the list, from the query.
+    group.sessions.filter(pk__in=[m.pk for m in meetings[:2]]).update(
+        status=GroupSession.Status.CANCELLED
+    )
+    before = first.starts_at - datetime.timedelta(days=1)
+    assert _next_meeting_both_ways(group, before, 2) == (third, third)
+    # None to come: a short list holds them all, so no query is needed to say so.
+    after = meetings[-1].ends_at
+    found, read = _next_meeting_both_ways(group, after, 12)
+    assert found is None
+    assert read is None
+
+
+def test_a_facilitators_group_page_asks_for_the_facilitators_and_memberships_once(
+    client, group, member, facilitator, co_facilitator
+):
+    client.force_login(facilitator)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("peergroups:group", kwargs={"pk": group.pk}))
+    sql = [q["sql"] for q in queries.captured_queries]
+    facilitator_reads = [
+        s for s in sql if 'FROM "accounts_user" INNER JOIN "peergroups_group_facilitators"' in s
+    ]
+    membership_reads = [s for s in sql if s.lstrip().startswith('SELECT "peergroups_membership"')]
+    assert len(facilitator_reads) == 1, facilitator_reads
+    assert len(membership_reads) == 1, membership_reads
+    meetings_to_come = [
+        s for s in sql if 'FROM "peergroups_groupsession"' in s and s.rstrip().endswith("LIMIT 1")
+    ]
+    assert meetings_to_come == []
+    assert response.context["facilitators"] == sorted(
+        [facilitator, co_facilitator], key=lambda u: (u.first_name, u.last_name, u.pk)
+    )
+    assert response.context["facilitating"]
+    assert response.context["manage"]
+    assert response.context["next_meeting"]
+
+
+def test_a_members_group_page_shows_their_place_and_the_next_meeting(client, group, member):
+    client.force_login(member)
+    response = client.get(reverse("peergroups:group", kwargs={"pk": group.pk}))
+    assert response.context["mine"].user == member
+    assert response.context["member"]
+    assert not response.context["manage"]
+    assert response.context["next_meeting"] == meeting_when(services.next_meeting(group))
