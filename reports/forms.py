@@ -3,12 +3,13 @@ import zoneinfo
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.dates import month_and_year
-from kernel.forms import Form
+from kernel.forms import Form, ListedModelChoiceField
 from kernel.models import Band, Department, Organisation, Profession, Programme
 from supervision.allowances import add_months
 from supervision.standards import DUE_SOON, OVERDUE, UP_TO_DATE, financial_year
@@ -27,7 +28,7 @@ def _months(today: datetime.date) -> list[datetime.date]:
 
 def _today(organisations) -> datetime.date:
     """Today where the (first) organisation is: a month ends at its midnight."""
-    first = organisations.first() if organisations is not None else None
+    first = next(iter(organisations), None) if organisations is not None else None
     if first is None:
         return timezone.localdate()
     return timezone.localdate(timezone=zoneinfo.ZoneInfo(first.time_zone))
@@ -42,10 +43,10 @@ class ReportFilterForm(Form):
         "status": _("who to show"),
     }
 
-    organisation: "forms.ModelChoiceField[Organisation]" = forms.ModelChoiceField(
+    organisation: "forms.ModelChoiceField[Organisation]" = ListedModelChoiceField(
         label=_("Organisation"), queryset=None, required=False, empty_label=None
     )
-    department: "forms.ModelChoiceField[Department]" = forms.ModelChoiceField(
+    department: "forms.ModelChoiceField[Department]" = ListedModelChoiceField(
         label=_("Department"),
         queryset=None,
         required=False,
@@ -59,7 +60,7 @@ class ReportFilterForm(Form):
         choices=[("", _("All professions")), *Profession.choices],
         required=False,
     )
-    programme: "forms.ModelChoiceField[Programme]" = forms.ModelChoiceField(
+    programme: "forms.ModelChoiceField[Programme]" = ListedModelChoiceField(
         label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
     )
     first_month = forms.ChoiceField(label=_("From"), required=False)
@@ -76,18 +77,21 @@ class ReportFilterForm(Form):
     ):
         """The choices come from reports.permissions.report_choices."""
         super().__init__(*args, **kwargs)
-        self.organisations = organisations
-        cast(forms.ModelChoiceField, self.fields["organisation"]).queryset = organisations
-        cast(forms.ModelChoiceField, self.fields["department"]).queryset = departments
-        cast(forms.ModelChoiceField, self.fields["programme"]).queryset = programmes
-        self.months = _months(today or _today(organisations))
+        fields = cast(dict[str, ListedModelChoiceField], self.fields)
+        fields["organisation"].queryset = organisations
+        fields["department"].queryset = departments
+        fields["programme"].queryset = programmes
+        # The field's own copy, read once: its rows serve the choices, the cleaning,
+        # today's date and the default organisation.
+        self.organisations = cast("QuerySet[Organisation]", fields["organisation"].queryset)
+        self.months = _months(today or _today(self.organisations))
         choices = [(m.strftime("%Y-%m"), month_and_year(m)) for m in self.months]
         cast(forms.ChoiceField, self.fields["first_month"]).choices = choices
         cast(forms.ChoiceField, self.fields["last_month"]).choices = choices
         first, last = self.default_range()
         self.fields["first_month"].initial = first.strftime("%Y-%m")
         self.fields["last_month"].initial = last.strftime("%Y-%m")
-        if len(organisations) < 2:
+        if len(self.organisations) < 2:
             self.fields["organisation"].widget = forms.HiddenInput()
         if self.is_bound:
             # Filters chosen without a range keep the default range, in the form as
@@ -111,7 +115,7 @@ class ReportFilterForm(Form):
     def clean(self):
         super().clean()
         data = self.cleaned_data
-        organisation = data.get("organisation") or self.organisations.first()
+        organisation = data.get("organisation") or self.organisations[0]
         data["organisation"] = organisation
         for name in ("department", "programme"):
             chosen = data.get(name)

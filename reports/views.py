@@ -24,6 +24,7 @@ from .headline import period_words
 from .permissions import (
     REPORT_ROLES,
     report_choices,
+    report_organisation_ids,
     report_organisations,
     reports_required,
     staff_for_admin,
@@ -40,13 +41,12 @@ from .services import coverage_target_set
 
 
 def _filters(request: HttpRequest, form_class=ReportFilterForm, roles=REPORT_ROLES):
-    organisations = report_organisations(request.user, roles)
     profile = get_own_profile(request.user)
     data = request.GET.copy()
     own = profile.organisation_id if profile is not None else None
-    if "organisation" not in data and any(org.pk == own for org in organisations):
+    if "organisation" not in data and own in report_organisation_ids(request.user, roles):
         data["organisation"] = str(own)
-    return form_class(data, **report_choices(organisations))
+    return form_class(data, **report_choices(report_organisations(request.user, roles)))
 
 
 def _query(request: HttpRequest) -> str:
@@ -93,7 +93,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
             "body": body,
             "query": query,
             "organisation": form.cleaned_data.get("organisation") if scope else None,
-            "is_admin": bool(report_organisations(request.user, [Role.PROGRAMME_ADMIN])),
+            "is_admin": bool(report_organisation_ids(request.user, [Role.PROGRAMME_ADMIN])),
         },
     )
 
