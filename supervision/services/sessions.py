@@ -380,7 +380,18 @@ def session_log(
     # then finds them marked (reports.services.rollups_mark_stale).
     session.status = attendance
     session.save(update_fields=["status", "updated_at"])
-    record.themes.set(themes if attended else [])
+    if created:
+        # A new record has no themes yet: its links are written in one statement.
+        # set() would read the record's themes, then (as the roll-ups follow
+        # m2m_changed) which of them are missing: two reads of an empty list. The
+        # session's save above has marked the supervisee's theme roll-ups stale.
+        links = SessionRecord.themes.through
+        links.objects.bulk_create(
+            links(sessionrecord=record, theme_id=getattr(theme, "pk", theme))
+            for theme in dict.fromkeys(themes if attended else [])
+        )
+    else:
+        record.themes.set(themes if attended else [])
     audit_log(
         actor=actor,
         action="session.logged" if created else "session.record_changed",

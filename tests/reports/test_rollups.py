@@ -452,3 +452,50 @@ def test_feedback_given_through_its_service_reaches_the_rollups(organisation, sm
     assert_kept_as_rebuilt()
     scope = next(scopes(organisation, small))
     assert_same_figures(scope)
+
+
+def test_logging_a_session_with_themes_keeps_the_rollups_as_a_rebuild_makes(organisation, small):
+    # session_log writes a new record's themes in one statement, past m2m_changed:
+    # the session's own save must be what marks the theme roll-ups stale.
+    from kernel.models import SupervisionFunction
+    from supervision.services.sessions import session_log
+
+    supervisee = small["staff"][11].user
+    supervisor = small["supervisors"][0].user
+    starts = timezone.now() - datetime.timedelta(days=2)
+    session = Session.objects.create(
+        programme=small["programmes"][0],
+        supervisor=supervisor,
+        supervisee=supervisee,
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=1),
+    )
+    assert_kept_as_rebuilt()
+    rota = Theme.objects.create(organisation=organisation, name="Rota gaps")
+    handover = Theme.objects.create(organisation=organisation, name="Handover")
+
+    def log(themes):
+        return session_log(
+            actor=supervisor,
+            session=session,
+            attendance=Session.Status.ATTENDED,
+            actual_minutes=60,
+            functions=[SupervisionFunction.RESTORATIVE],
+            themes=themes,
+            agreed_actions="",
+            escalated=False,
+            escalated_on=None,
+            escalated_to="",
+        )
+
+    def theme_keys():
+        return {row[4] for row in rows_now() if row[0] == supervisee.pk and row[3] == "theme"}
+
+    record = log([rota, handover.pk, rota])  # instances or ids, a theme named twice
+    assert set(record.themes.all()) == {rota, handover}
+    assert {str(rota.pk), str(handover.pk)} <= {str(key) for key in theme_keys()}
+    assert_kept_as_rebuilt()
+    log([handover])  # the record changed: its themes set again
+    assert set(record.themes.all()) == {handover}
+    assert str(rota.pk) not in {str(key) for key in theme_keys()}
+    assert_kept_as_rebuilt()
