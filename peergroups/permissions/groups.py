@@ -7,6 +7,8 @@ active members and the host organisation's programme admins; anyone else gets
 404. In scope but not allowed (a member opening the register) gets 403.
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Min, OuterRef, Q
@@ -15,24 +17,29 @@ from django.http import Http404
 
 from kernel.models import Organisation, Role, StaffProfile
 from kernel.permissions import get_own_profile, has_role, organisations_where
+from kernel.prepared import PreparedQuery
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 
 __all__ = [
+    "UPCOMING_SHOWN",
     "can_edit_group",
     "can_manage_group",
+    "current_memberships",
     "facilitator_choices",
     "get_group_for_user",
     "get_meeting_attended_by",
     "get_meeting_for_user",
     "get_membership_for_user",
     "group_facilitators",
+    "group_meetings_to_complete",
     "group_record_for_user",
     "groups_facilitated_by",
     "groups_visible_to",
     "is_facilitator",
     "is_host_admin",
     "may_read_record",
+    "meetings_coming_up",
     "meetings_facilitated_by",
     "meetings_of",
     "meetings_to_complete",
@@ -53,16 +60,52 @@ def groups_visible_to(user):
     """
     if not user.is_authenticated:
         return Group.objects.none()
+    return _groups_visible(*_scope_of(user))
+
+
+def _scope_of(user) -> tuple:
+    """(user id, their staff organisation's id or None, the organisations they run
+    programmes in): all that decides which groups they see."""
     profile = get_own_profile(user)
+    staff_of = profile.organisation_id if profile is not None else None
+    return user.pk, staff_of, sorted(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def _groups_visible(user_id: int, staff_of: int | None, admin_of):
+    """groups_visible_to's rule, from _scope_of's ids."""
     scope = (
-        Q(organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN))
-        | Q(facilitators=user)
-        | Q(memberships__user=user, memberships__state__in=Membership.CURRENT)
+        Q(organisation_id__in=admin_of)
+        | Q(facilitators=user_id)
+        | Q(memberships__user=user_id, memberships__state__in=Membership.CURRENT)
     )
-    if profile is not None:
-        scope |= Q(organisation_id=profile.organisation_id, is_active=True)
+    if staff_of is not None:
+        scope |= Q(organisation_id=staff_of, is_active=True)
         scope |= Q(open_to_other_organisations=True, is_active=True)
     return Group.objects.filter(pk__in=Group.objects.filter(scope).values("pk"))
+
+
+# A group by id in someone's scope, with its organisation and programme: one query,
+# compiled once for each shape of scope (on an organisation's staff or not, and how
+# many organisations one runs programmes in).
+_group_in_scope: dict[tuple[bool, int], PreparedQuery] = {}
+
+
+def _group_in_scope_of(staff: bool, admin_count: int) -> PreparedQuery:
+    found = _group_in_scope.get((staff, admin_count))
+    if found is None:
+
+        def build(pk, user_id, *organisation_ids):
+            staff_of = organisation_ids[0] if staff else None
+            admin_of = list(organisation_ids[1:] if staff else organisation_ids)
+            return (
+                _groups_visible(user_id, staff_of, admin_of)
+                .select_related("organisation", "programme")
+                .filter(pk=pk)
+            )
+
+        found = PreparedQuery(build, types=(int,) * (2 + staff + admin_count))
+        _group_in_scope[(staff, admin_count)] = found
+    return found
 
 
 _FACILITATORS_ATTR = "_facilitator_ids"
@@ -77,12 +120,56 @@ def is_facilitator(user, group: Group) -> bool:
     return user.pk in cached
 
 
+_facilitators_of = PreparedQuery(
+    lambda group_id: (
+        get_user_model()
+        .objects.filter(facilitated_groups=group_id)
+        .order_by("first_name", "last_name", "pk")
+    )
+)
+
+
 def group_facilitators(group: Group) -> list:
     """The group's facilitators by name, in the same one query that `is_facilitator`
     then answers from (a page that shows them need not ask twice)."""
-    people = list(group.facilitators.order_by("first_name", "last_name", "pk"))
+    people = _facilitators_of(group.pk)
     setattr(group, _FACILITATORS_ATTR, {person.pk for person in people})
     return people
+
+
+_current_memberships = PreparedQuery(
+    lambda group_id: (
+        Membership.objects.filter(group_id=group_id)
+        .current()
+        .select_related("user")
+        .order_by("waiting_since", "requested_at", "pk")
+    )
+)
+
+
+def current_memberships(group: Group) -> list[Membership]:
+    """The group's members, people offered a place, asking to join or waiting, with
+    their people: the waiting list in order (for those who run the group)."""
+    return _current_memberships(group.pk)
+
+
+# The most meetings to come a group's page lists.
+UPCOMING_SHOWN = 12
+
+_meetings_coming_up = PreparedQuery(
+    lambda group_id, now: (
+        GroupSession.objects.filter(group_id=group_id, ends_at__gt=now)
+        .select_related("record")
+        .order_by("starts_at")[:UPCOMING_SHOWN]
+    ),
+    types=(int, datetime.datetime),
+)
+
+
+def meetings_coming_up(group: Group, now) -> list[GroupSession]:
+    """The group's first UPCOMING_SHOWN meetings that have not ended, cancelled ones
+    too, with their records: for those who may see its meetings (the caller checks)."""
+    return _meetings_coming_up(group.pk, now)
 
 
 def is_host_admin(user, group: Group) -> bool:
@@ -101,10 +188,14 @@ def can_edit_group(user, group: Group) -> bool:
 
 def get_group_for_user(user, pk: int, *, manage: bool = False, edit: bool = False) -> Group:
     """A group in the user's scope (404 otherwise); 403 when they may not manage or edit it."""
-    try:
-        group = groups_visible_to(user).select_related("organisation", "programme").get(pk=pk)
-    except Group.DoesNotExist:
-        raise Http404 from None
+    if not user.is_authenticated:
+        raise Http404
+    user_id, staff_of, admin_of = _scope_of(user)
+    staff = [staff_of] if staff_of is not None else []
+    found = _group_in_scope_of(bool(staff), len(admin_of))(pk, user_id, *staff, *admin_of)
+    if not found:
+        raise Http404
+    group = found[0]
     if edit and not can_edit_group(user, group):
         raise PermissionDenied
     if manage and not can_manage_group(user, group):
@@ -231,6 +322,17 @@ def meetings_to_complete(user, now):
         .filter(Q(needs_register=True) | Q(needs_record=True))
         .order_by("starts_at")
     )
+
+
+_meetings_to_complete_in = PreparedQuery(
+    lambda user_id, now, group_id: meetings_to_complete(user_id, now).filter(group_id=group_id),
+    types=(int, datetime.datetime, int),
+)
+
+
+def group_meetings_to_complete(user, group: Group, now) -> list[GroupSession]:
+    """meetings_to_complete, of one group (its page): a query compiled once."""
+    return _meetings_to_complete_in(user.pk, now, group.pk)
 
 
 def meetings_of(user, *, facilitated: bool = True):

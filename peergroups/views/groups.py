@@ -45,17 +45,20 @@ from ..group_forms import (
 from ..models import Attendance, GroupSession, Membership
 from ..notifications_groups import meeting_when
 from ..permissions import (
+    UPCOMING_SHOWN,
     can_edit_group,
     can_manage_group,
+    current_memberships,
     facilitator_choices,
     get_group_for_user,
     get_meeting_for_user,
     get_membership_for_user,
     group_facilitators,
+    group_meetings_to_complete,
     group_record_for_user,
     groups_visible_to,
     is_facilitator,
-    meetings_to_complete,
+    meetings_coming_up,
     memberships_of,
     other_organisations_for,
     person_to_add,
@@ -67,7 +70,6 @@ from ..services import teams as teams_services
 from ..services.series import Window as CalendarWindow
 from ..services.series import series_invite, series_of_meeting, window_for
 
-UPCOMING_SHOWN = 12
 PAST_SHOWN = 12
 ATTENDED_SHOWN = 6
 NOBODY_WITH_EMAIL = _lazy(
@@ -240,11 +242,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = waiting = requests = []
     flagged = set()
     if manage and group.is_active:
-        current = list(
-            group.memberships.current()
-            .select_related("user")
-            .order_by("waiting_since", "requested_at", "pk")
-        )
+        current = current_memberships(group)
         mine = next((m for m in current if m.user_id == user.pk), None)
     else:
         mine = _my_membership(user, group)
@@ -257,19 +255,10 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meetings = past = to_complete = []
     listed = facilitating or member or manage
     if listed:
-        meetings = _meetings_listed(
-            group,
-            list(
-                group.sessions.filter(ends_at__gt=now)
-                .select_related("record")
-                .order_by("starts_at")[:UPCOMING_SHOWN]
-            ),
-        )
+        meetings = _meetings_listed(group, meetings_coming_up(group, now))
         past = _meetings_listed(group, _past_meetings(group, mine, facilitating, now))
     if facilitating:
-        to_complete = _meetings_listed(
-            group, list(meetings_to_complete(user, now).filter(group=group))
-        )
+        to_complete = _meetings_listed(group, group_meetings_to_complete(user, group, now))
     next_meeting = services.next_meeting(
         group, now, upcoming=meetings if listed else None, shown=UPCOMING_SHOWN
     )

@@ -992,3 +992,65 @@ def test_a_members_group_page_shows_their_place_and_the_next_meeting(client, gro
     assert response.context["member"]
     assert not response.context["manage"]
     assert response.context["next_meeting"] == meeting_when(services.next_meeting(group))
+
+
+def test_a_group_by_its_id_is_found_for_exactly_those_who_may_browse_it(
+    group, organisation, facilitator
+):
+    # get_group_for_user runs groups_visible_to's rule as a query compiled once for
+    # each shape of scope: on a staff or not, running programmes in 0, 1 or 2 places.
+    from django.http import Http404
+
+    from kernel.models import Role
+    from peergroups.models import Group
+    from peergroups.permissions import get_group_for_user, groups_visible_to
+    from peergroups.permissions.groups import _group_in_scope
+    from tests.factories import OrganisationFactory, UserFactory
+
+    other = OrganisationFactory()
+
+    def copy(**changes):
+        made = Group.objects.get(pk=group.pk)
+        made.pk = None
+        for name, value in changes.items():
+            setattr(made, name, value)
+        made.save()
+        return made
+
+    theirs_private = copy(organisation=other)
+    groups = [
+        group,
+        theirs_private,
+        copy(organisation=other, open_to_other_organisations=True),
+        copy(organisation=other, open_to_other_organisations=True, is_active=False),
+        copy(is_active=False),
+    ]
+    external = UserFactory()  # on no organisation's staff
+    theirs_private.facilitators.add(external)
+    admin_of_both = person(organisation, Role.PROGRAMME_ADMIN)
+    RoleGrantFactory(user=admin_of_both, organisation=other, role=Role.PROGRAMME_ADMIN)
+    member = person(organisation)
+    Membership.objects.create(group=theirs_private, user=member, state=Membership.State.ACTIVE)
+    people = [
+        facilitator,
+        external,
+        admin_of_both,
+        person(other),
+        person(other, Role.PROGRAMME_ADMIN),
+        member,
+        person(organisation),
+    ]
+    seen = 0
+    for user in people:
+        visible = set(groups_visible_to(user).values_list("pk", flat=True))
+        seen += len(visible)
+        for each in groups:
+            try:
+                found = get_group_for_user(user, each.pk) == each
+            except Http404:
+                found = False
+            assert found == (each.pk in visible), (user, each.name, each.organisation_id)
+    assert 0 < seen < len(people) * len(groups)
+    assert {(False, 0), (True, 0), (True, 1), (True, 2)} <= set(_group_in_scope)
+    with pytest.raises(Http404):
+        get_group_for_user(facilitator, 10**30)
