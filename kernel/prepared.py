@@ -14,8 +14,9 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.db.models.query import (  # type: ignore[attr-defined]
     ModelIterable,
     ValuesListIterable,
@@ -68,6 +69,8 @@ class _Compiled:
             self.populators = get_related_populators(klass_info, compiler.select, self.using)
             # Annotations, set on each instance as the queryset would.
             self.annotations = list(compiler.annotation_col_map.items())
+            # Run on the instances made, as the queryset would (none takes an argument).
+            self.prefetch = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
 
     def run(self, values: tuple) -> list:
         params = list(self.params)
@@ -89,6 +92,8 @@ class _Compiled:
             for name, position in self.annotations:
                 setattr(obj, name, row[position])
             found.append(obj)
+        if self.prefetch and found:
+            prefetch_related_objects(found, *self.prefetch)
         return found
 
     def _converted(self, row, connection) -> list:
@@ -128,6 +133,8 @@ class PreparedQuery:
         self._types = types
         self._compiled: dict[str, _Compiled] = {}
         self._using: str | None = None
+        # Set by PreparedPages: the query counts the rows of build's (values_list) query.
+        self.counting = False
 
     def __call__(self, *values: Any) -> list[Any]:
         """Model instances, or tuples for a values_list queryset."""
@@ -162,7 +169,12 @@ class PreparedQuery:
     def _compile(self) -> _Compiled:
         markers = self._markers()
         queryset = self._build(*markers)
-        compiled = self._compiled[queryset.db] = _Compiled(queryset, markers)
+        compiled = _Compiled(queryset, markers)
+        if self.counting:
+            # As Django counts a query it cannot count in place: its rows, counted.
+            compiled.sql = f"SELECT COUNT(*) FROM ({compiled.sql}) counted"  # noqa: S608
+            compiled.converters = []
+        self._compiled[queryset.db] = compiled
         self._using = queryset.db
         return compiled
 
@@ -175,3 +187,84 @@ def _checked(kind: type, value: Any) -> Any:
             raise TypeError("a PreparedQuery's time is an aware datetime")
         return value
     return kind(value)
+
+
+# Pages whose SQL is kept (the first ones, where nearly every view is); a later
+# page's is built on each view, as a queryset's would be.
+PAGES_KEPT = 20
+
+
+class _Counted(Paginator):
+    """Django's Paginator over one page's rows, fetched apart, of a count known."""
+
+    def __init__(self, per_page: int, total: int):
+        super().__init__([], per_page)
+        self.total = total
+
+    @property
+    def count(self) -> int:
+        return self.total
+
+
+class PreparedPages:
+    """Pages of a query for a list page, in place of Paginator(queryset).get_page():
+
+        history = PreparedPages(
+            lambda user_id: Session.objects.filter(supervisee_id=user_id).order_by("-starts_at"),
+            per_page=25,
+        )
+        page = history.get_page(request.GET.get("page"), user.pk)
+
+    The same two queries as Paginator's (the count, then the page's rows, so the
+    database still finds a page by its ordering's index and counts by another),
+    their SQL built once per process: PreparedQuery, whose rules `build` follows;
+    it must be ordered and not distinct. Its prefetch_related lookups run on the
+    page's rows as the queryset would run them (they must not depend on the
+    arguments). A page number past the end gives the last page, and one that is
+    not a number the first, as get_page does.
+    """
+
+    def __init__(
+        self,
+        build: Callable[..., QuerySet],
+        *,
+        per_page: int,
+        types: tuple[type, ...] = (int,),
+    ):
+        self._build = build
+        self._types = types
+        self.per_page = per_page
+        self._count = PreparedQuery(self._counted, types=types)
+        self._count.counting = True
+        self._pages: dict[int, PreparedQuery] = {}
+
+    def _counted(self, *arguments) -> QuerySet:
+        queryset = self._build(*arguments)
+        if not queryset.ordered or queryset.query.distinct:
+            raise TypeError("PreparedPages takes an ordered queryset, not a distinct one")
+        return queryset.order_by().values_list("pk")
+
+    def _rows(self, number: int, values: tuple) -> list:
+        prepared = self._pages.get(number)
+        if prepared is None:
+            bottom = (number - 1) * self.per_page
+            prepared = PreparedQuery(
+                lambda *arguments: self._build(*arguments)[bottom : bottom + self.per_page],
+                types=self._types,
+            )
+            if number <= PAGES_KEPT:
+                self._pages[number] = prepared
+        return prepared(*values)
+
+    def get_page(self, number, *values: Any) -> Page:
+        """The page `number` (text from the query string, say) of the rows for `values`."""
+        found = self._count(*values)
+        paginator = _Counted(self.per_page, found[0][0] if found else 0)
+        try:
+            wanted = paginator.validate_number(number)
+        except PageNotAnInteger:
+            wanted = 1
+        except EmptyPage:
+            wanted = paginator.num_pages
+        rows = self._rows(wanted, values) if paginator.count else []
+        return Page(rows, wanted, paginator)

@@ -15,11 +15,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.session_store import SessionStore
-from kernel.models import Organisation, Role, RoleGrant, StaffProfile
+from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfile
 from kernel.permissions import get_own_profile, roles_by_organisation
 from kernel.prepared import PreparedQuery
 
-from .factories import RoleGrantFactory, StaffProfileFactory, UserFactory
+from .factories import DepartmentFactory, RoleGrantFactory, StaffProfileFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +242,75 @@ def test_an_id_past_any_column_range_finds_nothing_and_its_page_is_not_found(
     for path in (f"/agreements/{abs(huge)}/book/", f"/supervisors/{abs(huge)}/"):
         assert client.get(path).status_code == 404, path
     assert client.get(f"/agreements/{agreement.pk}/book/").status_code == 200
+
+
+# --- Pages (kernel.prepared.PreparedPages) ----------------------------------------------
+
+
+def _departments(organisation_id):
+    return Department.objects.filter(organisation_id=organisation_id).order_by("name", "pk")
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 6])
+def test_prepared_pages_are_paginators_pages_for_any_page_number(organisation, count):
+    from django.core.paginator import Paginator
+
+    from kernel.prepared import PreparedPages
+
+    for n in range(count):
+        DepartmentFactory(organisation=organisation, name=f"Ward {(n * 7) % 10}")
+    pages = PreparedPages(_departments, per_page=2)
+    for number in [None, "", "1", "2", "3", "4", 2, "0", "-1", "99", "abc", "2.0", "1e3"]:
+        expected = Paginator(_departments(organisation.pk), 2).get_page(number)
+        with CaptureQueriesContext(connection) as queries:
+            page = pages.get_page(number, organisation.pk)
+        assert list(page.object_list) == list(expected.object_list), number
+        assert (page.number, page.paginator.count, page.paginator.num_pages) == (
+            expected.number,
+            expected.paginator.count,
+            expected.paginator.num_pages,
+        ), number
+        assert (page.has_next(), page.has_previous()) == (
+            expected.has_next(),
+            expected.has_previous(),
+        )
+        assert len(queries) == (2 if count else 1)  # the count, then (if any) the page
+
+
+def test_prepared_pages_build_their_sql_once_and_run_the_querysets_prefetches(
+    organisation, other_organisation
+):
+    from kernel.prepared import PreparedPages
+
+    for org in (organisation, other_organisation):
+        for n in range(3):
+            DepartmentFactory(organisation=org, name=f"Ward {n}")
+    pages = PreparedPages(
+        lambda organisation_id: (
+            Organisation.objects.filter(pk=organisation_id)
+            .prefetch_related("departments")
+            .order_by("pk")
+        ),
+        per_page=10,
+    )
+    for org in (organisation, other_organisation):
+        page = pages.get_page("1", org.pk)
+        assert [o.pk for o in page.object_list] == [org.pk]
+        with CaptureQueriesContext(connection) as queries:
+            names = {d.name for d in page.object_list[0].departments.all()}
+        assert names == {"Ward 0", "Ward 1", "Ward 2"}
+        assert len(queries) == 0  # prefetched with the page
+    assert len(pages._pages) == 1
+
+
+def test_prepared_pages_refuse_an_unordered_or_distinct_query(organisation):
+    from kernel.prepared import PreparedPages
+
+    for build in (
+        lambda organisation_id: Department.objects.filter(
+            organisation_id=organisation_id
+        ).order_by(),
+        lambda organisation_id: _departments(organisation_id).distinct(),
+    ):
+        with pytest.raises(TypeError, match="ordered"):
+            PreparedPages(build, per_page=2).get_page("1", organisation.pk)

@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from kernel.calendar import session_invite
 from kernel.forms import posted
 from kernel.models import Role
 from kernel.permissions import login_required_view, role_required, theme_choices, user_roles
-from kernel.prepared import PreparedQuery
+from kernel.prepared import PreparedPages, PreparedQuery
 
 from ..forms import ReasonForm, SessionConfirmForm, SessionLogForm
 from ..home_sections import sections_for as page_sections
@@ -37,20 +36,24 @@ _upcoming_of = PreparedQuery(
 )
 
 
+def _past(user_id, now):
+    mine = sessions_visible_to(user_id)
+    return mine.exclude(pk__in=mine.upcoming(now).values("pk")).tabled().order_by("-starts_at")
+
+
+# The rest, latest first, a page at a time (count and page each built once).
+_past_of = PreparedPages(_past, per_page=PAGE_SIZE, types=(int, datetime.datetime))
+
+
 @login_required_view
 def session_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
-    mine = sessions_visible_to(request.user)
-    past = Paginator(
-        mine.exclude(pk__in=mine.upcoming(now).values("pk")).tabled().order_by("-starts_at"),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
     return render(
         request,
         "supervision/sessions/list.html",
         {
             "upcoming": _upcoming_of(request.user.pk, now),
-            "page": past,
+            "page": _past_of.get_page(request.GET.get("page"), request.user.pk, now),
             "query": "",
             # What other apps add to the list (group meetings): supervision.home_sections.
             **page_sections(request.user, user_roles(request.user), now, page="sessions"),
