@@ -10,12 +10,13 @@ from functools import wraps
 from typing import cast
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.db.models import ForeignKey, prefetch_related_objects
 from django.http import Http404
 
 from .eligibility import REFUSAL_RELATED
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
-from .prepared import PreparedQuery
+from .prepared import PreparedPages, PreparedQuery
 
 _CACHE_ATTR = "_supervision_roles"
 _PROFILE_ATTR = "_supervision_profile"
@@ -92,7 +93,35 @@ def redirect_to_login(request):
 
 def staff_visible_to(user):
     """Staff profiles a programme admin may manage: those of their organisations."""
-    return StaffProfile.objects.in_organisations(organisations_where(user, Role.PROGRAMME_ADMIN))
+    return _staff_in(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def _staff_in(organisation_ids):
+    return StaffProfile.objects.in_organisations(organisation_ids)
+
+
+# The people directory as it opens, unfiltered: each page's SQL built once per process
+# for each number of organisations one administers (kernel.prepared.PreparedPages).
+_staff_pages: dict[tuple[int, int], PreparedPages] = {}
+
+
+def staff_page_for_user(user, number, *, per_page: int) -> Page:
+    """Page `number` of staff_visible_to(user), by name, with each person's account,
+    department and organisation."""
+    ids = sorted(organisations_where(user, Role.PROGRAMME_ADMIN))
+    if not ids:
+        return Paginator([], per_page).get_page(number)
+    pages = _staff_pages.get((len(ids), per_page))
+    if pages is None:
+        pages = PreparedPages(
+            lambda *organisation_ids: _staff_in(list(organisation_ids)).select_related(
+                "user", "department", "organisation"
+            ),
+            per_page=per_page,
+            types=(int,) * len(ids),
+        )
+        _staff_pages[(len(ids), per_page)] = pages
+    return pages.get_page(number, *ids)
 
 
 def role_grants_of(people) -> list[tuple[int, int, str]]:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.permissions import email_registered
-from kernel.forms import DateField, Form
+from kernel.forms import DateField, Form, ListedModelChoiceField
 from kernel.models import (
     Band,
     Department,
@@ -172,7 +172,7 @@ class PeopleFilterForm(Form):
     ]
 
     q = forms.CharField(label=_("Name, email or staff number"), required=False, max_length=100)
-    department = forms.ModelChoiceField(
+    department = ListedModelChoiceField(
         label=_("Department"),
         queryset=Department.objects.none(),
         required=False,

@@ -21,6 +21,7 @@ from kernel.permissions import (
     organisations_where,
     role_grants_of,
     role_required,
+    staff_page_for_user,
     staff_visible_to,
 )
 
@@ -78,7 +79,11 @@ def _with_roles(people: list) -> list:
 @role_required(Role.PROGRAMME_ADMIN)
 def people_list(request: HttpRequest) -> HttpResponse:
     form = PeopleFilterForm(request.GET or None, departments=departments_visible_to(request.user))
-    page = Paginator(_filtered_people(request, form), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page")
+    if form.is_valid() and any(form.cleaned_data.values()):
+        page = Paginator(_filtered_people(request, form), PAGE_SIZE).get_page(number)
+    else:  # as it opens (or filters it cannot read: all staff, as _filtered_people)
+        page = staff_page_for_user(request.user, number, per_page=PAGE_SIZE)
     page.object_list = _with_roles(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)

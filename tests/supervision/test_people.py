@@ -413,3 +413,41 @@ def test_a_grade_is_for_doctors_only(client, programme_admin, organisation):
     nurse = StaffProfileFactory(organisation=organisation, profession=Profession.NURSE)
     with pytest.raises(IntegrityError), transaction.atomic():
         StaffProfile.objects.filter(pk=nurse.pk).update(grade=Grade.FY1)
+
+
+def test_the_directory_as_it_opens_is_a_page_of_the_staff_the_admin_may_manage(
+    client, programme_admin, organisation, other_organisation
+):
+    # kernel.permissions.staff_page_for_user (its SQL built once for each number of
+    # organisations one administers) against Paginator over staff_visible_to.
+    from django.core.paginator import Paginator
+
+    from kernel.models import Role
+    from kernel.permissions import staff_page_for_user, staff_visible_to
+    from tests.factories import RoleGrantFactory, StaffProfileFactory
+
+    for n in range(7):
+        StaffProfileFactory(organisation=organisation if n % 2 else other_organisation)
+    for extra_organisation in (False, True):
+        if extra_organisation:
+            RoleGrantFactory(
+                user=programme_admin, organisation=other_organisation, role=Role.PROGRAMME_ADMIN
+            )
+        admin = get_user_model().objects.get(pk=programme_admin.pk)  # roles read afresh
+        everyone = staff_visible_to(admin).select_related("user", "department", "organisation")
+        for number in ("1", "2", "3", "9", "x"):
+            expected = Paginator(everyone, 3).get_page(number)
+            page = staff_page_for_user(admin, number, per_page=3)
+            assert list(page.object_list) == list(expected.object_list)
+            assert (page.number, page.paginator.count) == (
+                expected.number,
+                expected.paginator.count,
+            )
+        organisations = {p.organisation_id for p in everyone}
+        assert organisations == (
+            {organisation.pk, other_organisation.pk} if extra_organisation else {organisation.pk}
+        )
+    client.force_login(programme_admin)
+    response = client.get(reverse("supervision:people") + "?page=2")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == staff_visible_to(admin).count()
