@@ -27,14 +27,15 @@ from django.db.models.query import (  # type: ignore[attr-defined]
 _INT_MARKER = -7_351_902_468_113
 _STR_MARKER = "\x00prepared-argument-"
 _DATETIME_MARKER = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
-TYPES = (int, str, datetime.datetime)
+_DATE_MARKER = datetime.date(1902, 3, 4)
+TYPES = (int, str, datetime.datetime, datetime.date)
 _INT64 = (-(2**63), 2**63 - 1)
 
 
 class _Compiled:
     """One compiled query: its SQL, where each argument goes, and how rows become results."""
 
-    def __init__(self, queryset: QuerySet, markers: list[Any]):
+    def __init__(self, queryset: QuerySet, markers: list[Any], *, all_used: bool = True):
         if queryset._iterable_class not in (ModelIterable, ValuesListIterable):
             raise TypeError("PreparedQuery takes a queryset of models or of values_list tuples")
         if queryset._known_related_objects:  # type: ignore[attr-defined]
@@ -43,15 +44,15 @@ class _Compiled:
         compiler = queryset.query.get_compiler(using=self.using)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
-        # (position, argument, how the argument reaches the SQL): a time as the
-        # backend writes a DateTimeField's value (SQLite: text in UTC).
-        adapt_datetime = connections[self.using].ops.adapt_datetimefield_value
+        # (position, argument, how the argument reaches the SQL): a time or a date as
+        # the backend writes a DateTimeField's or DateField's value (SQLite: text).
+        ops = connections[self.using].ops
         self.slots: list[tuple[int, int, Callable | None]] = []
         for index, marker in enumerate(markers):
-            adapt = adapt_datetime if isinstance(marker, datetime.datetime) else None
+            adapt = _adapter(ops, marker)
             written = adapt(marker) if adapt else marker
             positions = [pos for pos, value in enumerate(self.params) if value == written]
-            if not positions:
+            if not positions and all_used:
                 raise ValueError(f"argument {index} must reach the query unchanged")
             self.slots.extend((position, index, adapt) for position in positions)
         fields = [column[0] for column in compiler.select[: compiler.col_count]]
@@ -106,6 +107,14 @@ class _Compiled:
         return row
 
 
+def _adapter(ops, marker) -> Callable | None:
+    if isinstance(marker, datetime.datetime):
+        return ops.adapt_datetimefield_value
+    if isinstance(marker, datetime.date):
+        return ops.adapt_datefield_value
+    return None
+
+
 class PreparedQuery:
     """`build(*arguments)` -> a queryset; its SQL is built once per process and database.
 
@@ -116,19 +125,20 @@ class PreparedQuery:
         )
         profiles = profile_for(user.pk)  # a list, as list(queryset) would be
 
-    `types`: each argument's type, int, str (an id, a key) or datetime (an aware
-    time, compared with a DateTimeField). Each argument must reach the SQL as
-    parameters, unchanged (a filter on an integer, text or date-and-time column,
-    as often as the queryset uses it), so that it can be replaced: not a LIMIT,
-    not a date, not None (`= NULL` is compiled as IS NULL), not a time moved by a
-    timedelta inside the queryset (pass the moved time instead). The shape of the
+    `types`: each argument's type, int, str (an id, a key), datetime (an aware
+    time, compared with a DateTimeField) or date (compared with a DateField). Each
+    argument must reach the SQL as parameters, unchanged (a filter on an integer,
+    text, date or date-and-time column, as often as the queryset uses it), so that
+    it can be replaced: not a LIMIT, not None (`= NULL` is compiled as IS NULL), not
+    a time moved by a timedelta or turned into a date inside the queryset (pass the
+    moved time, or the date, as an argument of its own). The shape of the
     query must not depend on the arguments (no branch on them in `build`), and its
     database is the queryset's (the default router's).
     """
 
     def __init__(self, build: Callable[..., QuerySet], *, types: tuple[type, ...] = (int,)):
         if any(kind not in TYPES for kind in types):
-            raise TypeError("PreparedQuery's arguments are int, str or datetime")
+            raise TypeError("PreparedQuery's arguments are int, str, datetime or date")
         self._build = build
         self._types = types
         self._compiled: dict[str, _Compiled] = {}
@@ -162,14 +172,17 @@ class PreparedQuery:
                 markers.append(_INT_MARKER - index)
             elif kind is str:
                 markers.append(f"{_STR_MARKER}{index}")
-            else:
+            elif kind is datetime.datetime:
                 markers.append(_DATETIME_MARKER + datetime.timedelta(microseconds=index + 1))
+            else:
+                markers.append(_DATE_MARKER + datetime.timedelta(days=index + 1))
         return markers
 
     def _compile(self) -> _Compiled:
         markers = self._markers()
         queryset = self._build(*markers)
-        compiled = _Compiled(queryset, markers)
+        # A count leaves out the annotations nothing filters on, and their arguments.
+        compiled = _Compiled(queryset, markers, all_used=not self.counting)
         if self.counting:
             # As Django counts a query it cannot count in place: its rows, counted.
             compiled.sql = f"SELECT COUNT(*) FROM ({compiled.sql}) counted"  # noqa: S608
@@ -185,6 +198,10 @@ def _checked(kind: type, value: Any) -> Any:
     if kind is datetime.datetime:
         if not isinstance(value, datetime.datetime) or value.tzinfo is None:
             raise TypeError("a PreparedQuery's time is an aware datetime")
+        return value
+    if kind is datetime.date:
+        if type(value) is not datetime.date:
+            raise TypeError("a PreparedQuery's date is a date (not a datetime)")
         return value
     return kind(value)
 

@@ -374,7 +374,7 @@ class SupervisorFilterForm(Form):
         ("in_person", _("In person")),
     ]
 
-    programme: "forms.ModelChoiceField[Programme]" = forms.ModelChoiceField(
+    programme: "forms.ModelChoiceField[Programme]" = ListedModelChoiceField(
         label=_("Programme"), queryset=None, required=False, empty_label=_("All programmes")
     )
     mode = forms.ChoiceField(label=_("How"), choices=MODE_CHOICES, required=False)

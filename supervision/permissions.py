@@ -4,8 +4,12 @@ Rules: an object outside the user's scope answers 404 (so its existence never
 leaks); an object in scope that the user may read but not change answers 403.
 """
 
+import datetime
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
@@ -17,7 +21,7 @@ from kernel.permissions import (
     programmes_managed_by,
     refusals_fetched,
 )
-from kernel.prepared import PreparedQuery
+from kernel.prepared import PreparedPages, PreparedQuery
 
 from .models import (
     Agreement,
@@ -112,9 +116,11 @@ DIRECTORY_FIELDS = (
 )
 
 
-def supervisor_directory_for_user(user, now):
-    """supervisors_visible_to(user) with what the directory shows of each: `current`,
-    their active agreements; `offers_times`, whether they offer any time after `now`;
+def _directory(organisation_id: int, now, today):
+    """The organisation's supervisors (supervisors_visible_to's rule) with what the
+    directory shows of each: `current`,
+    their active agreements; `offers_times`, whether they offer any time after `now`
+    (a window still valid on `today`, now's date in UTC);
     their name, job and department; and `listed_programmes` and `listed_training`.
     Only those columns: a supervisor with their account, staff profile and
     department is 50 columns, each programme 60, and Django builds each one."""
@@ -129,7 +135,7 @@ def supervisor_directory_for_user(user, now):
     )
     slots = AvailabilitySlot.objects.filter(supervisor=OuterRef("user"), starts_at__gt=now)
     weekly = WeeklyAvailability.objects.filter(supervisor=OuterRef("user")).filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=now.date())
+        Q(valid_until__isnull=True) | Q(valid_until__gte=today)
     )
     # "Is there a first one", not EXISTS: PostgreSQL may answer an EXISTS in the
     # select list by hashing every window of every organisation once (as it
@@ -138,7 +144,7 @@ def supervisor_directory_for_user(user, now):
     # is never hashed, so each row looks up its own windows by the supervisor
     # index and stops at the first (bench/directories.py).
     return (
-        supervisors_visible_to(user)
+        _supervisors_in(organisation_id)
         .annotate(
             current=Coalesce(Subquery(current), 0),
             offers_times=IsNull(Subquery(slots.order_by().values("pk")[:1]), False)
@@ -157,6 +163,54 @@ def supervisor_directory_for_user(user, now):
             ),
         )
     )
+
+
+DIRECTORY_PAGE_SIZE = 25
+
+
+def _directory_filtered(shape: tuple[bool, bool, bool], organisation_id, now, today, *chosen):
+    """_directory by name (pk last: pages never overlap), filtered as `shape` says: by
+    programme, by mode (each value next in `chosen`), to those with times and space."""
+    by_programme, by_mode, available = shape
+    supervisors = _directory(organisation_id, now, today).order_by(
+        "user__last_name", "user__first_name", "pk"
+    )
+    values = iter(chosen)
+    if by_programme:
+        supervisors = supervisors.filter(programmes=next(values))
+    if by_mode:
+        supervisors = supervisors.filter(mode=next(values))
+    if available:
+        supervisors = supervisors.filter(
+            offers_times=True, accepting_new=True, current__lt=F("capacity")
+        )
+    return supervisors
+
+
+# Each shape of filter's count and pages, built once per process (kernel.prepared).
+_directory_pages: dict[tuple[bool, bool, bool], PreparedPages] = {}
+
+
+def supervisor_directory_page(
+    user, now, number, *, programme: Programme | None = None, mode: str = "", available=False
+) -> Page:
+    """Page `number` of the supervisors the user may see (supervisors_visible_to), with
+    what the directory shows of each (_directory), of a programme, of a mode ("online",
+    "in_person"), and only those with times offered and space if `available`."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return Paginator([], DIRECTORY_PAGE_SIZE).get_page(number)
+    shape = (programme is not None, bool(mode), bool(available))
+    pages = _directory_pages.get(shape)
+    if pages is None:
+        types = (int, datetime.datetime, datetime.date) + (int,) * shape[0] + (str,) * shape[1]
+        pages = PreparedPages(
+            partial(_directory_filtered, shape), per_page=DIRECTORY_PAGE_SIZE, types=types
+        )
+        _directory_pages[shape] = pages
+    chosen: list[int | str] = [programme.pk] if programme is not None else []
+    chosen += [mode] if mode else []
+    return pages.get_page(number, profile.organisation_id, now, now.date(), *chosen)
 
 
 # A supervisor's active programmes, with their organisation: the same query on every

@@ -104,6 +104,28 @@ def test_a_prepared_query_takes_times_and_an_argument_used_twice(organisation):
     assert since(organisation.pk, created - 2 * second, created - second) == []
 
 
+def test_a_prepared_query_takes_dates(organisation):
+    """A date reaches the SQL as the backend writes a DateField's value, each call's
+    own; a datetime is refused where a date is asked (it would be another value)."""
+    start = datetime.date(2026, 3, 29)
+    profile = StaffProfileFactory(organisation=organisation, start_date=start)
+    started = PreparedQuery(
+        lambda organisation_id, on_or_after, before: StaffProfile.objects.filter(
+            organisation_id=organisation_id, start_date__gte=on_or_after, start_date__lt=before
+        ).order_by("pk"),
+        types=(int, datetime.date, datetime.date),
+    )
+    day = datetime.timedelta(days=1)
+    assert started(organisation.pk, start, start + day) == [profile]
+    assert started(organisation.pk, start - day, start) == []
+    assert started(organisation.pk, start + day, start + 2 * day) == []
+    assert started(organisation.pk, datetime.date(2026, 1, 1), datetime.date(2027, 1, 1)) == [
+        profile
+    ]
+    with pytest.raises(TypeError, match="date"):
+        started(organisation.pk, timezone.now(), timezone.now())
+
+
 def test_a_prepared_querys_annotations_are_the_querysets(organisation, other_organisation):
     """Annotations come on each instance (and in each values_list tuple) as the
     queryset gives them: a count over a window, an aggregate, a subquery's answer."""
@@ -142,8 +164,14 @@ def test_a_prepared_query_refuses_what_it_cannot_replace(organisation):
     moved = PreparedQuery(lambda pk: Organisation.objects.filter(pk=pk + 1))
     with pytest.raises(ValueError, match="unchanged"):
         moved(organisation.pk)
-    with pytest.raises(TypeError, match="int, str or datetime"):
-        PreparedQuery(lambda day: Organisation.objects.all(), types=(datetime.date,))
+    with pytest.raises(TypeError, match="int, str, datetime or date"):
+        PreparedQuery(lambda minutes: Organisation.objects.all(), types=(float,))
+    turned = PreparedQuery(
+        lambda when: Organisation.objects.filter(created_at__date__gte=when.date()),
+        types=(datetime.datetime,),
+    )
+    with pytest.raises(ValueError, match="unchanged"):
+        turned(timezone.now())  # a time turned into a date inside build
     at = PreparedQuery(
         lambda when: Organisation.objects.filter(created_at__lte=when), types=(datetime.datetime,)
     )

@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +24,7 @@ from ..pairing import pairing_refusal
 from ..permissions import (
     agreements_visible_to,
     get_supervisor_for_user,
-    supervisor_directory_for_user,
+    supervisor_directory_page,
     supervisor_programmes_with_refusals,
 )
 from ..services.agreements import agreement_request
@@ -66,28 +64,6 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _directory(user, form: SupervisorFilterForm):
-    supervisors = (
-        supervisor_directory_for_user(user, timezone.now()).order_by(
-            "user__last_name", "user__first_name", "pk"
-        )  # pk: pages never overlap
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["programme"]:
-            supervisors = supervisors.filter(programmes=data["programme"])
-        if data["mode"]:
-            supervisors = supervisors.filter(mode=data["mode"])
-        if data["available"]:
-            supervisors = supervisors.filter(
-                offers_times=True, accepting_new=True, current__lt=F("capacity")
-            )
-    return supervisors
-
-
-DIRECTORY_PAGE_SIZE = 25
-
-
 def _in_words(supervisors: list) -> list:
     """Each supervisor with `programme_names` ("A; B") and `training_names` ("PNA,
     Restorative supervision") from the prefetched lists: written once here, not by
@@ -107,8 +83,14 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
         programmes=programmes_open_to(request.user).filter(modality=Modality.ONE_TO_ONE),
     )
     # A trust has hundreds of supervisors: a page of them at a time.
-    page = Paginator(_directory(request.user, form), DIRECTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    chosen = form.cleaned_data if form.is_valid() else {}
+    page = supervisor_directory_page(
+        request.user,
+        timezone.now(),
+        request.GET.get("page"),
+        programme=chosen.get("programme"),
+        mode=chosen.get("mode") or "",
+        available=bool(chosen.get("available")),
     )
     page.object_list = _in_words(list(page.object_list))
     query = request.GET.copy()

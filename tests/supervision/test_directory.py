@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from supervision.models import TrainingRecord
-from supervision.views.supervisors import DIRECTORY_PAGE_SIZE
+from supervision.permissions import DIRECTORY_PAGE_SIZE
 
 from ..factories import ProgrammeFactory, StaffProfileFactory, SupervisorProfileFactory
 
@@ -100,3 +100,61 @@ def test_each_card_names_the_programmes_and_the_training_escaped(
     # Latest training first (the records' order).
     assert "Trained in: Restorative supervision, Professional Nurse Advocate (PNA)</p>" in html
     assert html.count("Trained in:") == 1, f"not on {untrained.user.get_full_name()}'s card"
+
+
+def test_every_filter_of_the_directory_pages_as_the_queryset_does(organisation, programme, band7):
+    # supervisor_directory_page builds each shape of filter's SQL once, its time, date,
+    # programme and mode as parameters: each must answer as the queryset it was built from.
+    import itertools
+
+    from django.core.paginator import Paginator
+    from django.utils import timezone
+
+    from supervision.models import AvailabilitySlot, Mode, WeeklyAvailability
+    from supervision.permissions import _directory_filtered, supervisor_directory_page
+
+    other = ProgrammeFactory(organisation=organisation, name="Preceptorship")
+    now = timezone.now()
+    for n in range(DIRECTORY_PAGE_SIZE + 7):
+        user = StaffProfileFactory(organisation=organisation).user
+        supervisor = SupervisorProfileFactory(
+            user=user,
+            programmes=[programme] if n % 3 else [programme, other],
+            mode=Mode.IN_PERSON if n % 2 else Mode.ONLINE,
+            capacity=0 if n % 5 == 0 else 6,
+        )
+        if n % 4 == 0:  # a weekly window, ended yesterday or running on
+            WeeklyAvailability.objects.create(
+                supervisor=user,
+                mode=supervisor.mode,
+                weekday=1,
+                start_time=datetime.time(9),
+                end_time=datetime.time(10),
+                valid_from=now.date() - datetime.timedelta(days=60),
+                valid_until=now.date() - datetime.timedelta(days=1) if n % 8 else None,
+            )
+        if n % 7 == 0:
+            AvailabilitySlot.objects.create(
+                supervisor=user,
+                mode=supervisor.mode,
+                starts_at=now + datetime.timedelta(days=2),
+                ends_at=now + datetime.timedelta(days=2, hours=1),
+            )
+    answers = set()
+    for chosen_programme, mode, available in itertools.product(
+        (None, programme, other), ("", Mode.ONLINE, Mode.IN_PERSON), (False, True)
+    ):
+        shape = (chosen_programme is not None, bool(mode), available)
+        values = [chosen_programme.pk] if chosen_programme else []
+        values += [mode] if mode else []
+        expected_all = _directory_filtered(shape, organisation.pk, now, now.date(), *values)
+        for number in ("1", "2", "9"):
+            expected = Paginator(expected_all, DIRECTORY_PAGE_SIZE).get_page(number)
+            page = supervisor_directory_page(
+                band7, now, number, programme=chosen_programme, mode=mode, available=available
+            )
+            got = [(s.pk, s.current, s.offers_times) for s in page.object_list]
+            assert got == [(s.pk, s.current, s.offers_times) for s in expected.object_list]
+            assert page.paginator.count == expected.paginator.count
+            answers.add(page.paginator.count)
+    assert len(answers) > 4  # the filters do narrow the list
