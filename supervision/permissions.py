@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
 
-from kernel.models import Programme, Role
+from kernel.models import Modality, Programme, Role
 from kernel.permissions import (
     get_own_profile,
     organisations_where,
@@ -71,6 +71,43 @@ def supervisor_profile_of(user):
 def programmes_supervised_by(user):
     """Active programmes the user supervises in, whichever organisation runs them."""
     return Programme.objects.filter(supervisors__user=user, is_active=True)
+
+
+# A supervisor's availability page: the same queries on every view, their SQL built
+# once per process (kernel/prepared.py).
+_first_one_to_one_of = PreparedQuery(
+    lambda user_id: (
+        programmes_supervised_by(user_id)
+        .filter(modality=Modality.ONE_TO_ONE)
+        .select_related("organisation")
+        .order_by("name")[:1]
+    )
+)
+_slots_ahead_of = PreparedQuery(
+    lambda user_id, now: availability_of(user_id, "slot").filter(ends_at__gt=now),
+    types=(int, datetime.datetime),
+)
+_weekly_of = PreparedQuery(lambda user_id: availability_of(user_id, "weekly"))
+_away_ahead_of = PreparedQuery(
+    lambda user_id, now: availability_of(user_id, "away").filter(ends_at__gt=now),
+    types=(int, datetime.datetime),
+)
+
+
+def first_one_to_one_programme_of(user) -> Programme | None:
+    """The first, by name, of the one-to-one programmes the user supervises in."""
+    found = _first_one_to_one_of(user.pk)
+    return found[0] if found else None
+
+
+def availability_ahead_of(user, now) -> tuple[list, list, list]:
+    """The user's own one-off times and time away that have not ended by `now`, and
+    their weekly windows (availability_of): (slots, weekly, away)."""
+    return (
+        _slots_ahead_of(user.pk, now),
+        _weekly_of(user.pk),
+        _away_ahead_of(user.pk, now),
+    )
 
 
 def get_training_for_user(user, pk: int) -> TrainingRecord:

@@ -24,10 +24,10 @@ from ..models import (
     Mode,
 )
 from ..permissions import (
-    availability_of,
+    availability_ahead_of,
+    first_one_to_one_programme_of,
     get_availability_for_user,
     get_training_for_user,
-    programmes_supervised_by,
     supervisor_profile_of,
 )
 from ..services import availability as services
@@ -132,19 +132,10 @@ def availability(request: AuthenticatedHttpRequest) -> HttpResponse:
     now = timezone.now()
     zone = timezone.get_current_timezone()
     today = timezone.localdate(now, zone)
-    programme = (
-        programmes_supervised_by(user)
-        .filter(modality=Modality.ONE_TO_ONE)
-        .select_related("organisation")
-        .order_by("name")
-        .first()
-    )
+    programme = first_one_to_one_programme_of(user)
     # Fetched once for the lists and the preview of free slots alike.
-    entries = SupervisorEntries(
-        slots=list(availability_of(user, "slot").filter(ends_at__gt=now)),
-        weekly=list(availability_of(user, "weekly")),
-        away=list(availability_of(user, "away").filter(ends_at__gt=now)),
-    )
+    slots, weekly, away = availability_ahead_of(user, now)
+    entries = SupervisorEntries(slots=slots, weekly=weekly, away=away)
     preview = []
     if programme is not None:
         preview = free_slots(supervisor=user, programme=programme, now=now, entries=entries)

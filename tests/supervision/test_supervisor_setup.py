@@ -677,3 +677,33 @@ def test_the_preview_reads_the_pages_own_lists_as_free_slots_would_fetch_them(
     assert len(found) > 20
     given = free_slots(supervisor=supervisor, programme=programme, now=frozen_now, entries=entries)
     assert given == found
+
+
+def test_the_availability_page_reads_ones_own_entries_that_have_not_ended(
+    supervisor, supervisor_profile, programme, frozen_now, organisation
+):
+    # supervision.permissions.availability_ahead_of and first_one_to_one_programme_of
+    # (their SQL built once) against the querysets they were built from.
+    from supervision.permissions import availability_ahead_of, first_one_to_one_programme_of
+    from tests.factories import StaffProfileFactory
+
+    someone_else = StaffProfileFactory(organisation=organisation).user
+    for user in (supervisor, someone_else):
+        _many_entries(user, 3)
+        AvailabilityException.objects.create(  # ended: not listed
+            supervisor=user,
+            starts_at=frozen_now - datetime.timedelta(days=3),
+            ends_at=frozen_now - datetime.timedelta(days=2),
+        )
+    later = utc(2026, 12, 2, 10)  # the slots of 1 and 2 December over
+    for now in (frozen_now, later):
+        expected = (
+            list(AvailabilitySlot.objects.filter(supervisor=supervisor, ends_at__gt=now)),
+            list(WeeklyAvailability.objects.filter(supervisor=supervisor)),
+            list(AvailabilityException.objects.filter(supervisor=supervisor, ends_at__gt=now)),
+        )
+        assert availability_ahead_of(supervisor, now) == expected
+    assert len(availability_ahead_of(supervisor, frozen_now)[0]) == 3
+    assert len(availability_ahead_of(supervisor, later)[0]) == 1
+    assert first_one_to_one_programme_of(supervisor) == programme
+    assert first_one_to_one_programme_of(someone_else) is None
