@@ -293,6 +293,22 @@ def agreements_visible_to(user):
     return Agreement.objects.filter(Q(supervisor=user) | Q(supervisee=user))
 
 
+# The agreements not ended between a supervisor and a supervisee (a supervisor's page).
+_current_between = PreparedQuery(
+    lambda user_id, supervisor_id: (
+        agreements_visible_to(user_id)
+        .current()
+        .filter(supervisor=supervisor_id, supervisee=user_id)
+    ),
+    types=(int, int),
+)
+
+
+def current_agreements_with(user, supervisor) -> list[Agreement]:
+    """The user's agreements not ended in which `supervisor` (a user) supervises them."""
+    return _current_between(user.pk, supervisor.pk)
+
+
 # The same query on every view of an agreement's pages (booking among them), its SQL
 # built once per process (kernel/prepared.py).
 _agreement_of = PreparedQuery(

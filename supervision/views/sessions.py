@@ -61,11 +61,22 @@ def session_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# A supervisor's sessions that have ended without being logged, oldest first.
+_unlogged_of = PreparedQuery(
+    lambda user_id, now: (
+        sessions_visible_to(user_id)
+        .filter(supervisor=user_id)
+        .unlogged(now)
+        .tabled()
+        .order_by("starts_at")
+    ),
+    types=(int, datetime.datetime),
+)
+
+
 @role_required(Role.SUPERVISOR)
 def session_unlogged(request: AuthenticatedHttpRequest) -> HttpResponse:
-    sessions = (
-        sessions_visible_to(request.user).filter(supervisor=request.user).unlogged().tabled()
-    ).order_by("starts_at")
+    sessions = _unlogged_of(request.user.pk, timezone.now())
     return render(request, "supervision/sessions/unlogged.html", {"sessions": sessions})
 
 

@@ -23,6 +23,7 @@ from ..models import SupervisorProfile
 from ..pairing import pairing_refusal
 from ..permissions import (
     agreements_visible_to,
+    current_agreements_with,
     get_supervisor_for_user,
     supervisor_directory_page,
     supervisor_programmes_with_refusals,
@@ -105,12 +106,7 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
 def _programmes_for(request, supervisor: SupervisorProfile):
     """The supervisor's programmes the user is eligible for, with what they can do next."""
     profile = get_own_profile(request.user)
-    current = {
-        a.programme_id: a
-        for a in agreements_visible_to(request.user)
-        .current()
-        .filter(supervisor=supervisor.user, supervisee=request.user)
-    }
+    current = {a.programme_id: a for a in current_agreements_with(request.user, supervisor.user)}
     refusal = pairing_refusal(supervisor.user, request.user)
     taking_on = supervisor.accepting_new and has_capacity(supervisor.user, profile=supervisor)
     options = []

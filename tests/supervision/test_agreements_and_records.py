@@ -416,3 +416,61 @@ def test_the_record_says_how_long_in_plain_english(client, past_session, themes,
     page = client.get(past_session.get_absolute_url()).content.decode()
     assert re.search(rf">\s*{words}\s*<", page)
     assert "1 minutes" not in page
+
+
+def test_sessions_to_log_are_the_supervisors_own_that_have_ended_unlogged(
+    client, agreement, programme, supervisor, other_supervisee, frozen_now
+):
+    # The list's query is built once (supervision.views.sessions._unlogged_of) with the
+    # time and the supervisor as parameters.
+    from kernel.models import Role
+    from tests.factories import RoleGrantFactory
+
+    other_supervisor = SupervisorProfileFactory(
+        user=StaffProfileFactory(organisation=programme.organisation).user, programmes=[programme]
+    ).user
+    RoleGrantFactory(
+        user=other_supervisor, organisation=programme.organisation, role=Role.SUPERVISOR
+    )
+
+    def session(who, days, status=Session.Status.BOOKED):
+        starts = frozen_now + datetime.timedelta(days=days)
+        cancelled = status == Session.Status.CANCELLED
+        return Session.objects.create(
+            programme=programme,
+            supervisor=who,
+            supervisee=other_supervisee,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=1),
+            status=status,
+            cancelled_at=starts - datetime.timedelta(days=2) if cancelled else None,
+            cancelled_by="supervisor" if cancelled else "",
+        )
+
+    older, recent = session(supervisor, -9), session(supervisor, -2)
+    session(supervisor, -3, Session.Status.ATTENDED)  # logged
+    session(supervisor, -4, Session.Status.CANCELLED)
+    session(supervisor, 2)  # still to come
+    session(other_supervisor, -2)  # another supervisor's
+    client.force_login(supervisor)
+    response = client.get(reverse("supervision:sessions_unlogged"))
+    assert [s.pk for s in response.context["sessions"]] == [older.pk, recent.pk]
+    client.force_login(other_supervisor)
+    response = client.get(reverse("supervision:sessions_unlogged"))
+    assert len(response.context["sessions"]) == 1
+
+
+def test_a_supervisors_page_knows_the_agreements_not_ended_with_that_supervisor(
+    client, agreement, supervisor, supervisor_profile, band7, programme
+):
+    from supervision.permissions import current_agreements_with
+
+    assert current_agreements_with(band7, supervisor) == [agreement]
+    assert current_agreements_with(supervisor, band7) == []  # the other way round
+    agreement.ended_at = agreement.created_at
+    agreement.save()
+    assert current_agreements_with(band7, supervisor) == []
+    client.force_login(band7)
+    response = client.get(reverse("supervision:supervisor", args=[supervisor_profile.pk]))
+    assert response.status_code == 200
+    assert all(option["agreement"] is None for option in response.context["options"])
