@@ -9,7 +9,7 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import IsNull
 from django.http import Http404
@@ -21,7 +21,7 @@ from kernel.permissions import (
     programmes_managed_by,
     refusals_fetched,
 )
-from kernel.prepared import PreparedPages, PreparedQuery
+from kernel.prepared import PreparedForIds, PreparedPages, PreparedQuery
 
 from .models import (
     Agreement,
@@ -158,7 +158,8 @@ def _directory(organisation_id: int, now, today):
     directory shows of each: `current`,
     their active agreements; `offers_times`, whether they offer any time after `now`
     (a window still valid on `today`, now's date in UTC);
-    their name, job and department; and `listed_programmes` and `listed_training`.
+    their name, job and department (with_directory_names adds their programmes and
+    training to a page of them).
     Only those columns: a supervisor with their account, staff profile and
     department is 50 columns, each programme 60, and Django builds each one."""
     # Subqueries, not a join and GROUP BY: the page's 25 rows are found by the
@@ -189,17 +190,42 @@ def _directory(organisation_id: int, now, today):
         )
         .select_related("user__profile__department")
         .only(*DIRECTORY_FIELDS)
-        # As lists (to_attr): a prefetch into the related managers makes a filtered
-        # queryset for each supervisor and relation, 50 a page, never run.
-        .prefetch_related(
-            Prefetch("programmes", Programme.objects.only("name"), to_attr="listed_programmes"),
-            Prefetch(
-                "training",
-                TrainingRecord.objects.only("supervisor_id", "kind"),
-                to_attr="listed_training",
-            ),
-        )
     )
+
+
+# The names a directory card shows of each supervisor's programmes and training: a
+# query each for a page of them, built once for each number of supervisors.
+_programme_names_of = PreparedForIds(
+    lambda ids: (
+        SupervisorProfile.programmes.through.objects.filter(supervisorprofile_id__in=ids)
+        .order_by("programme__name", "programme_id")
+        .values_list("supervisorprofile_id", "programme__name")
+    )
+)
+_training_kinds_of = PreparedForIds(
+    lambda ids: (
+        TrainingRecord.objects.filter(supervisor_id__in=ids)
+        .order_by("-completed_on", "pk")
+        .values_list("supervisor_id", "kind")
+    )
+)
+
+
+def with_directory_names(supervisors: list) -> list:
+    """Each supervisor with `programme_names` ("A; B", every programme they are in, by
+    name) and `training_names` ("PNA, Restorative supervision", latest first)."""
+    ids = [supervisor.pk for supervisor in supervisors]
+    programmes: dict[int, list[str]] = {}
+    for supervisor_id, name in _programme_names_of(ids):
+        programmes.setdefault(supervisor_id, []).append(name)
+    labels = dict(TrainingRecord.Kind.choices)
+    training: dict[int, list[str]] = {}
+    for supervisor_id, kind in _training_kinds_of(ids):
+        training.setdefault(supervisor_id, []).append(str(labels.get(kind, kind)))
+    for supervisor in supervisors:
+        supervisor.programme_names = "; ".join(programmes.get(supervisor.pk, ()))
+        supervisor.training_names = ", ".join(training.get(supervisor.pk, ()))
+    return supervisors
 
 
 DIRECTORY_PAGE_SIZE = 25

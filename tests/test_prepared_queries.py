@@ -342,3 +342,36 @@ def test_prepared_pages_refuse_an_unordered_or_distinct_query(organisation):
     ):
         with pytest.raises(TypeError, match="ordered"):
             PreparedPages(build, per_page=2).get_page("1", organisation.pk)
+
+
+def test_prepared_for_ids_answers_as_the_queryset_for_any_number_of_ids(
+    organisation, other_organisation
+):
+    from kernel.prepared import PreparedForIds
+
+    wards = [
+        DepartmentFactory(organisation=org, name=f"Ward {n}")
+        for org in (organisation, other_organisation)
+        for n in range(4)
+    ]
+    names_of = PreparedForIds(
+        lambda ids, organisation_id: Department.objects.filter(
+            pk__in=ids, organisation_id=organisation_id
+        )
+        .order_by("name", "pk")
+        .values_list("pk", "name"),
+        types=(int,),
+    )
+    for chosen in ([wards[0]], wards[:3], wards[2:7], wards, [wards[1], wards[1], wards[5]]):
+        ids = [ward.pk for ward in chosen]
+        for org in (organisation, other_organisation):
+            expected = list(
+                Department.objects.filter(pk__in=ids, organisation_id=org.pk)
+                .order_by("name", "pk")
+                .values_list("pk", "name")
+            )
+            assert names_of(ids, org.pk) == expected
+    with CaptureQueriesContext(connection) as queries:
+        assert names_of([], organisation.pk) == []
+    assert len(queries) == 0
+    assert sorted(names_of._by_length) == [1, 2, 3, 5, 8]  # a repeated id counts once

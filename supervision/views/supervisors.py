@@ -27,6 +27,7 @@ from ..permissions import (
     get_supervisor_for_user,
     supervisor_directory_page,
     supervisor_programmes_with_refusals,
+    with_directory_names,
 )
 from ..services.agreements import agreement_request
 from ..services.capacity import has_capacity
@@ -65,18 +66,6 @@ def programme_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _in_words(supervisors: list) -> list:
-    """Each supervisor with `programme_names` ("A; B") and `training_names` ("PNA,
-    Restorative supervision") from the prefetched lists: written once here, not by
-    two template loops on each of the page's 25 cards (bench/inprocess.py)."""
-    for supervisor in supervisors:
-        supervisor.programme_names = "; ".join(p.name for p in supervisor.listed_programmes)
-        supervisor.training_names = ", ".join(
-            str(record.get_kind_display()) for record in supervisor.listed_training
-        )
-    return supervisors
-
-
 @login_required_view
 def supervisor_list(request: HttpRequest) -> HttpResponse:
     form = SupervisorFilterForm(
@@ -93,7 +82,7 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
         mode=chosen.get("mode") or "",
         available=bool(chosen.get("available")),
     )
-    page.object_list = _in_words(list(page.object_list))
+    page.object_list = with_directory_names(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
