@@ -355,11 +355,11 @@ def test_prepared_for_ids_answers_as_the_queryset_for_any_number_of_ids(
         for n in range(4)
     ]
     names_of = PreparedForIds(
-        lambda ids, organisation_id: Department.objects.filter(
-            pk__in=ids, organisation_id=organisation_id
-        )
-        .order_by("name", "pk")
-        .values_list("pk", "name"),
+        lambda ids, organisation_id: (
+            Department.objects.filter(pk__in=ids, organisation_id=organisation_id)
+            .order_by("name", "pk")
+            .values_list("pk", "name")
+        ),
         types=(int,),
     )
     for chosen in ([wards[0]], wards[:3], wards[2:7], wards, [wards[1], wards[1], wards[5]]):
