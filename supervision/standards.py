@@ -53,6 +53,7 @@ from kernel.models import (
     StandardKind,
     StandardRule,
 )
+from kernel.prepared import PreparedForIds
 
 from .models import ProfessionStandard, Session
 
@@ -325,14 +326,23 @@ def _standing(applied: _Applied, row: dict, zone, today, baseline) -> Standing:
     return standing_on(today, due, applied.rule.programme_id)
 
 
-def _programmes_with_standards(organisation_ids, programme: Programme | None):
-    if programme is not None:
-        return [programme] if programme.standard_kind else []
-    return list(
-        Programme.objects.filter(organisation_id__in=organisation_ids, is_active=True)
+# Asked on every home page: built once for each number of organisations.
+_standard_programmes_of = PreparedForIds(
+    lambda ids: (
+        Programme.objects.filter(organisation_id__in=ids, is_active=True)
         .exclude(standard_kind=StandardKind.NONE)
         .prefetch_related("eligible_departments")
     )
+)
+_profession_standards_of = PreparedForIds(
+    lambda ids: ProfessionStandard.objects.filter(organisation_id__in=ids)
+)
+
+
+def _programmes_with_standards(organisation_ids, programme: Programme | None):
+    if programme is not None:
+        return [programme] if programme.standard_kind else []
+    return _standard_programmes_of(organisation_ids)
 
 
 def standings(
@@ -362,7 +372,7 @@ def standings(
             Organisation.objects.filter(pk__in=organisation_ids).values_list("pk", "time_zone")
         )
     own = _programmes_with_standards(organisation_ids, programme)
-    defaults = list(ProfessionStandard.objects.filter(organisation_id__in=organisation_ids))
+    defaults = _profession_standards_of(organisation_ids)
     zones = {pk: zoneinfo.ZoneInfo(name) for pk, name in names}
     plan = _Plan(now)
     by_programme: dict[int, list[_Applied]] = {}
