@@ -131,6 +131,13 @@ _single_slots = PreparedQuery(
 _weekly = PreparedQuery(
     lambda supervisor_id: WeeklyAvailability.objects.filter(supervisor=supervisor_id)
 )
+
+
+def weekly_windows(supervisor_id: int) -> list[WeeklyAvailability]:
+    """Every weekly window of the supervisor's, ended ones too (by their dates)."""
+    return _weekly(supervisor_id)
+
+
 _away = PreparedQuery(
     lambda supervisor_id, start, end: AvailabilityException.objects.filter(
         supervisor=supervisor_id, ends_at__gt=start, starts_at__lt=end
@@ -183,7 +190,7 @@ def free_slots(
     if entries is None:
         entries = SupervisorEntries(
             slots=_single_slots(supervisor.pk, start, end),
-            weekly=_weekly(supervisor.pk),
+            weekly=weekly_windows(supervisor.pk),
             away=_away(supervisor.pk, start, end),
         )
     windows = [

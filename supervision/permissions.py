@@ -23,6 +23,7 @@ from kernel.permissions import (
 )
 from kernel.prepared import PreparedForIds, PreparedPages, PreparedQuery
 
+from .availability import weekly_windows
 from .models import (
     Agreement,
     AllowanceExtra,
@@ -87,7 +88,6 @@ _slots_ahead_of = PreparedQuery(
     lambda user_id, now: availability_of(user_id, "slot").filter(ends_at__gt=now),
     types=(int, datetime.datetime),
 )
-_weekly_of = PreparedQuery(lambda user_id: availability_of(user_id, "weekly"))
 _away_ahead_of = PreparedQuery(
     lambda user_id, now: availability_of(user_id, "away").filter(ends_at__gt=now),
     types=(int, datetime.datetime),
@@ -102,10 +102,10 @@ def first_one_to_one_programme_of(user) -> Programme | None:
 
 def availability_ahead_of(user, now) -> tuple[list, list, list]:
     """The user's own one-off times and time away that have not ended by `now`, and
-    their weekly windows (availability_of): (slots, weekly, away)."""
+    all their weekly windows: (slots, weekly, away)."""
     return (
         _slots_ahead_of(user.pk, now),
-        _weekly_of(user.pk),
+        weekly_windows(user.pk),
         _away_ahead_of(user.pk, now),
     )
 
