@@ -16,7 +16,7 @@ from django.http import Http404
 
 from .eligibility import REFUSAL_RELATED
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
-from .prepared import PreparedPages, PreparedQuery
+from .prepared import PreparedPages, PreparedQuery, Shapes
 
 _CACHE_ATTR = "_supervision_roles"
 _PROFILE_ATTR = "_supervision_profile"
@@ -100,9 +100,20 @@ def _staff_in(organisation_ids):
     return StaffProfile.objects.in_organisations(organisation_ids)
 
 
+def _staff_pages_of(shape: tuple[int, int]) -> PreparedPages:
+    organisations, per_page = shape
+    return PreparedPages(
+        lambda *organisation_ids: _staff_in(list(organisation_ids)).select_related(
+            "user", "department", "organisation"
+        ),
+        per_page=per_page,
+        types=(int,) * organisations,
+    )
+
+
 # The people directory as it opens, unfiltered: each page's SQL built once per process
 # for each number of organisations one administers (kernel.prepared.PreparedPages).
-_staff_pages: dict[tuple[int, int], PreparedPages] = {}
+_staff_pages = Shapes(_staff_pages_of)
 
 
 def staff_page_for_user(user, number, *, per_page: int) -> Page:
@@ -111,17 +122,7 @@ def staff_page_for_user(user, number, *, per_page: int) -> Page:
     ids = sorted(organisations_where(user, Role.PROGRAMME_ADMIN))
     if not ids:
         return Paginator([], per_page).get_page(number)
-    pages = _staff_pages.get((len(ids), per_page))
-    if pages is None:
-        pages = PreparedPages(
-            lambda *organisation_ids: _staff_in(list(organisation_ids)).select_related(
-                "user", "department", "organisation"
-            ),
-            per_page=per_page,
-            types=(int,) * len(ids),
-        )
-        _staff_pages[(len(ids), per_page)] = pages
-    return pages.get_page(number, *ids)
+    return _staff_pages[len(ids), per_page].get_page(number, *ids)
 
 
 def role_grants_of(people) -> list[tuple[int, int, str]]:

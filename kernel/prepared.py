@@ -206,6 +206,42 @@ def _checked(kind: type, value: Any) -> Any:
     return kind(value)
 
 
+# How many shapes a Shapes keeps by default.
+SHAPES_KEPT = 64
+
+
+class Shapes:
+    """One thing for each shape of a query that varies only in shape (how many ids,
+    which filters are set, which page), made by `make(shape)` on first use and kept:
+
+        by_count = Shapes(lambda count: PreparedQuery(..., types=(int,) * count))
+        by_count[len(ids)](*ids)
+
+    `keep(shape)` says which to keep (by default the first SHAPES_KEPT made), so that
+    shapes asked for from outside cannot grow it without bound; one not kept is made
+    on each use, as a queryset's SQL would be.
+    """
+
+    def __init__(self, make: Callable[[Any], Any], *, keep: Callable[[Any], bool] | None = None):
+        self._make = make
+        self._keep = keep
+        self._made: dict[Any, Any] = {}
+
+    def __getitem__(self, shape):
+        made = self._made.get(shape)
+        if made is None:
+            made = self._make(shape)
+            if self._keep(shape) if self._keep else len(self._made) < SHAPES_KEPT:
+                self._made[shape] = made
+        return made
+
+    def __iter__(self):
+        return iter(self._made)
+
+    def __len__(self) -> int:
+        return len(self._made)
+
+
 # Pages whose SQL is kept (the first ones, where nearly every view is); a later
 # page's is built on each view, as a queryset's would be.
 PAGES_KEPT = 20
@@ -253,7 +289,7 @@ class PreparedPages:
         self.per_page = per_page
         self._count = PreparedQuery(self._counted, types=types)
         self._count.counting = True
-        self._pages: dict[int, PreparedQuery] = {}
+        self._pages = Shapes(self._page_query, keep=lambda number: number <= PAGES_KEPT)
 
     def _counted(self, *arguments) -> QuerySet:
         queryset = self._build(*arguments)
@@ -261,17 +297,12 @@ class PreparedPages:
             raise TypeError("PreparedPages takes an ordered queryset, not a distinct one")
         return queryset.order_by().values_list("pk")
 
-    def _rows(self, number: int, values: tuple) -> list:
-        prepared = self._pages.get(number)
-        if prepared is None:
-            bottom = (number - 1) * self.per_page
-            prepared = PreparedQuery(
-                lambda *arguments: self._build(*arguments)[bottom : bottom + self.per_page],
-                types=self._types,
-            )
-            if number <= PAGES_KEPT:
-                self._pages[number] = prepared
-        return prepared(*values)
+    def _page_query(self, number: int) -> PreparedQuery:
+        bottom = (number - 1) * self.per_page
+        return PreparedQuery(
+            lambda *arguments: self._build(*arguments)[bottom : bottom + self.per_page],
+            types=self._types,
+        )
 
     def get_page(self, number, *values: Any) -> Page:
         """The page `number` (text from the query string, say) of the rows for `values`."""
@@ -283,12 +314,8 @@ class PreparedPages:
             wanted = 1
         except EmptyPage:
             wanted = paginator.num_pages
-        rows = self._rows(wanted, values) if paginator.count else []
+        rows = self._pages[wanted](*values) if paginator.count else []
         return Page(rows, wanted, paginator)
-
-
-# The most lengths of id list whose SQL a PreparedForIds keeps.
-ID_LENGTHS_KEPT = 64
 
 
 class PreparedForIds:
@@ -306,19 +333,16 @@ class PreparedForIds:
     def __init__(self, build: Callable[..., QuerySet], *, types: tuple[type, ...] = ()):
         self._build = build
         self._types = types
-        self._by_length: dict[int, PreparedQuery] = {}
+        self._by_length = Shapes(self._query_for)
+
+    def _query_for(self, count: int) -> PreparedQuery:
+        return PreparedQuery(
+            lambda *arguments: self._build(list(arguments[:count]), *arguments[count:]),
+            types=(int,) * count + self._types,
+        )
 
     def __call__(self, ids, *values: Any) -> list[Any]:
         ids = sorted({int(pk) for pk in ids})
         if not ids:
             return []
-        count = len(ids)
-        prepared = self._by_length.get(count)
-        if prepared is None:
-            prepared = PreparedQuery(
-                lambda *arguments: self._build(list(arguments[:count]), *arguments[count:]),
-                types=(int,) * count + self._types,
-            )
-            if len(self._by_length) < ID_LENGTHS_KEPT:
-                self._by_length[count] = prepared
-        return prepared(*ids, *values)
+        return self._by_length[len(ids)](*ids, *values)

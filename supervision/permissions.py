@@ -21,7 +21,7 @@ from kernel.permissions import (
     programmes_managed_by,
     refusals_fetched,
 )
-from kernel.prepared import PreparedForIds, PreparedPages, PreparedQuery
+from kernel.prepared import PreparedForIds, PreparedPages, PreparedQuery, Shapes
 
 from .availability import weekly_windows
 from .models import (
@@ -250,8 +250,15 @@ def _directory_filtered(shape: tuple[bool, bool, bool], organisation_id, now, to
     return supervisors
 
 
+def _directory_pages_of(shape: tuple[bool, bool, bool]) -> PreparedPages:
+    types = (int, datetime.datetime, datetime.date) + (int,) * shape[0] + (str,) * shape[1]
+    return PreparedPages(
+        partial(_directory_filtered, shape), per_page=DIRECTORY_PAGE_SIZE, types=types
+    )
+
+
 # Each shape of filter's count and pages, built once per process (kernel.prepared).
-_directory_pages: dict[tuple[bool, bool, bool], PreparedPages] = {}
+_directory_pages = Shapes(_directory_pages_of)
 
 
 def supervisor_directory_page(
@@ -264,16 +271,11 @@ def supervisor_directory_page(
     if profile is None:
         return Paginator([], DIRECTORY_PAGE_SIZE).get_page(number)
     shape = (programme is not None, bool(mode), bool(available))
-    pages = _directory_pages.get(shape)
-    if pages is None:
-        types = (int, datetime.datetime, datetime.date) + (int,) * shape[0] + (str,) * shape[1]
-        pages = PreparedPages(
-            partial(_directory_filtered, shape), per_page=DIRECTORY_PAGE_SIZE, types=types
-        )
-        _directory_pages[shape] = pages
     chosen: list[int | str] = [programme.pk] if programme is not None else []
     chosen += [mode] if mode else []
-    return pages.get_page(number, profile.organisation_id, now, now.date(), *chosen)
+    return _directory_pages[shape].get_page(
+        number, profile.organisation_id, now, now.date(), *chosen
+    )
 
 
 # A supervisor's active programmes, with their organisation: the same query on every

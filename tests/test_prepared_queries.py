@@ -375,3 +375,26 @@ def test_prepared_for_ids_answers_as_the_queryset_for_any_number_of_ids(
         assert names_of([], organisation.pk) == []
     assert len(queries) == 0
     assert sorted(names_of._by_length) == [1, 2, 3, 5, 8]  # a repeated id counts once
+
+
+def test_shapes_keep_what_they_make_up_to_their_bound_and_remake_the_rest():
+    from kernel.prepared import SHAPES_KEPT, Shapes
+
+    made: list[int] = []
+
+    def make(shape: int) -> str:
+        made.append(shape)
+        return f"query for {shape}"
+
+    by_count = Shapes(make)
+    for count in [*range(SHAPES_KEPT + 5), 3, SHAPES_KEPT + 2]:
+        assert by_count[count] == f"query for {count}"
+    assert len(by_count) == SHAPES_KEPT
+    assert made.count(3) == 1  # kept: made once
+    assert made.count(SHAPES_KEPT + 2) == 2  # past the bound: made on each use
+    made.clear()
+    pages = Shapes(make, keep=lambda number: number <= 2)
+    for number in (5, 1, 5, 1):
+        pages[number]
+    assert sorted(pages) == [1]
+    assert made == [5, 1, 5]  # page 5 not kept: made again

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from kernel.models import Organisation, Role, StaffProfile
 from kernel.permissions import get_own_profile, has_role, organisations_where
-from kernel.prepared import PreparedQuery
+from kernel.prepared import PreparedQuery, Shapes
 
 from ..models import Attendance, Group, GroupRecord, GroupSession, Membership
 
@@ -84,28 +84,25 @@ def _groups_visible(user_id: int, staff_of: int | None, admin_of):
     return Group.objects.filter(pk__in=Group.objects.filter(scope).values("pk"))
 
 
+def _group_in_scope_query(shape: tuple[bool, int]) -> PreparedQuery:
+    staff, admin_count = shape
+
+    def build(pk, user_id, *organisation_ids):
+        staff_of = organisation_ids[0] if staff else None
+        admin_of = list(organisation_ids[1:] if staff else organisation_ids)
+        return (
+            _groups_visible(user_id, staff_of, admin_of)
+            .select_related("organisation", "programme")
+            .filter(pk=pk)
+        )
+
+    return PreparedQuery(build, types=(int,) * (2 + staff + admin_count))
+
+
 # A group by id in someone's scope, with its organisation and programme: one query,
 # compiled once for each shape of scope (on an organisation's staff or not, and how
 # many organisations one runs programmes in).
-_group_in_scope: dict[tuple[bool, int], PreparedQuery] = {}
-
-
-def _group_in_scope_of(staff: bool, admin_count: int) -> PreparedQuery:
-    found = _group_in_scope.get((staff, admin_count))
-    if found is None:
-
-        def build(pk, user_id, *organisation_ids):
-            staff_of = organisation_ids[0] if staff else None
-            admin_of = list(organisation_ids[1:] if staff else organisation_ids)
-            return (
-                _groups_visible(user_id, staff_of, admin_of)
-                .select_related("organisation", "programme")
-                .filter(pk=pk)
-            )
-
-        found = PreparedQuery(build, types=(int,) * (2 + staff + admin_count))
-        _group_in_scope[(staff, admin_count)] = found
-    return found
+_group_in_scope = Shapes(_group_in_scope_query)
 
 
 _FACILITATORS_ATTR = "_facilitator_ids"
@@ -192,7 +189,7 @@ def get_group_for_user(user, pk: int, *, manage: bool = False, edit: bool = Fals
         raise Http404
     user_id, staff_of, admin_of = _scope_of(user)
     staff = [staff_of] if staff_of is not None else []
-    found = _group_in_scope_of(bool(staff), len(admin_of))(pk, user_id, *staff, *admin_of)
+    found = _group_in_scope[bool(staff), len(admin_of)](pk, user_id, *staff, *admin_of)
     if not found:
         raise Http404
     group = found[0]
