@@ -9,7 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,6 +28,7 @@ from kernel.eligibility import (
     unmet,
 )
 from kernel.models import Modality, PeriodKind, Programme, StaffProfile
+from kernel.prepared import PreparedQuery, Shapes
 
 from .models import AllowanceExtra, Session
 
@@ -191,16 +192,98 @@ def register_usage(counter) -> None:
 
 def counted_sessions(programme: Programme):
     """The filter for sessions that use up allowance under this programme's rules."""
+    return _counted_q(programme.did_not_attend_counts, programme.late_cancellation_counts)
+
+
+def _counted_q(did_not_attend_counts: bool, late_cancellation_counts: bool) -> Q:
     counted = COUNTED
-    if programme.did_not_attend_counts:
+    if did_not_attend_counts:
         counted |= Q(status=Session.Status.DID_NOT_ATTEND)
-    if programme.late_cancellation_counts:
+    if late_cancellation_counts:
         counted |= Q(
             status=Session.Status.CANCELLED,
             cancelled_by=Session.CancelledBy.SUPERVISEE,
             late_cancellation=True,
         )
     return counted
+
+
+def _sessions_counted(
+    counted: Q, programme_id, user_id, period: "Period", exclude_id=None
+) -> "QuerySet[Session]":
+    """The sessions of `user_id` in the programme that use up its allowance in `period`
+    (`counted`: counted_sessions of the programme)."""
+    sessions = Session.objects.filter(programme_id=programme_id, supervisee_id=user_id).filter(
+        counted
+    )
+    if exclude_id is not None:
+        sessions = sessions.exclude(pk=exclude_id)
+    if period.start is not None:
+        sessions = sessions.filter(starts_at__gte=period.start)
+    if period.end is not None:
+        sessions = sessions.filter(starts_at__lt=period.end)
+    return sessions
+
+
+def _count_of_shape(shape: tuple[bool, bool, bool, bool, bool]) -> PreparedQuery:
+    """`_sessions_counted` counted, for one shape of the programme's rules and period
+    (did-not-attend counts, late cancellations count, a start, an end, a session left
+    out): its SQL built once per process. Arguments: the programme's id, the user's,
+    then the start, the end and the session left out, those the shape has."""
+    did_not_attend, late, has_start, has_end, excluding = shape
+    types: tuple[type, ...] = (int, int)
+    types += (datetime.datetime,) * has_start + (datetime.datetime,) * has_end
+    types += (int,) * excluding
+
+    def build(programme_id, user_id, *rest):
+        given = iter(rest)
+        period = Period(next(given) if has_start else None, next(given) if has_end else None, None)
+        excluded = next(given) if excluding else None
+        counted = _counted_q(did_not_attend, late)
+        return _sessions_counted(counted, programme_id, user_id, period, excluded).values_list("pk")
+
+    query = PreparedQuery(build, types=types)
+    query.counting = True
+    return query
+
+
+_counts = Shapes(_count_of_shape)
+
+
+def _extras_on(programme_id, user_id, day: datetime.date) -> "QuerySet[AllowanceExtra]":
+    """The extra sessions granted to a person in a programme, valid on `day` and not revoked."""
+    return AllowanceExtra.objects.filter(
+        programme_id=programme_id,
+        user_id=user_id,
+        valid_from__lte=day,
+        valid_until__gte=day,
+        revoked_at__isnull=True,
+    )
+
+
+# `_extras_on`'s (sessions,) rows, their SQL built once per process.
+_extras_valid = PreparedQuery(
+    lambda programme_id, user_id, day: (
+        _extras_on(programme_id, user_id, day).order_by().values_list("sessions")
+    ),
+    types=(int, int, datetime.date),
+)
+
+
+def _count_counted(programme: Programme, user_id, period: "Period", exclude_id=None) -> int:
+    """How many sessions `_sessions_counted` finds, through a query built once per shape."""
+    shape = (
+        programme.did_not_attend_counts,
+        programme.late_cancellation_counts,
+        period.start is not None,
+        period.end is not None,
+        exclude_id is not None,
+    )
+    arguments = [programme.pk, user_id]
+    arguments += [moment for moment in (period.start, period.end) if moment is not None]
+    if exclude_id is not None:
+        arguments.append(exclude_id)
+    return _counts[shape](*arguments)[0][0]
 
 
 @dataclass(frozen=True)
@@ -228,32 +311,16 @@ def allowance(
     """How much of the programme's allowance `user` has in the period containing `at`."""
     at = at or timezone.now()
     period = period_containing(programme, at)
-    sessions = Session.objects.filter(programme=programme, supervisee=user).filter(
-        counted_sessions(programme)
-    )
-    if exclude_session is not None:
-        sessions = sessions.exclude(pk=exclude_session.pk)
-    if period.start is not None:
-        sessions = sessions.filter(starts_at__gte=period.start)
-    if period.end is not None:
-        sessions = sessions.filter(starts_at__lt=period.end)
+    exclude_id = exclude_session.pk if exclude_session is not None else None
+    counted = _count_counted(programme, user.pk, period, exclude_id)
     if programme.allowance_sessions is None:
-        return Allowance(False, 0, sessions.count(), period, None, programme.rolling_months)
+        return Allowance(False, 0, counted, period, None, programme.rolling_months)
 
     day = timezone.localtime(at, _zone(programme)).date()
-    extra = (
-        AllowanceExtra.objects.filter(
-            programme=programme,
-            user=user,
-            valid_from__lte=day,
-            valid_until__gte=day,
-            revoked_at__isnull=True,
-        ).aggregate(total=Sum("sessions"))["total"]
-        or 0
-    )
-    used = sessions.count() + sum(count(programme, user, period) for count in _OTHER_USAGE)
+    extra = sum(sessions for (sessions,) in _extras_valid(programme.pk, user.pk, day))
+    used = counted + sum(count(programme, user, period) for count in _OTHER_USAGE)
     total = programme.allowance_sessions + extra
-    renews_at = _renews_at(programme, period, sessions, used, total)
+    renews_at = _renews_at(programme, period, user.pk, exclude_id, used, total)
     renews_on = timezone.localtime(renews_at, _zone(programme)).date() if renews_at else None
     return Allowance(
         True, total, used, period, renews_on, programme.rolling_months, renews_at=renews_at
@@ -268,21 +335,10 @@ def left_annotation(programme: Programme, at: datetime.datetime | None = None):
         return None
     at = at or timezone.now()
     period = period_containing(programme, at)
-    used = Session.objects.filter(programme=programme, supervisee_id=OuterRef("user_id")).filter(
-        counted_sessions(programme)
-    )
-    if period.start is not None:
-        used = used.filter(starts_at__gte=period.start)
-    if period.end is not None:
-        used = used.filter(starts_at__lt=period.end)
+    person = OuterRef("user_id")
+    used = _sessions_counted(counted_sessions(programme), programme.pk, person, period)
     day = timezone.localtime(at, _zone(programme)).date()
-    extra = AllowanceExtra.objects.filter(
-        programme=programme,
-        user_id=OuterRef("user_id"),
-        valid_from__lte=day,
-        valid_until__gte=day,
-        revoked_at__isnull=True,
-    )
+    extra = _extras_on(programme.pk, person, day)
     used_n = used.order_by().values("supervisee_id").annotate(n=Count("pk")).values("n")[:1]
     extra_n = extra.order_by().values("user_id").annotate(n=Sum("sessions")).values("n")[:1]
     left = (
@@ -293,12 +349,15 @@ def left_annotation(programme: Programme, at: datetime.datetime | None = None):
     return Greatest(left, Value(0))
 
 
-def _renews_at(programme, period, sessions, used, total) -> datetime.datetime | None:
+def _renews_at(programme, period, user_id, exclude_id, used, total) -> datetime.datetime | None:
     if programme.period_kind == PeriodKind.FIXED:
         return period.end
     if used < total:
         return None
     # Rolling: the oldest counted session drops out of the window first.
+    sessions = _sessions_counted(
+        counted_sessions(programme), programme.pk, user_id, period, exclude_id
+    )
     oldest = sessions.order_by("starts_at").values_list("starts_at", flat=True).first()
     if oldest is None:
         return None
