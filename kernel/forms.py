@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .dates import date_bounds
 from .error_messages import field_error_name, form_error_messages
+from .prepared import as_read
 from .widgets import DateInput, DateParts
 
 if TYPE_CHECKING:
@@ -90,6 +91,19 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     """
 
     iterator = _RowsOnce
+
+    def _set_queryset(self, queryset):
+        # Django keeps a copy (.all()), which forgets any rows read: a queryset read
+        # already (kernel.prepared.as_read) keeps them, so the field asks for nothing.
+        forms.ModelChoiceField._set_queryset(self, queryset)  # type: ignore[attr-defined]
+        kept = self.queryset
+        if queryset is not None and kept is not None and queryset._result_cache is not None:
+            as_read(kept, queryset._result_cache)
+
+    queryset = property(
+        forms.ModelChoiceField._get_queryset,  # type: ignore[attr-defined]
+        _set_queryset,
+    )
 
     def to_python(self, value):
         if value in self.empty_values:

@@ -11,12 +11,12 @@ from typing import cast
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Page, Paginator
-from django.db.models import ForeignKey, prefetch_related_objects
+from django.db.models import ForeignKey
 from django.http import Http404
 
 from .eligibility import REFUSAL_RELATED
 from .models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile, Theme
-from .prepared import PreparedPages, PreparedQuery, Shapes
+from .prepared import PreparedForIds, PreparedPages, PreparedQuery, Shapes, as_read
 
 _CACHE_ATTR = "_supervision_roles"
 _PROFILE_ATTR = "_supervision_profile"
@@ -176,9 +176,23 @@ def login_required_view(view):
 
 def departments_visible_to(user):
     """Departments of the organisations the user administers."""
-    return Department.objects.filter(
-        organisation_id__in=organisations_where(user, Role.PROGRAMME_ADMIN)
-    )
+    return _departments_in(organisations_where(user, Role.PROGRAMME_ADMIN))
+
+
+def _departments_in(organisation_ids):
+    return Department.objects.filter(organisation_id__in=organisation_ids)
+
+
+# departments_visible_to's rows, through a query built once for each number of
+# organisations the user administers.
+_departments_of = PreparedForIds(_departments_in)
+
+
+def departments_listed_for(user):
+    """departments_visible_to(user), read already (kernel.prepared.as_read) through a
+    query built once: a filter form's choices, which then ask for nothing."""
+    ids = organisations_where(user, Role.PROGRAMME_ADMIN)
+    return as_read(_departments_in(ids), _departments_of(ids))
 
 
 def get_department_for_user(user, pk: int):
@@ -241,6 +255,16 @@ def programmes_open_to(user):
     return _open_programmes(profile.organisation_id)
 
 
+def programmes_open_listed(user, modality: str):
+    """programmes_open_to(user) of one modality, read already (kernel.prepared.as_read)
+    through the query built once (_open_of_modality): a filter form's choices."""
+    profile = get_own_profile(user)
+    if profile is None:
+        return Programme.objects.none()
+    rows = _open_of_modality(profile.organisation_id, modality)
+    return as_read(_open_programmes(profile.organisation_id).filter(modality=modality), rows)
+
+
 # The programmes a member of staff may book, with their organisation: the same query
 # on every home page, its SQL built once per process (kernel/prepared.py); the
 # programmes each may send people to instead come after (refusals_fetched).
@@ -252,23 +276,54 @@ _open_of_modality = PreparedQuery(
 )
 
 
+# The programmes a refusal sends people to, by id: one query, its SQL built once for
+# each number of them.
+_programmes_by_id = PreparedForIds(lambda ids: Programme.objects.filter(pk__in=ids).order_by())
+# Each of these programmes' eligible departments, as their `eligible_departments.all()`
+# orders them (Department's name): one query, its SQL built once for each number of them.
+_eligible_departments_of = PreparedForIds(
+    lambda ids: (
+        Programme.eligible_departments.through.objects.filter(programme_id__in=ids)
+        .select_related("department")
+        .order_by("department__name", "department_id")
+    )
+)
+
+
 def refusals_fetched(programmes: list) -> list:
     """`programmes` with all that eligibility() and its refusal read: the programmes
     each may send people to instead (REFUSAL_RELATED), in one query, and every
     department list, in one more: none per programme. Not joined to the programmes'
     own query: five joins of a table to itself cost PostgreSQL more to plan (about
-    1.5 ms, on every home page) than two small queries cost to run."""
+    1.5 ms, on every home page) than two small queries cost to run. Both queries' SQL
+    is built once per process (kernel/prepared.py)."""
     fields = [cast(ForeignKey, Programme._meta.get_field(related)) for related in REFUSAL_RELATED]
     wanted = {getattr(programme, field.attname) for programme in programmes for field in fields}
     wanted.discard(None)
-    alternatives = Programme.objects.in_bulk(wanted) if wanted else {}
+    alternatives = {programme.pk: programme for programme in _programmes_by_id(wanted)}
     for programme in programmes:
         for field in fields:
             pk = getattr(programme, field.attname)
             if pk is not None:
                 field.set_cached_value(programme, alternatives.get(pk))
-    prefetch_related_objects([*programmes, *alternatives.values()], "eligible_departments")
+    _with_eligible_departments([*programmes, *alternatives.values()])
     return programmes
+
+
+def _with_eligible_departments(programmes: list[Programme]) -> None:
+    """As prefetch_related_objects(programmes, "eligible_departments"), through a query
+    built once: each programme's `eligible_departments.all()` answers from what was
+    fetched, and anything chained on it (a filter) still asks for its own departments."""
+    found: dict[int, list[Department]] = defaultdict(list)
+    for row in _eligible_departments_of([programme.pk for programme in programmes]):
+        found[row.programme_id].append(row.department)
+    for programme in programmes:
+        departments = found.get(programme.pk, [])
+        fetched = Department.objects.filter(pk__in=[department.pk for department in departments])
+        fetched._result_cache = departments
+        fetched._prefetch_done = True  # type: ignore[attr-defined]
+        cache = programme.__dict__.setdefault("_prefetched_objects_cache", {})
+        cache["eligible_departments"] = fetched
 
 
 def programmes_open_to_with_refusals(user, modality: str) -> list[Programme]:

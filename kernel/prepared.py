@@ -346,3 +346,12 @@ class PreparedForIds:
         if not ids:
             return []
         return self._by_length[len(ids)](*ids, *values)
+
+
+def as_read(queryset: QuerySet, rows: list) -> QuerySet:
+    """`queryset`, as if it had been read and had found `rows` (what a prepared query
+    built from it found): iterating it, its len() and a ListedModelChoiceField given
+    it ask for nothing; anything chained on it (a filter) still asks."""
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True  # type: ignore[attr-defined]
+    return queryset

@@ -1,6 +1,9 @@
 """kernel.forms.ListedModelChoiceField: the same options, and the same answer for every
 value, as Django's ModelChoiceField, from one read of its rows."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
@@ -29,6 +32,10 @@ def _fields(ours, **options):
         forms.ModelChoiceField(queryset=rows, **options),
         ListedModelChoiceField(queryset=rows, **options),
     )
+
+
+def _options(field) -> Iterable[tuple[Any, Any]]:
+    return cast(Iterable[tuple[Any, Any]], field.choices)
 
 
 def _answer(field, value):
@@ -85,3 +92,26 @@ def test_it_reads_its_rows_once_for_the_options_and_the_value(wards):
     assert len(queries) == 1
     assert form.cleaned_data["department"] == mine[1]
     assert f'value="{mine[1].pk}" selected' in html
+
+
+def test_a_queryset_read_already_gives_its_rows_and_asks_for_nothing(wards):
+    """kernel.prepared.as_read: the rows a prepared query found serve the options and
+    the cleaning; Django's copy of the queryset keeps them."""
+    from kernel.prepared import as_read
+
+    ours, mine, other = wards
+    rows = Department.objects.filter(organisation=ours).order_by("name")
+    field = ListedModelChoiceField(queryset=as_read(rows, list(reversed(mine))))
+    with CaptureQueriesContext(connection) as queries:
+        options = [str(label) for _, label in _options(field)]
+        assert field.clean(str(mine[0].pk)) == mine[0]
+        with pytest.raises(ValidationError):
+            field.clean(str(other.pk))
+    assert len(queries) == 0
+    assert options == ["---------", "Ward A", "Ward B"]  # as found, not asked again
+    # a queryset not read yet is read once, as before
+    field = ListedModelChoiceField(queryset=Department.objects.filter(organisation=ours))
+    with CaptureQueriesContext(connection) as queries:
+        assert [str(label) for _, label in _options(field)][1:] == ["Ward A", "Ward B"]
+        field.clean(str(mine[1].pk))
+    assert len(queries) == 1

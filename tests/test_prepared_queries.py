@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.session_store import SessionStore
-from kernel.models import Department, Organisation, Role, RoleGrant, StaffProfile
+from kernel.models import Department, Organisation, Programme, Role, RoleGrant, StaffProfile
 from kernel.permissions import get_own_profile, roles_by_organisation
 from kernel.prepared import PreparedQuery
 
@@ -398,3 +398,85 @@ def test_shapes_keep_what_they_make_up_to_their_bound_and_remake_the_rest():
         pages[number]
     assert sorted(pages) == [1]
     assert made == [5, 1, 5]  # page 5 not kept: made again
+
+
+def test_refusals_fetched_give_each_programme_its_departments_as_a_prefetch_would(
+    organisation, other_organisation
+):
+    """kernel.permissions.refusals_fetched: the alternatives and every department list
+    through queries built once, answering as the ORM's prefetch would."""
+    from django.db.models import prefetch_related_objects
+
+    from kernel.permissions import refusals_fetched
+
+    from .factories import ProgrammeFactory
+
+    wards = [DepartmentFactory(organisation=organisation, name=name) for name in "CAB"]
+    elsewhere = DepartmentFactory(organisation=other_organisation, name="Z")
+    instead = ProgrammeFactory(organisation=organisation)
+    instead.eligible_departments.set([wards[2]])
+    none = ProgrammeFactory(organisation=organisation, alternative=instead)
+    some = ProgrammeFactory(organisation=organisation)
+    some.eligible_departments.set(wards)
+    other = ProgrammeFactory(organisation=other_organisation)
+    other.eligible_departments.set([elsewhere])
+    ids = [none.pk, some.pk, other.pk]
+
+    expected = list(Programme.objects.filter(pk__in=ids).order_by("pk"))
+    prefetch_related_objects(expected, "eligible_departments")
+    found = list(Programme.objects.filter(pk__in=ids).order_by("pk"))
+    with CaptureQueriesContext(connection) as queries:
+        refusals_fetched(found)
+        names = [[d.name for d in p.eligible_departments.all()] for p in found]
+        sent_to = found[0].alternative
+        assert sent_to is not None
+        alternative = [d.name for d in sent_to.eligible_departments.all()]
+    assert len(queries) == 2  # the alternatives, then every programme's departments
+    assert names == [[d.name for d in p.eligible_departments.all()] for p in expected]
+    assert names == [[], ["A", "B", "C"], ["Z"]]
+    assert alternative == ["B"]
+    # what is chained on the fetched list still asks for that programme's own
+    assert list(found[1].eligible_departments.filter(name__lt="C")) == [wards[1], wards[2]]
+    assert not found[0].eligible_departments.exists()
+
+
+@pytest.mark.parametrize("count", [0, 1, 2])
+def test_filter_choices_read_through_prepared_queries_are_the_querysets_rows(
+    organisation, other_organisation, count
+):
+    """The people directory's departments and the supervisor directory's programmes,
+    read through queries built once (kernel.permissions), are the querysets' rows."""
+    from kernel.models import Modality
+    from kernel.permissions import (
+        departments_listed_for,
+        departments_visible_to,
+        programmes_open_listed,
+        programmes_open_to,
+    )
+
+    from .factories import ProgrammeFactory
+
+    for place in (organisation, other_organisation):
+        for name in ("Ward 2", "Ward 1"):
+            DepartmentFactory(organisation=place, name=f"{name} of {place.pk}")
+        ProgrammeFactory(organisation=place, name=f"B one-to-one {place.pk}")
+        ProgrammeFactory(organisation=place, name=f"A one-to-one {place.pk}")
+        ProgrammeFactory(organisation=place, name=f"Closed {place.pk}", is_active=False)
+        ProgrammeFactory(organisation=place, name=f"Group {place.pk}", modality=Modality.GROUP)
+    admin = StaffProfileFactory(organisation=organisation).user
+    for place in (organisation, other_organisation)[:count]:
+        RoleGrantFactory(user=admin, organisation=place, role=Role.PROGRAMME_ADMIN)
+    admin = User.objects.get(pk=admin.pk)  # roles read afresh
+
+    assert list(departments_listed_for(admin)) == list(departments_visible_to(admin))
+    wards = {d.name for d in departments_listed_for(admin) if " of " in d.name}
+    assert len(wards) == 2 * count
+    for modality in (Modality.ONE_TO_ONE, Modality.GROUP):
+        listed = list(programmes_open_listed(admin, modality))
+        assert listed == list(programmes_open_to(admin).filter(modality=modality))
+        assert {p.organisation_id for p in listed} == {organisation.pk}
+    assert [p.name for p in programmes_open_listed(admin, Modality.ONE_TO_ONE)] == [
+        f"A one-to-one {organisation.pk}",
+        f"B one-to-one {organisation.pk}",
+    ]
+    assert list(programmes_open_listed(UserFactory(), Modality.ONE_TO_ONE)) == []

@@ -16,7 +16,7 @@ from kernel.forms import posted
 from kernel.models import Role
 from kernel.permissions import (
     admin_home_organisation,
-    departments_visible_to,
+    departments_listed_for,
     get_staff_for_user,
     organisations_where,
     role_grants_of,
@@ -78,7 +78,7 @@ def _with_roles(people: list) -> list:
 
 @role_required(Role.PROGRAMME_ADMIN)
 def people_list(request: HttpRequest) -> HttpResponse:
-    form = PeopleFilterForm(request.GET or None, departments=departments_visible_to(request.user))
+    form = PeopleFilterForm(request.GET or None, departments=departments_listed_for(request.user))
     number = request.GET.get("page")
     if form.is_valid() and any(form.cleaned_data.values()):
         page = Paginator(_filtered_people(request, form), PAGE_SIZE).get_page(number)

@@ -12,7 +12,7 @@ from kernel.models import Modality
 from kernel.permissions import (
     get_own_profile,
     login_required_view,
-    programmes_open_to,
+    programmes_open_listed,
     programmes_open_to_with_refusals,
 )
 
@@ -70,7 +70,7 @@ def programme_list(request: HttpRequest) -> HttpResponse:
 def supervisor_list(request: HttpRequest) -> HttpResponse:
     form = SupervisorFilterForm(
         request.GET or None,
-        programmes=programmes_open_to(request.user).filter(modality=Modality.ONE_TO_ONE),
+        programmes=programmes_open_listed(request.user, Modality.ONE_TO_ONE),
     )
     # A trust has hundreds of supervisors: a page of them at a time.
     chosen = form.cleaned_data if form.is_valid() else {}
