@@ -23,9 +23,8 @@ from .forms import ComplianceFilterForm, ReportFilterForm, TargetsForm
 from .headline import period_words
 from .permissions import (
     REPORT_ROLES,
-    report_choices,
+    report_choices_of,
     report_organisation_ids,
-    report_organisations,
     reports_required,
     staff_for_admin,
     target_programmes_for,
@@ -46,7 +45,7 @@ def _filters(request: HttpRequest, form_class=ReportFilterForm, roles=REPORT_ROL
     own = profile.organisation_id if profile is not None else None
     if "organisation" not in data and own in report_organisation_ids(request.user, roles):
         data["organisation"] = str(own)
-    return form_class(data, **report_choices(report_organisations(request.user, roles)))
+    return form_class(data, **report_choices_of(request.user, roles))
 
 
 def _query(request: HttpRequest) -> str:
