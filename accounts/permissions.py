@@ -13,6 +13,7 @@ from django.utils.http import urlsafe_base64_decode
 
 from kernel.models import Role
 from kernel.permissions import user_roles
+from kernel.prepared import PreparedQuery
 
 from .tokens import invitation_token_generator
 
@@ -26,9 +27,19 @@ def mfa_required(user) -> bool:
     return user.is_staff or bool(MFA_ROLES & user_roles(user))
 
 
+# One's authenticator app, if any: asked on the pages of everyone who must have one,
+# its SQL built once per process (kernel/prepared.py).
+_totp_of = PreparedQuery(
+    lambda user_id, kind: (
+        Authenticator.objects.filter(user_id=user_id, type=kind).order_by().values_list("pk")[:1]
+    ),
+    types=(int, str),
+)
+
+
 def has_totp(user) -> bool:
     """Whether `user` has set up an authenticator app (one query)."""
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    return bool(_totp_of(user.pk, Authenticator.Type.TOTP))
 
 
 def email_registered(email: str) -> bool:

@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from kernel.eligibility import rule_q
 from kernel.facts import fact_rows
 from kernel.models import Department, Modality, Organisation, Programme, StaffProfile, Theme
+from kernel.prepared import PreparedQuery
 
 from .allowances import add_months
 from .models import AvailabilitySlot, Session, SessionRecord, WeeklyAvailability
@@ -34,9 +35,17 @@ ACTIVITY = (
 ATTENDED = Q(status=Session.Status.ATTENDED)
 
 
+# An organisation's name, for a report's caption: its SQL built once per process.
+_name_of = PreparedQuery(
+    lambda organisation_id: (
+        Organisation.objects.filter(pk=organisation_id).order_by().values_list("name")[:1]
+    )
+)
+
+
 def organisation_name(scope) -> str:
-    organisation = Organisation.objects.filter(pk=scope.organisation_id)
-    return organisation.values_list("name", flat=True).first() or ""
+    found = _name_of(scope.organisation_id)
+    return found[0][0] if found else ""
 
 
 def filter_names(scope) -> dict[str, str]:

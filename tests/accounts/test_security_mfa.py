@@ -202,3 +202,17 @@ def test_django_admin_signs_in_through_allauth_with_the_code(client, db):
 def test_django_admin_refuses_a_signed_in_person_who_is_not_staff(client, supervisee):
     client.force_login(supervisee)
     assert client.get(reverse("admin:login")).status_code == 403
+
+
+def test_an_authenticator_app_counts_only_for_its_owner_and_only_an_app(organisation):
+    """accounts.permissions.has_totp (a query built once): recovery codes are not an app,
+    and someone else's app is not one's own."""
+    from accounts.permissions import has_totp
+
+    owner, other = UserFactory(), UserFactory()
+    Authenticator.objects.create(user=other, type=Authenticator.Type.RECOVERY_CODES, data={})
+    assert not has_totp(owner)
+    assert not has_totp(other)
+    add_authenticator_app(owner)
+    assert has_totp(owner)
+    assert not has_totp(other)
