@@ -489,3 +489,28 @@ def test_a_real_worker_works_out_what_a_booking_marked(agreement):
         assert wait_until(lambda: not _pending())
     rows = ActivityRollup.objects.filter(user=person, kind="session", year=2026)
     assert [(row.key, row.m12) for row in rows] == [("booked", 1)]
+
+
+def test_the_backlog_counts_the_organisations_waiting_rows_and_the_oldest(
+    organisation, other_organisation
+):
+    """reports.reporting.rollup_backlog (a query built once): its own organisation's rows
+    only, every kind, since the oldest; nothing waiting is none."""
+    from reports.reporting import rollup_backlog
+
+    assert rollup_backlog(organisation.pk) == {"rows": 0, "since": None}
+    ours = [StaffProfileFactory(organisation=organisation).user for _ in range(2)]
+    theirs = StaffProfileFactory(organisation=other_organisation).user
+    oldest = datetime.datetime(2026, 3, 1, 9, tzinfo=datetime.UTC)
+    for user, kind, at in [
+        (ours[0], "session", oldest + datetime.timedelta(hours=2)),
+        (ours[0], "group", oldest),
+        (ours[1], "session", oldest + datetime.timedelta(days=1)),
+        (theirs, "session", oldest - datetime.timedelta(days=9)),
+    ]:
+        RollupPending.objects.create(user=user, kind=kind, created_at=at)
+    assert rollup_backlog(organisation.pk) == {"rows": 3, "since": oldest}
+    assert rollup_backlog(other_organisation.pk) == {
+        "rows": 1,
+        "since": oldest - datetime.timedelta(days=9),
+    }
