@@ -37,6 +37,18 @@ def _today(organisations) -> datetime.date:
 class ReportFilterForm(Form):
     """The report's filters, read from the query string; every field is optional."""
 
+    # As the page lays them out (templates/reports/includes/filters.html), so that
+    # the error summary lists its errors in the order the fields come.
+    field_order = [
+        "organisation",
+        "programme",
+        "department",
+        "band",
+        "profession",
+        "first_month",
+        "last_month",
+    ]
+
     error_names = {
         "first_month": _("the first month"),
         "last_month": _("the last month"),

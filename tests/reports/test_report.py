@@ -237,6 +237,25 @@ def test_a_department_of_another_organisation_is_a_form_error(
     assert "nhsuk-error-summary" in bad.content.decode()
 
 
+def test_the_error_summary_lists_the_filters_errors_in_the_order_of_the_page(
+    client, small, wellbeing_lead
+):
+    """Programme, then department, then the months, as the form lays them out."""
+    client.force_login(wellbeing_lead)
+    response = client.get(
+        reverse("reports:engagement"),
+        {"last_month": "never", "department": "999999", "programme": "abc"},
+    )
+    html = response.content.decode()
+    start = html.index("nhsuk-error-summary__list")
+    summary = html[start : html.index("</ul>", start)]
+    links = [summary.index(f'href="#id_{name}"') for name in ("programme", "department")]
+    fields = [html.index(f'<select name="{name}"') for name in ("programme", "department")]
+    assert links == sorted(links)
+    assert fields == sorted(fields)
+    assert summary.index("#id_last_month") > links[-1]  # the months come after both
+
+
 @pytest.mark.parametrize("slug", sorted(SLUGS))
 def test_every_table_downloads_as_csv_with_suppression(client, small, wellbeing_lead, slug):
     client.force_login(wellbeing_lead)
