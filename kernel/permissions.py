@@ -319,11 +319,9 @@ def _with_eligible_departments(programmes: list[Programme]) -> None:
         found[row.programme_id].append(row.department)
     for programme in programmes:
         departments = found.get(programme.pk, [])
-        fetched = Department.objects.filter(pk__in=[department.pk for department in departments])
-        fetched._result_cache = departments
-        fetched._prefetch_done = True  # type: ignore[attr-defined]
+        own = Department.objects.filter(pk__in=[department.pk for department in departments])
         cache = programme.__dict__.setdefault("_prefetched_objects_cache", {})
-        cache["eligible_departments"] = fetched
+        cache["eligible_departments"] = as_read(own, departments)
 
 
 def programmes_open_to_with_refusals(user, modality: str) -> list[Programme]:
