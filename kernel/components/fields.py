@@ -1,12 +1,13 @@
 """Around form fields: fieldset, error summary, date input (the fields themselves are
 the crispy pack's, templates/nhsuk/)."""
 
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from kernel.renderers import formatted
+from kernel.renderers import field_html, formatted
 
 from .base import component, conditional_escape, css_classes, one_of, register, rendered
 
@@ -234,3 +235,12 @@ def choice_items(field, kind: str, first_id: str = "") -> SafeString:
             "      </div>\n      "
         )
     return rendered("".join(items))
+
+
+@register.filter
+def nhsuk_field(bound) -> SafeString:
+    """`{{ field|nhsuk_field }}`: what `{{ field|as_crispy_field }}` renders, written in
+    Python for a text input, select or textarea (kernel.renderers.field_html) and by
+    the crispy pack's template for any other field."""
+    html = field_html(bound)
+    return as_crispy_field(bound) if html is None else html
