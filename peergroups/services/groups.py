@@ -17,6 +17,7 @@ from audit.services import audit_log, words_given
 from kernel.dates import format_when
 from kernel.eligibility import WORDED
 from kernel.models import Modality, Role, RoleGrant, SupervisionFunction
+from kernel.prepared import PreparedForIds
 from supervision.services.scheduling import (
     TimeTaken,
     commitments_move_group,
@@ -849,17 +850,27 @@ def _check_held(meeting, now):
         )
 
 
-def absence_streaks(group: Group, user_ids=None) -> dict[int, int]:
-    """For each member, how many of the latest marked meetings in a row they missed
-    without apologies. One query."""
-    marks = (
-        Attendance.objects.filter(session__group=group)
+def _marks(group_id: int):
+    """(person, mark) of the group's meetings that were not cancelled, latest first."""
+    return (
+        Attendance.objects.filter(session__group_id=group_id)
         .exclude(session__status=GroupSession.Status.CANCELLED)
         .order_by("-session__starts_at")
         .values_list("user_id", "status")
     )
-    if user_ids is not None:
-        marks = marks.filter(user_id__in=list(user_ids))
+
+
+# The marks of some of the group's members (its page, a register saved): SQL built once
+# per process for each number of members.
+_marks_of = PreparedForIds(
+    lambda ids, group_id: _marks(group_id).filter(user_id__in=ids), types=(int,)
+)
+
+
+def absence_streaks(group: Group, user_ids=None) -> dict[int, int]:
+    """For each member (or each of `user_ids`), how many of the latest marked meetings
+    in a row they missed without apologies. One query."""
+    marks = _marks(group.pk) if user_ids is None else _marks_of(user_ids, group.pk)
     streaks: dict[int, int] = {}
     done: set[int] = set()
     for user_id, status in marks:

@@ -28,6 +28,7 @@ from kernel.permissions import (
     role_required,
     theme_choices,
 )
+from kernel.prepared import PreparedQuery, Shapes
 from supervision.allowances import allowance
 
 from .. import presenters
@@ -217,17 +218,34 @@ def _meetings_listed(group, meetings):
     return meetings
 
 
+def _past_of(since_joined: bool) -> PreparedQuery:
+    """The group's latest meetings that have ended (since a time, `since_joined`), each
+    with whether it has its record, without reading what the record says."""
+
+    def build(group_id, now, *since):
+        past = GroupSession.objects.filter(group_id=group_id, ends_at__lte=now)
+        if since:
+            past = past.filter(starts_at__gte=since[0])
+        recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
+        return past.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN]
+
+    times = (datetime.datetime,) * (2 if since_joined else 1)
+    return PreparedQuery(build, types=(int, *times))
+
+
+# Its SQL built once per process for each shape: all of them, or since a member joined.
+_past = Shapes(_past_of)
+
+
 def _past_meetings(group, mine, facilitating, now) -> list:
     """The latest meetings that have ended: all for facilitators, a member's since joining."""
-    past = group.sessions.filter(ends_at__lte=now)
-    if not facilitating:
-        if mine is None or mine.state != Membership.State.ACTIVE:
-            return []
-        if mine.joined_at is not None:
-            past = past.filter(starts_at__gte=mine.joined_at)
-    # Whether each has its record, without reading what the record says.
-    recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
-    return list(past.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN])
+    if facilitating:
+        return _past[False](group.pk, now)
+    if mine is None or mine.state != Membership.State.ACTIVE:
+        return []
+    if mine.joined_at is None:
+        return _past[False](group.pk, now)
+    return _past[True](group.pk, now, mine.joined_at)
 
 
 @login_required_view

@@ -545,6 +545,50 @@ def test_register_flags_a_member_who_misses_two_meetings_without_apologies(
         )
 
 
+def test_absence_streaks_of_some_members_are_those_the_group_s_marks_give(
+    group, member, organisation, facilitator, group_programme, co_facilitator, programme_admin
+):
+    """Through SQL built once for each number of members: the marks of those members of
+    this group only, a cancelled meeting's left out, latest first."""
+    group.capacity = 4
+    group.save()
+    others = [person(organisation) for _ in range(3)]
+    for user in others:
+        join(group, user, facilitator)
+    first, second, third, fourth = group.sessions.order_by("starts_at")[:4]
+    marks = {
+        first: {member.pk: "absent", others[0].pk: "present", others[1].pk: "absent"},
+        second: {member.pk: "absent", others[0].pk: "absent", others[1].pk: "apologies"},
+        third: {member.pk: "present", others[0].pk: "absent", others[1].pk: "absent"},
+    }
+    for meeting, marked in marks.items():
+        with time_machine.travel(meeting.ends_at + datetime.timedelta(hours=1), tick=False):
+            services.register_save(actor=facilitator, meeting=meeting, marks=marked)
+    # A cancelled meeting's marks do not count; nor do another group's.
+    Attendance.objects.create(session=fourth, user=member, status="absent")
+    fourth.status = GroupSession.Status.CANCELLED
+    fourth.save()
+    elsewhere = make_group(
+        programme_admin,
+        organisation,
+        group_programme,
+        [co_facilitator],
+        start_time=datetime.time(9),
+        end_time=datetime.time(10),
+    )
+    Attendance.objects.create(
+        session=elsewhere.sessions.earliest("starts_at"), user=others[2], status="absent"
+    )
+    every = services.absence_streaks(group)
+    assert every == {others[0].pk: 2, others[1].pk: 1}
+    everyone = [member.pk, *(user.pk for user in others)]
+    for count in range(len(everyone) + 1):
+        ids = everyone[:count]
+        expected = {pk: streak for pk, streak in every.items() if pk in ids}
+        assert services.absence_streaks(group, ids) == expected
+        assert services.absence_streaks(group, list(reversed(ids))) == expected
+
+
 def test_register_cannot_be_taken_before_the_meeting(group, member, facilitator):
     meeting = group.sessions.earliest("starts_at")
     with pytest.raises(services.ValidationError):
@@ -1054,3 +1098,33 @@ def test_a_group_by_its_id_is_found_for_exactly_those_who_may_browse_it(
     assert {(False, 0), (True, 0), (True, 1), (True, 2)} <= set(_group_in_scope)
     with pytest.raises(Http404):
         get_group_for_user(facilitator, 10**30)
+
+
+def test_past_meetings_are_the_latest_ended_with_whether_each_has_its_record(
+    held_meeting_with_record, group, member, facilitator, organisation
+):
+    """Through SQL built once for each shape: a facilitator's (all), an active member's
+    (since joining, or all when it is not known), nobody else's."""
+    from peergroups.views.groups import PAST_SHOWN, _past_meetings
+
+    now = utc(2027, 9, 1)
+    meetings = group.sessions.filter(ends_at__lte=now).order_by("-starts_at")
+    every = list(meetings[:PAST_SHOWN])
+    assert len(every) >= 6
+
+    def shown(found):
+        return [(m.pk, m.recorded) for m in found]
+
+    recorded = {held_meeting_with_record.pk}
+    expected = [(m.pk, m.pk in recorded) for m in every]
+    assert shown(_past_meetings(group, None, True, now)) == expected
+    mine = membership_of(group, member)
+    mine.joined_at = every[2].starts_at
+    since = [(m.pk, m.pk in recorded) for m in meetings.filter(starts_at__gte=mine.joined_at)]
+    assert shown(_past_meetings(group, mine, False, now)) == since == expected[:3]
+    mine.joined_at = None
+    assert shown(_past_meetings(group, mine, False, now)) == expected
+    mine.state = Membership.State.WAITING
+    assert _past_meetings(group, mine, False, now) == []
+    assert _past_meetings(group, None, False, now) == []
+    assert _past_meetings(group, None, True, utc(2026, 11, 1)) == []
