@@ -69,12 +69,12 @@ def test_plain_fields_are_written_as_the_template_writes_them(make):
 def test_errors_hint_and_classes_are_in_the_markup():
     form = Plain({"count": "abc", "notes": "twice"})
     form.is_valid()
-    count = field_html(form["count"])
+    count = str(field_html(form["count"]))
     assert 'class="nhsuk-form-group nhsuk-form-group--error"' in count
     assert 'class="numberinput nhsuk-input nhsuk-input--error"' in count
     assert "How many &lt;sessions&gt;" in count
     assert 'aria-describedby="id_count_error"' in count
-    notes = field_html(form["notes"])
+    notes = str(field_html(form["notes"]))
     assert "First &lt;problem&gt;<br>Second problem" in notes
     assert '<div class="nhsuk-hint" id="id_notes_helptext">Optional</div>' in notes
     assert 'class="textarea nhsuk-textarea nhsuk-textarea--error"' in notes
@@ -100,7 +100,7 @@ def test_other_fields_are_left_to_the_template():
 
 def test_a_form_with_a_crispy_helper_is_left_to_the_template():
     form = Plain()
-    form.helper = FormHelper()
+    form.helper = FormHelper()  # type: ignore[attr-defined]
     assert field_html(form["q"]) is None
 
 

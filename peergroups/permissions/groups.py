@@ -40,6 +40,7 @@ __all__ = [
     "is_host_admin",
     "may_read_record",
     "meetings_coming_up",
+    "meetings_ended",
     "meetings_facilitated_by",
     "meetings_of",
     "meetings_to_complete",
@@ -167,6 +168,38 @@ def meetings_coming_up(group: Group, now) -> list[GroupSession]:
     """The group's first UPCOMING_SHOWN meetings that have not ended, cancelled ones
     too, with their records: for those who may see its meetings (the caller checks)."""
     return _meetings_coming_up(group.pk, now)
+
+
+# The most meetings that have ended a group's page lists.
+PAST_SHOWN = 12
+
+
+def _meetings_ended_of(since: bool) -> PreparedQuery:
+    """The group's latest meetings that have ended (`since` a time), each with whether it
+    has its record (`recorded`), without reading what the record says."""
+
+    def build(group_id, now, *after):
+        ended = GroupSession.objects.filter(group_id=group_id, ends_at__lte=now)
+        if after:
+            ended = ended.filter(starts_at__gte=after[0])
+        recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
+        return ended.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN]
+
+    times = (datetime.datetime,) * (2 if since else 1)
+    return PreparedQuery(build, types=(int, *times))
+
+
+# Its SQL built once per process for each shape: every meeting, or those since a time.
+_meetings_ended = Shapes(_meetings_ended_of)
+
+
+def meetings_ended(group: Group, now, since=None) -> list[GroupSession]:
+    """The group's last PAST_SHOWN meetings that have ended by `now` (and began at or
+    after `since`, if given), latest first, each with `recorded`: for those who may see
+    its meetings (the caller checks)."""
+    if since is None:
+        return _meetings_ended[False](group.pk, now)
+    return _meetings_ended[True](group.pk, now, since)
 
 
 def is_host_admin(user, group: Group) -> bool:

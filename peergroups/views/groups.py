@@ -9,7 +9,6 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -28,7 +27,6 @@ from kernel.permissions import (
     role_required,
     theme_choices,
 )
-from kernel.prepared import PreparedQuery, Shapes
 from supervision.allowances import allowance
 
 from .. import presenters
@@ -60,6 +58,7 @@ from ..permissions import (
     groups_visible_to,
     is_facilitator,
     meetings_coming_up,
+    meetings_ended,
     memberships_of,
     other_organisations_for,
     person_to_add,
@@ -71,7 +70,6 @@ from ..services import teams as teams_services
 from ..services.series import Window as CalendarWindow
 from ..services.series import series_invite, series_of_meeting, window_for
 
-PAST_SHOWN = 12
 ATTENDED_SHOWN = 6
 NOBODY_WITH_EMAIL = _lazy(
     "There is no one with this email address at an organisation this group is open to"
@@ -218,34 +216,13 @@ def _meetings_listed(group, meetings):
     return meetings
 
 
-def _past_of(since_joined: bool) -> PreparedQuery:
-    """The group's latest meetings that have ended (since a time, `since_joined`), each
-    with whether it has its record, without reading what the record says."""
-
-    def build(group_id, now, *since):
-        past = GroupSession.objects.filter(group_id=group_id, ends_at__lte=now)
-        if since:
-            past = past.filter(starts_at__gte=since[0])
-        recorded = ExpressionWrapper(Q(record__isnull=False), output_field=BooleanField())
-        return past.annotate(recorded=recorded).order_by("-starts_at")[:PAST_SHOWN]
-
-    times = (datetime.datetime,) * (2 if since_joined else 1)
-    return PreparedQuery(build, types=(int, *times))
-
-
-# Its SQL built once per process for each shape: all of them, or since a member joined.
-_past = Shapes(_past_of)
-
-
 def _past_meetings(group, mine, facilitating, now) -> list:
     """The latest meetings that have ended: all for facilitators, a member's since joining."""
     if facilitating:
-        return _past[False](group.pk, now)
+        return meetings_ended(group, now)
     if mine is None or mine.state != Membership.State.ACTIVE:
         return []
-    if mine.joined_at is None:
-        return _past[False](group.pk, now)
-    return _past[True](group.pk, now, mine.joined_at)
+    return meetings_ended(group, now, since=mine.joined_at)
 
 
 @login_required_view

@@ -1105,7 +1105,8 @@ def test_past_meetings_are_the_latest_ended_with_whether_each_has_its_record(
 ):
     """Through SQL built once for each shape: a facilitator's (all), an active member's
     (since joining, or all when it is not known), nobody else's."""
-    from peergroups.views.groups import PAST_SHOWN, _past_meetings
+    from peergroups.permissions.groups import PAST_SHOWN
+    from peergroups.views.groups import _past_meetings
 
     now = utc(2027, 9, 1)
     meetings = group.sessions.filter(ends_at__lte=now).order_by("-starts_at")
