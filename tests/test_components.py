@@ -449,6 +449,38 @@ def test_a_translated_option_takes_the_kept_markup_like_plain_text(monkeypatch):
     )
 
 
+def test_a_slot_left_empty_is_kept_whole_for_its_empty_value(monkeypatch):
+    """A heading cell with only visually hidden text, a card with no link: the markup is
+    kept whole with the empty value in its key, not rendered in full on every page,
+    and reads as the full rendering does; a slot with text is still a slot."""
+    from kernel.components import base
+
+    source = (
+        "{% load i18n %}{% table caption='People' %}{% table_head %}{% th text=_('Name') %}"
+        "{% th visually_hidden_text=_('Actions') %}{% endtable_head %}{% endtable %}"
+        "{% card heading=heading %}<p>x</p>{% endcard %}"
+    )
+    base._HALVES.clear()
+    first = render(source, heading="Ann <b>")
+    in_full = []
+    render_in_full = base._render
+
+    def counted(*args):
+        in_full.append(args)
+        return render_in_full(*args)
+
+    monkeypatch.setattr(base, "_render", counted)
+    assert render(source, heading="Ann <b>") == first
+    assert not in_full, "the second time, every component is written from kept markup"
+    other = render(source, heading="Bo")
+    assert "Bo" in other
+    assert "Ann" not in other
+    monkeypatch.setattr(base, "_halves", lambda *args: None)
+    assert render(source, heading="Ann <b>") == first
+    assert render(source, heading="Bo") == other
+    assert '<span class="nhsuk-u-visually-hidden">Actions</span>' in first
+
+
 def test_a_changed_component_template_is_read_again_when_the_loaders_reset():
     """Each page template keeps the component templates it used (render_component);
     when the cached loader is reset, as runserver does when a template changes, the
@@ -803,7 +835,8 @@ EVERY_SLOTTED_COMPONENT = "\n".join(
         "{% summary_list %}{% summary_row key=item.0 value=item.2 %}",
         "{% summary_row key=item.0 %}{{ item.1 }}{% endsummary_row %}",
         "{% summary_row key=_('Name') value=item.2 action_href=item.1 %}{% endsummary_list %}",
-        "{% table caption=item.0 %}{% table_head %}{% th text=item.0 %}{% endtable_head %}",
+        "{% table caption=item.0 %}{% table_head %}{% th text=item.0 %}",
+        "{% th visually_hidden_text=_('Actions') %}{% th text=item.2 %}{% endtable_head %}",
         "{% table_row %}{% td text=item.2 %}{% endtable_row %}{% endtable %}",
         "{% endfor %}",
     ]
@@ -821,7 +854,7 @@ def test_components_read_the_same_whether_their_markup_is_kept_or_rendered_each_
     items = [
         ("Ann <b>", "/people/1/?a=1&b=2", "Fish & chips"),
         ("Bo", "/people/2/", mark_safe("<em>safe</em>")),
-        ("Cy", "", ""),  # no link, no content: those render in full
+        ("Cy", "", ""),  # no link, no content: kept whole for their empty values
         ("Ann <b>", "/people/1/?a=1&b=2", "Fish & chips"),  # the first again: all kept
     ]
     base._HALVES.clear()

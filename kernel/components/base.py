@@ -58,12 +58,13 @@ def render_component(context, name: str, values: dict, slot: str | tuple[str, ..
     once, not 50 times: the same output, at a fraction of the cost
     (bench/inprocess.py, the people directory). A component with slots writes each
     exactly once, as `{{ name }}`, and otherwise only tests it for truth (`{% if
-    name %}`); any other template, or a slot left empty, is rendered in full.
+    name %}`); any other template is rendered in full. A slot left empty is no slot:
+    the markup is kept whole for it, its empty value part of the key.
     """
     template = _component_template(context, name)
     if slot:
         slots = (slot,) if isinstance(slot, str) else slot
-        texts = []
+        texts, written = [], []
         for slot_name in slots:
             text = values.get(slot_name)
             if isinstance(text, Promise):
@@ -71,11 +72,17 @@ def render_component(context, name: str, values: dict, slot: str | tuple[str, ..
                 # as text, it takes the kept markup like any other, rather than a
                 # full render each time (a tag a row cost seven times as much).
                 text = str(text)
-            if not (text and isinstance(text, str)):
+            if text is None or text == "":
+                # Left empty: the template may test it for truth, so the markup is
+                # kept whole for it, the empty value part of the key like any other
+                # (a heading with only visually hidden text, a card with no link).
+                continue
+            if not isinstance(text, str):
                 break
             texts.append(text)
+            written.append(slot_name)
         else:
-            kept = _halves(context, template, values, slots)
+            kept = _halves(context, template, values, tuple(written))
             if kept is not None:
                 return filled(kept, texts, context.autoescape)
     return _render(context, template, values)
