@@ -423,14 +423,10 @@ def test_rows_read_the_same_whether_their_markup_is_kept_or_rendered_each_time(
     assert 'class="app-unbroken"' in kept
 
 
-def test_a_translated_option_takes_the_kept_markup_like_plain_text(monkeypatch):
-    """`text=_("Active")` reaches a tag as a lazy string: written between the kept
-    halves like any text, not rendered in full each time (a status tag a row)."""
+def renders_in_full(monkeypatch) -> list:
+    """From now on, each full rendering of a component's template (base._render), listed."""
     from kernel.components import base
 
-    source = '{% tag text=_("Active") colour="green" %}{% tag text=_("Fish & chips") %}'
-    base._HALVES.clear()
-    first = render(source)
     in_full = []
     render_in_full = base._render
 
@@ -439,6 +435,18 @@ def test_a_translated_option_takes_the_kept_markup_like_plain_text(monkeypatch):
         return render_in_full(*args)
 
     monkeypatch.setattr(base, "_render", counted)
+    return in_full
+
+
+def test_a_translated_option_takes_the_kept_markup_like_plain_text(monkeypatch):
+    """`text=_("Active")` reaches a tag as a lazy string: written between the kept
+    halves like any text, not rendered in full each time (a status tag a row)."""
+    from kernel.components import base
+
+    source = '{% tag text=_("Active") colour="green" %}{% tag text=_("Fish & chips") %}'
+    base._HALVES.clear()
+    first = render(source)
+    in_full = renders_in_full(monkeypatch)
     assert render(source) == first
     assert not in_full, "the second time, both tags are written from kept markup"
     monkeypatch.setattr(base, "_halves", lambda *args: None)
@@ -462,14 +470,7 @@ def test_a_slot_left_empty_is_kept_whole_for_its_empty_value(monkeypatch):
     )
     base._HALVES.clear()
     first = render(source, heading="Ann <b>")
-    in_full = []
-    render_in_full = base._render
-
-    def counted(*args):
-        in_full.append(args)
-        return render_in_full(*args)
-
-    monkeypatch.setattr(base, "_render", counted)
+    in_full = renders_in_full(monkeypatch)
     assert render(source, heading="Ann <b>") == first
     assert not in_full, "the second time, every component is written from kept markup"
     other = render(source, heading="Bo")
