@@ -1,6 +1,7 @@
 # The two commands a newcomer needs: `make run` and `make test`.
 SHELL := /bin/bash
-PYTHON ?= python3
+# The interpreter .venv is made from (scripts/find-python says which and why).
+PYTHON ?= $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
