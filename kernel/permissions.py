@@ -129,8 +129,16 @@ def role_grants_of(people) -> list[tuple[int, int, str]]:
     """(user id, organisation id, role) of every role held by these staff profiles,
     which the caller fetched through staff_visible_to; in role order, as plain values
     (the people directory's roles column: one query, no model instances)."""
-    grants = RoleGrant.objects.filter(user_id__in=[person.user_id for person in people])
-    return list(grants.order_by("role").values_list("user_id", "organisation_id", "role"))
+    return _role_grants_of([person.user_id for person in people])
+
+
+_role_grants_of = PreparedForIds(
+    lambda user_ids: (
+        RoleGrant.objects.filter(user_id__in=user_ids)
+        .order_by("role")
+        .values_list("user_id", "organisation_id", "role")
+    )
+)
 
 
 def get_staff_for_user(user, pk: int) -> StaffProfile:

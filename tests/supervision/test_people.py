@@ -197,6 +197,32 @@ def test_people_list_names_the_roles_each_person_holds_in_their_own_organisation
     assert roles_of(programme_admin.email) == "Programme admin"
 
 
+def test_the_roles_column_reads_what_the_grants_queryset_finds(programme_admin, organisation):
+    # kernel.permissions.role_grants_of (SQL built once for each number of people)
+    # against the queryset it is built from, for any subset of people in any order.
+    from kernel.permissions import role_grants_of
+
+    elsewhere = OrganisationFactory()
+    people = [StaffProfileFactory(organisation=organisation) for _ in range(4)]
+    for person, roles in zip(
+        people,
+        ([Role.SUPERVISOR, Role.FACILITATOR], [], [Role.WELLBEING_LEAD], [Role.PROGRAMME_ADMIN]),
+        strict=True,
+    ):
+        for role in roles:
+            RoleGrantFactory(user=person.user, organisation=organisation, role=role)
+    RoleGrantFactory(user=people[1].user, organisation=elsewhere, role=Role.PEER_SUPPORTER)
+
+    def expected(chosen):
+        grants = RoleGrant.objects.filter(user_id__in=[p.user_id for p in chosen])
+        return sorted(grants.values_list("user_id", "organisation_id", "role"))
+
+    for chosen in (people, people[::-1], people[1:3], [people[1]], people + people[:1], []):
+        found = role_grants_of(chosen)
+        assert sorted(found) == expected(chosen)
+        assert [role for *_, role in found] == sorted(role for *_, role in found)  # role order
+
+
 def test_bad_filter_values_do_not_break_the_list(client, programme_admin):
     client.force_login(programme_admin)
     response = client.get(
