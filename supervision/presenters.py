@@ -7,10 +7,12 @@ Python, and the table writes them (`{% table rows=... %}`, kernel/components):
 the same markup as a {% for %} of {% table_row %} tags, at a fraction of its cost.
 """
 
+from html import escape
+
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from kernel.components.base import component_html
+from kernel.components.base import component_html, rendered
 from kernel.dates import format_when
 from kernel.links import id_url
 
@@ -81,11 +83,12 @@ def people_rows(people, *, several_organisations: bool) -> list[list]:
             tag = tags[status["colour"]] = component_html("tag", **status)
         rows.append(
             [
-                format_html(
-                    '<a href="{}">{}</a><br><span class="nhsuk-body-s">{}</span>',
-                    id_url("supervision:person", person.pk),
-                    user.get_full_name() or user.email,
-                    user.email,
+                # format_html's markup, its arguments escaped without its check of
+                # each for a lazy string (50 rows a page).
+                rendered(
+                    f'<a href="{escape(id_url("supervision:person", person.pk))}">'
+                    f"{escape(user.get_full_name() or user.email)}</a><br>"
+                    f'<span class="nhsuk-body-s">{escape(user.email)}</span>'
                 ),
                 person.employee_number or NOTHING,
                 *([person.organisation.name] if several_organisations else []),

@@ -332,14 +332,17 @@ def _data_rows(context, state, rows) -> str:
         state["column"] = 0
         cells = []
         for cell in row:
-            options, text = _data_cell(cell)
             column = state["column"]
-            # Each option as given (repr: False is not "False"), or absent (a header
-            # left out is the column's heading; an empty one is none).
-            signature = (
-                column,
-                *((name in options, repr(options.get(name))) for name in _AROUND),
-            )
+            if isinstance(cell, dict):
+                options, text = _data_cell(cell)
+                # Each option as given (repr: False is not "False"), or absent (a
+                # header left out is the column's heading; an empty one is none).
+                signature: tuple | int = (
+                    column,
+                    *((name in options, repr(options.get(name))) for name in _AROUND),
+                )
+            else:  # text alone, as nearly every cell is: its column is its key
+                options, text, signature = {"text": cell}, cell, column
             kept = kept_cells.get(signature)
             body = breakable(text)
             if kept and body:
