@@ -11,6 +11,7 @@ from html import escape
 
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kernel.components.base import component_html, rendered
 from kernel.dates import format_when
@@ -59,28 +60,49 @@ def session_status(session: Session, now) -> str:
 NOTHING = "\u2013"  # an en dash: an empty cell of the people directory
 
 
+# A person's account, as (words, tag colour): deactivated, invited (no password set
+# yet) or active.
+_STATUSES = {
+    "deactivated": (gettext_noop("Deactivated"), "grey"),
+    "invited": (gettext_noop("Invited"), "yellow"),
+    "active": (gettext_noop("Active"), "green"),
+}
+
+
+def _status_of(person) -> str:
+    if not person.user.is_active:
+        return "deactivated"
+    if not person.has_accepted_invitation:
+        return "invited"
+    return "active"
+
+
 def staff_status(person) -> dict:
     """A person's account as a tag shows it in the people directory and on their
     page: deactivated, invited (no password set yet) or active."""
-    if not person.user.is_active:
-        return {"text": _("Deactivated"), "colour": "grey"}
-    if not person.has_accepted_invitation:
-        return {"text": _("Invited"), "colour": "yellow"}
-    return {"text": _("Active"), "colour": "green"}
+    words, colour = _STATUSES[_status_of(person)]
+    return {"text": _(words), "colour": colour}
 
 
 def people_rows(people, *, several_organisations: bool) -> list[list]:
-    """Each member of staff (a StaffProfile with `roles` in words) as the directory's
-    row: name (linked to their page) and email, staff number, organisation (where
-    the admin has several), department, band, roles and their account's status."""
-    tags: dict[str, str] = {}  # three statuses, however many rows
+    """Each member of staff (a StaffProfile with `roles` in words, and the names of
+    its department and organisation as kernel.permissions.with_directory_columns
+    reads them) as the directory's row: name (linked to their page) and email,
+    staff number, organisation (where the admin has several), department, band,
+    roles and their account's status. A status's tag and a band's words are made
+    once a page, not once a row."""
+    tags: dict[str, str] = {}
+    bands: dict[str, str] = {}
     rows = []
     for person in people:
         user = person.user
-        status = staff_status(person)
-        tag = tags.get(status["colour"])
+        status = _status_of(person)
+        tag = tags.get(status)
         if tag is None:
-            tag = tags[status["colour"]] = component_html("tag", **status)
+            tag = tags[status] = component_html("tag", **staff_status(person))
+        band = bands.get(person.band)
+        if band is None:
+            band = bands[person.band] = person.get_band_display()
         rows.append(
             [
                 # format_html's markup, its arguments escaped without its check of
@@ -91,9 +113,9 @@ def people_rows(people, *, several_organisations: bool) -> list[list]:
                     f'<span class="nhsuk-body-s">{escape(user.email)}</span>'
                 ),
                 person.employee_number or NOTHING,
-                *([person.organisation.name] if several_organisations else []),
-                (person.department.name if person.department_id else "") or NOTHING,
-                person.get_band_display(),
+                *([person.organisation_name] if several_organisations else []),
+                person.department_name or NOTHING,
+                band,
                 person.roles or NOTHING,
                 tag,
             ]

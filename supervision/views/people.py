@@ -23,6 +23,7 @@ from kernel.permissions import (
     role_required,
     staff_page_for_user,
     staff_visible_to,
+    with_directory_columns,
 )
 
 from ..forms import DeactivateForm, PeopleFilterForm, RolesForm, StaffForm
@@ -34,7 +35,7 @@ PAGE_SIZE = 50
 
 
 def _filtered_people(request: HttpRequest, form: PeopleFilterForm):
-    people = staff_visible_to(request.user).select_related("user", "department", "organisation")
+    people = with_directory_columns(staff_visible_to(request.user))
     if not form.is_valid():
         return people
     data = form.cleaned_data

@@ -78,7 +78,9 @@ def test_a_rows_text_is_escaped_where_the_table_writes_it_not_before():
 # --- The people directory -------------------------------------------------------------
 
 
-def _person(*, active=True, invited=False, department="Ward 4", number="E123", first="Amara"):
+def _person(
+    *, active=True, invited=False, department="Ward 4", number="E123", first="Amara", band="6"
+):
     from kernel.models import Department, StaffProfile
 
     user = User(first_name=first, last_name="Okafor" if first else "", email="a@west.example")
@@ -94,9 +96,12 @@ def _person(*, active=True, invited=False, department="Ward 4", number="E123", f
         organisation=organisation,
         department=Department(pk=3, name=department) if department else None,
         employee_number=number,
-        band="6",
+        band=band,
     )
     person.roles = "Supervisor, Programme admin"  # type: ignore[attr-defined]  # as the view sets it
+    # As kernel.permissions.with_directory_columns reads them.
+    person.department_name = department or None  # type: ignore[attr-defined]
+    person.organisation_name = organisation.name  # type: ignore[attr-defined]
     return person
 
 
@@ -125,3 +130,24 @@ def test_invited_and_deactivated_people_and_empty_cells():
     assert invited[3] == "\u2013", "no department"
     assert invited[-1] == '<strong class="nhsuk-tag nhsuk-tag--yellow">Invited</strong>'
     assert gone[-1] == '<strong class="nhsuk-tag nhsuk-tag--grey">Deactivated</strong>'
+
+
+def test_each_row_has_its_own_status_band_and_escaped_name():
+    # A status's tag and a band's words are made once a page: each row still gets its own.
+    rows = people_rows(
+        [
+            _person(band="5", first="<Bo>"),
+            _person(band="6", invited=True),
+            _person(band="5", active=False),
+            _person(band="8a"),
+        ],
+        several_organisations=False,
+    )
+    assert [row[3] for row in rows] == ["Band 5", "Band 6", "Band 5", "Band 8a"]
+    assert [row[-1].split("--")[1].split('"')[0] for row in rows] == [
+        "green",
+        "yellow",
+        "grey",
+        "green",
+    ]
+    assert "&lt;Bo&gt; Okafor</a>" in rows[0][0]
