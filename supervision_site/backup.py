@@ -144,6 +144,44 @@ def _check(database_url: str, media_root: Path) -> int:
     return subprocess.run(command, env=env, cwd=ROOT, check=False).returncode  # noqa: S603
 
 
+def extract_data(archive: tarfile.TarFile, destination: Path) -> None:
+    """archive.extractall(destination, filter="data"): files and folders only, each
+    inside `destination`, without their owners or any setuid, setgid, sticky or
+    group- and other-write bits. Python before 3.11.4 (Debian 12's 3.11.2, which
+    `make` may build .venv from) has no `filter`: there the same is done here."""
+    if hasattr(tarfile, "data_filter"):
+        archive.extractall(destination, filter="data")
+    else:
+        extract_checked(archive, destination)
+
+
+def extract_checked(archive: tarfile.TarFile, destination: Path) -> None:
+    """What extract_data asks of the "data" filter, for a Python without it: every
+    member checked before any is written. Links of every kind are refused too, where
+    the filter allows those that stay inside: a backup holds only uploaded files and
+    their folders."""
+    root = destination.resolve()
+    members = archive.getmembers()
+    for member in members:
+        target = (root / member.name).resolve()
+        if (
+            os.path.isabs(member.name)
+            or not (member.isfile() or member.isdir())
+            or (target != root and root not in target.parents)
+        ):
+            raise tarfile.TarError(f"{member.name!r}: not a file or folder inside the archive")
+        if member.isfile():
+            mode = member.mode & 0o755
+            if not mode & 0o100:
+                mode &= ~0o111
+            member.mode = mode | 0o600
+        else:
+            member.mode = 0o755
+        # As the filter leaves ownership alone: the extracting user's.
+        member.uid, member.gid, member.uname, member.gname = os.getuid(), os.getgid(), "", ""
+    archive.extractall(destination, members=members)  # noqa: S202 - every member checked above
+
+
 def restore_drill(folder: Path) -> int:
     """Restore `folder` into a throwaway database and media folder, check them, drop
     them. Returns check_restore's exit status."""
@@ -161,7 +199,7 @@ def restore_drill(folder: Path) -> int:
         media_root = Path(scratch) / "media"
         media_root.mkdir()
         with tarfile.open(folder / MEDIA_FILE) as archive:
-            archive.extractall(media_root, filter="data")
+            extract_data(archive, media_root)
         if (folder / SQLITE_FILE).exists():
             copy = Path(scratch) / SQLITE_FILE
             shutil.copyfile(folder / SQLITE_FILE, copy)

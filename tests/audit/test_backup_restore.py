@@ -160,3 +160,71 @@ def test_check_restore_refuses_a_database_whose_audit_triggers_are_gone():
         with pytest.raises(CommandError, match="not append-only: UPDATE and DELETE"):
             call_command("check_restore")
         transaction.set_rollback(True)
+
+
+def _archive(path: Path, *members: tuple[tarfile.TarInfo, bytes | None]) -> Path:
+    with tarfile.open(path, "w") as archive:
+        for info, data in members:
+            if data is not None:
+                info.size = len(data)
+            archive.addfile(info, io.BytesIO(data) if data is not None else None)
+    return path
+
+
+def _member(name: str, kind=tarfile.REGTYPE, mode=0o644, link="") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.linkname = kind, mode, link
+    info.uid = info.gid = 4242
+    return info
+
+
+@pytest.mark.parametrize("checked_here", [True, False], ids=["extract_checked", "extract_data"])
+def test_the_uploaded_files_are_extracted_as_data_only(tmp_path, checked_here):
+    # supervision_site.backup.extract_data: Python's "data" filter where it has one
+    # (3.11.4+), otherwise extract_checked: the first on any Python, and the one
+    # this Python takes.
+    from supervision_site.backup import extract_checked, extract_data
+
+    extract = extract_checked if checked_here else extract_data
+    good = _archive(
+        tmp_path / "good.tar",
+        (_member("resources", tarfile.DIRTYPE, 0o777), None),
+        (_member("resources/leaflet.pdf", mode=0o6777), b"%PDF"),
+        (_member("resources/notes.txt", mode=0o444), b"notes"),
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with tarfile.open(good) as archive:
+        extract(archive, out)
+    leaflet, notes = out / "resources" / "leaflet.pdf", out / "resources" / "notes.txt"
+    assert (leaflet.read_bytes(), notes.read_bytes()) == (b"%PDF", b"notes")
+    assert leaflet.stat().st_mode & 0o7777 == 0o755, "no setuid, setgid or group/other write"
+    assert notes.stat().st_mode & 0o7777 == 0o644, "the owner may write; not executable"
+    assert leaflet.stat().st_uid == os.getuid(), "not the archive's owner"
+
+    for bad in (
+        _member("../outside.txt"),
+        _member("/etc/absolute.txt"),
+        _member("resources/../../outside.txt"),
+        _member("link", tarfile.SYMTYPE, link="/etc/passwd"),
+        _member("hard", tarfile.LNKTYPE, link="/etc/passwd"),
+        _member("device", tarfile.CHRTYPE),
+    ):
+        archive_path = _archive(
+            tmp_path / "bad.tar",
+            (_member("first.txt"), b"first"),
+            (bad, b"x" if bad.isfile() else None),
+        )
+        target = tmp_path / f"bad-{bad.name.replace('/', '_')}"
+        target.mkdir()
+        with tarfile.open(archive_path) as archive:
+            if bad.name.startswith("/") and not checked_here and hasattr(tarfile, "data_filter"):
+                extract(archive, target)  # Python's filter takes the leading / off
+                assert (target / "etc" / "absolute.txt").read_bytes() == b"x"
+            else:
+                with pytest.raises(tarfile.TarError):
+                    extract(archive, target)
+        assert not (tmp_path / "outside.txt").exists()
+        assert not Path("/etc/absolute.txt").exists()
+        if checked_here:  # every member is checked before any is written
+            assert list(target.iterdir()) == []
