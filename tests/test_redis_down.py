@@ -318,3 +318,22 @@ def test_a_booking_with_redis_killed_is_counted_by_the_next_report(
     assert page.status_code == 200
     assert "still being counted" not in page.content.decode()
     assert not RollupPending.objects.exists()
+
+
+def test_the_cache_keeps_one_redis_client_which_answers_again_after_redis_comes_back(redis):
+    # supervision_site.cache.KeptClientRedisCacheClient: Django's client made a new
+    # redis.Redis for every call; one is kept, through a loss of Redis and its return.
+    backend = cache._cache  # type: ignore[attr-defined]
+    assert isinstance(backend, fail_soft.KeptClientRedisCacheClient)
+    cache.set("kept", "before")
+    client = backend.get_client(write=True)
+    assert backend.get_client() is client is backend.get_client(write=True)
+    assert client.get(cache.make_and_validate_key("kept")) is not None  # the same server
+    redis.kill()
+    assert cache.get("kept") is None  # memory answers, empty: nothing raised
+    redis.start()
+    time.sleep(0.3)  # past RETRY_AFTER
+    cache.set("kept", "after")
+    assert cache.get("kept") == "after"
+    assert backend.get_client() is client
+    assert not fail_soft.FailSoftRedisCache(redis.url, {}).using_memory
