@@ -60,8 +60,10 @@ def test_throttling_lifts_after_five_minutes_so_the_person_can_sign_in(client, s
         assert THROTTLED in _sign_in(client, supervisee, PASSWORD).content.decode()
         traveller.shift(datetime.timedelta(minutes=1, seconds=1))
         response = _sign_in(client, supervisee, PASSWORD)
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(supervisee.pk)
+        # Read while the clock is still START's: the session expires SESSION_COOKIE_AGE
+        # after it, and read at the real time it was expired (from 7 December 2026).
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(supervisee.pk)
 
 
 def test_throttling_one_account_leaves_the_others_alone(client, supervisee, supervisor):
@@ -83,8 +85,8 @@ def test_wrong_two_factor_codes_are_throttled_too(client, programme_admin):
         assert "_auth_user_id" not in client.session
         traveller.shift(datetime.timedelta(minutes=5, seconds=1))
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code()})
-    assert response.status_code == 302
-    assert client.session["_auth_user_id"] == str(programme_admin.pk)
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(programme_admin.pk)  # START's clock
 
 
 # --- Shared hospital networks: limits by account and by (address, account) ---
