@@ -29,6 +29,7 @@ from ..permissions import (
     supervisor_programmes_with_refusals,
     with_directory_names,
 )
+from ..presenters import supervisor_cards
 from ..services.agreements import agreement_request
 from ..services.capacity import has_capacity
 from ..services.sessions import may_book_without_agreement, session_book
@@ -88,7 +89,12 @@ def supervisor_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "supervision/supervisors/list.html",
-        {"filter_form": form, "page": page, "query": query.urlencode()},
+        {
+            "filter_form": form,
+            "page": page,
+            "cards": supervisor_cards(page.object_list),
+            "query": query.urlencode(),
+        },
     )
 
 

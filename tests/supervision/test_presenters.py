@@ -151,3 +151,80 @@ def test_each_row_has_its_own_status_band_and_escaped_name():
         "green",
     ]
     assert "&lt;Bo&gt; Okafor</a>" in rows[0][0]
+
+
+# The supervisor directory's card as templates/supervision/supervisors/list.html wrote
+# it before supervisor_cards made it in Python.
+CARD_TEMPLATE = """{% load i18n nhsuk links %}{% for supervisor in supervisors %}
+    {% id_url 'supervision:supervisor' supervisor.pk as supervisor_url %}
+    {% card heading=supervisor.user.get_full_name href=supervisor_url heading_size="s" %}
+      <p>{{ supervisor.user.profile.job_title }}{% if supervisor.user.profile.department %}, {{ supervisor.user.profile.department.name }}{% endif %}</p>
+      <p>{{ supervisor.programme_names }}</p>
+      <p>{{ supervisor.get_mode_display }}{% if supervisor.mode == "online" and supervisor.meeting_link %} ({{ supervisor.platform }}){% endif %}.
+        {% if supervisor.accepting_new and supervisor.current < supervisor.capacity %}{% tag text=_("Has space") colour="green" %}{% else %}{% tag text=_("Full") colour="grey" %}{% endif %}
+        {% if not supervisor.offers_times %}{% tag text=_("No times offered yet") colour="white" %}{% endif %}
+      </p>
+      {% if supervisor.training_names %}<p class="nhsuk-body-s">{% trans "Trained in:" %} {{ supervisor.training_names }}</p>{% endif %}
+    {% endcard %}
+{% endfor %}"""  # noqa: E501 - the template's lines as they were
+
+
+def _supervisor(pk, *, first="Helen", department="Ward <4>", mode="online", link="", **values):
+    from kernel.models import Department, StaffProfile
+    from supervision.models import SupervisorProfile
+
+    user = User(pk=pk, first_name=first, last_name="Marsh & Co", email=f"s{pk}@west.example")
+    StaffProfile(
+        user=user,
+        job_title="Senior <nurse>",
+        department=Department(pk=3, name=department) if department else None,
+    )
+    supervisor = SupervisorProfile(
+        pk=pk, user=user, mode=mode, meeting_link=link, capacity=values.pop("capacity", 6)
+    )
+    supervisor.accepting_new = values.pop("accepting_new", True)
+    for name, value in {
+        "current": 2,
+        "offers_times": True,
+        "programme_names": "Restorative supervision; A&E <team>",
+        "training_names": "PNA, Restorative supervision",
+        **values,
+    }.items():
+        setattr(supervisor, name, value)
+    return supervisor
+
+
+def test_supervisor_cards_write_what_the_card_template_wrote():
+    import re
+
+    from django.template import Context, Template
+    from django.utils.translation import override
+
+    from supervision.presenters import supervisor_cards
+
+    supervisors = [
+        _supervisor(1, link="https://teams.microsoft.com/l/meetup-join/x"),
+        _supervisor(2, link="", department=None, training_names=""),
+        _supervisor(3, mode="in_person", current=6, offers_times=False),
+        _supervisor(4, accepting_new=False, first="<Ann>", link="https://zoom.us/j/1"),
+        _supervisor(5, mode="in_person", capacity=0, offers_times=False, programme_names=""),
+    ]
+
+    def tags_apart(html):  # the same markup, whatever the whitespace between tags
+        return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", str(html))).strip()
+
+    with override("en-gb"):
+        written = Template(CARD_TEMPLATE).render(Context({"supervisors": supervisors}))
+        cards = supervisor_cards(supervisors)
+    expected = re.findall(r'<div class="nhsuk-card.*?\n</div>', written, re.S)
+    assert len(cards) == len(expected) == 5
+    for card, before in zip(cards, expected, strict=True):
+        assert isinstance(card, SafeString)
+        assert tags_apart(card) == tags_apart(before)
+    assert "Has space" in cards[0]
+    assert "Full" in cards[3]
+    assert "No times offered yet" in cards[2]
+    assert "&lt;Ann&gt; Marsh &amp; Co" in cards[3]
+    assert "Online (Microsoft Teams)." in cards[0]
+    assert "Online (Zoom)." in cards[3]
+    assert "In person." in cards[2]
