@@ -83,6 +83,8 @@ class FailSoftRedisCache(RedisCache):
         self._retry_after = float(options.pop("RETRY_AFTER", DEFAULT_RETRY_AFTER))
         params["OPTIONS"] = options
         super().__init__(server, params)
+        # After Django's __init__, which sets its own client class on the instance (a
+        # class attribute here would be overridden and silently never used).
         self._class = KeptClientRedisCacheClient
         self._where = str(server)
         # LocMemCache instances with the same name share one store in the process.
