@@ -2,14 +2,20 @@
 lookup still answers as Django's full chain does."""
 
 import gettext
+import threading
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from asgiref.local import Local
 from django.test import override_settings
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from kernel.translation import without_empty_fallbacks
+from kernel.translation import ActiveTranslation, without_empty_fallbacks
+from kernel.translation import _hold_active_translation as hold_active_translation
+
+django_trans: Any = trans_real  # its _active is not in Django's stubs
 
 MESSAGES = [
     "Coming up",
@@ -21,8 +27,8 @@ MESSAGES = [
 
 
 def _active() -> Any:
-    """The translation active in this thread (Django keeps it in trans_real._active)."""
-    return trans_real._active.value  # type: ignore[attr-defined]
+    """The translation active in this thread (Django keeps it in django_trans._active)."""
+    return django_trans._active.value
 
 
 def _chain(found: Any) -> Iterator[Any]:
@@ -93,3 +99,83 @@ def test_translations_made_again_after_a_settings_change_are_pruned_too():
     with translation.override("en-gb"):
         fallbacks = list(_chain(_active()._fallback))
     assert not any(_empty_catalogue(f) for f in fallbacks)
+
+
+@pytest.fixture
+def held():
+    """The site's ActiveTranslation in trans_real, as after start-up (a test before
+    may have overridden a language setting, which puts a Local there until the
+    next request)."""
+    hold_active_translation()
+    assert type(django_trans._active) is ActiveTranslation
+    return django_trans._active
+
+
+def test_the_active_translation_is_held_in_a_context_variable(held):
+    with translation.override("en-gb"):
+        assert translation.get_language() == "en-gb"
+        assert held.value is trans_real.translation("en-gb")
+    with translation.override(None):  # deactivate_all: Django's NullTranslations
+        assert translation.get_language() is None  # as Django answers
+        assert translation.gettext("Organisation") == "Organisation"
+
+
+def test_nothing_active_reads_as_a_local_with_nothing_set(held):
+    translation.deactivate()
+    try:
+        assert not hasattr(held, "value")
+        assert getattr(held, "value", "none") == "none"
+        with pytest.raises(AttributeError):
+            del held.value
+        # Nothing active: the default language, and messages still answered.
+        assert translation.get_language() == "en-gb"
+        assert translation.gettext("Organisation") == "Organisation"
+    finally:
+        translation.activate("en-gb")
+
+
+def test_what_a_thread_activates_is_its_own(held):
+    seen: dict[str, Any] = {}
+    ready, done = threading.Event(), threading.Event()
+
+    def other_thread():
+        seen["at_start"] = getattr(held, "value", None)
+        translation.activate("en")
+        ready.set()
+        done.wait(5)
+        seen["own"] = translation.get_language()
+
+    with translation.override("en-gb"):
+        thread = threading.Thread(target=other_thread)
+        thread.start()
+        ready.wait(5)
+        assert translation.get_language() == "en-gb"  # not the other thread's "en"
+        done.set()
+        thread.join(5)
+    assert seen == {"at_start": None, "own": "en"}
+
+
+def test_sync_to_async_and_back_carry_the_active_language(held):
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    async def in_async():
+        return await sync_to_async(translation.get_language)()
+
+    with translation.override("en"):
+        assert async_to_sync(in_async)() == "en"
+    with translation.override("en-gb"):
+        assert async_to_sync(in_async)() == "en-gb"
+
+
+@pytest.mark.django_db
+@override_settings(LANGUAGE_CODE="en-gb", LANGUAGES=[("en-gb", "English"), ("en", "English")])
+def test_after_a_language_settings_change_a_request_holds_it_again(client):
+    """Django's test signals put a new, empty Local in trans_real when a language
+    setting changes; the next request holds the translation in the context variable
+    again, with nothing active left over from before."""
+    translation.activate("en")
+    assert type(django_trans._active) is not ActiveTranslation
+    django_trans._active = Local()  # as language_changed leaves it
+    client.get("/healthz")
+    assert type(django_trans._active) is ActiveTranslation
+    assert translation.get_language() == "en-gb"  # the request's
