@@ -1,9 +1,11 @@
 import logging
 import time
 import uuid
+from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 
 from .logs import request_id_var, sane_request_id
 
@@ -68,6 +70,17 @@ class NoStoreMiddleware:
         return response
 
 
+def unwrap_user(request) -> None:
+    """request.user as the person (or AnonymousUser) itself once it has been loaded,
+    not Django's lazy stand-in: every attribute read through a SimpleLazyObject
+    raises and catches an AttributeError on the way (django.utils.functional), and a
+    page reads the person's attributes 50-100 times (views, permission helpers, the
+    layout). Unloaded, it is left as it is: this loads nothing."""
+    user: Any = getattr(request, "user", None)
+    if isinstance(user, SimpleLazyObject) and user._wrapped is not empty:  # type: ignore[attr-defined]
+        request.user = user._wrapped  # type: ignore[attr-defined]
+
+
 class LoginRequiredMiddleware(DjangoLoginRequired):
     """Every view is for signed-in people unless marked `@login_not_required`.
 
@@ -78,8 +91,11 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
         if match is not None and match.app_name == "admin":
-            return None
-        return super().process_view(request, view_func, view_args, view_kwargs)
+            response = None
+        else:
+            response = super().process_view(request, view_func, view_args, view_kwargs)
+        unwrap_user(request)
+        return response
 
 
 class RequestIdMiddleware:

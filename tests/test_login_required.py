@@ -35,3 +35,28 @@ def test_the_django_admin_keeps_its_own_sign_in(client):
     response = client.get("/django-admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/django-admin/login/")
+
+
+def _seen_by(request):
+    """What the view was handed as request.user, and whether it reads as signed in."""
+    return HttpResponse(f"{type(request.user).__name__} {request.user.is_authenticated}")
+
+
+urlpatterns.append(path("seen/", _seen_by))
+
+
+@pytest.mark.urls("tests.test_login_required")
+def test_a_view_is_handed_the_person_not_a_lazy_stand_in(client, supervisee):
+    """Once the middleware has loaded the person, the view and its templates read
+    them directly (supervision_site.middleware.unwrap_user)."""
+    client.force_login(supervisee)
+    response = client.get("/seen/")
+    assert response.content == f"{type(supervisee).__name__} True".encode()
+    assert response.wsgi_request.user == supervisee
+
+
+@pytest.mark.urls("tests.test_login_required")
+def test_a_stranger_is_still_sent_to_sign_in(client):
+    response = client.get("/seen/")
+    assert response.status_code == 302
+    assert type(response.wsgi_request.user).__name__ == "AnonymousUser"
