@@ -5,7 +5,8 @@ A select's template loops over its options through the template engine: the
 report's filters (about a hundred options) took 6 ms to render (bench/inprocess.py).
 `select_html` writes the same markup as templates/django/forms/widgets/select.html,
 to the character (tests/test_select_rendering.py holds the two equal); anything it
-is not sure of (a label that is not text) goes to the template.
+is not sure of (a label that is not text) goes to the template. `input_html` does
+the same for Django's input.html.
 
 `field_html` does the same for a whole field as the crispy pack lays it out
 (templates/nhsuk/field.html: label, hint, error and widget in a form group), for
@@ -24,6 +25,14 @@ from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
+# Django's templates of these widgets are each {% include "django/forms/widgets/input.html" %}.
+INPUT_TEMPLATES = frozenset(
+    f"django/forms/widgets/{kind}.html"
+    for kind in (
+        "text", "hidden", "email", "number", "password", "search", "url", "tel", "date",
+        "datetime", "time", "color",
+    )
+)  # fmt: skip
 
 
 def _text(value) -> bool:
@@ -68,12 +77,25 @@ def select_html(context) -> str | None:
     return "".join(parts)
 
 
+def input_html(context) -> str:
+    """django/forms/widgets/input.html (which text.html, hidden.html and the other
+    inputs' templates include) for this context: a filter form's search box and
+    hidden organisation went through three templates each."""
+    widget = context["widget"]
+    value = widget["value"]
+    shown = "" if value is None else f' value="{formatted(value)}"'
+    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    return f'<input type="{kind}" name="{name}"{shown}{_attributes(widget["attrs"])}>'
+
+
 class FormRenderer(TemplatesSetting):
     def render(self, template_name, context, request=None):
         if template_name == SELECT_TEMPLATE:
             html = select_html(context)
             if html is not None:
                 return html
+        elif template_name in INPUT_TEMPLATES:
+            return input_html(context)
         return super().render(template_name, context, request)
 
 

@@ -1,5 +1,6 @@
-"""kernel.renderers writes a select's markup in Python: it must be what
-templates/django/forms/widgets/select.html writes, to the character."""
+"""kernel.renderers writes a select's and an input's markup in Python: it must be
+what templates/django/forms/widgets/select.html, and Django's input.html, write,
+to the character."""
 
 import pytest
 from django import forms
@@ -7,7 +8,7 @@ from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from kernel.renderers import SELECT_TEMPLATE, FormRenderer, select_html
+from kernel.renderers import INPUT_TEMPLATES, SELECT_TEMPLATE, FormRenderer, select_html
 
 CHOICES = [
     ("", "All of them"),
@@ -62,3 +63,53 @@ def test_a_label_that_is_not_text_is_left_to_the_template():
     assert FormRenderer().render(SELECT_TEMPLATE, context) == TemplatesSetting().render(
         SELECT_TEMPLATE, context
     )
+
+
+class Inputs(forms.Form):
+    text = forms.CharField(required=False)
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    email = forms.EmailField(required=False)
+    number = forms.IntegerField(required=False)
+    password = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    search = forms.CharField(widget=forms.TextInput(attrs={"type": "search"}), required=False)
+    url = forms.URLField(required=False, assume_scheme="https")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    moment = forms.DateTimeField(required=False)
+    time = forms.TimeField(required=False)
+    choice = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"text": 'Fish & "chips" <now>', "hidden": "a&b", "email": "x@example.org"},
+        {"number": "12", "password": "p<w>", "search": "", "url": "http://a/?b=1&c=2"},
+        {"date": "2026-03-29", "moment": "2026-10-25 01:30", "time": "01:30", "choice": "7"},
+    ],
+)
+def test_an_input_is_written_as_its_template_writes_it(data):
+    form = Inputs(data or None, initial={"text": mark_safe("<em>kept</em>"), "number": 0})
+    form.fields["text"].widget.attrs.update(
+        {"class": "nhsuk-input", "aria-describedby": 'x "y"', "data-off": False, "autofocus": True}
+    )
+    renderer = FormRenderer()
+    assert isinstance(get_default_renderer(), FormRenderer)
+    for name in form.fields:
+        field = form[name]
+        widget, attrs = field.field.widget, field.build_widget_attrs({"id": field.auto_id})
+        assert widget.template_name in INPUT_TEMPLATES, name
+        context = widget.get_context(field.html_name, field.value(), attrs)
+        template = TemplatesSetting().render(widget.template_name, context)
+        assert renderer.render(widget.template_name, context) == template, name
+        assert widget.render(field.html_name, field.value(), attrs) == template, name
+
+
+def test_every_input_template_named_is_djangos_include_of_input_html():
+    """Were Django (or this site) to give one of them markup of its own, it would no
+    longer be written by input_html."""
+    from django.template.loader import get_template
+
+    for name in INPUT_TEMPLATES:
+        source = get_template(name).template.source.strip()  # type: ignore[attr-defined]
+        assert source == '{% include "django/forms/widgets/input.html" %}', name
