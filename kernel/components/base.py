@@ -100,6 +100,9 @@ def filled(kept, texts: list, escape: bool) -> str:
     """Kept markup with each slot's text (escaped unless safe, where the template
     escapes) in its place, as render_component writes it."""
     pieces, order = kept
+    if len(order) == 1:  # a table's cell or row: one slot, written straight in
+        text = texts[order[0]]
+        return (pieces[0] + (conditional_escape(text) if escape else text) + pieces[1]).strip()
     written = [pieces[0]]
     for index, position in enumerate(order):
         text = texts[position]

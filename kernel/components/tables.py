@@ -1,5 +1,6 @@
 """Tables of things: summary list and table, whose rows and cells are tags too."""
 
+import html
 import re
 
 from django import template
@@ -235,7 +236,8 @@ def breakable(value) -> SafeString:
     """`value` as HTML (escaped unless already safe), each run of text longer than
     LONGEST_WHOLE_WORD characters in <span class="app-unbroken">; tags are left as
     they are."""
-    escaped = str(conditional_escape(value))
+    # Plain text, as most cells are, escaped as conditional_escape would escape it.
+    escaped = html.escape(value) if type(value) is str else str(conditional_escape(value))
     if not _LONG_RUN.search(escaped):  # nearly always: nothing to mark
         return rendered(escaped)
     parts = _TAG.split(escaped)
