@@ -882,3 +882,21 @@ def test_a_slot_written_twice_or_not_at_all_is_rendered_in_full():
     context.template = template
     assert base._halves(context, template, values, ("a", "b")) is None
     assert base._halves(context, template, {"a": "x", "c": "z"}, ("a", "c")) is None
+
+
+def test_component_html_keeps_its_template_until_a_template_is_edited(tmp_path):
+    """component_html compiles its blank template once an engine; a template edited
+    under runserver (autoreload's file_changed) has the components looked up again."""
+    from django.utils.autoreload import file_changed
+
+    from kernel.components.base import component_html
+
+    engine = engines["django"].engine  # type: ignore[attr-defined]
+    first = component_html("tag", text="Active", colour="green")
+    kept = engine.__dict__["_component_html_template"]
+    assert component_html("tag", text="Active", colour="green") == first
+    assert engine.__dict__["_component_html_template"] is kept
+    file_changed.send(sender=None, file_path=tmp_path / "components" / "tag.html")
+    assert "_component_html_template" not in engine.__dict__
+    assert component_html("tag", text="Active", colour="green") == first
+    assert engine.__dict__["_component_html_template"] is not kept

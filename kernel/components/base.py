@@ -1,6 +1,7 @@
 """How a component tag works: its options parsed and checked, its block rendered, its
 template in templates/components/ filled. Components register with `component()`."""
 
+import functools
 import html
 import inspect
 import re
@@ -8,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django import template
+from django.dispatch import receiver
 from django.template.base import Node, NodeList, token_kwargs
 from django.template.defaulttags import CsrfTokenNode
+from django.utils.autoreload import file_changed
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -290,6 +293,31 @@ class ComponentNode(Node):
 _COMPONENTS: dict[str, tuple[str, Callable, str | tuple[str, ...]]] = {}
 
 
+def _blank_template(engine):
+    """An empty template of `engine`, made once: component_html's context needs one,
+    and render_component keeps each component's template on it (a new one each call
+    compiled a template and looked every component up again)."""
+    blank = engine.__dict__.get("_component_html_template")
+    if blank is None:
+        blank = engine.__dict__["_component_html_template"] = engine.from_string("")
+    return blank
+
+
+@receiver(file_changed)
+def _forget_blank_templates(**kwargs) -> None:
+    """A template edited under runserver: the components kept on the blank templates
+    are looked up again (Django's own receiver empties the cached loaders)."""
+    from django.template import engines
+
+    for backend in engines.all():
+        getattr(backend, "engine", backend).__dict__.pop("_component_html_template", None)
+
+
+@functools.cache
+def _reads_context(prepare: Callable) -> bool:
+    return "context" in inspect.signature(prepare).parameters
+
+
 def component_html(name: str, **options) -> SafeString:
     """A component's markup made in Python, as its tag writes it: for a presenter's
     table cell (`{% table rows=... %}`). component_html("tag", text=_("Active"),
@@ -298,11 +326,11 @@ def component_html(name: str, **options) -> SafeString:
     from django.template import Context, engines
 
     template_name, prepare, slot = _COMPONENTS[name]
-    if "context" in inspect.signature(prepare).parameters:
+    if _reads_context(prepare):
         raise TypeError(f"{{% {name} %}} reads the template's context: write it in a template")
     engine = engines["django"].engine  # type: ignore[attr-defined]
     context = Context(autoescape=engine.autoescape)
-    context.template = engine.from_string("")
+    context.template = _blank_template(engine)
     values = prepare(**options)
     return rendered(render_component(context, template_name, {**values, "attributes": []}, slot))
 
