@@ -6,6 +6,7 @@ class KernelConfig(AppConfig):
     verbose_name = "Organisations and people"
 
     def ready(self) -> None:
-        from . import translation
+        from . import loading, translation
 
         translation.install()
+        loading.install()
