@@ -16,13 +16,16 @@ markup as the template, but for the whitespace between tags
 (tests/test_field_rendering.py); any other field goes to the template.
 """
 
+import html
+
 from django import forms
 from django.conf import settings
 from django.forms.renderers import TemplatesSetting
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext
+
+from kernel.escaping import conditional_escape
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 # Django's templates of these widgets are each {% include "django/forms/widgets/input.html" %}.
@@ -42,11 +45,13 @@ def _text(value) -> bool:
 def formatted(value) -> str:
     """`{{ value|stringformat:'s' }}`: the filter keeps a safe value safe."""
     text = "%s" % value  # noqa: UP031 - exactly what stringformat:'s' does
-    return text if isinstance(value, SafeData) else escape(text)
+    return text if isinstance(value, SafeData) else html.escape(text)
 
 
 def _attributes(attrs: dict) -> str:
-    """django/forms/widgets/attrs.html."""
+    """django/forms/widgets/attrs.html (an option's are nearly always none)."""
+    if not attrs:
+        return ""
     return "".join(
         f" {conditional_escape(name)}" + ("" if value is True else f'="{formatted(value)}"')
         for name, value in attrs.items()

@@ -2,7 +2,6 @@
 template in templates/components/ filled. Components register with `component()`."""
 
 import functools
-import html
 import inspect
 import re
 from collections.abc import Callable
@@ -17,6 +16,8 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from kernel.escaping import conditional_escape
+
 register = template.Library()
 
 ATTRIBUTE_PREFIXES = ("data_", "aria_")
@@ -24,17 +25,6 @@ ATTRIBUTE_PREFIXES = ("data_", "aria_")
 
 def css_classes(*names: Any) -> str:
     return " ".join(str(name) for name in names if name)
-
-
-def conditional_escape(value) -> SafeString:
-    """django.utils.html.conditional_escape without keep_lazy's wrapper around
-    escape(), which checked every argument for a lazy string on each call (a cell
-    escapes its body once or twice): the same result."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return SafeString(html.escape(str(value)))
 
 
 def rendered(text: str) -> SafeString:
