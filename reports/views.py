@@ -15,6 +15,7 @@ from audit.services import audit_log
 from kernel.csv_export import csv_response
 from kernel.models import Role
 from kernel.permissions import get_own_profile
+from kernel.responses import render_with_piece
 from supervision.services.standards import standard_nudge
 
 from . import caption
@@ -82,7 +83,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
             get_language(),
         )
         context = _describe(scope, backlog)
-    return render(
+    return render_with_piece(
         request,
         "reports/engagement.html",
         {
@@ -94,6 +95,7 @@ def engagement(request: HttpRequest) -> HttpResponse:
             "organisation": form.cleaned_data.get("organisation") if scope else None,
             "is_admin": bool(report_organisation_ids(request.user, [Role.PROGRAMME_ADMIN])),
         },
+        "body",
     )
 
 
