@@ -8,7 +8,6 @@ group's zone, peergroups.notifications_groups.meeting_when), as the views list i
 from django.template.context import Context
 from django.template.defaultfilters import date
 from django.template.defaulttags import CsrfTokenNode
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -144,4 +143,4 @@ def member_rows(memberships, *, group, flagged, csrf_token: str | None = None) -
 
 
 def _member_url(url_name: str, group, membership) -> str:
-    return reverse(url_name, args=[group.pk, membership.pk])
+    return id_url(url_name, group.pk, membership.pk)

@@ -66,3 +66,18 @@ def test_the_tag_writes_what_the_url_tag_writes():
     pairs = template.render({"ids": [1, 22, 333]}).rstrip(";").split(";")
     assert len(pairs) == 3
     assert all(ours == djangos for ours, djangos in (pair.split("=") for pair in pairs))
+
+
+@pytest.mark.parametrize("name", ["peergroups:member_remove", "peergroups:member_accept"])
+def test_a_link_of_two_ids_reads_as_reverse_writes_it(name):
+    for first, second in ((1, 2), (7, 7), (12345, 0), (8402957316, 7391846205), (10**12, 3)):
+        assert id_url(name, first, second) == reverse(name, args=[first, second])
+    assert id_url(name, 1, "2") == reverse(name, args=[1, "2"])
+
+
+def test_a_probe_that_is_not_in_the_path_once_leaves_it_to_reverse():
+    from kernel.links import _pieces
+
+    assert _pieces("/groups/1/members/2/", ("1", "2")) == ("/groups/", "/members/", "/")
+    assert _pieces("/groups/11/", ("1",)) is None
+    assert _pieces("/groups/", ("1",)) is None
