@@ -238,13 +238,9 @@ def breakable(value) -> SafeString:
     """`value` as HTML (escaped unless already safe), each run of text longer than
     LONGEST_WHOLE_WORD characters in <span class="app-unbroken">; tags are left as
     they are."""
-    kind = type(value)
-    if kind is SafeString:  # a presenter's markup
-        escaped = value
-    elif kind is str:  # plain text, as most cells are: escaped as conditional_escape would
-        escaped = html.escape(value)
-    else:
-        escaped = str(conditional_escape(value))
+    # Plain text, as most cells are, escaped as conditional_escape would escape it (a
+    # presenter's markup, already safe, comes back from conditional_escape as it is).
+    escaped = html.escape(value) if type(value) is str else str(conditional_escape(value))
     if len(escaped) <= LONGEST_WHOLE_WORD or not _LONG_RUN.search(escaped):
         return escaped if type(escaped) is SafeString else rendered(escaped)  # nearly always
     parts = _TAG.split(escaped)
