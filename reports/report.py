@@ -543,10 +543,8 @@ def peer_support(context: Context) -> Table:
 
 def first_contact(context: Context) -> Table:
     # First contact as the supporter recorded it (peergroups.reporting.first_contact_moment).
-    contacts = group_reporting.first_contacts(context.scope)
-    on_time = [contact for contact in contacts if contact.on_time]
-    people = len({contact.person for contact in contacts})
-    hours = round(sum(c.hours for c in contacts) / len(contacts), 1) if contacts else None
+    counts = group_reporting.first_contact_counts(context.scope)
+    hours = None if counts.hours is None else round(counts.hours, 1)
     return Table(
         slug="first-contact",
         title="Peer support: time to first contact",
@@ -563,9 +561,9 @@ def first_contact(context: Context) -> Table:
                 None,
                 "Made in the period",
                 [
-                    disclosure.count(len(contacts), people),
-                    disclosure.mean(hours, people),
-                    disclosure.count(len(on_time), len({c.person for c in on_time})),
+                    disclosure.count(counts.contacted, counts.people),
+                    disclosure.mean(hours, counts.people),
+                    disclosure.count(counts.on_time, counts.on_time_people),
                 ],
             )
         ],

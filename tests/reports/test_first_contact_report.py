@@ -107,3 +107,47 @@ def test_the_mean_is_hidden_when_fewer_than_five_people_were_contacted(frozen_no
     assert contacted.people == 4
     assert hours.hidden
     assert hours.value is None
+
+
+def test_counted_in_the_database_as_one_by_one_in_python_across_the_clock_change(
+    frozen_now, organisation
+):
+    """first_contact_counts (one statement on PostgreSQL) gives what first_contacts, the
+    Python walk of every request, gives: requests from 20 to 30 October, across the
+    clock change on the 25th, first contacted by a recorded date alone, by a check-in
+    on or before that day, by a check-in logged after it, by a check-in alone, late,
+    or not at all; one person asking twice."""
+    from peergroups.reporting import counted_contacts, first_contact_counts, first_contacts
+
+    shapes = [
+        {"recorded_after_hours": 14},
+        {"recorded_after_hours": 24, "checkin_after_hours": 20},
+        {"recorded_after_hours": 24, "checkin_after_hours": 200},
+        {"checkin_after_hours": 5},
+        {"recorded_after_hours": 100},
+        {},
+    ]
+    requests = [_request(organisation, 19 + day, **shapes[day % len(shapes)]) for day in range(11)]
+    again = requests[0]
+    SupportRequest.objects.filter(pk=requests[1].pk).update(requester=again.requester)
+    scope = scope_for(organisation)
+    expected = counted_contacts(first_contacts(scope))
+    counted = first_contact_counts(scope)
+    assert expected.contacted == 10  # one of the eleven not contacted
+    assert expected.people == 9  # one person asked twice
+    assert 0 < expected.on_time < expected.contacted  # those contacted after 100 hours are late
+    assert counted.hours == pytest.approx(expected.hours, abs=1e-9)
+    assert (counted.contacted, counted.people, counted.on_time, counted.on_time_people) == (
+        expected.contacted,
+        expected.people,
+        expected.on_time,
+        expected.on_time_people,
+    )
+
+
+def test_no_first_contacts_counts_nothing(frozen_now, organisation):
+    from peergroups.reporting import first_contact_counts
+
+    _request(organisation, 2)
+    counted = first_contact_counts(scope_for(organisation))
+    assert (counted.contacted, counted.people, counted.hours, counted.on_time) == (0, 0, None, 0)
