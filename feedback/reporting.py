@@ -130,7 +130,8 @@ def author_of(response_id: int) -> int | None:
 
 def watch_facts(refresh) -> None:
     """Call `refresh(people, ("rating",))` in the transaction of every change to a feedback
-    answer, response or question: the report's roll-ups (reports.rollup_signals) follow."""
+    answer, response or question, and `refresh(people, ("checkin",))` of every change
+    to a wellbeing check-in: the report's roll-ups (reports.rollup_signals) follow."""
     from django.db.models.signals import post_delete, post_save
 
     from kernel.facts import counted, deleting_the_person
@@ -163,3 +164,13 @@ def watch_facts(refresh) -> None:
     post_save.connect(
         question_changed, sender=FeedbackQuestion, weak=False, dispatch_uid="rollups-question"
     )
+
+    def checkin_changed(sender, instance, origin=None, update_fields=None, **kwargs):
+        described = {"author", "organisation", "department", "band", "profession", "feeling"}
+        if counted({*described, "created_at"}, update_fields) and not (deleting_the_person(origin)):
+            refresh([instance.author_id], ("checkin",))
+
+    for signal in (post_save, post_delete):
+        signal.connect(
+            checkin_changed, sender=WellbeingCheckIn, weak=False, dispatch_uid="rollups-checkin"
+        )

@@ -42,7 +42,6 @@ from supervision.reporting import eligible_q
 from . import db, locks, reporting
 from .models import (
     CELL_COLUMNS,
-    CELL_KEY,
     GAPS,
     MONTH_FIELDS,
     PEOPLE_FIELDS,
@@ -59,8 +58,6 @@ from .models import (
 Key = tuple[int, int, str, str, bool, str, str]
 # A person's share: {(programme (0: all), grouping, group): {month number: facts}}.
 Groups = dict[tuple[int, str, str], dict[int, int]]
-# A cell's identity, in the order of its unique constraint.
-CellKey = tuple[int, int, int, int, str, str, str, str, int]
 
 # Their types, as PostgreSQL names them (db.rows_selected).
 CELL_TYPES = [
@@ -314,38 +311,29 @@ def _with_eligibility(setting: _Setting, key: Key, groups: Groups) -> Groups:
     return made
 
 
-class _Cells:
-    """Changes to cells: facts, and people by the gap since their previous month."""
+class GapCells:
+    """Changes to cells of `model` (ReportCell, CheckinCell): facts, and people by the gap
+    since their previous month. A cell is its key's values but the month (a prefix),
+    then the month; `columns` are the model's key, then "facts" and p0 … p35, and
+    `types` their PostgreSQL types (db.rows_selected)."""
 
-    def __init__(self, levels=(WHOLE, SLICE)) -> None:
-        self.levels = levels
-        self.facts: dict[CellKey, int] = defaultdict(int)
-        self.gaps: dict[CellKey, dict[int, int]] = defaultdict(dict)
+    def __init__(self, model, columns: tuple[str, ...], types: list[str]) -> None:
+        self.model, self.columns, self.types = model, columns, types
+        self.facts: dict[tuple, int] = defaultdict(int)
+        self.gaps: dict[tuple, dict[int, int]] = defaultdict(dict)
 
-    def add(self, key: Key, groups: Groups, sign: int) -> None:
-        organisation_id, department_id, band, profession = key[:4]
-        slices = {
-            WHOLE: (0, "", ""),
-            SLICE: (department_id, band, profession),
-        }
-        for (programme_id, name, group), by_month in groups.items():
-            previous = None
-            for month in sorted(by_month):
-                gap = GAPS if previous is None else min(month - previous, GAPS)
-                previous = month
-                for level in self.levels:
-                    cell = (
-                        organisation_id,
-                        level,
-                        programme_id,
-                        *slices[level],
-                        name,
-                        group,
-                        month,
-                    )
-                    self.facts[cell] += sign * by_month[month]
-                    gaps = self.gaps[cell]
-                    gaps[gap] = gaps.get(gap, 0) + sign
+    def add_series(self, prefixes: Iterable[tuple], by_month: dict[int, int], sign: int) -> None:
+        """Add (sign 1) or take away (-1) one person's facts month by month in each of these
+        cells: each month with any counts them once, by the gap since their previous."""
+        previous = None
+        for month in sorted(by_month):
+            gap = GAPS if previous is None else min(month - previous, GAPS)
+            previous = month
+            for prefix in prefixes:
+                cell = (*prefix, month)
+                self.facts[cell] += sign * by_month[month]
+                gaps = self.gaps[cell]
+                gaps[gap] = gaps.get(gap, 0) + sign
 
     def rows(self):
         """(cell key, facts, p0 … p35) of every cell that changes, in key order (so two
@@ -369,19 +357,40 @@ class _Cells:
         rows = list(self.rows())
         if not rows:
             return
-        table = connection.ops.quote_name(ReportCell._meta.db_table)
-        quoted = [connection.ops.quote_name(column) for column in CELL_COLUMNS]
-        added = ", ".join(
-            f"{name} = {table}.{name} + excluded.{name}" for name in quoted[len(CELL_KEY) :]
-        )
-        selected, params = db.rows_selected(CELL_TYPES, rows)
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        quoted = [connection.ops.quote_name(column) for column in self.columns]
+        key = len(self.columns) - 1 - GAPS  # the key's columns, before facts and people
+        added = ", ".join(f"{name} = {table}.{name} + excluded.{name}" for name in quoted[key:])
+        selected, params = db.rows_selected(self.types, rows)
         # Only our own table and column names and the SELECT's placeholders go into the text.
         sql = (
             f"INSERT INTO {table} ({', '.join(quoted)}) {selected} "
-            f"ON CONFLICT ({', '.join(quoted[: len(CELL_KEY)])}) DO UPDATE SET {added}"
+            f"ON CONFLICT ({', '.join(quoted[:key])}) DO UPDATE SET {added}"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
+
+
+class _Cells(GapCells):
+    """Changes to the report's cells (ReportCell) from people's shares, at the whole
+    organisation's level and their slice's."""
+
+    def __init__(self, levels=(WHOLE, SLICE)) -> None:
+        super().__init__(ReportCell, CELL_COLUMNS, CELL_TYPES)
+        self.levels = levels
+
+    def add(self, key: Key, groups: Groups, sign: int) -> None:
+        organisation_id, department_id, band, profession = key[:4]
+        slices = {
+            WHOLE: (0, "", ""),
+            SLICE: (department_id, band, profession),
+        }
+        for (programme_id, name, group), by_month in groups.items():
+            prefixes = [
+                (organisation_id, level, programme_id, *slices[level], name, group)
+                for level in self.levels
+            ]
+            self.add_series(prefixes, by_month, sign)
 
 
 def _encoded(groups: Groups) -> str:

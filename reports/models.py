@@ -133,7 +133,28 @@ CELL_KEY = (
 CELL_COLUMNS = (*CELL_KEY, "facts", *PEOPLE_FIELDS)
 
 
-class ReportCell(models.Model):
+class SliceCell(models.Model):
+    """What every cell of the report holds (ReportCell, CheckinCell): the organisation, the
+    level and slice of its staff, the month (year * 12 + month - 1, in the
+    organisation's zone), the facts counted, and the people behind them by the gap
+    since their previous month in the cell (p0 … p35)."""
+
+    organisation_id = models.IntegerField()
+    level = models.SmallIntegerField()
+    department_id = models.IntegerField()
+    band = models.CharField(max_length=8)
+    profession = models.CharField(max_length=32)
+    month = models.IntegerField()
+    facts = models.IntegerField(default=0)
+    for _name in PEOPLE_FIELDS:  # p0 … p35: spelt out by the migrations
+        locals()[_name] = models.IntegerField(default=0)
+    del _name
+
+    class Meta:
+        abstract = True
+
+
+class ReportCell(SliceCell):
     """One group of one grouping (reports.reporting.report_groupings) in one month, for
     a slice of an organisation's staff and one programme or all: what the report reads.
 
@@ -151,16 +172,9 @@ class ReportCell(models.Model):
     year * 12 + month - 1, in the organisation's zone.
     """
 
-    organisation_id = models.IntegerField()
-    level = models.SmallIntegerField()
-    department_id = models.IntegerField()
-    band = models.CharField(max_length=8)
-    profession = models.CharField(max_length=32)
     programme_id = models.IntegerField()
     grouping = models.CharField(max_length=24)
     grp = models.CharField(max_length=64)
-    month = models.IntegerField()
-    facts = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -169,10 +183,6 @@ class ReportCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.grouping} {self.grp} {self.month}"
-
-
-for _name in PEOPLE_FIELDS:  # p0 … p35: spelt out by the migration
-    ReportCell.add_to_class(_name, models.IntegerField(default=0))
 
 
 class PersonShare(models.Model):
@@ -202,3 +212,60 @@ class PersonShare(models.Model):
 
     def __str__(self) -> str:
         return f"share of user {self.user_id}"
+
+
+# Which of a check-in cell's people dimensions are fixed (CheckinCell.level): a bit each.
+CHECKIN_DEPARTMENT, CHECKIN_BAND, CHECKIN_PROFESSION = 1, 2, 4
+CHECKIN_LEVELS = tuple(range(8))
+# A check-in cell's feeling that counts every feeling together.
+ALL_FEELINGS = 0
+CHECKIN_CELL_KEY = (
+    "organisation_id",
+    "level",
+    "department_id",
+    "band",
+    "profession",
+    "feeling",
+    "month",
+)
+CHECKIN_CELL_COLUMNS = (*CHECKIN_CELL_KEY, "facts", *PEOPLE_FIELDS)
+
+
+class CheckinCell(SliceCell):
+    """Wellbeing check-ins of one feeling (or all: ALL_FEELINGS) in one month, for the
+    staff of one department, band and profession as the check-ins recorded them:
+    what the report's two wellbeing tables read (reports.checkin_cells).
+
+    A check-in keeps who its author was when they made it, so people who moved
+    since count where they were; a filter on some of the three dimensions must
+    then count each person once across the others, which summing slices cannot.
+    So each combination of fixed dimensions is a `level` of its own (a bit each:
+    CHECKIN_DEPARTMENT, CHECKIN_BAND, CHECKIN_PROFESSION), the others held at 0 or
+    empty, and its people are counted within it. `facts` and `pN` are as in
+    ReportCell: the people of a window of months a..b are the sum over its months
+    m of p(m - a), exact; the mean feeling is the feelings' counts weighed.
+    """
+
+    feeling = models.SmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=list(CHECKIN_CELL_KEY), name="checkin_cell_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} level {self.level} feeling {self.feeling} {self.month}"
+
+
+class CheckinShare(models.Model):
+    """What one person's wellbeing check-ins add to the check-in cells (CheckinCell), so
+    that it can be taken away exactly when their check-ins change or they are
+    erased. `groups` is JSON: [[organisation, level, department, band, profession,
+    feeling, [[month, check-ins], …]], …]. No foreign key: the share outlives an
+    erased person until it is taken out of the cells."""
+
+    user_id = models.IntegerField(primary_key=True)
+    groups = models.TextField()
+
+    def __str__(self) -> str:
+        return f"check-ins of user {self.user_id}"

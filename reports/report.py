@@ -36,6 +36,7 @@ from supervision.allowances import add_months
 
 from . import headline
 from . import reporting as rollup_reporting
+from .checkin_cells import checkin_counts
 from .models import DEFAULT_COVERAGE_TARGET
 from .reporting import coverage_targets
 from .scope import ReportScope
@@ -150,10 +151,14 @@ class Context:
 
     @property
     def checkins(self):
-        """The wellbeing check-ins of the window counted for both their tables at once
-        (tables.counts_and_means): one statement."""
+        """The wellbeing check-ins of the window counted for both their tables at once, in
+        one statement: from their cells (reports.checkin_cells), or the check-ins
+        themselves (tables.counts_and_means)."""
         if self._checkins is None or self._checkins[0] != self.scope:
-            counted = counts_and_means(feedback_reporting.checkins(self.scope), "category")
+            if self.source == ROLLUPS:
+                counted = checkin_counts(self.scope)
+            else:
+                counted = counts_and_means(feedback_reporting.checkins(self.scope), "category")
             self._checkins = (self.scope, counted)
         return self._checkins[1]
 

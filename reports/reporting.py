@@ -164,6 +164,17 @@ def month_number(month: datetime.date) -> int:
     return month.year * 12 + month.month - 1
 
 
+def window_people(scope) -> str:
+    """SQL summing, over cells (ReportCell, CheckinCell) of `scope`'s months, the people of
+    its window: p(m - a) of each month m of the window a..b."""
+    first = month_number(scope.first_month)
+    length = len(scope.months)
+    if length > GAPS:
+        raise ValueError(f"A window of {length} months: the cells count up to {GAPS}.")
+    branches = " ".join(f"WHEN {first + n} THEN p{n}" for n in range(length))
+    return f"SUM(CASE month {branches} ELSE 0 END)"
+
+
 class CellCounts:
     """The report's cells (reports.models.ReportCell) counted for one or more windows of
     months with the same filters (a report's and the period before its own): for
@@ -201,15 +212,6 @@ class CellCounts:
             result[group] = (by_month, (sum(facts[index] for index, _ in positions), whole[window]))
         return result
 
-    def _window_people(self, scope) -> str:
-        """SQL summing, over the cells of `scope`'s months, the people of its window."""
-        first = month_number(scope.first_month)
-        length = len(scope.months)
-        if length > GAPS:
-            raise ValueError(f"A window of {length} months: the cells count up to {GAPS}.")
-        branches = " ".join(f"WHEN {first + n} THEN p{n}" for n in range(length))
-        return f"SUM(CASE month {branches} ELSE 0 END)"
-
     def _statement(self) -> Sql:
         scope = self.scopes[0]
         numbers = [month_number(month) for month in self.months]
@@ -229,7 +231,7 @@ class CellCounts:
         for name, value in chosen:
             where.append(f"{name} = %s")
             params.append(value)
-        wholes = ", ".join(self._window_people(one) for one in self.scopes)
+        wholes = ", ".join(window_people(one) for one in self.scopes)
         table = connection.ops.quote_name(ReportCell._meta.db_table)
         grouping = connection.ops.quote_name("grouping")
         # Only our own names and numbers go into the text; the values are parameters.

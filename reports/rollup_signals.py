@@ -15,6 +15,7 @@ active are not copied into the roll-ups (the report reads them through the
 person), so moving or deactivating someone needs nothing.
 """
 
+from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from feedback import reporting as feedback_reporting
@@ -22,6 +23,7 @@ from kernel.signals import facts_written
 from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
+from .checkin_cells import refresh_checkins
 from .services import rollups_mark_stale
 
 
@@ -32,9 +34,17 @@ def connect(keep=rollups_mark_stale) -> None:
     def written_in_bulk(sender, people, kinds, **kwargs):
         keep(people, kinds)
 
+    def person_erased(sender, instance, **kwargs):
+        # Their check-ins went with them, and a person who is gone cannot be marked
+        # stale: their share of the check-in cells is taken out in this transaction.
+        refresh_checkins([instance.pk])
+
     for app in (supervision_reporting, group_reporting, feedback_reporting):
         app.watch_facts(keep)
     facts_written.connect(written_in_bulk, weak=False, dispatch_uid="rollups-bulk")
+    post_delete.connect(
+        person_erased, sender=get_user_model(), weak=False, dispatch_uid="rollups-erased"
+    )
 
 
 def disconnect() -> None:

@@ -15,10 +15,12 @@ from peergroups import reporting as group_reporting
 from supervision import reporting as supervision_reporting
 
 from . import cells, locks, reporting
+from .checkin_cells import rebuild_checkin_cells, refresh_checkins
 from .models import (
     DEFAULT_COVERAGE_TARGET,
     MONTH_FIELDS,
     ActivityRollup,
+    CheckinShare,
     CoverageTarget,
     PersonShare,
     RollupPending,
@@ -82,6 +84,9 @@ def _facts(user_ids, kinds):
 
 
 KINDS = ("session", "theme", "group", "rating")
+# A pending row's kind for a person whose wellbeing check-ins changed: no roll-up row,
+# their share of the check-in cells (reports.checkin_cells).
+CHECKIN = "checkin"
 
 
 def _new_rollup(key: RollupKey, months: list[int]) -> ActivityRollup:
@@ -241,10 +246,11 @@ def refresh_pending_rollups(organisation_id: int | None = None, limit: int = DRA
         if not taken:
             return 0
         kinds = tuple(kind for kind in KINDS if any(row[2] == kind for row in taken))
-        people = [user_id for _, user_id, _ in taken]
+        people = [user_id for _, user_id, kind in taken if kind != CHECKIN]
         changed = refresh_rollups(people, kinds) if kinds else set()
         # and their shares of the report's cells, from their rows and who they are now
         changed |= cells.refresh_shares(people)
+        changed |= refresh_checkins([user_id for _, user_id, kind in taken if kind == CHECKIN])
         RollupPending.objects.filter(pk__in=[pk for pk, _, _ in taken]).delete()
         _forget_marked()
         _changed_reports(changed)
@@ -357,6 +363,7 @@ def rebuild_rollups(write=None) -> int:
         else:
             write(ActivityRollup, ROLLUP_COLUMNS, ((*key, *months) for key, months in made.items()))
         cells.rebuild_cells(write)
+        rebuild_checkin_cells(write)
         # Every organisation's cached reports were counted from the rows just replaced.
         for organisation_id in Organisation.objects.values_list("pk", flat=True):
             transaction.on_commit(functools.partial(reports_changed, organisation_id))
@@ -367,9 +374,14 @@ def rollups_fill_if_empty(**kwargs) -> None:
     """After `migrate`: a database that has facts but no roll-ups yet (the first deployment
     with them, or a restored copy from before) gets them built, so no report reads
     an empty table."""
+    from feedback.models import WellbeingCheckIn
+
     if ActivityRollup.objects.exists():
         if not PersonShare.objects.exists():  # the roll-ups from before the cells
             cells.rebuild_cells()
+    elif any(next(iter(facts), None) is not None for _, facts in _facts(None, KINDS)):
+        rebuild_rollups()  # the check-ins' cells too
         return
-    if any(next(iter(facts), None) is not None for _, facts in _facts(None, KINDS)):
-        rebuild_rollups()
+    # the roll-ups from before the check-ins' cells, or check-ins and nothing else
+    if not CheckinShare.objects.exists() and WellbeingCheckIn.objects.exists():
+        rebuild_checkin_cells()

@@ -80,6 +80,9 @@ QUERY_MODULES = {
     "reports/cells.py": "keeping the report's cells: every query is keyed by the "
     "organisation of the ReportScope being read, or by the people a drain took; the "
     "cells are read only through reports/reporting.py's CellCounts, bounded by the scope",
+    "reports/checkin_cells.py": "keeping the wellbeing check-ins' cells: every query is "
+    "keyed by the people a drain took, or rebuilds them all; the cells are read only by "
+    "checkin_counts, bounded by the ReportScope being read",
     "*/personal_data.py": "one person's own records, for their subject-access download and "
     "their erasure: every query is keyed by that person",
     "supervision/allowances.py": "how much of a programme's allowance a person has used: "
