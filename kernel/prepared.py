@@ -275,6 +275,10 @@ class PreparedPages:
     page's rows as the queryset would run them (they must not depend on the
     arguments). A page number past the end gives the last page, and one that is
     not a number the first, as get_page does.
+
+    `counted`, if given, builds the rows to count for the same arguments without what
+    only a page's rows need (the joins of their select_related and annotations), so
+    the count reads one table's index: the same rows, which the caller answers for.
     """
 
     def __init__(
@@ -283,8 +287,10 @@ class PreparedPages:
         *,
         per_page: int,
         types: tuple[type, ...] = (int,),
+        counted: Callable[..., QuerySet] | None = None,
     ):
         self._build = build
+        self._counted_rows = counted or build
         self._types = types
         self.per_page = per_page
         self._count = PreparedQuery(self._counted, types=types)
@@ -295,7 +301,7 @@ class PreparedPages:
         queryset = self._build(*arguments)
         if not queryset.ordered or queryset.query.distinct:
             raise TypeError("PreparedPages takes an ordered queryset, not a distinct one")
-        return queryset.order_by().values_list("pk")
+        return self._counted_rows(*arguments).order_by().values_list("pk")
 
     def _page_query(self, number: int) -> PreparedQuery:
         bottom = (number - 1) * self.per_page

@@ -331,6 +331,38 @@ def test_prepared_pages_build_their_sql_once_and_run_the_querysets_prefetches(
     assert len(pages._pages) == 1
 
 
+def test_prepared_pages_count_what_counted_builds(organisation, other_organisation):
+    """A count built apart (`counted`) is the one asked: the people directory counts its
+    staff from their profiles alone, not through the joins its rows need."""
+    from kernel.permissions import staff_page_for_user
+    from kernel.prepared import PreparedPages
+
+    for org in (organisation, other_organisation):
+        for n in range(3):
+            DepartmentFactory(organisation=org, name=f"Ward {n}")
+    pages = PreparedPages(
+        lambda organisation_id: _departments(organisation_id).select_related("organisation"),
+        per_page=2,
+        counted=lambda organisation_id: Department.objects.filter(organisation_id=organisation_id),
+    )
+    with CaptureQueriesContext(connection) as queries:
+        page = pages.get_page("2", organisation.pk)
+    assert (page.paginator.count, page.number, len(page.object_list)) == (3, 2, 1)
+    assert "JOIN" not in queries[0]["sql"]  # the count
+    assert "JOIN" in queries[1]["sql"]  # the page's rows
+
+    admin = StaffProfileFactory(organisation=organisation).user
+    RoleGrantFactory(user=admin, organisation=organisation, role=Role.PROGRAMME_ADMIN)
+    for _ in range(4):
+        StaffProfileFactory(organisation=organisation)
+    StaffProfileFactory(organisation=other_organisation)
+    with CaptureQueriesContext(connection) as queries:
+        page = staff_page_for_user(admin, "1", per_page=50)
+    assert page.paginator.count == 5 == len(page.object_list)
+    (count,) = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert "JOIN" not in count.upper()
+
+
 def test_prepared_pages_refuse_an_unordered_or_distinct_query(organisation):
     from kernel.prepared import PreparedPages
 
