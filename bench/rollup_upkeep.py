@@ -14,11 +14,15 @@ same minute on the same kind of people:
   the booking's transaction; reports.rollup_signals);
 - "without": no roll-ups kept at all (the signals disconnected);
 - "refreshed": the person's roll-ups worked out in the booking's own transaction,
-  as before the drain (reports.services.refresh_rollups), for comparison.
+  as before the drain (reports.services.refresh_rollups, and for a check-in
+  reports.checkin_cells.refresh_checkins), for comparison.
 
-Then the rows "marked" left are drained (reports.services.refresh_pending_rollups,
-the worker's batch) and timed per row. A peer-support check-in changes no fact
-the roll-ups count (none of its models is watched), so it has nothing to compare.
+After each booking and log the supervisee makes a wellbeing check-in
+(feedback.services.wellbeing.wellbeing_checkin_create), kept the same way, which
+the report's check-in cells count. Then the rows "marked" left are drained
+(reports.services.refresh_pending_rollups, the worker's batch) and timed per row.
+A peer-support check-in changes no fact the roll-ups count (none of its models
+is watched), so it has nothing to compare.
 """
 
 import statistics
@@ -33,13 +37,25 @@ MODES = ("marked", "without", "refreshed")
 
 def _keeping(mode: str) -> None:
     from reports import rollup_signals
-    from reports.services import refresh_rollups, rollups_mark_stale
+    from reports.services import rollups_mark_stale
 
     rollup_signals.disconnect()
     if mode == "marked":
         rollup_signals.connect(rollups_mark_stale)
     elif mode == "refreshed":
-        rollup_signals.connect(refresh_rollups)
+        rollup_signals.connect(_refreshed)
+
+
+def _refreshed(people, kinds) -> None:
+    """The people's roll-ups of `kinds` worked out in the changing transaction."""
+    from reports.checkin_cells import refresh_checkins
+    from reports.services import CHECKIN, KINDS, refresh_rollups
+
+    counted = tuple(kind for kind in kinds if kind in KINDS)
+    if counted:
+        refresh_rollups(people, counted)
+    if CHECKIN in kinds:
+        refresh_checkins(people)
 
 
 def _agreements(organisation_id: int):
@@ -59,13 +75,14 @@ def _agreements(organisation_id: int):
     )
 
 
-def _book_and_log(agreement, theme_ids) -> tuple[float, float] | None:
-    """(booking s, logging s) for one agreement, or None when it cannot book."""
+def _book_and_log(agreement, theme_ids) -> tuple[float, float, float] | None:
+    """(booking s, logging s, check-in s) for one agreement, or None when it cannot book."""
     import datetime
 
     from django.db.models import F
     from django.utils import timezone
 
+    from feedback.services.wellbeing import wellbeing_checkin_create
     from kernel.models import SupervisionFunction
     from supervision.availability import free_slots
     from supervision.models import Session
@@ -108,11 +125,14 @@ def _book_and_log(agreement, theme_ids) -> tuple[float, float] | None:
         escalated_on=None,
         escalated_to="",
     )
-    return booking, time.perf_counter() - started
+    logging = time.perf_counter() - started
+    started = time.perf_counter()
+    wellbeing_checkin_create(actor=agreement.supervisee, feeling=4)
+    return booking, logging, time.perf_counter() - started
 
 
 def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> dict:
-    """p95 ms of booking and logging each way of keeping the roll-ups (MODES), and the
+    """p95 ms of booking, logging and checking in each way of keeping the roll-ups (MODES), and the
     drain's ms per row; in a transaction rolled back at the end."""
     from django.db import transaction
 
@@ -125,7 +145,9 @@ def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> d
     theme_ids = list(
         Theme.objects.filter(organisation_id=organisation_id).values_list("pk", flat=True)[:2]
     )
-    timings: dict[str, dict[str, list[float]]] = {mode: {"book": [], "log": []} for mode in MODES}
+    timings: dict[str, dict[str, list[float]]] = {
+        mode: {"book": [], "log": [], "checkin": []} for mode in MODES
+    }
     drain: dict = {}
     with transaction.atomic():
         agreements = list(_agreements(organisation_id))
@@ -146,8 +168,8 @@ def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> d
                         if timed is None:
                             continue
                         booked += 1
-                        timings[mode]["book"].append(timed[0])
-                        timings[mode]["log"].append(timed[1])
+                        for action, seconds in zip(("book", "log", "checkin"), timed, strict=True):
+                            timings[mode][action].append(seconds)
                 if not booked:
                     break
         finally:
@@ -185,7 +207,7 @@ def rollup_service_cost(organisation_id: int, operations: int = OPERATIONS) -> d
 
 def rollup_update_ratios(organisation_slug: str) -> dict:
     """For bench/run.py (HOOKS): {operation: {"p95_ms", "without_p95_ms",
-    "refreshed_in_transaction_p95_ms"}} of booking and logging, and the drain."""
+    "refreshed_in_transaction_p95_ms"}} of booking, logging and checking in, and the drain."""
     from kernel.models import Organisation
 
     organisation_id = Organisation.objects.values_list("pk", flat=True).get(slug=organisation_slug)
@@ -202,7 +224,7 @@ def rollup_update_ratios(organisation_slug: str) -> dict:
             "refreshed_in_transaction_median_ms": cost["refreshed"][f"{action}_median_ms"],
             "operations": cost["marked"]["operations"],
         }
-        for action, name in (("book", "booking"), ("log", "logging"))
+        for action, name in (("book", "booking"), ("log", "logging"), ("checkin", "check-in"))
     }
     found["worker drain"] = cost["drain"]
     return found
