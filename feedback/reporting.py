@@ -59,6 +59,29 @@ def checkins(scope) -> QuerySet:
     )
 
 
+def checkin_facts(user_ids=None):
+    """(author, organisation, its time zone, when, department, band, profession, feeling)
+    of the check-ins of these people (None: everyone's), in author order, streamed:
+    what the report's check-in cells count (reports.checkin_cells)."""
+    checkins = WellbeingCheckIn.objects.all()
+    if user_ids is not None:
+        checkins = checkins.filter(author_id__in=user_ids)
+    return (
+        checkins.order_by("author_id")
+        .values_list(
+            "author_id",
+            "organisation_id",
+            "organisation__time_zone",
+            "created_at",
+            "department_id",
+            "band",
+            "profession",
+            "feeling",
+        )
+        .iterator(chunk_size=5000)
+    )
+
+
 def rating_questions(scope, programmes) -> QuerySet:
     """The rating questions of `programmes` (the scope's), programme and new wording fetched,
     by programme name and then as the programme lists them (an earlier wording first)."""

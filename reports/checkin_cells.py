@@ -27,7 +27,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db import connection, transaction
 
-from feedback.models import WellbeingCheckIn
+from feedback import reporting as feedback_reporting
 
 from . import locks
 from .cells import GapCells, _inserted
@@ -92,23 +92,7 @@ def _prefixes(
 def _each_share(user_ids=None) -> Iterator[tuple[int, Share]]:
     """(person, share) of each of these people (None: everyone) with check-ins, one
     person at a time (a rebuild streams the check-ins in author order)."""
-    checkins = WellbeingCheckIn.objects.all()
-    if user_ids is not None:
-        checkins = checkins.filter(author_id__in=user_ids)
-    rows = (
-        checkins.order_by("author_id")
-        .values_list(
-            "author_id",
-            "organisation_id",
-            "organisation__time_zone",
-            "created_at",
-            "department_id",
-            "band",
-            "profession",
-            "feeling",
-        )
-        .iterator(chunk_size=5000)
-    )
+    rows = feedback_reporting.checkin_facts(user_ids)
     zones: dict[str, zoneinfo.ZoneInfo] = {}
     prefixes: dict[tuple, list[Prefix]] = {}
     person: int | None = None

@@ -374,8 +374,6 @@ def rollups_fill_if_empty(**kwargs) -> None:
     """After `migrate`: a database that has facts but no roll-ups yet (the first deployment
     with them, or a restored copy from before) gets them built, so no report reads
     an empty table."""
-    from feedback.models import WellbeingCheckIn
-
     if ActivityRollup.objects.exists():
         if not PersonShare.objects.exists():  # the roll-ups from before the cells
             cells.rebuild_cells()
@@ -383,5 +381,6 @@ def rollups_fill_if_empty(**kwargs) -> None:
         rebuild_rollups()  # the check-ins' cells too
         return
     # the roll-ups from before the check-ins' cells, or check-ins and nothing else
-    if not CheckinShare.objects.exists() and WellbeingCheckIn.objects.exists():
+    checkins = feedback_reporting.checkin_facts()
+    if not CheckinShare.objects.exists() and next(checkins, None) is not None:
         rebuild_checkin_cells()
