@@ -112,8 +112,7 @@ def _each_share(user_ids=None) -> Iterator[tuple[int, Share]]:
                 yield person, share
             person, share = author, {}
         zone = zones.get(zone_name) or zones.setdefault(zone_name, zoneinfo.ZoneInfo(zone_name))
-        local = created_at.astimezone(zone)
-        month = local.year * 12 + local.month - 1
+        month = month_number(created_at.astimezone(zone))
         described = (organisation_id, department, band, profession, feeling)
         cells = prefixes.get(described) or prefixes.setdefault(described, _prefixes(*described))
         for prefix in cells:
