@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from kernel.components.base import component_html, rendered
+from kernel.components.base import component_html, component_writer, rendered
 from kernel.dates import format_when
 from kernel.links import id_url
 
@@ -138,6 +138,13 @@ def supervisor_cards(supervisors) -> list[SafeString]:
             found = tags[text, colour] = component_html("tag", text=text, colour=colour)
         return found
 
+    # What is the same on every card, made once a page: the card's markup around its
+    # heading, link and content, the words, and each way of meeting's name.
+    card = component_writer("card", heading_size="s")
+    has_space, full = tag(_("Has space"), "green"), tag(_("Full"), "grey")
+    no_times = f"\n        {tag(_('No times offered yet'), 'white')}"
+    trained_in = escape(_("Trained in:"))
+    modes: dict[str, str] = {}
     cards = []
     for supervisor in supervisors:
         user = supervisor.user
@@ -145,16 +152,19 @@ def supervisor_cards(supervisors) -> list[SafeString]:
         where = escape(str(profile.job_title))
         if profile.department:
             where += f", {escape(profile.department.name)}"
-        how = escape(str(supervisor.get_mode_display()))
+        how = modes.get(supervisor.mode)
+        if how is None:
+            how = modes[supervisor.mode] = escape(str(supervisor.get_mode_display()))
         if supervisor.mode == "online" and supervisor.meeting_link:
             how += f" ({escape(supervisor.platform)})"
-        if supervisor.accepting_new and supervisor.current < supervisor.capacity:
-            space = tag(_("Has space"), "green")
-        else:
-            space = tag(_("Full"), "grey")
+        space = (
+            has_space
+            if supervisor.accepting_new and supervisor.current < supervisor.capacity
+            else full
+        )
         meets = f"<p>{how}.\n        {space}"
         if not supervisor.offers_times:
-            meets += f"\n        {tag(_('No times offered yet'), 'white')}"
+            meets += no_times
         lines = [
             f"<p>{where}</p>",
             f"<p>{escape(supervisor.programme_names)}</p>",
@@ -162,15 +172,12 @@ def supervisor_cards(supervisors) -> list[SafeString]:
         ]
         if supervisor.training_names:
             lines.append(
-                f'<p class="nhsuk-body-s">{escape(_("Trained in:"))} '
-                f"{escape(supervisor.training_names)}</p>"
+                f'<p class="nhsuk-body-s">{trained_in} {escape(supervisor.training_names)}</p>'
             )
         cards.append(
-            component_html(
-                "card",
+            card(
                 heading=user.get_full_name(),
                 href=id_url("supervision:supervisor", supervisor.pk),
-                heading_size="s",
                 content=rendered("\n      ".join(lines)),
             )
         )

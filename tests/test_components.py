@@ -900,3 +900,22 @@ def test_component_html_keeps_its_template_until_a_template_is_edited(tmp_path):
     assert "_component_html_template" not in engine.__dict__
     assert component_html("tag", text="Active", colour="green") == first
     assert engine.__dict__["_component_html_template"] is not kept
+
+
+def test_a_component_writer_writes_what_component_html_writes():
+    from django.utils.translation import gettext_lazy
+
+    from kernel.components.base import component_html, component_writer
+
+    write = component_writer("card", heading_size="s")
+    for heading, href, content in (
+        ("Ada Lovelace", "/supervisors/7/", mark_safe("<p>Ward 7</p>")),
+        ("O'Brien & <Sons>", "/supervisors/8/?a=1&b=2", "<p>not safe: escaped</p>"),
+        (gettext_lazy("Active"), "/x/", mark_safe("<p>lazy heading</p>")),
+        ("No link", "", mark_safe("<p>an empty slot: the whole template</p>")),
+        ("", "/y/", mark_safe("<p>no heading</p>")),
+    ):
+        options = {"heading": heading, "href": href, "content": content}
+        assert write(**options) == component_html("card", heading_size="s", **options)
+    assert "nhsuk-heading-s" in write(heading="A", href="/a/", content="b")
+    assert "&lt;Sons&gt;" in write(heading="<Sons>", href="/a/", content="b")

@@ -308,11 +308,8 @@ def _reads_context(prepare: Callable) -> bool:
     return "context" in inspect.signature(prepare).parameters
 
 
-def component_html(name: str, **options) -> SafeString:
-    """A component's markup made in Python, as its tag writes it: for a presenter's
-    table cell (`{% table rows=... %}`). component_html("tag", text=_("Active"),
-    colour="green") is what {% tag text=_("Active") colour="green" %} writes. Options
-    only (no block, no data-/aria- attributes); text is escaped, safe strings not."""
+def _html_context(name: str):
+    """(template name, prepare, slot, context) for writing component `name` in Python."""
     from django.template import Context, engines
 
     template_name, prepare, slot = _COMPONENTS[name]
@@ -321,8 +318,42 @@ def component_html(name: str, **options) -> SafeString:
     engine = engines["django"].engine  # type: ignore[attr-defined]
     context = Context(autoescape=engine.autoescape)
     context.template = _blank_template(engine)
+    return template_name, prepare, slot, context
+
+
+def component_html(name: str, **options) -> SafeString:
+    """A component's markup made in Python, as its tag writes it: for a presenter's
+    table cell (`{% table rows=... %}`). component_html("tag", text=_("Active"),
+    colour="green") is what {% tag text=_("Active") colour="green" %} writes. Options
+    only (no block, no data-/aria- attributes); text is escaped, safe strings not."""
+    template_name, prepare, slot, context = _html_context(name)
     values = prepare(**options)
     return rendered(render_component(context, template_name, {**values, "attributes": []}, slot))
+
+
+def component_writer(name: str, **options) -> Callable[..., SafeString]:
+    """component_html for one component written many times with the same `options` and
+    only its slots changing (a page of 25 cards): `write = component_writer("card",
+    heading_size="s")`, then `write(heading=..., href=..., content=...)` is
+    component_html("card", heading_size="s", heading=..., href=..., content=...).
+    The markup around the slots is found once, for the language active now, and each
+    call only puts its texts in place (a card's options checked, prepared and keyed
+    each time were most of what it cost); a call it cannot serve so (a slot empty or
+    not text) goes to component_html."""
+    template_name, prepare, slots, context = _html_context(name)
+    slots = (slots,) if isinstance(slots, str) else slots
+    values = {**prepare(**options), "attributes": []}
+    kept = kept_markup(context, template_name, values, slots) if slots else None
+
+    def write(**texts) -> SafeString:
+        if kept is not None and texts.keys() == set(slots):
+            ordered = [str(text) if isinstance(text, Promise) else text for text in texts.values()]
+            if all(text and isinstance(text, str) for text in ordered):
+                by_slot = dict(zip(texts, ordered, strict=True))
+                return rendered(filled(kept, [by_slot[slot] for slot in slots], context.autoescape))
+        return component_html(name, **options, **texts)
+
+    return write
 
 
 def component(
