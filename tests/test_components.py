@@ -839,6 +839,8 @@ EVERY_SLOTTED_COMPONENT = "\n".join(
         "{% table caption=item.0 %}{% table_head %}{% th text=item.0 %}",
         "{% th visually_hidden_text=_('Actions') %}{% th text=item.2 %}{% endtable_head %}",
         "{% table_row %}{% td text=item.2 %}{% endtable_row %}{% endtable %}",
+        "{% skip_link %}{% skip_link text=item.0 %}{% back_link href=item.1 text=item.0 %}",
+        "{% back_link %}{% footer %}<p>{{ item.2 }}</p>{% endfooter %}",
         "{% endfor %}",
     ]
 )

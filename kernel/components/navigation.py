@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from .base import component, css_classes, one_of, register
 
 
-@component()
+@component(slot="text")
 def back_link(*, href="", text="", visually_hidden_text="", variant="", classes="", id=""):
     """The link above the page's content that goes back up (base.html's `back_link` block)."""
     one_of(variant, ("reverse",), "variant")
@@ -159,13 +159,13 @@ def menu(navigation) -> str:
     return markup
 
 
-@component(block=True, body=())
+@component(block=True, body=(), slot="content")
 def footer(*, content="", classes=""):
     """The footer; its block is the footer's meta content."""
     return {"classes": css_classes("nhsuk-footer", classes), "content": content}
 
 
-@component()
+@component(slot="text")
 def skip_link(*, href="#maincontent", text=""):
     return {"href": href, "text": text or _("Skip to main content")}
 
