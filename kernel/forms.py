@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from .dates import date_bounds
 from .error_messages import field_error_name, form_error_messages
 from .prepared import as_read
+from .renderers import Select
 from .widgets import DateInput, DateParts
 
 if TYPE_CHECKING:
@@ -54,6 +55,15 @@ class NHSErrors(_FormMixin):
     """
 
     error_names: Mapping[str, "str | _StrPromise"] = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                # This form's copy of the widget, written from its choices straight
+                # (kernel.renderers.Select: the same markup, without Django's dozen
+                # entries made for every option first).
+                field.widget.__class__ = Select
 
     def full_clean(self):
         # An unbound form is never cleaned (Django's full_clean returns at once), so

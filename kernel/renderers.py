@@ -20,7 +20,7 @@ import html
 
 from django import forms
 from django.conf import settings
-from django.forms.renderers import TemplatesSetting
+from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.utils.functional import Promise
 from django.utils.safestring import SafeData, SafeString
 from django.utils.translation import gettext
@@ -80,6 +80,51 @@ def select_html(context) -> str | None:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
     return "".join(parts)
+
+
+def select_widget_html(widget: forms.Select, name: str, value, attrs) -> str | None:
+    """What `widget.render(name, value, attrs)` writes through this renderer
+    (select_html), from the widget's choices straight; None where it is not sure
+    (several values chosen, groups, a label that is not text), for the template.
+
+    Django's get_context() makes a dict of a dozen entries for every option
+    (optgroups, create_option) before select_html reads three of them: the
+    report's filters, about a hundred options, spent a tenth of the page's CPU
+    there (bench/inprocess.py). The option chosen is the first whose value, as
+    text, is among the values given, as in optgroups()
+    (tests/test_select_rendering.py holds the two equal)."""
+    if widget.allow_multiple_selected or widget.option_inherits_attrs:
+        return None
+    chosen = widget.format_value(value)
+    tag_attrs = widget.build_attrs(widget.attrs, attrs)
+    parts = [f'<select name="{conditional_escape(name)}"{_attributes(tag_attrs)}>']
+    found = False
+    for option_value, label in widget.choices:
+        if isinstance(label, list | tuple) or not _text(label):
+            return None
+        if option_value is None:
+            option_value = ""
+        selected = not found and str(option_value) in chosen
+        found = found or selected
+        parts.append(
+            f'\n  <option value="{formatted(option_value)}"{" selected" if selected else ""}>'
+            f"{conditional_escape(label)}</option>\n"
+        )
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+class Select(forms.Select):
+    """forms.Select written by select_widget_html when the site's renderer writes it
+    (every select of a form here: kernel.forms.NHSErrors makes each form's plain
+    selects this class); anything else as Django writes it."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(renderer or get_default_renderer(), FormRenderer):
+            html = select_widget_html(self, name, value, attrs)
+            if html is not None:
+                return SafeString(html)
+        return super().render(name, value, attrs, renderer)
 
 
 def input_html(context) -> str:

@@ -8,7 +8,15 @@ from django.forms.renderers import TemplatesSetting, get_default_renderer
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
-from kernel.renderers import INPUT_TEMPLATES, SELECT_TEMPLATE, FormRenderer, select_html
+from kernel.forms import Form
+from kernel.renderers import (
+    INPUT_TEMPLATES,
+    SELECT_TEMPLATE,
+    FormRenderer,
+    Select,
+    select_html,
+    select_widget_html,
+)
 
 CHOICES = [
     ("", "All of them"),
@@ -54,6 +62,45 @@ def test_a_select_is_written_as_its_template_writes_it(data):
         # The site's renderer (settings.FORM_RENDERER) is the one that writes it.
         assert isinstance(get_default_renderer(), FormRenderer)
         assert widget.render(field.html_name, field.value(), attrs) == ours
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"plain": "a&b", "grouped": "w2", "several": ["", "safe"], "answer": "true"},
+        {"plain": "3", "answer": "unknown", "repeated": "1"},
+        {"plain": "nothing like it", "several": ["3"], "answer": "false"},
+    ],
+)
+def test_a_select_written_from_its_choices_is_what_its_template_writes(data):
+    """kernel.renderers.Select (every plain select of a kernel.forms.Form) writes, from
+    the choices straight, what Django's Select writes through the template."""
+
+    class Ours(Form, Filters):
+        repeated = forms.ChoiceField(choices=[("1", "One"), (1, "Again"), (None, "None")])
+
+    ours, django = Ours(data or None), Filters(data or None)
+    assert type(ours.fields["plain"].widget) is Select
+    assert type(django.fields["plain"].widget) is forms.Select
+    assert type(Ours.base_fields["plain"].widget) is forms.Select  # the class's own kept
+    django.fields["repeated"] = Ours.base_fields["repeated"]
+    for form in (ours, django):
+        form.fields["plain"].widget.attrs.update({"class": "nhsuk-select", "data-off": False})
+    for name in ("plain", "grouped", "disabled", "answer", "repeated"):
+        assert str(ours[name]) == str(django[name]), name
+        # NullBooleanField's widget is a Select of its own, left as it is.
+        plain = name in ("plain", "grouped", "disabled", "repeated")
+        assert (type(ours.fields[name].widget) is Select) == plain
+    # One option chosen, the first whose value matches ("" is None's, with nothing given).
+    repeated = str(ours["repeated"])
+    assert repeated.count(" selected") == 1
+    chosen = '"1" selected>One<' if data.get("repeated") else '"" selected>None<'
+    assert chosen in repeated
+    widget = ours.fields["plain"].widget
+    assert select_widget_html(widget, "plain", "a&b", {}).count(" selected") == 1
+    # Groups are left to the template.
+    assert select_widget_html(ours.fields["grouped"].widget, "grouped", "w1", {}) is None
 
 
 def test_a_label_that_is_not_text_is_left_to_the_template():
