@@ -59,10 +59,21 @@ def _attributes(attrs: dict) -> str:
     )
 
 
+def _select_tag(name, attrs: dict) -> str:
+    return f'<select name="{conditional_escape(name)}"{_attributes(attrs)}>'
+
+
+def _option(value, attributes: str, label) -> str:
+    """One <option> as select.html writes it (`attributes` already written)."""
+    return (
+        f'\n  <option value="{formatted(value)}"{attributes}>{conditional_escape(label)}</option>\n'
+    )
+
+
 def select_html(context) -> str | None:
     """templates/django/forms/widgets/select.html for this context, or None."""
     widget = context["widget"]
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attributes(widget["attrs"])}>']
+    parts = [_select_tag(widget["name"], widget["attrs"])]
     for group_name, group_choices, _index in widget["optgroups"]:
         if group_name:
             if not _text(group_name):
@@ -72,10 +83,7 @@ def select_html(context) -> str | None:
             label = option["label"]
             if not _text(label):
                 return None
-            parts.append(
-                f'\n  <option value="{formatted(option["value"])}"'
-                f"{_attributes(option['attrs'])}>{conditional_escape(label)}</option>\n"
-            )
+            parts.append(_option(option["value"], _attributes(option["attrs"]), label))
         if group_name:
             parts.append("\n  </optgroup>")
     parts.append("\n</select>")
@@ -96,8 +104,7 @@ def select_widget_html(widget: forms.Select, name: str, value, attrs) -> str | N
     if widget.allow_multiple_selected or widget.option_inherits_attrs:
         return None
     chosen = widget.format_value(value)
-    tag_attrs = widget.build_attrs(widget.attrs, attrs)
-    parts = [f'<select name="{conditional_escape(name)}"{_attributes(tag_attrs)}>']
+    parts = [_select_tag(name, widget.build_attrs(widget.attrs, attrs))]
     found = False
     for option_value, label in widget.choices:
         if isinstance(label, list | tuple) or not _text(label):
@@ -106,10 +113,7 @@ def select_widget_html(widget: forms.Select, name: str, value, attrs) -> str | N
             option_value = ""
         selected = not found and str(option_value) in chosen
         found = found or selected
-        parts.append(
-            f'\n  <option value="{formatted(option_value)}"{" selected" if selected else ""}>'
-            f"{conditional_escape(label)}</option>\n"
-        )
+        parts.append(_option(option_value, " selected" if selected else "", label))
     parts.append("\n</select>")
     return "".join(parts)
 
