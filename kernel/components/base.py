@@ -347,10 +347,10 @@ def component_writer(name: str, **options) -> Callable[..., SafeString]:
 
     def write(**texts) -> SafeString:
         if kept is not None and texts.keys() == set(slots):
-            ordered = [str(text) if isinstance(text, Promise) else text for text in texts.values()]
+            ordered = [texts[slot] for slot in slots]
+            ordered = [str(text) if isinstance(text, Promise) else text for text in ordered]
             if all(text and isinstance(text, str) for text in ordered):
-                by_slot = dict(zip(texts, ordered, strict=True))
-                return rendered(filled(kept, [by_slot[slot] for slot in slots], context.autoescape))
+                return rendered(filled(kept, ordered, context.autoescape))
         return component_html(name, **options, **texts)
 
     return write
