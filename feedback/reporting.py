@@ -82,6 +82,12 @@ def checkin_facts(user_ids=None):
     )
 
 
+def any_checkins() -> bool:
+    """Whether anyone has made a wellbeing check-in (reports.services fills the check-in
+    cells after `migrate` where there are some and no cells)."""
+    return WellbeingCheckIn.objects.exists()
+
+
 def rating_questions(scope, programmes) -> QuerySet:
     """The rating questions of `programmes` (the scope's), programme and new wording fetched,
     by programme name and then as the programme lists them (an earlier wording first)."""

@@ -381,6 +381,5 @@ def rollups_fill_if_empty(**kwargs) -> None:
         rebuild_rollups()  # the check-ins' cells too
         return
     # the roll-ups from before the check-ins' cells, or check-ins and nothing else
-    checkins = feedback_reporting.checkin_facts()
-    if not CheckinShare.objects.exists() and next(checkins, None) is not None:
+    if not CheckinShare.objects.exists() and feedback_reporting.any_checkins():
         rebuild_checkin_cells()
